@@ -1,0 +1,19 @@
+// The sidebar's entries. Only pages that exist are listed here; each later page adds itself.
+export type NavItem = { href: string; label: string; icon: string };
+export type NavSection = { title: string; items: NavItem[] };
+
+export const NAV: NavSection[] = [
+  {
+    title: 'Overview',
+    items: [{ href: '/', label: 'Dashboard', icon: '▦' }],
+  },
+];
+
+/** Words for path segments in breadcrumbs; unknown segments are shown as they are. */
+export const SEGMENT_LABELS: Record<string, string> = {
+  datastores: 'Datastores',
+  repos: 'Repositories',
+  snapshots: 'Snapshots',
+  jobs: 'Jobs',
+  new: 'New',
+};

@@ -1,0 +1,46 @@
+import 'server-only';
+import { existsSync } from 'node:fs';
+import type { Config } from './index';
+
+export type ConfigRow = { label: string; value: string; note?: string; status?: 'ok' | 'missing' };
+export type ConfigSection = { title: string; rows: ConfigRow[] };
+
+function fileRow(label: string, path: string | undefined, note?: string): ConfigRow {
+  if (path === undefined) return { label, value: 'not set', note };
+  return { label, value: path, note, status: existsSync(path) ? 'ok' : 'missing' };
+}
+
+/**
+ * The effective configuration in words, for the home page. Paths only: the contents of the
+ * identity, key and auth files are never read here.
+ */
+export function describeConfig(config: Config): ConfigSection[] {
+  const fe = config.frontend;
+  return [
+    {
+      title: 'OpenNebula front-end',
+      rows: [
+        fe.mode === 'local'
+          ? { label: 'Reached by', value: 'running the OpenNebula CLI on this machine' }
+          : { label: 'Reached by', value: `running the OpenNebula CLI over SSH on ${fe.host}` },
+        fe.cliDir
+          ? fileRow('CLI folder', fe.cliDir)
+          : { label: 'CLI folder', value: 'found on PATH' },
+        fileRow('Service identity (ONE_AUTH file)', config.oneAuthFile, 'used only after Backstone authorized a request'),
+      ],
+    },
+    {
+      title: 'SSH to backup servers',
+      rows: [
+        fileRow('Client config', config.ssh.configFile, 'Host aliases: HostName, Port, User, IdentityFile'),
+        fileRow('Identity (private key)', config.ssh.identityFile),
+        fileRow('known_hosts (pinned host keys)', config.ssh.knownHostsFile),
+        { label: 'OpenNebula root on backup servers', value: config.remoteRoot, note: 'where /var/tmp/one/... is found' },
+      ],
+    },
+    {
+      title: 'Backstone',
+      rows: [fileRow('Data folder', config.dataDir, 'SQLite store, session secret, job logs')],
+    },
+  ];
+}

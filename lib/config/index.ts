@@ -1,0 +1,80 @@
+import 'server-only';
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
+
+// The only reader of process.env. Everything Backstone needs to know about its surroundings is
+// parsed here once, so a bad setting fails early with a clear message.
+
+const optionalPath = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional()
+  .refine((v) => v === undefined || isAbsolute(v), { message: 'must be an absolute path' });
+
+const EnvSchema = z.object({
+  BACKSTONE_DATA_DIR: optionalPath,
+  BACKSTONE_ONE_CLI_DIR: optionalPath,
+  BACKSTONE_ONE_SSH_HOST: z.string().trim().optional(),
+  BACKSTONE_ONE_AUTH: optionalPath,
+  BACKSTONE_SSH_CONFIG: optionalPath,
+  BACKSTONE_SSH_IDENTITY: optionalPath,
+  BACKSTONE_SSH_KNOWN_HOSTS: optionalPath,
+  BACKSTONE_REMOTE_ROOT: optionalPath,
+});
+
+export type FrontendAccess =
+  | { mode: 'local'; cliDir: string | undefined }
+  | { mode: 'ssh'; host: string; cliDir: string | undefined };
+
+export type Config = {
+  dataDir: string;
+  frontend: FrontendAccess;
+  /** File holding the service identity (user:password) for the OpenNebula CLI; never read here. */
+  oneAuthFile: string;
+  ssh: {
+    /** OpenSSH client config honoured for Host aliases; undefined when there is none. */
+    configFile: string | undefined;
+    identityFile: string;
+    knownHostsFile: string;
+  };
+  /** Prefix of OpenNebula's paths (/var/tmp/one/...) on backup servers; "/" on a real server. */
+  remoteRoot: string;
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function parseConfig(env: Record<string, string | undefined>, cwd = process.cwd()): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid Backstone configuration: ${issues}`);
+  }
+  const e = parsed.data;
+  const home = homedir();
+  const sshHost = e.BACKSTONE_ONE_SSH_HOST === '' ? undefined : e.BACKSTONE_ONE_SSH_HOST;
+  return {
+    dataDir: e.BACKSTONE_DATA_DIR ?? resolve(cwd, '.data'),
+    frontend: sshHost
+      ? { mode: 'ssh', host: sshHost, cliDir: e.BACKSTONE_ONE_CLI_DIR }
+      : { mode: 'local', cliDir: e.BACKSTONE_ONE_CLI_DIR },
+    oneAuthFile: e.BACKSTONE_ONE_AUTH ?? join(home, '.one', 'one_auth'),
+    ssh: {
+      configFile: e.BACKSTONE_SSH_CONFIG,
+      identityFile: e.BACKSTONE_SSH_IDENTITY ?? join(home, '.ssh', 'id_ed25519'),
+      knownHostsFile: e.BACKSTONE_SSH_KNOWN_HOSTS ?? join(home, '.ssh', 'known_hosts'),
+    },
+    remoteRoot: e.BACKSTONE_REMOTE_ROOT ?? '/',
+  };
+}
+
+let cached: Config | undefined;
+
+/** The effective configuration, parsed from the environment once per process. */
+export function getConfig(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}

@@ -1,0 +1,11 @@
+// @ts-check
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  // Native addons and the SSH stack stay out of the server bundle.
+  serverExternalPackages: ['node-ssh', 'ssh2', 'cpu-features', 'better-sqlite3'],
+  poweredByHeader: false,
+  reactStrictMode: true,
+  typedRoutes: false,
+};
+
+export default nextConfig;

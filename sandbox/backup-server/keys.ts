@@ -1,0 +1,52 @@
+// Host key, client key, known_hosts and the OpenSSH client config of a sandbox backup server.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { runOk } from '../common/process';
+
+export async function ensureKeyPair(path: string, comment: string): Promise<void> {
+  if (existsSync(path) && existsSync(`${path}.pub`)) return;
+  await runOk('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', path]);
+}
+
+/** "ssh-ed25519 AAAA..." of a public key file (comment dropped). */
+export function publicKeyLine(pubPath: string): string {
+  const [type, blob] = readFileSync(pubPath, 'utf8').trim().split(/\s+/);
+  if (!type || !blob) throw new Error(`malformed public key ${pubPath}`);
+  return `${type} ${blob}`;
+}
+
+/** OpenSSH's "SHA256:..." fingerprint of a public key line. */
+export function fingerprint(keyLine: string): string {
+  const blob = keyLine.split(/\s+/)[1] ?? '';
+  return `SHA256:${createHash('sha256').update(Buffer.from(blob, 'base64')).digest('base64').replace(/=+$/, '')}`;
+}
+
+export type ClientFiles = {
+  name: string;
+  port: number;
+  account: string;
+  identity: string;
+  knownHosts: string;
+  sshConfig: string;
+  hostKeyLine: string;
+};
+
+/** known_hosts names the server both by its sandbox name and by 127.0.0.1, with the port. */
+export function writeClientFiles(f: ClientFiles): void {
+  writeFileSync(f.knownHosts, `[${f.name}]:${f.port},[127.0.0.1]:${f.port} ${f.hostKeyLine}\n`, { mode: 0o644 });
+  const config = [
+    `# Written by the Backstone sandbox: maps ${f.name} to its sshd on 127.0.0.1.`,
+    `Host ${f.name}`,
+    `  HostName 127.0.0.1`,
+    `  Port ${f.port}`,
+    `  User ${f.account}`,
+    `  IdentityFile ${f.identity}`,
+    `  IdentitiesOnly yes`,
+    `  UserKnownHostsFile ${f.knownHosts}`,
+    `  StrictHostKeyChecking yes`,
+    `  BatchMode yes`,
+    `  ConnectTimeout 10`,
+    '',
+  ].join('\n');
+  writeFileSync(f.sshConfig, config, { mode: 0o644 });
+}

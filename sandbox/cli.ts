@@ -1,0 +1,84 @@
+// `npm run sandbox -- start | stop | status | info [--json]` with `--state DIR` (default .sandbox/)
+// and `--restic 0.14|0.18` (default 0.18, or what the state folder used last).
+import { parseArgs } from 'node:util';
+import { startBackupServer } from './backup-server/index';
+import { isResticVersion } from './common/restic-binaries';
+import { defaultStateDir, sandboxPaths } from './common/state';
+import { sandboxInfo, stopSandbox } from './status';
+
+const USAGE = `usage: npm run sandbox -- <start|stop|status|info> [--json] [--state DIR] [--restic 0.14|0.18]`;
+
+async function main(): Promise<number> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      state: { type: 'string' },
+      restic: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command] = positionals;
+  if (values.help || !command) {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  const stateDir = values.state ?? defaultStateDir();
+  if (values.restic !== undefined && !isResticVersion(values.restic)) {
+    console.error(`unknown restic version '${values.restic}' (0.14 or 0.18)`);
+    return 2;
+  }
+  switch (command) {
+    case 'start': {
+      const server = await startBackupServer(stateDir, {
+        resticVersion: values.restic !== undefined && isResticVersion(values.restic) ? values.restic : undefined,
+      });
+      if (values.json) console.log(JSON.stringify(sandboxInfo(stateDir), null, 2));
+      else console.log(`backup server ${server.name} (127.0.0.1:${server.port}) is up; restic ${server.restic.version}`);
+      return 0;
+    }
+    case 'stop': {
+      const stopped = await stopSandbox(stateDir);
+      console.log(stopped.length ? `stopped: ${stopped.join(', ')}` : 'nothing was running');
+      return 0;
+    }
+    case 'status': {
+      const info = sandboxInfo(stateDir);
+      if (values.json) console.log(JSON.stringify(info.components, null, 2));
+      else for (const [name, c] of Object.entries(info.components)) console.log(`${name}: ${c.running ? `running (PID ${c.pid})` : 'stopped'}`);
+      if (!Object.values(info.components).some((c) => c.running)) console.log(`nothing is running in ${sandboxPaths(stateDir).state}`);
+      return 0;
+    }
+    case 'info': {
+      const info = sandboxInfo(stateDir);
+      console.log(values.json ? JSON.stringify(info, null, 2) : describe(info));
+      return 0;
+    }
+    default:
+      console.error(USAGE);
+      return 2;
+  }
+}
+
+function describe(info: ReturnType<typeof sandboxInfo>): string {
+  const s = info.backupServer;
+  const lines = [`state folder: ${info.stateDir}`];
+  if (s) {
+    lines.push(
+      `backup server: ${s.name} -> 127.0.0.1:${s.port} as ${s.account} (${info.components.sshd?.running ? 'running' : 'stopped'})`,
+      `  ssh: ssh -F ${s.sshConfig} ${s.name}`,
+      `  datastores root: ${s.datastoresRoot}`,
+      `  restic ${s.restic.version}: ${s.restic.path}`,
+    );
+  }
+  if (info.app) lines.push(`app: ${info.app.url}`);
+  return lines.join('\n');
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`sandbox: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Installs whatever Backstone's demo and tests need and is missing; idempotent and quick when
+# everything is present. Used by `npm run demo`, `npm test` and `npm run sandbox`.
+#   - Debian 12 packages (sshd, ssh, qemu-img, chromium, xmllint, restic 0.14, rsync, jq)
+#   - restic 0.18 from Debian 13's package, unpacked into tools/ (never the system's apt state)
+#   - node_modules, when missing or older than package-lock.json
+set -euo pipefail
+
+root_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root_dir"
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo -n "$@"; fi
+}
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+# --- Debian packages -------------------------------------------------------------------------
+packages=(openssh-server openssh-client qemu-utils chromium libxml2-utils restic rsync jq)
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+  [ "$status" = installed ] || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing Debian packages: ${missing[*]}"
+  as_root apt-get update -q >/dev/null
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# --- restic 0.18 from Debian 13 (trixie) -----------------------------------------------------
+# A private apt configuration (own sources list, lists and cache) whose URI is read from this
+# machine's own Debian sources, with the suite changed: no mirror host name lives in the repo.
+restic18_dir="$root_dir/tools/restic-0.18"
+restic18="$restic18_dir/usr/bin/restic"
+if ! { [ -x "$restic18" ] && "$restic18" version 2>/dev/null | grep -q '^restic 0\.18\.'; }; then
+  say "fetching restic 0.18 from Debian 13's package"
+  debian_uri() {
+    local f uri
+    for f in /etc/apt/sources.list.d/*.sources; do
+      [ -f "$f" ] || continue
+      # deb822 stanzas: take the URI of a stanza whose suites include the release (not -security).
+      uri=$(awk -v rel="$1" '
+        /^[[:space:]]*$/ { if (u != "" && s) { print u; exit } u=""; s=0; next }
+        /^URIs:/ { u=$2 }
+        /^Suites:/ { for (i = 2; i <= NF; i++) if ($i == rel) s=1 }
+        END { if (u != "" && s) print u }' "$f" | head -n1)
+      [ -n "$uri" ] && { echo "$uri"; return; }
+    done
+    if [ -f /etc/apt/sources.list ]; then
+      uri=$(awk -v rel="$1" '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i == rel) { for (j = 2; j < i; j++) if ($j !~ /^\[/ && $j ~ /:\/\//) { print $j; exit } } }' /etc/apt/sources.list | head -n1)
+      [ -n "$uri" ] && { echo "$uri"; return; }
+    fi
+    return 1
+  }
+  release=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
+  uri=$(debian_uri "$release") || { say "no Debian source for '$release' found in /etc/apt"; exit 1; }
+  apt_dir="$root_dir/tools/apt-trixie"
+  rm -rf "$apt_dir"
+  mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/parts" "$apt_dir/download"
+  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri trixie main" > "$apt_dir/sources.list"
+  apt_opts=(-q -o "Dir::Etc::SourceList=$apt_dir/sources.list" -o "Dir::Etc::SourceParts=$apt_dir/parts"
+    -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache" -o Debug::NoLocking=1
+    -o APT::Sandbox::User=root)
+  apt-get "${apt_opts[@]}" update >/dev/null
+  (cd "$apt_dir/download" && apt-get "${apt_opts[@]}" download restic >/dev/null)
+  deb=$(ls "$apt_dir"/download/restic_0.18.*_*.deb 2>/dev/null | head -n1)
+  [ -n "$deb" ] || { say "Debian 13 has no restic 0.18 package"; exit 1; }
+  rm -rf "$restic18_dir"
+  dpkg -x "$deb" "$restic18_dir"
+  rm -rf "$apt_dir"
+  "$restic18" version | grep -q '^restic 0\.18\.' || { say "unpacked restic is not 0.18"; exit 1; }
+fi
+
+# --- node_modules ----------------------------------------------------------------------------
+stamp=node_modules/.package-lock.json
+if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
+  say "installing npm packages (npm ci)"
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 NEXT_TELEMETRY_DISABLED=1 npm ci --no-audit --no-fund >&2
+  touch "$stamp"
+fi
