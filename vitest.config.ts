@@ -1,0 +1,39 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const alias = {
+  '@': fileURLToPath(new URL('.', import.meta.url)),
+  // In tests, lib/ modules run outside React Server Components; the guard package would throw.
+  'server-only': fileURLToPath(new URL('./scripts/test-support/server-only-stub.ts', import.meta.url)),
+};
+const exclude = ['node_modules/**', '.next/**', '.sandbox/**', 'tools/**', 'e2e/**'];
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        resolve: { alias },
+        test: {
+          name: 'unit',
+          include: ['{lib,app,sandbox,scripts}/**/*.test.{ts,tsx}'],
+          exclude: [...exclude, '**/*.int.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'integration',
+          include: ['{lib,app,sandbox,scripts}/**/*.int.test.ts'],
+          exclude,
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          pool: 'forks',
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});
