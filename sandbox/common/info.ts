@@ -20,7 +20,7 @@ export type BackupServerInfo = {
   restic: { path: string; version: string; requested: ResticVersion };
 };
 
-export type AppInfo = { url: string; dataDir: string; log: string };
+export type AppInfo = { url: string; port: number; dataDir: string; log: string };
 
 export type SandboxInfoFile = {
   backupServer?: BackupServerInfo;

@@ -1,0 +1,36 @@
+import { defineConfig } from '@playwright/test';
+
+// The app and its sandbox are started once by e2e/global-setup.ts (a real backup server, the
+// front-end simulator and `next start`), on free ports, and stopped by PID afterwards.
+export default defineConfig({
+  testDir: './e2e',
+  testMatch: '**/*.spec.ts',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  workers: 1,
+  fullyParallel: false,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  outputDir: './test-results/e2e',
+  reporter: [['list'], ['json', { outputFile: process.env.BACKSTONE_E2E_JSON ?? 'test-results/e2e.json' }]],
+  globalSetup: './e2e/global-setup.ts',
+  globalTeardown: './e2e/global-teardown.ts',
+  use: {
+    browserName: 'chromium',
+    headless: true,
+    screenshot: 'only-on-failure',
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-quic',
+      ],
+    },
+  },
+});

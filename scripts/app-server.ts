@@ -1,0 +1,96 @@
+// Starts and stops the Backstone app (next start) for the demo and the end-to-end tests, configured
+// to use a sandbox state folder's backup server and front-end. Configuration only: the app does not
+// know it talks to a sandbox.
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from '../sandbox/common/net';
+import { runningPid, writePid, stopComponent } from '../sandbox/common/pids';
+import { startDaemon, waitFor, isAlive } from '../sandbox/common/process';
+import { readInfo, updateInfo, type AppInfo } from '../sandbox/common/info';
+import { repoRoot, sandboxPaths } from '../sandbox/common/state';
+
+const NEXT_BIN = join(repoRoot, 'node_modules', '.bin', 'next');
+
+/** The environment that points Backstone at a sandbox. */
+export function appEnvironment(stateDir: string): Record<string, string> {
+  const paths = sandboxPaths(stateDir);
+  const info = readInfo(paths);
+  const env: Record<string, string> = {
+    BACKSTONE_DATA_DIR: join(paths.state, 'app-data'),
+    BACKSTONE_SSH_CONFIG: paths.sshConfig,
+    BACKSTONE_SSH_IDENTITY: paths.identity,
+    BACKSTONE_SSH_KNOWN_HOSTS: paths.knownHosts,
+    BACKSTONE_REMOTE_ROOT: paths.root,
+  };
+  const one = info.opennebula as { commandDir?: string; serviceAuthFile?: string } | undefined;
+  if (one?.commandDir) env.BACKSTONE_ONE_CLI_DIR = one.commandDir;
+  if (one?.serviceAuthFile) env.BACKSTONE_ONE_AUTH = one.serviceAuthFile;
+  return env;
+}
+
+function newestMtime(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
+  return newest;
+}
+
+/** True when .next holds a production build newer than every source it was built from. */
+export function buildIsFresh(): boolean {
+  const buildId = join(repoRoot, '.next', 'BUILD_ID');
+  if (!existsSync(buildId)) return false;
+  const sources = ['app', 'lib', 'public', 'next.config.js', 'package-lock.json', 'postcss.config.mjs', 'tsconfig.json'];
+  const newest = Math.max(...sources.map((s) => join(repoRoot, s)).filter(existsSync).map(newestMtime));
+  return statSync(buildId).mtimeMs > newest;
+}
+
+export type StartAppOptions = { port?: number; extraEnv?: Record<string, string> };
+
+/** Starts `next start` on 127.0.0.1 and waits (bounded) until it answers. Idempotent. */
+export async function startApp(stateDir: string, opts: StartAppOptions = {}): Promise<AppInfo> {
+  const paths = sandboxPaths(stateDir);
+  const previous = readInfo(paths).app;
+  if (runningPid(paths, 'app') !== undefined && previous) return previous;
+  const port = opts.port ?? previous?.port ?? (await freePort());
+  const dataDir = join(paths.state, 'app-data');
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const log = join(paths.state, 'app.log');
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/root',
+    LANG: 'C.UTF-8',
+    NODE_ENV: 'production',
+    NEXT_TELEMETRY_DISABLED: '1',
+    ...appEnvironment(stateDir),
+    ...opts.extraEnv,
+  };
+  const marker = `--port ${port}`;
+  const pid = startDaemon('app', NEXT_BIN, ['start', '--hostname', '127.0.0.1', '--port', String(port)], {
+    logFile: log,
+    env,
+    cwd: repoRoot,
+  });
+  writePid(paths, 'app', { pid, marker: 'next' });
+  const url = `http://127.0.0.1:${port}`;
+  const ready = await waitFor(async () => {
+    if (!isAlive(pid)) return true;
+    try {
+      const res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(2_000) });
+      return res.status < 500;
+    } catch {
+      return false;
+    }
+  }, 60_000, 100);
+  if (!ready || !isAlive(pid)) {
+    await stopComponent(paths, 'app');
+    throw new Error(`the app did not start on ${url} (${marker}); see ${log}`);
+  }
+  const app: AppInfo = { url, port, dataDir, log };
+  updateInfo(paths, { app });
+  return app;
+}
+
+export async function stopApp(stateDir: string): Promise<void> {
+  await stopComponent(sandboxPaths(stateDir), 'app');
+}
