@@ -14,7 +14,7 @@ const tally: Tally = { passed: 0, failed: 0, skipped: 0 };
 const failures: string[] = [];
 
 const { values } = parseArgs({ options: { only: { type: 'string' } } });
-const suites = values.only ? new Set(values.only.split(',')) : new Set(['unit', 'integration', 'e2e']);
+const suites = values.only ? new Set(values.only.split(',')) : new Set(['static', 'unit', 'integration', 'e2e']);
 
 const work = mkdtempSync(join(tmpdir(), 'backstone-run-'));
 const registry = join(work, 'pids.tsv');
@@ -37,6 +37,22 @@ function step(file: string, args: string[], extraEnv: Record<string, string> = {
 
 function bin(name: string): string {
   return join(repoRoot, 'node_modules', '.bin', name);
+}
+
+/** Type-check and lint count as one test each. */
+async function runStatic(): Promise<void> {
+  for (const [name, file, args] of [
+    ['typecheck', bin('tsc'), ['--noEmit']],
+    ['lint', bin('eslint'), ['.']],
+  ] as const) {
+    console.log(`\n=== ${name} ===`);
+    const code = await step(file, [...args]);
+    if (code === 0) tally.passed += 1;
+    else {
+      tally.failed += 1;
+      failures.push(`${name} failed`);
+    }
+  }
 }
 
 type VitestReport = { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
@@ -114,6 +130,7 @@ function leftoverProcesses(): string[] {
 
 async function main(): Promise<number> {
   const started = Date.now();
+  if (suites.has('static')) await runStatic();
   if (suites.has('unit')) await runVitest('unit');
   if (suites.has('integration')) await runVitest('integration');
   if (suites.has('e2e')) await runE2e();

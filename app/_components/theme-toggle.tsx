@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useState } from 'react';
+import { useEffect, useSyncExternalStore } from 'react';
 import { THEME_STORAGE_KEY, type ThemeChoice } from './theme-script';
 
 const CHOICES: { value: ThemeChoice; label: string; icon: string }[] = [
@@ -8,6 +8,7 @@ const CHOICES: { value: ThemeChoice; label: string; icon: string }[] = [
   { value: 'light', label: 'Light', icon: '☀' },
   { value: 'dark', label: 'Dark', icon: '☾' },
 ];
+const CHANGE_EVENT = 'backstone-theme-change';
 
 function apply(choice: ThemeChoice) {
   const dark =
@@ -17,16 +18,25 @@ function apply(choice: ThemeChoice) {
 }
 
 function savedChoice(): ThemeChoice {
-  const v = typeof window === 'undefined' ? null : window.localStorage.getItem(THEME_STORAGE_KEY);
+  const v = window.localStorage.getItem(THEME_STORAGE_KEY);
   return v === 'light' || v === 'dark' ? v : 'system';
+}
+
+function subscribe(onChange: () => void) {
+  window.addEventListener('storage', onChange);
+  window.addEventListener(CHANGE_EVENT, onChange);
+  return () => {
+    window.removeEventListener('storage', onChange);
+    window.removeEventListener(CHANGE_EVENT, onChange);
+  };
 }
 
 /** Cycles system -> light -> dark; the choice persists in localStorage. */
 export function ThemeToggle() {
-  const [choice, setChoice] = useState<ThemeChoice>('system');
+  // The server cannot know the saved choice; it renders "System" and the client corrects it.
+  const choice = useSyncExternalStore(subscribe, savedChoice, () => 'system' as const);
 
   useEffect(() => {
-    setChoice(savedChoice());
     // While following the system, follow its changes too.
     const media = window.matchMedia('(prefers-color-scheme: dark)');
     const onChange = () => savedChoice() === 'system' && apply('system');
@@ -47,7 +57,7 @@ export function ThemeToggle() {
       onClick={() => {
         window.localStorage.setItem(THEME_STORAGE_KEY, next.value);
         apply(next.value);
-        setChoice(next.value);
+        window.dispatchEvent(new Event(CHANGE_EVENT));
       }}
     >
       <span aria-hidden>{current.icon}</span>
