@@ -1,6 +1,6 @@
 // The sandbox backup server: a real sshd on 127.0.0.1 as the backup account, a datastores root laid
 // out as on a real server, and real restic where OpenNebula syncs it.
-import { chmodSync, chownSync, copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ensureBackupAccount, isRoot, type Account } from '../common/account';
 import { freePort } from '../common/net';
@@ -63,6 +63,23 @@ async function prepareKeys(paths: SandboxPaths, account: Account): Promise<strin
   return publicKeyLine(`${paths.hostKey}.pub`);
 }
 
+/** The backup account runs sshd and restic inside the state folder, so it must be able to reach it. */
+function checkReachable(stateDir: string, account: Account): void {
+  if (!isRoot() || account.uid === 0) return;
+  const parts = stateDir.split('/').filter(Boolean);
+  for (let i = 1; i <= parts.length; i++) {
+    const dir = `/${parts.slice(0, i).join('/')}`;
+    const st = statSync(dir);
+    if (st.uid !== account.uid && (st.mode & 0o001) === 0) {
+      throw new Error(
+        `the backup account ${account.name} cannot reach ${stateDir}: ${dir} is not searchable by others ` +
+          `(mode ${(st.mode & 0o7777).toString(8)}). Use --state with a folder it can reach ` +
+          `(e.g. /var/tmp/backstone-sandbox) or run: chmod o+x ${dir}`,
+      );
+    }
+  }
+}
+
 /** Starts the backup server of a state folder; idempotent (a running server is left as it is). */
 export async function startBackupServer(stateDir: string, opts: StartOptions = {}): Promise<BackupServerInfo> {
   const paths = sandboxPaths(stateDir);
@@ -70,6 +87,7 @@ export async function startBackupServer(stateDir: string, opts: StartOptions = {
   const version = opts.resticVersion ?? previous?.restic.requested ?? '0.18';
   makeDir(paths.state, 0o755);
   const account = await ensureBackupAccount();
+  checkReachable(paths.state, account);
   layOutRoot(paths, account);
   const resticVersion = await installRestic(paths, version, account);
   const running = runningPid(paths, 'sshd');
