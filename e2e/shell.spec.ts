@@ -17,9 +17,10 @@ test('the home page shows the shell and the effective configuration', async ({ p
 
 test('every sidebar link leads to a page that exists', async ({ page, request }) => {
   await page.goto('/');
-  const hrefs = await page.getByTestId('sidebar').locator('a[href]').evaluateAll((as) =>
-    as.map((a) => a.getAttribute('href') ?? ''),
-  );
+  const hrefs = await page
+    .getByTestId('sidebar')
+    .locator('a[href]')
+    .evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
   expect(hrefs.length).toBeGreaterThan(0);
   for (const href of new Set(hrefs)) {
     const res = await request.get(href);

@@ -40,8 +40,21 @@ function newestMtime(path: string): number {
 export function buildIsFresh(): boolean {
   const buildId = join(repoRoot, '.next', 'BUILD_ID');
   if (!existsSync(buildId)) return false;
-  const sources = ['app', 'lib', 'public', 'next.config.js', 'package-lock.json', 'postcss.config.mjs', 'tsconfig.json'];
-  const newest = Math.max(...sources.map((s) => join(repoRoot, s)).filter(existsSync).map(newestMtime));
+  const sources = [
+    'app',
+    'lib',
+    'public',
+    'next.config.js',
+    'package-lock.json',
+    'postcss.config.mjs',
+    'tsconfig.json',
+  ];
+  const newest = Math.max(
+    ...sources
+      .map((s) => join(repoRoot, s))
+      .filter(existsSync)
+      .map(newestMtime),
+  );
   return statSync(buildId).mtimeMs > newest;
 }
 
@@ -73,15 +86,19 @@ export async function startApp(stateDir: string, opts: StartAppOptions = {}): Pr
   });
   writePid(paths, 'app', { pid, marker: 'next' });
   const url = `http://127.0.0.1:${port}`;
-  const ready = await waitFor(async () => {
-    if (!isAlive(pid)) return true;
-    try {
-      const res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(2_000) });
-      return res.status < 500;
-    } catch {
-      return false;
-    }
-  }, 60_000, 100);
+  const ready = await waitFor(
+    async () => {
+      if (!isAlive(pid)) return true;
+      try {
+        const res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(2_000) });
+        return res.status < 500;
+      } catch {
+        return false;
+      }
+    },
+    60_000,
+    100,
+  );
   if (!ready || !isAlive(pid)) {
     await stopComponent(paths, 'app');
     throw new Error(`the app did not start on ${url} (${marker}); see ${log}`);

@@ -60,7 +60,15 @@ type VitestReport = { numPassedTests: number; numFailedTests: number; numPending
 async function runVitest(project: 'unit' | 'integration'): Promise<void> {
   const out = join(work, `vitest-${project}.json`);
   console.log(`\n=== ${project} tests (vitest) ===`);
-  const code = await step(bin('vitest'), ['run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, '--passWithNoTests']);
+  const code = await step(bin('vitest'), [
+    'run',
+    '--project',
+    project,
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${out}`,
+    '--passWithNoTests',
+  ]);
   if (!existsSync(out)) {
     tally.failed += 1;
     failures.push(`${project}: vitest exited ${code} without a report`);

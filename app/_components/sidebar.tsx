@@ -11,11 +11,7 @@ function isActive(pathname: string, href: string): boolean {
 export function Sidebar() {
   const pathname = usePathname();
   return (
-    <nav
-      aria-label="Main"
-      data-testid="sidebar"
-      className="flex w-60 shrink-0 flex-col bg-nav text-slate-200"
-    >
+    <nav aria-label="Main" data-testid="sidebar" className="flex w-60 shrink-0 flex-col bg-nav text-slate-200">
       <Link href="/" className="flex h-14 items-center gap-2 border-b border-white/10 px-5">
         <span aria-hidden className="grid h-7 w-7 place-items-center rounded bg-brand-500 font-bold text-white">
           B
@@ -25,9 +21,7 @@ export function Sidebar() {
       <div className="flex-1 overflow-y-auto py-3">
         {NAV.map((section) => (
           <div key={section.title} className="mb-3">
-            <p className="px-5 pb-1 text-xs font-semibold uppercase tracking-wider text-slate-400">
-              {section.title}
-            </p>
+            <p className="px-5 pb-1 text-xs font-semibold uppercase tracking-wider text-slate-400">{section.title}</p>
             <ul>
               {section.items.map((item) => {
                 const active = isActive(pathname, item.href);

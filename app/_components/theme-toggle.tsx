@@ -11,8 +11,7 @@ const CHOICES: { value: ThemeChoice; label: string; icon: string }[] = [
 const CHANGE_EVENT = 'backstone-theme-change';
 
 function apply(choice: ThemeChoice) {
-  const dark =
-    choice === 'dark' || (choice === 'system' && window.matchMedia('(prefers-color-scheme: dark)').matches);
+  const dark = choice === 'dark' || (choice === 'system' && window.matchMedia('(prefers-color-scheme: dark)').matches);
   document.documentElement.classList.toggle('dark', dark);
   document.documentElement.dataset.theme = choice;
 }

@@ -23,10 +23,12 @@ export function describeConfig(config: Config): ConfigSection[] {
         fe.mode === 'local'
           ? { label: 'Reached by', value: 'running the OpenNebula CLI on this machine' }
           : { label: 'Reached by', value: `running the OpenNebula CLI over SSH on ${fe.host}` },
-        fe.cliDir
-          ? fileRow('CLI folder', fe.cliDir)
-          : { label: 'CLI folder', value: 'found on PATH' },
-        fileRow('Service identity (ONE_AUTH file)', config.oneAuthFile, 'used only after Backstone authorized a request'),
+        fe.cliDir ? fileRow('CLI folder', fe.cliDir) : { label: 'CLI folder', value: 'found on PATH' },
+        fileRow(
+          'Service identity (ONE_AUTH file)',
+          config.oneAuthFile,
+          'used only after Backstone authorized a request',
+        ),
       ],
     },
     {
@@ -35,7 +37,11 @@ export function describeConfig(config: Config): ConfigSection[] {
         fileRow('Client config', config.ssh.configFile, 'Host aliases: HostName, Port, User, IdentityFile'),
         fileRow('Identity (private key)', config.ssh.identityFile),
         fileRow('known_hosts (pinned host keys)', config.ssh.knownHostsFile),
-        { label: 'OpenNebula root on backup servers', value: config.remoteRoot, note: 'where /var/tmp/one/... is found' },
+        {
+          label: 'OpenNebula root on backup servers',
+          value: config.remoteRoot,
+          note: 'where /var/tmp/one/... is found',
+        },
       ],
     },
     {

@@ -25,8 +25,7 @@ const EnvSchema = z.object({
 });
 
 export type FrontendAccess =
-  | { mode: 'local'; cliDir: string | undefined }
-  | { mode: 'ssh'; host: string; cliDir: string | undefined };
+  { mode: 'local'; cliDir: string | undefined } | { mode: 'ssh'; host: string; cliDir: string | undefined };
 
 export type Config = {
   dataDir: string;
@@ -77,4 +76,17 @@ let cached: Config | undefined;
 export function getConfig(): Config {
   cached ??= parseConfig(process.env);
   return cached;
+}
+
+// Child processes get only these of Backstone's own variables (plus what a caller adds).
+const CHILD_ENV_ALLOWLIST = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'USER', 'LOGNAME', 'TMPDIR'] as const;
+
+/** The environment a local child process starts from: an allowlist, never Backstone's secrets. */
+export function childEnvironment(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of CHILD_ENV_ALLOWLIST) {
+    const v = process.env[name];
+    if (v !== undefined) env[name] = v;
+  }
+  return env;
 }

@@ -33,8 +33,18 @@ describe.each(RESTIC_VERSIONS)('sandbox backup server with restic %s', (version)
     await runOk('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', otherKey]);
     const pub = (await runOk('cat', [`${otherKey}.pub`])).trim().split(' ').slice(0, 2).join(' ');
     const badKnownHosts = join(scratch, `known_hosts-${version}`);
-    writeFileSync(badKnownHosts, `[127.0.0.1]:${server.info.port} ${pub}\n[${server.info.name}]:${server.info.port} ${pub}\n`);
-    const r = await run('ssh', ['-F', server.info.sshConfig, '-o', `UserKnownHostsFile=${badKnownHosts}`, server.info.name, 'true']);
+    writeFileSync(
+      badKnownHosts,
+      `[127.0.0.1]:${server.info.port} ${pub}\n[${server.info.name}]:${server.info.port} ${pub}\n`,
+    );
+    const r = await run('ssh', [
+      '-F',
+      server.info.sshConfig,
+      '-o',
+      `UserKnownHostsFile=${badKnownHosts}`,
+      server.info.name,
+      'true',
+    ]);
     expect(r.code).toBe(255);
     expect(r.stderr).toMatch(/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/);
   });
@@ -58,16 +68,34 @@ describe.each(RESTIC_VERSIONS)('sandbox backup server with restic %s', (version)
   it('takes restic init, backup and snapshots over sftp into the datastores root', async () => {
     const restic = resticBinary(version);
     const repoPath = join(server.info.datastoresRoot, '100', '42');
-    const env = { ...process.env, RESTIC_PASSWORD: 'sandbox-test-pw', RESTIC_CACHE_DIR: join(scratch, `cache-${version}`) };
-    const common = ['-o', `sftp.command=ssh -F ${server.info.sshConfig} ${server.info.name} -s sftp`, '-r', `sftp:${server.info.name}:${repoPath}`];
+    const env = {
+      ...process.env,
+      RESTIC_PASSWORD: 'sandbox-test-pw',
+      RESTIC_CACHE_DIR: join(scratch, `cache-${version}`),
+    };
+    const common = [
+      '-o',
+      `sftp.command=ssh -F ${server.info.sshConfig} ${server.info.name} -s sftp`,
+      '-r',
+      `sftp:${server.info.name}:${repoPath}`,
+    ];
     await runOk(restic, [...common, 'init'], { env });
     const dir = join(scratch, `data-${version}`);
     await runOk('mkdir', ['-p', dir]);
     writeFileSync(join(dir, 'disk.0.0'), Buffer.alloc(256 * 1024, 7));
-    const backup = await runOk(restic, [...common, 'backup', '--json', '--tag', 'one-42', join(dir, 'disk.0.0')], { env });
-    const summary = backup.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).find((m) => m.message_type === 'summary');
+    const backup = await runOk(restic, [...common, 'backup', '--json', '--tag', 'one-42', join(dir, 'disk.0.0')], {
+      env,
+    });
+    const summary = backup
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((m) => m.message_type === 'summary');
     expect(summary?.snapshot_id).toMatch(/^[0-9a-f]{8,64}$/);
-    const snaps = JSON.parse(await runOk(restic, [...common, 'snapshots', '--json'], { env })) as { tags?: string[]; paths: string[] }[];
+    const snaps = JSON.parse(await runOk(restic, [...common, 'snapshots', '--json'], { env })) as {
+      tags?: string[];
+      paths: string[];
+    }[];
     expect(snaps).toHaveLength(1);
     expect(snaps[0]?.tags).toEqual(['one-42']);
     expect(snaps[0]?.paths).toEqual([join(dir, 'disk.0.0')]);

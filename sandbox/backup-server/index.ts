@@ -1,6 +1,17 @@
 // The sandbox backup server: a real sshd on 127.0.0.1 as the backup account, a datastores root laid
 // out as on a real server, and real restic where OpenNebula syncs it.
-import { chmodSync, chownSync, copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { ensureBackupAccount, isRoot, type Account } from '../common/account';
 import { freePort } from '../common/net';

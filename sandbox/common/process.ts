@@ -52,7 +52,13 @@ export async function runOk(file: string, args: readonly string[], opts: RunOpti
   return r.stdout;
 }
 
-export type DaemonOptions = { logFile: string; uid?: number; gid?: number; env?: Record<string, string | undefined>; cwd?: string };
+export type DaemonOptions = {
+  logFile: string;
+  uid?: number;
+  gid?: number;
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+};
 
 /**
  * Starts a long-running process detached from this one (its own process group), with output to a

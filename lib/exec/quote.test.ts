@@ -1,0 +1,89 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { execLocal } from './local';
+import { joinArgv, quoteArg } from './quote';
+
+// The quoter is checked against a real POSIX shell: whatever the string, the shell must see
+// exactly one word with exactly those characters.
+const hostile = fc
+  .oneof(
+    fc.string({ unit: 'grapheme', maxLength: 40 }),
+    fc.constantFrom(
+      "'",
+      '"',
+      '\\',
+      '$(touch /tmp/pwned)',
+      '`id`',
+      '; rm -rf /',
+      '\n',
+      '*',
+      '~',
+      '$HOME',
+      'a\'b"c',
+      ' ',
+      '',
+      '-n',
+      '--',
+      '|&><',
+    ),
+    fc.string({
+      unit: fc.constantFrom(
+        "'",
+        '"',
+        '\\',
+        '$',
+        '`',
+        ' ',
+        '\n',
+        '\t',
+        ';',
+        '&',
+        '|',
+        '*',
+        '?',
+        '!',
+        '#',
+        '~',
+        'a',
+        'é',
+        '😀',
+      ),
+      maxLength: 30,
+    }),
+  )
+  .filter((s) => !s.includes('\0'));
+
+async function shellWords(line: string): Promise<string[]> {
+  const r = await execLocal(['sh', '-c', `for a in ${line}; do printf '%s\\0' "$a"; done`]);
+  expect(r.exitCode).toBe(0);
+  return r.stdout.split('\0').slice(0, -1);
+}
+
+describe('quoteArg / joinArgv', () => {
+  it('keeps every argument one word with its exact characters (property, real sh)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(hostile, { minLength: 1, maxLength: 4 }), async (argv) => {
+        expect(await shellWords(joinArgv(argv))).toEqual(argv);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('leaves plain words unquoted and quotes the rest', () => {
+    expect(quoteArg('restic')).toBe('restic');
+    expect(quoteArg('--repo=/var/lib/one/datastores/100/42')).toBe('--repo=/var/lib/one/datastores/100/42');
+    expect(quoteArg('')).toBe("''");
+    expect(quoteArg("it's")).toBe(`'it'\\''s'`);
+    expect(quoteArg('$(id)')).toBe(`'$(id)'`);
+  });
+
+  it('refuses NUL, which no shell can carry', () => {
+    expect(() => quoteArg('a\0b')).toThrow(/NUL/);
+    expect(() => joinArgv([])).toThrow();
+  });
+
+  it('a long argument survives', async () => {
+    const long = 'x\'y"z'.repeat(4_000);
+    expect(await shellWords(quoteArg(long))).toEqual([long]);
+  });
+});
