@@ -5,7 +5,7 @@ import { getConfig } from '@/lib/config';
 import { AuthFailed, ExecError, HostKeyChanged, HostKeyUnknown, Unreachable } from './errors';
 import { fingerprintOf, isRevoked, knownHostsLine, knownHostsName, parseKnownHosts, pinnedKeys } from './known-hosts';
 import { resolveHost } from './ssh-config';
-import type { Target } from './types';
+import type { SshTarget } from './types';
 
 // SSH connections, pooled by host, port and user. sshd's MaxSessions defaults to 10, so at most 8
 // channels run at once on one connection and the rest wait in a queue.
@@ -27,7 +27,7 @@ export type ResolvedTarget = {
   knownHostsNames: string[];
 };
 
-export async function resolveTarget(target: Extract<Target, { kind: 'ssh' }>): Promise<ResolvedTarget> {
+export async function resolveTarget(target: SshTarget): Promise<ResolvedTarget> {
   const { ssh } = getConfig();
   const configText = ssh.configFile ? await readFile(ssh.configFile, 'utf8').catch(() => undefined) : undefined;
   const settings = resolveHost(configText, target.host);

@@ -7,10 +7,16 @@ import { Canceled, ExecError, HostKeyChanged, TimedOut, Unreachable } from './er
 import { fingerprintOf, knownHostsLine } from './known-hosts';
 import { BoundedBuffer, LineSplitter, TailBuffer } from './output';
 import { joinArgv } from './quote';
-import { closeAll, connection, resolveTarget, scanKey, verifyHostKey, type ResolvedTarget } from './ssh-pool';
-import type { ExecOptions, ExecResult, ExecStream, Target } from './types';
-
-type SshTarget = Extract<Target, { kind: 'ssh' }>;
+import {
+  closeAll,
+  connection,
+  resolveTarget,
+  scanKey,
+  verifyHostKey,
+  type Connection,
+  type ResolvedTarget,
+} from './ssh-pool';
+import type { ExecOptions, ExecResult, ExecStream, SshTarget } from './types';
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 const KILL_GRACE_MS = 5_000;
@@ -28,6 +34,24 @@ export function remoteCommandLine(argv: readonly string[], env?: Readonly<Record
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new TypeError(`bad variable name ${k}`);
   const full = envArgs.length ? ['env', ...envArgs, ...argv] : [...argv];
   return `printf '${PID_MARK}%s\\n' "$$" >&2; exec ${joinArgv(full)}`;
+}
+
+type ExecCallback = (err: Error | undefined, channel: ClientChannel | undefined) => void;
+type SshClient = NonNullable<Connection['ssh']['connection']>;
+
+/**
+ * Opens an exec channel, retrying briefly when sshd refuses it: sshd frees a session slot only
+ * after both sides closed the channel, so a burst of commands can overlap closing ones and touch
+ * MaxSessions even with at most 8 open.
+ */
+function openChannel(client: SshClient, command: string, cb: ExecCallback, attempt = 0): void {
+  client.exec(command, (err: Error | undefined, channel: ClientChannel) => {
+    if (err && /open failed/i.test(err.message) && attempt < 20) {
+      setTimeout(() => openChannel(client, command, cb, attempt + 1), 25 * (attempt + 1));
+      return;
+    }
+    cb(err, channel);
+  });
 }
 
 type Sink = { kind: 'collect' } | { kind: 'stream'; out: PassThrough };
@@ -76,10 +100,10 @@ function run(
         const onAbort = () => cancel();
         opts.signal?.addEventListener('abort', onAbort, { once: true });
 
-        client.exec(remoteCommandLine(argv, opts.env), (err: Error | undefined, channel: ClientChannel) => {
-          if (err) {
+        openChannel(client, remoteCommandLine(argv, opts.env), (err, channel) => {
+          if (err || !channel) {
             clearTimeout(timer);
-            return reject(new Unreachable(r.alias, `could not open a channel: ${err.message}`));
+            return reject(new Unreachable(r.alias, `could not open a channel: ${err?.message ?? 'unknown error'}`));
           }
           const stderr = new TailBuffer();
           let stderrHead = '';

@@ -41,9 +41,11 @@ export async function withTempFiles<T>(
     const paths: Record<string, string> = {};
     for (const f of files) {
       paths[f.name] = `${dir}/${f.name}`;
-      // mktemp -d made the folder 0700, so the file is private whatever the remote umask.
-      const w = await execSsh(target, ['dd', `of=${paths[f.name]}`, 'status=none'], { stdin: f.content });
-      if (w.exitCode !== 0) throw new CommandFailed('dd', w.exitCode, w.stderr);
+      // A constant script; the path arrives as a positional argument, never inside the script.
+      const w = await execSsh(target, ['sh', '-c', 'umask 077 && cat > "$1"', 'sh', paths[f.name]!], {
+        stdin: f.content,
+      });
+      if (w.exitCode !== 0) throw new CommandFailed('cat', w.exitCode, w.stderr);
     }
     return await fn(paths);
   } finally {

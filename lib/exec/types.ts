@@ -3,6 +3,8 @@ import type { Readable } from 'node:stream';
 /** Where a command runs: this machine, or a host reached over SSH (names may be ssh_config aliases). */
 export type Target = { kind: 'local' } | { kind: 'ssh'; host: string; port?: number; user?: string };
 
+export type SshTarget = Extract<Target, { kind: 'ssh' }>;
+
 export const LOCAL: Target = { kind: 'local' };
 
 export type ExecOptions = {
