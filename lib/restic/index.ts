@@ -1,0 +1,320 @@
+import 'server-only';
+import type { Readable } from 'node:stream';
+import { exec, stream, type ExecOptions, type SshTarget } from '@/lib/exec';
+import { registerSecret } from '@/lib/log/redact';
+import { hasModernExitCodes, resticBinary, serverKey, type ResticBinary } from './binary';
+import { classifyFailure, SnapshotNotFound } from './errors';
+import { serverLimit } from './limit';
+import { resticArgv, type RepoOptions } from './options';
+import {
+  parseCheck,
+  parseConfig,
+  parseDiff,
+  parseIdList,
+  parseLock,
+  parseLs,
+  parsePrunePlan,
+  parseRestoreLine,
+  parseSnapshots,
+  parseStats,
+} from './parse';
+import type {
+  CheckResult,
+  FileNode,
+  Lock,
+  PrunePlan,
+  RepositoryStats,
+  RestoreProgress,
+  Snapshot,
+  SnapshotDiff,
+} from './types';
+
+// restic as typed verbs, run ON the backup server (as OpenNebula's rm/restore/flatten do) through
+// lib/exec. The password reaches restic on stdin only.
+
+export * from './types';
+export * from './errors';
+export { repoOptionsFromTemplate, DEFAULT_REPO_OPTIONS, type RepoOptions } from './options';
+export { resticBinary, type ResticBinary } from './binary';
+
+export type ResticRepo = {
+  server: SshTarget;
+  /** Absolute path of the repository on the backup server: <BASE_PATH>/<VM_ID or job_N>. */
+  path: string;
+  password: string;
+  options: RepoOptions;
+};
+
+type CallOptions = Pick<ExecOptions, 'signal' | 'timeoutMs' | 'onLine'> & {
+  noLock?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+  env?: Record<string, string>;
+  snapshot?: string;
+};
+
+const HEX = /^[0-9a-f]{4,64}$/;
+
+function checkId(id: string): string {
+  if (!HEX.test(id)) throw new TypeError(`not a restic ID: ${id}`);
+  return id;
+}
+
+async function call(repo: ResticRepo, command: string, args: readonly string[], o: CallOptions = {}) {
+  registerSecret(repo.password);
+  const bin = await resticBinary(repo.server);
+  const { argv, env } = resticArgv({
+    binary: bin.path,
+    repository: repo.path,
+    command,
+    args,
+    options: repo.options,
+    noLock: o.noLock,
+    json: o.json,
+    quiet: o.quiet,
+  });
+  const r = await serverLimit(serverKey(repo.server)).run(() =>
+    exec(repo.server, argv, {
+      stdin: `${repo.password}\n`,
+      secrets: [repo.password],
+      env: { ...env, ...o.env },
+      signal: o.signal,
+      timeoutMs: o.timeoutMs ?? 120_000,
+      onLine: o.onLine,
+    }),
+  );
+  if (r.exitCode !== 0) throw classifyFailure(command, repo.path, r.exitCode, r.stdout, r.stderr, o.snapshot);
+  return { ...r, binary: bin };
+}
+
+/** Every snapshot, or only the given IDs. A read: never takes a lock. */
+export async function snapshots(
+  repo: ResticRepo,
+  ids: readonly string[] = [],
+  signal?: AbortSignal,
+): Promise<Snapshot[]> {
+  const r = await call(repo, 'snapshots', ids.map(checkId), { noLock: true, json: true, signal });
+  return parseSnapshots(r.stdout || '[]');
+}
+
+export async function ls(repo: ResticRepo, snapshot: string, signal?: AbortSignal): Promise<FileNode[]> {
+  const r = await call(repo, 'ls', [checkId(snapshot)], { noLock: true, json: true, signal, snapshot });
+  // restic 0.14 exits 0 and prints nothing for an unknown ID.
+  if (!r.stdout.trim()) throw new SnapshotNotFound(repo.path, snapshot);
+  return parseLs(r.stdout);
+}
+
+export async function stats(
+  repo: ResticRepo,
+  mode: RepositoryStats['mode'],
+  ids: readonly string[] = [],
+  signal?: AbortSignal,
+): Promise<RepositoryStats> {
+  const r = await call(repo, 'stats', ['--mode', mode, ...ids.map(checkId)], { noLock: true, json: true, signal });
+  return parseStats(r.stdout, mode);
+}
+
+export async function diff(repo: ResticRepo, from: string, to: string, signal?: AbortSignal): Promise<SnapshotDiff> {
+  const r = await call(repo, 'diff', [checkId(from), checkId(to)], {
+    noLock: true,
+    json: true,
+    signal,
+    snapshot: `${from}/${to}`,
+  });
+  return parseDiff(r.stdout);
+}
+
+export async function catConfig(repo: ResticRepo, signal?: AbortSignal) {
+  const r = await call(repo, 'cat', ['config'], { noLock: true, signal });
+  return parseConfig(r.stdout);
+}
+
+/** The repository's locks, each read. A lock removed meanwhile is left out. */
+export async function locks(repo: ResticRepo, signal?: AbortSignal): Promise<Lock[]> {
+  const ids = parseIdList((await call(repo, 'list', ['locks'], { noLock: true, signal })).stdout);
+  const read = await Promise.all(
+    ids.map((id) =>
+      call(repo, 'cat', ['lock', id], { noLock: true, signal }).then(
+        (r) => parseLock(id, r.stdout),
+        () => undefined,
+      ),
+    ),
+  );
+  return read.filter((l): l is Lock => l !== undefined);
+}
+
+/** `unlock` removes only locks restic can prove stale; `removeAll` removes every lock. */
+export async function unlock(
+  repo: ResticRepo,
+  opts: { removeAll?: boolean; signal?: AbortSignal } = {},
+): Promise<void> {
+  await call(repo, 'unlock', opts.removeAll ? ['--remove-all'] : [], { signal: opts.signal });
+}
+
+export type PruneOutcome = { plan: PrunePlan; log: string };
+
+/** Prune with the datastore's RESTIC_PRUNE_MAX_UNUSED / _MAX_REPACK, as the driver passes them. */
+export async function prune(
+  repo: ResticRepo,
+  opts: { dryRun?: boolean; signal?: AbortSignal; onLine?: (line: string) => void; timeoutMs?: number } = {},
+): Promise<PruneOutcome> {
+  const args = [`--max-unused=${repo.options.pruneMaxUnused}`];
+  if (repo.options.pruneMaxRepack) args.push(`--max-repack-size=${repo.options.pruneMaxRepack}`);
+  if (opts.dryRun) args.push('--dry-run');
+  const lines: string[] = [];
+  await call(repo, 'prune', args, {
+    signal: opts.signal,
+    timeoutMs: opts.timeoutMs ?? 6 * 3600_000,
+    onLine: (l) => {
+      lines.push(l);
+      opts.onLine?.(l);
+    },
+  });
+  const log = lines.join('\n');
+  return { plan: parsePrunePlan(log), log };
+}
+
+/** Forgets the given snapshots (no prune: the caller prunes, after a preview). */
+export async function forget(repo: ResticRepo, ids: readonly string[], signal?: AbortSignal): Promise<void> {
+  if (ids.length === 0) return;
+  await call(repo, 'forget', ids.map(checkId), { signal });
+}
+
+export async function check(
+  repo: ResticRepo,
+  opts: {
+    readDataSubsetPercent?: number;
+    signal?: AbortSignal;
+    onLine?: (line: string) => void;
+    timeoutMs?: number;
+  } = {},
+): Promise<CheckResult> {
+  const p = opts.readDataSubsetPercent;
+  const args = p === undefined ? [] : p >= 100 ? ['--read-data'] : [`--read-data-subset=${Math.max(0.1, p)}%`];
+  const lines: string[] = [];
+  try {
+    await call(repo, 'check', args, {
+      signal: opts.signal,
+      timeoutMs: opts.timeoutMs ?? 6 * 3600_000,
+      onLine: (l) => {
+        lines.push(l);
+        opts.onLine?.(l);
+      },
+    });
+    return parseCheck(0, lines.join('\n'), '');
+  } catch (err) {
+    if (err instanceof Error && err.name === 'ResticFailed') {
+      const e = err as Error & { exitCode: number; stderrTail: string };
+      return parseCheck(e.exitCode, lines.join('\n'), e.stderrTail);
+    }
+    throw err;
+  }
+}
+
+/** `restic dump` of one file as a byte stream; `done` rejects with a typed error on failure. */
+export async function dump(
+  repo: ResticRepo,
+  snapshot: string,
+  path: string,
+  signal?: AbortSignal,
+): Promise<{ stdout: Readable; done: Promise<void>; cancel: () => void }> {
+  registerSecret(repo.password);
+  const bin = await resticBinary(repo.server);
+  const { argv, env } = resticArgv({
+    binary: bin.path,
+    repository: repo.path,
+    command: 'dump',
+    args: [checkId(snapshot), path],
+    options: repo.options,
+    quiet: true,
+  });
+  const s = stream(repo.server, argv, {
+    stdin: `${repo.password}\n`,
+    secrets: [repo.password],
+    env,
+    signal,
+    timeoutMs: 24 * 3600_000,
+  });
+  const done = s.done.then((r) => {
+    if (r.exitCode !== 0) throw classifyFailure('dump', repo.path, r.exitCode, '', r.stderr, snapshot);
+  });
+  return { stdout: s.stdout, done, cancel: s.cancel };
+}
+
+export type RestoreRequest = {
+  snapshot: string;
+  /** Absolute target folder on the backup server. */
+  target: string;
+  /** Paths inside the snapshot to restore (all when empty). */
+  include?: readonly string[];
+  /** Expected bytes, for measured progress where restic has no --json restore. */
+  expectedBytes?: number;
+  onProgress?: (p: RestoreProgress) => void;
+  signal?: AbortSignal;
+};
+
+/**
+ * `restic restore` into a target on the backup server. restic >= 0.17 reports progress as JSON
+ * lines; for older versions progress is measured from the target's size.
+ */
+export async function restore(repo: ResticRepo, req: RestoreRequest): Promise<RestoreProgress> {
+  const bin = await resticBinary(repo.server);
+  const args = [checkId(req.snapshot), '--target', req.target, ...(req.include ?? []).flatMap((p) => ['--include', p])];
+  let last: RestoreProgress = { bytesDone: 0, bytesTotal: req.expectedBytes };
+  const report = (p: RestoreProgress) => {
+    last = p;
+    req.onProgress?.(p);
+  };
+  if (hasModernExitCodes(bin)) {
+    await call(repo, 'restore', args, {
+      json: true,
+      signal: req.signal,
+      timeoutMs: 24 * 3600_000,
+      env: { RESTIC_PROGRESS_FPS: '1' },
+      snapshot: req.snapshot,
+      onLine: (l) => {
+        const p = parseRestoreLine(l);
+        if (p) report(p);
+      },
+    });
+    return last;
+  }
+  const measuring = measureTarget(repo.server, req.target, req.expectedBytes, report);
+  try {
+    await call(repo, 'restore', args, { signal: req.signal, timeoutMs: 24 * 3600_000, snapshot: req.snapshot });
+  } finally {
+    measuring.stop();
+  }
+  const final = await targetBytes(repo.server, req.target);
+  report({ bytesDone: final, bytesTotal: req.expectedBytes ?? final, percent: 100 });
+  return last;
+}
+
+async function targetBytes(server: SshTarget, target: string): Promise<number> {
+  const r = await exec(server, ['du', '-sb', '--', target]).catch(() => undefined);
+  return Number(r?.stdout.split(/\s/)[0] ?? 0) || 0;
+}
+
+function measureTarget(
+  server: SshTarget,
+  target: string,
+  total: number | undefined,
+  report: (p: RestoreProgress) => void,
+) {
+  let stopped = false;
+  const tick = async () => {
+    while (!stopped) {
+      await new Promise((r) => setTimeout(r, 1_000));
+      if (stopped) break;
+      const done = await targetBytes(server, target);
+      report({ bytesDone: done, bytesTotal: total, percent: total ? Math.min(99.9, (done / total) * 100) : undefined });
+    }
+  };
+  void tick();
+  return { stop: () => (stopped = true) };
+}
+
+/** `restic version` of the binary a backup server runs. */
+export function version(server: SshTarget): Promise<ResticBinary> {
+  return resticBinary(server);
+}
