@@ -21,6 +21,13 @@ export function fingerprint(keyLine: string): string {
   return `SHA256:${createHash('sha256').update(Buffer.from(blob, 'base64')).digest('base64').replace(/=+$/, '')}`;
 }
 
+/**
+ * The sandbox's hypervisor hosts. They are names for the same local sshd (the one machine plays
+ * front-end, hypervisors and backup server), so the OpenNebula front-end can reach "a host" by
+ * name over SSH exactly as its drivers do.
+ */
+export const HYPERVISOR_HOSTS = ['kvm-node-1', 'kvm-node-2'] as const;
+
 export type ClientFiles = {
   name: string;
   port: number;
@@ -33,10 +40,11 @@ export type ClientFiles = {
 
 /** known_hosts names the server both by its sandbox name and by 127.0.0.1, with the port. */
 export function writeClientFiles(f: ClientFiles): void {
-  writeFileSync(f.knownHosts, `[${f.name}]:${f.port},[127.0.0.1]:${f.port} ${f.hostKeyLine}\n`, { mode: 0o644 });
+  const names = [f.name, ...HYPERVISOR_HOSTS, '127.0.0.1'].map((n) => `[${n}]:${f.port}`).join(',');
+  writeFileSync(f.knownHosts, `${names} ${f.hostKeyLine}\n`, { mode: 0o644 });
   const config = [
     `# Written by the Backstone sandbox: maps ${f.name} to its sshd on 127.0.0.1.`,
-    `Host ${f.name}`,
+    `Host ${[f.name, ...HYPERVISOR_HOSTS].join(' ')}`,
     `  HostName 127.0.0.1`,
     `  Port ${f.port}`,
     `  User ${f.account}`,

@@ -1,0 +1,49 @@
+// The entry point of the bundled CLI: `node one-cli.cjs <command> args...` (each executable in the
+// command folder is a wrapper that bakes in the state folder), plus the background worker and the
+// monitor daemon.
+import { frontendPaths } from '../paths';
+import { OneError } from '../errors';
+import type { Ctx } from './context';
+import { onedatastore } from './onedatastore';
+import { oneimage } from './oneimage';
+import { onevm } from './onevm';
+import { onebackupjob } from './onebackupjob';
+import { onecluster, onehost, oneuser } from './oneuser';
+import { takeJob, WORKER_ARG } from '../ops/jobs';
+import { runJob } from '../ops/run-job';
+import { MONITOR_ARG, monitorLoop } from '../ops/monitor-daemon';
+
+const COMMANDS: Record<string, (ctx: Ctx, argv: string[]) => number | Promise<number>> = {
+  onedatastore, oneimage, onevm, onebackupjob, oneuser, onecluster, onehost,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const state = process.env.ONE_SANDBOX_STATE;
+  if (!state) throw new Error('ONE_SANDBOX_STATE is not set');
+  const paths = frontendPaths(state);
+  const [command, ...rest] = argv;
+  if (command === WORKER_ARG) {
+    await runJob(paths, takeJob(rest[0]!));
+    return 0;
+  }
+  if (command === MONITOR_ARG) return monitorLoop(paths);
+  const fn = command ? COMMANDS[command] : undefined;
+  if (!fn) throw new OneError(`unknown command ${command ?? ''}`);
+  const ctx: Ctx = { paths, env: process.env, out: (l) => process.stdout.write(`${l}\n`) };
+  return fn(ctx, rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof OneError) {
+      (err.toStdout ? process.stdout : process.stderr).write(`${err.message}\n`);
+    } else {
+      process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    }
+    // Ruby's exit(-1)
+    process.exitCode = 255;
+  },
+);

@@ -1,0 +1,75 @@
+// oneuser show | list | token-create ; onecluster list ; onehost list
+import { randomBytes } from 'node:crypto';
+import { parseArgs, XML, type Parsed } from './args';
+import { login, printXml, resolve, table, type Ctx } from './context';
+import { OneError, authorizationError } from '../errors';
+import { withDb } from '../store/db';
+import { clusterXml, hostXml, userXml } from '../xml/other-xml';
+import { now } from '../clock';
+
+export function oneuser(ctx: Ctx, argv: string[]): number {
+  const [cmd, ...rest] = argv;
+  const a = parseArgs(rest, [XML, { name: 'time', value: true }, { name: 'group', value: true }]);
+  switch (cmd) {
+    case 'show': return show(ctx, a);
+    case 'list': return list(ctx, a);
+    case 'token-create': return tokenCreate(ctx, a);
+    default: throw new OneError(`oneuser: unknown command ${cmd ?? ''}`.trim());
+  }
+}
+
+function show(ctx: Ctx, a: Parsed): number {
+  const M = 'one.user.info';
+  const { db, s } = login(ctx, M);
+  // Without an argument the CLI shows the caller (id -1).
+  const user = a.positionals[0] === undefined ? s.user : resolve(db.users, a.positionals[0], 'USER', M, 'USER');
+  if (!s.admin && user.id !== s.uid) throw authorizationError(M, s.uid, 'USE', 'USER', user.id);
+  if (a.options.xml) printXml(ctx, userXml(db, user, user.id === s.uid || s.admin));
+  else ctx.out([`USER ${user.id} INFORMATION`, `ID              : ${user.id}`, `NAME            : ${user.name}`, `GROUP           : ${db.groups.find((g) => g.id === user.gid)?.name ?? ''}`, `PASSWORD        : ${user.password}`, `AUTH_DRIVER     : core`, `ENABLED         : Yes`].join('\n'));
+  return 0;
+}
+
+function list(ctx: Ctx, a: Parsed): number {
+  const { db, s } = login(ctx, 'one.userpool.info');
+  const users = s.admin ? db.users : db.users.filter((u) => u.id === s.uid);
+  if (a.options.xml) printXml(ctx, `<USER_POOL>${users.map((u) => userXml(db, u, false)).join('')}</USER_POOL>`);
+  else ctx.out(table(['ID', 'NAME', 'GROUP', 'AUTH'], users.map((u) => [u.id, u.name, db.groups.find((g) => g.id === u.gid)?.name ?? '', 'core'])));
+  return 0;
+}
+
+function tokenCreate(ctx: Ctx, a: Parsed): number {
+  const M = 'one.user.login';
+  const { db, s } = login(ctx, M);
+  const user = a.positionals[0] === undefined ? s.user : resolve(db.users, a.positionals[0], 'USER', M, 'USER');
+  if (!s.admin && user.id !== s.uid) throw authorizationError(M, s.uid, 'MANAGE', 'USER', user.id);
+  const valid = a.options.time === undefined ? 36_000 : Number(a.options.time);
+  const token = randomBytes(20).toString('hex');
+  withDb(ctx.paths, (d) => {
+    const u = d.users.find((x) => x.id === user.id)!;
+    u.tokens.push({ token, expiration: valid === -1 ? -1 : now(ctx.env) + valid, egid: -1 });
+  });
+  ctx.out('Authentication Token is:');
+  ctx.out(`${user.name}:${token}`);
+  return 0;
+}
+
+export function onecluster(ctx: Ctx, argv: string[]): number {
+  const [cmd, ...rest] = argv;
+  const a = parseArgs(rest, [XML]);
+  if (cmd !== 'list') throw new OneError(`onecluster: unknown command ${cmd ?? ''}`.trim());
+  const { db } = login(ctx, 'one.clusterpool.info');
+  if (a.options.xml) printXml(ctx, `<CLUSTER_POOL>${db.clusters.map((c) => clusterXml(db, c)).join('')}</CLUSTER_POOL>`);
+  else ctx.out(table(['ID', 'NAME', 'HOSTS', 'VNETS', 'DATASTORES'], db.clusters.map((c) => [c.id, c.name, db.hosts.filter((h) => h.clusterId === c.id).length, 0, db.datastores.filter((d) => d.clusters.includes(c.id)).length])));
+  return 0;
+}
+
+export function onehost(ctx: Ctx, argv: string[]): number {
+  const [cmd, ...rest] = argv;
+  const a = parseArgs(rest, [XML]);
+  if (cmd !== 'list') throw new OneError(`onehost: unknown command ${cmd ?? ''}`.trim());
+  const { db, s } = login(ctx, 'one.hostpool.info');
+  const hosts = s.admin ? db.hosts : [];
+  if (a.options.xml) printXml(ctx, hosts.length ? `<HOST_POOL>${hosts.map((h) => hostXml(db, h)).join('')}</HOST_POOL>` : '<HOST_POOL/>');
+  else ctx.out(table(['ID', 'NAME', 'CLUSTER', 'TVM', 'STAT'], hosts.map((h) => [h.id, h.name, db.clusters.find((c) => c.id === h.clusterId)?.name ?? '', db.vms.filter((v) => v.hostId === h.id).length, 'on'])));
+  return 0;
+}

@@ -1,0 +1,43 @@
+// Running driver scripts where OpenNebula runs them: `bash -s` over SSH on a hypervisor or on the
+// backup server (script on stdin, so secrets never reach an argv), or locally as oneadmin.
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { run, type RunResult } from '../../common/process';
+import type { FrontendPaths } from '../paths';
+import { readConfig } from '../config';
+
+export function sshScript(paths: FrontendPaths, host: string, script: string, timeoutMs = 600_000): Promise<RunResult> {
+  return run('ssh', ['-F', paths.sshConfig, host, 'bash -s'], { input: script, timeoutMs });
+}
+
+/** A script on the front-end itself, as its oneadmin (restic keeps its cache in that home). */
+export function localScript(paths: FrontendPaths, script: string, timeoutMs = 600_000): Promise<RunResult> {
+  const cfg = readConfig(paths);
+  const ids = cfg.switchUser ? { uid: cfg.account.uid, gid: cfg.account.gid } : {};
+  return run('bash', ['-s'], {
+    input: script,
+    ...ids,
+    env: { PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', HOME: cfg.account.home, LANG: 'C.UTF-8', TZ: process.env.TZ },
+    cwd: '/',
+    timeoutMs,
+  });
+}
+
+/** Streams a remote file to a local one (the restic downloader's `ssh ... cat`). */
+export function sshCat(paths: FrontendPaths, host: string, remotePath: string, localPath: string, quoted: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const out = createWriteStream(localPath, { mode: 0o644 });
+    const child = spawn('ssh', ['-q', '-F', paths.sshConfig, host, `cat ${quoted}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout.pipe(out);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      out.close(() => (code === 0 ? resolve() : reject(new Error(`ssh cat ${remotePath} exited ${code}: ${err.trim()}`))));
+    });
+  });
+}
+
+export function fail(what: string, r: RunResult): Error {
+  return new Error(`${what} failed (exit ${r.code}): ${(r.stderr || r.stdout).replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').trim()}`);
+}

@@ -1,0 +1,16 @@
+// restic/rm: `forget --prune` of every snapshot of a backup image, on the backup server, retried
+// while the repository is locked.
+import type { FrontendPaths } from '../paths';
+import { readConfig } from '../config';
+import { fail, sshScript } from './remote';
+import { pruneOpts, repoPath, restic, resticEnv, type ResticDs } from './restic-command';
+import { withLockRetry } from './lock-retry';
+import { shq } from '../../common/shell-quote';
+
+export async function removeSnapshots(paths: FrontendPaths, ds: ResticDs, repoId: string, snapshots: readonly string[]): Promise<void> {
+  if (!snapshots.length) return;
+  const cfg = readConfig(paths);
+  const cmd = restic(ds, repoPath(ds, repoId), `forget ${snapshots.map(shq).join(' ')}`, pruneOpts(ds));
+  const r = await withLockRetry(() => sshScript(paths, cfg.backupServer, `set -e -o pipefail\n${resticEnv(cfg.restic, ds)}\n${cmd}\n`));
+  if (r.code !== 0) throw fail('restic forget --prune', r);
+}

@@ -1,0 +1,112 @@
+// The sandbox OpenNebula front-end: state, CLI executables in a command folder, the hypervisors'
+// SSH access, the datastore monitor daemon, and what info.json tells people about it.
+import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { startBackupServer } from '../backup-server/index';
+import { ensureBackupAccount, isRoot } from '../common/account';
+import { updateInfo } from '../common/info';
+import { runningPid, writePid } from '../common/pids';
+import { startDaemon } from '../common/process';
+import { shq } from '../common/shell-quote';
+import type { ResticVersion } from '../common/restic-binaries';
+import { DEMO_ACCOUNTS } from './accounts';
+import { bundleCli } from './bundle';
+import { writeConfig, type FrontendConfig } from './config';
+import { ensureOneKey } from './crypto';
+import { writeHypervisorSsh } from './hypervisor-ssh';
+import { MONITOR_ARG } from './ops/monitor-daemon';
+import { refreshAllDatastores } from './ops/monitor-datastores';
+import { frontendPaths, type FrontendPaths } from './paths';
+import { ensureDb, readDb } from './store/db';
+
+export const CLI_COMMANDS = ['onedatastore', 'oneimage', 'onevm', 'onebackupjob', 'oneuser', 'onecluster', 'onehost'] as const;
+export const ONE_VERSION = '7.0.0';
+
+export type FrontendAccount = { name: string; password: string; role: 'admin' | 'user'; group: string; oneAuth: string };
+export type FrontendInfo = {
+  commandDir: string;
+  stateFile: string;
+  logDir: string;
+  version: string;
+  monitorIntervalS: number;
+  hypervisors: string[];
+  accounts: FrontendAccount[];
+};
+
+export type FrontendOptions = { resticVersion?: ResticVersion; monitorIntervalS?: number };
+
+function writeWrappers(paths: FrontendPaths): void {
+  mkdirSync(paths.binDir, { recursive: true });
+  for (const cmd of CLI_COMMANDS) {
+    const script = ['#!/bin/bash', `# Sandbox OpenNebula CLI (${cmd}); state in ${paths.state}`, `export ONE_SANDBOX_STATE=${shq(paths.state)}`, `exec ${shq(process.execPath)} ${shq(paths.bundle)} ${cmd} "$@"`, ''].join('\n');
+    writeFileSync(join(paths.binDir, cmd), script, { mode: 0o755 });
+    chmodSync(join(paths.binDir, cmd), 0o755);
+  }
+}
+
+function writeAuthFiles(paths: FrontendPaths): FrontendAccount[] {
+  mkdirSync(paths.authDir, { recursive: true, mode: 0o700 });
+  return DEMO_ACCOUNTS.map((a) => {
+    const oneAuth = join(paths.authDir, `${a.name}.one_auth`);
+    writeFileSync(oneAuth, `${a.name}:${a.password}\n`, { mode: 0o600 });
+    return { name: a.name, password: a.password, role: a.role, group: a.group, oneAuth };
+  });
+}
+
+/** System, image and file datastore folders, owned by oneadmin as on a host. */
+function makeDatastoreDirs(paths: FrontendPaths, cfg: FrontendConfig): void {
+  for (const ds of readDb(paths).datastores.filter((d) => d.dsMad !== 'restic')) {
+    const dir = posix.normalize(ds.basePath);
+    mkdirSync(dir, { recursive: true });
+    if (cfg.switchUser) chownSync(dir, cfg.account.uid, cfg.account.gid);
+  }
+}
+
+function startMonitor(paths: FrontendPaths): void {
+  if (runningPid(paths, 'frontend-monitor') !== undefined) return;
+  mkdirSync(paths.logDir, { recursive: true });
+  const pid = startDaemon('frontend-monitor', process.execPath, [paths.bundle, MONITOR_ARG], {
+    logFile: join(paths.logDir, 'monitor.log'),
+    env: { ...process.env, ONE_SANDBOX_STATE: paths.state },
+  });
+  writePid(paths, 'frontend-monitor', { pid, marker: `${paths.bundle} ${MONITOR_ARG}` });
+}
+
+/** Starts (or refreshes) the front-end of a state folder, and its backup server; idempotent. */
+export async function startFrontend(stateDir: string, opts: FrontendOptions = {}): Promise<FrontendInfo> {
+  const server = await startBackupServer(stateDir, { resticVersion: opts.resticVersion });
+  const paths = frontendPaths(stateDir);
+  mkdirSync(paths.one, { recursive: true, mode: 0o755 });
+  chmodSync(paths.one, 0o755);
+  const account = await ensureBackupAccount();
+  const cfg: FrontendConfig = {
+    account: { name: account.name, uid: account.uid, gid: account.gid, home: account.home },
+    switchUser: isRoot(),
+    restic: server.restic.path,
+    backupServer: server.name,
+    version: ONE_VERSION,
+    monitorIntervalS: opts.monitorIntervalS ?? Number(process.env.ONE_SANDBOX_MONITOR_INTERVAL ?? 60),
+  };
+  writeConfig(paths, cfg);
+  writeFileSync(paths.version, `${ONE_VERSION}\n`);
+  ensureOneKey(paths);
+  ensureDb(paths);
+  makeDatastoreDirs(paths, cfg);
+  writeHypervisorSsh(paths, server, cfg);
+  await bundleCli(paths.bundle);
+  writeWrappers(paths);
+  const accounts = writeAuthFiles(paths);
+  await refreshAllDatastores(paths);
+  startMonitor(paths);
+  const info: FrontendInfo = {
+    commandDir: paths.binDir,
+    stateFile: paths.db,
+    logDir: paths.logDir,
+    version: ONE_VERSION,
+    monitorIntervalS: cfg.monitorIntervalS,
+    hypervisors: readDb(paths).hosts.map((h) => h.name),
+    accounts,
+  };
+  updateInfo(paths, { frontend: info });
+  return info;
+}

@@ -1,0 +1,94 @@
+// The records the sandbox oned keeps. Field names follow the XML they are printed as.
+import type { Template } from '../template/template';
+
+export type Perms = [number, number, number, number, number, number, number, number, number];
+
+export type User = { id: number; name: string; gid: number; password: string; tokens: LoginToken[] };
+export type LoginToken = { token: string; expiration: number; egid: number };
+export type Group = { id: number; name: string };
+
+export type Owned = { id: number; uid: number; gid: number; name: string; perms: Perms };
+
+export type Datastore = Owned & {
+  dsMad: string;
+  tmMad: string;
+  basePath: string;
+  type: number;
+  diskType: number;
+  state: number;
+  clusters: number[];
+  totalMb: number;
+  freeMb: number;
+  usedMb: number;
+  template: Template;
+};
+
+export type Increment = { id: number; parentId: number; type: 'FULL' | 'INCREMENT'; source: string; size: number; date: number };
+
+export type Image = Owned & {
+  type: number;
+  diskType: number;
+  persistent: number;
+  regtime: number;
+  modtime: number;
+  source: string;
+  path: string;
+  format: string;
+  fs: string;
+  size: number;
+  state: number;
+  prevState: number;
+  datastoreId: number;
+  vms: number[];
+  template: Template;
+  increments: Increment[];
+  backupDiskIds: number[] | null;
+};
+
+export type VmDisk = { id: number; sizeMb: number; imageId?: number };
+
+export type Vm = Owned & {
+  state: number;
+  lcmState: number;
+  prevState: number;
+  prevLcmState: number;
+  stime: number;
+  hostId: number;
+  systemDsId: number;
+  disks: VmDisk[];
+  template: Template;
+  userTemplate: Template;
+  backupConfig: Record<string, string>;
+  backupIds: number[];
+  /** How many times the simulated guest has written to its disks (drives deterministic changes). */
+  guestWrites: number;
+};
+
+export type BackupJob = Owned & {
+  priority: number;
+  lastBackupTime: number;
+  lastBackupDuration: number;
+  updatedVms: number[];
+  outdatedVms: number[];
+  backingUpVms: number[];
+  errorVms: number[];
+  template: Template;
+};
+
+export type VmTemplate = Owned & { regtime: number; template: Template };
+
+export type Host = { id: number; name: string; clusterId: number; state: number };
+export type Cluster = { id: number; name: string };
+
+export type Db = {
+  nextId: { datastore: number; image: number; vm: number; backupjob: number; template: number; user: number };
+  users: User[];
+  groups: Group[];
+  datastores: Datastore[];
+  images: Image[];
+  vms: Vm[];
+  backupjobs: BackupJob[];
+  templates: VmTemplate[];
+  hosts: Host[];
+  clusters: Cluster[];
+};
