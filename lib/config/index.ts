@@ -72,6 +72,11 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
 
 let cached: Config | undefined;
 
+/** Forgets the parsed configuration so the next getConfig() reads the environment again (tests). */
+export function resetConfigCache(): void {
+  cached = undefined;
+}
+
 /** The effective configuration, parsed from the environment once per process. */
 export function getConfig(): Config {
   cached ??= parseConfig(process.env);
