@@ -24,7 +24,7 @@ export async function holdExclusiveLock(info: BackupServerInfo, repoPath: string
       PATH: '/usr/bin:/bin',
       HOME: join(info.root, 'var', 'lib', 'one'),
       RESTIC_CACHE_DIR: join(info.root, 'var', 'tmp', 'restic-cache'),
-    } as NodeJS.ProcessEnv,
+    } as unknown as NodeJS.ProcessEnv,
   });
   if (child.pid === undefined) throw new Error('could not start restic');
   const pid = child.pid;
