@@ -1,0 +1,25 @@
+import 'server-only';
+
+// The OpenNebula front-end CLI as typed verbs. Callers never see argv, XML or CLI text.
+
+export type { OneCredential, OneCallOptions, OneRunner } from './cli';
+export { OneCredentialError } from './cli';
+export * from './errors';
+export * from './models';
+export { listDatastores, getDatastore, getDatastoreDecrypted, createDatastore, deleteDatastore } from './datastores';
+export { listImages, listBackupImages, getImage, restoreImage, deleteImage, type RestoreImageInput } from './images';
+export { listVms, getVm } from './vms';
+export { listBackupJobs, getBackupJob } from './backup-jobs';
+export { listClusters, listHosts } from './infrastructure';
+export { whoami, getUser, createLoginToken } from './users';
+export {
+  serializeTemplate,
+  parseTemplate,
+  attributesFrom,
+  unrepresentableReason,
+  TemplateSyntaxError,
+  TemplateValueError,
+  type TemplateAttribute,
+  type TemplateVectorEntry,
+} from './template-syntax';
+export { OneXmlError } from './xml';

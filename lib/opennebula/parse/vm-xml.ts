@@ -1,0 +1,116 @@
+import 'server-only';
+import { z } from 'zod';
+import { enumName, LCM_STATE_BACKUP, LCM_STATE_BACKUP_POWEROFF, VM_LCM_STATES, VM_STATES } from '../models';
+import type { Vm, VmBackupConfig, VmDisk, VmNic } from '../models';
+import { flatStrings, intAttr, opt, owner, parseXmlRoot, validateXml, xIds, xInt, xList, xOwner, xText, yesNo } from '../xml';
+
+// VM (share/doc/xsd/vm.xsd). Only what Backstone uses is validated: identity, states, the DISK and
+// NIC vectors of TEMPLATE, and BACKUPS. Pool listings may carry a reduced body, so TEMPLATE and
+// BACKUPS are optional.
+
+const Vector = z.record(z.string(), z.unknown()).transform(flatStrings);
+
+export const OneVmXmlSchema = z.object({
+  ID: xInt,
+  ...xOwner,
+  NAME: xText,
+  STATE: xInt,
+  LCM_STATE: xInt,
+  STIME: xInt.optional(),
+  ETIME: xInt.optional(),
+  TEMPLATE: z
+    .union([z.literal(''), z.object({ DISK: xList(Vector).optional(), NIC: xList(Vector).optional() })])
+    .optional(),
+  BACKUPS: z
+    .object({
+      BACKUP_CONFIG: z.union([z.literal(''), z.record(z.string(), z.unknown()).transform(flatStrings)]).optional(),
+      BACKUP_IDS: xIds,
+    })
+    .optional(),
+});
+export type OneVmXml = z.output<typeof OneVmXmlSchema>;
+
+const PoolSchema = z.union([z.literal(''), z.object({ VM: xList(OneVmXmlSchema) })]);
+
+function reshapeDisk(a: Record<string, string>): VmDisk {
+  return {
+    diskId: intAttr(a, 'DISK_ID') ?? -1,
+    ...opt('imageId', intAttr(a, 'IMAGE_ID')),
+    ...opt('image', a.IMAGE),
+    ...opt('datastoreId', intAttr(a, 'DATASTORE_ID')),
+    ...opt('sizeMb', intAttr(a, 'SIZE')),
+    ...opt('type', a.TYPE),
+    ...opt('target', a.TARGET),
+    attributes: a,
+  };
+}
+
+function reshapeNic(a: Record<string, string>): VmNic {
+  return {
+    nicId: intAttr(a, 'NIC_ID') ?? -1,
+    ...opt('network', a.NETWORK),
+    ...opt('networkId', intAttr(a, 'NETWORK_ID')),
+    ...opt('ip', a.IP),
+    ...opt('mac', a.MAC),
+    attributes: a,
+  };
+}
+
+/** BACKUP_CONFIG: every field is optional text in the XML; numbers are read with the shared coercion. */
+export function reshapeBackupConfig(c: Record<string, string>): VmBackupConfig {
+  const diskIds = c.DISK_IDS?.trim() ? c.DISK_IDS.trim().split(/[\s,]+/).map(Number).filter(Number.isInteger) : undefined;
+  return {
+    ...opt('mode', c.MODE || undefined),
+    ...opt('keepLast', intAttr(c, 'KEEP_LAST')),
+    ...opt('backupJobId', intAttr(c, 'BACKUP_JOB_ID')),
+    ...opt('backupVolatile', yesNo(c.BACKUP_VOLATILE)),
+    ...opt('fsFreeze', c.FS_FREEZE || undefined),
+    ...opt('incrementMode', c.INCREMENT_MODE || undefined),
+    ...opt('diskIds', diskIds),
+    ...opt('incrementalBackupId', intAttr(c, 'INCREMENTAL_BACKUP_ID')),
+    ...opt('lastIncrementId', intAttr(c, 'LAST_INCREMENT_ID')),
+    ...opt('lastDatastoreId', intAttr(c, 'LAST_DATASTORE_ID')),
+    ...opt('lastBackupId', c.LAST_BACKUP_ID || undefined),
+    ...opt('lastBackupSize', intAttr(c, 'LAST_BACKUP_SIZE')),
+    ...opt('lastBridge', c.LAST_BRIDGE || undefined),
+  };
+}
+
+export function reshapeVm(raw: OneVmXml): Vm {
+  const t = raw.TEMPLATE === '' || raw.TEMPLATE === undefined ? {} : raw.TEMPLATE;
+  const cfg = raw.BACKUPS?.BACKUP_CONFIG;
+  return {
+    id: raw.ID,
+    name: raw.NAME,
+    ...owner(raw),
+    state: enumName(VM_STATES, raw.STATE),
+    lcmState: enumName(VM_LCM_STATES, raw.LCM_STATE),
+    backingUp: raw.LCM_STATE === LCM_STATE_BACKUP || raw.LCM_STATE === LCM_STATE_BACKUP_POWEROFF,
+    stime: raw.STIME ?? 0,
+    etime: raw.ETIME ?? 0,
+    disks: (t.DISK ?? []).map(reshapeDisk),
+    nics: (t.NIC ?? []).map(reshapeNic),
+    backups: {
+      config: cfg === undefined || cfg === '' ? {} : reshapeBackupConfig(cfg),
+      backupIds: raw.BACKUPS?.BACKUP_IDS ?? [],
+    },
+  };
+}
+
+/** `onevm show -x` output. */
+export async function parseVm(text: string): Promise<Vm> {
+  return reshapeVm(validateXml(OneVmXmlSchema, await parseXmlRoot(text, 'VM'), 'VM'));
+}
+
+/** `onevm list -x` output. */
+export async function parseVmPool(text: string): Promise<Vm[]> {
+  const pool = validateXml(PoolSchema, await parseXmlRoot(text, 'VM_POOL'), 'VM_POOL');
+  return pool === '' ? [] : pool.VM.map(reshapeVm);
+}
+
+/** `<BACKUPS>` on its own (the fragment in the reference examples), for tests and callers holding one. */
+export async function parseVmBackups(text: string): Promise<Vm['backups']> {
+  const raw = validateXml(OneVmXmlSchema.shape.BACKUPS.unwrap(), await parseXmlRoot(text, 'BACKUPS'), 'BACKUPS');
+  const cfg = raw.BACKUP_CONFIG;
+  return { config: cfg === undefined || cfg === '' ? {} : reshapeBackupConfig(cfg), backupIds: raw.BACKUP_IDS };
+}
