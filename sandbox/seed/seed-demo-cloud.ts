@@ -1,0 +1,144 @@
+// The demo cloud: datastore 100 "RBackups" on the sandbox backup server, VMs of oneadmin and alice,
+// FULL backups under KEEP_LAST, an INCREMENT chain flattened twice, a Backup Job with two VMs, and
+// what real clouds accumulate: a stale exclusive lock, an orphan snapshot, a dangling image.
+// Deterministic (fixed clock, fixed disk writes); only restic's snapshot IDs vary.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { waitFor } from '../common/process';
+import { shq } from '../common/shell-quote';
+import { startFrontend, type FrontendInfo } from '../opennebula/frontend';
+import { frontendPaths, type FrontendPaths } from '../opennebula/paths';
+import { readConfig } from '../opennebula/config';
+import { readDb } from '../opennebula/store/db';
+import { createVm, setBackupConfig } from '../opennebula/ops/create-vm';
+import { forgetImage } from '../opennebula/ops/delete-image';
+import { inBackup } from '../opennebula/ops/states';
+import { resticDs } from '../opennebula/driver/datastore-context';
+import { sshScript, fail } from '../opennebula/driver/remote';
+import { restic, resticEnv, repoPath } from '../opennebula/driver/restic-command';
+import { cliRunner, type Cli } from './cli-runner';
+import { leaveStaleExclusiveLock } from './stale-lock';
+
+const DAY = 86_400;
+/** 2026-10-01 08:00:00 UTC: the seed's history starts here, one step per day or week. */
+export const SEED_EPOCH = Date.UTC(2026, 9, 1, 8, 0, 0) / 1000;
+
+export type SeedReport = {
+  datastoreId: number;
+  vms: Record<string, number>;
+  backupJobId: number;
+  staleLockRepo: string;
+  orphanSnapshot: { repo: string; snapshot: string };
+  danglingImage: { imageId: number; snapshot: string };
+  seconds: number;
+};
+
+const DS_TEMPLATE = (server: string, user: string) => `# Sandbox demo backup datastore (restic over SFTP)
+NAME   = "RBackups"
+TYPE   = "BACKUP_DS"
+DS_MAD = "restic"
+TM_MAD = "-"
+RESTIC_PASSWORD    = "sandbox-restic-pw"
+RESTIC_SFTP_SERVER = "${server}"
+RESTIC_SFTP_USER   = "${user}"
+RESTIC_COMPRESSION = "auto"
+RESTIC_CONNECTIONS = "5"
+`;
+
+const JOB_TEMPLATE = (vms: number[]) => `NAME = "nightly"
+BACKUP_VMS = "${vms.join(',')}"
+DATASTORE_ID = "100"
+FS_FREEZE = "NONE"
+KEEP_LAST = "3"
+MODE = "FULL"
+`;
+
+async function backupAndWait(paths: FrontendPaths, cli: Cli, vmId: number, at: number, extra: string[] = []): Promise<void> {
+  await cli('oneadmin', 'onevm', ['backup', String(vmId), '-d', '100', ...extra], at);
+  await waitForIdle(paths, [vmId]);
+}
+
+async function waitForIdle(paths: FrontendPaths, vmIds: number[]): Promise<void> {
+  const idle = () => readDb(paths).vms.filter((v) => vmIds.includes(v.id)).every((v) => !inBackup(v.lcmState));
+  if (!(await waitFor(idle, 120_000, 100))) throw new Error(`VMs ${vmIds.join(',')} still in BACKUP after 120 s`);
+  const failed = readDb(paths).vms.find((v) => vmIds.includes(v.id) && v.userTemplate.some((a) => a.name === 'ERROR'));
+  if (failed) throw new Error(`backup of VM ${failed.id} failed: ${JSON.stringify(failed.userTemplate)}`);
+}
+
+async function resticOnServer(paths: FrontendPaths, repoId: string, cmd: string, opts: Record<string, string | null> = {}): Promise<string> {
+  const db = readDb(paths);
+  const ds = resticDs(paths, db.datastores.find((d) => d.id === 100)!);
+  const cfg = readConfig(paths);
+  const r = await sshScript(paths, cfg.backupServer, `set -e -o pipefail\n${resticEnv(cfg.restic, ds)}\n${restic(ds, repoPath(ds, repoId), cmd, opts)}\n`);
+  if (r.code !== 0) throw fail(`restic ${cmd}`, r);
+  return r.stdout;
+}
+
+/** Seeds a front-end's state folder (starting it when needed); a seeded folder is left as it is. */
+export async function seedDemoCloud(stateDir: string): Promise<SeedReport | undefined> {
+  const started = Date.now();
+  const info: FrontendInfo = await startFrontend(stateDir);
+  const paths = frontendPaths(stateDir);
+  if (readDb(paths).datastores.some((d) => d.id === 100)) return undefined;
+  const cli = cliRunner(info);
+  const cfg = readConfig(paths);
+  const tplDir = join(paths.one, 'seed');
+  mkdirSync(tplDir, { recursive: true });
+  writeFileSync(join(tplDir, 'rbackups.tpl'), DS_TEMPLATE(cfg.backupServer, cfg.account.name));
+  await cli('oneadmin', 'onedatastore', ['create', join(tplDir, 'rbackups.tpl')], SEED_EPOCH - 7 * DAY);
+
+  const vm = {
+    web: await createVm(paths, { name: 'web-frontend', uid: 0, disksMb: [32] }),
+    db: await createVm(paths, { name: 'db-primary', uid: 2, disksMb: [32, 16] }),
+    app: await createVm(paths, { name: 'app-worker', uid: 0, disksMb: [24] }),
+    ci: await createVm(paths, { name: 'ci-runner', uid: 2, disksMb: [24], poweroff: true }),
+    legacy: await createVm(paths, { name: 'legacy-erp', uid: 0, disksMb: [16] }),
+  };
+  setBackupConfig(paths, vm.web, { MODE: 'FULL', KEEP_LAST: '2' });
+  setBackupConfig(paths, vm.db, { MODE: 'INCREMENT', KEEP_LAST: '3', INCREMENT_MODE: 'SNAPSHOT' });
+
+  // Three histories at once (separate repositories), each in date order.
+  const fullChain = async () => {
+    for (const d of [0, 7, 14]) await backupAndWait(paths, cli, vm.web, SEED_EPOCH + d * DAY);
+  };
+  const incrementChain = async () => {
+    for (let d = 1; d <= 5; d++) await backupAndWait(paths, cli, vm.db, SEED_EPOCH + d * DAY + 3600);
+    // A new chain after --reset keeps the old one as its own image.
+    await backupAndWait(paths, cli, vm.db, SEED_EPOCH + 20 * DAY, ['--reset']);
+    await backupAndWait(paths, cli, vm.db, SEED_EPOCH + 21 * DAY);
+  };
+  const legacy = async () => {
+    for (const d of [2, 9, 16, 23]) await backupAndWait(paths, cli, vm.legacy, SEED_EPOCH + d * DAY + 7200);
+  };
+  await Promise.all([fullChain(), incrementChain(), legacy()]);
+
+  writeFileSync(join(tplDir, 'nightly.tpl'), JOB_TEMPLATE([vm.app, vm.ci]));
+  const bjId = Number((await cli('oneadmin', 'onebackupjob', ['create', join(tplDir, 'nightly.tpl')], SEED_EPOCH)).replace(/\D/g, ''));
+  for (const d of [10, 17]) {
+    await cli('oneadmin', 'onebackupjob', ['backup', String(bjId)], SEED_EPOCH + d * DAY + 1800);
+    await waitFor(() => readDb(paths).backupjobs.find((b) => b.id === bjId)!.backingUpVms.length === 0, 120_000, 100);
+    await waitForIdle(paths, [vm.app, vm.ci]);
+  }
+
+  // Broken on purpose. (1) A dangling image: its snapshot forgotten behind OpenNebula's back.
+  const legacyImages = readDb(paths).images.filter((i) => i.vms.includes(vm.legacy)).sort((a, b) => a.id - b.id);
+  const dangling = legacyImages[0]!;
+  await resticOnServer(paths, String(vm.legacy), `forget ${shq(dangling.source)}`);
+  // (2) An orphan snapshot: an image record lost without its snapshot (an interrupted deletion).
+  const orphan = legacyImages[1]!;
+  forgetImage(paths, orphan.id);
+  // (3) A stale exclusive lock from a restic killed with -9, in the same repository.
+  const ds = readDb(paths).datastores.find((d) => d.id === 100)!;
+  const repo = posix.join(posix.normalize(ds.basePath), String(vm.legacy));
+  await leaveStaleExclusiveLock(cfg, repo, resticDs(paths, ds).password, paths.one, join(paths.logDir, 'seed.log'));
+
+  return {
+    datastoreId: 100,
+    vms: vm,
+    backupJobId: bjId,
+    staleLockRepo: repo,
+    orphanSnapshot: { repo, snapshot: orphan.source },
+    danglingImage: { imageId: dangling.id, snapshot: dangling.source },
+    seconds: Math.round((Date.now() - started) / 100) / 10,
+  };
+}
