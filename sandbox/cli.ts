@@ -1,12 +1,14 @@
 // `npm run sandbox -- start | stop | status | info [--json]` with `--state DIR` (default .sandbox/)
 // and `--restic 0.14|0.18` (default 0.18, or what the state folder used last).
 import { parseArgs } from 'node:util';
-import { startBackupServer } from './backup-server/index';
+import { startFrontend } from './opennebula/frontend';
+import { seedDemoCloud } from './seed/seed-demo-cloud';
 import { isResticVersion } from './common/restic-binaries';
 import { defaultStateDir, sandboxPaths } from './common/state';
 import { sandboxInfo, stopSandbox } from './status';
+import type { FrontendInfo } from './opennebula/frontend';
 
-const USAGE = `usage: npm run sandbox -- <start|stop|status|info> [--json] [--state DIR] [--restic 0.14|0.18]`;
+const USAGE = `usage: npm run sandbox -- <start|stop|status|info> [--json] [--state DIR] [--restic 0.14|0.18] [--seed]`;
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -15,6 +17,7 @@ async function main(): Promise<number> {
       json: { type: 'boolean', default: false },
       state: { type: 'string' },
       restic: { type: 'string' },
+      seed: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -30,11 +33,18 @@ async function main(): Promise<number> {
   }
   switch (command) {
     case 'start': {
-      const server = await startBackupServer(stateDir, {
+      // The front-end starts its backup server first.
+      const frontend = await startFrontend(stateDir, {
         resticVersion: values.restic !== undefined && isResticVersion(values.restic) ? values.restic : undefined,
       });
+      const seeded = values.seed ? await seedDemoCloud(stateDir) : undefined;
+      const server = sandboxInfo(stateDir).backupServer;
       if (values.json) console.log(JSON.stringify(sandboxInfo(stateDir), null, 2));
-      else console.log(`backup server ${server.name} (127.0.0.1:${server.port}) is up; restic ${server.restic.version}`);
+      else {
+        if (server) console.log(`backup server ${server.name} (127.0.0.1:${server.port}) is up; restic ${server.restic.version}`);
+        console.log(`OpenNebula front-end commands: ${frontend.commandDir}`);
+        if (seeded) console.log(`demo cloud seeded in ${seeded.seconds} s`);
+      }
       return 0;
     }
     case 'stop': {
@@ -45,8 +55,11 @@ async function main(): Promise<number> {
     case 'status': {
       const info = sandboxInfo(stateDir);
       if (values.json) console.log(JSON.stringify(info.components, null, 2));
-      else for (const [name, c] of Object.entries(info.components)) console.log(`${name}: ${c.running ? `running (PID ${c.pid})` : 'stopped'}`);
-      if (!Object.values(info.components).some((c) => c.running)) console.log(`nothing is running in ${sandboxPaths(stateDir).state}`);
+      else
+        for (const [name, c] of Object.entries(info.components))
+          console.log(`${name}: ${c.running ? `running (PID ${c.pid})` : 'stopped'}`);
+      if (!Object.values(info.components).some((c) => c.running))
+        console.log(`nothing is running in ${sandboxPaths(stateDir).state}`);
       return 0;
     }
     case 'info': {
@@ -70,6 +83,11 @@ function describe(info: ReturnType<typeof sandboxInfo>): string {
       `  datastores root: ${s.datastoresRoot}`,
       `  restic ${s.restic.version}: ${s.restic.path}`,
     );
+  }
+  const fe = (info as { frontend?: FrontendInfo }).frontend;
+  if (fe) {
+    lines.push(`front-end (OpenNebula ${fe.version} CLI): ${fe.commandDir} (monitor ${info.components['frontend-monitor']?.running ? 'running' : 'stopped'})`);
+    for (const a of fe.accounts) lines.push(`  ${a.role} ${a.name} / ${a.password}: ONE_AUTH=${a.oneAuth}`);
   }
   if (info.app) lines.push(`app: ${info.app.url}`);
   return lines.join('\n');
