@@ -1,0 +1,132 @@
+// lib/backup-server against a real backup server: the one-round-trip inventory and the preflight.
+import { chownSync, mkdirSync, renameSync, statfsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startIsolatedBackupServer, type IsolatedBackupServer } from '@/sandbox/backup-server/test-server';
+import { holdExclusiveLock } from '@/sandbox/backup-server/test-locks';
+import { closeSshConnections, execOk, type SshTarget } from '@/lib/exec';
+import { resetConfigCache } from '@/lib/config';
+import { inventory, preflight } from './index';
+
+let server: IsolatedBackupServer;
+let target: SshTarget;
+const PW = 'inventory-test-pw';
+
+beforeAll(async () => {
+  server = await startIsolatedBackupServer();
+  process.env.BACKSTONE_SSH_CONFIG = server.info.sshConfig;
+  process.env.BACKSTONE_SSH_IDENTITY = server.info.identity;
+  process.env.BACKSTONE_SSH_KNOWN_HOSTS = server.info.knownHosts;
+  process.env.BACKSTONE_REMOTE_ROOT = server.info.root;
+  resetConfigCache();
+  target = { kind: 'ssh', host: server.info.name };
+  const base = join(server.info.datastoresRoot, '100');
+  for (const repo of ['42', '43', 'job_7']) {
+    await execOk(target, ['restic', '--password-file=/dev/stdin', `--repo=${base}/${repo}`, 'init'], { stdin: PW });
+  }
+  await execOk(target, ['mkdir', '-p', `${base}/not-a-repo`, `${base}/44`]);
+  for (const repo of ['42', '42', 'job_7']) {
+    await execOk(
+      target,
+      [
+        'restic',
+        '--password-file=/dev/stdin',
+        `--repo=${base}/${repo}`,
+        'backup',
+        '--quiet',
+        '--tag=one-42',
+        '/etc/hostname',
+      ],
+      { stdin: PW },
+    );
+  }
+});
+
+afterAll(async () => {
+  await closeSshConnections();
+  await server?.stop();
+});
+
+describe('inventory', () => {
+  it('lists repositories, snapshot IDs, locks, sizes and df in one round trip', async () => {
+    const base = join(server.info.datastoresRoot, '100');
+    const holder = await holdExclusiveLock(server.info, `${base}/43`, PW);
+    await holder.kill9();
+    const inv = await inventory(target, base);
+    expect(inv.exists).toBe(true);
+    expect(inv.repositories.map((r) => r.name)).toEqual(['42', '43', '44', 'job_7']);
+    const byName = Object.fromEntries(inv.repositories.map((r) => [r.name, r]));
+    expect(byName['42']).toMatchObject({ kind: 'vm', vmId: 42, initialized: true });
+    expect(byName['42']!.snapshotIds).toHaveLength(2);
+    expect(byName.job_7).toMatchObject({ kind: 'job', jobId: 7, initialized: true });
+    expect(byName['44']).toMatchObject({ initialized: false, snapshotIds: [] });
+    expect(byName['43']!.locks).toHaveLength(1);
+    expect(byName['42']!.storedBytes).toBeGreaterThan(0);
+    const snaps = await execOk(
+      target,
+      ['restic', '--password-file=/dev/stdin', `--repo=${base}/42`, 'snapshots', '--json', '--no-lock'],
+      { stdin: PW },
+    );
+    expect(byName['42']!.snapshotIds).toEqual((JSON.parse(snaps.stdout) as { id: string }[]).map((s) => s.id).sort());
+    // df of the filesystem holding BASE_PATH.
+    const fs = statfsSync(base);
+    expect(inv.filesystem!.totalBytes).toBe(fs.blocks * fs.bsize);
+  });
+
+  it('says when BASE_PATH does not exist', async () => {
+    expect(await inventory(target, join(server.info.datastoresRoot, '999'))).toMatchObject({
+      exists: false,
+      repositories: [],
+    });
+  });
+});
+
+describe('preflight', () => {
+  const byId = (checks: { id: string }[], id: string) =>
+    checks.find((c) => c.id === id) as { status: string; fix?: string; detail: string };
+
+  it('passes on a ready server', async () => {
+    const r = await preflight(server.info.name, server.info.account);
+    expect(r.kind).toBe('checked');
+    const failing = r.checks.filter((c) => c.status === 'fail');
+    expect(failing).toEqual([]);
+    expect(byId(r.checks, 'restic').detail).toContain(server.info.restic.version);
+  });
+
+  it('fails with the fix for a missing datastores folder and for wrong ownership', async () => {
+    const dir = server.info.datastoresRoot;
+    renameSync(dir, `${dir}.moved`);
+    try {
+      const r = await preflight(server.info.name, server.info.account);
+      expect(byId(r.checks, 'datastores-dir')).toMatchObject({
+        status: 'fail',
+        fix: expect.stringContaining(`mkdir -p ${dir}`),
+      });
+    } finally {
+      renameSync(`${dir}.moved`, dir);
+    }
+    if (process.getuid?.() === 0) {
+      mkdirSync(dir, { recursive: true });
+      chownSync(dir, 0, 0);
+      try {
+        const r = await preflight(server.info.name, server.info.account);
+        expect(byId(r.checks, 'datastores-dir')).toMatchObject({
+          status: 'fail',
+          fix: `chown -R ${server.info.account}:${server.info.account} ${dir}`,
+        });
+      } finally {
+        chownSync(dir, server.info.uid, server.info.uid);
+      }
+    }
+  });
+
+  it('fails clearly for a wrong account and an unreachable server', async () => {
+    const wrong = await preflight(server.info.name, 'nobody');
+    expect(byId(wrong.checks, 'login')).toMatchObject({
+      status: 'fail',
+      fix: expect.stringContaining('authorized_keys'),
+    });
+    const down = await preflight('127.0.0.1', server.info.account).catch((e: unknown) => e);
+    expect((down as { kind: string }).kind).toBeDefined();
+  });
+});

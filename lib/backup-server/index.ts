@@ -1,0 +1,6 @@
+import 'server-only';
+
+// What lives on a backup server: repository discovery, snapshot-ID fingerprints, locks, df and
+// preflight checks.
+export * from './inventory';
+export * from './preflight';
