@@ -6,7 +6,7 @@ import { startIsolatedBackupServer, type IsolatedBackupServer } from '@/sandbox/
 import { holdExclusiveLock } from '@/sandbox/backup-server/test-locks';
 import { closeSshConnections, execOk, type SshTarget } from '@/lib/exec';
 import { resetConfigCache } from '@/lib/config';
-import { inventory, preflight } from './index';
+import { inventory, preflight, type PreflightCheck } from './index';
 
 let server: IsolatedBackupServer;
 let target: SshTarget;
@@ -82,15 +82,14 @@ describe('inventory', () => {
 });
 
 describe('preflight', () => {
-  const byId = (checks: { id: string }[], id: string) =>
-    checks.find((c) => c.id === id) as { status: string; fix?: string; detail: string };
+  const byId = (checks: PreflightCheck[], id: string) => checks.find((c) => c.id === id);
 
   it('passes on a ready server', async () => {
     const r = await preflight(server.info.name, server.info.account);
     expect(r.kind).toBe('checked');
     const failing = r.checks.filter((c) => c.status === 'fail');
     expect(failing).toEqual([]);
-    expect(byId(r.checks, 'restic').detail).toContain(server.info.restic.version);
+    expect(byId(r.checks, 'restic')?.detail).toContain(server.info.restic.version);
   });
 
   it('fails with the fix for a missing datastores folder and for wrong ownership', async () => {
