@@ -80,20 +80,33 @@ export const xNum = z
 
 /** An element that may appear zero, one or many times, always as an array. */
 export function xList<T extends z.ZodType>(item: T) {
-  return z.preprocess((v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]), z.array(item));
+  return z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(item));
 }
 
-/** The shared IDS type (`<X><ID>1</ID>...</X>`, or `<X/>`), as numbers. */
-export const xIds = z
-  .union([z.literal(''), z.object({ ID: xList(xInt).optional() })])
+// An element with children parses to an object, but an empty one (`<X/>`, or only blanks between
+// the tags) parses to a string. For container elements that string means "no children".
+function blankToEmpty(v: unknown): unknown {
+  return typeof v === 'string' && v.trim() === '' ? {} : v;
+}
+
+/** A container element whose children follow `shape`; empty when it has none. */
+export function xContainer<S extends z.ZodRawShape>(shape: S) {
+  return z.preprocess(blankToEmpty, z.object(shape));
+}
+
+/** The shared IDS type (`<X><ID>1</ID>...</X>`, or `<X/>`), as numbers; [] when absent. */
+export const xIds = xContainer({ ID: xList(xInt).optional() })
   .optional()
-  .transform((v) => (v === undefined || v === '' ? [] : (v.ID ?? [])));
+  .transform((v) => v?.ID ?? []);
 
 /** A free-form TEMPLATE element: leaves are single attributes, objects are vector attributes. */
 export const xTemplate = z
-  .union([z.literal(''), z.record(z.string(), z.unknown())])
+  .preprocess(blankToEmpty, z.record(z.string(), z.unknown()))
   .optional()
-  .transform((v) => templateFromXml(v === '' || v === undefined ? {} : v));
+  .transform((v) => templateFromXml(v ?? {}));
+
+/** A free-form flat element (BACKUP_CONFIG): its string children. */
+export const xFlat = z.preprocess(blankToEmpty, z.record(z.string(), z.unknown())).transform(flatStrings);
 
 function templateFromXml(node: Record<string, unknown>): { attributes: TemplateAttributes; vectors: TemplateVectors } {
   const attributes: TemplateAttributes = {};

@@ -1,7 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import type { BackupJob } from '../models';
-import { intAttr, opt, owner, parseXmlRoot, validateXml, xIds, xInt, xList, xOwner, xTemplate, xText, yesNo } from '../xml';
+import { intAttr, opt, owner, parseXmlRoot, xContainer, validateXml, xIds, xInt, xList, xOwner, xTemplate, xText, yesNo } from '../xml';
 
 // BACKUPJOB (share/doc/xsd/backupjob.xsd, OpenNebula 6.8+). Its TEMPLATE holds the job settings
 // as text (BACKUP_VMS is a comma-separated list of VM IDs).
@@ -21,7 +21,7 @@ export const OneBackupJobXmlSchema = z.object({
 });
 export type OneBackupJobXml = z.output<typeof OneBackupJobXmlSchema>;
 
-const PoolSchema = z.union([z.literal(''), z.object({ BACKUPJOB: xList(OneBackupJobXmlSchema) })]);
+const PoolSchema = xContainer({ BACKUPJOB: xList(OneBackupJobXmlSchema) });
 
 function idList(text: string | undefined): number[] {
   return (text ?? '')
@@ -65,5 +65,5 @@ export async function parseBackupJob(text: string): Promise<BackupJob> {
 /** `onebackupjob list -x` output. */
 export async function parseBackupJobPool(text: string): Promise<BackupJob[]> {
   const pool = validateXml(PoolSchema, await parseXmlRoot(text, 'BACKUPJOB_POOL'), 'BACKUPJOB_POOL');
-  return pool === '' ? [] : pool.BACKUPJOB.map(reshapeBackupJob);
+  return pool.BACKUPJOB.map(reshapeBackupJob);
 }

@@ -1,7 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { enumName, HOST_STATES, type Cluster, type Host } from '../models';
-import { parseXmlRoot, validateXml, xIds, xInt, xList, xTemplate, xText } from '../xml';
+import { parseXmlRoot, validateXml, xContainer, xIds, xInt, xList, xTemplate, xText } from '../xml';
 
 // CLUSTER and HOST (share/doc/xsd/cluster.xsd, host.xsd): identity, membership and state only.
 
@@ -28,8 +28,8 @@ export const OneHostXmlSchema = z.object({
 });
 export type OneHostXml = z.output<typeof OneHostXmlSchema>;
 
-const ClusterPoolSchema = z.union([z.literal(''), z.object({ CLUSTER: xList(OneClusterXmlSchema) })]);
-const HostPoolSchema = z.union([z.literal(''), z.object({ HOST: xList(OneHostXmlSchema) })]);
+const ClusterPoolSchema = xContainer({ CLUSTER: xList(OneClusterXmlSchema) });
+const HostPoolSchema = xContainer({ HOST: xList(OneHostXmlSchema) });
 
 export function reshapeCluster(raw: OneClusterXml): Cluster {
   return {
@@ -59,11 +59,11 @@ export function reshapeHost(raw: OneHostXml): Host {
 /** `onecluster list -x` output. */
 export async function parseClusterPool(text: string): Promise<Cluster[]> {
   const pool = validateXml(ClusterPoolSchema, await parseXmlRoot(text, 'CLUSTER_POOL'), 'CLUSTER_POOL');
-  return pool === '' ? [] : pool.CLUSTER.map(reshapeCluster);
+  return pool.CLUSTER.map(reshapeCluster);
 }
 
 /** `onehost list -x` output. */
 export async function parseHostPool(text: string): Promise<Host[]> {
   const pool = validateXml(HostPoolSchema, await parseXmlRoot(text, 'HOST_POOL'), 'HOST_POOL');
-  return pool === '' ? [] : pool.HOST.map(reshapeHost);
+  return pool.HOST.map(reshapeHost);
 }

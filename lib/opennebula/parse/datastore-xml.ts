@@ -2,7 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import { registerSecret } from '@/lib/log/redact';
 import { DATASTORE_STATES, DATASTORE_TYPES, enumName, type Datastore, type DecryptedDatastore } from '../models';
-import { owner, parseXmlRoot, validateXml, xIds, xInt, xList, xOwner, xTemplate, xText } from '../xml';
+import { owner, parseXmlRoot, validateXml, xContainer, xIds, xInt, xList, xOwner, xTemplate, xText } from '../xml';
 
 // DATASTORE (share/doc/xsd/datastore.xsd): the same shape on 6.10 and 7.x.
 
@@ -27,7 +27,7 @@ export const OneDatastoreXmlSchema = z.object({
 });
 export type OneDatastoreXml = z.output<typeof OneDatastoreXmlSchema>;
 
-const PoolSchema = z.union([z.literal(''), z.object({ DATASTORE: xList(OneDatastoreXmlSchema) })]);
+const PoolSchema = xContainer({ DATASTORE: xList(OneDatastoreXmlSchema) });
 
 export function reshapeDatastore(raw: OneDatastoreXml): Datastore {
   const template = { ...raw.TEMPLATE.attributes };
@@ -70,7 +70,7 @@ export async function parseDatastore(text: string): Promise<Datastore> {
 /** `onedatastore list -x` output. */
 export async function parseDatastorePool(text: string): Promise<Datastore[]> {
   const pool = validateXml(PoolSchema, await parseXmlRoot(text, 'DATASTORE_POOL'), 'DATASTORE_POOL');
-  return pool === '' ? [] : pool.DATASTORE.map(reshapeDatastore);
+  return pool.DATASTORE.map(reshapeDatastore);
 }
 
 /**

@@ -1,7 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import { enumName, IMAGE_STATES, IMAGE_TYPES, type BackupIncrement, type Image } from '../models';
-import { intAttr, owner, parseXmlRoot, validateXml, xIds, xInt, xList, xOwner, xTemplate, xText } from '../xml';
+import { intAttr, owner, parseXmlRoot, validateXml, xContainer, xIds, xInt, xList, xOwner, xTemplate, xText } from '../xml';
 
 // IMAGE (share/doc/xsd/image.xsd). 6.10 images have no MODTIME and no BACKUP_DISK_IDS; both are
 // optional here. Increment fields are CDATA text in the XML and become numbers below.
@@ -33,16 +33,15 @@ export const OneImageXmlSchema = z.object({
   DATASTORE: xText,
   VMS: xIds,
   TEMPLATE: xTemplate,
-  BACKUP_INCREMENTS: z
-    .union([z.literal(''), z.object({ INCREMENT: xList(OneIncrementXmlSchema).optional() })])
+  BACKUP_INCREMENTS: xContainer({ INCREMENT: xList(OneIncrementXmlSchema) })
     .optional()
-    .transform((v) => (v === undefined || v === '' ? [] : (v.INCREMENT ?? []))),
+    .transform((v) => v?.INCREMENT ?? []),
   // Absent (6.10) and empty (<BACKUP_DISK_IDS/>) mean different things, so xIds is not used directly.
-  BACKUP_DISK_IDS: z.union([z.literal(''), z.object({ ID: xList(xInt).optional() })]).optional(),
+  BACKUP_DISK_IDS: xContainer({ ID: xList(xInt) }).optional(),
 });
 export type OneImageXml = z.output<typeof OneImageXmlSchema>;
 
-const PoolSchema = z.union([z.literal(''), z.object({ IMAGE: xList(OneImageXmlSchema) })]);
+const PoolSchema = xContainer({ IMAGE: xList(OneImageXmlSchema) });
 
 function reshapeIncrement(raw: z.output<typeof OneIncrementXmlSchema>): BackupIncrement {
   return {
@@ -77,7 +76,7 @@ export function reshapeImage(raw: OneImageXml): Image {
     runningVms: raw.RUNNING_VMS,
     ...(intAttr(attrs, 'BACKUP_JOB_ID') !== undefined ? { backupJobId: intAttr(attrs, 'BACKUP_JOB_ID') } : {}),
     increments: raw.BACKUP_INCREMENTS.map(reshapeIncrement),
-    ...(diskIds !== undefined ? { backupDiskIds: diskIds === '' ? [] : (diskIds.ID ?? []) } : {}),
+    ...(diskIds !== undefined ? { backupDiskIds: diskIds.ID } : {}),
     template: attrs,
     templateVectors: raw.TEMPLATE.vectors,
   };
@@ -91,5 +90,5 @@ export async function parseImage(text: string): Promise<Image> {
 /** `oneimage list -x` output. */
 export async function parseImagePool(text: string): Promise<Image[]> {
   const pool = validateXml(PoolSchema, await parseXmlRoot(text, 'IMAGE_POOL'), 'IMAGE_POOL');
-  return pool === '' ? [] : pool.IMAGE.map(reshapeImage);
+  return pool.IMAGE.map(reshapeImage);
 }

@@ -2,13 +2,15 @@ import 'server-only';
 import { z } from 'zod';
 import { enumName, LCM_STATE_BACKUP, LCM_STATE_BACKUP_POWEROFF, VM_LCM_STATES, VM_STATES } from '../models';
 import type { Vm, VmBackupConfig, VmDisk, VmNic } from '../models';
-import { flatStrings, intAttr, opt, owner, parseXmlRoot, validateXml, xIds, xInt, xList, xOwner, xText, yesNo } from '../xml';
+import { flatStrings, intAttr, opt, owner, parseXmlRoot, validateXml, xContainer, xFlat, xIds, xInt, xList, xOwner, xText, yesNo } from '../xml';
 
 // VM (share/doc/xsd/vm.xsd). Only what Backstone uses is validated: identity, states, the DISK and
 // NIC vectors of TEMPLATE, and BACKUPS. Pool listings may carry a reduced body, so TEMPLATE and
 // BACKUPS are optional.
 
 const Vector = z.record(z.string(), z.unknown()).transform(flatStrings);
+
+const BackupsSchema = xContainer({ BACKUP_CONFIG: xFlat.optional(), BACKUP_IDS: xIds });
 
 export const OneVmXmlSchema = z.object({
   ID: xInt,
@@ -18,19 +20,12 @@ export const OneVmXmlSchema = z.object({
   LCM_STATE: xInt,
   STIME: xInt.optional(),
   ETIME: xInt.optional(),
-  TEMPLATE: z
-    .union([z.literal(''), z.object({ DISK: xList(Vector).optional(), NIC: xList(Vector).optional() })])
-    .optional(),
-  BACKUPS: z
-    .object({
-      BACKUP_CONFIG: z.union([z.literal(''), z.record(z.string(), z.unknown()).transform(flatStrings)]).optional(),
-      BACKUP_IDS: xIds,
-    })
-    .optional(),
+  TEMPLATE: xContainer({ DISK: xList(Vector), NIC: xList(Vector) }).optional(),
+  BACKUPS: BackupsSchema.optional(),
 });
 export type OneVmXml = z.output<typeof OneVmXmlSchema>;
 
-const PoolSchema = z.union([z.literal(''), z.object({ VM: xList(OneVmXmlSchema) })]);
+const PoolSchema = xContainer({ VM: xList(OneVmXmlSchema) });
 
 function reshapeDisk(a: Record<string, string>): VmDisk {
   return {
@@ -77,7 +72,7 @@ export function reshapeBackupConfig(c: Record<string, string>): VmBackupConfig {
 }
 
 export function reshapeVm(raw: OneVmXml): Vm {
-  const t = raw.TEMPLATE === '' || raw.TEMPLATE === undefined ? {} : raw.TEMPLATE;
+  const t = raw.TEMPLATE;
   const cfg = raw.BACKUPS?.BACKUP_CONFIG;
   return {
     id: raw.ID,
@@ -88,10 +83,10 @@ export function reshapeVm(raw: OneVmXml): Vm {
     backingUp: raw.LCM_STATE === LCM_STATE_BACKUP || raw.LCM_STATE === LCM_STATE_BACKUP_POWEROFF,
     stime: raw.STIME ?? 0,
     etime: raw.ETIME ?? 0,
-    disks: (t.DISK ?? []).map(reshapeDisk),
-    nics: (t.NIC ?? []).map(reshapeNic),
+    disks: (t?.DISK ?? []).map(reshapeDisk),
+    nics: (t?.NIC ?? []).map(reshapeNic),
     backups: {
-      config: cfg === undefined || cfg === '' ? {} : reshapeBackupConfig(cfg),
+      config: cfg === undefined ? {} : reshapeBackupConfig(cfg),
       backupIds: raw.BACKUPS?.BACKUP_IDS ?? [],
     },
   };
@@ -105,12 +100,12 @@ export async function parseVm(text: string): Promise<Vm> {
 /** `onevm list -x` output. */
 export async function parseVmPool(text: string): Promise<Vm[]> {
   const pool = validateXml(PoolSchema, await parseXmlRoot(text, 'VM_POOL'), 'VM_POOL');
-  return pool === '' ? [] : pool.VM.map(reshapeVm);
+  return pool.VM.map(reshapeVm);
 }
 
 /** `<BACKUPS>` on its own (the fragment in the reference examples), for tests and callers holding one. */
 export async function parseVmBackups(text: string): Promise<Vm['backups']> {
-  const raw = validateXml(OneVmXmlSchema.shape.BACKUPS.unwrap(), await parseXmlRoot(text, 'BACKUPS'), 'BACKUPS');
+  const raw = validateXml(BackupsSchema, await parseXmlRoot(text, 'BACKUPS'), 'BACKUPS');
   const cfg = raw.BACKUP_CONFIG;
-  return { config: cfg === undefined || cfg === '' ? {} : reshapeBackupConfig(cfg), backupIds: raw.BACKUP_IDS };
+  return { config: cfg === undefined ? {} : reshapeBackupConfig(cfg), backupIds: raw.BACKUP_IDS };
 }
