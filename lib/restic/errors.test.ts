@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyFailure, NoRepository, RepositoryLocked, SnapshotNotFound, WrongPassword } from './errors';
-import { fixture, FIXTURE_VERSIONS } from './fixtures';
+import { fixture, FIXTURE_VERSIONS } from './test-support/fixtures';
 
 describe.each(FIXTURE_VERSIONS)('typed errors from restic %s', (v) => {
   const classify = (name: string, snapshot?: string) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fixture, FIXTURE_VERSIONS } from './fixtures';
+import { fixture, FIXTURE_VERSIONS } from './test-support/fixtures';
 import {
   parseBackupSummary,
   parseCheck,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 export const FIXTURE_VERSIONS = ['0.14', '0.18'] as const;
 
 export function fixture(version: (typeof FIXTURE_VERSIONS)[number], name: string) {
-  const base = join(import.meta.dirname, '__fixtures__', version, name);
+  const base = join(import.meta.dirname, '..', '__fixtures__', version, name);
   const read = (ext: string) => readFileSync(`${base}.${ext}`, 'utf8');
   return { out: read('out'), err: read('err'), code: Number(read('code').trim()) };
 }

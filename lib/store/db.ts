@@ -1,0 +1,52 @@
+import 'server-only';
+import Database from 'better-sqlite3';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { getConfig } from '@/lib/config';
+import { MIGRATIONS, type Migration } from './migrations';
+
+// Backstone's embedded SQLite store in the data folder (better-sqlite3 12: 13 crashes on Node 20).
+
+export type Db = Database.Database;
+
+/** Brings a database up to the latest migration, each in its own transaction. */
+export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (const m of migrations) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+export function openDb(file: string): Db {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+let shared: { file: string; db: Db } | undefined;
+
+/** The process's connection to the store in the configured data folder. */
+export function getDb(): Db {
+  const dir = getConfig().dataDir;
+  const file = join(dir, 'backstone.sqlite');
+  if (shared?.file === file) return shared.db;
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  shared?.db.close();
+  const db = openDb(file);
+  chmodSync(file, 0o600);
+  shared = { file, db };
+  return db;
+}
+
+export function closeDb(): void {
+  shared?.db.close();
+  shared = undefined;
+}

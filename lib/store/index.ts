@@ -1,0 +1,4 @@
+import 'server-only';
+
+export * from './db';
+export * from './snapshot-cache';
