@@ -140,7 +140,7 @@ describe('the seeded demo cloud', () => {
 
   it.each([['FULL', 'web'], ['INCREMENT', 'db']] as const)('restores a %s backup equal to the source disks', async (_mode, key) => {
     const db = readDb(paths());
-    const vmId: number = seed.vms[key]!;
+    const vmId = seed.vms[key];
     const vm = db.vms.find((v) => v.id === vmId)!;
     const latest = Math.max(...vm.backupIds);
     const r = await one(info, 'oneadmin', 'oneimage', 'restore', String(latest), '-d', '1');

@@ -25,7 +25,7 @@ export const SEED_EPOCH = Date.UTC(2026, 9, 1, 8, 0, 0) / 1000;
 
 export type SeedReport = {
   datastoreId: number;
-  vms: Record<string, number>;
+  vms: { web: number; db: number; app: number; ci: number; legacy: number };
   backupJobId: number;
   staleLockRepo: string;
   orphanSnapshot: { repo: string; snapshot: string };
