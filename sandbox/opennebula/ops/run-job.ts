@@ -7,6 +7,7 @@ import { copyRestoredImages } from './restore-image';
 import { refreshAllDatastores } from './monitor-datastores';
 import { now } from '../clock';
 import type { Job } from './jobs';
+import type { Db } from '../store/types';
 import { LCM_STATE, VM_STATE } from './states';
 
 export async function runJob(paths: FrontendPaths, job: Job): Promise<void> {
@@ -37,7 +38,7 @@ async function runBackup(paths: FrontendPaths, vmId: number, work: () => Promise
 }
 
 /** Puts a VM into BACKUP (or BACKUP_POWEROFF), as oned does when it accepts the action. */
-export function enterBackup(db: import('../store/types').Db, vmId: number): void {
+export function enterBackup(db: Db, vmId: number): void {
   const vm = db.vms.find((v) => v.id === vmId)!;
   vm.prevState = vm.state;
   vm.prevLcmState = vm.lcmState;
