@@ -78,7 +78,7 @@ export function cliFailure(program: string, exitCode: number, stderr: string, st
   const oned = lines.map((l) => /^\[(one\.[\w.]+)\]\s*(.*)$/.exec(l)).find((m) => m !== null);
   if (oned) return fromOnedMessage(oned[1]!, oned[2]!, exitCode);
   const first = lines[0] ?? '';
-  if (exitCode === 127 || /command not found|No such file or directory.*\bone\w+\b/i.test(first)) {
+  if (exitCode === 127 || /command not found/i.test(first)) {
     return new OneCliError(`The OpenNebula command ${program} was not found on the front-end. Check the CLI folder setting.`, exitCode);
   }
   if (/ONE_AUTH file not present/i.test(first)) {
@@ -95,7 +95,7 @@ export function cliFailure(program: string, exitCode: number, stderr: string, st
 
 function fromOnedMessage(method: string, text: string, exitCode: number): OneError {
   if (/couldn't be authenticated/i.test(text)) return new OneAuthenticationFailed(method);
-  const notFound = /^Error getting (.+?)(?: \[(\d+)\])?\.?$/.exec(text) ?? /^Error getting (.+?) Pool\.?$/.exec(text);
+  const notFound = /^Error getting (.+?) Pool\.?$/.exec(text) ?? /^Error getting (.+?)(?: \[(\d+)\])?\.?$/.exec(text);
   if (notFound) return new OneNotFound(notFound[1]!, notFound[2] === undefined ? undefined : Number(notFound[2]), method);
   // `User [2] : Not authorized to perform USE VM [0].` or `User [2] not authorized to perform action on image.`
   const auth = /^User \[\d+\]\s*:?\s*(.*)$/.exec(text);

@@ -1,5 +1,5 @@
 import 'server-only';
-import { IMAGE_TYPES, type Image, type RestoreResult } from './models';
+import type { Image, RestoreResult } from './models';
 import { checkId, runOne, type OneCallOptions, type OneCredential } from './cli';
 import { OneCliError } from './errors';
 import { parseImage, parseImagePool } from './parse/image-xml';
@@ -13,7 +13,7 @@ export async function listImages(cred: OneCredential, opts?: OneCallOptions): Pr
 export async function listBackupImages(cred: OneCredential, datastoreId?: number, opts?: OneCallOptions): Promise<Image[]> {
   if (datastoreId !== undefined) checkId(datastoreId, 'datastore ID');
   return (await listImages(cred, opts)).filter(
-    (i) => i.type === IMAGE_TYPES[6] && (datastoreId === undefined || i.datastoreId === datastoreId),
+    (i) => i.type === 'BACKUP' && (datastoreId === undefined || i.datastoreId === datastoreId),
   );
 }
 

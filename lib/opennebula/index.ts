@@ -23,3 +23,5 @@ export {
   type TemplateVectorEntry,
 } from './template-syntax';
 export { OneXmlError } from './xml';
+// For XML obtained elsewhere, e.g. the vm.xml a backup stores (OpenNebula's VM XML at backup time).
+export { parseVm as parseVmXml } from './parse/vm-xml';

@@ -11,7 +11,6 @@ export const DATASTORE_TYPES = ['IMAGE_DS', 'SYSTEM_DS', 'FILE_DS', 'BACKUP_DS']
 export const DATASTORE_STATES = ['READY', 'DISABLED'] as const;
 
 export const IMAGE_TYPES = ['OS', 'CDROM', 'DATABLOCK', 'KERNEL', 'RAMDISK', 'CONTEXT', 'BACKUP', 'FILESYSTEM'] as const;
-export const IMAGE_TYPE_BACKUP = 6;
 export const IMAGE_STATES = [
   'INIT', 'READY', 'USED', 'DISABLED', 'LOCKED', 'ERROR', 'CLONE', 'DELETE', 'USED_PERS', 'LOCKED_USED', 'LOCKED_USED_PERS',
 ] as const;

@@ -83,10 +83,9 @@ export async function parseDecryptedDatastore(text: string): Promise<DecryptedDa
   const tmpl = root && typeof root === 'object' ? (root as Record<string, unknown>).TEMPLATE : undefined;
   for (const name of SECRET_DATASTORE_ATTRIBUTES) {
     const v = tmpl && typeof tmpl === 'object' ? (tmpl as Record<string, unknown>)[name] : undefined;
-    if (typeof v === 'string') {
-      registerSecret(v);
-      secrets[name] = v;
-    }
+    const values = (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === 'string');
+    values.forEach(registerSecret);
+    if (values[0] !== undefined) secrets[name] = values[0];
   }
   const resticPassword = secrets.RESTIC_PASSWORD === undefined ? undefined : driverPassword(secrets.RESTIC_PASSWORD);
   if (resticPassword !== undefined) registerSecret(resticPassword);
