@@ -10,8 +10,12 @@ import type { Db, User } from './store/types';
 export type Session = { user: User; uid: number; gid: number; uname: string; gname: string; admin: boolean };
 
 /** The credentials line of the auth file, or an error worded as the Ruby client words it. */
+export function authFile(env: NodeJS.ProcessEnv): string {
+  return env.ONE_AUTH || join(env.HOME || homedir(), '.one', 'one_auth');
+}
+
 export function readCredentials(env: NodeJS.ProcessEnv): string {
-  const file = env.ONE_AUTH || join(env.HOME || homedir(), '.one', 'one_auth');
+  const file = authFile(env);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

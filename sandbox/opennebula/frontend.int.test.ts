@@ -1,7 +1,7 @@
 // The sandbox front-end against one seeded demo cloud (seeded once, shared by every check): XML
 // valid against OpenNebula's XSDs, authentication and authorization as oned answers them, real
 // restores equal to the source disks, deletions that prune, consistent state under concurrency.
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,11 +38,18 @@ afterAll(async () => {
 
 async function snapshotsOf(repoId: string): Promise<string[]> {
   const p = paths();
-  const ds = resticDs(p, readDb(p).datastores.find((d) => d.id === 100)!);
-  const r = await run(readConfig(p).restic, ['--no-lock', '--json', '-r', posix.join(ds.basePath, repoId), 'snapshots'], {
-    input: ds.password,
-    env: { ...process.env, RESTIC_PASSWORD_COMMAND: 'cat', RESTIC_CACHE_DIR: join(stateDir, 'test-cache') },
-  });
+  const ds = resticDs(
+    p,
+    readDb(p).datastores.find((d) => d.id === 100)!,
+  );
+  const r = await run(
+    readConfig(p).restic,
+    ['--no-lock', '--json', '-r', posix.join(ds.basePath, repoId), 'snapshots'],
+    {
+      input: ds.password,
+      env: { ...process.env, RESTIC_PASSWORD_COMMAND: 'cat', RESTIC_CACHE_DIR: join(stateDir, 'test-cache') },
+    },
+  );
   expect(r.code, r.stderr).toBe(0);
   return (JSON.parse(r.stdout) as { short_id: string }[]).map((s) => s.short_id);
 }
@@ -81,7 +88,9 @@ describe('the seeded demo cloud', () => {
     const dec = (await one(info, 'oneadmin', 'onedatastore', 'show', '-x', '--decrypt', '100')).stdout;
     expect(enc).not.toContain('sandbox-restic-pw');
     expect(dec).toContain('<RESTIC_PASSWORD><![CDATA[sandbox-restic-pw]]></RESTIC_PASSWORD>');
-    expect((await one(info, 'alice', 'onedatastore', 'show', '-x', '--decrypt', '100')).stdout).not.toContain('sandbox-restic-pw');
+    expect((await one(info, 'alice', 'onedatastore', 'show', '-x', '--decrypt', '100')).stdout).not.toContain(
+      'sandbox-restic-pw',
+    );
   });
 
   it('names existing snapshots in every SOURCE, except what the seed broke on purpose', async () => {
@@ -114,17 +123,33 @@ describe('the seeded demo cloud', () => {
     const mine = await one(info, 'alice', 'onevm', 'list', '-x');
     expect(mine.stdout).toContain('<NAME>db-primary</NAME>');
     expect(mine.stdout).not.toContain('<NAME>web-frontend</NAME>');
-    const token = (await one(info, 'alice', 'oneuser', 'token-create')).stdout.trim().split('\n')[1]!;
+    const token = (await one(info, 'alice', 'oneuser', 'token-create', 'alice')).stdout.trim().split('\n')[1]!;
     const tokenFile = join(stateDir, 'token_auth');
     writeFileSync(tokenFile, `${token}\n`);
-    const viaToken = await run(join(info.commandDir, 'oneuser'), ['show', '-x'], { env: { ...process.env, ONE_AUTH: tokenFile } });
+    // Without a user name the token replaces the ONE_AUTH file's contents, only with --force.
+    const aliceCopy = join(stateDir, 'alice_copy');
+    writeFileSync(aliceCopy, readFileSync(info.accounts.find((a) => a.name === 'alice')!.oneAuth));
+    const refused = await run(join(info.commandDir, 'oneuser'), ['token-create'], {
+      env: { ...process.env, ONE_AUTH: aliceCopy },
+    });
+    expect(refused.code).toBe(255);
+    const forced = await run(join(info.commandDir, 'oneuser'), ['token-create', '--force'], {
+      env: { ...process.env, ONE_AUTH: aliceCopy },
+    });
+    expect(readFileSync(aliceCopy, 'utf8').trim()).toBe(forced.stdout.trim().split('\n')[1]);
+    const viaToken = await run(join(info.commandDir, 'oneuser'), ['show', '-x'], {
+      env: { ...process.env, ONE_AUTH: tokenFile },
+    });
     expect(viaToken.stdout).toContain('<NAME>alice</NAME>');
   });
 
   it('stores hostile template values exactly, and refuses what oned refuses', async () => {
     const value = `it's "q" \\ $(touch /tmp/pwned) \`id\`\nline2 ${'x'.repeat(5000)}`;
     const tpl = join(stateDir, 'hostile.tpl');
-    writeFileSync(tpl, `NAME = "hostile"\nTYPE = "BACKUP_DS"\nDS_MAD = "restic"\nRESTIC_PASSWORD = "pw"\nRESTIC_SFTP_SERVER = "backup.sandbox"\nNOTE = "${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"\n`);
+    writeFileSync(
+      tpl,
+      `NAME = "hostile"\nTYPE = "BACKUP_DS"\nDS_MAD = "restic"\nRESTIC_PASSWORD = "pw"\nRESTIC_SFTP_SERVER = "backup.sandbox"\nNOTE = "${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"\n`,
+    );
     const created = await one(info, 'oneadmin', 'onedatastore', 'create', tpl);
     expect(created.stdout).toMatch(/^ID: \d+\n$/);
     const id = created.stdout.trim().slice(4);
@@ -132,13 +157,21 @@ describe('the seeded demo cloud', () => {
     expect(shown).toContain(`<NOTE><![CDATA[${value}]]></NOTE>`);
     writeFileSync(tpl, 'NAME = "nopw"\nTYPE = "BACKUP_DS"\nDS_MAD = "restic"\n');
     const nopw = await one(info, 'oneadmin', 'onedatastore', 'create', tpl);
-    expect([nopw.code, nopw.stderr.trim()]).toEqual([255, '[one.datastore.allocate] Datastore template is missing the "RESTIC_PASSWORD" attribute or it\'s empty.']);
+    expect([nopw.code, nopw.stderr.trim()]).toEqual([
+      255,
+      '[one.datastore.allocate] Datastore template is missing the "RESTIC_PASSWORD" attribute or it\'s empty.',
+    ]);
     writeFileSync(tpl, 'NAME = "cdata"\nX = "a]]>b"\n');
-    expect((await one(info, 'oneadmin', 'onedatastore', 'create', tpl)).stderr).toMatch(/^\[one\.datastore\.allocate\] Parse error/);
+    expect((await one(info, 'oneadmin', 'onedatastore', 'create', tpl)).stderr).toMatch(
+      /^\[one\.datastore\.allocate\] Parse error/,
+    );
     expect((await one(info, 'oneadmin', 'onedatastore', 'delete', id)).code).toBe(0);
   });
 
-  it.each([['FULL', 'web'], ['INCREMENT', 'db']] as const)('restores a %s backup equal to the source disks', async (_mode, key) => {
+  it.each([
+    ['FULL', 'web'],
+    ['INCREMENT', 'db'],
+  ] as const)('restores a %s backup equal to the source disks', async (_mode, key) => {
     const db = readDb(paths());
     const vmId = seed.vms[key];
     const vm = db.vms.find((v) => v.id === vmId)!;
@@ -147,7 +180,16 @@ describe('the seeded demo cloud', () => {
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(r.stdout).toMatch(/^VM Template: \d+\nImages: [\d ]+\n$/);
     const ids = r.stdout.split('\n')[1]!.slice('Images: '.length).split(' ').map(Number);
-    expect(await waitFor(() => readDb(paths()).images.filter((i) => ids.includes(i.id)).every((i) => i.state === 1), 60_000, 100)).toBe(true);
+    expect(
+      await waitFor(
+        () =>
+          readDb(paths())
+            .images.filter((i) => ids.includes(i.id))
+            .every((i) => i.state === 1),
+        60_000,
+        100,
+      ),
+    ).toBe(true);
     const dir = vmDir(db.datastores.find((d) => d.id === 0)!.basePath, vmId);
     for (const [k, id] of ids.entries()) {
       const img = readDb(paths()).images.find((i) => i.id === id)!;

@@ -1,20 +1,26 @@
 // oneuser show | list | token-create ; onecluster list ; onehost list
 import { randomBytes } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
 import { parseArgs, XML, type Parsed } from './args';
 import { login, printXml, resolve, table, type Ctx } from './context';
 import { OneError, authorizationError } from '../errors';
 import { withDb } from '../store/db';
 import { clusterXml, hostXml, userXml } from '../xml/other-xml';
 import { now } from '../clock';
+import { authFile } from '../auth';
 
 export function oneuser(ctx: Ctx, argv: string[]): number {
   const [cmd, ...rest] = argv;
-  const a = parseArgs(rest, [XML, { name: 'time', value: true }, { name: 'group', value: true }]);
+  const a = parseArgs(rest, [XML, { name: 'time', value: true }, { name: 'group', value: true }, { name: 'force' }]);
   switch (cmd) {
-    case 'show': return show(ctx, a);
-    case 'list': return list(ctx, a);
-    case 'token-create': return tokenCreate(ctx, a);
-    default: throw new OneError(`oneuser: unknown command ${cmd ?? ''}`.trim());
+    case 'show':
+      return show(ctx, a);
+    case 'list':
+      return list(ctx, a);
+    case 'token-create':
+      return tokenCreate(ctx, a);
+    default:
+      throw new OneError(`oneuser: unknown command ${cmd ?? ''}`.trim());
   }
 }
 
@@ -25,7 +31,18 @@ function show(ctx: Ctx, a: Parsed): number {
   const user = a.positionals[0] === undefined ? s.user : resolve(db.users, a.positionals[0], 'USER', M, 'USER');
   if (!s.admin && user.id !== s.uid) throw authorizationError(M, s.uid, 'USE', 'USER', user.id);
   if (a.options.xml) printXml(ctx, userXml(db, user, user.id === s.uid || s.admin));
-  else ctx.out([`USER ${user.id} INFORMATION`, `ID              : ${user.id}`, `NAME            : ${user.name}`, `GROUP           : ${db.groups.find((g) => g.id === user.gid)?.name ?? ''}`, `PASSWORD        : ${user.password}`, `AUTH_DRIVER     : core`, `ENABLED         : Yes`].join('\n'));
+  else
+    ctx.out(
+      [
+        `USER ${user.id} INFORMATION`,
+        `ID              : ${user.id}`,
+        `NAME            : ${user.name}`,
+        `GROUP           : ${db.groups.find((g) => g.id === user.gid)?.name ?? ''}`,
+        `PASSWORD        : ${user.password}`,
+        `AUTH_DRIVER     : core`,
+        `ENABLED         : Yes`,
+      ].join('\n'),
+    );
   return 0;
 }
 
@@ -33,7 +50,13 @@ function list(ctx: Ctx, a: Parsed): number {
   const { db, s } = login(ctx, 'one.userpool.info');
   const users = s.admin ? db.users : db.users.filter((u) => u.id === s.uid);
   if (a.options.xml) printXml(ctx, `<USER_POOL>${users.map((u) => userXml(db, u, false)).join('')}</USER_POOL>`);
-  else ctx.out(table(['ID', 'NAME', 'GROUP', 'AUTH'], users.map((u) => [u.id, u.name, db.groups.find((g) => g.id === u.gid)?.name ?? '', 'core'])));
+  else
+    ctx.out(
+      table(
+        ['ID', 'NAME', 'GROUP', 'AUTH'],
+        users.map((u) => [u.id, u.name, db.groups.find((g) => g.id === u.gid)?.name ?? '', 'core']),
+      ),
+    );
   return 0;
 }
 
@@ -48,6 +71,14 @@ function tokenCreate(ctx: Ctx, a: Parsed): number {
     const u = d.users.find((x) => x.id === user.id)!;
     u.tokens.push({ token, expiration: valid === -1 ? -1 : now(ctx.env) + valid, egid: -1 });
   });
+  // Without a user name the CLI logs in with ONE_AUTH and then keeps the new token in that file;
+  // an existing file is only replaced with --force (the real CLI would ask on the terminal).
+  if (a.positionals[0] === undefined) {
+    const file = authFile(ctx.env);
+    if (existsSync(file) && !a.options.force)
+      throw new OneError(`File ${file} exists, use --force to overwrite the authentication token.`);
+    writeFileSync(file, `${user.name}:${token}\n`, { mode: 0o600 });
+  }
   ctx.out('Authentication Token is:');
   ctx.out(`${user.name}:${token}`);
   return 0;
@@ -58,8 +89,21 @@ export function onecluster(ctx: Ctx, argv: string[]): number {
   const a = parseArgs(rest, [XML]);
   if (cmd !== 'list') throw new OneError(`onecluster: unknown command ${cmd ?? ''}`.trim());
   const { db } = login(ctx, 'one.clusterpool.info');
-  if (a.options.xml) printXml(ctx, `<CLUSTER_POOL>${db.clusters.map((c) => clusterXml(db, c)).join('')}</CLUSTER_POOL>`);
-  else ctx.out(table(['ID', 'NAME', 'HOSTS', 'VNETS', 'DATASTORES'], db.clusters.map((c) => [c.id, c.name, db.hosts.filter((h) => h.clusterId === c.id).length, 0, db.datastores.filter((d) => d.clusters.includes(c.id)).length])));
+  if (a.options.xml)
+    printXml(ctx, `<CLUSTER_POOL>${db.clusters.map((c) => clusterXml(db, c)).join('')}</CLUSTER_POOL>`);
+  else
+    ctx.out(
+      table(
+        ['ID', 'NAME', 'HOSTS', 'VNETS', 'DATASTORES'],
+        db.clusters.map((c) => [
+          c.id,
+          c.name,
+          db.hosts.filter((h) => h.clusterId === c.id).length,
+          0,
+          db.datastores.filter((d) => d.clusters.includes(c.id)).length,
+        ]),
+      ),
+    );
   return 0;
 }
 
@@ -69,7 +113,23 @@ export function onehost(ctx: Ctx, argv: string[]): number {
   if (cmd !== 'list') throw new OneError(`onehost: unknown command ${cmd ?? ''}`.trim());
   const { db, s } = login(ctx, 'one.hostpool.info');
   const hosts = s.admin ? db.hosts : [];
-  if (a.options.xml) printXml(ctx, hosts.length ? `<HOST_POOL>${hosts.map((h) => hostXml(db, h)).join('')}</HOST_POOL>` : '<HOST_POOL/>');
-  else ctx.out(table(['ID', 'NAME', 'CLUSTER', 'TVM', 'STAT'], hosts.map((h) => [h.id, h.name, db.clusters.find((c) => c.id === h.clusterId)?.name ?? '', db.vms.filter((v) => v.hostId === h.id).length, 'on'])));
+  if (a.options.xml)
+    printXml(
+      ctx,
+      hosts.length ? `<HOST_POOL>${hosts.map((h) => hostXml(db, h)).join('')}</HOST_POOL>` : '<HOST_POOL/>',
+    );
+  else
+    ctx.out(
+      table(
+        ['ID', 'NAME', 'CLUSTER', 'TVM', 'STAT'],
+        hosts.map((h) => [
+          h.id,
+          h.name,
+          db.clusters.find((c) => c.id === h.clusterId)?.name ?? '',
+          db.vms.filter((v) => v.hostId === h.id).length,
+          'on',
+        ]),
+      ),
+    );
   return 0;
 }
