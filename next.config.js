@@ -6,6 +6,8 @@ const nextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
   typedRoutes: false,
+  // forbidden() renders app/forbidden.tsx with a 403 for pages a signed-in person may not see.
+  experimental: { authInterrupts: true },
 };
 
 export default nextConfig;

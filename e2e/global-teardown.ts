@@ -5,5 +5,5 @@ import { loadSandbox } from './sandbox-env';
 export default async function globalTeardown(): Promise<void> {
   const { stateDir } = loadSandbox();
   await stopSandbox(stateDir);
-  if (!process.env.BACKSTONE_KEEP_E2E_STATE) rmSync(stateDir, { recursive: true, force: true });
+  if (!process.env.BACKSTONE_E2E_STATE_DIR) rmSync(stateDir, { recursive: true, force: true });
 }

@@ -1,27 +1,39 @@
 // Where the end-to-end run's sandbox lives; shared by global setup, teardown and the specs.
-import { mkdtempSync, chmodSync, readFileSync, writeFileSync } from 'node:fs';
+// Global setup runs in Playwright's main process before the workers start, so the workers
+// inherit what it puts in the environment.
+import { mkdtempSync, chmodSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const POINTER = join(tmpdir(), `backstone-e2e-${process.ppid}-pointer.json`);
+const VAR = 'BACKSTONE_E2E_SANDBOX';
 
-export type E2eSandbox = { stateDir: string; baseURL: string };
+export type E2eAccount = { name: string; password: string; role: 'admin' | 'user'; oneAuth: string };
+export type E2eSandbox = { stateDir: string; baseURL: string; accounts: E2eAccount[] };
 
+/** A fresh state folder; BACKSTONE_E2E_STATE_DIR reuses one (seeded once) while iterating on specs. */
 export function newStateDir(): string {
+  const reuse = process.env.BACKSTONE_E2E_STATE_DIR;
+  if (reuse) {
+    mkdirSync(reuse, { recursive: true, mode: 0o755 });
+    return reuse;
+  }
   const dir = mkdtempSync(join(tmpdir(), 'backstone-test-e2e-'));
   chmodSync(dir, 0o755);
   return dir;
 }
 
 export function saveSandbox(s: E2eSandbox): void {
-  process.env.BACKSTONE_E2E_STATE = s.stateDir;
-  process.env.BACKSTONE_E2E_BASE_URL = s.baseURL;
-  writeFileSync(POINTER, JSON.stringify(s));
+  process.env[VAR] = JSON.stringify(s);
 }
 
 export function loadSandbox(): E2eSandbox {
-  if (process.env.BACKSTONE_E2E_STATE && process.env.BACKSTONE_E2E_BASE_URL) {
-    return { stateDir: process.env.BACKSTONE_E2E_STATE, baseURL: process.env.BACKSTONE_E2E_BASE_URL };
-  }
-  return JSON.parse(readFileSync(POINTER, 'utf8')) as E2eSandbox;
+  const v = process.env[VAR];
+  if (!v) throw new Error('the end-to-end sandbox is not running (global setup did not run)');
+  return JSON.parse(v) as E2eSandbox;
+}
+
+export function account(role: 'admin' | 'user'): E2eAccount {
+  const a = loadSandbox().accounts.find((x) => x.role === role);
+  if (!a) throw new Error(`no ${role} account in the sandbox`);
+  return a;
 }

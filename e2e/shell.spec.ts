@@ -2,7 +2,11 @@
  * The app shell renders in Chromium: sidebar with only existing pages, top bar with breadcrumbs,
  * the effective configuration on the home page (no secret), and a theme toggle that persists.
  */
-import { test, expect } from './fixtures';
+import { test, expect, signIn } from './fixtures';
+
+test.beforeEach(async ({ page }) => {
+  await signIn(page, 'admin');
+});
 
 test('the home page shows the shell and the effective configuration', async ({ page, sandbox }) => {
   await page.goto('/');
@@ -15,7 +19,7 @@ test('the home page shows the shell and the effective configuration', async ({ p
   await expect(page.getByText(`${sandbox.stateDir}/app-data`)).toBeVisible();
 });
 
-test('every sidebar link leads to a page that exists', async ({ page, request }) => {
+test('every sidebar link leads to a page that exists', async ({ page }) => {
   await page.goto('/');
   const hrefs = await page
     .getByTestId('sidebar')
@@ -23,7 +27,7 @@ test('every sidebar link leads to a page that exists', async ({ page, request })
     .evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
   expect(hrefs.length).toBeGreaterThan(0);
   for (const href of new Set(hrefs)) {
-    const res = await request.get(href);
+    const res = await page.request.get(href);
     expect(res.status(), href).toBe(200);
   }
 });

@@ -22,9 +22,11 @@ export function appEnvironment(stateDir: string): Record<string, string> {
     BACKSTONE_SSH_KNOWN_HOSTS: paths.knownHosts,
     BACKSTONE_REMOTE_ROOT: paths.root,
   };
-  const one = info.opennebula as { commandDir?: string; serviceAuthFile?: string } | undefined;
-  if (one?.commandDir) env.BACKSTONE_ONE_CLI_DIR = one.commandDir;
-  if (one?.serviceAuthFile) env.BACKSTONE_ONE_AUTH = one.serviceAuthFile;
+  const frontend = info.frontend as { commandDir?: string; accounts?: { role: string; oneAuth: string }[] } | undefined;
+  if (frontend?.commandDir) env.BACKSTONE_ONE_CLI_DIR = frontend.commandDir;
+  // Backstone's service identity is oneadmin's, as on a real front-end.
+  const service = frontend?.accounts?.find((a) => a.role === 'admin');
+  if (service) env.BACKSTONE_ONE_AUTH = service.oneAuth;
   return env;
 }
 

@@ -1,12 +1,13 @@
 // The demo: sandbox + app in the foreground until Ctrl-C, then everything it started is stopped.
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { startBackupServer } from '../sandbox/backup-server/index';
+import { startFrontend } from '../sandbox/opennebula/frontend';
+import { seedDemoCloud } from '../sandbox/seed/seed-demo-cloud';
 import { isResticVersion } from '../sandbox/common/restic-binaries';
 import { defaultStateDir, repoRoot, sandboxPaths } from '../sandbox/common/state';
 import { runningPid } from '../sandbox/common/pids';
 import { waitFor } from '../sandbox/common/process';
-import { stopSandbox } from '../sandbox/status';
+import { sandboxInfo, stopSandbox } from '../sandbox/status';
 import { buildIsFresh, startApp } from './app-server';
 import { join } from 'node:path';
 
@@ -40,8 +41,12 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('Ctrl-C'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   const resticVersion = values.restic !== undefined && isResticVersion(values.restic) ? values.restic : undefined;
-  const server = await startBackupServer(stateDir, { resticVersion });
-  console.log(`backup server ${server.name} on 127.0.0.1:${server.port} (restic ${server.restic.version})`);
+  const frontend = await startFrontend(stateDir, { resticVersion });
+  const server = sandboxInfo(stateDir).backupServer;
+  if (server) console.log(`backup server ${server.name} on 127.0.0.1:${server.port} (restic ${server.restic.version})`);
+  console.log(`OpenNebula front-end simulator: ${frontend.commandDir}`);
+  const seeded = await seedDemoCloud(stateDir);
+  console.log(seeded ? `demo cloud seeded in ${seeded.seconds} s` : 'demo cloud already seeded');
   if (!buildIsFresh()) {
     console.log('building the app…');
     await build();
@@ -50,7 +55,7 @@ async function main(): Promise<void> {
   console.log(`
 Backstone is running at ${app.url}
 
-  Sign-in:        no sign-in yet (the sign-in issue adds the demo accounts)
+${frontend.accounts.map((a) => `  Sign in as ${a.role === 'admin' ? 'an admin:    ' : 'a VM owner:  '} ${a.name} / ${a.password}`).join('\n')}
   Sandbox info:   npm run sandbox -- info --json
   App log:        ${app.log}
 

@@ -1,11 +1,15 @@
 // The sidebar's entries. Only pages that exist are listed here; each later page adds itself.
-export type NavItem = { href: string; label: string; icon: string };
+export type NavItem = { href: string; label: string; icon: string; adminOnly?: boolean };
 export type NavSection = { title: string; items: NavItem[] };
 
 export const NAV: NavSection[] = [
   {
     title: 'Overview',
     items: [{ href: '/', label: 'Dashboard', icon: '▦' }],
+  },
+  {
+    title: 'Administration',
+    items: [{ href: '/audit', label: 'Audit log', icon: '☰', adminOnly: true }],
   },
 ];
 
@@ -16,4 +20,5 @@ export const SEGMENT_LABELS: Record<string, string> = {
   snapshots: 'Snapshots',
   jobs: 'Jobs',
   new: 'New',
+  audit: 'Audit log',
 };

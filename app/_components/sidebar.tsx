@@ -8,8 +8,11 @@ function isActive(pathname: string, href: string): boolean {
   return href === '/' ? pathname === '/' : pathname === href || pathname.startsWith(`${href}/`);
 }
 
-export function Sidebar() {
+export function Sidebar({ isAdmin }: { isAdmin: boolean }) {
   const pathname = usePathname();
+  const sections = NAV.map((s) => ({ ...s, items: s.items.filter((i) => isAdmin || !i.adminOnly) })).filter(
+    (s) => s.items.length > 0,
+  );
   return (
     <nav aria-label="Main" data-testid="sidebar" className="flex w-60 shrink-0 flex-col bg-nav text-slate-200">
       <Link href="/" className="flex h-14 items-center gap-2 border-b border-white/10 px-5">
@@ -19,7 +22,7 @@ export function Sidebar() {
         <span className="text-lg font-semibold tracking-tight text-white">Backstone</span>
       </Link>
       <div className="flex-1 overflow-y-auto py-3">
-        {NAV.map((section) => (
+        {sections.map((section) => (
           <div key={section.title} className="mb-3">
             <p className="px-5 pb-1 text-xs font-semibold uppercase tracking-wider text-slate-400">{section.title}</p>
             <ul>

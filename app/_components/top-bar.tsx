@@ -1,7 +1,8 @@
+import { signOutAction } from '../login/actions';
 import { Breadcrumbs } from './breadcrumbs';
 import { ThemeToggle } from './theme-toggle';
 
-export function TopBar() {
+export function TopBar({ username, isAdmin }: { username: string; isAdmin: boolean }) {
   return (
     <header
       data-testid="top-bar"
@@ -10,6 +11,28 @@ export function TopBar() {
       <Breadcrumbs />
       <div className="flex items-center gap-3">
         <ThemeToggle />
+        <span className="flex items-center gap-2 text-sm" data-testid="signed-in-user">
+          <span
+            aria-hidden
+            className="grid h-7 w-7 place-items-center rounded-full bg-slate-200 text-xs font-semibold uppercase dark:bg-slate-700"
+          >
+            {username.slice(0, 1)}
+          </span>
+          <span className="font-medium">{username}</span>
+          {isAdmin && (
+            <span className="rounded bg-brand-100 px-1.5 py-0.5 text-xs font-medium text-brand-700 dark:bg-brand-700/30 dark:text-brand-100">
+              admin
+            </span>
+          )}
+        </span>
+        <form action={signOutAction}>
+          <button
+            type="submit"
+            className="h-8 rounded-md border border-slate-300 px-2.5 text-sm hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
+          >
+            Sign out
+          </button>
+        </form>
       </div>
     </header>
   );

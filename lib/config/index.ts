@@ -22,6 +22,11 @@ const EnvSchema = z.object({
   BACKSTONE_SSH_IDENTITY: optionalPath,
   BACKSTONE_SSH_KNOWN_HOSTS: optionalPath,
   BACKSTONE_REMOTE_ROOT: optionalPath,
+  BACKSTONE_SESSION_SECRET: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || v.length >= 32, { message: 'must be at least 32 characters' }),
+  BACKSTONE_SECURE_COOKIES: z.enum(['auto', 'always', 'never']).optional(),
 });
 
 export type FrontendAccess =
@@ -40,6 +45,12 @@ export type Config = {
   };
   /** Prefix of OpenNebula's paths (/var/tmp/one/...) on backup servers; "/" on a real server. */
   remoteRoot: string;
+  session: {
+    /** From the environment; when absent one is generated into the data folder. Never displayed. */
+    secret: string | undefined;
+    /** auto: Secure when the request came over https. */
+    secureCookies: 'auto' | 'always' | 'never';
+  };
 };
 
 export class ConfigError extends Error {
@@ -67,6 +78,10 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       knownHostsFile: e.BACKSTONE_SSH_KNOWN_HOSTS ?? join(home, '.ssh', 'known_hosts'),
     },
     remoteRoot: e.BACKSTONE_REMOTE_ROOT ?? '/',
+    session: {
+      secret: e.BACKSTONE_SESSION_SECRET || undefined,
+      secureCookies: e.BACKSTONE_SECURE_COOKIES ?? 'auto',
+    },
   };
 }
 

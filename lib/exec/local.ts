@@ -3,7 +3,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { childEnvironment } from '@/lib/config';
 import { redact, registerSecret } from '@/lib/log/redact';
-import { Canceled, CommandFailed, ExecError, TimedOut, Unreachable } from './errors';
+import { Canceled, CommandFailed, type ExecError, TimedOut, Unreachable } from './errors';
 import { BoundedBuffer, LineSplitter, TailBuffer } from './output';
 import type { ExecOptions, ExecResult, ExecStream } from './types';
 

@@ -3,7 +3,7 @@ import { appendFile, readFile } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import type { ClientChannel } from 'ssh2';
 import { redact, registerSecret } from '@/lib/log/redact';
-import { Canceled, ExecError, HostKeyChanged, TimedOut, Unreachable } from './errors';
+import { Canceled, type ExecError, HostKeyChanged, TimedOut, Unreachable } from './errors';
 import { fingerprintOf, knownHostsLine } from './known-hosts';
 import { BoundedBuffer, LineSplitter, TailBuffer } from './output';
 import { joinArgv } from './quote';

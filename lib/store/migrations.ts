@@ -24,4 +24,37 @@ export const MIGRATIONS: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    name: 'sessions, sign-in throttling and the audit log',
+    sql: `
+      CREATE TABLE sessions (
+        sid          TEXT PRIMARY KEY,
+        username     TEXT NOT NULL,
+        user_id      INTEGER NOT NULL,
+        is_admin     INTEGER NOT NULL,
+        created_at   INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL,
+        expires_at   INTEGER NOT NULL,
+        ended_at     INTEGER
+      );
+      CREATE TABLE sign_in_failures (
+        key           TEXT PRIMARY KEY,
+        failures      INTEGER NOT NULL,
+        window_start  INTEGER NOT NULL,
+        locked_until  INTEGER
+      );
+      CREATE TABLE audit_log (
+        id       INTEGER PRIMARY KEY AUTOINCREMENT,
+        at       INTEGER NOT NULL,
+        actor    TEXT NOT NULL,
+        action   TEXT NOT NULL,
+        target   TEXT NOT NULL DEFAULT '',
+        outcome  TEXT NOT NULL CHECK (outcome IN ('ok', 'failed', 'refused')),
+        detail   TEXT NOT NULL DEFAULT '',
+        address  TEXT NOT NULL DEFAULT ''
+      );
+      CREATE INDEX audit_log_at ON audit_log (at DESC);
+    `,
+  },
 ];

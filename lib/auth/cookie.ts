@@ -1,0 +1,58 @@
+import 'server-only';
+import { sealData, unsealData } from 'iron-session';
+import { cookies, headers } from 'next/headers';
+import { getConfig } from '@/lib/config';
+import { ABSOLUTE_MS } from './sessions';
+import { sessionSecret } from './secret';
+
+// The session cookie: sealed (signed and encrypted) by iron-session with the session secret;
+// HttpOnly, SameSite=Lax, Secure when served over https.
+
+export const SESSION_COOKIE = 'backstone_session';
+
+export type SessionCookie = { sid: string; username: string; token: string };
+
+async function secure(): Promise<boolean> {
+  const mode = getConfig().session.secureCookies;
+  if (mode !== 'auto') return mode === 'always';
+  const h = await headers();
+  return (h.get('x-forwarded-proto') ?? '').split(',')[0]?.trim() === 'https';
+}
+
+export async function readSessionCookie(): Promise<SessionCookie | undefined> {
+  const value = (await cookies()).get(SESSION_COOKIE)?.value;
+  if (!value) return undefined;
+  try {
+    const data = await unsealData<Partial<SessionCookie>>(value, {
+      password: sessionSecret(),
+      ttl: ABSOLUTE_MS / 1000,
+    });
+    return typeof data.sid === 'string' && typeof data.username === 'string' && typeof data.token === 'string'
+      ? { sid: data.sid, username: data.username, token: data.token }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Only from server actions and route handlers, where Next lets a response set cookies. */
+export async function writeSessionCookie(data: SessionCookie): Promise<void> {
+  const sealed = await sealData(data, { password: sessionSecret(), ttl: ABSOLUTE_MS / 1000 });
+  (await cookies()).set(SESSION_COOKIE, sealed, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: await secure(),
+    path: '/',
+    maxAge: Math.floor(ABSOLUTE_MS / 1000),
+  });
+}
+
+export async function clearSessionCookie(): Promise<void> {
+  (await cookies()).set(SESSION_COOKIE, '', {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: await secure(),
+    path: '/',
+    maxAge: 0,
+  });
+}
