@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIsolatedBackupServer, type IsolatedBackupServer } from '@/sandbox/backup-server/test-server';
 import { holdExclusiveLock } from '@/sandbox/backup-server/test-locks';
+import { hideTool, showTool } from '@/sandbox/backup-server/tools';
 import { closeSshConnections, execOk, type SshTarget } from '@/lib/exec';
 import { resetConfigCache } from '@/lib/config';
 import { inventory, preflight, type PreflightCheck } from './index';
@@ -116,6 +117,20 @@ describe('preflight', () => {
       } finally {
         chownSync(dir, server.info.uid, server.info.uid);
       }
+    }
+  });
+
+  it('fails with the install command when qemu-img or jq is missing', async () => {
+    hideTool(server.stateDir, 'qemu-img');
+    hideTool(server.stateDir, 'jq');
+    try {
+      const r = await preflight(server.info.name, server.info.account);
+      expect(byId(r.checks, 'tool-qemu-img')).toMatchObject({ status: 'fail', fix: 'apt-get install -y qemu-utils' });
+      expect(byId(r.checks, 'tool-jq')).toMatchObject({ status: 'fail', fix: 'apt-get install -y jq' });
+      expect(byId(r.checks, 'tool-rsync')).toMatchObject({ status: 'pass' });
+    } finally {
+      showTool(server.stateDir, 'qemu-img');
+      showTool(server.stateDir, 'jq');
     }
   });
 

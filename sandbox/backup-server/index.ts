@@ -20,6 +20,7 @@ import { resticBinary, resticVersionOf, type ResticVersion } from '../common/res
 import { sandboxPaths, type SandboxPaths } from '../common/state';
 import { ensureKeyPair, fingerprint, publicKeyLine, writeClientFiles } from './keys';
 import { startSshd } from './sshd';
+import { mirrorSystemPath } from './tools';
 import { readInfo, updateInfo, type BackupServerInfo } from '../common/info';
 import { runOk } from '../common/process';
 
@@ -47,6 +48,7 @@ function layOutRoot(paths: SandboxPaths, account: Account): void {
     makeDir(d, 0o755, account);
   }
   makeDir(paths.binDir, 0o755);
+  mirrorSystemPath(paths);
 }
 
 /** Copies the chosen restic to OpenNebula's synced path (atomically) and links it first on PATH. */

@@ -4,6 +4,7 @@ import { startDaemon, isAlive, waitFor } from '../common/process';
 import { readBanner } from '../common/net';
 import type { Account } from '../common/account';
 import type { SandboxPaths } from '../common/state';
+import { mirrorDir } from './tools';
 
 export function sshdConfig(paths: SandboxPaths, port: number, account: Account): string {
   return [
@@ -21,8 +22,9 @@ export function sshdConfig(paths: SandboxPaths, port: number, account: Account):
     'StrictModes no',
     `AllowUsers ${account.name}`,
     'Subsystem sftp internal-sftp',
-    // restic at OpenNebula's synced path is also first on PATH, as `restic`.
-    `SetEnv PATH=${paths.binDir}:/usr/local/bin:/usr/bin:/bin`,
+    // restic at OpenNebula's synced path is also first on PATH, as `restic`; the rest of PATH is a
+    // mirror of /usr/bin that tests can take programs out of (tools.ts).
+    `SetEnv PATH=${paths.binDir}:${mirrorDir(paths)}`,
     'PrintMotd no',
     'LogLevel VERBOSE',
     '',
