@@ -57,4 +57,32 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX audit_log_at ON audit_log (at DESC);
     `,
   },
+  {
+    version: 3,
+    name: 'capacity samples of backup datastores',
+    sql: `
+      CREATE TABLE capacity_samples (
+        datastore_id    INTEGER NOT NULL,
+        at              INTEGER NOT NULL,
+        total_bytes     INTEGER NOT NULL,
+        used_bytes      INTEGER NOT NULL,
+        available_bytes INTEGER NOT NULL,
+        stored_bytes    INTEGER NOT NULL,
+        PRIMARY KEY (datastore_id, at)
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 4,
+    name: 'datastore creation requests (one datastore per wizard submission)',
+    sql: `
+      CREATE TABLE datastore_create_requests (
+        request_id   TEXT PRIMARY KEY,
+        actor        TEXT NOT NULL,
+        created_at   INTEGER NOT NULL,
+        datastore_id INTEGER,
+        error        TEXT
+      );
+    `,
+  },
 ];
