@@ -85,4 +85,18 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'repository stats by snapshot set',
+    sql: `
+      CREATE TABLE repository_stats (
+        repo_key          TEXT PRIMARY KEY,
+        snapshots_hash    TEXT NOT NULL,
+        restore_size      INTEGER NOT NULL,
+        raw_size          INTEGER NOT NULL,
+        uncompressed_size INTEGER,
+        computed_at       INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

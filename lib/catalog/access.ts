@@ -1,0 +1,47 @@
+import 'server-only';
+import { posix } from 'node:path';
+import { getDatastoreDecrypted, type DecryptedDatastore } from '@/lib/opennebula';
+import { repoOptionsFromTemplate, type ResticRepo } from '@/lib/restic';
+import type { SshTarget } from '@/lib/exec';
+
+// How Backstone reaches a restic datastore's repositories: as RESTIC_SFTP_USER on
+// RESTIC_SFTP_SERVER, under BASE_PATH, with the datastore's password. The decrypted datastore is
+// read with the service identity, only after the guard allowed the request; the password stays on
+// the server side.
+
+export class NotAResticDatastore extends Error {
+  override name = 'NotAResticDatastore';
+}
+
+export type DatastoreAccess = {
+  datastore: DecryptedDatastore;
+  server: SshTarget;
+  /** BASE_PATH as the driver uses it (Pathname#cleanpath: oned writes "//datastores"). */
+  basePath: string;
+  repo: (name: string) => ResticRepo;
+};
+
+export function isResticBackupDatastore(ds: { type: string; dsMad: string }): boolean {
+  return ds.type === 'BACKUP_DS' && ds.dsMad === 'restic';
+}
+
+export function accessFrom(ds: DecryptedDatastore): DatastoreAccess {
+  if (!isResticBackupDatastore(ds))
+    throw new NotAResticDatastore(`Datastore ${ds.id} is not a restic backup datastore.`);
+  const host = ds.template.RESTIC_SFTP_SERVER;
+  if (!host) throw new NotAResticDatastore(`Datastore ${ds.id} has no RESTIC_SFTP_SERVER.`);
+  const password = ds.resticPassword ?? '';
+  const server: SshTarget = { kind: 'ssh', host, user: ds.template.RESTIC_SFTP_USER || 'oneadmin' };
+  const basePath = posix.normalize(ds.basePath).replace(/\/+$/, '');
+  const options = repoOptionsFromTemplate(ds.template);
+  return {
+    datastore: ds,
+    server,
+    basePath,
+    repo: (name) => ({ server, path: `${basePath}/${name}`, password, options }),
+  };
+}
+
+export async function datastoreAccess(id: number): Promise<DatastoreAccess> {
+  return accessFrom(await getDatastoreDecrypted({ kind: 'service' }, id));
+}

@@ -1,0 +1,285 @@
+import 'server-only';
+import { inventory, type Filesystem, type Inventory, type RepositoryListing } from '@/lib/backup-server';
+import { ExecError } from '@/lib/exec';
+import { logger } from '@/lib/log';
+import {
+  getDatastore,
+  listBackupImages,
+  listBackupJobs,
+  listVms,
+  type BackupJob,
+  type Datastore,
+  type Image,
+  type OneCredential,
+  type Vm,
+} from '@/lib/opennebula';
+import { resticBinary, ResticError } from '@/lib/restic';
+import { accessFrom, datastoreAccess, isResticBackupDatastore, type DatastoreAccess } from './access';
+import { recordSample } from './capacity';
+import { busyVmIds, linkRepository, repositoryOfImage, type RepositoryLinkage } from './linkage';
+import { snapshotFacts } from './snapshot-facts';
+import type { Problem, RepositoryRow } from './types';
+
+const log = logger('catalog');
+
+/** Who is looking: their own OpenNebula identity decides which VMs are theirs. */
+export type Reader = { username: string; isAdmin: boolean; credential: OneCredential };
+
+export type ServerStatus =
+  | { reachable: true; host: string; user: string; resticVersion: string; resticPath: string; syncedBinary: boolean }
+  | { reachable: false; host: string; user: string; message: string };
+
+export type DatastoreInfo = Pick<
+  Datastore,
+  | 'id'
+  | 'name'
+  | 'type'
+  | 'dsMad'
+  | 'tmMad'
+  | 'basePath'
+  | 'state'
+  | 'clusterIds'
+  | 'totalMb'
+  | 'freeMb'
+  | 'usedMb'
+  | 'uname'
+  | 'gname'
+> & {
+  imageCount: number;
+  isRestic: boolean;
+  /** Template attributes; encrypted ones (RESTIC_PASSWORD) are listed by name only. */
+  template: Record<string, string>;
+  secretAttributeNames: string[];
+};
+
+export type DatastoreOverview = {
+  datastore: DatastoreInfo;
+  server?: ServerStatus;
+  filesystem?: Filesystem;
+  repositories: RepositoryRow[];
+  problems: Problem[];
+  totals: { repositories: number; snapshots: number; storedBytes: number; logicalBytes: number };
+  generatedAt: number;
+};
+
+export function datastoreInfo(ds: Datastore): DatastoreInfo {
+  return {
+    id: ds.id,
+    name: ds.name,
+    type: ds.type,
+    dsMad: ds.dsMad,
+    tmMad: ds.tmMad,
+    basePath: ds.basePath,
+    state: ds.state,
+    clusterIds: ds.clusterIds,
+    totalMb: ds.totalMb,
+    freeMb: ds.freeMb,
+    usedMb: ds.usedMb,
+    uname: ds.uname,
+    gname: ds.gname,
+    imageCount: ds.imageIds.length,
+    isRestic: isResticBackupDatastore(ds),
+    template: ds.template,
+    secretAttributeNames: ds.secretAttributeNames,
+  };
+}
+
+export type Cloud = { images: Image[]; vms: Vm[]; jobs: BackupJob[]; visibleVmIds: Set<number> };
+
+/**
+ * OpenNebula's side. Consistency needs every image of the datastore (an orphan is a snapshot no
+ * image refers to, whoever owns the image), so the service identity reads them; what the reader
+ * may see is then decided by the VMs OpenNebula lists for the reader's own identity.
+ */
+export async function readCloud(reader: Reader, datastoreId: number): Promise<Cloud> {
+  const service: OneCredential = { kind: 'service' };
+  const [images, vms, jobs, mine] = await Promise.all([
+    listBackupImages(service, datastoreId),
+    listVms(service),
+    listBackupJobs(service),
+    reader.isAdmin ? undefined : listVms(reader.credential),
+  ]);
+  const visibleVmIds = new Set((mine ?? vms).map((v) => v.id));
+  return { images, vms, jobs, visibleVmIds };
+}
+
+function bytesOfMb(mb: number): number {
+  return mb * 1024 * 1024;
+}
+
+export function repositoryRow(
+  name: string,
+  listing: RepositoryListing | undefined,
+  linkage: RepositoryLinkage,
+  images: Image[],
+  cloud: Cloud,
+): RepositoryRow {
+  const job = /^job_(\d+)$/.exec(name);
+  const vmName = (id: number) => cloud.vms.find((v) => v.id === id)?.name;
+  const problems = [...linkage.problems];
+  if (listing && !listing.initialized && listing.snapshotIds.length === 0) {
+    problems.push({
+      kind: 'uninitialized',
+      repository: name,
+      severity: 'warning',
+      message: `Folder ${name} under BASE_PATH is not a restic repository (no config file).`,
+      action:
+        'OpenNebula creates the repository at the first backup; if none is expected, the folder can be removed by hand.',
+    });
+  }
+  const row: RepositoryRow = {
+    name,
+    kind: job ? 'job' : 'vm',
+    snapshotCount: linkage.rows.length,
+    lastBackupAt: linkage.rows[0]?.time,
+    logicalBytes: images.reduce((sum, i) => sum + bytesOfMb(i.sizeMb), 0),
+    storedBytes: listing?.storedBytes,
+    locks: listing?.locks.length ?? 0,
+    newestLockAt: listing?.locks.reduce((m, l) => Math.max(m, l.modified), 0) || undefined,
+    imageIds: images.map((i) => i.id),
+    consistency: problems.some((p) => p.severity === 'error') ? 'error' : problems.length > 0 ? 'warning' : 'ok',
+    problems,
+  };
+  if (job?.[1]) {
+    const j = cloud.jobs.find((x) => x.id === Number(job[1]));
+    row.jobId = Number(job[1]);
+    row.jobName = j?.name;
+    row.jobVms = (j?.vmIds ?? []).map((id) => ({ id, name: vmName(id) }));
+  } else {
+    row.vmId = Number(name);
+    const vm = cloud.vms.find((v) => v.id === row.vmId);
+    row.vmName = vm?.name;
+    row.owner = vm?.uname ?? images[0]?.uname;
+  }
+  return row;
+}
+
+/** May the reader see this repository? Admins see all; others their own VMs' (and jobs holding them). */
+export function visible(row: RepositoryRow, reader: Reader, cloud: Cloud): boolean {
+  if (reader.isAdmin) return true;
+  if (row.kind === 'vm') return row.vmId !== undefined && cloud.visibleVmIds.has(row.vmId);
+  return (row.jobVms ?? []).some((v) => cloud.visibleVmIds.has(v.id));
+}
+
+export async function serverStatus(access: DatastoreAccess): Promise<ServerStatus> {
+  const { host, user = 'oneadmin' } = access.server;
+  try {
+    const bin = await resticBinary(access.server);
+    return { reachable: true, host, user, resticVersion: bin.version, resticPath: bin.path, syncedBinary: bin.synced };
+  } catch (err) {
+    return { reachable: false, host, user, message: err instanceof Error ? err.message : 'unknown error' };
+  }
+}
+
+/** Everything about one datastore's repositories, in one SSH round trip plus restic for new snapshots only. */
+export async function datastoreOverview(reader: Reader, id: number, signal?: AbortSignal): Promise<DatastoreOverview> {
+  // The reader's own identity first: OpenNebula refuses a datastore they may not see.
+  const ds = await getDatastore(reader.credential, id);
+  const info = datastoreInfo(ds);
+  const base: DatastoreOverview = {
+    datastore: info,
+    repositories: [],
+    problems: [],
+    totals: { repositories: 0, snapshots: 0, storedBytes: 0, logicalBytes: 0 },
+    generatedAt: Date.now(),
+  };
+  if (!info.isRestic) return base;
+
+  const [cloud, access] = await Promise.all([readCloud(reader, id), datastoreAccess(id)]);
+  let inv: Inventory | undefined;
+  let server: ServerStatus;
+  try {
+    inv = await inventory(access.server, access.basePath, signal);
+    server = await serverStatus(access);
+  } catch (err) {
+    if (!(err instanceof ExecError)) throw err;
+    log.warn('backup server unreachable', { datastore: id, error: err.message });
+    server = {
+      reachable: false,
+      host: access.server.host,
+      user: access.server.user ?? 'oneadmin',
+      message: err.message,
+    };
+  }
+
+  const imagesByRepo = new Map<string, Image[]>();
+  for (const image of cloud.images) {
+    const repo = repositoryOfImage(image);
+    if (repo) imagesByRepo.set(repo, [...(imagesByRepo.get(repo) ?? []), image]);
+  }
+  const names = new Set([...imagesByRepo.keys(), ...(inv?.repositories.map((r) => r.name) ?? [])]);
+  const busy = busyVmIds(cloud.vms);
+  const now = Date.now();
+  const rows = await Promise.all(
+    [...names].map(async (name) => {
+      const listing = inv?.repositories.find((r) => r.name === name);
+      const images = imagesByRepo.get(name) ?? [];
+      let linkage: RepositoryLinkage;
+      if (!inv) {
+        // Without the server, only OpenNebula's side is known: no verdict on snapshots.
+        linkage = { rows: [], chains: [], problems: [] };
+      } else {
+        linkage = await linkListing(access, name, listing, images, busy, now, signal);
+      }
+      return repositoryRow(name, listing, linkage, images, cloud);
+    }),
+  );
+  const shown = rows
+    .filter((r) => visible(r, reader, cloud))
+    .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+  if (inv?.filesystem) {
+    const stored = inv.repositories.reduce((s, r) => s + r.storedBytes, 0);
+    recordSample(id, inv.filesystem, stored);
+  }
+  return {
+    ...base,
+    server,
+    filesystem: inv?.filesystem,
+    repositories: shown,
+    problems: shown.flatMap((r) => r.problems),
+    totals: {
+      repositories: shown.length,
+      snapshots: shown.reduce((s, r) => s + r.snapshotCount, 0),
+      storedBytes: shown.reduce((s, r) => s + (r.storedBytes ?? 0), 0),
+      logicalBytes: shown.reduce((s, r) => s + r.logicalBytes, 0),
+    },
+  };
+}
+
+/**
+ * Links one repository's snapshots with its images. A repository restic cannot read (damaged,
+ * wrong password) gets one problem saying so instead of false verdicts on every image.
+ */
+export async function linkListing(
+  access: DatastoreAccess,
+  name: string,
+  listing: RepositoryListing | undefined,
+  images: Image[],
+  busy: ReadonlySet<number>,
+  now: number,
+  signal?: AbortSignal,
+): Promise<RepositoryLinkage> {
+  if (listing && !listing.initialized) return linkRepository(name, [], [], busy, now);
+  try {
+    const snaps = listing ? await snapshotFacts(access.repo(name), listing.snapshotIds, signal) : [];
+    return linkRepository(name, snaps, images, busy, now);
+  } catch (err) {
+    if (!(err instanceof ResticError)) throw err;
+    log.warn('could not read snapshots', { repository: name, error: err.message });
+    return {
+      rows: [],
+      chains: [],
+      problems: [
+        {
+          kind: 'unreadable',
+          repository: name,
+          severity: 'error',
+          message: err.message,
+          action: 'Until restic can read this repository, none of its backups can be checked or restored.',
+        },
+      ],
+    };
+  }
+}
+
+export { accessFrom };
