@@ -8,6 +8,10 @@ export const NAV: NavSection[] = [
     items: [{ href: '/', label: 'Dashboard', icon: '▦' }],
   },
   {
+    title: 'Storage',
+    items: [{ href: '/datastores', label: 'Datastores', icon: '⛁' }],
+  },
+  {
     title: 'Administration',
     items: [{ href: '/audit', label: 'Audit log', icon: '☰', adminOnly: true }],
   },

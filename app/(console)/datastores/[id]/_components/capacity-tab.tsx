@@ -1,0 +1,127 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import dynamic from 'next/dynamic';
+import type { CapacityReport } from '@/lib/catalog';
+import { CapacityBar } from '../../../../_components/capacity-bar';
+import { formatBytes, formatDate } from '../../../../_components/format';
+import { Panel } from '../../../../_components/panel';
+
+// uPlot only loads on this tab.
+const HistoryChart = dynamic(() => import('./history-chart').then((m) => m.HistoryChart), {
+  ssr: false,
+  loading: () => <div className="h-64 animate-pulse rounded bg-slate-100 dark:bg-slate-800" />,
+});
+
+function factor(n: number | undefined): string {
+  return n === undefined || !Number.isFinite(n) ? '—' : `${n.toFixed(2)}×`;
+}
+
+export function CapacityTab({ datastoreId }: { datastoreId: number }) {
+  const q = useQuery({
+    queryKey: ['datastore-capacity', datastoreId],
+    queryFn: async ({ signal }) => {
+      const res = await fetch(`/api/datastores/${datastoreId}/capacity`, { signal, cache: 'no-store' });
+      if (!res.ok)
+        throw new Error(((await res.json().catch(() => ({}))) as { error?: string }).error ?? `HTTP ${res.status}`);
+      return (await res.json()) as CapacityReport;
+    },
+    refetchInterval: 5 * 60_000,
+  });
+  if (q.isPending)
+    return (
+      <p className="text-sm text-slate-500">
+        Reading the backup server… (the first time, restic sizes up every repository)
+      </p>
+    );
+  if (q.error)
+    return (
+      <p role="alert" className="text-sm text-red-600">
+        {q.error.message}
+      </p>
+    );
+  const r = q.data;
+  const fs = r.filesystem;
+  const e = r.estimate;
+  const t = r.ratios.total;
+  return (
+    <div className="space-y-4">
+      <Panel title="Now (df on the backup server)" testId="capacity-now">
+        {fs ? (
+          <div className="space-y-2 px-4 py-3 text-sm">
+            <CapacityBar usedMb={fs.usedBytes / 1048576} totalMb={fs.totalBytes / 1048576} />
+            <p className="text-slate-600 dark:text-slate-400">
+              <span data-testid="df-total">{fs.totalBytes}</span> bytes total,{' '}
+              <span data-testid="df-used">{fs.usedBytes}</span> used,{' '}
+              <span data-testid="df-available">{fs.availableBytes}</span> available on <code>{fs.mountPoint}</code>.
+            </p>
+          </div>
+        ) : (
+          <p className="px-4 py-3 text-sm text-slate-500">BASE_PATH does not exist on the backup server yet.</p>
+        )}
+      </Panel>
+      <Panel title="History" testId="capacity-history">
+        <div className="space-y-2 px-4 py-3">
+          <p className="text-sm" data-testid="estimate-full">
+            {e.kind === 'not-enough-data'
+              ? `Estimated full: not enough data (${e.samples} of ${e.needed} samples; one is kept every 15 minutes the datastore is viewed).`
+              : e.kind === 'never'
+                ? 'Estimated full: never at the current trend (usage is not growing).'
+                : `Estimated full: ${formatDate(e.at)} (growing ${formatBytes(e.bytesPerDay)} a day).`}
+          </p>
+          {r.history.length > 1 ? (
+            <HistoryChart samples={r.history} />
+          ) : (
+            <p className="text-sm text-slate-500">The chart appears from the second sample on.</p>
+          )}
+        </div>
+      </Panel>
+      <Panel title="Deduplication and compression" testId="capacity-ratios">
+        {t ? (
+          <div className="px-4 py-3 text-sm">
+            <p>
+              All snapshots would restore to <strong>{formatBytes(t.restoreBytes)}</strong>; restic stores{' '}
+              <strong>{formatBytes(t.rawBytes)}</strong>. Deduplication{' '}
+              <strong data-testid="dedup-factor">{factor(t.dedupFactor)}</strong>
+              {t.compressionFactor !== undefined ? (
+                <>
+                  , compression <strong data-testid="compression-factor">{factor(t.compressionFactor)}</strong>
+                </>
+              ) : (
+                ' (this restic version does not report compression)'
+              )}
+              .
+            </p>
+            <table className="mt-3 min-w-full text-xs">
+              <thead className="text-left text-slate-500">
+                <tr>
+                  <th className="py-1">Repository</th>
+                  <th>Restore size</th>
+                  <th>Stored (raw data)</th>
+                  <th>Saving</th>
+                </tr>
+              </thead>
+              <tbody>
+                {r.ratios.repositories.map((x) => (
+                  <tr key={x.name}>
+                    <td className="py-0.5 font-mono">{x.name}</td>
+                    <td>{formatBytes(x.restoreBytes)}</td>
+                    <td>{formatBytes(x.rawBytes)}</td>
+                    <td>{factor(x.rawBytes > 0 ? x.restoreBytes / x.rawBytes : undefined)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {r.ratios.unavailable.length > 0 && (
+              <p className="mt-2 text-xs text-amber-700">Could not read: {r.ratios.unavailable.join(', ')}.</p>
+            )}
+          </div>
+        ) : (
+          <p className="px-4 py-3 text-sm text-slate-500">
+            No ratios: there are no snapshots yet, or only admins see them.
+          </p>
+        )}
+      </Panel>
+    </div>
+  );
+}

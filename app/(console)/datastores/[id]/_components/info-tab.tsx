@@ -1,0 +1,100 @@
+import type { DatastoreOverview } from '@/lib/catalog';
+import { Badge } from '../../../../_components/badge';
+import { CapacityBar } from '../../../../_components/capacity-bar';
+import { Panel } from '../../../../_components/panel';
+
+const MASK = '••••••••';
+
+function Row({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div className="grid grid-cols-3 gap-4 px-4 py-2 text-sm">
+      <dt className="text-slate-500 dark:text-slate-400">{label}</dt>
+      <dd className="col-span-2">{children}</dd>
+    </div>
+  );
+}
+
+export function InfoTab({ overview }: { overview: DatastoreOverview }) {
+  const d = overview.datastore;
+  const s = overview.server;
+  const attributes = [
+    ...Object.entries(d.template),
+    // Encrypted attributes are shown by name only: their values never leave the server.
+    ...d.secretAttributeNames.map((n) => [n, MASK] as [string, string]),
+  ].sort(([a], [b]) => a.localeCompare(b));
+  return (
+    <div className="grid gap-4 lg:grid-cols-2">
+      <Panel title="Datastore">
+        <dl className="divide-y divide-slate-100 dark:divide-slate-800">
+          <Row label="ID">{d.id}</Row>
+          <Row label="Name">{d.name}</Row>
+          <Row label="Owner / group">
+            {d.uname} / {d.gname}
+          </Row>
+          <Row label="Type">
+            {d.type} {d.isRestic && <Badge tone="info">restic</Badge>}
+          </Row>
+          <Row label="DS / TM driver">
+            <code>{d.dsMad}</code> / <code>{d.tmMad}</code>
+          </Row>
+          <Row label="Base path">
+            <code className="break-all">{d.basePath}</code>
+          </Row>
+          <Row label="State">{d.state}</Row>
+          <Row label="Clusters">{d.clusterIds.join(', ') || '—'}</Row>
+          <Row label="Capacity (OpenNebula's monitor)">
+            <CapacityBar usedMb={d.usedMb} totalMb={d.totalMb} />
+          </Row>
+        </dl>
+      </Panel>
+      <Panel title="Backup server" testId="server-status">
+        {s ? (
+          <dl className="divide-y divide-slate-100 dark:divide-slate-800">
+            <Row label="Server">
+              <code>
+                {s.user}@{s.host}
+              </code>
+            </Row>
+            <Row label="Reachable">{s.reachable ? <Badge tone="ok">yes</Badge> : <Badge tone="error">no</Badge>}</Row>
+            {s.reachable ? (
+              <>
+                <Row label="restic">
+                  <span data-testid="restic-version">{s.resticVersion}</span>
+                </Row>
+                <Row label="OpenNebula's synced restic">
+                  {s.syncedBinary ? (
+                    <Badge tone="ok">present</Badge>
+                  ) : (
+                    <span>
+                      <Badge tone="warning">missing</Badge>{' '}
+                      <span className="text-xs text-slate-500">
+                        Backstone uses restic from PATH until OpenNebula&apos;s monitor syncs it.
+                      </span>
+                    </span>
+                  )}
+                </Row>
+                <Row label="Binary used">
+                  <code className="break-all text-xs">{s.resticPath}</code>
+                </Row>
+              </>
+            ) : (
+              <Row label="Why">{s.message}</Row>
+            )}
+          </dl>
+        ) : (
+          <p className="px-4 py-3 text-sm text-slate-500">Not a restic datastore: no backup server to reach.</p>
+        )}
+      </Panel>
+      <Panel title="Template" testId="template">
+        <dl className="divide-y divide-slate-100 font-mono text-xs dark:divide-slate-800">
+          {attributes.map(([k, v]) => (
+            <div key={k} className="grid grid-cols-3 gap-4 px-4 py-1.5">
+              <dt className="text-slate-500">{k}</dt>
+              <dd className="col-span-2 break-all whitespace-pre-wrap">{v}</dd>
+            </div>
+          ))}
+        </dl>
+      </Panel>
+    </div>
+  );
+}

@@ -1,0 +1,161 @@
+'use client';
+
+import type { ColumnDef } from '@tanstack/react-table';
+import Link from 'next/link';
+import type { DatastoreOverview, RepositoryRow } from '@/lib/catalog';
+import { Badge } from '../../../../_components/badge';
+import { DataTable } from '../../../../_components/data-table';
+import { formatAge, formatBytes, formatDate } from '../../../../_components/format';
+import { Panel } from '../../../../_components/panel';
+import { ProblemsList } from './problems-list';
+import { useOverview } from './use-overview';
+
+function columns(datastoreId: number): ColumnDef<RepositoryRow, unknown>[] {
+  return [
+    {
+      accessorKey: 'name',
+      header: 'Repository',
+      sortingFn: 'alphanumeric',
+      cell: ({ row }) => (
+        <Link
+          href={`/datastores/${datastoreId}/repos/${row.original.name}`}
+          className="font-mono font-medium text-brand-600 hover:underline"
+        >
+          {row.original.name}
+        </Link>
+      ),
+    },
+    {
+      id: 'belongs',
+      header: 'VM or Backup Job',
+      accessorFn: (r) =>
+        r.kind === 'job'
+          ? `job ${r.jobId} ${r.jobName ?? ''} ${(r.jobVms ?? []).map((v) => `${v.id} ${v.name ?? ''}`).join(' ')}`
+          : `${r.vmId} ${r.vmName ?? ''} ${r.owner ?? ''}`,
+      cell: ({ row: { original: r } }) =>
+        r.kind === 'job' ? (
+          <div>
+            <span className="font-medium">Backup Job {r.jobId}</span>{' '}
+            {r.jobName && <span className="text-slate-500">“{r.jobName}”</span>}
+            <p className="text-xs text-slate-500">
+              VMs: {(r.jobVms ?? []).map((v) => `${v.name ?? 'VM'} (${v.id})`).join(', ') || '—'}
+            </p>
+          </div>
+        ) : (
+          <div>
+            <span className="font-medium">{r.vmName ?? `VM ${r.vmId}`}</span>{' '}
+            <span className="text-slate-500">#{r.vmId}</span>
+            {r.owner && <p className="text-xs text-slate-500">owner {r.owner}</p>}
+          </div>
+        ),
+    },
+    {
+      accessorKey: 'snapshotCount',
+      header: 'Snapshots',
+      cell: (c) => <span className="tabular-nums">{c.getValue<number>()}</span>,
+    },
+    {
+      accessorKey: 'lastBackupAt',
+      header: 'Last backup',
+      cell: ({ row }) =>
+        row.original.lastBackupAt ? (
+          <span title={formatDate(row.original.lastBackupAt)}>
+            {formatDate(row.original.lastBackupAt)}
+            <span className="block text-xs text-slate-500">{formatAge(row.original.lastBackupAt)}</span>
+          </span>
+        ) : (
+          '—'
+        ),
+    },
+    {
+      accessorKey: 'logicalBytes',
+      header: 'Logical size',
+      cell: (c) => <span className="tabular-nums">{formatBytes(c.getValue<number>())}</span>,
+    },
+    {
+      accessorKey: 'storedBytes',
+      header: 'Stored',
+      cell: (c) => <span className="tabular-nums">{formatBytes(c.getValue<number | undefined>())}</span>,
+    },
+    {
+      accessorKey: 'locks',
+      header: 'Lock',
+      cell: ({ row }) =>
+        row.original.locks > 0 ? (
+          <Badge
+            tone="warning"
+            title={row.original.newestLockAt ? `newest lock ${formatAge(row.original.newestLockAt)}` : undefined}
+            testId={`lock-${row.original.name}`}
+          >
+            locked ({row.original.locks})
+          </Badge>
+        ) : (
+          <span className="text-xs text-slate-500">none</span>
+        ),
+    },
+    {
+      accessorKey: 'consistency',
+      header: 'Consistency',
+      cell: ({ row }) => {
+        const r = row.original;
+        const tone = r.consistency === 'ok' ? 'ok' : r.consistency === 'warning' ? 'warning' : 'error';
+        const label =
+          r.consistency === 'ok' ? 'consistent' : `${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}`;
+        return (
+          <Badge tone={tone} title={r.problems.map((p) => p.message).join('\n')} testId={`consistency-${r.name}`}>
+            {label}
+          </Badge>
+        );
+      },
+    },
+  ];
+}
+
+export function RepositoriesView({ initial }: { initial: DatastoreOverview }) {
+  const id = initial.datastore.id;
+  const { data, isFetching, error } = useOverview(id, initial);
+  const t = data.totals;
+  return (
+    <div className="space-y-4">
+      <div className="grid grid-cols-2 gap-3 md:grid-cols-4">
+        {[
+          ['Repositories', String(t.repositories)],
+          ['Snapshots', String(t.snapshots)],
+          ['Stored on the backup server', formatBytes(t.storedBytes)],
+          ['Logical size of the backups', formatBytes(t.logicalBytes)],
+        ].map(([label, value]) => (
+          <div
+            key={label}
+            className="rounded-lg border border-slate-200 bg-white px-4 py-3 dark:border-slate-800 dark:bg-slate-900"
+          >
+            <p className="text-xs text-slate-500">{label}</p>
+            <p className="text-xl font-semibold tabular-nums">{value}</p>
+          </div>
+        ))}
+      </div>
+      <Panel
+        title="Repositories"
+        actions={
+          <span className="text-xs text-slate-500" data-testid="overview-freshness">
+            {error
+              ? `refresh failed: ${error.message}`
+              : isFetching
+                ? 'refreshing…'
+                : `as of ${formatAge(data.generatedAt)}`}
+          </span>
+        }
+      >
+        <DataTable
+          data={data.repositories}
+          columns={columns(id)}
+          initialSorting={[{ id: 'name', desc: false }]}
+          searchPlaceholder="Filter by repository, VM, owner or job…"
+          rowTestId={(r) => `repo-row-${r.name}`}
+          empty="No repositories: no backup has been taken into this datastore yet."
+          testId="repositories-table"
+        />
+      </Panel>
+      <ProblemsList problems={data.problems} datastoreId={id} />
+    </div>
+  );
+}

@@ -1,0 +1,21 @@
+'use client';
+
+import { useQuery } from '@tanstack/react-query';
+import type { DatastoreOverview } from '@/lib/catalog';
+
+/** The overview, refreshed in the background from the route handler (the server rendered the first one). */
+export function useOverview(id: number, initial: DatastoreOverview) {
+  return useQuery({
+    queryKey: ['datastore-overview', id],
+    queryFn: async ({ signal }) => {
+      const res = await fetch(`/api/datastores/${id}/overview`, { signal, cache: 'no-store' });
+      if (!res.ok)
+        throw new Error(((await res.json().catch(() => ({}))) as { error?: string }).error ?? `HTTP ${res.status}`);
+      return (await res.json()) as DatastoreOverview;
+    },
+    initialData: initial,
+    initialDataUpdatedAt: initial.generatedAt,
+    refetchInterval: 60_000,
+    staleTime: 20_000,
+  });
+}

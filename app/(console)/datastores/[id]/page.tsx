@@ -1,0 +1,82 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { Suspense } from 'react';
+import { requireViewer, type Viewer } from '@/lib/auth';
+import { datastoreOverview } from '@/lib/catalog';
+import { DatastoreIdParam, parseParam } from '@/lib/schemas/params';
+import { loadOr404 } from '../../../_components/load';
+import { PageHeader } from '../../../_components/panel';
+import { CapacityTab } from './_components/capacity-tab';
+import { InfoTab } from './_components/info-tab';
+import { RepositoriesView } from './_components/repositories-view';
+import { ServerBanner } from './_components/server-banner';
+import { DatastoreTabs, tabOf, type TabId } from './_components/tabs';
+
+type Props = { params: Promise<{ id: string }>; searchParams: Promise<{ tab?: string | string[]; created?: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  return { title: `Datastore ${(await params).id}` };
+}
+
+async function Overview({ viewer, id, tab }: { viewer: Viewer; id: number; tab: TabId }) {
+  const overview = await loadOr404(() => datastoreOverview(viewer, id));
+  return (
+    <>
+      <PageHeader
+        title={
+          <>
+            {overview.datastore.name} <span className="text-slate-400">#{id}</span>
+          </>
+        }
+        subtitle={
+          overview.datastore.isRestic
+            ? `restic backup datastore on ${overview.server?.user ?? ''}@${overview.server?.host ?? ''}`
+            : `${overview.datastore.type} datastore (${overview.datastore.dsMad})`
+        }
+      />
+      <ServerBanner server={overview.server} />
+      <DatastoreTabs id={id} active={tab} />
+      {tab === 'repositories' &&
+        (overview.datastore.isRestic ? (
+          <RepositoriesView initial={overview} />
+        ) : (
+          <p className="text-sm text-slate-500">Only restic backup datastores hold repositories.</p>
+        ))}
+      {tab === 'capacity' && overview.datastore.isRestic && <CapacityTab datastoreId={id} />}
+      {tab === 'info' && <InfoTab overview={overview} />}
+    </>
+  );
+}
+
+function Loading() {
+  return (
+    <div className="space-y-3" aria-busy="true">
+      <div className="h-8 w-64 animate-pulse rounded bg-slate-200 dark:bg-slate-800" />
+      <div className="h-10 animate-pulse rounded bg-slate-200 dark:bg-slate-800" />
+      <div className="h-64 animate-pulse rounded bg-slate-200 dark:bg-slate-800" />
+    </div>
+  );
+}
+
+export default async function DatastorePage({ params, searchParams }: Props) {
+  const id = parseParam(DatastoreIdParam, (await params).id);
+  if (id === undefined) notFound();
+  const sp = await searchParams;
+  const viewer = await requireViewer(`/datastores/${id}`);
+  return (
+    <div className="mx-auto max-w-7xl space-y-4">
+      {sp.created === '1' && (
+        <div
+          role="status"
+          data-testid="created-banner"
+          className="rounded-lg border border-emerald-300 bg-emerald-50 px-4 py-3 text-sm text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950/40 dark:text-emerald-200"
+        >
+          Datastore {id} was created. OpenNebula fills in its capacity at the next monitoring cycle.
+        </div>
+      )}
+      <Suspense fallback={<Loading />}>
+        <Overview viewer={viewer} id={id} tab={tabOf(sp.tab)} />
+      </Suspense>
+    </div>
+  );
+}

@@ -1,0 +1,55 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { requireViewer } from '@/lib/auth';
+import { repositoryDetail } from '@/lib/catalog';
+import { DatastoreIdParam, parseParam, RepositoryParam } from '@/lib/schemas/params';
+import { Badge } from '../../../../../_components/badge';
+import { formatBytes } from '../../../../../_components/format';
+import { loadOr404 } from '../../../../../_components/load';
+import { PageHeader } from '../../../../../_components/panel';
+import { ChainsPanel } from './_components/chains-panel';
+import { SnapshotsTable } from './_components/snapshots-table';
+
+type Props = { params: Promise<{ id: string; repo: string }> };
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const p = await params;
+  return { title: `Repository ${p.repo} · datastore ${p.id}` };
+}
+
+export default async function RepositoryPage({ params }: Props) {
+  const p = await params;
+  const id = parseParam(DatastoreIdParam, p.id);
+  const repo = parseParam(RepositoryParam, p.repo);
+  if (id === undefined || repo === undefined) notFound();
+  const viewer = await requireViewer(`/datastores/${id}/repos/${repo}`);
+  const detail = await loadOr404(() => repositoryDetail(viewer, id, repo));
+  const r = detail.repository;
+  return (
+    <div className="mx-auto max-w-7xl space-y-4">
+      <PageHeader
+        title={
+          <>
+            Repository <span className="font-mono">{r.name}</span>
+          </>
+        }
+        subtitle={
+          <>
+            {r.kind === 'job'
+              ? `Backup Job ${r.jobId}${r.jobName ? ` “${r.jobName}”` : ''}`
+              : `${r.vmName ?? 'VM'} (VM ${r.vmId}${r.owner ? `, owner ${r.owner}` : ''})`}{' '}
+            in{' '}
+            <Link href={`/datastores/${id}`} className="text-brand-600 hover:underline">
+              {detail.datastore.name}
+            </Link>{' '}
+            · {r.snapshotCount} snapshots · stored {formatBytes(r.storedBytes)}{' '}
+            {r.locks > 0 && <Badge tone="warning">locked ({r.locks})</Badge>}
+          </>
+        }
+      />
+      <ChainsPanel chains={detail.chains} />
+      <SnapshotsTable snapshots={detail.snapshots} />
+    </div>
+  );
+}

@@ -1,0 +1,44 @@
+import 'server-only';
+import { authorize, refusalResponse, type Role, type Viewer } from '@/lib/auth';
+import { RepositoryNotFound, NotAResticDatastore } from '@/lib/catalog';
+import { ExecError } from '@/lib/exec';
+import { logger } from '@/lib/log';
+import { OneNotAuthorized, OneNotFound, OneError } from '@/lib/opennebula';
+import { ResticError } from '@/lib/restic';
+
+const log = logger('api');
+
+/** A 404 that says no more than "not found" (no hint whether it exists for someone else). */
+export function notFoundResponse(): Response {
+  return Response.json({ error: 'Not found.' }, { status: 404 });
+}
+
+/**
+ * Wraps a route handler: the guard first, then the handler; expected failures become clear JSON
+ * errors (never a raw stack or stderr), unexpected ones a plain 500 logged on the server.
+ */
+export function guarded<P>(
+  role: Role,
+  action: string,
+  handler: (viewer: Viewer, params: P, request: Request) => Promise<Response>,
+) {
+  return async (request: Request, context: { params: Promise<P> }): Promise<Response> => {
+    const auth = await authorize(role, action);
+    if (auth.refusal) return refusalResponse(auth.refusal);
+    try {
+      return await handler(auth.viewer, await context.params, request);
+    } catch (err) {
+      if (err instanceof OneNotFound || err instanceof OneNotAuthorized || err instanceof RepositoryNotFound)
+        return notFoundResponse();
+      if (err instanceof NotAResticDatastore) return Response.json({ error: err.message }, { status: 409 });
+      if (err instanceof ExecError || err instanceof ResticError || err instanceof OneError) {
+        return Response.json({ error: err.message, kind: err.name }, { status: 502 });
+      }
+      log.error('route handler failed', { action, error: err instanceof Error ? err.message : String(err) });
+      return Response.json(
+        { error: 'Backstone could not complete this request; see the server log.' },
+        { status: 500 },
+      );
+    }
+  };
+}

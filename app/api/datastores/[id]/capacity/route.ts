@@ -1,0 +1,11 @@
+import { capacityReport } from '@/lib/catalog';
+import { DatastoreIdParam, parseParam } from '@/lib/schemas/params';
+import { guarded, notFoundResponse } from '../../../_lib/handler';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = guarded<{ id: string }>('user', 'datastore.capacity', async (viewer, params, request) => {
+  const id = parseParam(DatastoreIdParam, params.id);
+  if (id === undefined) return notFoundResponse();
+  return Response.json(await capacityReport(viewer, id, request.signal));
+});

@@ -1,0 +1,11 @@
+import { datastoreOverview } from '@/lib/catalog';
+import { DatastoreIdParam, parseParam } from '@/lib/schemas/params';
+import { guarded, notFoundResponse } from '../../../_lib/handler';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = guarded<{ id: string }>('user', 'datastore.overview', async (viewer, params, request) => {
+  const id = parseParam(DatastoreIdParam, params.id);
+  if (id === undefined) return notFoundResponse();
+  return Response.json(await datastoreOverview(viewer, id, request.signal));
+});
