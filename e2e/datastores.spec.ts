@@ -1,0 +1,179 @@
+/*
+ * Datastores and backups (lib/catalog, app/(console)/datastores): on the seeded sandbox, the
+ * capacity is the backup server's df, the seeded repositories, snapshots, chains and the Backup
+ * Job repository appear as seeded, the orphan, the dangling image and the locked repository are
+ * flagged; a warm overview starts no restic process on the server; a stopped sshd gives a banner,
+ * not a 500; an ordinary user sees only the repositories of their own VMs.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { startBackupServer } from '../sandbox/backup-server/index';
+import { stopComponent } from '../sandbox/common/pids';
+import { sandboxPaths } from '../sandbox/common/state';
+import { test, expect, signIn } from './fixtures';
+import { accountProcesses, onServer, serverInfo, watchResticProcesses } from './support/backup-server';
+import { one } from './support/one-cli';
+
+const DS = 100;
+
+function snapshotFiles(repo: string): string[] {
+  return readdirSync(join(serverInfo().datastoresRoot, String(DS), repo, 'snapshots'));
+}
+
+test.describe('as an admin', () => {
+  test.beforeEach(async ({ page }) => {
+    await signIn(page, 'admin');
+  });
+
+  test('the datastores list puts the restic backup datastore first with its capacity', async ({ page }) => {
+    await page.goto('/datastores');
+    const rows = page.getByTestId('datastores-table').locator('tbody tr');
+    await expect(rows.first()).toHaveAttribute('data-testid', `datastore-row-${DS}`);
+    await expect(rows.first()).toContainText('RBackups');
+    await expect(rows.first()).toContainText('restic');
+    await expect(page.getByTestId('datastore-row-1')).toContainText('Image');
+  });
+
+  test('capacity equals df on the backup server', async ({ page }) => {
+    await page.goto(`/datastores/${DS}?tab=capacity`);
+    const total = Number(await page.getByTestId('df-total').textContent());
+    const used = Number(await page.getByTestId('df-used').textContent());
+    const [, dfTotal, dfUsed] = onServer('df', '-PB1', '--', join(serverInfo().datastoresRoot, String(DS)))
+      .trim()
+      .split('\n')
+      .pop()!
+      .split(/\s+/);
+    expect(total).toBe(Number(dfTotal));
+    // The disk is shared with everything else running: "used" moves a little between two reads.
+    expect(Math.abs(used - Number(dfUsed))).toBeLessThan(256 * 1024 * 1024);
+    await expect(page.getByTestId('estimate-full')).toContainText('not enough data');
+  });
+
+  test('the seeded repositories, snapshots and the job repository appear as seeded', async ({ page, sandbox }) => {
+    const seed = sandbox.seed;
+    await page.goto(`/datastores/${DS}`);
+    const table = page.getByTestId('repositories-table');
+    for (const vm of [seed.vms.web, seed.vms.db, seed.vms.legacy]) {
+      const row = table.getByTestId(`repo-row-${vm}`);
+      await expect(row).toBeVisible();
+      await expect(row.locator('td').nth(2)).toHaveText(String(snapshotFiles(String(vm)).length));
+    }
+    const job = table.getByTestId(`repo-row-job_${seed.backupJobId}`);
+    await expect(job).toContainText(`Backup Job ${seed.backupJobId}`);
+    await expect(job).toContainText(`(${seed.vms.app})`);
+    await expect(job).toContainText(`(${seed.vms.ci})`);
+    await expect(job.locator('td').nth(2)).toHaveText(String(snapshotFiles(`job_${seed.backupJobId}`).length));
+  });
+
+  test('an increment chain is drawn FULL -> INCREMENT with the snapshots OpenNebula records', async ({
+    page,
+    sandbox,
+  }) => {
+    const vm = sandbox.seed.vms.db;
+    const images = [...one('oneimage', 'list', '-x').matchAll(/<IMAGE>[\s\S]*?<\/IMAGE>/g)]
+      .map((m) => m[0])
+      .filter((x) => x.includes(`<VMS>\n      <ID>${vm}</ID>`) || new RegExp(`<VMS>\\s*<ID>${vm}</ID>`).test(x))
+      .filter((x) => x.includes('<INCREMENT>'));
+    expect(images.length).toBeGreaterThan(0);
+    const xml = images[0]!;
+    const imageId = Number(/<ID>(\d+)<\/ID>/.exec(xml)![1]);
+    const increments = [
+      ...xml.matchAll(
+        /<INCREMENT>[\s\S]*?<ID><!\[CDATA\[(\d+)\]\]><\/ID>[\s\S]*?<SOURCE><!\[CDATA\[([0-9a-f]+)\]\]><\/SOURCE>[\s\S]*?<TYPE><!\[CDATA\[(\w+)\]\]><\/TYPE>/g,
+      ),
+    ].map((m) => ({
+      id: m[1]!,
+      source: m[2]!,
+      type: m[3]!,
+    }));
+    expect(increments[0]!.type).toBe('FULL');
+    await page.goto(`/datastores/${DS}/repos/${vm}`);
+    const chain = page.getByTestId(`chain-${imageId}`);
+    await expect(chain).toContainText('INCREMENT');
+    await expect(chain).toContainText('restorable');
+    for (const inc of increments) {
+      await expect(chain.getByTestId(`link-${imageId}-${inc.id}`)).toContainText(
+        `${inc.type === 'FULL' ? 'FULL' : 'INC'} ${inc.id}: ${inc.source}`,
+      );
+      await expect(page.getByTestId(`snapshot-row-${inc.source}`)).toContainText(`image ${imageId}`);
+    }
+  });
+
+  test('the orphan snapshot, the dangling image and the locked repository are flagged', async ({ page, sandbox }) => {
+    const seed = sandbox.seed;
+    const legacy = String(seed.vms.legacy);
+    await page.goto(`/datastores/${DS}`);
+    await expect(page.getByTestId(`lock-${legacy}`)).toHaveText('locked (1)');
+    await expect(page.getByTestId(`consistency-${legacy}`)).toContainText('problems');
+    const problems = page.getByTestId('problems');
+    await expect(problems.getByTestId('problem-orphan-snapshot')).toContainText(
+      seed.orphanSnapshot.snapshot.slice(0, 8),
+    );
+    await expect(problems.getByTestId('problem-dangling-image')).toContainText(
+      `Backup image ${seed.danglingImage.imageId}`,
+    );
+    await page.goto(`/datastores/${DS}/repos/${legacy}`);
+    await expect(page.getByTestId(`snapshot-row-${seed.orphanSnapshot.snapshot.slice(0, 8)}`)).toContainText('orphan');
+    await expect(page.getByTestId(`chain-${seed.danglingImage.imageId}`)).toContainText('missing');
+  });
+
+  test('a second load of the overview starts no restic process on the backup server', async ({ page }) => {
+    await page.goto(`/datastores/${DS}`);
+    await expect(page.getByTestId('repositories-table')).toBeVisible();
+    const watch = watchResticProcesses();
+    await page.reload();
+    await expect(page.getByTestId('repositories-table')).toBeVisible();
+    const res = await page.request.get(`/api/datastores/${DS}/overview`);
+    expect(res.ok()).toBe(true);
+    expect(watch.stop()).toEqual([]);
+  });
+
+  test('with sshd stopped the datastore page shows a banner within 10 seconds, not an error', async ({
+    page,
+    sandbox,
+  }) => {
+    const paths = sandboxPaths(sandbox.stateDir);
+    await stopComponent(paths, 'sshd');
+    // The sessions sshd forked for open connections too: the server is really gone.
+    for (const pid of accountProcesses(/^sshd/)) process.kill(pid, 'SIGKILL');
+    try {
+      const started = Date.now();
+      const res = await page.goto(`/datastores/${DS}`);
+      await expect(page.getByTestId('server-unreachable')).toBeVisible({ timeout: 10_000 });
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(res?.status()).toBe(200);
+      // OpenNebula's side still shows.
+      await expect(page.getByTestId(`repo-row-${sandbox.seed.vms.web}`)).toBeVisible();
+    } finally {
+      await startBackupServer(sandbox.stateDir);
+    }
+    await page.goto(`/datastores/${DS}`);
+    await expect(page.getByTestId('server-unreachable')).toHaveCount(0, { timeout: 20_000 });
+  });
+
+  test('unknown or malformed IDs are a 404', async ({ page }) => {
+    for (const path of [
+      '/datastores/9999',
+      '/datastores/abc',
+      `/datastores/${DS}/repos/..%2F..`,
+      `/datastores/${DS}/repos/999`,
+      `/datastores/${DS}/repos/job_x`,
+    ]) {
+      const res = await page.goto(path);
+      expect(res?.status(), path).toBe(404);
+    }
+    expect((await page.request.get('/api/datastores/abc/overview')).status()).toBe(404);
+    expect((await page.request.get(`/api/datastores/${DS}/repos/..%2Fx`)).status()).toBe(404);
+  });
+});
+
+test('an ordinary user sees only the repositories of their own VMs', async ({ page, sandbox }) => {
+  await signIn(page, 'user');
+  await page.goto(`/datastores/${DS}`);
+  const table = page.getByTestId('repositories-table');
+  await expect(table.getByTestId(`repo-row-${sandbox.seed.vms.db}`)).toBeVisible();
+  for (const other of [sandbox.seed.vms.web, sandbox.seed.vms.legacy])
+    await expect(table.getByTestId(`repo-row-${other}`)).toHaveCount(0);
+  await expect(page.getByTestId('repositories-table-count')).toHaveText('1 of 1');
+  expect((await page.goto(`/datastores/${DS}/repos/${sandbox.seed.vms.web}`))?.status()).toBe(404);
+});

@@ -1,0 +1,50 @@
+// The sandbox backup server as a test sees it from outside: commands over OpenSSH, its processes.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadSandbox } from '../sandbox-env';
+
+type ServerInfo = { name: string; sshConfig: string; uid: number; datastoresRoot: string };
+
+export function serverInfo(): ServerInfo {
+  return (JSON.parse(readFileSync(join(loadSandbox().stateDir, 'info.json'), 'utf8')) as { backupServer: ServerInfo })
+    .backupServer;
+}
+
+/** argv run on the backup server through the sandbox's OpenSSH client config (each word quoted). */
+export function onServer(...argv: string[]): string {
+  const s = serverInfo();
+  const quoted = argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  return execFileSync('ssh', ['-F', s.sshConfig, s.name, quoted], { encoding: 'utf8' });
+}
+
+/** PIDs of the backup account's processes whose command line matches. */
+export function accountProcesses(match: RegExp): number[] {
+  const uid = serverInfo().uid;
+  const pids: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const owner = Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${e}/status`, 'utf8'))?.[1]);
+      const cmd = readFileSync(`/proc/${e}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (owner === uid && match.test(cmd)) pids.push(Number(e));
+    } catch {
+      /* gone */
+    }
+  }
+  return pids;
+}
+
+/** Samples the backup account's restic processes until stopped; returns every PID seen. */
+export function watchResticProcesses(): { stop: () => number[] } {
+  const seen = new Set<number>();
+  const timer = setInterval(() => {
+    for (const pid of accountProcesses(/(^|\/)restic( |$)/)) seen.add(pid);
+  }, 5);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return [...seen];
+    },
+  };
+}
