@@ -1,6 +1,6 @@
 // The sandbox OpenNebula front-end: state, CLI executables in a command folder, the hypervisors'
 // SSH access, the datastore monitor daemon, and what info.json tells people about it.
-import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { startBackupServer } from '../backup-server/index';
 import { ensureBackupAccount, isRoot } from '../common/account';
@@ -19,10 +19,24 @@ import { refreshAllDatastores } from './ops/monitor-datastores';
 import { frontendPaths, type FrontendPaths } from './paths';
 import { ensureDb, readDb } from './store/db';
 
-export const CLI_COMMANDS = ['onedatastore', 'oneimage', 'onevm', 'onebackupjob', 'oneuser', 'onecluster', 'onehost'] as const;
+export const CLI_COMMANDS = [
+  'onedatastore',
+  'oneimage',
+  'onevm',
+  'onebackupjob',
+  'oneuser',
+  'onecluster',
+  'onehost',
+] as const;
 export const ONE_VERSION = '7.0.0';
 
-export type FrontendAccount = { name: string; password: string; role: 'admin' | 'user'; group: string; oneAuth: string };
+export type FrontendAccount = {
+  name: string;
+  password: string;
+  role: 'admin' | 'user';
+  group: string;
+  oneAuth: string;
+};
 export type FrontendInfo = {
   commandDir: string;
   stateFile: string;
@@ -38,7 +52,13 @@ export type FrontendOptions = { resticVersion?: ResticVersion; monitorIntervalS?
 function writeWrappers(paths: FrontendPaths): void {
   mkdirSync(paths.binDir, { recursive: true });
   for (const cmd of CLI_COMMANDS) {
-    const script = ['#!/bin/bash', `# Sandbox OpenNebula CLI (${cmd}); state in ${paths.state}`, `export ONE_SANDBOX_STATE=${shq(paths.state)}`, `exec ${shq(process.execPath)} ${shq(paths.bundle)} ${cmd} "$@"`, ''].join('\n');
+    const script = [
+      '#!/bin/bash',
+      `# Sandbox OpenNebula CLI (${cmd}); state in ${paths.state}`,
+      `export ONE_SANDBOX_STATE=${shq(paths.state)}`,
+      `exec ${shq(process.execPath)} ${shq(paths.bundle)} ${cmd} "$@"`,
+      '',
+    ].join('\n');
     writeFileSync(join(paths.binDir, cmd), script, { mode: 0o755 });
     chmodSync(join(paths.binDir, cmd), 0o755);
   }
@@ -59,6 +79,22 @@ function makeDatastoreDirs(paths: FrontendPaths, cfg: FrontendConfig): void {
     const dir = posix.normalize(ds.basePath);
     mkdirSync(dir, { recursive: true });
     if (cfg.switchUser) chownSync(dir, cfg.account.uid, cfg.account.gid);
+  }
+}
+
+/**
+ * On a real front-end oned's files (one.db, one_key, its logs) belong to oneadmin, and any account
+ * that holds ONE_AUTH credentials can use the CLI, e.g. `ssh oneadmin@frontend onedatastore ...`.
+ * Here the CLI is oned, so when the sandbox runs as root the state it reads and writes is handed to
+ * the oneadmin account too: the CLI then works both for root and over SSH as that account.
+ */
+function shareStateWithAccount(paths: FrontendPaths, cfg: FrontendConfig): void {
+  if (!cfg.switchUser) return;
+  for (const dir of [paths.jobsDir, paths.logDir]) mkdirSync(dir, { recursive: true });
+  const workerLog = join(paths.logDir, 'worker.log');
+  closeSync(openSync(workerLog, 'a', 0o640));
+  for (const p of [paths.one, paths.oneKey, paths.db, paths.jobsDir, paths.logDir, workerLog]) {
+    chownSync(p, cfg.account.uid, cfg.account.gid);
   }
 }
 
@@ -91,6 +127,7 @@ export async function startFrontend(stateDir: string, opts: FrontendOptions = {}
   writeFileSync(paths.version, `${ONE_VERSION}\n`);
   ensureOneKey(paths);
   ensureDb(paths);
+  shareStateWithAccount(paths, cfg);
   makeDatastoreDirs(paths, cfg);
   writeHypervisorSsh(paths, server, cfg);
   await bundleCli(paths.bundle);

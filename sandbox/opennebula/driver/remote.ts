@@ -6,8 +6,18 @@ import { run, type RunResult } from '../../common/process';
 import type { FrontendPaths } from '../paths';
 import { readConfig } from '../config';
 
+/**
+ * The front-end's SSH client config: the sandbox's own (root's) client files, or, when the CLI runs
+ * as the oneadmin account itself (e.g. `ssh oneadmin@frontend oneimage restore ...`), that account's
+ * copy, which reaches the same hosts with the same key and pinned host key.
+ */
+function frontendSshConfig(paths: FrontendPaths): string {
+  const cfg = readConfig(paths);
+  return cfg.switchUser && process.getuid?.() === cfg.account.uid ? paths.hvSshConfig : paths.sshConfig;
+}
+
 export function sshScript(paths: FrontendPaths, host: string, script: string, timeoutMs = 600_000): Promise<RunResult> {
-  return run('ssh', ['-F', paths.sshConfig, host, 'bash -s'], { input: script, timeoutMs });
+  return run('ssh', ['-F', frontendSshConfig(paths), host, 'bash -s'], { input: script, timeoutMs });
 }
 
 /** A script on the front-end itself, as its oneadmin (restic keeps its cache in that home). */
@@ -17,27 +27,44 @@ export function localScript(paths: FrontendPaths, script: string, timeoutMs = 60
   return run('bash', ['-s'], {
     input: script,
     ...ids,
-    env: { PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', HOME: cfg.account.home, LANG: 'C.UTF-8', TZ: process.env.TZ },
+    env: {
+      PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin',
+      HOME: cfg.account.home,
+      LANG: 'C.UTF-8',
+      TZ: process.env.TZ,
+    },
     cwd: '/',
     timeoutMs,
   });
 }
 
 /** Streams a remote file to a local one (the restic downloader's `ssh ... cat`). */
-export function sshCat(paths: FrontendPaths, host: string, remotePath: string, localPath: string, quoted: string): Promise<void> {
+export function sshCat(
+  paths: FrontendPaths,
+  host: string,
+  remotePath: string,
+  localPath: string,
+  quoted: string,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const out = createWriteStream(localPath, { mode: 0o644 });
-    const child = spawn('ssh', ['-q', '-F', paths.sshConfig, host, `cat ${quoted}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('ssh', ['-q', '-F', frontendSshConfig(paths), host, `cat ${quoted}`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.stdout.pipe(out);
     child.on('error', reject);
     child.on('close', (code) => {
-      out.close(() => (code === 0 ? resolve() : reject(new Error(`ssh cat ${remotePath} exited ${code}: ${err.trim()}`))));
+      out.close(() =>
+        code === 0 ? resolve() : reject(new Error(`ssh cat ${remotePath} exited ${code}: ${err.trim()}`)),
+      );
     });
   });
 }
 
 export function fail(what: string, r: RunResult): Error {
-  return new Error(`${what} failed (exit ${r.code}): ${(r.stderr || r.stdout).replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').trim()}`);
+  return new Error(
+    `${what} failed (exit ${r.code}): ${(r.stderr || r.stdout).replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').trim()}`,
+  );
 }
