@@ -168,12 +168,19 @@ test.describe('as an admin', () => {
 });
 
 test('an ordinary user sees only the repositories of their own VMs', async ({ page, sandbox }) => {
+  const { vms, backupJobId } = sandbox.seed;
+  // alice owns db-primary and ci-runner (a member of the Backup Job); oneadmin owns the rest.
   await signIn(page, 'user');
   await page.goto(`/datastores/${DS}`);
   const table = page.getByTestId('repositories-table');
-  await expect(table.getByTestId(`repo-row-${sandbox.seed.vms.db}`)).toBeVisible();
-  for (const other of [sandbox.seed.vms.web, sandbox.seed.vms.legacy])
-    await expect(table.getByTestId(`repo-row-${other}`)).toHaveCount(0);
-  await expect(page.getByTestId('repositories-table-count')).toHaveText('1 of 1');
-  expect((await page.goto(`/datastores/${DS}/repos/${sandbox.seed.vms.web}`))?.status()).toBe(404);
+  await expect(table.getByTestId(`repo-row-${vms.db}`)).toBeVisible();
+  await expect(table.getByTestId(`repo-row-job_${backupJobId}`)).toBeVisible();
+  for (const other of [vms.web, vms.legacy]) await expect(table.getByTestId(`repo-row-${other}`)).toHaveCount(0);
+  await expect(page.getByTestId('repositories-table-count')).toHaveText('2 of 2');
+  expect((await page.goto(`/datastores/${DS}/repos/${vms.web}`))?.status()).toBe(404);
+  // In the job's repository, only her VM's snapshots.
+  await page.goto(`/datastores/${DS}/repos/job_${backupJobId}`);
+  const vmCells = page.getByTestId('snapshots-table').locator('tbody tr[data-testid] td:nth-child(4)');
+  await expect(vmCells.first()).toBeVisible();
+  expect(new Set(await vmCells.allTextContents())).toEqual(new Set([String(vms.ci)]));
 });

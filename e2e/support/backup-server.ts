@@ -35,11 +35,13 @@ export function accountProcesses(match: RegExp): number[] {
   return pids;
 }
 
-/** Samples the backup account's restic processes until stopped; returns every PID seen. */
+/** Samples the backup account's restic processes until stopped; returns those that started meanwhile. */
 export function watchResticProcesses(): { stop: () => number[] } {
+  const restic = /(^|\/)restic( |$)/;
+  const before = new Set(accountProcesses(restic));
   const seen = new Set<number>();
   const timer = setInterval(() => {
-    for (const pid of accountProcesses(/(^|\/)restic( |$)/)) seen.add(pid);
+    for (const pid of accountProcesses(restic)) if (!before.has(pid)) seen.add(pid);
   }, 5);
   return {
     stop: () => {

@@ -54,7 +54,10 @@ async function repositoryRatio(
       uncompressedBytes: cached.uncompressed_size ?? undefined,
     };
   }
-  const [restore, raw] = await Promise.all([stats(repo, 'restore-size'), stats(repo, 'raw-data')]);
+  const [restore, raw] = await Promise.all([
+    stats(repo, 'restore-size', [], signal),
+    stats(repo, 'raw-data', [], signal),
+  ]);
   db.prepare(
     'INSERT OR REPLACE INTO repository_stats (repo_key, snapshots_hash, restore_size, raw_size, uncompressed_size, computed_at) VALUES (?, ?, ?, ?, ?, ?)',
   ).run(key, hash, restore.totalSize, raw.totalSize, raw.totalUncompressedSize ?? null, Date.now());
@@ -90,7 +93,7 @@ export async function capacityReport(
         .filter((r) => r.initialized && r.snapshotIds.length > 0)
         .map(async (r) => {
           try {
-            repositories.push(await repositoryRatio(access, r.name, r.snapshotIds));
+            repositories.push(await repositoryRatio(access, r.name, r.snapshotIds, signal));
           } catch (err) {
             if (!(err instanceof ResticError)) throw err;
             unavailable.push(r.name);

@@ -62,6 +62,11 @@ export type DatastoreOverview = {
   generatedAt: number;
 };
 
+/** The datastore as the reader's own identity sees it (OpenNebula refuses one they may not see). */
+export async function readDatastore(reader: Reader, id: number): Promise<Datastore> {
+  return getDatastore(reader.credential, id);
+}
+
 export function datastoreInfo(ds: Datastore): DatastoreInfo {
   return {
     id: ds.id,
@@ -172,9 +177,14 @@ export async function serverStatus(access: DatastoreAccess): Promise<ServerStatu
 }
 
 /** Everything about one datastore's repositories, in one SSH round trip plus restic for new snapshots only. */
-export async function datastoreOverview(reader: Reader, id: number, signal?: AbortSignal): Promise<DatastoreOverview> {
+export async function datastoreOverview(
+  reader: Reader,
+  id: number,
+  signal?: AbortSignal,
+  preloaded?: Datastore,
+): Promise<DatastoreOverview> {
   // The reader's own identity first: OpenNebula refuses a datastore they may not see.
-  const ds = await getDatastore(reader.credential, id);
+  const ds = preloaded?.id === id ? preloaded : await getDatastore(reader.credential, id);
   const info = datastoreInfo(ds);
   const base: DatastoreOverview = {
     datastore: info,

@@ -2,7 +2,8 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { Suspense } from 'react';
 import { requireViewer, type Viewer } from '@/lib/auth';
-import { datastoreOverview } from '@/lib/catalog';
+import { datastoreOverview, readDatastore } from '@/lib/catalog';
+import type { Datastore } from '@/lib/opennebula';
 import { DatastoreIdParam, parseParam } from '@/lib/schemas/params';
 import { loadOr404 } from '../../../_components/load';
 import { PageHeader } from '../../../_components/panel';
@@ -18,8 +19,18 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: `Datastore ${(await params).id}` };
 }
 
-async function Overview({ viewer, id, tab }: { viewer: Viewer; id: number; tab: TabId }) {
-  const overview = await loadOr404(() => datastoreOverview(viewer, id));
+async function Overview({
+  viewer,
+  id,
+  tab,
+  datastore,
+}: {
+  viewer: Viewer;
+  id: number;
+  tab: TabId;
+  datastore: Datastore;
+}) {
+  const overview = await datastoreOverview(viewer, id, undefined, datastore);
   return (
     <>
       <PageHeader
@@ -63,6 +74,8 @@ export default async function DatastorePage({ params, searchParams }: Props) {
   if (id === undefined) notFound();
   const sp = await searchParams;
   const viewer = await requireViewer(`/datastores/${id}`);
+  // Before streaming starts, so an unknown or forbidden datastore answers with a real 404.
+  const datastore = await loadOr404(() => readDatastore(viewer, id));
   return (
     <div className="mx-auto max-w-7xl space-y-4">
       {sp.created === '1' && (
@@ -75,7 +88,7 @@ export default async function DatastorePage({ params, searchParams }: Props) {
         </div>
       )}
       <Suspense fallback={<Loading />}>
-        <Overview viewer={viewer} id={id} tab={tabOf(sp.tab)} />
+        <Overview viewer={viewer} id={id} tab={tabOf(sp.tab)} datastore={datastore} />
       </Suspense>
     </div>
   );
