@@ -40,6 +40,7 @@ async function repositoryRatio(
   access: DatastoreAccess,
   name: string,
   snapshotIds: readonly string[],
+  signal?: AbortSignal,
 ): Promise<RepositoryRatio> {
   const repo = access.repo(name);
   const key = keyOf(repo);

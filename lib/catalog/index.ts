@@ -4,6 +4,7 @@ import 'server-only';
 export * from './types';
 export {
   datastoreOverview,
+  readDatastore,
   type DatastoreOverview,
   type DatastoreInfo,
   type Reader,
