@@ -36,17 +36,24 @@ export function accountProcesses(match: RegExp): number[] {
 }
 
 /** Samples the backup account's restic processes until stopped; returns those that started meanwhile. */
-export function watchResticProcesses(): { stop: () => number[] } {
+export function watchResticProcesses(): { stop: () => string[] } {
   const restic = /(^|\/)restic( |$)/;
   const before = new Set(accountProcesses(restic));
-  const seen = new Set<number>();
+  const seen = new Map<number, string>();
   const timer = setInterval(() => {
-    for (const pid of accountProcesses(restic)) if (!before.has(pid)) seen.add(pid);
+    for (const pid of accountProcesses(restic)) {
+      if (before.has(pid) || seen.has(pid)) continue;
+      try {
+        seen.set(pid, readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim());
+      } catch {
+        seen.set(pid, '(gone)');
+      }
+    }
   }, 5);
   return {
     stop: () => {
       clearInterval(timer);
-      return [...seen];
+      return [...seen.entries()].map(([pid, cmd]) => `${pid}: ${cmd}`);
     },
   };
 }

@@ -2,6 +2,7 @@ import 'server-only';
 import { readFile } from 'node:fs/promises';
 import { NodeSSH } from 'node-ssh';
 import { getConfig } from '@/lib/config';
+import { processWide } from '@/lib/config/process-wide';
 import { AuthFailed, ExecError, HostKeyChanged, HostKeyUnknown, Unreachable } from './errors';
 import { fingerprintOf, isRevoked, knownHostsLine, knownHostsName, parseKnownHosts, pinnedKeys } from './known-hosts';
 import { resolveHost } from './ssh-config';
@@ -105,7 +106,7 @@ export class Connection {
   }
 }
 
-const pool = new Map<string, Promise<Connection>>();
+const pool = processWide('ssh.pool', () => new Map<string, Promise<Connection>>());
 
 function poolKey(r: ResolvedTarget): string {
   return `${r.user}@${r.host}:${r.port}`;

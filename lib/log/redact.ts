@@ -1,11 +1,12 @@
 import 'server-only';
+import { processWide } from '@/lib/config/process-wide';
 
 // Secrets Backstone has handled in this process (restic passwords, credentials). Every log line
 // and every error message passes through redact(), so a secret that slips into a command's
 // stderr, an exception or a log call is replaced before it goes anywhere.
 
 const MAX_SECRETS = 1_000;
-const secrets = new Set<string>();
+const secrets = processWide('redact.secrets', () => new Set<string>());
 const MASK = '[REDACTED]';
 
 /** Remembers a secret so it is redacted from every later log line and error message. */

@@ -1,3 +1,5 @@
+import { processWide } from '@/lib/config/process-wide';
+
 // A small counting semaphore: bounded restic concurrency per backup server (each restic call
 // spends ~0.5 s of CPU deriving the key, so an unbounded burst would swamp the server).
 
@@ -18,7 +20,7 @@ export class Semaphore {
   }
 }
 
-const perServer = new Map<string, Semaphore>();
+const perServer = processWide('restic.limits', () => new Map<string, Semaphore>());
 export const RESTIC_CONCURRENCY_PER_SERVER = 4;
 
 export function serverLimit(key: string): Semaphore {

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { getConfig } from '@/lib/config';
+import { processWide } from '@/lib/config/process-wide';
 import { MIGRATIONS, type Migration } from './migrations';
 
 // Backstone's embedded SQLite store in the data folder (better-sqlite3 12: 13 crashes on Node 20).
@@ -31,22 +32,23 @@ export function openDb(file: string): Db {
   return db;
 }
 
-let shared: { file: string; db: Db } | undefined;
+// One connection for the whole process, whichever route bundle asks.
+const shared = processWide<{ current?: { file: string; db: Db } }>('store.db', () => ({}));
 
 /** The process's connection to the store in the configured data folder. */
 export function getDb(): Db {
   const dir = getConfig().dataDir;
   const file = join(dir, 'backstone.sqlite');
-  if (shared?.file === file) return shared.db;
+  if (shared.current?.file === file) return shared.current.db;
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  shared?.db.close();
+  shared.current?.db.close();
   const db = openDb(file);
   chmodSync(file, 0o600);
-  shared = { file, db };
+  shared.current = { file, db };
   return db;
 }
 
 export function closeDb(): void {
-  shared?.db.close();
-  shared = undefined;
+  shared.current?.db.close();
+  shared.current = undefined;
 }
