@@ -1,0 +1,247 @@
+'use client';
+
+import { startTransition, useActionState, useMemo, useRef, useState, useTransition } from 'react';
+import { IDLE, type ActionState, type FieldErrors } from '@/lib/schemas/action-state';
+import { RESTIC_FIELDS, WIZARD_STEPS, type WizardStep } from '@/lib/schemas/datastore-fields';
+import type { PreflightReport } from '@/lib/schemas/datastore-preflight';
+import { templateText, type Prefill } from '@/lib/schemas/datastore-template';
+import { DatastoreWizardSchema, wizardFieldErrors } from '@/lib/schemas/datastore-wizard';
+import { createDatastoreAction, preflightAction } from '../actions';
+import { CustomAttributes, type CustomAttribute } from './custom-attributes';
+import { FieldInput } from './field-input';
+import { PasswordFields } from './password-fields';
+import { PasteTemplate } from './paste-template';
+import { PreflightStep } from './preflight-step';
+import { ReviewStep } from './review-step';
+import { StepList } from './step-list';
+import { errorsOfStep, initialValues, labelOf, stepIndex, stepOf } from './wizard-state';
+import { INPUT, PRIMARY, BUTTON } from './styles';
+
+type Props = { requestId: string; clusters: { id: number; name: string }[]; clusterError?: string };
+
+// One form holds every step (the hidden ones too), so the create action receives all the fields
+// at once; each step is checked with the shared schema before the next one opens. The review is
+// built here from the form's state: the server never sends the password back.
+export function DatastoreWizard({ requestId, clusters, clusterError }: Props) {
+  const [step, setStep] = useState<WizardStep>('general');
+  const [visited, setVisited] = useState(0);
+  const [values, setValues] = useState(() => initialValues(clusters[0] ? String(clusters[0].id) : ''));
+  const [custom, setCustom] = useState<CustomAttribute[]>([]);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [preflight, setPreflight] = useState<{ key: string; state: ActionState<PreflightReport> }>();
+  const [checking, startCheck] = useTransition();
+  const [state, formAction, creating] = useActionState<ActionState, FormData>(createDatastoreAction, IDLE);
+  const formRef = useRef<HTMLFormElement>(null);
+
+  const parsed = useMemo(
+    () => DatastoreWizardSchema.safeParse({ ...values, requestId, custom }),
+    [values, requestId, custom],
+  );
+  const set = (name: string, value: string) => setValues((v) => ({ ...v, [name]: value }));
+  const preflightInput = {
+    RESTIC_SFTP_SERVER: values.RESTIC_SFTP_SERVER,
+    RESTIC_SFTP_USER: values.RESTIC_SFTP_USER,
+    cluster: values.cluster,
+    RESTIC_MAX_RIOPS: values.RESTIC_MAX_RIOPS,
+    RESTIC_MAX_WIOPS: values.RESTIC_MAX_WIOPS,
+    RESTIC_CPU_QUOTA: values.RESTIC_CPU_QUOTA,
+    RESTIC_MEMORY_MAX_MB: values.RESTIC_MEMORY_MAX_MB,
+  };
+  const preflightKey = JSON.stringify(preflightInput);
+  const runPreflight = () =>
+    startCheck(async () => {
+      const s = await preflightAction(preflightInput);
+      setPreflight({ key: preflightKey, state: s });
+    });
+
+  const goTo = (target: WizardStep) => {
+    const i = stepIndex(target);
+    setStep(target);
+    setVisited((v) => Math.max(v, i));
+    if (target === 'preflight' && preflight?.key !== preflightKey && !checking) runPreflight();
+  };
+  const next = () => {
+    const current = parsed.success ? {} : errorsOfStep(wizardFieldErrors(parsed.error), step);
+    setErrors(current);
+    if (Object.keys(current).length > 0) {
+      formRef.current?.querySelector<HTMLElement>(`section[data-step="${step}"] [aria-invalid="true"]`)?.focus();
+      return;
+    }
+    const following = WIZARD_STEPS[stepIndex(step) + 1];
+    if (following) goTo(following.id);
+  };
+  const submit = (e: React.FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    if (step !== 'review') return next();
+    if (!parsed.success) {
+      const all = wizardFieldErrors(parsed.error);
+      setErrors(all);
+      const first = Object.keys(all)[0];
+      if (first) setStep(stepOf(first));
+      return;
+    }
+    const fd = new FormData(e.currentTarget);
+    startTransition(() => formAction(fd));
+  };
+  const prefill = (p: Prefill) => {
+    setValues((v) => ({ ...v, ...p.values }));
+    setCustom(p.custom);
+    setErrors({});
+  };
+
+  const shownErrors: FieldErrors = state.status === 'invalid' ? { ...state.fieldErrors, ...errors } : errors;
+  const serverErrorKeys = state.status === 'invalid' ? Object.keys(state.fieldErrors) : [];
+  const report = preflight?.state.status === 'ok' ? preflight.state.data : undefined;
+  const preflightFailed =
+    report && [...report.checks, ...report.hosts.flatMap((h) => h.checks)].some((c) => c.status === 'fail');
+  const fieldsOf = (s: WizardStep) => RESTIC_FIELDS.filter((f) => f.step === s && f.name !== 'RESTIC_PASSWORD');
+  const renderFields = (s: WizardStep) =>
+    fieldsOf(s).map((f) => (
+      <FieldInput
+        key={f.name}
+        field={f}
+        value={values[f.name] ?? ''}
+        errors={shownErrors[f.name]}
+        onChange={(v) => set(f.name, v)}
+      />
+    ));
+
+  return (
+    <div className="flex flex-col gap-4 md:flex-row">
+      <StepList current={step} visited={visited} onSelect={goTo} />
+      <form
+        ref={formRef}
+        onSubmit={submit}
+        noValidate
+        aria-label="Create a backup datastore"
+        className="min-w-0 flex-1 space-y-4 rounded-lg border border-slate-200 bg-white p-5 dark:border-slate-800 dark:bg-slate-900"
+      >
+        <input type="hidden" name="requestId" value={requestId} />
+        <Section id="general" current={step} title="General">
+          <PasteTemplate onPrefill={prefill} />
+          {renderFields('general')}
+          <div>
+            <label htmlFor="field-cluster" className="block text-sm font-medium">
+              Cluster
+            </label>
+            <select
+              id="field-cluster"
+              name="cluster"
+              value={values.cluster}
+              onChange={(e) => set('cluster', e.target.value)}
+              className={INPUT}
+              aria-describedby="field-cluster-help"
+            >
+              {clusters.length === 0 && <option value="">default</option>}
+              {clusters.map((c) => (
+                <option key={c.id} value={String(c.id)}>
+                  {c.id}: {c.name}
+                </option>
+              ))}
+            </select>
+            <p id="field-cluster-help" className="mt-1 text-xs text-slate-600 dark:text-slate-400">
+              The cluster whose hosts back up into this datastore (onedatastore create -c). Default: cluster 0.
+              {clusterError && ` The clusters could not be listed: ${clusterError}`}
+            </p>
+          </div>
+        </Section>
+        <Section id="server" current={step} title="Backup server">
+          {renderFields('server')}
+        </Section>
+        <Section id="repository" current={step} title="Repository">
+          <PasswordFields
+            password={values.RESTIC_PASSWORD ?? ''}
+            confirm={values.password_confirm ?? ''}
+            errors={{ password: shownErrors.RESTIC_PASSWORD, confirm: shownErrors.password_confirm }}
+            onChange={(p, c) => setValues((v) => ({ ...v, RESTIC_PASSWORD: p, password_confirm: c }))}
+          />
+          {renderFields('repository')}
+        </Section>
+        <Section id="limits" current={step} title="Performance and limits">
+          <div className="grid gap-4 sm:grid-cols-2">{renderFields('limits')}</div>
+          <CustomAttributes rows={custom} errors={shownErrors} onChange={setCustom} />
+        </Section>
+        <Section id="preflight" current={step} title="Check backup server">
+          <PreflightStep state={preflight?.state} running={checking} onRun={runPreflight} />
+        </Section>
+        <Section id="review" current={step} title="Review">
+          {preflightFailed && (
+            <p className="rounded-md bg-amber-50 p-2 text-sm text-amber-900 dark:bg-amber-950/40 dark:text-amber-200">
+              The backup server check found problems. The datastore can be created, but backups will fail until they are
+              fixed.
+            </p>
+          )}
+          {parsed.success ? (
+            <ReviewStep
+              name={parsed.data.NAME}
+              text={templateText(parsed.data)}
+              password={parsed.data.RESTIC_PASSWORD}
+            />
+          ) : (
+            <p className="text-sm text-red-600">Some fields need attention before the template can be shown.</p>
+          )}
+          {serverErrorKeys.length > 0 && (
+            <ul className="list-inside list-disc text-sm text-red-600 dark:text-red-400" data-testid="server-errors">
+              {serverErrorKeys.map((k) => (
+                <li key={k}>
+                  <button type="button" className="underline" onClick={() => setStep(stepOf(k))}>
+                    {labelOf(k)}
+                  </button>
+                  : {state.status === 'invalid' ? state.fieldErrors[k]?.[0] : ''}
+                </li>
+              ))}
+            </ul>
+          )}
+        </Section>
+        <p
+          role="alert"
+          aria-live="polite"
+          className="min-h-5 text-sm text-red-600 dark:text-red-400"
+          data-testid="wizard-message"
+        >
+          {state.status !== 'idle' && state.status !== 'ok' ? state.message : ''}
+        </p>
+        <div className="flex justify-between border-t border-slate-200 pt-4 dark:border-slate-800">
+          <button
+            type="button"
+            className={BUTTON}
+            disabled={step === 'general'}
+            onClick={() => setStep(WIZARD_STEPS[Math.max(0, stepIndex(step) - 1)]!.id)}
+          >
+            Back
+          </button>
+          {step === 'review' ? (
+            <button type="submit" className={PRIMARY} disabled={creating}>
+              {creating ? 'Creating…' : 'Create datastore'}
+            </button>
+          ) : (
+            <button type="submit" className={PRIMARY} disabled={step === 'preflight' && checking}>
+              Next
+            </button>
+          )}
+        </div>
+      </form>
+    </div>
+  );
+}
+
+function Section({
+  id,
+  current,
+  title,
+  children,
+}: {
+  id: WizardStep;
+  current: WizardStep;
+  title: string;
+  children: React.ReactNode;
+}) {
+  return (
+    <section data-step={id} hidden={id !== current} aria-labelledby={`step-title-${id}`} className="space-y-4">
+      <h2 id={`step-title-${id}`} className="text-lg font-semibold">
+        {title}
+      </h2>
+      {children}
+    </section>
+  );
+}

@@ -1,0 +1,8 @@
+import 'server-only';
+
+// The datastore wizard's server side: preflight, host cgroup checks, host-key trust and creation
+// at most once per wizard submission.
+export { createDatastoreOnce, type CreateOutcome, type Who } from './create';
+export { runPreflight, type PreflightInput } from './preflight';
+export { trustServerKey, type TrustOutcome } from './trust';
+export { checkHostCgroups, evaluateCgroups } from './host-cgroups';
