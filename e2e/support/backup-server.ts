@@ -35,9 +35,13 @@ export function accountProcesses(match: RegExp): number[] {
   return pids;
 }
 
-/** Samples the backup account's restic processes until stopped; returns those that started meanwhile. */
+/**
+ * Samples this sandbox's restic processes (its repositories and binary are under the state folder)
+ * until stopped; returns those that started meanwhile.
+ */
 export function watchResticProcesses(): { stop: () => string[] } {
-  const restic = /(^|\/)restic( |$)/;
+  const state = loadSandbox().stateDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const restic = new RegExp(`(^|/)restic( |$)[^\\n]*${state}|${state}[^ ]*/restic( |$)`);
   const before = new Set(accountProcesses(restic));
   const seen = new Map<number, string>();
   const timer = setInterval(() => {
