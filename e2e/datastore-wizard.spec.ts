@@ -370,6 +370,26 @@ test('invalid values are refused in the browser and by the action called directl
   expect(datastoreNames()).toEqual(before);
 });
 
+test('a CLI refusal is shown in plain words, and the same form can then be sent again', async ({ page, sandbox }) => {
+  const name = `retry-${randomUUID().slice(0, 8)}`;
+  // The seed's datastore already has this name: OpenNebula refuses it.
+  await toPreflight(page, { server: 'backup.sandbox', user: backupAccount(sandbox.stateDir), name: 'RBackups' });
+  await expect(check(page, 'account')).toHaveAttribute('data-status', 'pass', { timeout: 30_000 });
+  await next(page, 'Review');
+  await page.getByRole('button', { name: 'Create datastore' }).click();
+  await expect(page.getByTestId('wizard-message')).toHaveText(
+    'Error allocating a new datastore. NAME is already taken by DATASTORE 100.',
+    { timeout: 30_000 },
+  );
+  // Nothing was created, so the same submission (same request ID) may try again with a new name.
+  await page.getByRole('button', { name: /General/ }).click();
+  await field(page, 'NAME').fill(name);
+  await page.getByRole('button', { name: /Review/ }).click();
+  await page.getByRole('button', { name: 'Create datastore' }).click();
+  await expect(page).toHaveURL(/\/datastores\/\d+\?created=1$/, { timeout: 30_000 });
+  expect(datastoreNames().filter((n) => n === name)).toHaveLength(1);
+});
+
 test.describe('preflight fails clearly, with the fix', () => {
   test('an unreachable server', async ({ page, sandbox }) => {
     await toPreflight(page, { server: '127.0.0.1', user: backupAccount(sandbox.stateDir) });
