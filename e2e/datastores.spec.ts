@@ -8,10 +8,11 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBackupServer } from '../sandbox/backup-server/index';
-import { stopComponent } from '../sandbox/common/pids';
+import { runningPid, stopComponent } from '../sandbox/common/pids';
+import { killTree } from '../sandbox/common/process-tree';
 import { sandboxPaths } from '../sandbox/common/state';
 import { test, expect, signIn } from './fixtures';
-import { accountProcesses, onServer, serverInfo, watchResticProcesses } from './support/backup-server';
+import { onServer, serverInfo, watchResticProcesses } from './support/backup-server';
 import { one } from './support/one-cli';
 
 const DS = 100;
@@ -133,9 +134,11 @@ test.describe('as an admin', () => {
     sandbox,
   }) => {
     const paths = sandboxPaths(sandbox.stateDir);
+    // The listener and the sessions it forked for open connections: this server is really gone
+    // (and only this one: other sandboxes on the machine keep theirs).
+    const listener = runningPid(paths, 'sshd');
+    if (listener !== undefined) killTree(listener);
     await stopComponent(paths, 'sshd');
-    // The sessions sshd forked for open connections too: the server is really gone.
-    for (const pid of accountProcesses(/^sshd/)) process.kill(pid, 'SIGKILL');
     try {
       const started = Date.now();
       const res = await page.goto(`/datastores/${DS}`);

@@ -5,6 +5,9 @@ import { readFileSync, readdirSync, writeFileSync, copyFileSync } from 'node:fs'
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIsolatedBackupServer, type IsolatedBackupServer } from '@/sandbox/backup-server/test-server';
+import { runningPid } from '@/sandbox/common/pids';
+import { killTree } from '@/sandbox/common/process-tree';
+import { sandboxPaths } from '@/sandbox/common/state';
 import {
   AuthFailed,
   Canceled,
@@ -169,7 +172,8 @@ describe('host keys and failures', () => {
     expect(await until(() => processesOf(server.info.uid, 'sleep 33.5').length === 1, 5_000)).toBe(true);
     const started = Date.now();
     // Stop sshd: the listener and the session processes it forked for this connection.
-    for (const pid of processesOf(server.info.uid, 'sshd')) process.kill(pid, 'SIGKILL');
+    const listener = runningPid(sandboxPaths(server.stateDir), 'sshd');
+    if (listener !== undefined) killTree(listener);
     await expect(p).rejects.toBeInstanceOf(Unreachable);
     expect(Date.now() - started).toBeLessThan(20_000);
     for (const pid of processesOf(server.info.uid, 'sleep 33.5')) process.kill(pid, 'SIGKILL');
