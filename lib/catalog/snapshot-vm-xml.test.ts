@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { changesSince, decodeVmXml, prettyXml, summarizeVmXml, VmXmlUnreadable } from './snapshot-vm-xml';
+
+// `restic dump` of a backup's vm.xml from the sandbox (Base64.encode64 layout: 60 columns, an
+// extra empty line at the end).
+const stored = readFileSync(join(import.meta.dirname, '__fixtures__', 'vm-xml', 'db-primary.vm.xml.b64'));
+
+describe('decodeVmXml', () => {
+  it('decodes the 60-column base64 with its trailing empty line', () => {
+    expect(stored.toString('latin1').split('\n')[0]).toHaveLength(60);
+    const xml = decodeVmXml(stored);
+    expect(xml.startsWith('<VM><ID>1</ID>')).toBe(true);
+    expect(xml.trimEnd().endsWith('</VM>')).toBe(true);
+  });
+
+  it('refuses what is not base64 of a VM', () => {
+    expect(() => decodeVmXml('<VM></VM>')).toThrow(VmXmlUnreadable);
+    expect(() => decodeVmXml(Buffer.from('<IMAGE/>').toString('base64'))).toThrow(/does not hold a VM/);
+  });
+});
+
+describe('summarizeVmXml', () => {
+  it('puts disks, NICs, CPU and memory first', async () => {
+    const s = await summarizeVmXml(decodeVmXml(stored));
+    expect(s).toMatchObject({ id: 1, name: 'db-primary', owner: 'alice', cpu: '1', memoryMb: 256, arch: 'x86_64' });
+    expect(s.disks.map((d) => [d.diskId, d.attributes.SIZE, d.attributes.TARGET])).toEqual([
+      [0, '32', 'vda'],
+      [1, '16', 'vdb'],
+    ]);
+    expect(s.nics).toEqual([expect.objectContaining({ nicId: 0 })]);
+    expect(s.nics[0]!.attributes).toMatchObject({ IP: '10.0.0.11', NETWORK: 'private' });
+    expect(s.backupConfig).toMatchObject({ MODE: 'INCREMENT', KEEP_LAST: '3' });
+  });
+
+  it('refuses XML that is not well-formed', async () => {
+    await expect(summarizeVmXml('<VM><ID>1</VM>')).rejects.toThrow(VmXmlUnreadable);
+  });
+});
+
+describe('prettyXml', () => {
+  it('puts one element per line, leaves on one line, CDATA kept', () => {
+    expect(prettyXml('<VM><ID>1</ID><T><CPU><![CDATA[1]]></CPU><E/></T></VM>')).toBe(
+      ['<VM>', '  <ID>1</ID>', '  <T>', '    <CPU><![CDATA[1]]></CPU>', '    <E/>', '  </T>', '</VM>', ''].join('\n'),
+    );
+  });
+
+  it('keeps every character of the original outside indentation', () => {
+    const xml = decodeVmXml(stored);
+    expect(prettyXml(xml).replace(/\n\s*/g, '')).toBe(xml.replace(/\n\s*/g, ''));
+  });
+});
+
+describe('changesSince', () => {
+  it('reports a resized disk, a new NIC and a changed backup mode; not the per-backup counters', async () => {
+    const then = await summarizeVmXml(decodeVmXml(stored));
+    const now = {
+      name: 'db-primary',
+      disks: then.disks.map((d) => (d.diskId === 1 ? { ...d, attributes: { ...d.attributes, SIZE: '64' } } : d)),
+      nics: [...then.nics, { nicId: 1, attributes: { NIC_ID: '1', NETWORK: 'public' } }],
+      backupConfig: { ...then.backupConfig, MODE: 'FULL', LAST_INCREMENT_ID: '4' },
+    };
+    expect(changesSince(then, now)).toEqual([
+      { subject: 'Disk 1', kind: 'changed', attributes: [{ name: 'SIZE', before: '16', after: '64' }] },
+      { subject: 'NIC 1', kind: 'added', attributes: [] },
+      {
+        subject: 'Backup configuration',
+        kind: 'changed',
+        attributes: [{ name: 'MODE', before: 'INCREMENT', after: 'FULL' }],
+      },
+    ]);
+  });
+
+  it('is empty when nothing changed', async () => {
+    const then = await summarizeVmXml(decodeVmXml(stored));
+    expect(
+      changesSince(then, { name: 'db-primary', disks: then.disks, nics: then.nics, backupConfig: then.backupConfig }),
+    ).toEqual([]);
+  });
+});
