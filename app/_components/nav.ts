@@ -9,7 +9,10 @@ export const NAV: NavSection[] = [
   },
   {
     title: 'Storage',
-    items: [{ href: '/datastores', label: 'Datastores', icon: '⛁' }],
+    items: [
+      { href: '/datastores', label: 'Datastores', icon: '⛁' },
+      { href: '/jobs', label: 'Jobs', icon: '⟳' },
+    ],
   },
   {
     title: 'Administration',

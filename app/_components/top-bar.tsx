@@ -1,5 +1,6 @@
 import { signOutAction } from '../login/actions';
 import { Breadcrumbs } from './breadcrumbs';
+import { RunningJobs } from './running-jobs';
 import { ThemeToggle } from './theme-toggle';
 
 export function TopBar({ username, isAdmin }: { username: string; isAdmin: boolean }) {
@@ -10,6 +11,7 @@ export function TopBar({ username, isAdmin }: { username: string; isAdmin: boole
     >
       <Breadcrumbs />
       <div className="flex items-center gap-3">
+        <RunningJobs />
         <ThemeToggle />
         <span className="flex items-center gap-2 text-sm" data-testid="signed-in-user">
           <span

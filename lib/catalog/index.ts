@@ -14,3 +14,30 @@ export { repositoryDetail, RepositoryNotFound, REPOSITORY_NAME, type RepositoryD
 export { listDatastoreSummaries } from './datastores';
 export { capacityReport, type CapacityReport } from './capacity-report';
 export { NotAResticDatastore } from './access';
+export { datastoreAccess, type DatastoreAccess } from './access';
+export {
+  resolveSnapshot,
+  resolveSnapshotPair,
+  snapshotFiles,
+  snapshotFile,
+  snapshotDisks,
+  diskHeader,
+  chainPlace,
+  vmAtBackup,
+  changedSince,
+  snapshotDiff,
+  SnapshotNotVisible,
+  ChainBroken,
+  type SnapshotRef,
+  type SnapshotFile,
+  type SnapshotDisk,
+  type ChainPlace,
+  type VmAtBackup,
+  type ChangedSince,
+  type DiffRow,
+  type SnapshotDiffView,
+} from './snapshot-contents';
+export type { DiskHeader } from './snapshot-qcow2-header';
+export type { VmXmlSummary, ConfigChange } from './snapshot-vm-xml';
+export { downloadStoredFile, downloadVmXml, downloadFlattenedDisk, type Download } from './snapshot-download';
+export { downloadHeaders } from './snapshot-stream';

@@ -27,6 +27,10 @@ const EnvSchema = z.object({
     .optional()
     .refine((v) => v === undefined || v === '' || v.length >= 32, { message: 'must be at least 32 characters' }),
   BACKSTONE_SECURE_COOKIES: z.enum(['auto', 'always', 'never']).optional(),
+  BACKSTONE_JOBS_PER_SERVER: z
+    .string()
+    .regex(/^[1-9]\d?$/, 'must be an integer from 1 to 99')
+    .optional(),
 });
 
 export type FrontendAccess =
@@ -45,6 +49,8 @@ export type Config = {
   };
   /** Prefix of OpenNebula's paths (/var/tmp/one/...) on backup servers; "/" on a real server. */
   remoteRoot: string;
+  /** Long-running jobs (restores, prune, check) at once per backup server. */
+  jobsPerServer: number;
   session: {
     /** From the environment; when absent one is generated into the data folder. Never displayed. */
     secret: string | undefined;
@@ -78,6 +84,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       knownHostsFile: e.BACKSTONE_SSH_KNOWN_HOSTS ?? join(home, '.ssh', 'known_hosts'),
     },
     remoteRoot: e.BACKSTONE_REMOTE_ROOT ?? '/',
+    jobsPerServer: e.BACKSTONE_JOBS_PER_SERVER ? Number(e.BACKSTONE_JOBS_PER_SERVER) : 2,
     session: {
       secret: e.BACKSTONE_SESSION_SECRET || undefined,
       secureCookies: e.BACKSTONE_SECURE_COOKIES ?? 'auto',

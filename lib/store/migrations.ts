@@ -99,4 +99,37 @@ export const MIGRATIONS: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 6,
+    name: 'jobs and their logs',
+    sql: `
+      CREATE TABLE jobs (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind          TEXT NOT NULL,
+        title         TEXT NOT NULL,
+        actor         TEXT NOT NULL,
+        server_key    TEXT NOT NULL,
+        params        TEXT NOT NULL,
+        status        TEXT NOT NULL CHECK (status IN ('queued', 'running', 'succeeded', 'failed', 'canceled', 'interrupted')),
+        runner        TEXT NOT NULL,
+        created_at    INTEGER NOT NULL,
+        started_at    INTEGER,
+        finished_at   INTEGER,
+        percent       REAL,
+        bytes_done    INTEGER,
+        bytes_total   INTEGER,
+        eta_seconds   INTEGER,
+        message       TEXT NOT NULL DEFAULT '',
+        result        TEXT
+      );
+      CREATE INDEX jobs_status ON jobs (status);
+      CREATE TABLE job_log (
+        job_id INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        seq    INTEGER NOT NULL,
+        at     INTEGER NOT NULL,
+        line   TEXT NOT NULL,
+        PRIMARY KEY (job_id, seq)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

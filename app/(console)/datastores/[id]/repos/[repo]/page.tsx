@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { requireViewer } from '@/lib/auth';
-import { repositoryDetail } from '@/lib/catalog';
+import { listDatastoreSummaries, repositoryDetail } from '@/lib/catalog';
 import { DatastoreIdParam, parseParam, RepositoryParam } from '@/lib/schemas/params';
 import { Badge } from '../../../../../_components/badge';
 import { formatBytes } from '../../../../../_components/format';
@@ -24,7 +24,12 @@ export default async function RepositoryPage({ params }: Props) {
   const repo = parseParam(RepositoryParam, p.repo);
   if (id === undefined || repo === undefined) notFound();
   const viewer = await requireViewer(`/datastores/${id}/repos/${repo}`);
-  const detail = await loadOr404(() => repositoryDetail(viewer, id, repo));
+  const [detail, datastores] = await Promise.all([
+    loadOr404(() => repositoryDetail(viewer, id, repo)),
+    listDatastoreSummaries(viewer),
+  ]);
+  const diskIds = [...new Set(detail.snapshots.flatMap((s) => s.disks.map((d) => d.diskId)))].sort((a, b) => a - b);
+  const imageDatastores = datastores.filter((d) => d.type === 'IMAGE_DS').map((d) => ({ id: d.id, name: d.name }));
   const r = detail.repository;
   return (
     <div className="mx-auto max-w-7xl space-y-4">
@@ -48,7 +53,10 @@ export default async function RepositoryPage({ params }: Props) {
           </>
         }
       />
-      <ChainsPanel chains={detail.chains} />
+      <ChainsPanel
+        chains={detail.chains}
+        restore={{ datastoreId: id, repository: repo, imageDatastores, diskIds, isAdmin: viewer.isAdmin }}
+      />
       <SnapshotsTable snapshots={detail.snapshots} />
     </div>
   );

@@ -2,9 +2,16 @@ import type { BackupChain } from '@/lib/catalog';
 import { Badge } from '../../../../../../_components/badge';
 import { formatDate, formatMb } from '../../../../../../_components/format';
 import { Panel } from '../../../../../../_components/panel';
+import { RestoreDialog, type RestoreDialogProps } from './restore-dialog';
 
 /** Each backup image with its snapshots in order: FULL -> INCREMENT -> ... */
-export function ChainsPanel({ chains }: { chains: BackupChain[] }) {
+export function ChainsPanel({
+  chains,
+  restore,
+}: {
+  chains: BackupChain[];
+  restore?: Omit<RestoreDialogProps, 'chain'>;
+}) {
   return (
     <Panel title={`Backup images (${chains.length})`} testId="chains">
       {chains.length === 0 ? (
@@ -18,6 +25,7 @@ export function ChainsPanel({ chains }: { chains: BackupChain[] }) {
                 <span className="text-slate-500">“{c.imageName}”</span>
                 <Badge tone="muted">{c.mode}</Badge>
                 {c.intact ? <Badge tone="ok">restorable</Badge> : <Badge tone="error">broken</Badge>}
+                {restore && <RestoreDialog {...restore} chain={c} />}
               </div>
               <ol className="mt-2 flex flex-wrap items-center gap-1.5" aria-label={`Chain of image ${c.imageId}`}>
                 {c.links.map((l, i) => (

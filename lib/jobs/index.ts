@@ -1,0 +1,31 @@
+import 'server-only';
+import { ensureRecovered } from './runner';
+import { countActive, getJob as readJob, jobLog, listJobs as readJobs, type Job } from './store';
+
+export { submitJob, cancelJob, JobFailed, type JobContext, type JobResult, type Submission } from './runner';
+export { FINISHED, type Job, type JobStatus } from './store';
+
+/** Who may see a job: its author, and admins. */
+export type JobReader = { username: string; isAdmin: boolean };
+
+export function visibleJob(reader: JobReader, id: number): Job | undefined {
+  ensureRecovered();
+  const job = readJob(id);
+  return job && (reader.isAdmin || job.actor === reader.username) ? job : undefined;
+}
+
+export function visibleJobs(reader: JobReader, limit = 200): Job[] {
+  ensureRecovered();
+  return readJobs({ actor: reader.isAdmin ? undefined : reader.username, limit });
+}
+
+export function activeJobCount(reader: JobReader): number {
+  ensureRecovered();
+  return countActive(reader.isAdmin ? undefined : reader.username);
+}
+
+export function visibleJobLog(reader: JobReader, id: number, afterSeq = -1) {
+  return visibleJob(reader, id) ? jobLog(id, afterSeq) : undefined;
+}
+export { submitImageRestore, type ImageRestoreRequest } from './restore-image';
+export { submitServerRestore, allowedBase, RestoreRefused, type ServerRestoreRequest } from './restore-server';

@@ -1,0 +1,91 @@
+import 'server-only';
+import { getDatastore, getImage, restoreImage, type OneCredential } from '@/lib/opennebula';
+import { JobFailed, submitJob } from './runner';
+
+// One-click restore into OpenNebula: `oneimage restore` as the signed-in person (so OpenNebula's
+// ACLs decide), then the job follows the new images until they are READY or in ERROR.
+
+export type ImageRestoreRequest = {
+  imageId: number;
+  datastoreId: number;
+  name?: string;
+  noNic: boolean;
+  noIp: boolean;
+  incrementId?: number;
+  diskId?: number;
+};
+
+const FOLLOW_LIMIT_MS = 6 * 3600_000;
+const POLL_MS = 1_000;
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
+}
+
+/** Queues the restore; the backup image's backup server is what the per-server limit counts. */
+export async function submitImageRestore(
+  person: { username: string; credential: OneCredential },
+  req: ImageRestoreRequest,
+): Promise<number> {
+  const image = await getImage(person.credential, req.imageId);
+  const backupDs = await getDatastore({ kind: 'service' }, image.datastoreId);
+  const serverKey = `${backupDs.template.RESTIC_SFTP_USER || 'oneadmin'}@${backupDs.template.RESTIC_SFTP_SERVER ?? `datastore-${backupDs.id}`}`;
+  return submitJob({
+    kind: 'restore-image',
+    title: `Restore backup image ${image.id} (“${image.name}”) into datastore ${req.datastoreId}`,
+    actor: person.username,
+    serverKey,
+    params: { ...req, backupDatastoreId: image.datastoreId, vmIds: image.vmIds },
+    run: async (ctx) => {
+      ctx.log(
+        `oneimage restore ${req.imageId} -d ${req.datastoreId}${req.noNic ? ' --no_nic' : ''}${req.noIp ? ' --no_ip' : ''}${req.name ? ` --name ${req.name}` : ''}${req.incrementId !== undefined ? ` --increment ${req.incrementId}` : ''}${req.diskId !== undefined ? ` --disk_id ${req.diskId}` : ''}`,
+      );
+      ctx.progress({ percent: 0, message: 'OpenNebula is registering the restored images.' });
+      const r = await restoreImage(person.credential, {
+        imageId: req.imageId,
+        datastoreId: req.datastoreId,
+        name: req.name,
+        noNic: req.noNic,
+        noIp: req.noIp,
+        incrementId: req.incrementId,
+        diskId: req.diskId,
+      });
+      if (r.templateId !== undefined) ctx.log(`VM Template: ${r.templateId}`);
+      ctx.log(`Images: ${r.imageIds.join(' ')}`);
+      if (r.imageIds.length === 0) throw new JobFailed('OpenNebula restored no image.');
+      // OpenNebula copies the data in the background: follow the images until they settle.
+      const deadline = Date.now() + FOLLOW_LIMIT_MS;
+      const states = new Map<number, string>();
+      for (;;) {
+        for (const id of r.imageIds) {
+          const s = (await getImage(person.credential, id)).state;
+          if (states.get(id) !== s) ctx.log(`Image ${id}: ${s}`);
+          states.set(id, s);
+        }
+        const settled = [...states.values()].filter((s) => s !== 'LOCKED' && s !== 'INIT' && s !== 'CLONE').length;
+        ctx.progress({
+          percent: Math.round((settled / r.imageIds.length) * 100),
+          message: `${settled} of ${r.imageIds.length} images copied.`,
+        });
+        if (settled === r.imageIds.length) break;
+        if (ctx.signal.aborted)
+          throw new JobFailed('Canceled: OpenNebula goes on copying the images it already registered.');
+        if (Date.now() > deadline) throw new JobFailed('The images were still being copied after 6 hours.');
+        await sleep(POLL_MS, ctx.signal);
+      }
+      const failed = [...states.entries()].filter(([, s]) => s === 'ERROR').map(([id]) => id);
+      const result = { templateId: r.templateId, imageIds: r.imageIds, states: Object.fromEntries(states) };
+      if (failed.length > 0)
+        throw new JobFailed(
+          `OpenNebula could not copy image${failed.length > 1 ? 's' : ''} ${failed.join(', ')} (state ERROR); see the image's error message in OpenNebula.`,
+        );
+      return {
+        message: `Restored: ${r.templateId !== undefined ? `VM template ${r.templateId}, ` : ''}image${r.imageIds.length > 1 ? 's' : ''} ${r.imageIds.join(', ')}.`,
+        result,
+      };
+    },
+  });
+}

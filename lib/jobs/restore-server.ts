@@ -1,0 +1,185 @@
+import 'server-only';
+import { posix } from 'node:path';
+import { getConfig } from '@/lib/config';
+import { exec, execOk, ExecError, type SshTarget } from '@/lib/exec';
+import { restore, RepositoryLocked, ResticError, type ResticRepo } from '@/lib/restic';
+import { datastoreAccess, repositoryDetail, type BackupChain, type Reader } from '@/lib/catalog';
+import { JobFailed, submitJob, type JobContext } from './runner';
+
+// Restore onto the backup server: the chain's snapshots restored into a staging folder inside a
+// NEW target folder under an allowed base (RESTIC_TMP_DIR), increments flattened with qemu-img as
+// OpenNebula's downloader does, then `disk.N.qcow2` and `vm.xml` left in the target. Nothing that
+// exists is ever written over; on failure or cancel the target is removed whole.
+
+export type ServerRestoreRequest = {
+  datastoreId: number;
+  repository: string;
+  imageId: number;
+  /** Restore up to this increment (default: the last). */
+  incrementId?: number;
+  /** A new folder name under the allowed base. */
+  folder: string;
+};
+
+export class RestoreRefused extends Error {
+  override name = 'RestoreRefused';
+}
+
+/** The only place restores onto the backup server may go: the datastore's RESTIC_TMP_DIR. */
+export function allowedBase(template: Record<string, string>): string {
+  const tmp = template.RESTIC_TMP_DIR?.trim() || '/var/tmp';
+  return posix.join(getConfig().remoteRoot, posix.normalize(tmp));
+}
+
+const FOLDER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+function chainFor(chains: BackupChain[], imageId: number, incrementId?: number) {
+  const chain = chains.find((c) => c.imageId === imageId);
+  if (!chain) throw new RestoreRefused(`Backup image ${imageId} is not in this repository.`);
+  const upto = incrementId ?? chain.links.at(-1)?.incrementId;
+  const links = chain.links.filter((l) => upto !== undefined && l.incrementId <= upto);
+  if (links.length === 0 || links.at(-1)?.incrementId !== upto)
+    throw new RestoreRefused(`Backup image ${imageId} has no increment ${incrementId}.`);
+  const missing = links.find((l) => !l.snapshotId);
+  if (missing)
+    throw new RestoreRefused(
+      `Increment ${missing.incrementId} names snapshot ${missing.source}, which is missing: this chain cannot be restored.`,
+    );
+  return links as (BackupChain['links'][number] & { snapshotId: string })[];
+}
+
+function explain(err: unknown, base: string): Error {
+  const text = err instanceof Error ? err.message : String(err);
+  if (/no space left on device|disk quota exceeded/i.test(text)) {
+    return new JobFailed(
+      `The backup server's filesystem under ${base} is full. Nothing was kept; free space there or restore into another datastore's RESTIC_TMP_DIR.`,
+    );
+  }
+  if (err instanceof RepositoryLocked) return new JobFailed(`${err.message}`);
+  if (err instanceof ResticError || err instanceof ExecError || err instanceof JobFailed) return err;
+  return err instanceof Error ? err : new Error(text);
+}
+
+async function run(server: SshTarget, argv: string[], signal: AbortSignal, ctx: JobContext): Promise<void> {
+  ctx.log(`$ ${argv.join(' ')}`);
+  const r = await exec(server, argv, { signal, timeoutMs: 6 * 3600_000 });
+  if (r.exitCode !== 0)
+    throw new JobFailed(`${argv[0]} failed: ${r.stderr.trim().split('\n').pop() ?? `exit code ${r.exitCode}`}`);
+}
+
+export async function submitServerRestore(reader: Reader, req: ServerRestoreRequest): Promise<number> {
+  if (!FOLDER.test(req.folder))
+    throw new RestoreRefused('The folder name may use letters, digits, dot, dash and underscore only.');
+  // The reader's view decides: a person can only restore what they may see.
+  const detail = await repositoryDetail(reader, req.datastoreId, req.repository);
+  const links = chainFor(detail.chains, req.imageId, req.incrementId);
+  const access = await datastoreAccess(req.datastoreId);
+  const base = allowedBase(access.datastore.template);
+  const target = posix.join(base, req.folder);
+  if (posix.dirname(target) !== base)
+    throw new RestoreRefused('The target must be a new folder directly under the allowed base.');
+  // Refused up front when it exists (empty or not): nothing is ever restored over existing files.
+  const exists = await exec(access.server, ['test', '-e', target]);
+  if (exists.exitCode === 0)
+    throw new RestoreRefused(`${target} already exists on the backup server; choose a new folder name.`);
+  const repo = access.repo(req.repository);
+  const serverKey = `${access.server.user ?? ''}@${access.server.host}`;
+  return submitJob({
+    kind: 'restore-server',
+    title: `Restore image ${req.imageId}${req.incrementId !== undefined ? ` up to increment ${req.incrementId}` : ''} to ${target}`,
+    actor: reader.username,
+    serverKey,
+    params: { ...req, target },
+    run: (ctx) => restoreChain(ctx, repo, access.server, base, target, links),
+  });
+}
+
+async function restoreChain(
+  ctx: JobContext,
+  repo: ResticRepo,
+  server: SshTarget,
+  base: string,
+  target: string,
+  links: (BackupChain['links'][number] & { snapshotId: string })[],
+) {
+  const staging = posix.join(target, '.staging');
+  let created = false;
+  try {
+    // mkdir without -p: it fails if the folder appeared meanwhile, so nothing existing is reused.
+    await execOk(server, ['mkdir', '--', target]);
+    created = true;
+    await execOk(server, ['mkdir', '--', staging]);
+    for (const [i, link] of links.entries()) {
+      const into = posix.join(staging, String(link.incrementId));
+      ctx.log(`restic restore ${link.snapshotId.slice(0, 8)} (increment ${link.incrementId}) into ${into}`);
+      await restore(repo, {
+        snapshot: link.snapshotId,
+        target: into,
+        signal: ctx.signal,
+        onProgress: (p) =>
+          ctx.progress({
+            percent: Math.round(((i + (p.percent ?? 0) / 100) / links.length) * 90),
+            bytesDone: p.bytesDone,
+            bytesTotal: p.bytesTotal,
+            message: `Restoring increment ${link.incrementId} (${i + 1} of ${links.length})`,
+          }),
+      });
+    }
+    const found = await execOk(server, [
+      'find',
+      staging,
+      '-type',
+      'f',
+      '-name',
+      'disk.*',
+      '-o',
+      '-type',
+      'f',
+      '-name',
+      'vm.xml',
+    ]);
+    const files = found.stdout.split('\n').filter(Boolean);
+    const disks = new Map<number, { increment: number; path: string }[]>();
+    for (const f of files) {
+      const m = /\/disk\.(\d+)\.(\d+)$/.exec(f);
+      if (m) disks.set(Number(m[1]), [...(disks.get(Number(m[1])) ?? []), { increment: Number(m[2]), path: f }]);
+    }
+    ctx.progress({ percent: 90, message: 'Flattening with qemu-img' });
+    const results: Record<string, unknown>[] = [];
+    for (const [diskId, parts] of [...disks.entries()].sort((a, b) => a[0] - b[0])) {
+      parts.sort((a, b) => a.increment - b.increment);
+      // Re-link the chain (the overlays' backing pointers are not usable after a restore).
+      for (let k = 1; k < parts.length; k++) {
+        await run(
+          server,
+          ['qemu-img', 'rebase', '-u', '-F', 'qcow2', '-b', parts[k - 1]!.path, parts[k]!.path],
+          ctx.signal,
+          ctx,
+        );
+      }
+      const out = posix.join(target, `disk.${diskId}.qcow2`);
+      await run(server, ['qemu-img', 'convert', '-O', 'qcow2', parts.at(-1)!.path, out], ctx.signal, ctx);
+      const info = await execOk(server, ['qemu-img', 'info', '--output=json', out]);
+      results.push({ disk: diskId, path: out, info: JSON.parse(info.stdout) as unknown });
+    }
+    const vmXml = files
+      .filter((f) => f.endsWith('/vm.xml'))
+      .sort()
+      .at(-1);
+    if (vmXml)
+      await execOk(server, ['sh', '-c', 'base64 -d -- "$1" > "$2"', 'sh', vmXml, posix.join(target, 'vm.xml')]);
+    await execOk(server, ['rm', '-rf', '--', staging]);
+    ctx.log(`Done: ${results.map((r) => r.path).join(', ')}`);
+    return {
+      message: `Restored to ${target}.`,
+      result: { target, disks: results, vmXml: vmXml ? posix.join(target, 'vm.xml') : undefined },
+    };
+  } catch (err) {
+    const explained = explain(err, base);
+    if (created) {
+      ctx.log(`Removing the partial target ${target}.`);
+      await exec(server, ['rm', '-rf', '--', target]).catch(() => undefined);
+    }
+    throw explained;
+  }
+}

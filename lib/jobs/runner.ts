@@ -1,0 +1,169 @@
+import 'server-only';
+import { randomBytes } from 'node:crypto';
+import { getConfig } from '@/lib/config';
+import { processWide } from '@/lib/config/process-wide';
+import { logger } from '@/lib/log';
+import {
+  appendLog,
+  finish,
+  getJob,
+  insertJob,
+  markInterrupted,
+  markRunning,
+  saveProgress,
+  type Progress,
+} from './store';
+
+// Runs jobs in this process: a queue with at most `jobsPerServer` running per backup server,
+// progress saved at most once a second, cancel through an AbortSignal. Jobs left by a previous
+// process are marked interrupted the first time this process touches the queue.
+
+const log = logger('jobs');
+
+export type JobContext = {
+  id: number;
+  signal: AbortSignal;
+  progress: (p: Progress) => void;
+  log: (line: string) => void;
+};
+
+export type JobResult = { message: string; result?: Record<string, unknown> };
+
+export class JobFailed extends Error {
+  override name = 'JobFailed';
+}
+
+type Pending = { id: number; serverKey: string; run: (ctx: JobContext) => Promise<JobResult> };
+
+type Runtime = {
+  runner: string;
+  recovered: boolean;
+  queue: Pending[];
+  running: Map<number, { serverKey: string; controller: AbortController }>;
+};
+
+const runtime = processWide<Runtime>('jobs.runtime', () => ({
+  runner: randomBytes(8).toString('hex'),
+  recovered: false,
+  queue: [],
+  running: new Map(),
+}));
+
+function recover(): void {
+  if (runtime.recovered) return;
+  runtime.recovered = true;
+  const n = markInterrupted(runtime.runner);
+  if (n > 0) log.warn('jobs interrupted by a restart', { count: n });
+}
+
+function runningOn(serverKey: string): number {
+  let n = 0;
+  for (const r of runtime.running.values()) if (r.serverKey === serverKey) n++;
+  return n;
+}
+
+function pump(): void {
+  const limit = getConfig().jobsPerServer;
+  for (const p of [...runtime.queue]) {
+    if (runningOn(p.serverKey) >= limit) continue;
+    runtime.queue.splice(runtime.queue.indexOf(p), 1);
+    void start(p);
+  }
+}
+
+async function start(p: Pending): Promise<void> {
+  const controller = new AbortController();
+  runtime.running.set(p.id, { serverKey: p.serverKey, controller });
+  markRunning(p.id);
+  let last = 0;
+  let pending: Progress | undefined;
+  const ctx: JobContext = {
+    id: p.id,
+    signal: controller.signal,
+    progress: (pr) => {
+      pending = { ...pending, ...pr };
+      const now = Date.now();
+      if (now - last >= 1_000) {
+        saveProgress(p.id, pending);
+        pending = undefined;
+        last = now;
+      }
+    },
+    log: (line) => appendLog(p.id, line),
+  };
+  try {
+    const r = await p.run(ctx);
+    if (pending) saveProgress(p.id, pending);
+    finish(p.id, 'succeeded', r.message, r.result);
+  } catch (err) {
+    if (pending) saveProgress(p.id, pending);
+    const message = err instanceof Error ? err.message : String(err);
+    if (controller.signal.aborted) {
+      ctx.log('Canceled.');
+      finish(p.id, 'canceled', 'Canceled; what the job had started was stopped and cleaned up.');
+    } else {
+      ctx.log(`Failed: ${message}`);
+      finish(p.id, 'failed', message);
+      if (!(err instanceof JobFailed) && !(err instanceof Error && 'code' in err))
+        log.error('job failed', { id: p.id, error: message });
+    }
+  } finally {
+    runtime.running.delete(p.id);
+    pump();
+  }
+}
+
+export type Submission = {
+  kind: string;
+  title: string;
+  actor: string;
+  /** Jobs on one backup server share its limit. */
+  serverKey: string;
+  /** Stored with the job: never a secret. */
+  params: Record<string, unknown>;
+  run: (ctx: JobContext) => Promise<JobResult>;
+};
+
+export function submitJob(s: Submission): number {
+  recover();
+  const id = insertJob({
+    kind: s.kind,
+    title: s.title,
+    actor: s.actor,
+    serverKey: s.serverKey,
+    params: s.params,
+    runner: runtime.runner,
+  });
+  appendLog(id, `Queued by ${s.actor}.`);
+  runtime.queue.push({ id, serverKey: s.serverKey, run: s.run });
+  pump();
+  return id;
+}
+
+/** Cancels a queued or running job; returns false when it had already ended. */
+export function cancelJob(id: number): boolean {
+  recover();
+  const queued = runtime.queue.findIndex((q) => q.id === id);
+  if (queued !== -1) {
+    runtime.queue.splice(queued, 1);
+    appendLog(id, 'Canceled before it started.');
+    finish(id, 'canceled', 'Canceled before it started.');
+    return true;
+  }
+  const running = runtime.running.get(id);
+  if (running) {
+    appendLog(id, 'Cancel requested.');
+    running.controller.abort();
+    return true;
+  }
+  return false;
+}
+
+/** Called by readers so a restart's leftovers are marked before anyone looks at them. */
+export function ensureRecovered(): void {
+  recover();
+}
+
+export function jobExists(id: number): boolean {
+  return getJob(id) !== undefined;
+}

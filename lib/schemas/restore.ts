@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+// Shared by the restore dialog (client) and the restore actions (server).
+
+const id = z.coerce.number().int().min(0).max(2_147_483_647);
+const optionalId = z.preprocess((v) => (v === '' || v === null || v === undefined ? undefined : v), id.optional());
+const checkbox = z.preprocess((v) => v === 'on' || v === 'true' || v === true, z.boolean());
+
+export const ImageRestoreSchema = z.object({
+  imageId: id,
+  datastoreId: id,
+  // oneimage restore pastes the name into NAME="..." unescaped: quotes and backslashes would break it.
+  name: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z
+      .string()
+      .trim()
+      .max(128, 'At most 128 characters.')
+      .regex(/^[^"\\\p{Cc}]+$/u, 'A name cannot contain quotes, backslashes or control characters.')
+      .optional(),
+  ),
+  noNic: checkbox,
+  noIp: checkbox,
+  incrementId: optionalId,
+  diskId: optionalId,
+});
+export type ImageRestoreInput = z.infer<typeof ImageRestoreSchema>;
+
+export const ServerRestoreSchema = z.object({
+  datastoreId: id,
+  repository: z.string().regex(/^(\d{1,9}|job_\d{1,9})$/),
+  imageId: id,
+  incrementId: optionalId,
+  folder: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'A new folder name: letters, digits, dot, dash and underscore.'),
+});
+export type ServerRestoreInput = z.infer<typeof ServerRestoreSchema>;
+
+export const JobIdSchema = id;
