@@ -1,0 +1,137 @@
+import 'server-only';
+import { posix } from 'node:path';
+import { getConfig } from '@/lib/config';
+import { exec, execOk, stream, type SshTarget } from '@/lib/exec';
+import { logger } from '@/lib/log';
+import { dump, restore } from '@/lib/restic';
+import { chainFiles, snapshotFile, snapshotVmXml, type SnapshotFile, type SnapshotRef } from './snapshot-contents';
+import { toWebStream } from './snapshot-stream';
+
+// Downloads of a snapshot's files, streamed from the backup server: a file as stored (`restic
+// dump`), vm.xml decoded, and one disk of an increment chain flattened the way OpenNebula's
+// downloader does it (each link restored into RESTIC_TMP_DIR, `qemu-img rebase -u`, `qemu-img
+// convert`), its temporary folder removed whatever happens.
+
+const log = logger('catalog.download');
+
+export type Download = {
+  body: ReadableStream<Uint8Array>;
+  size: number;
+  fileName: string;
+  contentType: string;
+};
+
+function baseName(ref: SnapshotRef): string {
+  const vm = ref.snapshot.vmId;
+  return `${vm === undefined ? 'repo-' + ref.detail.repository.name : `vm-${vm}`}-${ref.snapshot.shortId}`;
+}
+
+/** One file of the snapshot, byte for byte as stored, with its size from the (cached) listing. */
+export async function downloadStoredFile(ref: SnapshotRef, name: string, signal?: AbortSignal): Promise<Download> {
+  const file: SnapshotFile = await snapshotFile(ref, name, signal);
+  const s = await dump(ref.repo, ref.snapshot.id, file.path, signal);
+  const body = await toWebStream(s, { expectedBytes: file.size, signal });
+  return {
+    body,
+    size: file.size,
+    fileName: `${baseName(ref)}-${file.name}${file.kind === 'disk' ? '.qcow2' : ''}`,
+    contentType: 'application/octet-stream',
+  };
+}
+
+/** vm.xml decoded from base64 (a few KiB, read whole). */
+export async function downloadVmXml(ref: SnapshotRef, signal?: AbortSignal): Promise<Download> {
+  const bytes = new TextEncoder().encode(await snapshotVmXml(ref, signal));
+  return {
+    body: new ReadableStream({
+      start(c) {
+        c.enqueue(bytes);
+        c.close();
+      },
+    }),
+    size: bytes.byteLength,
+    fileName: `${baseName(ref)}-vm.xml`,
+    contentType: 'application/xml; charset=utf-8',
+  };
+}
+
+/** RESTIC_TMP_DIR of the datastore (default /var/tmp) on the backup server. */
+export function tempBase(ref: SnapshotRef): string {
+  const dir = ref.access.datastore.template.RESTIC_TMP_DIR?.trim() || '/var/tmp';
+  return posix.join(getConfig().remoteRoot, posix.normalize(`/${dir}`));
+}
+
+const TEMP_PREFIX = 'backstone-flatten.';
+
+// Constant scripts; every value is a positional argument.
+const MAKE_TEMP = 'umask 077 && mkdir -p -- "$1" && mktemp -d -- "$1/$2XXXXXXXXXX"';
+
+async function makeTempDir(server: SshTarget, base: string, signal?: AbortSignal): Promise<string> {
+  const r = await execOk(server, ['sh', '-c', MAKE_TEMP, 'sh', base, TEMP_PREFIX], { signal, timeoutMs: 30_000 });
+  const dir = r.stdout.trim();
+  if (!isOurTempDir(base, dir)) throw new Error(`mktemp gave an unexpected folder ${dir}`);
+  return dir;
+}
+
+function isOurTempDir(base: string, dir: string): boolean {
+  return posix.dirname(dir) === base && posix.basename(dir).startsWith(TEMP_PREFIX) && !dir.includes('..');
+}
+
+/** Removes a temporary folder made by makeTempDir; never anything else. Not tied to the request. */
+export async function removeTempDir(server: SshTarget, base: string, dir: string): Promise<void> {
+  if (!isOurTempDir(base, dir)) return;
+  try {
+    const r = await exec(server, ['rm', '-rf', '--', dir], { timeoutMs: 60_000 });
+    if (r.exitCode !== 0) log.warn('temporary folder not removed', { dir, exitCode: r.exitCode });
+  } catch (err) {
+    log.warn('temporary folder not removed', { dir, error: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+/**
+ * One disk of an increment chain up to this snapshot, as a single standalone qcow2: each link's
+ * disk.N.K restored into a fresh folder under RESTIC_TMP_DIR, relinked with `qemu-img rebase -u`,
+ * merged with `qemu-img convert`, measured, then streamed; the folder is removed when the stream
+ * ends, fails or is abandoned.
+ */
+export async function downloadFlattenedDisk(ref: SnapshotRef, diskId: number, signal?: AbortSignal): Promise<Download> {
+  const links = chainFiles(ref, diskId);
+  const server = ref.access.server;
+  const base = tempBase(ref);
+  const dir = await makeTempDir(server, base, signal);
+  let handedOver = false;
+  try {
+    for (const link of links) {
+      await restore(ref.repo, { snapshot: link.snapshotId, target: dir, include: [link.path], signal });
+    }
+    const files = links.map((l) => posix.join(dir, l.path));
+    for (let i = 1; i < files.length; i++) {
+      await execOk(server, ['qemu-img', 'rebase', '-u', '-f', 'qcow2', '-F', 'qcow2', '-b', files[i - 1]!, files[i]!], {
+        signal,
+        timeoutMs: 120_000,
+      });
+    }
+    const out = posix.join(dir, `disk.${diskId}.flattened.qcow2`);
+    await execOk(server, ['qemu-img', 'convert', '-O', 'qcow2', files[files.length - 1]!, out], {
+      signal,
+      timeoutMs: 6 * 3600_000,
+    });
+    const size = Number((await execOk(server, ['stat', '-c', '%s', '--', out], { signal })).stdout.trim());
+    if (!Number.isSafeInteger(size) || size <= 0) throw new Error('the flattened disk has no size');
+    const s = stream(server, ['cat', '--', out], { signal, timeoutMs: 24 * 3600_000 });
+    const body = await toWebStream(s, {
+      expectedBytes: size,
+      signal,
+      onSettled: () => removeTempDir(server, base, dir),
+    });
+    handedOver = true;
+    return {
+      body,
+      size,
+      fileName: `${baseName(ref)}-disk.${diskId}-flattened.qcow2`,
+      contentType: 'application/octet-stream',
+    };
+  } finally {
+    if (!handedOver) await removeTempDir(server, base, dir);
+  }
+}

@@ -1,0 +1,90 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it, vi } from 'vitest';
+import { downloadHeaders, ShortDownload, toWebStream } from './snapshot-stream';
+
+// A command whose stdout is a PassThrough the test writes into, like lib/exec's stream().
+function fakeCommand() {
+  const stdout = new PassThrough({ highWaterMark: 16 });
+  let settle!: (v: unknown) => void;
+  let fail!: (e: unknown) => void;
+  const done = new Promise((res, rej) => {
+    settle = res;
+    fail = rej;
+  });
+  const cancel = vi.fn(() => {
+    stdout.destroy(new Error('canceled'));
+    fail(new Error('canceled'));
+  });
+  return { stdout, done, cancel, settle, fail };
+}
+
+async function readAll(body: ReadableStream<Uint8Array>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) parts.push(Buffer.from(chunk));
+  return Buffer.concat(parts);
+}
+
+describe('toWebStream', () => {
+  it('hands over every byte, then closes once the command succeeded', async () => {
+    const c = fakeCommand();
+    c.stdout.write('hello ');
+    const settled = vi.fn();
+    const body = await toWebStream(c, { expectedBytes: 11, onSettled: settled });
+    c.stdout.end('world');
+    c.settle({ exitCode: 0 });
+    expect((await readAll(body)).toString()).toBe('hello world');
+    await vi.waitFor(() => expect(settled).toHaveBeenCalledTimes(1));
+  });
+
+  it('reads only what the reader asks for (backpressure reaches the command)', async () => {
+    const c = fakeCommand();
+    c.stdout.write(Buffer.alloc(16));
+    const body = await toWebStream(c);
+    // The writer sees a full buffer: nothing is drained while nobody reads.
+    expect(c.stdout.write(Buffer.alloc(16))).toBe(false);
+    const reader = body.getReader();
+    await reader.read();
+    expect(c.stdout.writableLength + c.stdout.readableLength).toBeGreaterThan(0);
+    await reader.cancel();
+    expect(c.cancel).toHaveBeenCalled();
+  });
+
+  it('a command that fails before any byte is an error, not an empty download', async () => {
+    const c = fakeCommand();
+    const typed = new Error('Fatal: no such snapshot');
+    c.stdout.end();
+    c.fail(typed);
+    await expect(toWebStream(c)).rejects.toBe(typed);
+  });
+
+  it('an aborted request cancels the command', async () => {
+    const c = fakeCommand();
+    c.stdout.write('x');
+    const ac = new AbortController();
+    await toWebStream(c, { signal: ac.signal });
+    ac.abort();
+    expect(c.cancel).toHaveBeenCalledTimes(1);
+  });
+
+  it('fails the body when fewer bytes came than Content-Length announced', async () => {
+    const c = fakeCommand();
+    c.stdout.write('abc');
+    const body = await toWebStream(c, { expectedBytes: 10 });
+    c.stdout.end();
+    c.settle({ exitCode: 0 });
+    await expect(readAll(body)).rejects.toBeInstanceOf(ShortDownload);
+  });
+});
+
+describe('downloadHeaders', () => {
+  it('gives the exact length and a quoted, safe file name', () => {
+    const h = downloadHeaders('vm-1-8f13e6cc-disk.0.1.qcow2', 1234, 'application/octet-stream');
+    expect(h.get('content-length')).toBe('1234');
+    expect(h.get('content-disposition')).toBe(
+      `attachment; filename="vm-1-8f13e6cc-disk.0.1.qcow2"; filename*=UTF-8''vm-1-8f13e6cc-disk.0.1.qcow2`,
+    );
+    expect(downloadHeaders('a"b\r\n.xml', 1, 'x').get('content-disposition')).toMatch(
+      /^attachment; filename="a_b__.xml"/,
+    );
+  });
+});
