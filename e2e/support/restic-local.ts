@@ -27,7 +27,7 @@ export function dumpFromRepository(
     {
       input: `${password}\n`,
       maxBuffer: 1024 * 1024 * 1024,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, RESTIC_CACHE_DIR: join(dir, 'cache') },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, RESTIC_CACHE_DIR: join(dir, 'cache') } as unknown as NodeJS.ProcessEnv,
     },
   );
   execFileSync('dd', [`of=${file}`, 'status=none'], { input: out });
