@@ -39,9 +39,13 @@ async function waitForJob(page: Page, statuses: RegExp, timeout = 120_000) {
   await expect(page.getByTestId('job-status')).toHaveText(statuses, { timeout });
 }
 
-async function openRestore(page: Page, repo: string, imageId: number) {
-  await page.goto(`/datastores/${DS}/repos/${repo}`);
+/** Opens the restore dialog of a backup image; returns the open dialog. */
+async function openRestore(page: Page, repo: string, imageId: number, datastoreId = DS) {
+  await page.goto(`/datastores/${datastoreId}/repos/${repo}`);
   await page.getByTestId(`restore-${imageId}`).click();
+  const dialog = page.locator('dialog[open]');
+  await expect(dialog).toBeVisible();
+  return dialog;
 }
 
 test.describe.configure({ mode: 'serial' });
@@ -54,8 +58,8 @@ test('one click restores a backup into OpenNebula, and the disk equals the backe
   const vm = sandbox.seed.vms.web;
   const imageId = Math.max(...imageIdsOf(vm));
   await signIn(page, 'admin');
-  await openRestore(page, String(vm), imageId);
-  await page.getByTestId('restore-submit').click();
+  const dialog = await openRestore(page, String(vm), imageId);
+  await dialog.getByTestId('restore-submit').click();
   await expect(page).toHaveURL(/\/jobs\/\d+$/);
   await waitForJob(page, /succeeded/);
   const template = await page.getByTestId('result-template').textContent();
@@ -79,10 +83,10 @@ test('a restore onto the backup server gives a file equal to the backed-up disk'
   const vm = sandbox.seed.vms.web;
   const imageId = Math.max(...imageIdsOf(vm));
   await signIn(page, 'admin');
-  await openRestore(page, String(vm), imageId);
-  await page.getByRole('tab', { name: 'Onto the backup server' }).click();
-  await page.getByLabel('New folder').fill(`e2e-server-restore-${Date.now()}`);
-  await page.getByTestId('restore-server-submit').click();
+  const dialog = await openRestore(page, String(vm), imageId);
+  await dialog.getByRole('tab', { name: 'Onto the backup server' }).click();
+  await dialog.getByLabel('New folder').fill(`e2e-server-restore-${Date.now()}`);
+  await dialog.getByTestId('restore-server-submit').click();
   await expect(page).toHaveURL(/\/jobs\/\d+$/);
   await waitForJob(page, /succeeded/);
   const target = (await page.getByTestId('result-target').textContent())!;
@@ -98,11 +102,11 @@ test('a restore onto the backup server gives a file equal to the backed-up disk'
     truth.cleanup();
   }
   // The same folder again is refused: nothing is restored over existing files.
-  await openRestore(page, String(vm), imageId);
-  await page.getByRole('tab', { name: 'Onto the backup server' }).click();
-  await page.getByLabel('New folder').fill(target.split('/').pop()!);
-  await page.getByTestId('restore-server-submit').click();
-  await expect(page.getByTestId('restore-error')).toContainText('already exists');
+  const again = await openRestore(page, String(vm), imageId);
+  await again.getByRole('tab', { name: 'Onto the backup server' }).click();
+  await again.getByLabel('New folder').fill(target.split('/').pop()!);
+  await again.getByTestId('restore-server-submit').click();
+  await expect(again.getByTestId('restore-error')).toContainText('already exists');
 });
 
 test.describe('slow restores', () => {
@@ -145,11 +149,10 @@ test.describe('slow restores', () => {
   }
 
   async function startServerRestore(page: Page, dsId: number, imageId: number, folder: string): Promise<number> {
-    await page.goto(`/datastores/${dsId}/repos/${bulky}`);
-    await page.getByTestId(`restore-${imageId}`).click();
-    await page.getByRole('tab', { name: 'Onto the backup server' }).click();
-    await page.getByLabel('New folder').fill(folder);
-    await page.getByTestId('restore-server-submit').click();
+    const dialog = await openRestore(page, String(bulky), imageId, dsId);
+    await dialog.getByRole('tab', { name: 'Onto the backup server' }).click();
+    await dialog.getByLabel('New folder').fill(folder);
+    await dialog.getByTestId('restore-server-submit').click();
     await expect(page).toHaveURL(/\/jobs\/\d+$/);
     return Number(page.url().split('/').pop());
   }
