@@ -1,7 +1,7 @@
 // Ground truth for restore tests: what a snapshot holds, read by restic itself straight from the
 // repository folder (this machine is the sandbox's backup server), never through Backstone.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resticBinary } from '../../sandbox/common/restic-binaries';
@@ -12,6 +12,19 @@ export function datastorePassword(datastoreId: number): string {
   return /<RESTIC_PASSWORD><!\[CDATA\[([^\]]*)\]\]><\/RESTIC_PASSWORD>/.exec(xml)![1]!;
 }
 
+// Node hands a child's stdin over as a socket, which restic cannot open as /dev/stdin: the password
+// goes through a 0600 file in a private temp folder instead, removed afterwards.
+function withPasswordFile<T>(password: string, fn: (dir: string, file: string) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), 'backstone-truth-'));
+  try {
+    const file = join(dir, 'pw');
+    writeFileSync(file, password, { mode: 0o600 });
+    return fn(dir, file);
+  } finally {
+    rmSync(join(dir, 'pw'), { force: true });
+  }
+}
+
 /** Dumps one file of a snapshot into a fresh temp folder; returns its path and a cleanup. */
 export function dumpFromRepository(
   repoPath: string,
@@ -19,31 +32,21 @@ export function dumpFromRepository(
   snapshot: string,
   path: string,
 ): { file: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), 'backstone-truth-'));
-  const file = join(dir, 'dumped');
-  const out = execFileSync(
-    resticBinary('0.18'),
-    ['--no-lock', '--password-file=/dev/stdin', `--repo=${repoPath}`, '--quiet', 'dump', snapshot, path],
-    {
-      input: `${password}\n`,
-      maxBuffer: 1024 * 1024 * 1024,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, RESTIC_CACHE_DIR: join(dir, 'cache') } as unknown as NodeJS.ProcessEnv,
-    },
-  );
-  execFileSync('dd', [`of=${file}`, 'status=none'], { input: out });
-  return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-/** The paths a snapshot holds. */
-export function snapshotPaths(repoPath: string, password: string, snapshot: string): string[] {
-  const dir = mkdtempSync(join(tmpdir(), 'backstone-truth-'));
-  try {
-    const out = execFileSync(
-      resticBinary('0.18'),
-      ['--no-lock', '--password-file=/dev/stdin', `--repo=${repoPath}`, '--json', 'snapshots', snapshot],
+  return withPasswordFile(password, (dir, pw) => {
+    const file = join(dir, 'dumped');
+    execFileSync(
+      'sh',
+      [
+        '-c',
+        '"$0" --no-lock --password-file="$1" --repo="$2" --quiet dump "$3" "$4" > "$5"',
+        resticBinary('0.18'),
+        pw,
+        repoPath,
+        snapshot,
+        path,
+        file,
+      ],
       {
-        input: `${password}\n`,
-        encoding: 'utf8',
         env: {
           PATH: process.env.PATH ?? '/usr/bin:/bin',
           HOME: dir,
@@ -51,10 +54,31 @@ export function snapshotPaths(repoPath: string, password: string, snapshot: stri
         } as unknown as NodeJS.ProcessEnv,
       },
     );
-    return (JSON.parse(out) as { paths: string[] }[])[0]?.paths ?? [];
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+    return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  });
+}
+
+/** The paths a snapshot holds. */
+export function snapshotPaths(repoPath: string, password: string, snapshot: string): string[] {
+  return withPasswordFile(password, (dir, pw) => {
+    try {
+      const out = execFileSync(
+        resticBinary('0.18'),
+        ['--no-lock', `--password-file=${pw}`, `--repo=${repoPath}`, '--json', 'snapshots', snapshot],
+        {
+          encoding: 'utf8',
+          env: {
+            PATH: process.env.PATH ?? '/usr/bin:/bin',
+            HOME: dir,
+            RESTIC_CACHE_DIR: join(dir, 'cache'),
+          } as unknown as NodeJS.ProcessEnv,
+        },
+      );
+      return (JSON.parse(out) as { paths: string[] }[])[0]?.paths ?? [];
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 }
 
 /** qemu-img compare: exit 0 when the two images hold the same data. */
