@@ -26,6 +26,7 @@ export {
   vmAtBackup,
   changedSince,
   snapshotDiff,
+  diffOf,
   SnapshotNotVisible,
   ChainBroken,
   type SnapshotRef,

@@ -422,6 +422,11 @@ export async function snapshotDiff(
   signal?: AbortSignal,
 ): Promise<SnapshotDiffView> {
   const { from, to } = await resolveSnapshotPair(reader, datastoreId, repository, fromId, toId, signal);
+  return diffOf(from, to, signal);
+}
+
+/** The diff of two snapshots already resolved for the reader (cached: both are immutable). */
+export function diffOf(from: SnapshotRef, to: SnapshotRow, signal?: AbortSignal): Promise<SnapshotDiffView> {
   return remember(diffs, `${keyOf(from.repo)}|${from.snapshot.id}|${to.id}`, async () => {
     const [d, before, after] = await Promise.all([
       resticDiff(from.repo, from.snapshot.id, to.id, signal),

@@ -1,14 +1,30 @@
 'use client';
 
 import type { ColumnDef } from '@tanstack/react-table';
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+import { useMemo } from 'react';
 import type { SnapshotRow } from '@/lib/catalog';
 import { Badge } from '../../../../../../_components/badge';
 import { DataTable } from '../../../../../../_components/data-table';
 import { formatAge, formatBytes, formatDate } from '../../../../../../_components/format';
 import { Panel } from '../../../../../../_components/panel';
+import { CompareForm } from '../snapshots/_components/compare-form';
 
-const columns: ColumnDef<SnapshotRow, unknown>[] = [
-  { accessorKey: 'shortId', header: 'Snapshot', cell: (c) => <code className="text-xs">{c.getValue<string>()}</code> },
+const columnsFor = (repoHref: string): ColumnDef<SnapshotRow, unknown>[] => [
+  {
+    accessorKey: 'shortId',
+    header: 'Snapshot',
+    cell: ({ row }) => (
+      <Link
+        href={`${repoHref}/snapshots/${row.original.id}`}
+        className="font-mono text-xs text-brand-600 hover:underline"
+        data-testid={`snapshot-link-${row.original.shortId}`}
+      >
+        {row.original.shortId}
+      </Link>
+    ),
+  },
   {
     accessorKey: 'time',
     header: 'Time',
@@ -69,11 +85,22 @@ const columns: ColumnDef<SnapshotRow, unknown>[] = [
 ];
 
 export function SnapshotsTable({ snapshots }: { snapshots: SnapshotRow[] }) {
+  // This table lives on the repository page: its path is the repository's.
+  const repoHref = usePathname().replace(/\/+$/, '');
+  const columns = useMemo(() => columnsFor(repoHref), [repoHref]);
   return (
     <Panel title="Snapshots">
       <DataTable
         data={snapshots}
         columns={columns}
+        toolbar={
+          snapshots.length >= 2 ? (
+            <CompareForm
+              action={`${repoHref}/snapshots/compare`}
+              snapshots={snapshots.map((s) => ({ id: s.id, shortId: s.shortId, time: s.time }))}
+            />
+          ) : undefined
+        }
         initialSorting={[{ id: 'time', desc: true }]}
         searchPlaceholder="Search by ID, host, tag, disk, image…"
         virtualize

@@ -1,0 +1,136 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { Suspense } from 'react';
+import { requireViewer } from '@/lib/auth';
+import { diffOf, resolveSnapshotPair, type SnapshotRef, type SnapshotRow } from '@/lib/catalog';
+import { DatastoreIdParam, parseParam, RepositoryParam, SnapshotParam } from '@/lib/schemas/params';
+import { Badge, type Tone } from '../../../../../../../_components/badge';
+import { formatBytes, formatDate } from '../../../../../../../_components/format';
+import { loadOr404 } from '../../../../../../../_components/load';
+import { PageHeader, Panel } from '../../../../../../../_components/panel';
+import { CompareForm } from '../_components/compare-form';
+import { SectionError } from '../_components/sections';
+
+type Props = {
+  params: Promise<{ id: string; repo: string }>;
+  searchParams: Promise<{ from?: string | string[]; to?: string | string[] }>;
+};
+
+export const metadata: Metadata = { title: 'Compare snapshots' };
+
+const TONE: Record<string, Tone> = {
+  added: 'ok',
+  removed: 'error',
+  changed: 'warning',
+  'type-changed': 'warning',
+  metadata: 'muted',
+};
+
+async function DiffSection({ from, to }: { from: SnapshotRef; to: SnapshotRow }) {
+  let d;
+  try {
+    d = await diffOf(from, to);
+  } catch (err) {
+    return (
+      <Panel title="Differences">
+        <SectionError err={err} what="the diff" />
+      </Panel>
+    );
+  }
+  return (
+    <Panel title={`Differences (${d.rows.length} files)`} testId="diff">
+      {d.rows.length === 0 ? (
+        <p className="px-4 py-3 text-sm text-slate-500">The two snapshots hold the same files.</p>
+      ) : (
+        <table className="w-full text-sm">
+          <thead className="bg-slate-50 text-left text-xs text-slate-500 uppercase dark:bg-slate-800/50">
+            <tr>
+              <th className="px-4 py-2">Change</th>
+              <th className="px-4 py-2">File</th>
+              <th className="px-4 py-2 text-right">Size before</th>
+              <th className="px-4 py-2 text-right">Size after</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+            {d.rows.map((r) => (
+              <tr key={r.path} data-testid={`diff-row-${r.name}`} data-change={r.change}>
+                <td className="px-4 py-2">
+                  <Badge tone={TONE[r.change] ?? 'muted'}>{r.change}</Badge>
+                </td>
+                <td className="px-4 py-2">
+                  <span className="font-mono">{r.name}</span>
+                  <span className="ml-2 font-mono text-xs break-all text-slate-500">{r.path}</span>
+                </td>
+                <td className="px-4 py-2 text-right tabular-nums" data-testid={`diff-before-${r.name}`}>
+                  {formatBytes(r.sizeBefore)}
+                </td>
+                <td className="px-4 py-2 text-right tabular-nums" data-testid={`diff-after-${r.name}`}>
+                  {formatBytes(r.sizeAfter)}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <p
+        className="border-t border-slate-100 px-4 py-2 text-xs text-slate-500 dark:border-slate-800"
+        data-testid="diff-data"
+      >
+        Repository data: {formatBytes(d.added.bytes)} added, {formatBytes(d.removed.bytes)} no longer referenced by the
+        newer snapshot (restic&apos;s deduplicated blobs, not file sizes).
+      </p>
+    </Panel>
+  );
+}
+
+function one(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? undefined : v;
+}
+
+export default async function ComparePage({ params, searchParams }: Props) {
+  const p = await params;
+  const sp = await searchParams;
+  const id = parseParam(DatastoreIdParam, p.id);
+  const repo = parseParam(RepositoryParam, p.repo);
+  const fromId = parseParam(SnapshotParam, one(sp.from));
+  const toId = parseParam(SnapshotParam, one(sp.to));
+  if (id === undefined || repo === undefined || fromId === undefined || toId === undefined) notFound();
+  const viewer = await requireViewer(`/datastores/${id}/repos/${repo}/snapshots/compare?from=${fromId}&to=${toId}`);
+  // Both snapshots resolved for this viewer before anything streams: unknown ones are a real 404.
+  const { from, to } = await loadOr404(() => resolveSnapshotPair(viewer, id, repo, fromId, toId));
+  const repoHref = `/datastores/${id}/repos/${repo}`;
+  const link = (s: SnapshotRow) => (
+    <Link href={`${repoHref}/snapshots/${s.id}`} className="font-mono text-brand-600 hover:underline">
+      {s.shortId}
+    </Link>
+  );
+  return (
+    <div className="mx-auto max-w-7xl space-y-4">
+      <PageHeader
+        title="Compare snapshots"
+        subtitle={
+          <>
+            {link(from.snapshot)} ({formatDate(from.snapshot.time)}) → {link(to)} ({formatDate(to.time)}) in repository{' '}
+            <Link href={repoHref} className="text-brand-600 hover:underline">
+              {repo}
+            </Link>
+          </>
+        }
+      />
+      <Panel>
+        <CompareForm
+          action={`${repoHref}/snapshots/compare`}
+          from={from.snapshot.id}
+          to={to.id}
+          snapshots={from.detail.snapshots.map((x) => ({ id: x.id, shortId: x.shortId, time: x.time }))}
+        />
+      </Panel>
+      <Suspense
+        fallback={<div aria-busy="true" className="h-40 animate-pulse rounded-lg bg-slate-100 dark:bg-slate-800/50" />}
+      >
+        <DiffSection from={from} to={to} />
+      </Suspense>
+    </div>
+  );
+}

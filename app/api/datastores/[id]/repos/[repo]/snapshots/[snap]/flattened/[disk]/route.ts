@@ -1,0 +1,26 @@
+import { ChainBroken, downloadFlattenedDisk, downloadHeaders, resolveSnapshot } from '@/lib/catalog';
+import { parseParam } from '@/lib/schemas/params';
+import { guarded, notFoundResponse } from '../../../../../../../../_lib/handler';
+import { DiskIdParam, snapshotParams, type SnapshotParams } from '../../../_params';
+
+export const dynamic = 'force-dynamic';
+
+/** One disk of the increment chain up to this snapshot, merged into one standalone qcow2. */
+export const GET = guarded<SnapshotParams & { disk: string }>(
+  'user',
+  'snapshot.download-flattened',
+  async (viewer, params, request) => {
+    const p = snapshotParams(params);
+    const disk = parseParam(DiskIdParam, params.disk);
+    if (!p || disk === undefined) return notFoundResponse();
+    const ref = await resolveSnapshot(viewer, p.id, p.repo, p.snap, request.signal);
+    if (!ref.snapshot.disks.some((d) => d.diskId === disk)) return notFoundResponse();
+    try {
+      const d = await downloadFlattenedDisk(ref, disk, request.signal);
+      return new Response(d.body, { headers: downloadHeaders(d.fileName, d.size, d.contentType) });
+    } catch (err) {
+      if (err instanceof ChainBroken) return Response.json({ error: err.message }, { status: 409 });
+      throw err;
+    }
+  },
+);
