@@ -232,7 +232,7 @@ test.describe('slow restores', () => {
     await waitForJob(page, /running/, 30_000);
     await stopApp(sandbox.stateDir);
     await startApp(sandbox.stateDir);
-    await signIn(page, 'admin');
+    // The session survives the restart (it lives in the store and the cookie).
     await page.goto(`/jobs/${id}`);
     await waitForJob(page, /interrupted/, 10_000);
     await expect(page.getByTestId('job-message')).toContainText('Backstone stopped while this job was running');
