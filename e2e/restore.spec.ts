@@ -121,7 +121,7 @@ test.describe('slow restores', () => {
     const info = serverInfo() as ReturnType<typeof serverInfo> & { account?: string };
     writeFileSync(
       tpl,
-      `NAME = "${name}"\nTYPE = "BACKUP_DS"\nDS_MAD = "restic"\nTM_MAD = "-"\nRESTIC_PASSWORD = "e2e-${name}-pw"\nRESTIC_SFTP_SERVER = "${info.name}"\nRESTIC_SFTP_USER = "oneadmin"\n${extra}`,
+      `NAME = "${name}"\nTYPE = "BACKUP_DS"\nDS_MAD = "restic"\nTM_MAD = "-"\nRESTIC_PASSWORD = "e2e-restore-pw"\nRESTIC_SFTP_SERVER = "${info.name}"\nRESTIC_SFTP_USER = "oneadmin"\n${extra}`,
     );
     const out = one('onedatastore', 'create', tpl);
     rmSync(dir, { recursive: true, force: true });
@@ -171,7 +171,7 @@ test.describe('slow restores', () => {
     execFileSync('sh', ['-c', 'head -c 6291456 /dev/urandom > "$0"', random]);
     execFileSync('qemu-io', ['-f', 'qcow2', '-c', `write -s ${random} 0 6M`, disk]);
     rmSync(random, { force: true });
-    slowDs = createDatastore('slow', 'RESTIC_BWLIMIT = "256"\n');
+    slowDs = createDatastore(`slow-${Date.now()}`, 'RESTIC_BWLIMIT = "256"\n');
     slowImage = await backupInto(slowDs);
   });
 
@@ -255,7 +255,7 @@ test.describe('slow restores', () => {
       'tmpfs',
       tinyMount,
     ]);
-    tinyDs = createDatastore('tiny', 'RESTIC_TMP_DIR = "/var/tmp/tiny"\n');
+    tinyDs = createDatastore(`tiny-${Date.now()}`, 'RESTIC_TMP_DIR = "/var/tmp/tiny"\n');
     const tinyImage = await backupInto(tinyDs);
     await signIn(page, 'admin');
     await startServerRestore(page, tinyDs, tinyImage, 'will-not-fit');
