@@ -49,7 +49,8 @@ function chainFor(chains: BackupChain[], imageId: number, incrementId?: number) 
 }
 
 function explain(err: unknown, base: string): Error {
-  const text = err instanceof Error ? err.message : String(err);
+  const tail = err instanceof Error && 'stderrTail' in err ? String((err as { stderrTail: unknown }).stderrTail) : '';
+  const text = `${err instanceof Error ? err.message : String(err)}\n${tail}`;
   if (/no space left on device|disk quota exceeded/i.test(text)) {
     return new JobFailed(
       `The backup server's filesystem under ${base} is full. Nothing was kept; free space there or restore into another datastore's RESTIC_TMP_DIR.`,

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { exec, stream, type ExecOptions, type SshTarget } from '@/lib/exec';
 import { registerSecret } from '@/lib/log/redact';
 import { hasModernExitCodes, resticBinary, serverKey, type ResticBinary } from './binary';
-import { classifyFailure, SnapshotNotFound } from './errors';
+import { classifyFailure, ResticFailed, SnapshotNotFound } from './errors';
 import { serverLimit } from './limit';
 import { resticArgv, type RepoOptions } from './options';
 import {
@@ -266,17 +266,27 @@ export async function restore(repo: ResticRepo, req: RestoreRequest): Promise<Re
     req.onProgress?.(p);
   };
   if (hasModernExitCodes(bin)) {
-    await call(repo, 'restore', args, {
-      json: true,
-      signal: req.signal,
-      timeoutMs: 24 * 3600_000,
-      env: { RESTIC_PROGRESS_FPS: '1' },
-      snapshot: req.snapshot,
-      onLine: (l) => {
-        const p = parseRestoreLine(l);
-        if (p) report(p);
-      },
-    });
+    // With --json, restic reports each file it could not write as an "error" line on stdout.
+    const errors: string[] = [];
+    try {
+      await call(repo, 'restore', args, {
+        json: true,
+        signal: req.signal,
+        timeoutMs: 24 * 3600_000,
+        env: { RESTIC_PROGRESS_FPS: '1' },
+        snapshot: req.snapshot,
+        onLine: (l) => {
+          const p = parseRestoreLine(l);
+          if (p) report(p);
+          else if (errors.length < 20 && l.includes('"message_type":"error"')) errors.push(restoreErrorText(l));
+        },
+      });
+    } catch (err) {
+      if (err instanceof ResticFailed && errors.length > 0) {
+        throw new ResticFailed('restore', err.exitCode, [...errors, err.stderrTail].join('\n'));
+      }
+      throw err;
+    }
     return last;
   }
   const measuring = measureTarget(repo.server, req.target, req.expectedBytes, report);
@@ -288,6 +298,16 @@ export async function restore(repo: ResticRepo, req: RestoreRequest): Promise<Re
   const final = await targetBytes(repo.server, req.target);
   report({ bytesDone: final, bytesTotal: req.expectedBytes ?? final, percent: 100 });
   return last;
+}
+
+function restoreErrorText(line: string): string {
+  try {
+    const o = JSON.parse(line) as { error?: { message?: string } | string; item?: string };
+    const msg = typeof o.error === 'string' ? o.error : (o.error?.message ?? '');
+    return o.item ? `${o.item}: ${msg}` : msg;
+  } catch {
+    return line.slice(0, 300);
+  }
 }
 
 async function targetBytes(server: SshTarget, target: string): Promise<number> {
