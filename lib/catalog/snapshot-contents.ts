@@ -138,7 +138,10 @@ export async function snapshotFile(ref: SnapshotRef, name: string, signal?: Abor
 
 type DumpStream = Awaited<ReturnType<typeof dump>>;
 
-/** Reads at most `limit` bytes of a dump, then cancels it (the remote restic is killed). */
+/**
+ * Reads at most `limit` bytes of a dump, then cancels it (the remote restic is killed). What comes
+ * after the cancel is drained and dropped: a paused SSH channel would never close.
+ */
 async function readDumpHead(s: DumpStream, limit: number): Promise<{ bytes: Buffer; complete: boolean }> {
   const chunks: Buffer[] = [];
   let n = 0;
@@ -148,25 +151,23 @@ async function readDumpHead(s: DumpStream, limit: number): Promise<{ bytes: Buff
     () => undefined,
     (e: unknown) => e,
   );
-  try {
-    for await (const chunk of s.stdout as AsyncIterable<Buffer>) {
+  await new Promise<void>((resolve) => {
+    s.stdout.on('data', (chunk: Buffer) => {
+      if (!complete) return;
       chunks.push(chunk);
       n += chunk.length;
       if (n >= limit) {
         complete = false;
-        break;
+        s.cancel();
       }
-    }
-  } catch {
-    // The stream fails when the command does; the typed error comes from `done` below.
-  }
-  if (!complete) {
-    s.cancel();
-    await settled;
-  } else {
-    const err = await settled;
-    if (err) throw err;
-  }
+    });
+    // The typed error, if any, comes from `done` below.
+    s.stdout.on('error', () => resolve());
+    s.stdout.on('end', () => resolve());
+    s.stdout.on('close', () => resolve());
+  });
+  const err = await settled;
+  if (complete && err) throw err;
   return { bytes: Buffer.concat(chunks).subarray(0, limit), complete };
 }
 

@@ -80,6 +80,7 @@ describe('downloadHeaders', () => {
   it('gives the exact length and a quoted, safe file name', () => {
     const h = downloadHeaders('vm-1-8f13e6cc-disk.0.1.qcow2', 1234, 'application/octet-stream');
     expect(h.get('content-length')).toBe('1234');
+    expect(h.get('x-backstone-size')).toBe('1234');
     expect(h.get('content-disposition')).toBe(
       `attachment; filename="vm-1-8f13e6cc-disk.0.1.qcow2"; filename*=UTF-8''vm-1-8f13e6cc-disk.0.1.qcow2`,
     );

@@ -58,7 +58,17 @@ export async function toWebStream(
     await opts.onSettled?.();
   });
 
-  const cancel = () => src.cancel();
+  // After a cancel the rest is drained and dropped: a paused SSH channel would never close, and
+  // the command's end (and the cleanup after it) would never come.
+  let canceled = false;
+  const cancel = () => {
+    if (canceled) return;
+    canceled = true;
+    src.cancel();
+    src.stdout.removeAllListeners('readable');
+    src.stdout.on('data', () => undefined);
+    setImmediate(() => src.stdout.resume());
+  };
   opts.signal?.addEventListener('abort', cancel, { once: true });
   if (opts.signal?.aborted) cancel();
 
@@ -128,7 +138,11 @@ export function downloadHeaders(fileName: string, size: number, contentType: str
   const ascii = fileName.replace(/[^A-Za-z0-9._-]/g, '_');
   return new Headers({
     'Content-Type': contentType,
+    // Next 16.4 drops Content-Length from route handler responses (FORBIDDEN_HEADERS in
+    // next/dist/server/send-response.js) and sends the body chunked; the size is repeated here so
+    // a client can still check it.
     'Content-Length': String(size),
+    'X-Backstone-Size': String(size),
     'Content-Disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`,
     // no-transform: a compressed response would lose its Content-Length.
     'Cache-Control': 'private, no-store, no-transform',
