@@ -41,6 +41,10 @@ export default async function SnapshotPage({ params }: Props) {
   const s = ref.snapshot;
   const place = chainPlace(ref);
   const repoHref = `/datastores/${id}/repos/${repo}`;
+  // Compare with the snapshot before this one (or the next, for the first).
+  const byTime = [...ref.detail.snapshots].sort((a, b) => a.time.localeCompare(b.time));
+  const at = byTime.findIndex((x) => x.id === s.id);
+  const [compareFrom, compareTo] = at > 0 ? [byTime[at - 1]!.id, s.id] : [s.id, byTime[at + 1]?.id];
   return (
     <div className="mx-auto max-w-7xl space-y-4">
       <PageHeader
@@ -136,7 +140,8 @@ export default async function SnapshotPage({ params }: Props) {
       <Panel title="Compare with another snapshot">
         <CompareForm
           action={`${repoHref}/snapshots/compare`}
-          from={s.id}
+          from={compareFrom}
+          to={compareTo}
           snapshots={ref.detail.snapshots.map((x) => ({ id: x.id, shortId: x.shortId, time: x.time }))}
         />
       </Panel>
