@@ -2,14 +2,13 @@
 // file byte for byte, an increment chain flattened in RESTIC_TMP_DIR (equal to the chain's last
 // state), and an abandoned flattened download that leaves nothing behind.
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIsolatedBackupServer, type IsolatedBackupServer } from '@/sandbox/backup-server/test-server';
 import { resetConfigCache } from '@/lib/config';
-import { closeSshConnections, execOk, type SshTarget } from '@/lib/exec';
+import { closeSshConnections, execOk, LOCAL, type SshTarget } from '@/lib/exec';
 import { DEFAULT_REPO_OPTIONS, type ResticRepo } from '@/lib/restic';
 import { diskHeader, snapshotFiles, type SnapshotRef } from './snapshot-contents';
 import { downloadFlattenedDisk, downloadStoredFile } from './snapshot-download';
@@ -191,7 +190,7 @@ describe('snapshot reads on a real backup server', () => {
     writeFileSync(join(local, 'full.qcow2'), body);
     const disk = join(server.info.root, 'var/lib/one/datastores/0/42/ckpt.0');
     // The FULL backup is the disk at backup time (the checkpoint taken with it).
-    expect(execFileSync('qemu-img', ['compare', join(local, 'full.qcow2'), disk], { encoding: 'utf8' })).toContain(
+    expect((await execOk(LOCAL, ['qemu-img', 'compare', join(local, 'full.qcow2'), disk])).stdout).toContain(
       'identical',
     );
     const sha = createHash('sha256').update(body).digest('hex');
@@ -218,12 +217,12 @@ describe('snapshot reads on a real backup server', () => {
     expect(body.length).toBe(d.size);
     const out = join(local, 'flat.qcow2');
     writeFileSync(out, body);
-    const info = JSON.parse(execFileSync('qemu-img', ['info', '--output=json', out], { encoding: 'utf8' })) as {
+    const info = JSON.parse((await execOk(LOCAL, ['qemu-img', 'info', '--output=json', out])).stdout) as {
       'backing-filename'?: string;
     };
     expect(info['backing-filename']).toBeUndefined();
     const disk = join(server.info.root, 'var/lib/one/datastores/0/42/disk.0');
-    expect(execFileSync('qemu-img', ['compare', out, disk], { encoding: 'utf8' })).toContain('identical');
+    expect((await execOk(LOCAL, ['qemu-img', 'compare', out, disk])).stdout).toContain('identical');
     expect(await until(() => tempLeft().length === 0, 5_000)).toBe(true);
   });
 
