@@ -227,6 +227,8 @@ export async function dump(
     args: [checkId(snapshot), path],
     options: repo.options,
     quiet: true,
+    // A read: never takes a lock, so a stale lock or a running backup does not block it.
+    noLock: true,
   });
   const s = stream(repo.server, argv, {
     stdin: `${repo.password}\n`,
