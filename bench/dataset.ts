@@ -1,0 +1,153 @@
+// The benchmark's dataset, in its own sandbox state folder (.bench/state), built once and reused:
+// a restic datastore with 200 VM repositories of 10 snapshots each, one repository with 1,000
+// snapshots, and one with a 1 GiB disk.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startFrontend } from '../sandbox/opennebula/frontend';
+import { repoRoot } from '../sandbox/common/state';
+import { readInfo } from '../sandbox/common/info';
+import { sandboxPaths } from '../sandbox/common/state';
+
+export const STATE = join(repoRoot, '.bench', 'state');
+export const PASSWORD = 'bench-restic-pw';
+export const VM_REPOS = 200;
+export const SNAPSHOTS_PER_REPO = 10;
+export const BIG_REPO = '9000';
+export const BIG_REPO_SNAPSHOTS = 1_000;
+export const DISK_REPO = '9001';
+
+type Info = {
+  datastoreId: number;
+  basePath: string;
+  commandDir: string;
+  adminAuth: string;
+  sshConfig: string;
+  server: string;
+  uid: number;
+};
+
+/**
+ * Runs a script on the backup server as the backup account. Values are positional arguments; the
+ * restic password arrives on stdin and the script reads it into $pw (printf is a shell builtin, so
+ * it never shows in a command line).
+ */
+function onServer(info: Info, script: string, ...args: string[]): string {
+  const q = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+  const withPw = `IFS= read -r pw; ${script}`;
+  return execFileSync(
+    'ssh',
+    ['-F', info.sshConfig, info.server, ['sh', '-c', q(withPw), 'sh', ...args.map(q)].join(' ')],
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+      input: `${PASSWORD}\n`,
+    },
+  );
+}
+
+function snapshotCount(repo: string): number {
+  try {
+    return readdirSync(join(repo, 'snapshots')).length;
+  } catch {
+    return 0;
+  }
+}
+
+export async function dataset(log: (s: string) => void): Promise<Info> {
+  mkdirSync(STATE, { recursive: true });
+  chmodSync(join(repoRoot, '.bench'), 0o755);
+  chmodSync(STATE, 0o755);
+  const fe = await startFrontend(STATE);
+  const server = readInfo(sandboxPaths(STATE)).backupServer!;
+  const admin = fe.accounts.find((a) => a.role === 'admin')!;
+  const one = (cmd: string, ...args: string[]) =>
+    execFileSync(join(fe.commandDir, cmd), args, {
+      encoding: 'utf8',
+      env: { ...process.env, ONE_AUTH: admin.oneAuth },
+    });
+  let dsId = Number(
+    /<ID>(\d+)<\/ID>\s*<UID>\d+<\/UID>[\s\S]*?<NAME>BenchBackups<\/NAME>/.exec(
+      one('onedatastore', 'list', '-x'),
+    )?.[1] ?? NaN,
+  );
+  if (Number.isNaN(dsId)) {
+    const tpl = join(STATE, 'bench-ds.tpl');
+    writeFileSync(
+      tpl,
+      `NAME = "BenchBackups"\nTYPE = "BACKUP_DS"\nDS_MAD = "restic"\nTM_MAD = "-"\nRESTIC_PASSWORD = "${PASSWORD}"\nRESTIC_SFTP_SERVER = "${server.name}"\nRESTIC_SFTP_USER = "${server.account}"\n`,
+    );
+    dsId = Number(/ID:\s*(\d+)/.exec(one('onedatastore', 'create', tpl))![1]);
+  }
+  const basePath = join(server.datastoresRoot, String(dsId));
+  const info: Info = {
+    datastoreId: dsId,
+    basePath,
+    commandDir: fe.commandDir,
+    adminAuth: admin.oneAuth,
+    sshConfig: server.sshConfig,
+    server: server.name,
+    uid: server.uid,
+  };
+  onServer(info, 'mkdir -p "$1"', basePath);
+  const restic = server.restic.path;
+
+  // One repository with 10 snapshots, then 200 copies of it (restic repositories are folders).
+  const template = join(basePath, '1');
+  if (snapshotCount(template) < SNAPSHOTS_PER_REPO) {
+    log('building the template repository (10 snapshots)');
+    onServer(info, 'printf "%s\\n" "$pw" | "$2" --password-file=/dev/stdin --repo="$1" init -q', template, restic);
+    for (let i = snapshotCount(template); i < SNAPSHOTS_PER_REPO; i++) {
+      onServer(
+        info,
+        'head -c 1048576 /dev/urandom > "$3"; printf "%s\\n" "$pw" | "$2" --password-file=/dev/stdin --repo="$1" backup -q --tag=one-1 "$3"',
+        template,
+        restic,
+        join(basePath, '.bench-data'),
+      );
+    }
+  }
+  const missing = Array.from({ length: VM_REPOS - 1 }, (_, i) => String(i + 2)).filter(
+    (r) => snapshotCount(join(basePath, r)) < SNAPSHOTS_PER_REPO,
+  );
+  if (missing.length) {
+    log(`copying the template into ${missing.length} more repositories`);
+    onServer(
+      info,
+      'base="$1"; shift; for r in "$@"; do rm -rf "$base/$r"; cp -a "$base/1" "$base/$r"; done',
+      basePath,
+      ...missing,
+    );
+  }
+
+  // One repository with 1,000 snapshots: tiny backups from stdin, several at once.
+  const big = join(basePath, BIG_REPO);
+  if (snapshotCount(big) < BIG_REPO_SNAPSHOTS) {
+    log('building the 1,000-snapshot repository (a few minutes, once)');
+    if (!existsSync(join(big, 'config')))
+      onServer(info, 'printf "%s\\n" "$pw" | "$2" --password-file=/dev/stdin --repo="$1" init -q', big, restic);
+    const todo = BIG_REPO_SNAPSHOTS - snapshotCount(big);
+    onServer(
+      info,
+      // Several at once, so the password goes through a 0600 file (stdin carries the data).
+      'umask 077; f="$1.pw"; printf "%s" "$pw" > "$f"; i=0; while [ "$i" -lt "$3" ]; do for j in 1 2 3 4; do (echo "$i-$j" | "$2" --password-file="$f" --repo="$1" backup -q --stdin --stdin-filename=vm.xml --tag=one-9000 >/dev/null) & done; wait; i=$((i+4)); done; rm -f "$f"',
+      big,
+      restic,
+      String(todo),
+    );
+  }
+
+  // A 1 GiB disk in one snapshot.
+  const disk = join(basePath, DISK_REPO);
+  if (snapshotCount(disk) < 1) {
+    log('building the 1 GiB disk repository');
+    onServer(
+      info,
+      'printf "%s\\n" "$pw" | "$2" --password-file=/dev/stdin --repo="$1" init -q; mkdir -p "$3"; head -c 1073741824 /dev/urandom > "$3/disk.0.0"; printf "%s\\n" "$pw" | "$2" --password-file=/dev/stdin --repo="$1" backup -q --tag=one-9001 "$3/disk.0.0"; rm -rf "$3"',
+      disk,
+      restic,
+      join(basePath, '.bench-disk'),
+    );
+  }
+  return info;
+}

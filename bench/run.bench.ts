@@ -1,0 +1,267 @@
+// npm run bench: Backstone against the raw commands it replaces, on the dataset of dataset.ts.
+// Medians of several runs, ratios and absolute times, written to bench/report.{md,json}.
+// Measures; never fails on a timing.
+import { execFileSync, spawn } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { it } from 'vitest';
+import {
+  dataset,
+  BIG_REPO,
+  DISK_REPO,
+  PASSWORD,
+  STATE,
+  VM_REPOS,
+  SNAPSHOTS_PER_REPO,
+  BIG_REPO_SNAPSHOTS,
+} from './dataset';
+import { median, runs, time, type Figure } from './measure';
+
+const log = (s: string) => process.stdout.write(`bench: ${s}\n`);
+
+function rawSsh(sshConfig: string, server: string, argv: string[], input: string): Promise<number> {
+  // The raw way an admin would do it: ssh + restic, password on stdin, output to a sink.
+  return new Promise((resolve, reject) => {
+    const q = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+    const child = spawn('ssh', ['-F', sshConfig, server, argv.map(q).join(' ')], {
+      stdio: ['pipe', 'ignore', 'inherit'],
+    });
+    child.stdin.end(input);
+    child.on('exit', (code) => (code === 0 ? resolve(0) : reject(new Error(`ssh ${argv.join(' ')} exited ${code}`))));
+  });
+}
+
+it('benchmarks', async () => {
+  const started = Date.now();
+  const info = await dataset(log);
+  // Backstone's configuration for this process: the bench sandbox, a fresh data folder.
+  const dataDir = join(STATE, 'bench-app-data');
+  rmSync(dataDir, { recursive: true, force: true });
+  Object.assign(process.env, {
+    BACKSTONE_DATA_DIR: dataDir,
+    BACKSTONE_ONE_CLI_DIR: info.commandDir,
+    BACKSTONE_ONE_AUTH: info.adminAuth,
+    BACKSTONE_SSH_CONFIG: info.sshConfig,
+    BACKSTONE_SSH_IDENTITY: join(STATE, 'client', 'id_ed25519'),
+    BACKSTONE_SSH_KNOWN_HOSTS: join(STATE, 'client', 'known_hosts'),
+    BACKSTONE_REMOTE_ROOT: join(STATE, 'root'),
+  });
+  const { resetConfigCache } = await import('@/lib/config');
+  resetConfigCache();
+  const catalog = await import('@/lib/catalog');
+  const restic = await import('@/lib/restic');
+  const { closeDb } = await import('@/lib/store');
+  const reader = { username: 'oneadmin', isAdmin: true, credential: { kind: 'service' as const } };
+  const resticPath = join(STATE, 'root', 'var', 'tmp', 'one', 'datastore', 'restic', 'restic');
+  const figures: Figure[] = [];
+  const freshCache = () => {
+    closeDb();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+
+  // 1. Overview of 200 repositories x 10 snapshots.
+  log('overview: cold and warm');
+  const cold = await runs(3, () => catalog.datastoreOverview(reader, info.datastoreId), freshCache);
+  await catalog.datastoreOverview(reader, info.datastoreId);
+  const warm = await runs(7, () => catalog.datastoreOverview(reader, info.datastoreId));
+  log('overview: the per-repository restic snapshots loop (baseline)');
+  const repos = Array.from({ length: VM_REPOS }, (_, i) => String(i + 1));
+  const loop = await runs(1, async () => {
+    for (const r of repos)
+      await rawSsh(
+        info.sshConfig,
+        info.server,
+        [resticPath, '--no-lock', '--password-file=/dev/stdin', `--repo=${info.basePath}/${r}`, 'snapshots', '--json'],
+        `${PASSWORD}\n`,
+      );
+  });
+  figures.push(
+    {
+      id: 'overview-warm',
+      what: `datastore overview, ${VM_REPOS} repositories x ${SNAPSHOTS_PER_REPO} snapshots, warm`,
+      target: '<= 150 ms',
+      backstoneMs: warm,
+      value: median(warm),
+      unit: 'ms',
+      met: median(warm) <= 150,
+    },
+    {
+      id: 'overview-cold',
+      what: 'datastore overview, cold (empty cache)',
+      target: '<= 3 s',
+      backstoneMs: cold,
+      value: median(cold),
+      unit: 'ms',
+      met: median(cold) <= 3_000,
+    },
+    {
+      id: 'overview-vs-loop',
+      what: 'warm overview vs a per-repository `restic snapshots` loop',
+      target: '>= 30x faster',
+      backstoneMs: warm,
+      baselineMs: loop,
+      value: median(loop) / median(warm),
+      unit: 'x faster',
+      met: median(loop) / median(warm) >= 30,
+    },
+  );
+
+  // 2. Snapshot list of one repository with 1,000 snapshots.
+  log('1,000-snapshot repository: cold, warm, raw');
+  const listCold = await runs(3, () => catalog.repositoryDetail(reader, info.datastoreId, BIG_REPO), freshCache);
+  await catalog.repositoryDetail(reader, info.datastoreId, BIG_REPO);
+  const listWarm = await runs(7, () => catalog.repositoryDetail(reader, info.datastoreId, BIG_REPO));
+  const listRaw = await runs(3, () =>
+    rawSsh(
+      info.sshConfig,
+      info.server,
+      [
+        resticPath,
+        '--no-lock',
+        '--password-file=/dev/stdin',
+        `--repo=${info.basePath}/${BIG_REPO}`,
+        'snapshots',
+        '--json',
+      ],
+      `${PASSWORD}\n`,
+    ),
+  );
+  figures.push(
+    {
+      id: 'snapshots-cold',
+      what: `snapshot list of a repository with ${BIG_REPO_SNAPSHOTS} snapshots, cold vs raw ssh restic snapshots --json`,
+      target: '<= 1.1x raw',
+      backstoneMs: listCold,
+      baselineMs: listRaw,
+      value: median(listCold) / median(listRaw),
+      unit: 'x raw',
+      met: median(listCold) / median(listRaw) <= 1.1,
+    },
+    {
+      id: 'snapshots-warm',
+      what: 'the same list, warm',
+      target: '<= 50 ms',
+      backstoneMs: listWarm,
+      value: median(listWarm),
+      unit: 'ms',
+      met: median(listWarm) <= 50,
+    },
+  );
+
+  // 3. Restore onto the backup server vs raw restic restore.
+  log('restore of the 1 GiB disk onto the backup server vs raw restic restore');
+  const access = await catalog.datastoreAccess(info.datastoreId);
+  const repo = access.repo(DISK_REPO);
+  const snap = (await restic.snapshots(repo))[0]!;
+  const targetBase = join(STATE, 'root', 'var', 'tmp');
+  const clean = () => {
+    execFileSync('rm', ['-rf', join(targetBase, 'bench-restore')]);
+  };
+  const ours = await runs(
+    3,
+    () => restic.restore(repo, { snapshot: snap.id, target: join(targetBase, 'bench-restore') }),
+    clean,
+  );
+  const raw = await runs(
+    3,
+    () =>
+      rawSsh(
+        info.sshConfig,
+        info.server,
+        [
+          resticPath,
+          '--password-file=/dev/stdin',
+          `--repo=${repo.path}`,
+          'restore',
+          snap.id,
+          '--target',
+          join(targetBase, 'bench-restore'),
+        ],
+        `${PASSWORD}\n`,
+      ),
+    clean,
+  );
+  clean();
+  figures.push({
+    id: 'restore',
+    what: 'restore of a 1 GiB disk onto the backup server vs raw restic restore',
+    target: '<= 1.05x raw',
+    backstoneMs: ours,
+    baselineMs: raw,
+    value: median(ours) / median(raw),
+    unit: 'x raw',
+    met: median(ours) / median(raw) <= 1.05,
+  });
+
+  // 4. Raw streamed dump throughput (the download route is measured against it when present).
+  log('raw ssh restic dump of the 1 GiB disk');
+  const dumpRaw = await runs(3, () =>
+    rawSsh(
+      info.sshConfig,
+      info.server,
+      [
+        resticPath,
+        '--no-lock',
+        '--quiet',
+        '--password-file=/dev/stdin',
+        `--repo=${repo.path}`,
+        'dump',
+        snap.id,
+        snap.paths[0]!,
+      ],
+      `${PASSWORD}\n`,
+    ),
+  );
+  const gib = 1024 ** 3;
+  const streamed = await runs(3, async () => {
+    const d = await restic.dump(repo, snap.id, snap.paths[0]!);
+    for await (const _ of d.stdout) void _;
+    await d.done;
+  });
+  figures.push({
+    id: 'download',
+    what: 'streamed dump of a 1 GiB disk through lib/restic (what the download route streams) vs raw ssh restic dump',
+    target: '>= 0.9x raw throughput',
+    backstoneMs: streamed,
+    baselineMs: dumpRaw,
+    value: median(dumpRaw) / median(streamed),
+    unit: 'x raw throughput',
+    met: median(dumpRaw) / median(streamed) >= 0.9,
+    note: `raw ${(gib / 1048576 / (median(dumpRaw) / 1000)).toFixed(0)} MiB/s; server memory during a browser download is measured by the download route's own benchmark once issue 8's route is in place`,
+  });
+
+  const machine = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? '',
+    memoryGiB: Math.round(totalmem() / 1024 ** 3),
+    node: process.version,
+    restic: snap.programVersion ?? '',
+  };
+  const report = {
+    generatedAt: new Date().toISOString(),
+    seconds: Math.round((Date.now() - started) / 1000),
+    machine,
+    figures,
+  };
+  mkdirSync(join(import.meta.dirname), { recursive: true });
+  writeFileSync(join(import.meta.dirname, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const md = [
+    '# Backstone benchmarks',
+    '',
+    `Generated ${report.generatedAt} by \`npm run bench\` in ${report.seconds} s on ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}; restic on the backup server from the sandbox (loopback SSH).`,
+    '',
+    '| figure | target | Backstone (median ms) | baseline (median ms) | result | met |',
+    '|---|---|---|---|---|---|',
+    ...figures.map(
+      (f) =>
+        `| ${f.what} | ${f.target} | ${f.backstoneMs ? median(f.backstoneMs).toFixed(0) : '—'} | ${f.baselineMs ? median(f.baselineMs).toFixed(0) : '—'} | ${f.value !== undefined ? `${f.value.toFixed(2)} ${f.unit ?? ''}` : '—'} | ${f.met === undefined ? '—' : f.met ? 'yes' : '**no**'} |`,
+    ),
+    '',
+    ...figures.filter((f) => f.note).map((f) => `- ${f.id}: ${f.note}`),
+    '',
+  ].join('\n');
+  writeFileSync(join(import.meta.dirname, 'report.md'), md);
+  log(`report written to bench/report.md in ${report.seconds} s`);
+  await time(async () => undefined);
+});
