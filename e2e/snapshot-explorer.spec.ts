@@ -230,6 +230,29 @@ test.describe('as an admin', () => {
     );
   });
 
+  test('a repository with a stale exclusive lock can still be browsed and downloaded from', async ({
+    page,
+    sandbox,
+  }) => {
+    const legacy = String(sandbox.seed.vms.legacy);
+    const newest = snapshots(legacy).at(-1)!;
+    await page.goto(`/datastores/${DS}/repos/${legacy}/snapshots/${newest.id}`);
+    await expect(page.getByTestId('disk-format-0')).toContainText('qcow2 v3');
+    await expect(page.getByTestId('vm-name')).toContainText('legacy-erp');
+    const res = await page.request.get(`${api(legacy, newest.id)}/download/disk.0.0`);
+    expect(res.status()).toBe(200);
+    expect(sha256(await res.body())).toBe(
+      sha256(
+        restic(
+          legacy,
+          'dump',
+          newest.id,
+          newest.paths.find((p) => p.endsWith('/disk.0.0'))!,
+        ),
+      ),
+    );
+  });
+
   test('traversal and unknown IDs in every route parameter are a 404 and run nothing', async ({ page, sandbox }) => {
     const vm = String(sandbox.seed.vms.db);
     const snaps = snapshots(vm);
