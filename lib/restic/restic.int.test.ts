@@ -47,13 +47,15 @@ afterAll(() => {
   expect(logLines.filter((l) => l.includes(PASSWORD))).toEqual([]);
 });
 
-function resticProcessesOf(uid: number): number[] {
+/** restic processes of the backup account working in this server's state folder (not another suite's). */
+function resticProcessesOf(uid: number, stateDir: string): number[] {
   return readdirSync('/proc')
     .filter((e) => /^\d+$/.test(e))
     .filter((e) => {
       try {
         const uidLine = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${e}/status`, 'utf8'))?.[1];
-        return Number(uidLine) === uid && readFileSync(`/proc/${e}/cmdline`, 'utf8').includes('restic');
+        const cmd = readFileSync(`/proc/${e}/cmdline`, 'utf8');
+        return Number(uidLine) === uid && cmd.includes('restic') && cmd.includes(stateDir);
       } catch {
         return false;
       }
@@ -196,7 +198,7 @@ describe.each(RESTIC_VERSIONS)('lib/restic with restic %s on the backup server',
     await expect(p).rejects.toBeInstanceOf(Canceled);
     const gone = async () => {
       for (let i = 0; i < 100; i++) {
-        if (resticProcessesOf(server.info.uid).length === 0) return true;
+        if (resticProcessesOf(server.info.uid, server.stateDir).length === 0) return true;
         await new Promise((r) => setTimeout(r, 50));
       }
       return false;
