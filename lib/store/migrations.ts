@@ -132,4 +132,22 @@ export const MIGRATIONS: Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 7,
+    name: 'restic check results per repository',
+    sql: `
+      CREATE TABLE check_results (
+        id                INTEGER PRIMARY KEY AUTOINCREMENT,
+        datastore_id      INTEGER NOT NULL,
+        repository        TEXT NOT NULL,
+        at                INTEGER NOT NULL,
+        ok                INTEGER NOT NULL,
+        read_data_percent REAL,
+        errors            TEXT NOT NULL,
+        job_id            INTEGER,
+        actor             TEXT NOT NULL
+      );
+      CREATE INDEX check_results_repository ON check_results (datastore_id, repository, at DESC);
+    `,
+  },
 ];

@@ -1,0 +1,166 @@
+import 'server-only';
+import { inventory } from '@/lib/backup-server';
+import { datastoreAccess } from '@/lib/catalog';
+import { exec, ExecError, type SshTarget } from '@/lib/exec';
+import { logger } from '@/lib/log';
+import { listHosts } from '@/lib/opennebula';
+import { locks as readLocks, unlock, type Lock, type ResticRepo } from '@/lib/restic';
+import type { LockInspection, LockView } from '@/lib/schemas/maintenance';
+import { readBackups, repositoryBackups } from './backups';
+import { MaintenanceRefused } from './errors';
+import {
+  judgeLock,
+  parsePidReport,
+  PID_SCRIPT,
+  removeAllBlockers,
+  sameHost,
+  type PidLookup,
+  type PidReport,
+} from './verdict';
+
+// The Locks panel's facts: every lock of a repository, read by restic; whether its PID still runs
+// on its host (asked over SSH on the backup server, or on the OpenNebula host of that name);
+// whether OpenNebula is backing up a VM of the repository. Then the safe unlock, and the unsafe one.
+
+const log = logger('maintenance');
+
+async function askPids(target: SshTarget, pids: number[], signal?: AbortSignal): Promise<PidReport> {
+  const r = await exec(target, ['sh', '-c', PID_SCRIPT, 'sh', ...pids.map(String)], { signal, timeoutMs: 20_000 });
+  if (r.exitCode !== 0) throw new Error(`the PID check exited ${r.exitCode}`);
+  return parsePidReport(r.stdout);
+}
+
+async function lookups(
+  server: SshTarget,
+  locks: readonly Lock[],
+  signal?: AbortSignal,
+): Promise<{ byLock: Map<string, PidLookup>; serverHostname?: string }> {
+  const byLock = new Map<string, PidLookup>();
+  if (locks.length === 0) return { byLock };
+  let report: PidReport | undefined;
+  try {
+    report = await askPids(server, [...new Set(locks.map((l) => l.pid))], signal);
+  } catch (err) {
+    log.warn('PID check on the backup server failed', { error: err instanceof Error ? err.message : String(err) });
+  }
+  const elsewhere: Lock[] = [];
+  for (const l of locks) {
+    if (report && sameHost(l.hostname, report.hostname)) {
+      const p = report.pids.get(l.pid);
+      byLock.set(l.id, { checkedOn: 'backup-server', state: p?.state ?? 'unknown', name: p?.name });
+    } else elsewhere.push(l);
+  }
+  if (elsewhere.length > 0) {
+    const hosts = await listHosts({ kind: 'service' }).catch(() => []);
+    const groups = new Map<string, Lock[]>();
+    for (const l of elsewhere) {
+      const host = hosts.find((h) => sameHost(h.name, l.hostname));
+      if (!host) {
+        byLock.set(l.id, {
+          checkedOn: 'nowhere',
+          why: report
+            ? `${l.hostname} is neither the backup server (${report.hostname}) nor an OpenNebula host, so PID ${l.pid} could not be checked.`
+            : `The backup server could not be asked whether PID ${l.pid} runs.`,
+        });
+      } else groups.set(host.name, [...(groups.get(host.name) ?? []), l]);
+    }
+    await Promise.all(
+      [...groups.entries()].map(async ([host, group]) => {
+        try {
+          const r = await askPids({ kind: 'ssh', host }, [...new Set(group.map((l) => l.pid))], signal);
+          for (const l of group) {
+            const p = r.pids.get(l.pid);
+            byLock.set(l.id, { checkedOn: 'opennebula-host', state: p?.state ?? 'unknown', name: p?.name });
+          }
+        } catch (err) {
+          const why = `OpenNebula host ${host} could not be reached to check PID: ${err instanceof ExecError ? err.message : 'the check failed'}.`;
+          for (const l of group) byLock.set(l.id, { checkedOn: 'nowhere', why });
+        }
+      }),
+    );
+  }
+  return { byLock, serverHostname: report?.hostname };
+}
+
+async function inspectRepo(
+  datastoreId: number,
+  repository: string,
+  repo: ResticRepo,
+  signal?: AbortSignal,
+): Promise<LockInspection> {
+  const [locks, cloud] = await Promise.all([readLocks(repo, signal), readBackups()]);
+  const backups = repositoryBackups(cloud, repository);
+  const { byLock, serverHostname } = await lookups(repo.server, locks, signal);
+  const now = Date.now();
+  const views = locks
+    .map((l) =>
+      judgeLock(l, byLock.get(l.id) ?? { checkedOn: 'nowhere', why: 'The PID could not be checked.' }, backups, now),
+    )
+    .sort((a, b) => a.time.localeCompare(b.time));
+  return {
+    datastoreId,
+    repository,
+    locks: views,
+    backupsRunning: backups,
+    serverHostname,
+    inspectedAt: now,
+    removeAllBlockers: removeAllBlockers(views, backups),
+  };
+}
+
+/** A repository's locks, each with its verdict. */
+export async function inspectLocks(datastoreId: number, repository: string, signal?: AbortSignal) {
+  const access = await datastoreAccess(datastoreId);
+  return inspectRepo(datastoreId, repository, access.repo(repository), signal);
+}
+
+export type UnlockOutcome = { removed: LockView[]; remaining: LockView[] };
+
+async function after(repo: ResticRepo, before: LockInspection): Promise<UnlockOutcome> {
+  // restic does not say what it removed (and exits 0 even when it removed nothing): count again.
+  const left = new Set((await readLocks(repo)).map((l) => l.id));
+  return {
+    removed: before.locks.filter((l) => !left.has(l.id)),
+    remaining: before.locks.filter((l) => left.has(l.id)),
+  };
+}
+
+/** `restic unlock`: removes only the locks restic can prove stale. Always safe. */
+export async function removeStaleLocks(datastoreId: number, repository: string): Promise<UnlockOutcome> {
+  const access = await datastoreAccess(datastoreId);
+  const repo = access.repo(repository);
+  const before = await inspectRepo(datastoreId, repository, repo);
+  await unlock(repo);
+  return after(repo, before);
+}
+
+/**
+ * `restic unlock --remove-all`: every lock goes, a live one too. Refused while a backup of the
+ * repository runs or a lock is possibly active, unless `override` (the second confirmation).
+ */
+export async function removeAllLocks(
+  datastoreId: number,
+  repository: string,
+  opts: { override: boolean },
+): Promise<UnlockOutcome & { overridden: string[] }> {
+  const access = await datastoreAccess(datastoreId);
+  const repo = access.repo(repository);
+  const before = await inspectRepo(datastoreId, repository, repo);
+  if (before.removeAllBlockers.length > 0 && !opts.override) {
+    throw new MaintenanceRefused(
+      `Refused: something may still be using repository ${repository}. ${before.removeAllBlockers.join(' ')} Removing a live lock lets two restic processes change the repository at once. If you are sure nothing runs, confirm a second time.`,
+    );
+  }
+  await unlock(repo, { removeAll: true });
+  return { ...(await after(repo, before)), overridden: opts.override ? before.removeAllBlockers : [] };
+}
+
+/** Every locked repository of a datastore (lock files seen in one listing), each inspected. */
+export async function datastoreLocks(datastoreId: number, signal?: AbortSignal): Promise<LockInspection[]> {
+  const access = await datastoreAccess(datastoreId);
+  const inv = await inventory(access.server, access.basePath, signal);
+  const locked = inv.repositories.filter((r) => r.locks.length > 0);
+  const out: LockInspection[] = [];
+  for (const r of locked) out.push(await inspectRepo(datastoreId, r.name, access.repo(r.name), signal));
+  return out;
+}
