@@ -9,6 +9,7 @@ import { loadOr404 } from '../../../_components/load';
 import { PageHeader } from '../../../_components/panel';
 import { CapacityTab } from './_components/capacity-tab';
 import { InfoTab } from './_components/info-tab';
+import { MaintenanceTab } from './_components/maintenance-tab';
 import { RepositoriesView } from './_components/repositories-view';
 import { ServerBanner } from './_components/server-banner';
 import { DatastoreTabs, tabOf, type TabId } from './_components/tabs';
@@ -46,7 +47,7 @@ async function Overview({
         }
       />
       <ServerBanner server={overview.server} />
-      <DatastoreTabs id={id} active={tab} />
+      <DatastoreTabs id={id} active={tab} admin={viewer.isAdmin} />
       {tab === 'repositories' &&
         (overview.datastore.isRestic ? (
           <RepositoriesView initial={overview} />
@@ -55,6 +56,9 @@ async function Overview({
         ))}
       {tab === 'capacity' && overview.datastore.isRestic && <CapacityTab datastoreId={id} />}
       {tab === 'info' && <InfoTab overview={overview} />}
+      {tab === 'maintenance' && viewer.isAdmin && overview.datastore.isRestic && (
+        <MaintenanceTab datastoreId={id} repositories={overview.repositories} />
+      )}
     </>
   );
 }

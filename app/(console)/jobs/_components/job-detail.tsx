@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState, useTransition } from 'react';
 import type { Job } from '@/lib/jobs';
+import { locksHref } from '@/lib/schemas/maintenance';
 import { formatAge, formatBytes, formatDate } from '../../../_components/format';
 import { PageHeader, Panel } from '../../../_components/panel';
 import { cancelJobAction } from '../actions';
@@ -44,6 +45,21 @@ function ResultLinks({ job }: { job: Job }) {
         </p>
       ))}
     </div>
+  );
+}
+
+/** restic's lock error links to the repository's Locks panel. */
+function LocksLink({ job }: { job: Job }) {
+  const ds = job.params.datastoreId;
+  const repo = job.params.repository;
+  if (job.status !== 'failed' || !/Locks panel|is locked/.test(job.message)) return null;
+  if (typeof ds !== 'number' || typeof repo !== 'string') return null;
+  return (
+    <p>
+      <Link href={locksHref(ds, repo)} className="text-brand-600 hover:underline" data-testid="job-locks-link">
+        Open the Locks panel of repository {repo}
+      </Link>
+    </p>
   );
 }
 
@@ -92,6 +108,7 @@ export function JobDetail({ initial }: { initial: Data }) {
         <div className="space-y-2 px-4 py-3 text-sm">
           <ProgressBar percent={j.status === 'succeeded' ? 100 : j.percent} />
           <p data-testid="job-message">{j.message || (active ? 'Working…' : '')}</p>
+          <LocksLink job={j} />
           <p className="text-xs text-slate-500">
             {j.bytesTotal ? `${formatBytes(j.bytesDone)} of ${formatBytes(j.bytesTotal)} · ` : ''}
             started {j.startedAt ? formatAge(j.startedAt) : 'not yet'}

@@ -3,6 +3,7 @@
 import type { ColumnDef } from '@tanstack/react-table';
 import Link from 'next/link';
 import type { DatastoreOverview, RepositoryRow } from '@/lib/catalog';
+import { locksHref } from '@/lib/schemas/maintenance';
 import { Badge } from '../../../../_components/badge';
 import { DataTable } from '../../../../_components/data-table';
 import { formatAge, formatBytes, formatDate } from '../../../../_components/format';
@@ -82,13 +83,15 @@ function columns(datastoreId: number): ColumnDef<RepositoryRow, unknown>[] {
       header: 'Lock',
       cell: ({ row }) =>
         row.original.locks > 0 ? (
-          <Badge
-            tone="warning"
-            title={row.original.newestLockAt ? `newest lock ${formatAge(row.original.newestLockAt)}` : undefined}
-            testId={`lock-${row.original.name}`}
-          >
-            locked ({row.original.locks})
-          </Badge>
+          <Link href={locksHref(datastoreId, row.original.name)} title="Inspect and remove locks (admins)">
+            <Badge
+              tone="warning"
+              title={row.original.newestLockAt ? `newest lock ${formatAge(row.original.newestLockAt)}` : undefined}
+              testId={`lock-${row.original.name}`}
+            >
+              locked ({row.original.locks})
+            </Badge>
+          </Link>
         ) : (
           <span className="text-xs text-slate-500">none</span>
         ),

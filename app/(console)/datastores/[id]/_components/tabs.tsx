@@ -4,6 +4,7 @@ export const TABS = [
   { id: 'repositories', label: 'Repositories' },
   { id: 'capacity', label: 'Capacity' },
   { id: 'info', label: 'Info' },
+  { id: 'maintenance', label: 'Maintenance' },
 ] as const;
 export type TabId = (typeof TABS)[number]['id'];
 
@@ -11,10 +12,10 @@ export function tabOf(v: string | string[] | undefined): TabId {
   return TABS.find((t) => t.id === v)?.id ?? 'repositories';
 }
 
-export function DatastoreTabs({ id, active }: { id: number; active: TabId }) {
+export function DatastoreTabs({ id, active, admin = false }: { id: number; active: TabId; admin?: boolean }) {
   return (
     <nav aria-label="Datastore sections" className="flex gap-1 border-b border-slate-200 dark:border-slate-800">
-      {TABS.map((t) => (
+      {TABS.filter((t) => admin || t.id !== 'maintenance').map((t) => (
         <Link
           key={t.id}
           href={`/datastores/${id}?tab=${t.id}`}

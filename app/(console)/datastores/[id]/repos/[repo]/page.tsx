@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { requireViewer } from '@/lib/auth';
 import { listDatastoreSummaries, repositoryDetail } from '@/lib/catalog';
+import { locksHref, maintenanceHref } from '@/lib/schemas/maintenance';
 import { DatastoreIdParam, parseParam, RepositoryParam } from '@/lib/schemas/params';
 import { Badge } from '../../../../../_components/badge';
 import { formatBytes } from '../../../../../_components/format';
@@ -49,8 +50,26 @@ export default async function RepositoryPage({ params }: Props) {
               {detail.datastore.name}
             </Link>{' '}
             · {r.snapshotCount} snapshots · stored {formatBytes(r.storedBytes)}{' '}
-            {r.locks > 0 && <Badge tone="warning">locked ({r.locks})</Badge>}
+            {r.locks > 0 &&
+              (viewer.isAdmin ? (
+                <Link href={locksHref(id, repo)} data-testid="repo-locks-link">
+                  <Badge tone="warning">locked ({r.locks})</Badge>
+                </Link>
+              ) : (
+                <Badge tone="warning">locked ({r.locks})</Badge>
+              ))}
           </>
+        }
+        actions={
+          viewer.isAdmin && (
+            <Link
+              href={maintenanceHref(id, repo)}
+              data-testid="repo-maintenance-link"
+              className="rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-50 dark:border-slate-700 dark:hover:bg-slate-800"
+            >
+              Maintenance
+            </Link>
+          )
         }
       />
       <ChainsPanel

@@ -1,0 +1,99 @@
+import Link from 'next/link';
+import { ExecError } from '@/lib/exec';
+import { datastoreLocks, lastChecks } from '@/lib/maintenance';
+import { ResticError } from '@/lib/restic';
+import { maintenanceHref, locksHref } from '@/lib/schemas/maintenance';
+import type { RepositoryRow } from '@/lib/catalog';
+import { Badge } from '../../../../_components/badge';
+import { Panel } from '../../../../_components/panel';
+import { CheckVerdict } from '../maintenance/[repo]/_components/check-panel';
+import { LockTable } from '../maintenance/[repo]/_components/lock-table';
+
+async function load(datastoreId: number) {
+  let locked: Awaited<ReturnType<typeof datastoreLocks>> = [];
+  let error: string | undefined;
+  try {
+    locked = await datastoreLocks(datastoreId);
+  } catch (err) {
+    if (!(err instanceof ResticError || err instanceof ExecError)) throw err;
+    error = err.message;
+  }
+  return { locked, error, checks: lastChecks(datastoreId), now: Date.now() };
+}
+
+/** The datastore's Locks panel (every locked repository, inspected) and each repository's upkeep. */
+export async function MaintenanceTab({
+  datastoreId,
+  repositories,
+}: {
+  datastoreId: number;
+  repositories: RepositoryRow[];
+}) {
+  const { locked, error, checks, now } = await load(datastoreId);
+  return (
+    <div className="space-y-4">
+      <Panel title="Locks" testId="datastore-locks">
+        {error && (
+          <p role="alert" className="px-4 py-3 text-sm text-red-600">
+            {error}
+          </p>
+        )}
+        {!error && locked.length === 0 && <p className="px-4 py-3 text-sm text-slate-500">No repository is locked.</p>}
+        {locked.map((ins) => (
+          <div key={ins.repository} className="border-b border-slate-200 last:border-0 dark:border-slate-800">
+            <div className="flex items-center justify-between px-4 pt-3 text-sm">
+              <span className="font-medium">
+                Repository <span className="font-mono">{ins.repository}</span>
+                {ins.backupsRunning.length > 0 && (
+                  <>
+                    {' '}
+                    <Badge tone="warning">backup running</Badge>
+                  </>
+                )}
+              </span>
+              <Link
+                href={locksHref(datastoreId, ins.repository)}
+                className="text-brand-600 hover:underline"
+                data-testid={`locks-of-${ins.repository}`}
+              >
+                Remove locks…
+              </Link>
+            </div>
+            <LockTable locks={ins.locks} now={ins.inspectedAt} />
+          </div>
+        ))}
+      </Panel>
+      <Panel title="Repositories">
+        <table className="w-full text-left text-sm">
+          <thead className="bg-slate-50 text-xs text-slate-500 uppercase dark:bg-slate-800/50">
+            <tr>
+              <th className="px-4 py-2">Repository</th>
+              <th className="px-4 py-2">Locks</th>
+              <th className="px-4 py-2">Orphans</th>
+              <th className="px-4 py-2">Last check</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+            {repositories.map((r) => (
+              <tr key={r.name} data-testid={`maintenance-row-${r.name}`}>
+                <td className="px-4 py-2">
+                  <Link
+                    href={maintenanceHref(datastoreId, r.name)}
+                    className="font-mono text-brand-600 hover:underline"
+                  >
+                    {r.name}
+                  </Link>
+                </td>
+                <td className="px-4 py-2">{r.locks > 0 ? <Badge tone="warning">{r.locks}</Badge> : '—'}</td>
+                <td className="px-4 py-2">{r.problems.filter((p) => p.kind === 'orphan-snapshot').length || '—'}</td>
+                <td className="px-4 py-2">
+                  <CheckVerdict last={checks.get(r.name)} now={now} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Panel>
+    </div>
+  );
+}

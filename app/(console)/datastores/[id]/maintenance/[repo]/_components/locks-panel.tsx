@@ -1,0 +1,138 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useActionState, useEffect, useState } from 'react';
+import { IDLE, type ActionState } from '@/lib/schemas/action-state';
+import type { LockInspection } from '@/lib/schemas/maintenance';
+import { Panel } from '../../../../../../_components/panel';
+import { removeAllLocksAction, removeStaleLocksAction } from '../../actions';
+import { ActionMessage, dangerButton, inputClass, plainButton, primaryButton } from './action-message';
+import { LockTable } from './lock-table';
+
+type Unlocked = { removed: string[]; remaining: string[] };
+
+/**
+ * The Locks panel: each lock with its verdict; "Remove stale locks" (restic unlock) is one
+ * confirmed click; "Remove all locks" (--remove-all) needs the repository's name typed, and a
+ * second confirmation while a backup or a live restic may hold a lock.
+ */
+export function LocksPanel({ inspection }: { inspection: LockInspection }) {
+  const router = useRouter();
+  const { datastoreId, repository } = inspection;
+  const [confirming, setConfirming] = useState(false);
+  const [stale, staleAction, stalePending] = useActionState(removeStaleLocksAction, IDLE as ActionState<Unlocked>);
+  const [all, allAction, allPending] = useActionState(removeAllLocksAction, IDLE as ActionState<Unlocked>);
+  const [typed, setTyped] = useState('');
+  useEffect(() => {
+    if (stale.status === 'ok' || all.status === 'ok') router.refresh();
+  }, [stale, all, router]);
+  const staleCount = inspection.locks.filter((l) => l.verdict === 'stale').length;
+  const blockers = inspection.removeAllBlockers;
+  return (
+    <Panel
+      title={
+        <span id="locks">
+          Locks{' '}
+          <span className="font-normal text-slate-500">
+            ({inspection.locks.length}
+            {inspection.backupsRunning.length > 0 ? `, ${inspection.backupsRunning.length} backup running` : ''})
+          </span>
+        </span>
+      }
+      testId="locks-panel"
+    >
+      {inspection.backupsRunning.length > 0 && (
+        <p
+          className="border-b border-amber-200 bg-amber-50 px-4 py-2 text-sm text-amber-900 dark:border-amber-900 dark:bg-amber-950/40 dark:text-amber-200"
+          data-testid="backups-running"
+        >
+          OpenNebula is backing up{' '}
+          {inspection.backupsRunning
+            .map((b) => `VM ${b.vmId}${b.vmName ? ` “${b.vmName}”` : ''} (${b.state})`)
+            .join(', ')}
+          .
+        </p>
+      )}
+      <LockTable locks={inspection.locks} now={inspection.inspectedAt} />
+      {inspection.locks.length > 0 && (
+        <div className="grid gap-4 border-t border-slate-200 px-4 py-3 md:grid-cols-2 dark:border-slate-800">
+          <form action={staleAction} className="space-y-2">
+            <input type="hidden" name="datastoreId" value={datastoreId} />
+            <input type="hidden" name="repository" value={repository} />
+            <h3 className="text-sm font-semibold">Remove stale locks</h3>
+            <p className="text-xs text-slate-600 dark:text-slate-400">
+              Runs <code>restic unlock</code>, which removes only the locks restic can prove stale (a dead process on
+              the backup server, or not refreshed for 30 minutes). Always safe.
+              {staleCount > 0 ? ` ${staleCount} lock${staleCount === 1 ? ' looks' : 's look'} stale.` : ''}
+            </p>
+            {confirming ? (
+              <div className="flex gap-2">
+                <button
+                  type="submit"
+                  className={primaryButton}
+                  disabled={stalePending}
+                  data-testid="confirm-remove-stale-locks"
+                  onClick={() => setTimeout(() => setConfirming(false), 0)}
+                >
+                  Yes, remove stale locks
+                </button>
+                <button type="button" className={plainButton} onClick={() => setConfirming(false)} autoFocus>
+                  No
+                </button>
+              </div>
+            ) : (
+              <button
+                type="button"
+                className={primaryButton}
+                disabled={stalePending}
+                data-testid="remove-stale-locks"
+                onClick={() => setConfirming(true)}
+              >
+                {stalePending ? 'Removing…' : 'Remove stale locks'}
+              </button>
+            )}
+            <ActionMessage state={stale} testId="unlock-message" datastoreId={datastoreId} repository={repository} />
+          </form>
+          <form action={allAction} className="space-y-2">
+            <input type="hidden" name="datastoreId" value={datastoreId} />
+            <input type="hidden" name="repository" value={repository} />
+            <h3 className="text-sm font-semibold text-red-700 dark:text-red-300">Remove all locks</h3>
+            <p className="text-xs text-slate-600 dark:text-slate-400">
+              Runs <code>restic unlock --remove-all</code>: every lock goes, a live one too. If a restic still runs, two
+              processes may then change the repository at once.
+            </p>
+            <label className="block text-xs font-medium">
+              Type the repository’s name (<code>{repository}</code>) to confirm
+              <input
+                name="confirm"
+                autoComplete="off"
+                value={typed}
+                onChange={(e) => setTyped(e.target.value)}
+                className={`mt-1 ${inputClass}`}
+                data-testid="remove-all-confirm"
+              />
+            </label>
+            {blockers.length > 0 && (
+              <label className="flex items-start gap-2 text-xs text-red-700 dark:text-red-300">
+                <input type="checkbox" name="override" data-testid="remove-all-override" className="mt-0.5" />
+                <span>
+                  Something may still be using this repository ({blockers.join(' ')}). I checked: nothing runs; remove
+                  them anyway.
+                </span>
+              </label>
+            )}
+            <button
+              type="submit"
+              className={dangerButton}
+              disabled={allPending || typed.trim() !== repository}
+              data-testid="remove-all-locks"
+            >
+              {allPending ? 'Removing…' : 'Remove all locks'}
+            </button>
+            <ActionMessage state={all} testId="remove-all-message" datastoreId={datastoreId} repository={repository} />
+          </form>
+        </div>
+      )}
+    </Panel>
+  );
+}

@@ -1,0 +1,95 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useActionState, useEffect, useState } from 'react';
+import { IDLE, type ActionState } from '@/lib/schemas/action-state';
+import type { OrphanCandidate } from '@/lib/schemas/maintenance';
+import { formatDate } from '../../../../../../_components/format';
+import { Panel } from '../../../../../../_components/panel';
+import { orphanForgetAction } from '../../actions';
+import { ActionMessage, dangerButton, inputClass } from './action-message';
+
+/** The orphan snapshots the catalog found, forgotten after a preview and a typed confirmation. */
+export function OrphansPanel({
+  datastoreId,
+  repository,
+  candidates,
+}: {
+  datastoreId: number;
+  repository: string;
+  candidates: OrphanCandidate[];
+}) {
+  const router = useRouter();
+  const [state, action, pending] = useActionState(orphanForgetAction, IDLE as ActionState<{ jobId: number }>);
+  const [typed, setTyped] = useState('');
+  const jobId = state.status === 'ok' ? state.data?.jobId : undefined;
+  useEffect(() => {
+    if (jobId !== undefined) router.push(`/jobs/${jobId}`);
+  }, [jobId, router]);
+  return (
+    <Panel title="Orphan cleanup" testId="orphans-panel">
+      <div className="space-y-3 px-4 py-3 text-sm">
+        <p className="text-slate-600 dark:text-slate-400">
+          Snapshots no backup image or increment refers to, older than two hours, of VMs not being backed up now. They
+          only take space. Forgetting them never touches a snapshot OpenNebula refers to; prune then frees their data.
+        </p>
+        {candidates.length === 0 ? (
+          <p data-testid="no-orphans" className="text-slate-500">
+            No orphan snapshots.
+          </p>
+        ) : (
+          <form action={action} className="space-y-3">
+            <input type="hidden" name="datastoreId" value={datastoreId} />
+            <input type="hidden" name="repository" value={repository} />
+            <table className="w-full text-left text-sm" data-testid="orphan-preview">
+              <thead className="text-xs text-slate-500 uppercase">
+                <tr>
+                  <th className="py-1">Snapshot</th>
+                  <th className="py-1">Taken</th>
+                  <th className="py-1">VM</th>
+                  <th className="py-1">Host</th>
+                </tr>
+              </thead>
+              <tbody>
+                {candidates.map((c) => (
+                  <tr key={c.id} data-testid={`orphan-${c.shortId}`}>
+                    <td className="py-1 font-mono text-xs">
+                      <input type="hidden" name="snapshot" value={c.id} />
+                      <span className="line-through decoration-red-500">{c.shortId}</span>
+                    </td>
+                    <td className="py-1">{formatDate(c.time)}</td>
+                    <td className="py-1">{c.vmId ?? '—'}</td>
+                    <td className="py-1">{c.hostname}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <label className="block text-xs font-medium">
+              Type the repository’s name (<code>{repository}</code>) to forget{' '}
+              {candidates.length === 1 ? 'this snapshot' : `these ${candidates.length} snapshots`}
+              <input
+                name="confirm"
+                autoComplete="off"
+                value={typed}
+                onChange={(e) => setTyped(e.target.value)}
+                className={`mt-1 ${inputClass}`}
+                data-testid="orphan-confirm"
+              />
+            </label>
+            <button
+              type="submit"
+              className={dangerButton}
+              disabled={pending || typed.trim() !== repository}
+              data-testid="orphan-forget"
+            >
+              {pending
+                ? 'Starting…'
+                : `Forget ${candidates.length} orphan snapshot${candidates.length === 1 ? '' : 's'}`}
+            </button>
+            <ActionMessage state={state} testId="orphan-message" datastoreId={datastoreId} repository={repository} />
+          </form>
+        )}
+      </div>
+    </Panel>
+  );
+}
