@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildIsFresh } from './app-server';
-import { commandLine, isAlive } from '../sandbox/common/process';
+import { commandLine, isAlive, startTime } from '../sandbox/common/process';
 import { repoRoot } from '../sandbox/common/state';
 
 type Tally = { passed: number; failed: number; skipped: number };
@@ -120,10 +120,12 @@ async function runE2e(): Promise<void> {
 function leftoverProcesses(): string[] {
   const left: string[] = [];
   for (const line of readFileSync(registry, 'utf8').split('\n')) {
-    const [pidText, name] = line.split('\t');
+    const [pidText, name, started] = line.split('\t');
     const pid = Number(pidText);
     if (!pidText || !Number.isInteger(pid)) continue;
-    if (isAlive(pid)) left.push(`${pid} (${name}): ${commandLine(pid) ?? ''}`);
+    // Same PID and same start time: the very process a test started (not a reused PID).
+    if (isAlive(pid) && (!started || startTime(pid) === started))
+      left.push(`${pid} (${name}): ${commandLine(pid) ?? ''}`);
   }
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);

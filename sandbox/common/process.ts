@@ -84,10 +84,23 @@ export function startDaemon(name: string, file: string, args: readonly string[],
   }
 }
 
-/** Appends a PID to the registry named by BACKSTONE_PID_REGISTRY (the test runner checks them all). */
+/**
+ * Appends a PID to the registry named by BACKSTONE_PID_REGISTRY (the test runner checks them all),
+ * with the process's start time so a PID the system later reuses is not mistaken for it.
+ */
 export function recordPid(pid: number, name: string): void {
   const registry = process.env.BACKSTONE_PID_REGISTRY;
-  if (registry) appendFileSync(registry, `${pid}\t${name}\n`);
+  if (registry) appendFileSync(registry, `${pid}\t${name}\t${startTime(pid) ?? ''}\n`);
+}
+
+/** The process's start time in clock ticks since boot (field 22 of /proc/PID/stat). */
+export function startTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
 }
 
 /** True when the PID names a live process (zombies count as gone). */
