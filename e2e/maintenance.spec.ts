@@ -139,10 +139,18 @@ test('a lock held by a running restic shows as possibly active, and --remove-all
     await page.getByTestId('confirm-remove-stale-locks').click();
     await expect(page.getByTestId('unlock-message')).toContainText('No lock was removed', { timeout: 30_000 });
     expect(lockFiles(path)).toEqual([lock]);
+    // The second, explicit confirmation overrides the refusal.
+    await page.getByTestId('remove-all-confirm').fill(repo);
+    await page.getByTestId('remove-all-override').check();
+    await page.getByTestId('remove-all-locks').click();
+    await expect(page.getByTestId('remove-all-message')).toContainText(`Removed 1 lock: ${short}`, { timeout: 30_000 });
+    expect(lockFiles(path)).toEqual([]);
   } finally {
     await held.release();
   }
   await expect.poll(() => lockFiles(path), { timeout: 10_000 }).toEqual([]);
+  await page.goto('/audit');
+  await expect(page.getByTestId('audit-table')).toContainText('maintenance.unlock-remove-all');
 });
 
 test('after orphan cleanup, the prune preview shows the space to free and prune frees it', async ({
