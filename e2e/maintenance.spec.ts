@@ -85,6 +85,11 @@ test('the seeded stale exclusive lock shows as stale with its PID and host, and 
   await page.goto(`/datastores/${DS}`);
   await page.getByTestId(`lock-${repo}`).click();
   await expect(page).toHaveURL(new RegExp(`/datastores/${DS}/maintenance/${repo}#locks$`), { timeout: 30_000 });
+  // The datastore's Maintenance tab lists the same lock and leads back to the repository's panel.
+  await page.goto(`/datastores/${DS}?tab=maintenance`);
+  await expect(page.getByTestId('datastore-locks')).toContainText(short, { timeout: 30_000 });
+  await page.getByTestId(`locks-of-${repo}`).click();
+  await expect(page).toHaveURL(new RegExp(`/datastores/${DS}/maintenance/${repo}#locks$`), { timeout: 30_000 });
   const row = page.getByTestId(`lock-row-${short}`);
   await expect(row).toBeVisible();
   await expect(page.getByTestId(`lock-verdict-${short}`)).toHaveText('stale');

@@ -5,7 +5,7 @@ import { JobFailed, submitJob, type JobContext } from '@/lib/jobs';
 import { listBackupImages } from '@/lib/opennebula';
 import { check, forget, prune, RepositoryLocked, type PrunePlan } from '@/lib/restic';
 import type { OrphanCandidate, PrunePreview } from '@/lib/schemas/maintenance';
-import { datastoreBackups, readBackups } from './backups';
+import { datastoreBackups, readBackups, repositoryBackups } from './backups';
 import { recordCheck } from './check-results';
 import { MaintenanceRefused } from './errors';
 import { orphanCandidates } from './orphans-rule';
@@ -47,6 +47,18 @@ async function refuseWhileBackingUp(access: DatastoreAccess, datastoreId: number
       `Refused: ${what} waits until no backup runs on datastore ${datastoreId}. Running now: ${running
         .map((b) => `VM ${b.vmId}${b.vmName ? ` “${b.vmName}”` : ''} (${b.state})`)
         .join(', ')}.`,
+    );
+  }
+}
+
+/** check and forget take an exclusive lock: they would make a backup into this repository fail. */
+async function refuseWhileRepositoryBacksUp(repository: string, what: string): Promise<void> {
+  const running = repositoryBackups(await readBackups(), repository);
+  if (running.length > 0) {
+    throw new MaintenanceRefused(
+      `Refused: ${what} locks repository ${repository} exclusively, and OpenNebula is backing up ${running
+        .map((b) => `VM ${b.vmId}${b.vmName ? ` “${b.vmName}”` : ''}`)
+        .join(', ')} into it. Try again when the backup has ended.`,
     );
   }
 }
@@ -98,6 +110,7 @@ export async function submitCheck(
   readDataSubsetPercent?: number,
 ): Promise<number> {
   const access = await datastoreAccess(datastoreId);
+  await refuseWhileRepositoryBacksUp(repository, 'restic check');
   const repo = access.repo(repository);
   const how = readDataSubsetPercent === undefined ? 'structure only' : `reading ${readDataSubsetPercent} % of the data`;
   return submitJob({
@@ -107,6 +120,9 @@ export async function submitCheck(
     serverKey: serverKey(access),
     params: { datastoreId, repository, readDataSubsetPercent },
     run: async (ctx: JobContext) => {
+      await refuseWhileRepositoryBacksUp(repository, 'restic check').catch((e: unknown) => {
+        throw new JobFailed(e instanceof Error ? e.message : String(e));
+      });
       ctx.progress({ message: `restic check (${how}) is running` });
       const r = await check(repo, { readDataSubsetPercent, signal: ctx.signal, onLine: (l) => ctx.log(l) }).catch(
         lockedHint,
@@ -160,6 +176,7 @@ export async function submitOrphanForget(
       );
   };
   await eligible();
+  await refuseWhileRepositoryBacksUp(repository, 'restic forget');
   const access = await datastoreAccess(datastoreId);
   return submitJob({
     kind: 'orphan-forget',
@@ -169,7 +186,7 @@ export async function submitOrphanForget(
     params: { datastoreId, repository, snapshots: [...ids] },
     run: async (ctx: JobContext) => {
       // Again, right before: nothing an image or increment refers to is ever forgotten.
-      await eligible().catch((e: unknown) => {
+      await Promise.all([eligible(), refuseWhileRepositoryBacksUp(repository, 'restic forget')]).catch((e: unknown) => {
         throw new JobFailed(e instanceof Error ? e.message : String(e));
       });
       ctx.log(`restic forget ${ids.map((i) => i.slice(0, 8)).join(' ')}`);

@@ -72,6 +72,10 @@ export function CheckPanel({
             </ul>
           </div>
         )}
+        <p className="text-slate-600 dark:text-slate-400">
+          <code>restic check</code> verifies the repository’s structure; reading data also verifies that share of the
+          pack files byte for byte. It locks the repository exclusively, so it is refused while a backup into it runs.
+        </p>
         <form action={action} className="flex flex-wrap items-end gap-3">
           <input type="hidden" name="datastoreId" value={datastoreId} />
           <input type="hidden" name="repository" value={repository} />
