@@ -10,7 +10,23 @@ import type { BackupServerInfo } from '../common/info';
 
 export type HeldLock = { pid: number; kill9: () => Promise<void>; release: () => Promise<void> };
 
+/**
+ * Starts the holder, retrying when restic lets go of its lock on its own before the caller gets it
+ * (seen under heavy load): the caller always gets a live process whose lock file is present.
+ */
 export async function holdExclusiveLock(info: BackupServerInfo, repoPath: string, password: string): Promise<HeldLock> {
+  let last: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      return await holdOnce(info, repoPath, password);
+    } catch (err) {
+      last = err;
+    }
+  }
+  throw last;
+}
+
+async function holdOnce(info: BackupServerInfo, repoPath: string, password: string): Promise<HeldLock> {
   const pwFile = join(info.root, 'var', 'tmp', `.lock-holder-${process.pid}-${Date.now()}`);
   writeFileSync(pwFile, password, { mode: 0o600 });
   const gid = info.uid;
@@ -29,11 +45,19 @@ export async function holdExclusiveLock(info: BackupServerInfo, repoPath: string
   if (child.pid === undefined) throw new Error('could not start restic');
   const pid = child.pid;
   recordPid(pid, 'restic-lock-holder');
-  const held = await waitFor(() => readdirSync(locksDir).some((f) => !before.has(f)), 20_000);
+  const newLocks = () => readdirSync(locksDir).filter((f) => !before.has(f));
+  const held = await waitFor(() => newLocks().length > 0, 20_000);
   rmSync(pwFile, { force: true });
   if (!held) {
     child.kill('SIGKILL');
     throw new Error('restic did not take the lock in time');
+  }
+  const lockFile = newLocks()[0]!;
+  // Still holding it a moment later: restic is waiting for the new password, not on its way out.
+  const letGo = await waitFor(() => !isAlive(pid) || !readdirSync(locksDir).includes(lockFile), 300);
+  if (letGo) {
+    child.kill('SIGKILL');
+    throw new Error('restic released its lock before it could be held');
   }
   const stop = async (signal: NodeJS.Signals) => {
     if (!isAlive(pid)) return;
@@ -42,7 +66,10 @@ export async function holdExclusiveLock(info: BackupServerInfo, repoPath: string
   };
   return {
     pid,
-    kill9: () => stop('SIGKILL'),
+    kill9: async () => {
+      await stop('SIGKILL');
+      if (!readdirSync(locksDir).includes(lockFile)) throw new Error('the lock was gone when restic was killed');
+    },
     // SIGINT makes restic clean up and remove its own lock.
     release: async () => {
       await stop('SIGINT');
