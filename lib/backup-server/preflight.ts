@@ -30,7 +30,8 @@ const SCRIPT = [
   'true',
 ].join('\n');
 
-function parse(text: string): Record<string, string> {
+/** The KEY=value lines a check script prints (the value may contain '='). */
+export function parseKeyValues(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of text.split('\n')) {
     const i = line.indexOf('=');
@@ -183,7 +184,7 @@ export async function preflight(host: string, user: string, signal?: AbortSignal
       signal,
       timeoutMs: 20_000,
     });
-    return { kind: 'checked', checks: evaluate(parse(r.stdout), user, datastoresDir, syncedRestic) };
+    return { kind: 'checked', checks: evaluate(parseKeyValues(r.stdout), user, datastoresDir, syncedRestic) };
   } catch (err) {
     if (err instanceof HostKeyUnknown) {
       return {

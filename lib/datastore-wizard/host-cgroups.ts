@@ -2,6 +2,7 @@ import 'server-only';
 import { posix } from 'node:path';
 import { getConfig } from '@/lib/config';
 import { exec, ExecError } from '@/lib/exec';
+import { parseKeyValues } from '@/lib/backup-server';
 import type { ReportCheck } from '@/lib/schemas/datastore-preflight';
 
 // With RESTIC_MAX_RIOPS, _WIOPS, _CPU_QUOTA or _MEMORY_MAX_MB set, the driver runs every backup
@@ -20,15 +21,6 @@ const SCRIPT = [
   'echo "FILE=$f"',
   'if [ -r "$f" ]; then echo "CONTROLLERS=$(cat "$f")"; else echo MISSING=yes; fi',
 ].join('\n');
-
-function parse(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split('\n')) {
-    const i = line.indexOf('=');
-    if (i > 0) out[line.slice(0, i)] = line.slice(i + 1).trim();
-  }
-  return out;
-}
 
 function delegateFix(uid: string): string {
   const dir = `/etc/systemd/system/user@${uid}.service.d`;
@@ -84,7 +76,7 @@ export async function checkHostCgroups(host: string, signal?: AbortSignal): Prom
         detail: `${host}: the check could not run (exit code ${r.exitCode}).`,
       };
     }
-    return evaluateCgroups(host, parse(r.stdout));
+    return evaluateCgroups(host, parseKeyValues(r.stdout));
   } catch (err) {
     if (!(err instanceof ExecError)) throw err;
     return {
