@@ -150,7 +150,9 @@ test.describe('as an admin', () => {
     const disk = lsFiles(String(vm), newest.id).find((f) => f.name === 'disk.0.0')!;
     const res = await page.request.get(`${api(String(vm), newest.id)}/download/disk.0.0`);
     expect(res.status()).toBe(200);
-    // The size from the cached listing (Next 16.4 drops Content-Length from route handlers).
+    // The size from the cached listing, as Content-Length (restored by server.js) and X-Backstone-Size.
+    expect(res.headers()['content-length']).toBe(String(disk.size));
+    expect(res.headers()['transfer-encoding']).toBeUndefined();
     expect(res.headers()['x-backstone-size']).toBe(String(disk.size));
     expect(res.headers()['content-disposition']).toContain(`filename="vm-${vm}-${newest.short_id}-disk.0.0.qcow2"`);
     const body = await res.body();
@@ -166,6 +168,7 @@ test.describe('as an admin', () => {
     const vmXmlPath = newest.paths.find((p) => p.endsWith('/vm.xml'))!;
     const decoded = Buffer.from(restic(String(vm), 'dump', newest.id, vmXmlPath).toString(), 'base64');
     expect(await xml.body()).toEqual(decoded);
+    expect(xml.headers()['content-length']).toBe(String(decoded.length));
     expect(xml.headers()['x-backstone-size']).toBe(String(decoded.length));
     expect(xml.headers()['content-disposition']).toContain(`filename="vm-${vm}-${newest.short_id}-vm.xml"`);
     expect(decoded.toString().startsWith('<VM>')).toBe(true);
@@ -179,7 +182,7 @@ test.describe('as an admin', () => {
       const res = await page.request.get(`${api(String(vm), newest.id)}/flattened/${diskId}`, { timeout: 60_000 });
       expect(res.status()).toBe(200);
       const body = await res.body();
-      expect(res.headers()['x-backstone-size']).toBe(String(body.length));
+      expect(res.headers()['content-length']).toBe(String(body.length));
       const file = join(scratch, `db-flat-${diskId}.qcow2`);
       writeFileSync(file, body);
       // Standalone: no backing file left.
@@ -371,7 +374,7 @@ test('aborting a download stops the remote work within 5 seconds and leaves no t
 
   // 1. The chain's first disk as stored: `restic dump` runs while the reader stalls.
   const dump = await startDownload(page, `${api(String(id), first.id)}/download/disk.0.0`);
-  expect(Number(dump.res.headers['x-backstone-size'])).toBeGreaterThan(300 * 1024 * 1024);
+  expect(Number(dump.res.headers['content-length'])).toBeGreaterThan(300 * 1024 * 1024);
   expect(remote('restic.* dump ')).not.toEqual([]);
   // Backpressure: with nobody reading, restic is still at work a moment later.
   expect(await poll(() => remote('restic.* dump ').length === 0, 1_000)).toBe(false);

@@ -1,4 +1,4 @@
-// Starts and stops the Backstone app (next start) for the demo and the end-to-end tests, configured
+// Starts and stops the Backstone app (server.js, the production server) for the demo and the end-to-end tests, configured
 // to use a sandbox state folder's backup server and front-end. Configuration only: the app does not
 // know it talks to a sandbox.
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
@@ -9,7 +9,8 @@ import { startDaemon, waitFor, isAlive } from '../sandbox/common/process';
 import { readInfo, updateInfo, type AppInfo } from '../sandbox/common/info';
 import { repoRoot, sandboxPaths } from '../sandbox/common/state';
 
-const NEXT_BIN = join(repoRoot, 'node_modules', '.bin', 'next');
+// server.js: `next start`'s handler behind Node's HTTP server, so downloads keep their Content-Length.
+const SERVER_SCRIPT = join(repoRoot, 'server.js');
 
 /** The environment that points Backstone at a sandbox. */
 export function appEnvironment(stateDir: string): Record<string, string> {
@@ -62,7 +63,7 @@ export function buildIsFresh(): boolean {
 
 export type StartAppOptions = { port?: number; extraEnv?: Record<string, string> };
 
-/** Starts `next start` on 127.0.0.1 and waits (bounded) until it answers. Idempotent. */
+/** Starts the production server (server.js) on 127.0.0.1 and waits (bounded) until it answers. Idempotent. */
 export async function startApp(stateDir: string, opts: StartAppOptions = {}): Promise<AppInfo> {
   const paths = sandboxPaths(stateDir);
   const previous = readInfo(paths).app;
@@ -81,12 +82,12 @@ export async function startApp(stateDir: string, opts: StartAppOptions = {}): Pr
     ...opts.extraEnv,
   };
   const marker = `--port ${port}`;
-  const pid = startDaemon('app', NEXT_BIN, ['start', '--hostname', '127.0.0.1', '--port', String(port)], {
+  const pid = startDaemon('app', process.execPath, [SERVER_SCRIPT, '--hostname', '127.0.0.1', '--port', String(port)], {
     logFile: log,
     env,
     cwd: repoRoot,
   });
-  writePid(paths, 'app', { pid, marker: 'next' });
+  writePid(paths, 'app', { pid, marker: SERVER_SCRIPT });
   const url = `http://127.0.0.1:${port}`;
   const ready = await waitFor(
     async () => {

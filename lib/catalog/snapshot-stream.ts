@@ -139,8 +139,7 @@ export function downloadHeaders(fileName: string, size: number, contentType: str
   return new Headers({
     'Content-Type': contentType,
     // Next 16.4 drops Content-Length from route handler responses (FORBIDDEN_HEADERS in
-    // next/dist/server/send-response.js) and sends the body chunked; the size is repeated here so
-    // a client can still check it.
+    // next/dist/server/send-response.js); server.js restores it from X-Backstone-Size.
     'Content-Length': String(size),
     'X-Backstone-Size': String(size),
     'Content-Disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`,
