@@ -31,6 +31,10 @@ const EnvSchema = z.object({
     .string()
     .regex(/^[1-9]\d?$/, 'must be an integer from 1 to 99')
     .optional(),
+  BACKSTONE_ONE_READ_CACHE_SECONDS: z
+    .string()
+    .regex(/^(\d{1,2})(\.\d{1,3})?$/, 'must be a number of seconds from 0 to 99 (0 turns the cache off)')
+    .optional(),
 });
 
 export type FrontendAccess =
@@ -51,6 +55,11 @@ export type Config = {
   remoteRoot: string;
   /** Long-running jobs (restores, prune, check) at once per backup server. */
   jobsPerServer: number;
+  /**
+   * How long an OpenNebula read (list/show of datastores, images, VMs, Backup Jobs) is reused, per
+   * identity, in milliseconds; any write through Backstone forgets them all. 0: never reused.
+   */
+  oneReadCacheMs: number;
   session: {
     /** From the environment; when absent one is generated into the data folder. Never displayed. */
     secret: string | undefined;
@@ -58,6 +67,9 @@ export type Config = {
     secureCookies: 'auto' | 'always' | 'never';
   };
 };
+
+/** A few seconds: a page load's several reads, and quick reloads, share one CLI call each. */
+export const DEFAULT_ONE_READ_CACHE_SECONDS = 3;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -85,6 +97,11 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     },
     remoteRoot: e.BACKSTONE_REMOTE_ROOT ?? '/',
     jobsPerServer: e.BACKSTONE_JOBS_PER_SERVER ? Number(e.BACKSTONE_JOBS_PER_SERVER) : 2,
+    oneReadCacheMs: Math.round(
+      (e.BACKSTONE_ONE_READ_CACHE_SECONDS
+        ? Number(e.BACKSTONE_ONE_READ_CACHE_SECONDS)
+        : DEFAULT_ONE_READ_CACHE_SECONDS) * 1000,
+    ),
     session: {
       secret: e.BACKSTONE_SESSION_SECRET || undefined,
       secureCookies: e.BACKSTONE_SECURE_COOKIES ?? 'auto',

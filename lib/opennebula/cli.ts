@@ -5,6 +5,7 @@ import { exec, withTempFiles, type ExecOptions, type ExecResult, type Target, ty
 import { registerSecret } from '@/lib/log/redact';
 import { z } from 'zod';
 import { cliFailure } from './errors';
+import { cachedRead, identityKey, invalidateReads } from './read-cache';
 
 // Runs one OpenNebula CLI command on the front-end (locally or over SSH, per configuration) with
 // the given credentials. Credentials reach the CLI only through a ONE_AUTH file: the service's
@@ -16,7 +17,11 @@ export type OneCredential = { kind: 'service' } | { kind: 'user'; username: stri
 /** The process boundary as the verbs see it; tests inject a fake, production uses lib/exec. */
 export type OneRunner = {
   exec(target: Target, argv: readonly string[], opts: ExecOptions): Promise<ExecResult>;
-  withTempFiles<T>(target: Target, files: readonly TempFile[], fn: (paths: Record<string, string>) => Promise<T>): Promise<T>;
+  withTempFiles<T>(
+    target: Target,
+    files: readonly TempFile[],
+    fn: (paths: Record<string, string>) => Promise<T>,
+  ): Promise<T>;
   /** Reads a file on Backstone's own machine (the service ONE_AUTH file). */
   readLocalFile(path: string): Promise<string>;
   frontend(): { target: Target; cliDir: string | undefined; oneAuthFile: string };
@@ -42,7 +47,9 @@ export class OneCredentialError extends Error {
 // The CLI reads ONE_AUTH as `user:secret` and strips trailing whitespace; oned splits at the first
 // colon. So a user name cannot hold a colon, and neither part may carry surrounding whitespace.
 const UserCredentialSchema = z.object({
-  username: z.string().regex(/^[^\s:\p{Cc}]+$/u, 'a user name cannot be empty or contain spaces, colons or control characters'),
+  username: z
+    .string()
+    .regex(/^[^\s:\p{Cc}]+$/u, 'a user name cannot be empty or contain spaces, colons or control characters'),
   secret: z
     .string()
     .min(1, 'the password cannot be empty')
@@ -71,6 +78,12 @@ export type RunSpec = {
   /** Always use a private copy of the credentials, even for the local service file (token-create rewrites it). */
   copyCredentials?: boolean;
   defaultTimeoutMs?: number;
+  /**
+   * What the command does to OpenNebula, for the read cache (read-cache.ts). Unset means a write:
+   * it empties the cache. `read` is a read that must always ask oned (sign-in checks, tokens,
+   * hosts): neither cached nor invalidating. Cached reads go through readOne instead.
+   */
+  effect?: 'write' | 'read';
 };
 
 const AUTH_FILE = 'one_auth';
@@ -78,6 +91,44 @@ const AUTH_FILE = 'one_auth';
 /** Runs the command and returns its stdout; a non-zero exit becomes a typed OneError. */
 export async function runOne(cred: OneCredential, spec: RunSpec, opts: OneCallOptions = {}): Promise<string> {
   checkCredential(cred);
+  if (spec.effect === 'read') return run(cred, spec, opts);
+  // Before (no read started from now on sees the old state) and after (nor one that raced it).
+  invalidateReads();
+  try {
+    return await run(cred, spec, opts);
+  } finally {
+    invalidateReads();
+  }
+}
+
+export type ReadSpec = { program: string; args: readonly string[]; defaultTimeoutMs?: number };
+
+/**
+ * A read (list/show): served from the short-lived per-identity cache when it is fresh
+ * (BACKSTONE_ONE_READ_CACHE_SECONDS; 0 turns it off), otherwise run and parsed once for everyone
+ * asking at the same time. Each caller gets its own copy of the parsed value.
+ */
+export async function readOne<T>(
+  cred: OneCredential,
+  spec: ReadSpec,
+  parse: (stdout: string) => T | Promise<T>,
+  opts: OneCallOptions = {},
+): Promise<T> {
+  checkCredential(cred);
+  const runner = opts.runner ?? defaultRunner;
+  const ttlMs = getConfig().oneReadCacheMs;
+  const load = async () => parse(await run(cred, spec, opts));
+  // A caller's abort signal must not cancel a read other callers share: those run uncached.
+  if (ttlMs <= 0 || opts.signal) return load();
+  const { target, cliDir, oneAuthFile } = runner.frontend();
+  const who = cred.kind === 'service' ? identityKey({ kind: 'service', oneAuthFile }) : identityKey(cred);
+  const where = target.kind === 'local' ? 'local' : `ssh\0${target.host}`;
+  const key = [where, cliDir ?? '', who, spec.program, ...spec.args].join('\0');
+  // Tests inject their own runner: its entries are its own.
+  return structuredClone(await cachedRead(opts.runner ?? 'default', key, ttlMs, load));
+}
+
+async function run(cred: OneCredential, spec: RunSpec, opts: OneCallOptions): Promise<string> {
   const runner = opts.runner ?? defaultRunner;
   const { target, cliDir, oneAuthFile } = runner.frontend();
   const program = cliDir ? `${cliDir.replace(/\/+$/, '')}/${spec.program}` : spec.program;
@@ -98,7 +149,7 @@ export async function runOne(cred: OneCredential, spec: RunSpec, opts: OneCallOp
   const files: TempFile[] = [...(spec.files ?? [])];
   if (authContent !== undefined) files.push({ name: AUTH_FILE, content: authContent });
 
-  const run = async (paths: Record<string, string>) => {
+  const execute = async (paths: Record<string, string>) => {
     const args = typeof spec.args === 'function' ? spec.args(paths) : spec.args;
     const oneAuth = useServiceFile ? oneAuthFile : paths[AUTH_FILE]!;
     const r = await runner.exec(target, [program, ...args], {
@@ -110,5 +161,5 @@ export async function runOne(cred: OneCredential, spec: RunSpec, opts: OneCallOp
     if (r.exitCode !== 0) throw cliFailure(spec.program, r.exitCode, r.stderr, r.stdout, secrets);
     return r.stdout;
   };
-  return files.length ? runner.withTempFiles(target, files, run) : run({});
+  return files.length ? runner.withTempFiles(target, files, execute) : execute({});
 }

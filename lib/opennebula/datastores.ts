@@ -1,27 +1,40 @@
 import 'server-only';
 import type { Datastore, DecryptedDatastore } from './models';
-import { checkId, runOne, type OneCallOptions, type OneCredential } from './cli';
+import { checkId, readOne, runOne, type OneCallOptions, type OneCredential } from './cli';
 import { OneCliError } from './errors';
 import { parseDatastore, parseDatastorePool, parseDecryptedDatastore } from './parse/datastore-xml';
 import { parseTemplate, serializeTemplate, type TemplateAttribute } from './template-syntax';
 
 /** `onedatastore list -x`: every datastore the credentials may see. */
 export async function listDatastores(cred: OneCredential, opts?: OneCallOptions): Promise<Datastore[]> {
-  return parseDatastorePool(await runOne(cred, { program: 'onedatastore', args: ['list', '-x'] }, opts));
+  return readOne(cred, { program: 'onedatastore', args: ['list', '-x'] }, parseDatastorePool, opts);
 }
 
 /** `onedatastore show -x ID`. */
 export async function getDatastore(cred: OneCredential, id: number, opts?: OneCallOptions): Promise<Datastore> {
-  return parseDatastore(await runOne(cred, { program: 'onedatastore', args: ['show', '-x', checkId(id, 'datastore ID')] }, opts));
+  return readOne(
+    cred,
+    { program: 'onedatastore', args: ['show', '-x', checkId(id, 'datastore ID')] },
+    parseDatastore,
+    opts,
+  );
 }
 
 /**
  * `onedatastore show -x --decrypt ID` (oned decrypts for admins only). The clear RESTIC_PASSWORD is
  * registered for redaction as soon as it is read and is returned only in `secrets`/`resticPassword`.
  */
-export async function getDatastoreDecrypted(cred: OneCredential, id: number, opts?: OneCallOptions): Promise<DecryptedDatastore> {
-  const out = await runOne(cred, { program: 'onedatastore', args: ['show', '-x', '--decrypt', checkId(id, 'datastore ID')] }, opts);
-  return parseDecryptedDatastore(out);
+export async function getDatastoreDecrypted(
+  cred: OneCredential,
+  id: number,
+  opts?: OneCallOptions,
+): Promise<DecryptedDatastore> {
+  return readOne(
+    cred,
+    { program: 'onedatastore', args: ['show', '-x', '--decrypt', checkId(id, 'datastore ID')] },
+    parseDecryptedDatastore,
+    opts,
+  );
 }
 
 /**
@@ -39,7 +52,11 @@ export async function createDatastore(
   const cluster = clusterId === undefined ? [] : ['-c', checkId(clusterId, 'cluster ID')];
   const out = await runOne(
     cred,
-    { program: 'onedatastore', files: [{ name: 'datastore.tpl', content: text }], args: (p) => ['create', p['datastore.tpl']!, ...cluster] },
+    {
+      program: 'onedatastore',
+      files: [{ name: 'datastore.tpl', content: text }],
+      args: (p) => ['create', p['datastore.tpl']!, ...cluster],
+    },
     opts,
   );
   return parseCreatedId('onedatastore', out);

@@ -1,16 +1,20 @@
 import 'server-only';
 import type { Image, RestoreResult } from './models';
-import { checkId, runOne, type OneCallOptions, type OneCredential } from './cli';
+import { checkId, readOne, runOne, type OneCallOptions, type OneCredential } from './cli';
 import { OneCliError } from './errors';
 import { parseImage, parseImagePool } from './parse/image-xml';
 
 /** `oneimage list -x`: every image the credentials may see. */
 export async function listImages(cred: OneCredential, opts?: OneCallOptions): Promise<Image[]> {
-  return parseImagePool(await runOne(cred, { program: 'oneimage', args: ['list', '-x'] }, opts));
+  return readOne(cred, { program: 'oneimage', args: ['list', '-x'] }, parseImagePool, opts);
 }
 
 /** BACKUP images (TYPE 6) with their increments, optionally those of one backup datastore only. */
-export async function listBackupImages(cred: OneCredential, datastoreId?: number, opts?: OneCallOptions): Promise<Image[]> {
+export async function listBackupImages(
+  cred: OneCredential,
+  datastoreId?: number,
+  opts?: OneCallOptions,
+): Promise<Image[]> {
   if (datastoreId !== undefined) checkId(datastoreId, 'datastore ID');
   return (await listImages(cred, opts)).filter(
     (i) => i.type === 'BACKUP' && (datastoreId === undefined || i.datastoreId === datastoreId),
@@ -19,7 +23,7 @@ export async function listBackupImages(cred: OneCredential, datastoreId?: number
 
 /** `oneimage show -x ID`. */
 export async function getImage(cred: OneCredential, id: number, opts?: OneCallOptions): Promise<Image> {
-  return parseImage(await runOne(cred, { program: 'oneimage', args: ['show', '-x', checkId(id, 'image ID')] }, opts));
+  return readOne(cred, { program: 'oneimage', args: ['show', '-x', checkId(id, 'image ID')] }, parseImage, opts);
 }
 
 export type RestoreImageInput = {
@@ -43,7 +47,11 @@ const RESTORE_TIMEOUT_MS = 240_000;
  * `oneimage restore IMG -d DS [--no_nic] [--no_ip] [--name=N] [--increment N] [--disk_id N]`, run as
  * the given user (the new images belong to them). Returns the new template and image IDs.
  */
-export async function restoreImage(cred: OneCredential, input: RestoreImageInput, opts?: OneCallOptions): Promise<RestoreResult> {
+export async function restoreImage(
+  cred: OneCredential,
+  input: RestoreImageInput,
+  opts?: OneCallOptions,
+): Promise<RestoreResult> {
   const args = ['restore', checkId(input.imageId, 'image ID'), '-d', checkId(input.datastoreId, 'datastore ID')];
   if (input.noNic) args.push('--no_nic');
   if (input.noIp) args.push('--no_ip');

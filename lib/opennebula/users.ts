@@ -10,12 +10,14 @@ import { parseUser } from './parse/user-xml';
  * wrong credentials give OneAuthenticationFailed.
  */
 export async function whoami(cred: OneCredential, opts?: OneCallOptions): Promise<User> {
-  return parseUser(await runOne(cred, { program: 'oneuser', args: ['show', '-x'] }, opts));
+  return parseUser(await runOne(cred, { program: 'oneuser', args: ['show', '-x'], effect: 'read' }, opts));
 }
 
 /** `oneuser show -x ID`. */
 export async function getUser(cred: OneCredential, id: number, opts?: OneCallOptions): Promise<User> {
-  return parseUser(await runOne(cred, { program: 'oneuser', args: ['show', '-x', checkId(id, 'user ID')] }, opts));
+  return parseUser(
+    await runOne(cred, { program: 'oneuser', args: ['show', '-x', checkId(id, 'user ID')], effect: 'read' }, opts),
+  );
 }
 
 // OpenNebula's own default is 36000 s; a week is plenty for a dashboard session.
@@ -27,13 +29,23 @@ const MAX_TOKEN_TTL_SECONDS = 7 * 24 * 3600;
  * rewrites that file with the token (hence `--force` and a private copy of the credentials, even
  * for the service). It prints `Authentication Token is:` and `user:token`.
  */
-export async function createLoginToken(cred: OneCredential, ttlSeconds: number, opts?: OneCallOptions): Promise<LoginToken> {
+export async function createLoginToken(
+  cred: OneCredential,
+  ttlSeconds: number,
+  opts?: OneCallOptions,
+): Promise<LoginToken> {
   if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_TOKEN_TTL_SECONDS) {
     throw new RangeError(`A token lifetime must be 1 to ${MAX_TOKEN_TTL_SECONDS} seconds, got ${ttlSeconds}`);
   }
   const out = await runOne(
     cred,
-    { program: 'oneuser', args: ['token-create', '--time', checkId(ttlSeconds, 'token lifetime'), '--force'], copyCredentials: true },
+    {
+      program: 'oneuser',
+      args: ['token-create', '--time', checkId(ttlSeconds, 'token lifetime'), '--force'],
+      copyCredentials: true,
+      // A token changes nothing a cached read shows.
+      effect: 'read',
+    },
     opts,
   );
   return { ...parseTokenOutput(out), expiresInSeconds: ttlSeconds };
@@ -44,7 +56,8 @@ export function parseTokenOutput(stdout: string): { username: string; token: str
   const at = lines.findIndex((l) => /^Authentication Token is:$/.test(l));
   const line = at >= 0 ? lines.slice(at + 1).find(Boolean) : undefined;
   const colon = line?.indexOf(':') ?? -1;
-  if (!line || colon <= 0 || colon === line.length - 1) throw new OneCliError('oneuser token-create did not print a token.');
+  if (!line || colon <= 0 || colon === line.length - 1)
+    throw new OneCliError('oneuser token-create did not print a token.');
   const token = line.slice(colon + 1);
   registerSecret(token);
   return { username: line.slice(0, colon), token };
