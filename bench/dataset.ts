@@ -1,9 +1,12 @@
 // The benchmark's dataset, in its own sandbox state folder (.bench/state), built once and reused:
 // a restic datastore with 200 VM repositories of 10 snapshots each, one repository with 1,000
-// snapshots, and one with a 1 GiB disk.
+// snapshots, and one with a 1 GiB disk; and a second restic datastore (so the overview figures stay
+// those of 200 repositories) with one repository of 10,000 snapshots for the browser figures.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { masterKey, snapshotFile } from './restic-files';
 import { startFrontend } from '../sandbox/opennebula/frontend';
 import { repoRoot } from '../sandbox/common/state';
 import { readInfo } from '../sandbox/common/info';
@@ -16,9 +19,13 @@ export const SNAPSHOTS_PER_REPO = 10;
 export const BIG_REPO = '9000';
 export const BIG_REPO_SNAPSHOTS = 1_000;
 export const DISK_REPO = '9001';
+export const UI_REPO = '9100';
+export const UI_REPO_SNAPSHOTS = 10_000;
 
-type Info = {
+export type Info = {
   datastoreId: number;
+  /** The second datastore, holding UI_REPO. */
+  uiDatastoreId: number;
   basePath: string;
   commandDir: string;
   adminAuth: string;
@@ -66,22 +73,25 @@ export async function dataset(log: (s: string) => void): Promise<Info> {
       encoding: 'utf8',
       env: { ...process.env, ONE_AUTH: admin.oneAuth },
     });
-  let dsId = Number(
-    /<ID>(\d+)<\/ID>\s*<UID>\d+<\/UID>[\s\S]*?<NAME>BenchBackups<\/NAME>/.exec(
-      one('onedatastore', 'list', '-x'),
-    )?.[1] ?? NaN,
-  );
-  if (Number.isNaN(dsId)) {
-    const tpl = join(STATE, 'bench-ds.tpl');
+  const ensureDatastore = (name: string): number => {
+    const found = [...one('onedatastore', 'list', '-x').matchAll(/<DATASTORE>[\s\S]*?<\/DATASTORE>/g)].find(
+      (m) => m[0].includes(`<NAME>${name}</NAME>`) || m[0].includes(`<NAME><![CDATA[${name}]]></NAME>`),
+    );
+    const id = /<ID>(\d+)<\/ID>/.exec(found?.[0] ?? '')?.[1];
+    if (id) return Number(id);
+    const tpl = join(STATE, `${name}.tpl`);
     writeFileSync(
       tpl,
-      `NAME = "BenchBackups"\nTYPE = "BACKUP_DS"\nDS_MAD = "restic"\nTM_MAD = "-"\nRESTIC_PASSWORD = "${PASSWORD}"\nRESTIC_SFTP_SERVER = "${server.name}"\nRESTIC_SFTP_USER = "${server.account}"\n`,
+      `NAME = "${name}"\nTYPE = "BACKUP_DS"\nDS_MAD = "restic"\nTM_MAD = "-"\nRESTIC_PASSWORD = "${PASSWORD}"\nRESTIC_SFTP_SERVER = "${server.name}"\nRESTIC_SFTP_USER = "${server.account}"\n`,
     );
-    dsId = Number(/ID:\s*(\d+)/.exec(one('onedatastore', 'create', tpl))![1]);
-  }
+    return Number(/ID:\s*(\d+)/.exec(one('onedatastore', 'create', tpl))![1]);
+  };
+  const dsId = ensureDatastore('BenchBackups');
+  const uiDsId = ensureDatastore('BenchTable');
   const basePath = join(server.datastoresRoot, String(dsId));
   const info: Info = {
     datastoreId: dsId,
+    uiDatastoreId: uiDsId,
     basePath,
     commandDir: fe.commandDir,
     adminAuth: admin.oneAuth,
@@ -149,5 +159,86 @@ export async function dataset(log: (s: string) => void): Promise<Info> {
       join(basePath, '.bench-disk'),
     );
   }
+  uiRepository(info, join(server.datastoresRoot, String(uiDsId), UI_REPO), restic, log);
   return info;
+}
+
+/**
+ * UI_REPO_SNAPSHOTS real snapshots in one repository: one `restic backup` of a small file, then the
+ * rest written as restic writes snapshot files (bench/restic-files.ts), each referring to that
+ * backup's tree with its own time. restic lists, reads and checks them like any other; Backstone
+ * reads them with `restic snapshots` as usual.
+ */
+function uiRepository(info: Info, repo: string, restic: string, log: (s: string) => void): void {
+  if (snapshotCount(repo) >= UI_REPO_SNAPSHOTS) return;
+  log(`building the ${UI_REPO_SNAPSHOTS}-snapshot repository (once)`);
+  if (!existsSync(join(repo, 'config'))) {
+    onServer(
+      info,
+      'mkdir -p "$(dirname "$1")"; printf "%s\\n" "$pw" | "$2" --password-file=/dev/stdin --repo="$1" init -q',
+      repo,
+      restic,
+    );
+  }
+  if (snapshotCount(repo) === 0) {
+    onServer(
+      info,
+      'echo "<VM><ID>9100</ID></VM>" > "$3"; printf "%s\\n" "$pw" | "$2" --password-file=/dev/stdin --repo="$1" backup -q --tag=one-9100 "$3"; rm -f "$3"',
+      repo,
+      restic,
+      join(repo, '..', '.bench-vm.xml'),
+    );
+  }
+  const [first] = JSON.parse(
+    onServer(
+      info,
+      'printf "%s\\n" "$pw" | "$2" --password-file=/dev/stdin --repo="$1" snapshots --json --no-lock',
+      repo,
+      restic,
+    ),
+  ) as {
+    time: string;
+    tree: string;
+    paths: string[];
+    hostname: string;
+    username: string;
+    tags?: string[];
+    program_version?: string;
+  }[];
+  if (!first) throw new Error('the first snapshot of the UI repository is missing');
+  // The key file is the backup account's (0400); it is read through SSH like everything else.
+  const keyName = onServer(info, 'ls "$1/keys" | head -n 1', repo).trim();
+  const key = masterKey(onServer(info, 'cat "$1/keys/$2"', repo, keyName), PASSWORD);
+  const dir = mkdtempSync(join(tmpdir(), 'backstone-bench-snapshots-'));
+  try {
+    const start = Date.parse(first.time);
+    for (let i = snapshotCount(repo); i < UI_REPO_SNAPSHOTS; i++) {
+      const f = snapshotFile(
+        {
+          time: new Date(start - i * 3_600_000).toISOString(),
+          tree: first.tree,
+          paths: first.paths,
+          hostname: first.hostname,
+          username: first.username,
+          tags: first.tags ?? [],
+          program_version: first.program_version,
+        },
+        key,
+      );
+      writeFileSync(join(dir, f.id), f.content, { mode: 0o400 });
+    }
+    // The backup account unpacks them (its files, 0400 like restic's own).
+    const q = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+    execFileSync('sh', [
+      '-c',
+      'tar -C "$1" -cf - . | ssh -F "$2" "$3" "$4"',
+      'sh',
+      dir,
+      info.sshConfig,
+      info.server,
+      `tar --no-same-owner -xf - -C ${q(join(repo, 'snapshots'))}`,
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
