@@ -1,0 +1,378 @@
+// npm run bench:load: 50 concurrent signed-in clients browse the datastores overview, a datastore,
+// its repositories and snapshots for 60 s against a production build on loopback. Every request's
+// status and latency is recorded; any error (network, timeout, non-200, an error page) fails the
+// run. Writes bench/load-report.{md,json} and stops everything it started, by PID.
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, readSync, closeSync, statSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runningPid } from '../../sandbox/common/pids';
+import { repoRoot, sandboxPaths } from '../../sandbox/common/state';
+import { startFrontend, type FrontendInfo } from '../../sandbox/opennebula/frontend';
+import { seedDemoCloud, type SeedReport } from '../../sandbox/seed/seed-demo-cloud';
+import { stopSandbox } from '../../sandbox/status';
+import { buildIsFresh, startApp, stopApp } from '../../scripts/app-server';
+import { HttpClient, signInThroughForm, type Reply } from './client';
+import { figures, markdown, rssFigures, timeline, type LoadReport, type Sample } from './stats';
+
+const { values } = parseArgs({
+  options: {
+    state: { type: 'string' },
+    clients: { type: 'string', default: '50' },
+    seconds: { type: 'string', default: '60' },
+    'timeout-ms': { type: 'string', default: '60000' },
+    'keep-running': { type: 'boolean', default: false },
+  },
+});
+const stateDir = values.state ?? join(repoRoot, '.bench', 'load-state');
+const CLIENTS = Number(values.clients);
+const SECONDS = Number(values.seconds);
+const TIMEOUT_MS = Number(values['timeout-ms']);
+// Signing in runs two OpenNebula commands each; a few at a time, as people arriving would.
+const SIGN_IN_CONCURRENCY = 4;
+
+const say = (s: string) => console.log(`bench:load: ${s}`);
+
+function build(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(repoRoot, 'node_modules', '.bin', 'next'), ['build'], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+    });
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`next build exited ${code}`))));
+  });
+}
+
+/** Runs `fn` over `items` with at most `limit` at once. */
+async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!, i);
+      }
+    }),
+  );
+  return out;
+}
+
+// --- what the clients browse ----------------------------------------------------------------
+
+type Target = { repo: string; snap: string };
+type Step = { endpoint: string; path: string; kind: 'page' | 'json'; check?: (json: unknown) => boolean };
+
+function steps(ds: number, t: Target): Step[] {
+  const repo = `/datastores/${ds}/repos/${t.repo}`;
+  const api = `/api/datastores/${ds}`;
+  return [
+    { endpoint: 'GET /datastores', path: '/datastores', kind: 'page' },
+    { endpoint: 'GET /datastores/[id]', path: `/datastores/${ds}`, kind: 'page' },
+    {
+      endpoint: 'GET /api/datastores/[id]/overview',
+      path: `${api}/overview`,
+      kind: 'json',
+      check: (j) => Array.isArray((j as { repositories?: unknown }).repositories),
+    },
+    { endpoint: 'GET /datastores/[id]/repos/[repo]', path: repo, kind: 'page' },
+    {
+      endpoint: 'GET /datastores/[id]/repos/[repo]/snapshots/[snap]',
+      path: `${repo}/snapshots/${t.snap}`,
+      kind: 'page',
+    },
+    {
+      endpoint: 'GET /api/datastores/[id]/repos/[repo]/snapshots/[snap]/files',
+      path: `${api}/repos/${t.repo}/snapshots/${t.snap}/files`,
+      kind: 'json',
+      check: (j) => {
+        const files = (j as { files?: unknown }).files;
+        return Array.isArray(files) && files.length > 0;
+      },
+    },
+  ];
+}
+
+/** Why a reply counts as an error, or undefined when it is a good answer. */
+function verdict(step: Step, r: Reply): string | undefined {
+  if (r.status !== 200) {
+    const where = r.headers.location ? ` -> ${r.headers.location}` : '';
+    return `status ${r.status}${where}: ${r.body.slice(0, 200).replace(/\s+/g, ' ')}`;
+  }
+  if (step.kind === 'page') {
+    if (!r.body.includes('data-testid="signed-in-user"')) return 'page without the signed-in shell';
+    if (r.body.includes('data-testid="page-error"')) return 'the error page';
+    // A server component that failed after the shell was sent leaves an error digest in the stream.
+    if (/\\"digest\\":\\"(?!NEXT_)/.test(r.body)) return 'an error digest in the streamed page';
+    return undefined;
+  }
+  try {
+    return step.check && !step.check(JSON.parse(r.body)) ? `unexpected JSON: ${r.body.slice(0, 200)}` : undefined;
+  } catch {
+    return `not JSON: ${r.body.slice(0, 200)}`;
+  }
+}
+
+async function targetsFor(http: HttpClient, cookie: string, ds: number): Promise<Target[]> {
+  const get = async (path: string) => {
+    const r = await http.send('GET', path, { cookie, timeoutMs: TIMEOUT_MS });
+    if (r.status !== 200) throw new Error(`discovery: ${path} answered ${r.status}`);
+    return JSON.parse(r.body) as unknown;
+  };
+  const overview = (await get(`/api/datastores/${ds}/overview`)) as { repositories: { name: string }[] };
+  const targets: Target[] = [];
+  for (const { name } of overview.repositories) {
+    const detail = (await get(`/api/datastores/${ds}/repos/${name}`)) as { snapshots: { id: string }[] };
+    for (const s of detail.snapshots) targets.push({ repo: name, snap: s.id });
+  }
+  if (targets.length === 0) throw new Error('discovery: no snapshot to browse');
+  return targets;
+}
+
+// --- the app process ---------------------------------------------------------------------------
+
+function procStatus(pid: number): { rssKiB: number; hwmKiB: number } | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
+    return { rssKiB: kib('VmRSS'), hwmKiB: kib('VmHWM') };
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds (user + system) the process has used. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+}
+
+function logSince(file: string, offset: number): string {
+  if (!existsSync(file)) return '';
+  const size = statSync(file).size;
+  if (size <= offset) return '';
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(size - offset);
+    readSync(fd, buf, 0, buf.length, offset);
+    return buf.toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+// --- the run -----------------------------------------------------------------------------------
+
+async function main(): Promise<number> {
+  if (!(CLIENTS > 0 && SECONDS > 0 && TIMEOUT_MS > 0))
+    throw new Error('--clients, --seconds and --timeout-ms must be > 0');
+  const loadAtStart = loadavg().map((l) => Math.round(l * 100) / 100);
+  mkdirSync(stateDir, { recursive: true, mode: 0o755 });
+  chmodSync(stateDir, 0o755);
+  const paths = sandboxPaths(stateDir);
+
+  say(`sandbox in ${relative(repoRoot, paths.state) || paths.state}`);
+  const frontend: FrontendInfo = await startFrontend(stateDir);
+  const seedFile = join(paths.state, 'load-seed.json');
+  const seeded = await seedDemoCloud(stateDir);
+  if (seeded) writeFileSync(seedFile, JSON.stringify(seeded));
+  if (!existsSync(seedFile)) throw new Error(`${seedFile} is missing: remove ${paths.state} and run again`);
+  const seed = JSON.parse(readFileSync(seedFile, 'utf8')) as SeedReport;
+  say(seeded ? `demo cloud seeded in ${seeded.seconds} s` : 'demo cloud already seeded');
+
+  // The app measured is one this run starts, from a fresh build.
+  await stopApp(stateDir);
+  const fresh = buildIsFresh();
+  if (!fresh) {
+    say('building the app (next build)');
+    await build();
+  }
+  const app = await startApp(stateDir);
+  const pid = runningPid(paths, 'app');
+  if (pid === undefined) throw new Error('the app is not running');
+  const buildId = readFileSync(join(repoRoot, '.next', 'BUILD_ID'), 'utf8').trim();
+  say(`app ${app.url} (PID ${pid}, build ${buildId}${fresh ? ', reused' : ', new'})`);
+
+  const http = new HttpClient(app.url, CLIENTS);
+  try {
+    // One session per client, through the real sign-in form, alternating the admin and the VM owner.
+    const signInStarted = performance.now();
+    const accounts = CLIENTS === 1 ? frontend.accounts.slice(0, 1) : frontend.accounts;
+    const who = Array.from({ length: CLIENTS }, (_, i) => accounts[i % accounts.length]!);
+    const cookies = await pool(who, SIGN_IN_CONCURRENCY, (a) => signInThroughForm(http, a.name, a.password));
+    const signInSeconds = Math.round((performance.now() - signInStarted) / 100) / 10;
+    const byUser: Record<string, number> = {};
+    for (const a of who) byUser[a.name] = (byUser[a.name] ?? 0) + 1;
+    say(`${cookies.length} sessions signed in (${signInSeconds} s)`);
+
+    // What each person may see: their own repositories and snapshots, from the API.
+    const ds = seed.datastoreId;
+    const targets = new Map<string, Target[]>();
+    for (const a of accounts) targets.set(a.name, await targetsFor(http, cookies[who.indexOf(a)]!, ds));
+    for (const [u, t] of targets)
+      say(`${u} browses ${t.length} snapshots in ${new Set(t.map((x) => x.repo)).size} repositories`);
+
+    // Memory and CPU of the app process while the clients run.
+    const rss: number[] = [];
+    let hwmKiB = 0;
+    const sampleMemory = () => {
+      const s = procStatus(pid);
+      if (s) {
+        rss.push(s.rssKiB);
+        hwmKiB = s.hwmKiB;
+      }
+    };
+    const logOffset = existsSync(app.log) ? statSync(app.log).size : 0;
+    const cpuAtStart = cpuSeconds(pid);
+    sampleMemory();
+    const sampler = setInterval(sampleMemory, 500);
+
+    const samples: Sample[] = [];
+    const started = performance.now();
+    const deadline = started + SECONDS * 1000;
+    let progress = 0;
+    const ticker = setInterval(() => {
+      progress += 10;
+      const errors = samples.filter((s) => s.error !== undefined).length;
+      say(
+        `${progress} s: ${samples.length} requests, ${errors} errors, RSS ${Math.round((rss.at(-1) ?? 0) / 1024)} MiB`,
+      );
+    }, 10_000);
+
+    await Promise.all(
+      cookies.map(async (cookie, client) => {
+        const mine = targets.get(who[client]!.name)!;
+        for (let k = 0; performance.now() < deadline; k++) {
+          for (const step of steps(ds, mine[(client + k) % mine.length]!)) {
+            if (performance.now() >= deadline) break;
+            const at = performance.now() - started;
+            const t0 = performance.now();
+            try {
+              const r = await http.send('GET', step.path, { cookie, timeoutMs: TIMEOUT_MS });
+              const error = verdict(step, r);
+              samples.push({ endpoint: step.endpoint, status: r.status, ms: r.ms, at, ...(error ? { error } : {}) });
+            } catch (err) {
+              const error =
+                err instanceof Error ? `${(err as NodeJS.ErrnoException).code ?? ''} ${err.message}` : String(err);
+              samples.push({ endpoint: step.endpoint, status: 0, ms: performance.now() - t0, at, error: error.trim() });
+            }
+          }
+        }
+      }),
+    );
+    const measuredSeconds = Math.round((performance.now() - started) / 100) / 10;
+    clearInterval(ticker);
+    clearInterval(sampler);
+    sampleMemory();
+    const appCpuSeconds = Math.round((cpuSeconds(pid) - cpuAtStart) * 10) / 10;
+
+    const logText = logSince(app.log, logOffset);
+    const errorLines = logText.split('\n').filter((l) => /"level":"error"|⨯|\bError\b/.test(l));
+
+    const perEndpoint: Record<string, ReturnType<typeof figures>> = {};
+    for (const endpoint of [...new Set(samples.map((s) => s.endpoint))]) {
+      perEndpoint[endpoint] = figures(
+        samples.filter((s) => s.endpoint === endpoint),
+        measuredSeconds,
+      );
+    }
+    const statuses: Record<string, number> = {};
+    for (const s of samples) statuses[s.status || 'network error'] = (statuses[s.status || 'network error'] ?? 0) + 1;
+    const errors = samples.filter((s) => s.error !== undefined);
+    const cpu = cpus();
+    const report: LoadReport = {
+      generatedAt: new Date().toISOString(),
+      command: 'npm run bench:load',
+      machine: {
+        cpus: cpu.length,
+        cpuModel: cpu[0]?.model ?? 'unknown',
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        node: process.version,
+        loadAverageAtStart: loadAtStart,
+      },
+      app: { url: app.url, pid, build: buildId },
+      sessions: {
+        how:
+          'one session per client, each signed in through the login form (GET /login, then the form POSTed ' +
+          'as multipart with its hidden server-action fields, as a browser without JavaScript does; 303 with the ' +
+          'session cookie, then the landing page checked for the signed-in user), 4 at a time; the sign-in ' +
+          'throttle (lib/auth/throttle.ts) counts failed sign-ins only, so 50 good ones from one address pass',
+        count: cookies.length,
+        byUser,
+        signInSeconds,
+      },
+      run: {
+        clients: CLIENTS,
+        durationSeconds: SECONDS,
+        measuredSeconds,
+        timeoutMs: TIMEOUT_MS,
+        endpoints: steps(ds, { repo: '[repo]', snap: '[snap]' }).map((s) => s.endpoint),
+      },
+      totals: figures(samples, measuredSeconds),
+      perEndpoint,
+      timeline: timeline(samples),
+      statuses,
+      errors: {
+        count: errors.length,
+        examples: errors.slice(0, 10).map((e) => ({ endpoint: e.endpoint, status: e.status, error: e.error! })),
+      },
+      rss: {
+        ...rssFigures(rss),
+        peakKiB: Math.max(hwmKiB, ...rss),
+        source: `VmRSS of /proc/${pid}/status every 500 ms, peak from VmHWM`,
+      },
+      serverLogErrors: errorLines.length,
+      notes: [
+        `The app process used ${appCpuSeconds} CPU seconds in ${measuredSeconds} s (of ${cpu.length * measuredSeconds} available); ` +
+          'the OpenNebula CLI calls it spawns, sshd and restic on the backup server and this load generator share the same cores.',
+        `The machine (${cpu.length} cores) is shared with other work: latencies are noisy between runs; the error count is what the run asserts.`,
+        'A client runs its requests one after another (no think time), so 50 clients keep up to 50 requests in flight; ' +
+          'each client cycles through every snapshot its user may see, starting at a different one.',
+        'An error is a network error, no answer within the timeout, any status but 200 (redirects are not followed: a ' +
+          'signed-in client is never redirected), a page without the signed-in shell or with the error page or an error ' +
+          'digest, or JSON of the wrong shape.',
+        'Latencies are from sending the request to the end of the body (pages are full HTML renders, as on a first visit).',
+      ],
+    };
+    writeFileSync(join(repoRoot, 'bench', 'load-report.json'), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(join(repoRoot, 'bench', 'load-report.md'), markdown(report));
+    if (errorLines.length) {
+      say(`app log error lines during the run (first 5 of ${errorLines.length}):`);
+      for (const l of errorLines.slice(0, 5)) console.log(`  ${l.slice(0, 300)}`);
+    }
+    console.log('');
+    console.log(markdown(report).split('## Notes')[0]!.trim());
+    console.log('');
+    say('wrote bench/load-report.md and bench/load-report.json');
+    return errors.length > 0 ? 1 : 0;
+  } finally {
+    http.close();
+  }
+}
+
+let status = 1;
+let stopping = false;
+async function stopAll(): Promise<void> {
+  if (stopping || values['keep-running']) return;
+  stopping = true;
+  const stopped = await stopSandbox(stateDir);
+  say(stopped.length ? `stopped ${stopped.join(', ')}` : 'nothing left running');
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    void stopAll().then(() => process.exit(130));
+  });
+}
+try {
+  status = await main();
+} catch (err) {
+  console.error(`bench:load: ${err instanceof Error ? err.message : String(err)}`);
+  status = 1;
+} finally {
+  await stopAll();
+}
+process.exit(status);

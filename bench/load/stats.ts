@@ -1,0 +1,140 @@
+// Figures of the load run: latency percentiles (nearest rank over every recorded request) and
+// the report in Markdown.
+
+export type Sample = { endpoint: string; status: number; ms: number; error?: string; at: number };
+
+export type Percentiles = { count: number; p50: number; p90: number; p95: number; p99: number; max: number };
+
+export type EndpointFigures = Percentiles & { errors: number; rps: number };
+
+export function percentiles(values: readonly number[]): Percentiles {
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = (p: number) =>
+    sorted.length === 0 ? 0 : sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
+  const round = (v: number) => Math.round(v * 10) / 10;
+  return {
+    count: sorted.length,
+    p50: round(rank(50)),
+    p90: round(rank(90)),
+    p95: round(rank(95)),
+    p99: round(rank(99)),
+    max: round(sorted.at(-1) ?? 0),
+  };
+}
+
+export function figures(samples: readonly Sample[], seconds: number): EndpointFigures {
+  return {
+    ...percentiles(samples.map((s) => s.ms)),
+    errors: samples.filter((s) => s.error !== undefined).length,
+    rps: Math.round((samples.length / seconds) * 10) / 10,
+  };
+}
+
+export type RssFigures = { samples: number; startKiB: number; peakKiB: number; meanKiB: number; endKiB: number };
+
+export function rssFigures(kib: readonly number[]): RssFigures {
+  return {
+    samples: kib.length,
+    startKiB: kib[0] ?? 0,
+    peakKiB: Math.max(0, ...kib),
+    meanKiB: kib.length ? Math.round(kib.reduce((a, b) => a + b, 0) / kib.length) : 0,
+    endKiB: kib.at(-1) ?? 0,
+  };
+}
+
+export type Window = { fromSecond: number; requests: number; errors: number; p50: number; p95: number };
+
+/** Requests by the 10-second window they started in: shows the cold start (caches filling) apart. */
+export function timeline(samples: readonly Sample[], windowMs = 10_000): Window[] {
+  const out: Window[] = [];
+  const last = Math.max(0, ...samples.map((s) => s.at));
+  for (let from = 0; from <= last; from += windowMs) {
+    const inside = samples.filter((s) => s.at >= from && s.at < from + windowMs);
+    const p = percentiles(inside.map((s) => s.ms));
+    out.push({
+      fromSecond: from / 1000,
+      requests: inside.length,
+      errors: inside.filter((s) => s.error !== undefined).length,
+      p50: p.p50,
+      p95: p.p95,
+    });
+  }
+  return out;
+}
+
+export type LoadReport = {
+  generatedAt: string;
+  command: string;
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; loadAverageAtStart: number[] };
+  app: { url: string; pid: number; build: string };
+  sessions: { how: string; count: number; byUser: Record<string, number>; signInSeconds: number };
+  run: { clients: number; durationSeconds: number; measuredSeconds: number; timeoutMs: number; endpoints: string[] };
+  totals: EndpointFigures;
+  perEndpoint: Record<string, EndpointFigures>;
+  timeline: Window[];
+  statuses: Record<string, number>;
+  errors: { count: number; examples: { endpoint: string; status: number; error: string }[] };
+  rss: RssFigures & { source: string };
+  serverLogErrors: number;
+  notes: string[];
+};
+
+const mib = (kib: number) => `${(kib / 1024).toFixed(0)} MiB`;
+
+function row(name: string, f: EndpointFigures): string {
+  return `| ${name} | ${f.count} | ${f.rps} | ${f.p50} | ${f.p90} | ${f.p95} | ${f.p99} | ${f.max} | ${f.errors} |`;
+}
+
+export function markdown(r: LoadReport): string {
+  const m = r.machine;
+  return [
+    '# Backstone under load',
+    '',
+    `Generated ${r.generatedAt} by \`${r.command}\` on ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, ` +
+      `Node ${m.node}; load average at start ${m.loadAverageAtStart.join(' / ')}.`,
+    '',
+    `${r.run.clients} concurrent signed-in clients, each looping over the pages below for ${r.run.durationSeconds} s ` +
+      `(requests still in flight at the end were waited for: ${r.run.measuredSeconds} s measured), against a ` +
+      `production build (\`next start\`) on loopback, backed by the seeded sandbox (backup server over SSH on ` +
+      `127.0.0.1, OpenNebula front-end simulator).`,
+    '',
+    `**Errors: ${r.errors.count}** of ${r.totals.count} requests (${r.totals.rps} requests/s).`,
+    '',
+    '| endpoint | requests | req/s | p50 ms | p90 ms | p95 ms | p99 ms | max ms | errors |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...Object.entries(r.perEndpoint).map(([k, f]) => row(`\`${k}\``, f)),
+    row('**all**', r.totals),
+    '',
+    'By the 10 s window a request started in (the first requests find the caches cold):',
+    '',
+    '| from s | requests | errors | p50 ms | p95 ms |',
+    '|---|---|---|---|---|',
+    ...r.timeline.map((w) => `| ${w.fromSecond} | ${w.requests} | ${w.errors} | ${w.p50} | ${w.p95} |`),
+    '',
+    `Status codes: ${Object.entries(r.statuses)
+      .map(([s, n]) => `${s} x ${n}`)
+      .join(', ')}.`,
+    '',
+    `Server memory (${r.rss.source}, ${r.rss.samples} samples): start ${mib(r.rss.startKiB)}, ` +
+      `mean ${mib(r.rss.meanKiB)}, peak ${mib(r.rss.peakKiB)}, end ${mib(r.rss.endKiB)}.`,
+    '',
+    `Sessions: ${r.sessions.how} (${Object.entries(r.sessions.byUser)
+      .map(([u, n]) => `${u} x ${n}`)
+      .join(', ')}; ${r.sessions.signInSeconds} s to sign in all).`,
+    '',
+    `Error lines in the app's log during the run: ${r.serverLogErrors}.`,
+    '',
+    ...(r.errors.examples.length
+      ? [
+          '## Errors (first ones)',
+          '',
+          ...r.errors.examples.map((e) => `- \`${e.endpoint}\`: ${e.status || 'no status'} ${e.error}`),
+          '',
+        ]
+      : []),
+    '## Notes',
+    '',
+    ...r.notes.map((n) => `- ${n}`),
+    '',
+  ].join('\n');
+}
