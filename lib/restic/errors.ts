@@ -81,9 +81,20 @@ export class ResticFailed extends ResticError {
 function lastMeaningfulLine(text: string): string {
   const lines = text
     .split('\n')
-    .map((l) => l.trim())
+    .map((l) => readableLine(l.trim()))
     .filter(Boolean);
   return (lines.find((l) => l.startsWith('Fatal:')) ?? lines[lines.length - 1] ?? '').slice(0, 300);
+}
+
+/** With --json, restic >= 0.17 writes its final error as a JSON exit_error line: its message is what a person reads. */
+function readableLine(line: string): string {
+  if (!line.startsWith('{') || !line.includes('"exit_error"')) return line;
+  try {
+    const o = JSON.parse(line) as { message?: unknown };
+    return typeof o.message === 'string' ? o.message.trim() : line;
+  } catch {
+    return line;
+  }
 }
 
 const LOCKED =
