@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Canceled, OutputTooLarge, TimedOut, Unreachable } from './errors';
+import { Canceled, OutputTooLarge, TimedOut } from './errors';
 import { execLocal, streamLocal } from './local';
 import { registerSecret } from '@/lib/log/redact';
 
@@ -45,8 +45,12 @@ describe('execLocal', () => {
     await expect(p).rejects.toBeInstanceOf(Canceled);
   });
 
-  it('reports a missing program as such', async () => {
-    await expect(execLocal(['/nonexistent/program'])).rejects.toBeInstanceOf(Unreachable);
+  it('reports a missing program as such: exit code 127, as a shell (and SSH) would', async () => {
+    expect(await execLocal(['/nonexistent/program'])).toEqual({
+      exitCode: 127,
+      stdout: '',
+      stderr: 'program: command not found\n',
+    });
   });
 
   it('redacts registered secrets from stderr', async () => {

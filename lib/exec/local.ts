@@ -85,7 +85,10 @@ function start(
   const done = new Promise<ExecResult>((resolve, reject) => {
     child.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(new Unreachable('this machine', err.code === 'ENOENT' ? `${program} is not installed` : err.message));
+      // A missing program ends as it does over SSH (the remote shell exits 127), so callers
+      // explain it the same way wherever the command runs (e.g. "check the CLI folder setting").
+      if (err.code === 'ENOENT') resolve({ exitCode: 127, stdout: '', stderr: `${program}: command not found\n` });
+      else reject(new Unreachable('this machine', err.message));
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
