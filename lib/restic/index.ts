@@ -1,6 +1,8 @@
 import 'server-only';
 import type { Readable } from 'node:stream';
-import { exec, stream, type ExecOptions, type SshTarget } from '@/lib/exec';
+import { processWide } from '@/lib/config/process-wide';
+import { exec, stream, Unreachable, type ExecOptions, type SshTarget } from '@/lib/exec';
+import { logger } from '@/lib/log';
 import { registerSecret } from '@/lib/log/redact';
 import { hasModernExitCodes, resticBinary, serverKey, type ResticBinary } from './binary';
 import { classifyFailure, ResticFailed, SnapshotNotFound } from './errors';
@@ -60,6 +62,41 @@ function checkId(id: string): string {
   return id;
 }
 
+const log = logger('restic');
+
+// When the connection to the backup server drops while a restic that locks the repository runs
+// there, that restic dies on its next write to the lost channel (SIGPIPE) without removing its
+// lock. `restic unlock` without --remove-all removes only locks restic proves stale (made on that
+// host by a PID that is gone), never a live one, so once the server answers again it is run, tried
+// for a bounded time in the background, so Backstone leaves no lock of its own behind.
+const UNLOCK_RETRY_MS = 3_000;
+const UNLOCK_GIVE_UP_MS = 120_000;
+const pendingUnlocks = processWide('restic.pendingUnlocks', () => new Set<string>());
+
+function removeStaleLockLater(repo: ResticRepo): void {
+  const key = `${serverKey(repo.server)}:${repo.path}`;
+  if (pendingUnlocks.has(key)) return;
+  pendingUnlocks.add(key);
+  const giveUpAt = Date.now() + UNLOCK_GIVE_UP_MS;
+  const attempt = () => {
+    call(repo, 'unlock', [], { timeoutMs: 60_000 }).then(
+      () => {
+        pendingUnlocks.delete(key);
+        log.info('removed the stale lock a lost connection may have left', { repository: repo.path });
+      },
+      (err: unknown) => {
+        if (Date.now() < giveUpAt) return void setTimeout(attempt, UNLOCK_RETRY_MS).unref();
+        pendingUnlocks.delete(key);
+        log.warn('a lost connection may have left a stale lock', {
+          repository: repo.path,
+          error: err instanceof Error ? err.message : String(err),
+        });
+      },
+    );
+  };
+  setTimeout(attempt, UNLOCK_RETRY_MS).unref();
+}
+
 async function call(repo: ResticRepo, command: string, args: readonly string[], o: CallOptions = {}) {
   registerSecret(repo.password);
   const bin = await resticBinary(repo.server);
@@ -73,16 +110,21 @@ async function call(repo: ResticRepo, command: string, args: readonly string[], 
     json: o.json,
     quiet: o.quiet,
   });
-  const r = await serverLimit(serverKey(repo.server)).run(() =>
-    exec(repo.server, argv, {
-      stdin: `${repo.password}\n`,
-      secrets: [repo.password],
-      env: { ...env, ...o.env },
-      signal: o.signal,
-      timeoutMs: o.timeoutMs ?? 120_000,
-      onLine: o.onLine,
-    }),
-  );
+  const r = await serverLimit(serverKey(repo.server))
+    .run(() =>
+      exec(repo.server, argv, {
+        stdin: `${repo.password}\n`,
+        secrets: [repo.password],
+        env: { ...env, ...o.env },
+        signal: o.signal,
+        timeoutMs: o.timeoutMs ?? 120_000,
+        onLine: o.onLine,
+      }),
+    )
+    .catch((err: unknown) => {
+      if (err instanceof Unreachable && !o.noLock && command !== 'unlock') removeStaleLockLater(repo);
+      throw err;
+    });
   if (r.exitCode !== 0) throw classifyFailure(command, repo.path, r.exitCode, r.stdout, r.stderr, o.snapshot);
   return { ...r, binary: bin };
 }
