@@ -68,6 +68,22 @@ async function run(server: SshTarget, argv: string[], signal: AbortSignal, ctx: 
     throw new JobFailed(`${argv[0]} failed: ${r.stderr.trim().split('\n').pop() ?? `exit code ${r.exitCode}`}`);
 }
 
+const REMOVE_ATTEMPTS = 5;
+const REMOVE_RETRY_MS = 3_000;
+
+/**
+ * Removes a partial target. When the connection to the backup server was lost (sshd restarted, a
+ * network glitch), it is tried again for a bounded time (about 12 s) before the job ends.
+ */
+async function removeTarget(server: SshTarget, target: string): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    const r = await exec(server, ['rm', '-rf', '--', target]).catch(() => undefined);
+    if (r) return r.exitCode === 0;
+    if (attempt === REMOVE_ATTEMPTS) return false;
+    await new Promise((r) => setTimeout(r, REMOVE_RETRY_MS));
+  }
+}
+
 export async function submitServerRestore(reader: Reader, req: ServerRestoreRequest): Promise<number> {
   if (!FOLDER.test(req.folder))
     throw new RestoreRefused('The folder name may use letters, digits, dot, dash and underscore only.');
@@ -179,7 +195,13 @@ async function restoreChain(
     const explained = explain(err, base);
     if (created) {
       ctx.log(`Removing the partial target ${target}.`);
-      await exec(server, ['rm', '-rf', '--', target]).catch(() => undefined);
+      if (!(await removeTarget(server, target))) {
+        // The admin must know what is left on the server.
+        ctx.log(`Could not remove the partial target ${target}.`);
+        throw new JobFailed(
+          `${explained.message} The partial target ${target} could not be removed and is left on the backup server: remove it by hand once the server is reachable.`,
+        );
+      }
     }
     throw explained;
   }
