@@ -1,0 +1,114 @@
+// For fault tests: what goes wrong on a real backup server, done to one sandbox's server only.
+// - sshd dies: the listener and the per-connection sshd processes are killed with -9 (as a crash,
+//   the OOM killer or `systemctl kill -s KILL ssh` would), so every open connection drops; the
+//   commands they ran are left to what happens to them then (their pipes close under them).
+// - a full filesystem: a small tmpfs mounted on a folder of the server (ENOSPC for real), when
+//   this machine lets us mount (root with CAP_SYS_ADMIN); otherwise the reason why not.
+// - restic run on a repository as the backup account, to check what a fault left behind.
+// Every process looked at is one of this sandbox's (its sshd tree, or a command line naming its
+// state folder): other suites running at the same time are never touched.
+import { chownSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isRoot } from '../common/account';
+import { runningPid } from '../common/pids';
+import { run, waitFor, type RunResult } from '../common/process';
+import { processTree } from '../common/process-tree';
+import { sandboxPaths } from '../common/state';
+import type { BackupServerInfo } from '../common/info';
+import { startBackupServer } from './index';
+
+const SSHD_NAMES = new Set(['sshd', 'sshd-session', 'sshd-auth']);
+
+function comm(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The sandbox's sshd listener and the sshd processes it forked for open connections. */
+export function sshdProcesses(stateDir: string): number[] {
+  const listener = runningPid(sandboxPaths(stateDir), 'sshd');
+  if (listener === undefined) return [];
+  return processTree(listener).filter((pid) => SSHD_NAMES.has(comm(pid) ?? ''));
+}
+
+/** Kills the sandbox's sshd (listener and connections) with -9; returns once they are gone. */
+export async function killSshd(stateDir: string): Promise<number[]> {
+  const pids = sshdProcesses(stateDir);
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+  const gone = await waitFor(() => pids.every((p) => comm(p) === undefined || !SSHD_NAMES.has(comm(p)!)), 5_000);
+  if (!gone) throw new Error(`sshd processes ${pids.join(' ')} survived SIGKILL`);
+  return pids;
+}
+
+/** Starts the killed sshd again (same port, same host key). */
+export function restartSshd(stateDir: string): Promise<BackupServerInfo> {
+  return startBackupServer(stateDir);
+}
+
+/** PIDs of processes whose command line names this sandbox's state folder and contains `match`. */
+export function sandboxProcesses(stateDir: string, match: string): number[] {
+  const out: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${e}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (cmd.includes(stateDir) && cmd.includes(match)) out.push(Number(e));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+export type SmallFilesystem = { dir: string; bytes: number; unmount: () => Promise<void> };
+
+/**
+ * Mounts a tmpfs of `bytes` on `dir` (created, owned by the backup account): writes beyond it fail
+ * with ENOSPC, "No space left on device", as on a full disk. Returns a reason instead when this
+ * machine does not let us mount (not root, or no CAP_SYS_ADMIN in a container).
+ */
+export async function mountSmallFilesystem(
+  info: BackupServerInfo,
+  dir: string,
+  bytes: number,
+): Promise<SmallFilesystem | { reason: string }> {
+  if (!isRoot()) return { reason: 'mounting a small tmpfs needs root' };
+  mkdirSync(dir, { recursive: true });
+  const r = await run('mount', ['-t', 'tmpfs', '-o', `size=${bytes},mode=0755`, 'backstone-test-full', dir]);
+  if (r.code !== 0) return { reason: `mount -t tmpfs failed: ${r.stderr.trim()}` };
+  chownSync(dir, info.uid, info.uid);
+  return {
+    dir,
+    bytes,
+    unmount: async () => {
+      const u = await run('umount', [dir]);
+      if (u.code !== 0) await run('umount', ['-l', dir]);
+    },
+  };
+}
+
+/**
+ * restic on a repository of the sandbox server, as the backup account. The password goes in on
+ * stdin, read by `cat` as the password command (restic cannot open a Node pipe as /dev/stdin).
+ */
+export function resticOnRepo(
+  info: BackupServerInfo,
+  repoPath: string,
+  password: string,
+  args: readonly string[],
+): Promise<RunResult> {
+  return run(info.restic.path, ['--repo', repoPath, '--no-cache', ...args], {
+    input: `${password}\n`,
+    ...(isRoot() ? { uid: info.uid, gid: info.uid } : {}),
+    env: { PATH: '/usr/bin:/bin', HOME: join(info.root, 'var', 'lib', 'one'), RESTIC_PASSWORD_COMMAND: 'cat' },
+  });
+}
