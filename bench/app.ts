@@ -1,0 +1,376 @@
+// The benchmark's figures that need the production app: the 10,000-row snapshot table in Chromium,
+// first-load JavaScript per route, and the server's memory during a 1 GiB download through the real
+// download route. The app is the production build (built here when stale) started on the bench
+// sandbox by scripts/app-server.ts, as the demo and the end-to-end tests start it.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { chromium, type Browser, type BrowserContext } from '@playwright/test';
+import { buildIsFresh, startApp, stopApp } from '../scripts/app-server';
+import { runningPid } from '../sandbox/common/pids';
+import { repoRoot, sandboxPaths } from '../sandbox/common/state';
+import { readInfo } from '../sandbox/common/info';
+import { STATE, UI_REPO, UI_REPO_SNAPSHOTS, DISK_REPO, type Info } from './dataset';
+import { median, type Figure } from './measure';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+const KB = 1000;
+
+export type RouteJs = {
+  route: string;
+  /** gzip -9 of the JS files the build's manifests list for the route (what the target counts). */
+  manifestGzipBytes?: number;
+  /** The same files uncompressed. */
+  manifestRawBytes?: number;
+  /** Encoded bytes of the script responses Chromium received loading the page from a fresh cache. */
+  browserBytes?: number;
+  scripts?: number;
+};
+
+export type AppResults = {
+  figures: Figure[];
+  routes: RouteJs[];
+  notes: string[];
+  buildSeconds?: number;
+};
+
+/** Builds the app when .next is older than its sources (as the e2e runner does). */
+function ensureBuild(log: (s: string) => void): number | undefined {
+  if (buildIsFresh()) return undefined;
+  log('building the app (next build)');
+  const t0 = performance.now();
+  const r = spawnSync(join(repoRoot, 'node_modules', '.bin', 'next'), ['build'], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+  });
+  if (r.status !== 0) throw new Error(`next build failed (${r.status})`);
+  return Math.round((performance.now() - t0) / 1000);
+}
+
+/** Resident memory of a process and all its descendants, from /proc (outside the process). */
+function treeRssBytes(pid: number): { total: number; main: number; processes: number } {
+  const children = new Map<number, number[]>();
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(e)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const rss = (p: number) => {
+    try {
+      const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      return m ? Number(m[1]) * 1024 : 0;
+    } catch {
+      return 0;
+    }
+  };
+  let total = 0;
+  let processes = 0;
+  const todo = [pid];
+  while (todo.length) {
+    const p = todo.pop()!;
+    total += rss(p);
+    processes++;
+    todo.push(...(children.get(p) ?? []));
+  }
+  return { total, main: rss(pid), processes };
+}
+
+/** JS per page from the build's manifests: the root main files plus the layouts' and the page's entry files. */
+function manifestJs(): Map<string, { gzip: number; raw: number }> {
+  const next = join(repoRoot, '.next');
+  const build = JSON.parse(readFileSync(join(next, 'build-manifest.json'), 'utf8')) as { rootMainFiles: string[] };
+  const pages = JSON.parse(readFileSync(join(next, 'server', 'app-paths-manifest.json'), 'utf8')) as Record<
+    string,
+    string
+  >;
+  const sizes = new Map<string, { gzip: number; raw: number }>();
+  const sizeOf = (f: string) => {
+    let s = sizes.get(f);
+    if (!s) {
+      const bytes = readFileSync(join(next, f));
+      s = { gzip: gzipSync(bytes, { level: 9 }).length, raw: bytes.length };
+      sizes.set(f, s);
+    }
+    return s;
+  };
+  const out = new Map<string, { gzip: number; raw: number }>();
+  for (const page of Object.keys(pages)) {
+    if (!page.endsWith('/page')) continue;
+    const manifest = join(next, 'server', 'app', `${page}_client-reference-manifest.js`);
+    if (!existsSync(manifest)) continue;
+    const text = readFileSync(manifest, 'utf8');
+    const json = text.slice(text.indexOf('= {') + 2).replace(/;\s*$/, '');
+    const entries = (JSON.parse(json) as { entryJSFiles: Record<string, string[]> }).entryJSFiles;
+    const files = new Set(build.rootMainFiles);
+    for (const [k, fs] of Object.entries(entries))
+      if (k.endsWith('/layout') || k === `[project]/app${page}`) for (const f of fs) files.add(f);
+    let gzip = 0;
+    let raw = 0;
+    for (const f of files) {
+      const s = sizeOf(f);
+      gzip += s.gzip;
+      raw += s.raw;
+    }
+    out.set(page, { gzip, raw });
+  }
+  return out;
+}
+
+/** "/(console)/datastores/[id]/page" -> "/datastores/[id]" */
+function routeOf(page: string): string {
+  return page.replace(/\/page$/, '').replace(/\/\([^/)]*\)/g, '') || '/';
+}
+
+async function signedInState(browser: Browser, url: string, name: string, password: string) {
+  const context = await browser.newContext({ baseURL: url });
+  const page = await context.newPage();
+  await page.goto('/login');
+  await page.getByLabel('User name').fill(name);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 60_000 });
+  const state = await context.storageState();
+  await context.close();
+  return state;
+}
+
+/** Streams a URL to nowhere; resolves with the bytes received. */
+function download(url: string, cookie: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { cookie } }, (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        return reject(new Error(`download: HTTP ${res.statusCode}`));
+      }
+      let n = 0;
+      res.on('data', (c: Buffer) => (n += c.length));
+      res.on('end', () => resolve(n));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+export async function appFigures(
+  info: Info,
+  diskSnapshotId: string,
+  rawDumpMs: number,
+  log: (s: string) => void,
+): Promise<AppResults> {
+  const notes: string[] = [];
+  const figures: Figure[] = [];
+  const buildSeconds = ensureBuild(log);
+  // A fresh server process, so its memory is that of this run only.
+  await stopApp(STATE);
+  const app = await startApp(STATE);
+  const pid = runningPid(sandboxPaths(STATE), 'app');
+  if (pid === undefined) throw new Error('the app is not running');
+  const admin = (
+    readInfo(sandboxPaths(STATE)).frontend as { accounts: { role: string; name: string; password: string }[] }
+  ).accounts.find((a) => a.role === 'admin')!;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const contexts: BrowserContext[] = [];
+  try {
+    const storageState = await signedInState(browser, app.url, admin.name, admin.password);
+    const fresh = async () => {
+      const c = await browser.newContext({ baseURL: app.url, storageState, viewport: { width: 1440, height: 900 } });
+      contexts.push(c);
+      return c;
+    };
+    const cookie = storageState.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+
+    // 1. The 10,000-row table. The first load fills Backstone's snapshot cache (restic snapshots
+    // over 10,000 snapshots); the measured loads are warm on the server, cold in the browser.
+    const tablePath = `/datastores/${info.uiDatastoreId}/repos/${UI_REPO}`;
+    log(`10,000-row table: first load (fills the snapshot cache), then first paint in Chromium`);
+    {
+      const c = await fresh();
+      const p = await c.newPage();
+      const t0 = performance.now();
+      await p.goto(tablePath, { timeout: 600_000 });
+      await p.locator('[data-testid^="snapshot-row-"]').first().waitFor({ timeout: 600_000 });
+      notes.push(
+        `table: the very first load of the ${UI_REPO_SNAPSHOTS}-snapshot repository (restic snapshots over all of them, then cached) took ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      );
+      await c.close();
+    }
+    const fcp: number[] = [];
+    const rowsPainted: number[] = [];
+    const rowCounts: number[] = [];
+    let shown = '';
+    let htmlBytes = 0;
+    for (let i = 0; i < 5; i++) {
+      const c = await fresh();
+      const p = await c.newPage();
+      await p.goto(tablePath, { waitUntil: 'commit', timeout: 120_000 });
+      // Polled each animation frame: the first frame with a snapshot row in it.
+      await p.waitForFunction(() => document.querySelector('[data-testid^="snapshot-row-"]'), null, {
+        polling: 'raf',
+        timeout: 120_000,
+      });
+      const m = await p.evaluate(() => ({
+        at: performance.now(),
+        fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN,
+      }));
+      await p.waitForLoadState('load');
+      await p.waitForTimeout(300);
+      const counts = await p.evaluate(() => ({
+        rows: document.querySelectorAll('[data-testid^="snapshot-row-"]').length,
+        trs: document.querySelectorAll('[data-testid="snapshots-table"] tr').length,
+        shown: document.querySelector('[data-testid="snapshots-table-count"]')?.textContent ?? '',
+        html:
+          (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined)?.decodedBodySize ??
+          0,
+      }));
+      fcp.push(m.fcp);
+      rowsPainted.push(m.at);
+      rowCounts.push(counts.trs);
+      shown = counts.shown;
+      htmlBytes = counts.html;
+      await c.close();
+    }
+    figures.push(
+      {
+        id: 'table-first-paint',
+        what: `${UI_REPO_SNAPSHOTS}-row snapshot table in Chromium: first snapshot rows painted (navigation start to the first frame with a row; fresh browser cache, warm server)`,
+        target: '<= 1.5 s',
+        backstoneMs: rowsPainted,
+        value: median(rowsPainted),
+        unit: 'ms',
+        met: median(rowsPainted) <= 1_500,
+        note: `first contentful paint ${median(fcp).toFixed(0)} ms (median); the table says "${shown.trim()}"; the page's HTML (server-rendered, with every row's data for the client table) is ${(htmlBytes / 1e6).toFixed(1)} MB uncompressed`,
+      },
+      {
+        id: 'table-dom-rows',
+        what: `${UI_REPO_SNAPSHOTS}-row snapshot table: row elements (tr) in the DOM after load`,
+        target: '<= 200',
+        value: Math.max(...rowCounts),
+        unit: 'rows',
+        met: Math.max(...rowCounts) <= 200,
+      },
+    );
+
+    // 2. First-load JavaScript per route: the build's manifests (gzip -9), and what Chromium received.
+    log('first-load JavaScript per route');
+    const fromManifests = manifestJs();
+    const routes = new Map<string, RouteJs>();
+    for (const [page, s] of fromManifests)
+      routes.set(routeOf(page), { route: routeOf(page), manifestGzipBytes: s.gzip, manifestRawBytes: s.raw });
+    const visits: [string, string][] = [
+      ['/login', '/login'],
+      ['/', '/'],
+      ['/datastores', '/datastores'],
+      ['/datastores/new', '/datastores/new'],
+      ['/datastores/[id]', `/datastores/${info.datastoreId}`],
+      ['/datastores/[id]/repos/[repo]', tablePath],
+      [
+        '/datastores/[id]/repos/[repo]/snapshots/[snap]',
+        `/datastores/${info.datastoreId}/repos/${DISK_REPO}/snapshots/${diskSnapshotId}`,
+      ],
+      ['/jobs', '/jobs'],
+      ['/audit', '/audit'],
+    ];
+    for (const [route, path] of visits) {
+      const c = route === '/login' ? await browser.newContext({ baseURL: app.url }) : await fresh();
+      contexts.push(c);
+      const p = await c.newPage();
+      const scripts: Promise<number>[] = [];
+      p.on('requestfinished', (req) => {
+        if (req.resourceType() === 'script') scripts.push(req.sizes().then((s) => s.responseBodySize));
+      });
+      // Warm on the server first (a cold overview runs restic 200 times), then measured in a fresh context.
+      if (route !== '/login') {
+        const w = await (await fresh()).newPage();
+        await w.goto(path, { waitUntil: 'load', timeout: 300_000 });
+      }
+      await p.goto(path, { waitUntil: 'networkidle', timeout: 300_000 });
+      const sizes = await Promise.all(scripts);
+      const r = routes.get(route) ?? { route };
+      r.browserBytes = sizes.reduce((a, b) => a + b, 0);
+      r.scripts = sizes.length;
+      routes.set(route, r);
+      await c.close();
+    }
+    const all = [...routes.values()].sort((a, b) => a.route.localeCompare(b.route));
+    const worst = Math.max(...all.map((r) => r.manifestGzipBytes ?? 0));
+    figures.push({
+      id: 'first-load-js',
+      what: `first-load JavaScript, the heaviest of ${all.length} routes (build manifests, gzip -9)`,
+      target: '<= 180 kB gzip',
+      value: worst / KB,
+      unit: 'kB gzip',
+      met: worst <= 180 * KB,
+    });
+
+    // 3. Server memory during a 1 GiB download through the download route, sampled from /proc.
+    log('1 GiB download through the download route: server memory from /proc');
+    const url = `${app.url}/api/datastores/${info.datastoreId}/repos/${DISK_REPO}/snapshots/${diskSnapshotId}/download/disk.0.0`;
+    const idle = treeRssBytes(pid);
+    const times: number[] = [];
+    const growth: number[] = [];
+    let peakTotal = 0;
+    let processes = 0;
+    for (let i = 0; i < 3; i++) {
+      const before = treeRssBytes(pid).total;
+      let peak = before;
+      const timer = setInterval(() => {
+        const s = treeRssBytes(pid);
+        peak = Math.max(peak, s.total);
+        processes = Math.max(processes, s.processes);
+      }, 50);
+      const t0 = performance.now();
+      const bytes = await download(url, cookie);
+      times.push(performance.now() - t0);
+      clearInterval(timer);
+      if (bytes !== 1024 ** 3) throw new Error(`download: ${bytes} bytes instead of 1 GiB`);
+      growth.push(peak - before);
+      peakTotal = Math.max(peakTotal, peak);
+    }
+    const MiB = 1024 * 1024;
+    figures.push(
+      {
+        id: 'download-route',
+        what: '1 GiB disk through the download route (HTTP, signed in) vs raw ssh restic dump',
+        target: '>= 0.9x raw throughput',
+        backstoneMs: times,
+        baselineMs: [rawDumpMs],
+        value: rawDumpMs / median(times),
+        unit: 'x raw throughput',
+        met: rawDumpMs / median(times) >= 0.9,
+        note: `${(1024 / (median(times) / 1000)).toFixed(0)} MiB/s through HTTP`,
+      },
+      {
+        id: 'download-memory',
+        what: 'server memory growth during a 1 GiB download (RSS of the server process tree from /proc/<pid>/status, sampled every 50 ms)',
+        target: '<= 64 MB',
+        value: Math.max(...growth) / MiB,
+        unit: 'MiB (largest of 3)',
+        met: Math.max(...growth) <= 64 * MiB,
+        note: `RSS before the first download ${(idle.total / MiB).toFixed(0)} MiB (${idle.processes} process${idle.processes > 1 ? 'es' : ''}); peak ${(peakTotal / MiB).toFixed(0)} MiB; growth per download ${growth.map((g) => (g / MiB).toFixed(0)).join(', ')} MiB`,
+      },
+    );
+    return { figures, routes: all, notes, buildSeconds };
+  } finally {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser.close();
+    await stopApp(STATE);
+  }
+}
