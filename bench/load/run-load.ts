@@ -144,11 +144,15 @@ function procStatus(pid: number): { rssKiB: number; hwmKiB: number } | undefined
   }
 }
 
-/** CPU seconds (user + system) the process has used. */
-function cpuSeconds(pid: number): number {
+/** CPU seconds (user + system) the process has used itself, and its ended children (the CLI calls). */
+function cpuSeconds(pid: number): { own: number; children: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  // Fields after "(comm) ": state is [0]; utime, stime, cutime, cstime are [11]..[14], in USER_HZ (100).
+  const f = stat
+    .slice(stat.lastIndexOf(')') + 2)
+    .split(' ')
+    .map(Number);
+  return { own: (f[11]! + f[12]!) / 100, children: (f[13]! + f[14]!) / 100 };
 }
 
 function logSince(file: string, offset: number): string {
@@ -268,7 +272,9 @@ async function main(): Promise<number> {
     clearInterval(ticker);
     clearInterval(sampler);
     sampleMemory();
-    const appCpuSeconds = Math.round((cpuSeconds(pid) - cpuAtStart) * 10) / 10;
+    const cpuAtEnd = cpuSeconds(pid);
+    const appCpuSeconds = Math.round((cpuAtEnd.own - cpuAtStart.own) * 10) / 10;
+    const childCpuSeconds = Math.round((cpuAtEnd.children - cpuAtStart.children) * 10) / 10;
 
     const logText = logSince(app.log, logOffset);
     const errorLines = logText.split('\n').filter((l) => /"level":"error"|⨯|\bError\b/.test(l));
@@ -327,8 +333,9 @@ async function main(): Promise<number> {
       },
       serverLogErrors: errorLines.length,
       notes: [
-        `The app process used ${appCpuSeconds} CPU seconds in ${measuredSeconds} s (of ${cpu.length * measuredSeconds} available); ` +
-          'the OpenNebula CLI calls it spawns, sshd and restic on the backup server and this load generator share the same cores.',
+        `The app process used ${appCpuSeconds} CPU seconds in ${measuredSeconds} s (of ` +
+          `${Math.round(cpu.length * measuredSeconds)} available) and the commands it ran (the OpenNebula CLI and any other local command) ` +
+          `${childCpuSeconds} more; sshd and restic on the backup server and this load generator share the same cores.`,
         `The machine (${cpu.length} cores) is shared with other work: latencies are noisy between runs; the error count is what the run asserts.`,
         'A client runs its requests one after another (no think time), so 50 clients keep up to 50 requests in flight; ' +
           'each client cycles through every snapshot its user may see, starting at a different one.',
@@ -339,6 +346,9 @@ async function main(): Promise<number> {
       ],
     };
     writeFileSync(join(repoRoot, 'bench', 'load-report.json'), `${JSON.stringify(report, null, 2)}\n`);
+    // Every request, for a closer look (bench/work/ is not committed).
+    mkdirSync(join(repoRoot, 'bench', 'work'), { recursive: true });
+    writeFileSync(join(repoRoot, 'bench', 'work', 'load-samples.json'), JSON.stringify(samples));
     writeFileSync(join(repoRoot, 'bench', 'load-report.md'), markdown(report));
     if (errorLines.length) {
       say(`app log error lines during the run (first 5 of ${errorLines.length}):`);
@@ -347,7 +357,7 @@ async function main(): Promise<number> {
     console.log('');
     console.log(markdown(report).split('## Notes')[0]!.trim());
     console.log('');
-    say('wrote bench/load-report.md and bench/load-report.json');
+    say('wrote bench/load-report.md, bench/load-report.json and bench/work/load-samples.json');
     return errors.length > 0 ? 1 : 0;
   } finally {
     http.close();
