@@ -4,6 +4,16 @@ import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { SEGMENT_LABELS } from './nav';
 
+/** A segment's label: its name in the app (own keys only: "__proto__" is a segment like any other), else its text. */
+function labelOf(seg: string): string {
+  if (Object.hasOwn(SEGMENT_LABELS, seg)) return SEGMENT_LABELS[seg]!;
+  try {
+    return decodeURIComponent(seg);
+  } catch {
+    return seg; // malformed escapes ("%zz") are shown as typed
+  }
+}
+
 export function Breadcrumbs() {
   const pathname = usePathname();
   const segments = pathname.split('/').filter(Boolean);
@@ -11,7 +21,7 @@ export function Breadcrumbs() {
     { href: '/', label: 'Dashboard' },
     ...segments.map((seg, i) => ({
       href: `/${segments.slice(0, i + 1).join('/')}`,
-      label: SEGMENT_LABELS[seg] ?? decodeURIComponent(seg),
+      label: labelOf(seg),
     })),
   ];
   return (

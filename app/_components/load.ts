@@ -1,6 +1,6 @@
 import 'server-only';
 import { notFound } from 'next/navigation';
-import { RepositoryNotFound } from '@/lib/catalog';
+import { NotAResticDatastore, RepositoryNotFound } from '@/lib/catalog';
 import { OneNotAuthorized, OneNotFound } from '@/lib/opennebula';
 
 /** Runs a page's read; what does not exist, or may not be seen, is a plain 404. */
@@ -8,7 +8,14 @@ export async function loadOr404<T>(read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (err) {
-    if (err instanceof OneNotFound || err instanceof OneNotAuthorized || err instanceof RepositoryNotFound) notFound();
+    if (
+      err instanceof OneNotFound ||
+      err instanceof OneNotAuthorized ||
+      err instanceof RepositoryNotFound ||
+      // A repository page under a datastore that holds no restic repositories: nothing is there.
+      err instanceof NotAResticDatastore
+    )
+      notFound();
     throw err;
   }
 }
