@@ -1,5 +1,6 @@
 import 'server-only';
-import { getDatastore, getImage, restoreImage, type OneCredential } from '@/lib/opennebula';
+import { getDatastore, getImage, OneNotFound, restoreImage, type OneCredential } from '@/lib/opennebula';
+import { RestoreRefused } from './restore-server';
 import { JobFailed, submitJob } from './runner';
 
 // One-click restore into OpenNebula: `oneimage restore` as the signed-in person (so OpenNebula's
@@ -31,6 +32,14 @@ export async function submitImageRestore(
   req: ImageRestoreRequest,
 ): Promise<number> {
   const image = await getImage(person.credential, req.imageId);
+  // Refused before a job exists: `oneimage restore` would only fail later, inside the job.
+  if (image.type !== 'BACKUP') throw new RestoreRefused(`Image ${image.id} (“${image.name}”) is not a backup.`);
+  const target = await getDatastore({ kind: 'service' }, req.datastoreId).catch((err: unknown) => {
+    if (err instanceof OneNotFound) throw new RestoreRefused(`There is no datastore ${req.datastoreId}.`);
+    throw err;
+  });
+  if (target.type !== 'IMAGE_DS')
+    throw new RestoreRefused(`Datastore ${target.id} (“${target.name}”) is not an image datastore: restore into one.`);
   const backupDs = await getDatastore({ kind: 'service' }, image.datastoreId);
   const serverKey = `${backupDs.template.RESTIC_SFTP_USER || 'oneadmin'}@${backupDs.template.RESTIC_SFTP_SERVER ?? `datastore-${backupDs.id}`}`;
   return submitJob({
