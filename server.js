@@ -13,6 +13,8 @@ import { parseArgs } from 'node:util';
 import next from 'next';
 
 const SIZE_HEADER = 'x-backstone-size';
+// The TCP peer, for sign-in throttling and the audit log (lib/auth/guard.ts requestAddress).
+const PEER_HEADER = 'x-backstone-peer';
 
 const { values } = parseArgs({
   options: {
@@ -56,6 +58,8 @@ const handle = app.getRequestHandler();
 await app.prepare();
 
 const server = createServer((req, res) => {
+  // Replaces whatever the client sent under this name: only this server may state the peer.
+  req.headers[PEER_HEADER] = req.socket.remoteAddress ?? '';
   restoreContentLength(res);
   handle(req, res).catch((err) => {
     console.error('request failed', err);

@@ -3,6 +3,7 @@ import { forbidden, redirect } from 'next/navigation';
 import { headers } from 'next/headers';
 import { cache } from 'react';
 import type { OneCredential } from '@/lib/opennebula';
+import { getConfig } from '@/lib/config';
 import { registerSecret } from '@/lib/log/redact';
 import { readSessionCookie } from './cookie';
 import { liveSession } from './sessions';
@@ -53,11 +54,22 @@ export async function requireAdmin(returnTo = '/'): Promise<Viewer> {
   return v;
 }
 
+/** Set by server.js from the TCP connection; a client's own value is replaced there. */
+const PEER_HEADER = 'x-backstone-peer';
+
 export type Refusal = { status: 'unauthenticated' | 'forbidden'; message: string };
 
+/**
+ * The client's address, for throttling and the audit log. server.js sets X-Backstone-Peer from the
+ * TCP connection (replacing whatever a client sent); X-Forwarded-For counts only when an admin says
+ * a reverse proxy sets it (BACKSTONE_TRUST_PROXY=1), since anyone can send one.
+ */
 export async function requestAddress(): Promise<string> {
   const h = await headers();
-  return (h.get('x-forwarded-for') ?? h.get('x-real-ip') ?? '').split(',')[0]?.trim() ?? '';
+  const forwarded = getConfig().session.trustProxy
+    ? (h.get('x-forwarded-for') ?? h.get('x-real-ip') ?? '').split(',')[0]?.trim()
+    : undefined;
+  return forwarded || (h.get(PEER_HEADER) ?? '').trim();
 }
 
 /**

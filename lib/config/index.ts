@@ -27,6 +27,7 @@ const EnvSchema = z.object({
     .optional()
     .refine((v) => v === undefined || v === '' || v.length >= 32, { message: 'must be at least 32 characters' }),
   BACKSTONE_SECURE_COOKIES: z.enum(['auto', 'always', 'never']).optional(),
+  BACKSTONE_TRUST_PROXY: z.enum(['0', '1']).optional(),
   BACKSTONE_JOBS_PER_SERVER: z
     .string()
     .regex(/^[1-9]\d?$/, 'must be an integer from 1 to 99')
@@ -65,6 +66,11 @@ export type Config = {
     secret: string | undefined;
     /** auto: Secure when the request came over https. */
     secureCookies: 'auto' | 'always' | 'never';
+    /**
+     * Whether X-Forwarded-For names the client (Backstone behind a reverse proxy). Off: the TCP
+     * peer is the client, and a forged X-Forwarded-For cannot dodge sign-in throttling.
+     */
+    trustProxy: boolean;
   };
 };
 
@@ -105,6 +111,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     session: {
       secret: e.BACKSTONE_SESSION_SECRET || undefined,
       secureCookies: e.BACKSTONE_SECURE_COOKIES ?? 'auto',
+      trustProxy: e.BACKSTONE_TRUST_PROXY === '1',
     },
   };
 }
