@@ -95,7 +95,7 @@ export function markdown(r: LoadReport): string {
     '',
     `${r.run.clients} concurrent signed-in clients, each looping over the pages below for ${r.run.durationSeconds} s ` +
       `(requests still in flight at the end were waited for: ${r.run.measuredSeconds} s measured), against a ` +
-      `production build (\`next start\`) on loopback, backed by the seeded sandbox (backup server over SSH on ` +
+      `production build (server.js over \`next build\`, as scripts/app-server.ts starts it) on loopback, backed by the seeded sandbox (backup server over SSH on ` +
       `127.0.0.1, OpenNebula front-end simulator).`,
     '',
     `**Errors: ${r.errors.count}** of ${r.totals.count} requests (${r.totals.rps} requests/s).`,
