@@ -105,7 +105,7 @@ export function markdown(r: LoadReport): string {
     ...Object.entries(r.perEndpoint).map(([k, f]) => row(`\`${k}\``, f)),
     row('**all**', r.totals),
     '',
-    'By the 10 s window a request started in (the first requests find the caches cold):',
+    'By the 10 s window a request started in (snapshot facts are cached after their first read, OpenNebula reads for a few seconds per identity):',
     '',
     '| from s | requests | errors | p50 ms | p95 ms |',
     '|---|---|---|---|---|',
