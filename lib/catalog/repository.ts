@@ -13,6 +13,7 @@ import {
   type Reader,
 } from './overview';
 import type { BackupChain, RepositoryRow, SnapshotRow } from './types';
+import { REPOSITORY_NAME } from '@/lib/schemas/ids';
 
 export class RepositoryNotFound extends Error {
   override name = 'RepositoryNotFound';
@@ -26,7 +27,7 @@ export type RepositoryDetail = {
 };
 
 /** A repository name as OpenNebula makes them: a VM ID, or job_<ID>. */
-export const REPOSITORY_NAME = /^(\d{1,9}|job_\d{1,9})$/;
+export { REPOSITORY_NAME };
 
 /** One repository's snapshots, linked to images and increments, as far as the reader may see. */
 export async function repositoryDetail(

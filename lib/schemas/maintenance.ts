@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { IdSchema, RepositoryNameSchema } from './ids';
 
 // Shared by the maintenance panels (client) and the maintenance actions (server): the inputs each
 // action accepts, the shapes the panels show, and where the Locks panel of a repository lives.
 
-const id = z.coerce.number().int().min(0).max(2_147_483_647);
-const repository = z.string().regex(/^(\d{1,9}|job_\d{1,9})$/, 'Not a repository name.');
+const id = IdSchema;
+const repository = RepositoryNameSchema;
 const checkbox = z.preprocess((v) => v === 'on' || v === 'true' || v === true, z.boolean());
 
 /** The repository's maintenance page, at its Locks panel. */
@@ -46,7 +47,12 @@ export const CheckSchema = RepositoryTargetSchema.extend({
   /** With read-data: the share of pack files to read, in percent (100 reads all). */
   percent: z.preprocess(
     (v) => (v === '' || v === null || v === undefined ? undefined : v),
-    z.coerce.number().min(0.1, 'At least 0.1 %.').max(100, 'At most 100 %.').optional(),
+    z
+      .string()
+      .regex(/^\d{1,3}(\.\d{1,2})?$/, 'A percentage such as 10 or 2.5.')
+      .transform(Number)
+      .pipe(z.number().min(0.1, 'At least 0.1 %.').max(100, 'At most 100 %.'))
+      .optional(),
   ),
 });
 export type CheckInput = z.infer<typeof CheckSchema>;

@@ -1,13 +1,11 @@
 import { z } from 'zod';
+import { IdParam, REPOSITORY_NAME } from './ids';
 
 // Route parameters, checked at the boundary: anything else is a 404 and runs nothing.
 
-export const DatastoreIdParam = z
-  .string()
-  .regex(/^\d{1,9}$/)
-  .transform(Number);
+export const DatastoreIdParam = IdParam;
 /** A repository under BASE_PATH as OpenNebula names them: a VM ID or job_<ID>. */
-export const RepositoryParam = z.string().regex(/^(\d{1,9}|job_\d{1,9})$/);
+export const RepositoryParam = z.string().regex(REPOSITORY_NAME);
 /** A restic snapshot ID (short or long hex). */
 export const SnapshotParam = z.string().regex(/^[0-9a-f]{8,64}$/);
 

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { IdSchema, OptionalIdSchema, RepositoryNameSchema } from './ids';
 
 // Shared by the restore dialog (client) and the restore actions (server).
 
-const id = z.coerce.number().int().min(0).max(2_147_483_647);
-const optionalId = z.preprocess((v) => (v === '' || v === null || v === undefined ? undefined : v), id.optional());
+const id = IdSchema;
+const optionalId = OptionalIdSchema;
 const checkbox = z.preprocess((v) => v === 'on' || v === 'true' || v === true, z.boolean());
 
 export const ImageRestoreSchema = z.object({
@@ -28,7 +29,7 @@ export type ImageRestoreInput = z.infer<typeof ImageRestoreSchema>;
 
 export const ServerRestoreSchema = z.object({
   datastoreId: id,
-  repository: z.string().regex(/^(\d{1,9}|job_\d{1,9})$/),
+  repository: RepositoryNameSchema,
   imageId: id,
   incrementId: optionalId,
   folder: z

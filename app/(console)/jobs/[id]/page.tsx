@@ -2,19 +2,22 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { requireViewer } from '@/lib/auth';
 import { visibleJob, visibleJobLog } from '@/lib/jobs';
+import { IdParam } from '@/lib/schemas/ids';
+import { parseParam } from '@/lib/schemas/params';
 import { JobDetail } from '../_components/job-detail';
 
 type Props = { params: Promise<{ id: string }> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  return { title: `Job ${(await params).id}` };
+  const id = parseParam(IdParam, (await params).id);
+  return { title: id === undefined ? 'Not found' : `Job ${id}` };
 }
 
 export default async function JobPage({ params }: Props) {
-  const raw = (await params).id;
-  if (!/^\d{1,9}$/.test(raw)) notFound();
-  const viewer = await requireViewer(`/jobs/${raw}`);
-  const job = visibleJob(viewer, Number(raw));
+  const id = parseParam(IdParam, (await params).id);
+  if (id === undefined) notFound();
+  const viewer = await requireViewer(`/jobs/${id}`);
+  const job = visibleJob(viewer, id);
   if (!job) notFound();
   return <JobDetail initial={{ job, log: visibleJobLog(viewer, job.id) ?? [] }} />;
 }

@@ -1,11 +1,13 @@
 import { visibleJob, visibleJobLog } from '@/lib/jobs';
+import { IdParam } from '@/lib/schemas/ids';
+import { parseParam } from '@/lib/schemas/params';
 import { guarded, notFoundResponse } from '../../_lib/handler';
 
 export const dynamic = 'force-dynamic';
 
 export const GET = guarded<{ id: string }>('user', 'jobs.show', async (viewer, params, request) => {
-  if (!/^\d{1,9}$/.test(params.id)) return notFoundResponse();
-  const id = Number(params.id);
+  const id = parseParam(IdParam, params.id);
+  if (id === undefined) return notFoundResponse();
   const job = visibleJob(viewer, id);
   if (!job) return notFoundResponse();
   const after = Number(new URL(request.url).searchParams.get('after') ?? '-1');
