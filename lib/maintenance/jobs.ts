@@ -1,6 +1,12 @@
 import 'server-only';
 import { inventory } from '@/lib/backup-server';
-import { datastoreAccess, repositoryDetail, type DatastoreAccess, type Reader } from '@/lib/catalog';
+import {
+  datastoreAccess,
+  repositoryDetail,
+  RepositoryNotFound,
+  type DatastoreAccess,
+  type Reader,
+} from '@/lib/catalog';
 import { JobFailed, submitJob, type JobContext } from '@/lib/jobs';
 import { listBackupImages } from '@/lib/opennebula';
 import { check, forget, prune, RepositoryLocked, type PrunePlan } from '@/lib/restic';
@@ -51,6 +57,13 @@ async function refuseWhileBackingUp(access: DatastoreAccess, datastoreId: number
   }
 }
 
+/** Refuses, before any restic runs or any job is queued, a repository that is not on the server. */
+async function requireRepository(access: DatastoreAccess, repository: string): Promise<void> {
+  const inv = await inventory(access.server, access.basePath);
+  if (!inv.repositories.some((r) => r.name === repository && r.initialized))
+    throw new RepositoryNotFound(`There is no repository ${repository} in datastore ${access.datastore.id}.`);
+}
+
 /** check and forget take an exclusive lock: they would make a backup into this repository fail. */
 async function refuseWhileRepositoryBacksUp(repository: string, what: string): Promise<void> {
   const running = repositoryBackups(await readBackups(), repository);
@@ -71,12 +84,14 @@ function lockedHint(err: unknown): never {
 /** `restic prune --dry-run` with the datastore's RESTIC_PRUNE_MAX_UNUSED / _MAX_REPACK. */
 export async function previewPrune(datastoreId: number, repository: string, signal?: AbortSignal) {
   const access = await datastoreAccess(datastoreId);
+  await requireRepository(access, repository);
   const { plan } = await prune(access.repo(repository), { dryRun: true, signal, timeoutMs: 30 * 60_000 });
   return previewOf(plan, access, repository);
 }
 
 export async function submitPrune(actor: string, datastoreId: number, repository: string): Promise<number> {
   const access = await datastoreAccess(datastoreId);
+  await requireRepository(access, repository);
   await refuseWhileBackingUp(access, datastoreId, 'Prune');
   const repo = access.repo(repository);
   return submitJob({
@@ -110,6 +125,7 @@ export async function submitCheck(
   readDataSubsetPercent?: number,
 ): Promise<number> {
   const access = await datastoreAccess(datastoreId);
+  await requireRepository(access, repository);
   await refuseWhileRepositoryBacksUp(repository, 'restic check');
   const repo = access.repo(repository);
   const how = readDataSubsetPercent === undefined ? 'structure only' : `reading ${readDataSubsetPercent} % of the data`;
