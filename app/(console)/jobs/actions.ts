@@ -2,10 +2,11 @@
 
 import { z } from 'zod';
 import { audit, authorize, requestAddress } from '@/lib/auth';
-import { RepositoryNotFound } from '@/lib/catalog';
+import { NotAResticDatastore, RepositoryNotFound } from '@/lib/catalog';
 import { ExecError } from '@/lib/exec';
 import { cancelJob, RestoreRefused, submitImageRestore, submitServerRestore, visibleJob } from '@/lib/jobs';
 import { OneError } from '@/lib/opennebula';
+import { ResticError } from '@/lib/restic';
 import type { ActionState } from '@/lib/schemas/action-state';
 import { ImageRestoreSchema, JobIdSchema, ServerRestoreSchema } from '@/lib/schemas/restore';
 
@@ -14,7 +15,13 @@ import { ImageRestoreSchema, JobIdSchema, ServerRestoreSchema } from '@/lib/sche
 type Submitted = { jobId: number };
 
 function expected(err: unknown): ActionState<Submitted> | undefined {
-  if (err instanceof RestoreRefused || err instanceof OneError || err instanceof ExecError)
+  if (
+    err instanceof RestoreRefused ||
+    err instanceof OneError ||
+    err instanceof ExecError ||
+    err instanceof ResticError ||
+    err instanceof NotAResticDatastore
+  )
     return { status: 'failed', message: err.message };
   if (err instanceof RepositoryNotFound)
     return { status: 'failed', message: 'There is no such backup you may restore.' };
