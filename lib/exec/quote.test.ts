@@ -1,4 +1,8 @@
 import fc from 'fast-check';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hostileCorpus } from '@/scripts/test-support/hostile-corpus';
 import { describe, expect, it } from 'vitest';
 import { execLocal } from './local';
 import { joinArgv, quoteArg } from './quote';
@@ -80,6 +84,22 @@ describe('quoteArg / joinArgv', () => {
   it('refuses NUL, which no shell can carry', () => {
     expect(() => quoteArg('a\0b')).toThrow(/NUL/);
     expect(() => joinArgv([])).toThrow();
+  });
+
+  it('passes every string of the hostile-input corpus through a real sh as one word, running nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'backstone-quote-'));
+    const canary = join(dir, 'canary');
+    try {
+      // NUL is refused (tested above); a lone surrogate cannot be written as UTF-8 at all.
+      const corpus = hostileCorpus(canary, 'value').filter((v) => !v.includes('\0') && Buffer.from(v).toString() === v);
+      expect(corpus.length).toBeGreaterThanOrEqual(300);
+      // One sh for all: each argument printed NUL-terminated, in order.
+      const words = await shellWords(joinArgv(corpus));
+      expect(words).toEqual(corpus);
+      expect(existsSync(canary)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a long argument survives', async () => {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { hostileCorpus } from '@/scripts/test-support/hostile-corpus';
 import { fixture } from './test-support/fixtures';
 import {
   parseTemplate,
@@ -12,12 +13,40 @@ import {
 
 // Characters that matter to oned's lexer or to a shell, mixed with arbitrary Unicode.
 const hostileChar = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom('"', '\\', '\n', '\t', ' ', '$', '(', ')', '[', ']', ',', '=', '#', "'", '`', '>', ';', '&', '|', '*') },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      '"',
+      '\\',
+      '\n',
+      '\t',
+      ' ',
+      '$',
+      '(',
+      ')',
+      '[',
+      ']',
+      ',',
+      '=',
+      '#',
+      "'",
+      '`',
+      '>',
+      ';',
+      '&',
+      '|',
+      '*',
+    ),
+  },
   { weight: 1, arbitrary: fc.constantFrom('é', 'ß', '日本', '😀', '\u2028', '\u00a0', '\u007f') },
   { weight: 2, arbitrary: fc.string({ unit: 'grapheme', maxLength: 3 }) },
 );
 const hostile = fc.array(hostileChar, { maxLength: 40 }).map((a) => a.join(''));
-const anyString = fc.oneof(hostile, fc.string({ unit: 'binary', maxLength: 30 }), fc.string({ unit: 'grapheme', maxLength: 30 }));
+const anyString = fc.oneof(
+  hostile,
+  fc.string({ unit: 'binary', maxLength: 30 }),
+  fc.string({ unit: 'grapheme', maxLength: 30 }),
+);
 const representable = hostile.filter((v) => unrepresentableReason(v) === undefined);
 const name = fc.stringMatching(/^[A-Z0-9_]{1,12}$/);
 
@@ -43,7 +72,13 @@ describe('template serialiser and parser', () => {
       fc.property(anyString, (value) => {
         const attrs: TemplateAttribute[] = [
           { name: 'A', value },
-          { name: 'V', vector: [{ name: 'X', value }, { name: 'Y', value: 'after' }] },
+          {
+            name: 'V',
+            vector: [
+              { name: 'X', value },
+              { name: 'Y', value: 'after' },
+            ],
+          },
           { name: 'B', value: 'next "quoted" line' },
         ];
         let text: string;
@@ -60,6 +95,30 @@ describe('template serialiser and parser', () => {
     );
   });
 
+  it('changes nothing but the field in question for every string of the hostile-input corpus', () => {
+    const corpus = hostileCorpus('/tmp/backstone-canary', 'RBackups');
+    expect(corpus.length).toBeGreaterThanOrEqual(300);
+    const others: TemplateAttribute[] = [
+      { name: 'NAME', value: 'RBackups' },
+      { name: 'DS_MAD', value: 'restic' },
+      { name: 'RESTIC_PASSWORD', value: 'pw' },
+    ];
+    for (const value of corpus) {
+      for (const at of [0, 1, 3]) {
+        const attrs = [...others.slice(0, at), { name: 'FIELD', value }, ...others.slice(at)];
+        let text: string;
+        try {
+          text = serializeTemplate(attrs);
+        } catch (e) {
+          expect(e).toBeInstanceOf(TemplateValueError);
+          expect(unrepresentableReason(value)).toBeDefined();
+          continue;
+        }
+        expect(parseTemplate(text)).toEqual(attrs);
+      }
+    }
+  });
+
   it('round-trips very long values', () => {
     const long = 'x"\\$(rm -rf /)]\n,='.repeat(20_000);
     expect(parseTemplate(serializeTemplate([{ name: 'LONG', value: long }]))).toEqual([{ name: 'LONG', value: long }]);
@@ -67,9 +126,17 @@ describe('template serialiser and parser', () => {
 
   it('writes the quoting oned expects: only quotes are escaped, backslashes stay single', () => {
     expect(serializeTemplate([{ name: 'P', value: 'a"b\\c' }])).toBe('P = "a\\"b\\c"\n');
-    expect(serializeTemplate([{ name: 'V', vector: [{ name: 'A', value: 'x' }, { name: 'B', value: '' }] }])).toBe(
-      'V = [\n  A = "x",\n  B = "" ]\n',
-    );
+    expect(
+      serializeTemplate([
+        {
+          name: 'V',
+          vector: [
+            { name: 'A', value: 'x' },
+            { name: 'B', value: '' },
+          ],
+        },
+      ]),
+    ).toBe('V = [\n  A = "x",\n  B = "" ]\n');
     expect(serializeTemplate([{ name: 'E', vector: [] }])).toBe('E = [ ]\n');
     expect(serializeTemplate([])).toBe('');
   });
@@ -85,7 +152,15 @@ describe('template serialiser and parser', () => {
     expect(() => serializeTemplate([{ name: 'BAD-NAME', value: 'x' }])).toThrow(TemplateValueError);
     expect(() => serializeTemplate([{ name: '', value: 'x' }])).toThrow(TemplateValueError);
     expect(() =>
-      serializeTemplate([{ name: 'V', vector: [{ name: 'A', value: '1' }, { name: 'a', value: '2' }] }]),
+      serializeTemplate([
+        {
+          name: 'V',
+          vector: [
+            { name: 'A', value: '1' },
+            { name: 'a', value: '2' },
+          ],
+        },
+      ]),
     ).toThrow(/repeat a key/);
   });
 
@@ -110,7 +185,10 @@ describe('template parser (oned grammar)', () => {
       { name: 'RESTIC_CONNECTIONS', value: '5' },
     ]);
     const s3 = parseTemplate(fixture('ds-restic-s3.tpl'));
-    expect(s3.find((a) => a.name === 'RESTIC_S3_ENDPOINT')).toEqual({ name: 'RESTIC_S3_ENDPOINT', value: 'http://s3-storage:8080' });
+    expect(s3.find((a) => a.name === 'RESTIC_S3_ENDPOINT')).toEqual({
+      name: 'RESTIC_S3_ENDPOINT',
+      value: 'http://s3-storage:8080',
+    });
     expect(s3).toHaveLength(13);
   });
 
@@ -139,7 +217,13 @@ describe('template parser (oned grammar)', () => {
 
   it('keeps the first value of a repeated vector key, and repeated single attributes in order', () => {
     expect(parseTemplate('V = [ A = 1, a = 2, B = 3 ]\nX = 1\nX = 2')).toEqual([
-      { name: 'V', vector: [{ name: 'A', value: '1' }, { name: 'B', value: '3' }] },
+      {
+        name: 'V',
+        vector: [
+          { name: 'A', value: '1' },
+          { name: 'B', value: '3' },
+        ],
+      },
       { name: 'X', value: '1' },
       { name: 'X', value: '2' },
     ]);
