@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { requireViewer } from '@/lib/auth';
-import { listDatastoreSummaries, repositoryDetail } from '@/lib/catalog';
+import { listDatastoreSummaries, repositoryDetail, type SnapshotRow } from '@/lib/catalog';
 import { locksHref, maintenanceHref } from '@/lib/schemas/maintenance';
 import { DatastoreIdParam, parseParam, RepositoryParam } from '@/lib/schemas/params';
 import { Badge } from '../../../../../_components/badge';
@@ -18,6 +18,11 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const p = await params;
   return { title: `Repository ${p.repo} · datastore ${p.id}` };
 }
+
+/** Rows sent with the page: more than a screen, few enough to paint at once. */
+const FIRST_ROWS = 200;
+
+const newestFirst = (rows: SnapshotRow[]) => [...rows].sort((a, b) => b.time.localeCompare(a.time));
 
 export default async function RepositoryPage({ params }: Props) {
   const p = await params;
@@ -76,7 +81,11 @@ export default async function RepositoryPage({ params }: Props) {
         chains={detail.chains}
         restore={{ datastoreId: id, repository: repo, imageDatastores, diskIds, isAdmin: viewer.isAdmin }}
       />
-      <SnapshotsTable snapshots={detail.snapshots} />
+      <SnapshotsTable
+        initial={newestFirst(detail.snapshots).slice(0, FIRST_ROWS)}
+        total={detail.snapshots.length}
+        source={`/api/datastores/${id}/repos/${encodeURIComponent(repo)}`}
+      />
     </div>
   );
 }

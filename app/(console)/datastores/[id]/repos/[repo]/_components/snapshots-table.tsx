@@ -3,6 +3,7 @@
 import type { ColumnDef } from '@tanstack/react-table';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import type { SnapshotRow } from '@/lib/catalog';
 import { Badge } from '../../../../../../_components/badge';
@@ -84,12 +85,48 @@ const columnsFor = (repoHref: string): ColumnDef<SnapshotRow, unknown>[] => [
   },
 ];
 
-export function SnapshotsTable({ snapshots }: { snapshots: SnapshotRow[] }) {
+type Props = {
+  /** The newest snapshots, rendered with the page. */
+  initial: SnapshotRow[];
+  /** How many the repository holds; when more than `initial`, the rest is fetched after the first paint. */
+  total: number;
+  /** The repository's API route (its `snapshots` field). */
+  source: string;
+};
+
+/**
+ * A repository's snapshots, virtualized. A repository may hold thousands: the page sends only the
+ * newest (so the first rows paint at once, instead of after megabytes of HTML), then the table
+ * fetches the whole list from the repository's API route.
+ */
+export function SnapshotsTable({ initial, total, source }: Props) {
   // This table lives on the repository page: its path is the repository's.
   const repoHref = usePathname().replace(/\/+$/, '');
   const columns = useMemo(() => columnsFor(repoHref), [repoHref]);
+  const partial = total > initial.length;
+  const all = useQuery({
+    queryKey: ['repository-snapshots', source],
+    queryFn: async ({ signal }) => {
+      const res = await fetch(source, { signal });
+      if (!res.ok) throw new Error(`The snapshot list could not be loaded (HTTP ${res.status}).`);
+      return ((await res.json()) as { snapshots: SnapshotRow[] }).snapshots;
+    },
+    enabled: partial,
+  });
+  const snapshots = partial ? (all.data ?? initial) : initial;
+  const note =
+    !partial || all.data ? undefined : all.isError ? (
+      <p className="text-sm text-red-600" data-testid="snapshots-partial">
+        Showing the newest {initial.length} of {total}: {all.error.message}
+      </p>
+    ) : (
+      <p className="text-sm text-slate-500" data-testid="snapshots-partial">
+        Showing the newest {initial.length} of {total}; loading the rest…
+      </p>
+    );
   return (
     <Panel title="Snapshots">
+      {note}
       <DataTable
         data={snapshots}
         columns={columns}
