@@ -375,6 +375,9 @@ export async function changedSince(
     { ...then, backupConfig: thenBackup },
     {
       name: vm.name,
+      ...(vm.cpu !== undefined ? { cpu: vm.cpu } : {}),
+      ...(vm.vcpu !== undefined ? { vcpu: vm.vcpu } : {}),
+      ...(vm.memoryMb !== undefined ? { memoryMb: vm.memoryMb } : {}),
       disks: vm.disks.map((d) => ({ diskId: d.diskId, attributes: d.attributes })),
       nics: vm.nics.map((n) => ({ nicId: n.nicId, attributes: n.attributes })),
       backupConfig: backupConfigAttributes(vm.backups.config),

@@ -57,11 +57,23 @@ describe('changesSince', () => {
     const then = await summarizeVmXml(decodeVmXml(stored));
     const now = {
       name: 'db-primary',
+      ...(then.cpu !== undefined ? { cpu: then.cpu } : {}),
+      vcpu: '4',
+      memoryMb: (then.memoryMb ?? 0) * 2,
       disks: then.disks.map((d) => (d.diskId === 1 ? { ...d, attributes: { ...d.attributes, SIZE: '64' } } : d)),
       nics: [...then.nics, { nicId: 1, attributes: { NIC_ID: '1', NETWORK: 'public' } }],
       backupConfig: { ...then.backupConfig, MODE: 'FULL', LAST_INCREMENT_ID: '4' },
     };
+    expect(then.memoryMb).toBeGreaterThan(0);
     expect(changesSince(then, now)).toEqual([
+      {
+        subject: 'Capacity',
+        kind: 'changed',
+        attributes: [
+          { name: 'MEMORY', before: String(then.memoryMb), after: String(then.memoryMb! * 2) },
+          { name: 'VCPU', ...(then.vcpu !== undefined ? { before: then.vcpu } : {}), after: '4' },
+        ],
+      },
       { subject: 'Disk 1', kind: 'changed', attributes: [{ name: 'SIZE', before: '16', after: '64' }] },
       { subject: 'NIC 1', kind: 'added', attributes: [] },
       {
@@ -75,7 +87,15 @@ describe('changesSince', () => {
   it('is empty when nothing changed', async () => {
     const then = await summarizeVmXml(decodeVmXml(stored));
     expect(
-      changesSince(then, { name: 'db-primary', disks: then.disks, nics: then.nics, backupConfig: then.backupConfig }),
+      changesSince(then, {
+        name: 'db-primary',
+        ...(then.cpu !== undefined ? { cpu: then.cpu } : {}),
+        ...(then.vcpu !== undefined ? { vcpu: then.vcpu } : {}),
+        ...(then.memoryMb !== undefined ? { memoryMb: then.memoryMb } : {}),
+        disks: then.disks,
+        nics: then.nics,
+        backupConfig: then.backupConfig,
+      }),
     ).toEqual([]);
   });
 });

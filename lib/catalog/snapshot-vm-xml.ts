@@ -156,6 +156,9 @@ export function prettyXml(xml: string): string {
 /** The VM as OpenNebula reports it now: the fields compared with vm.xml. */
 export type CurrentVm = {
   name: string;
+  cpu?: string;
+  vcpu?: string;
+  memoryMb?: number;
   disks: { diskId: number; attributes: Record<string, string> }[];
   nics: { nicId: number; attributes: Record<string, string> }[];
   backupConfig: Record<string, string>;
@@ -211,6 +214,15 @@ function vectorDiff<T extends { attributes: Record<string, string> }>(
   return changes;
 }
 
+/** CPU, VCPU and MEMORY as template attributes (absent ones left out). */
+function capacityOf(v: { cpu?: string; vcpu?: string; memoryMb?: number }): Record<string, string> {
+  return {
+    ...opt('CPU', v.cpu),
+    ...opt('VCPU', v.vcpu),
+    ...opt('MEMORY', v.memoryMb === undefined ? undefined : String(v.memoryMb)),
+  };
+}
+
 /** What differs between the VM at backup time (vm.xml) and the VM now; empty when nothing does. */
 export function changesSince(then: VmXmlSummary, now: CurrentVm): ConfigChange[] {
   const changes: ConfigChange[] = [];
@@ -220,6 +232,8 @@ export function changesSince(then: VmXmlSummary, now: CurrentVm): ConfigChange[]
       kind: 'changed',
       attributes: [{ name: 'NAME', before: then.name, after: now.name }],
     });
+  const capacity = attributeDiff(capacityOf(then), capacityOf(now));
+  if (capacity.length) changes.push({ subject: 'Capacity', kind: 'changed', attributes: capacity });
   changes.push(...vectorDiff('Disk', (d) => d.diskId, then.disks, now.disks));
   changes.push(...vectorDiff('NIC', (n) => n.nicId, then.nics, now.nics));
   const cfg = attributeDiff(then.backupConfig, now.backupConfig);

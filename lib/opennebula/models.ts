@@ -10,38 +10,133 @@ export type TemplateVectors = Record<string, Record<string, string>[]>;
 export const DATASTORE_TYPES = ['IMAGE_DS', 'SYSTEM_DS', 'FILE_DS', 'BACKUP_DS'] as const;
 export const DATASTORE_STATES = ['READY', 'DISABLED'] as const;
 
-export const IMAGE_TYPES = ['OS', 'CDROM', 'DATABLOCK', 'KERNEL', 'RAMDISK', 'CONTEXT', 'BACKUP', 'FILESYSTEM'] as const;
+export const IMAGE_TYPES = [
+  'OS',
+  'CDROM',
+  'DATABLOCK',
+  'KERNEL',
+  'RAMDISK',
+  'CONTEXT',
+  'BACKUP',
+  'FILESYSTEM',
+] as const;
 export const IMAGE_STATES = [
-  'INIT', 'READY', 'USED', 'DISABLED', 'LOCKED', 'ERROR', 'CLONE', 'DELETE', 'USED_PERS', 'LOCKED_USED', 'LOCKED_USED_PERS',
+  'INIT',
+  'READY',
+  'USED',
+  'DISABLED',
+  'LOCKED',
+  'ERROR',
+  'CLONE',
+  'DELETE',
+  'USED_PERS',
+  'LOCKED_USED',
+  'LOCKED_USED_PERS',
 ] as const;
 
 export const VM_STATES = [
-  'INIT', 'PENDING', 'HOLD', 'ACTIVE', 'STOPPED', 'SUSPENDED', 'DONE', 'FAILED', 'POWEROFF', 'UNDEPLOYED', 'CLONING', 'CLONING_FAILURE',
+  'INIT',
+  'PENDING',
+  'HOLD',
+  'ACTIVE',
+  'STOPPED',
+  'SUSPENDED',
+  'DONE',
+  'FAILED',
+  'POWEROFF',
+  'UNDEPLOYED',
+  'CLONING',
+  'CLONING_FAILURE',
 ] as const;
 
 // Index = LCM_STATE number. 13 (CANCEL), 14 (FAILURE) and 58 (DISK_SNAPSHOT_REVERT) are retired.
 export const VM_LCM_STATES = [
-  'LCM_INIT', 'PROLOG', 'BOOT', 'RUNNING', 'MIGRATE', 'SAVE_STOP', 'SAVE_SUSPEND', 'SAVE_MIGRATE', 'PROLOG_MIGRATE',
-  'PROLOG_RESUME', 'EPILOG_STOP', 'EPILOG', 'SHUTDOWN', 'CANCEL', 'FAILURE', 'CLEANUP_RESUBMIT', 'UNKNOWN', 'HOTPLUG',
-  'SHUTDOWN_POWEROFF', 'BOOT_UNKNOWN', 'BOOT_POWEROFF', 'BOOT_SUSPENDED', 'BOOT_STOPPED', 'CLEANUP_DELETE',
-  'HOTPLUG_SNAPSHOT', 'HOTPLUG_NIC', 'HOTPLUG_SAVEAS', 'HOTPLUG_SAVEAS_POWEROFF', 'HOTPLUG_SAVEAS_SUSPENDED',
-  'SHUTDOWN_UNDEPLOY', 'EPILOG_UNDEPLOY', 'PROLOG_UNDEPLOY', 'BOOT_UNDEPLOY', 'HOTPLUG_PROLOG_POWEROFF',
-  'HOTPLUG_EPILOG_POWEROFF', 'BOOT_MIGRATE', 'BOOT_FAILURE', 'BOOT_MIGRATE_FAILURE', 'PROLOG_MIGRATE_FAILURE',
-  'PROLOG_FAILURE', 'EPILOG_FAILURE', 'EPILOG_STOP_FAILURE', 'EPILOG_UNDEPLOY_FAILURE', 'PROLOG_MIGRATE_POWEROFF',
-  'PROLOG_MIGRATE_POWEROFF_FAILURE', 'PROLOG_MIGRATE_SUSPEND', 'PROLOG_MIGRATE_SUSPEND_FAILURE', 'BOOT_UNDEPLOY_FAILURE',
-  'BOOT_STOPPED_FAILURE', 'PROLOG_RESUME_FAILURE', 'PROLOG_UNDEPLOY_FAILURE', 'DISK_SNAPSHOT_POWEROFF',
-  'DISK_SNAPSHOT_REVERT_POWEROFF', 'DISK_SNAPSHOT_DELETE_POWEROFF', 'DISK_SNAPSHOT_SUSPENDED',
-  'DISK_SNAPSHOT_REVERT_SUSPENDED', 'DISK_SNAPSHOT_DELETE_SUSPENDED', 'DISK_SNAPSHOT', 'DISK_SNAPSHOT_REVERT',
-  'DISK_SNAPSHOT_DELETE', 'PROLOG_MIGRATE_UNKNOWN', 'PROLOG_MIGRATE_UNKNOWN_FAILURE', 'DISK_RESIZE',
-  'DISK_RESIZE_POWEROFF', 'DISK_RESIZE_UNDEPLOYED', 'HOTPLUG_NIC_POWEROFF', 'HOTPLUG_RESIZE', 'HOTPLUG_SAVEAS_UNDEPLOYED',
-  'HOTPLUG_SAVEAS_STOPPED', 'BACKUP', 'BACKUP_POWEROFF', 'RESTORE',
+  'LCM_INIT',
+  'PROLOG',
+  'BOOT',
+  'RUNNING',
+  'MIGRATE',
+  'SAVE_STOP',
+  'SAVE_SUSPEND',
+  'SAVE_MIGRATE',
+  'PROLOG_MIGRATE',
+  'PROLOG_RESUME',
+  'EPILOG_STOP',
+  'EPILOG',
+  'SHUTDOWN',
+  'CANCEL',
+  'FAILURE',
+  'CLEANUP_RESUBMIT',
+  'UNKNOWN',
+  'HOTPLUG',
+  'SHUTDOWN_POWEROFF',
+  'BOOT_UNKNOWN',
+  'BOOT_POWEROFF',
+  'BOOT_SUSPENDED',
+  'BOOT_STOPPED',
+  'CLEANUP_DELETE',
+  'HOTPLUG_SNAPSHOT',
+  'HOTPLUG_NIC',
+  'HOTPLUG_SAVEAS',
+  'HOTPLUG_SAVEAS_POWEROFF',
+  'HOTPLUG_SAVEAS_SUSPENDED',
+  'SHUTDOWN_UNDEPLOY',
+  'EPILOG_UNDEPLOY',
+  'PROLOG_UNDEPLOY',
+  'BOOT_UNDEPLOY',
+  'HOTPLUG_PROLOG_POWEROFF',
+  'HOTPLUG_EPILOG_POWEROFF',
+  'BOOT_MIGRATE',
+  'BOOT_FAILURE',
+  'BOOT_MIGRATE_FAILURE',
+  'PROLOG_MIGRATE_FAILURE',
+  'PROLOG_FAILURE',
+  'EPILOG_FAILURE',
+  'EPILOG_STOP_FAILURE',
+  'EPILOG_UNDEPLOY_FAILURE',
+  'PROLOG_MIGRATE_POWEROFF',
+  'PROLOG_MIGRATE_POWEROFF_FAILURE',
+  'PROLOG_MIGRATE_SUSPEND',
+  'PROLOG_MIGRATE_SUSPEND_FAILURE',
+  'BOOT_UNDEPLOY_FAILURE',
+  'BOOT_STOPPED_FAILURE',
+  'PROLOG_RESUME_FAILURE',
+  'PROLOG_UNDEPLOY_FAILURE',
+  'DISK_SNAPSHOT_POWEROFF',
+  'DISK_SNAPSHOT_REVERT_POWEROFF',
+  'DISK_SNAPSHOT_DELETE_POWEROFF',
+  'DISK_SNAPSHOT_SUSPENDED',
+  'DISK_SNAPSHOT_REVERT_SUSPENDED',
+  'DISK_SNAPSHOT_DELETE_SUSPENDED',
+  'DISK_SNAPSHOT',
+  'DISK_SNAPSHOT_REVERT',
+  'DISK_SNAPSHOT_DELETE',
+  'PROLOG_MIGRATE_UNKNOWN',
+  'PROLOG_MIGRATE_UNKNOWN_FAILURE',
+  'DISK_RESIZE',
+  'DISK_RESIZE_POWEROFF',
+  'DISK_RESIZE_UNDEPLOYED',
+  'HOTPLUG_NIC_POWEROFF',
+  'HOTPLUG_RESIZE',
+  'HOTPLUG_SAVEAS_UNDEPLOYED',
+  'HOTPLUG_SAVEAS_STOPPED',
+  'BACKUP',
+  'BACKUP_POWEROFF',
+  'RESTORE',
 ] as const;
 export const LCM_STATE_BACKUP = 69;
 export const LCM_STATE_BACKUP_POWEROFF = 70;
 
 export const HOST_STATES = [
-  'INIT', 'MONITORING_MONITORED', 'MONITORED', 'ERROR', 'DISABLED', 'MONITORING_ERROR', 'MONITORING_INIT',
-  'MONITORING_DISABLED', 'OFFLINE',
+  'INIT',
+  'MONITORING_MONITORED',
+  'MONITORED',
+  'ERROR',
+  'DISABLED',
+  'MONITORING_ERROR',
+  'MONITORING_INIT',
+  'MONITORING_DISABLED',
+  'OFFLINE',
 ] as const;
 
 /** The name of a numeric state, or `UNKNOWN_<n>` for a number this Backstone does not know yet. */
@@ -130,7 +225,14 @@ export type VmDisk = {
   attributes: Record<string, string>;
 };
 
-export type VmNic = { nicId: number; network?: string; networkId?: number; ip?: string; mac?: string; attributes: Record<string, string> };
+export type VmNic = {
+  nicId: number;
+  network?: string;
+  networkId?: number;
+  ip?: string;
+  mac?: string;
+  attributes: Record<string, string>;
+};
 
 export type VmBackupConfig = {
   mode?: string;
@@ -158,6 +260,10 @@ export type Vm = Owner & {
   /** Epoch seconds. */
   stime: number;
   etime: number;
+  /** TEMPLATE/CPU, VCPU and MEMORY (MiB), when set. */
+  cpu?: string;
+  vcpu?: string;
+  memoryMb?: number;
   disks: VmDisk[];
   nics: VmNic[];
   backups: { config: VmBackupConfig; backupIds: number[] };
@@ -186,7 +292,14 @@ export type BackupJob = Owner & {
   templateVectors: TemplateVectors;
 };
 
-export type Cluster = { id: number; name: string; hostIds: number[]; datastoreIds: number[]; vnetIds: number[]; template: TemplateAttributes };
+export type Cluster = {
+  id: number;
+  name: string;
+  hostIds: number[];
+  datastoreIds: number[];
+  vnetIds: number[];
+  template: TemplateAttributes;
+};
 
 export type Host = {
   id: number;

@@ -43,6 +43,8 @@ describe('VM XML', () => {
     ]);
     expect(vm.backups.config.mode).toBe('INCREMENT');
     expect(vm.backups.backupIds).toEqual([106]);
+    // TEMPLATE's capacity, not MONITORING's CPU usage.
+    expect(vm).toMatchObject({ cpu: '1', memoryMb: 1024 });
   });
 
   it('reads a 6.10 pool: a single DISK, an empty BACKUP_CONFIG, BACKUP_POWEROFF, empty values', async () => {

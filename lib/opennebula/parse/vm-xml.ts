@@ -2,7 +2,22 @@ import 'server-only';
 import { z } from 'zod';
 import { enumName, LCM_STATE_BACKUP, LCM_STATE_BACKUP_POWEROFF, VM_LCM_STATES, VM_STATES } from '../models';
 import type { Vm, VmBackupConfig, VmDisk, VmNic } from '../models';
-import { flatStrings, intAttr, opt, owner, parseXmlRoot, validateXml, xContainer, xFlat, xIds, xInt, xList, xOwner, xText, yesNo } from '../xml';
+import {
+  flatStrings,
+  intAttr,
+  opt,
+  owner,
+  parseXmlRoot,
+  validateXml,
+  xContainer,
+  xFlat,
+  xIds,
+  xInt,
+  xList,
+  xOwner,
+  xText,
+  yesNo,
+} from '../xml';
 
 // VM (share/doc/xsd/vm.xsd). Only what Backstone uses is validated: identity, states, the DISK and
 // NIC vectors of TEMPLATE, and BACKUPS. Pool listings may carry a reduced body, so TEMPLATE and
@@ -20,7 +35,13 @@ export const OneVmXmlSchema = z.object({
   LCM_STATE: xInt,
   STIME: xInt.optional(),
   ETIME: xInt.optional(),
-  TEMPLATE: xContainer({ DISK: xList(Vector), NIC: xList(Vector) }).optional(),
+  TEMPLATE: xContainer({
+    DISK: xList(Vector),
+    NIC: xList(Vector),
+    CPU: xText.optional(),
+    VCPU: xText.optional(),
+    MEMORY: xText.optional(),
+  }).optional(),
   BACKUPS: BackupsSchema.optional(),
 });
 export type OneVmXml = z.output<typeof OneVmXmlSchema>;
@@ -53,7 +74,12 @@ function reshapeNic(a: Record<string, string>): VmNic {
 
 /** BACKUP_CONFIG: every field is optional text in the XML; numbers are read with the shared coercion. */
 export function reshapeBackupConfig(c: Record<string, string>): VmBackupConfig {
-  const diskIds = c.DISK_IDS?.trim() ? c.DISK_IDS.trim().split(/[\s,]+/).map(Number).filter(Number.isInteger) : undefined;
+  const diskIds = c.DISK_IDS?.trim()
+    ? c.DISK_IDS.trim()
+        .split(/[\s,]+/)
+        .map(Number)
+        .filter(Number.isInteger)
+    : undefined;
   return {
     ...opt('mode', c.MODE || undefined),
     ...opt('keepLast', intAttr(c, 'KEEP_LAST')),
@@ -83,6 +109,9 @@ export function reshapeVm(raw: OneVmXml): Vm {
     backingUp: raw.LCM_STATE === LCM_STATE_BACKUP || raw.LCM_STATE === LCM_STATE_BACKUP_POWEROFF,
     stime: raw.STIME ?? 0,
     etime: raw.ETIME ?? 0,
+    ...opt('cpu', t?.CPU || undefined),
+    ...opt('vcpu', t?.VCPU || undefined),
+    ...opt('memoryMb', t?.MEMORY && /^\d+$/.test(t.MEMORY) ? Number(t.MEMORY) : undefined),
     disks: (t?.DISK ?? []).map(reshapeDisk),
     nics: (t?.NIC ?? []).map(reshapeNic),
     backups: {
