@@ -32,7 +32,7 @@ const historyFile = join(dir, 'history.json');
 // Why a target is missed, where the reason is physical or lies outside the code measured.
 const WHY: Record<string, string> = {
   'overview-warm':
-    'Not met, and not mainly for the reason first assumed. With the OpenNebula read cache (this change) the five CLI calls are skipped, yet the warm overview is barely faster than with the cache expired (row below): on this loaded machine the remaining time is elsewhere: the inventory SSH round trip (a find over 200 repositories on the backup server), linking 2,000 cached snapshots, the SQLite reads. Not profiled yet: the next step.',
+    'Not met, and not mainly for the reason first assumed. With the OpenNebula read cache (this change) the five CLI calls are skipped, yet the warm overview is barely faster than with the cache expired (row below): on this loaded machine the remaining time is elsewhere: the inventory SSH round trip (a find over 200 repositories on the backup server), linking 2,000 cached snapshots, the SQLite reads. Measured alone on the dataset: the `du` of each repository in the inventory (it reports the space each one takes) walks every data/ folder, 256 per repository, 51,200 for 200, which takes 0.6-1.1 s by itself on this machine. Reaching 150 ms needs the stored sizes cached per repository and recomputed only when its index/ folder changes; not done.',
   'overview-cold':
     'Cold means one restic process per repository (200), and each spends ~0.5 s of CPU deriving the repository key (scrypt); on 2 cores that alone is >= 50 s. Only caching each repository master key (a secret) or reading snapshots without restic could approach 3 s; Backstone instead makes every later load restic-free.',
   'snapshots-cold':
@@ -40,7 +40,7 @@ const WHY: Record<string, string> = {
   'snapshots-warm': 'No restic run; see overview-warm for what remains.',
   restore: 'Within noise of raw restic: the same restic restore, plus one SSH exec and the progress lines.',
   'table-first-paint':
-    'Not the DOM (virtualized: ~30 rows) but the payload: the repository page renders on the server and hands all 10,000 rows to the client table inside the page (the HTML size above), which the browser downloads, parses and hydrates before the first row can paint; on 2 shared cores that takes seconds. Fix (app/, not in this change): send the rows in pages or from a route handler after the first screen, or a compact row form.',
+    'Not the DOM (virtualized: ~30 rows) but the payload: the repository page renders on the server and hands all 10,000 rows to the client table inside the page (the HTML size above), which the browser downloads, parses and hydrates before the first row can paint; on 2 shared cores that takes seconds. Fixed since: the page now sends the newest 200 rows and the table fetches the rest from the repository route handler after the first paint; this figure is from the run it is shown with.',
   'first-load-js':
     'React and the Next runtime (the root main files) are ~130 kB gzip of every route; the heavy routes add TanStack Table/Virtual, the capacity chart (uPlot) and the forms. Fix (app/, not in this change): load the chart and the dialogs with next/dynamic.',
   'download-route':
