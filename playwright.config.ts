@@ -13,6 +13,11 @@ export default defineConfig({
   retries: 0,
   outputDir: './test-results/e2e',
   reporter: [['list'], ['json', { outputFile: process.env.BACKSTONE_E2E_JSON ?? 'test-results/e2e.json' }]],
+  // The secrets scan reads what the whole run left behind: it runs after every other spec.
+  projects: [
+    { name: 'e2e', testIgnore: '**/secrets-scan.spec.ts' },
+    { name: 'secrets', testMatch: '**/secrets-scan.spec.ts', dependencies: ['e2e'] },
+  ],
   globalSetup: './e2e/global-setup.ts',
   globalTeardown: './e2e/global-teardown.ts',
   use: {

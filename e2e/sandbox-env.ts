@@ -9,7 +9,14 @@ import type { SeedReport } from '../sandbox/seed/seed-demo-cloud';
 const VAR = 'BACKSTONE_E2E_SANDBOX';
 
 export type E2eAccount = { name: string; password: string; role: 'admin' | 'user'; oneAuth: string };
-export type E2eSandbox = { stateDir: string; baseURL: string; accounts: E2eAccount[]; seed: SeedReport };
+/** baseURL: the app behind the run's secret-scanning proxy (what specs use); appURL: the app itself. */
+export type E2eSandbox = {
+  stateDir: string;
+  baseURL: string;
+  appURL: string;
+  accounts: E2eAccount[];
+  seed: SeedReport;
+};
 
 /** A fresh state folder; BACKSTONE_E2E_STATE_DIR reuses one (seeded once) while iterating on specs. */
 export function newStateDir(): string {
