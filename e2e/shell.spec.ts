@@ -32,6 +32,26 @@ test('every sidebar link leads to a page that exists', async ({ page }) => {
   }
 });
 
+test('every breadcrumb link of the deepest pages leads to a page that exists', async ({ page, sandbox }) => {
+  const ds = sandbox.seed.datastoreId;
+  const repo = String(sandbox.seed.vms.web);
+  const detail = (await (await page.request.get(`/api/datastores/${ds}/repos/${repo}`)).json()) as {
+    snapshots: { id: string }[];
+  };
+  for (const path of [
+    `/datastores/${ds}/repos/${repo}/snapshots/${detail.snapshots[0]!.id}`,
+    `/datastores/${ds}/maintenance/${repo}`,
+  ]) {
+    await page.goto(path);
+    const hrefs = await page
+      .getByTestId('breadcrumbs')
+      .locator('a[href]')
+      .evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
+    expect(hrefs.length).toBeGreaterThan(1);
+    for (const href of hrefs) expect((await page.request.get(href)).status(), href).toBe(200);
+  }
+});
+
 test('the theme toggle switches to dark and the choice persists across reloads', async ({ page }) => {
   await page.emulateMedia({ colorScheme: 'light' });
   await page.goto('/');

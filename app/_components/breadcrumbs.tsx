@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import { SEGMENT_LABELS } from './nav';
+import { PATHS_WITHOUT_PAGE, SEGMENT_LABELS } from './nav';
 
 /** A segment's label: its name in the app (own keys only: "__proto__" is a segment like any other), else its text. */
 function labelOf(seg: string): string {
@@ -29,6 +29,7 @@ export function Breadcrumbs() {
       <ol className="flex items-center gap-1.5 text-sm text-slate-500 dark:text-slate-400">
         {crumbs.map((c, i) => {
           const last = i === crumbs.length - 1;
+          const page = !PATHS_WITHOUT_PAGE.some((re) => re.test(c.href));
           return (
             <li key={c.href} className="flex items-center gap-1.5">
               {i > 0 && <span aria-hidden>/</span>}
@@ -36,6 +37,8 @@ export function Breadcrumbs() {
                 <span aria-current="page" className="font-medium text-slate-900 dark:text-slate-100">
                   {c.label}
                 </span>
+              ) : !page ? (
+                <span>{c.label}</span>
               ) : (
                 <Link href={c.href} className="hover:text-brand-600 hover:underline">
                   {c.label}

@@ -29,3 +29,12 @@ export const SEGMENT_LABELS: Record<string, string> = {
   new: 'New',
   audit: 'Audit log',
 };
+
+/**
+ * Paths that are only a step of longer ones, with no page of their own: their breadcrumb is text,
+ * not a link (a link would lead to a 404, and Next would prefetch it).
+ */
+export const PATHS_WITHOUT_PAGE: readonly RegExp[] = [
+  /^\/datastores\/[^/]+\/(repos|maintenance)$/,
+  /^\/datastores\/[^/]+\/repos\/[^/]+\/snapshots$/,
+];
