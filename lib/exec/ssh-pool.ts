@@ -160,6 +160,10 @@ async function connect(r: ResolvedTarget): Promise<Connection> {
   const key = poolKey(r);
   // ssh2 reports errors on the client too; without a listener they would crash the process.
   ssh.connection?.on('error', () => undefined);
+  // Commands are many small request/reply exchanges on one connection: without TCP_NODELAY, Nagle's
+  // algorithm holds each small packet until the previous one is acknowledged, and the server's
+  // delayed ACK makes that ~40 ms per command.
+  ssh.connection?.setNoDelay(true);
   const conn = new Connection(ssh, r, () => {
     void pool.get(key)?.then(
       (c) => c === conn && pool.delete(key),
