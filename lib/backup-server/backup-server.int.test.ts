@@ -74,6 +74,48 @@ describe('inventory', () => {
     expect(inv.filesystem!.totalBytes).toBe(fs.blocks * fs.bsize);
   });
 
+  it('measures a repository size again only when its index, snapshots or locks say it may have changed', async () => {
+    const base = join(server.info.datastoresRoot, '100');
+    const sizeOf = async (name: string) =>
+      (await inventory(target, base)).repositories.find((r) => r.name === name)!.storedBytes;
+    const stray = (repo: string) => [
+      'sh',
+      '-c',
+      'head -c 1048576 /dev/zero > "$1"',
+      'sh',
+      `${base}/${repo}/data/00/stray`,
+    ];
+    const before42 = await sizeOf('42');
+    const before43 = await sizeOf('43');
+    await execOk(target, stray('42'));
+    await execOk(target, stray('43'));
+    try {
+      // 42 holds no lock and its index is unchanged: the size kept from the last measure stands.
+      expect(await sizeOf('42')).toBe(before42);
+      // 43 holds a (stale) lock: work may be under way, so it is measured every time.
+      expect(await sizeOf('43')).toBeGreaterThanOrEqual(before43 + 1048576);
+      // A backup writes an index file: 42 is measured again (and now counts the stray file too).
+      await execOk(
+        target,
+        ['restic', '--password-file=/dev/stdin', `--repo=${base}/42`, 'backup', '--quiet', '/etc/hosts'],
+        { stdin: PW },
+      );
+      expect(await sizeOf('42')).toBeGreaterThanOrEqual(before42 + 1048576);
+    } finally {
+      await execOk(target, ['rm', '-f', `${base}/42/data/00/stray`, `${base}/43/data/00/stray`]);
+    }
+  });
+
+  it('lists only the one repository asked for, and refuses what is not a repository name', async () => {
+    const base = join(server.info.datastoresRoot, '100');
+    const all = await inventory(target, base);
+    const one = await inventory(target, base, undefined, '42');
+    expect(one.repositories).toEqual(all.repositories.filter((r) => r.name === '42'));
+    expect(one.filesystem?.totalBytes).toBe(all.filesystem?.totalBytes);
+    expect((await inventory(target, base, undefined, '45')).repositories).toEqual([]);
+    await expect(inventory(target, base, undefined, '../100')).rejects.toThrow(TypeError);
+  });
+
   it('says when BASE_PATH does not exist', async () => {
     expect(await inventory(target, join(server.info.datastoresRoot, '999'))).toMatchObject({
       exists: false,

@@ -4,3 +4,4 @@ import 'server-only';
 // preflight checks.
 export * from './inventory';
 export * from './preflight';
+export { forgetStoredSizes } from './stored-sizes';

@@ -4,7 +4,7 @@ import { parseInventory, repositoryKind } from './inventory';
 const ID = (c: string) => c.repeat(64);
 
 describe('parseInventory', () => {
-  it('reads repositories, snapshots, locks, sizes and df; ignores what is not a repository', () => {
+  it('reads repositories, snapshots, index files, locks and df; ignores what is not a repository', () => {
     const text = [
       'BASE',
       'DF\t/dev/vda 270579761152 23190032384 247373012992 9% /',
@@ -14,12 +14,10 @@ describe('parseInventory', () => {
       `F\tf\t42/snapshots/${ID('b')}\t1764150000.0`,
       `F\tf\t42/snapshots/${ID('a')}\t1764150000.0`,
       `F\tf\t42/locks/${ID('c')}\t1764150123.5`,
+      `F\tf\t42/index/${ID('d')}\t1764150000.0`,
       'F\td\tjob_7\t1764150000.0',
       'F\td\tlost+found\t1764150000.0',
       'F\tf\t42/snapshots/not-a-snapshot.tmp\t1764150000.0',
-      'DU\t123456\t42/',
-      'DU\t99\tjob_7/',
-      'DU\t5\tlost+found/',
     ].join('\n');
     const inv = parseInventory('/var/lib/one/datastores/100/', text);
     expect(inv.filesystem).toEqual({
@@ -37,7 +35,8 @@ describe('parseInventory', () => {
         initialized: true,
         snapshotIds: [ID('a'), ID('b')],
         locks: [{ id: ID('c'), modified: 1764150123500 }],
-        storedBytes: 123456,
+        indexIds: [ID('d')],
+        storedBytes: 0,
       },
       {
         kind: 'job',
@@ -47,7 +46,8 @@ describe('parseInventory', () => {
         initialized: false,
         snapshotIds: [],
         locks: [],
-        storedBytes: 99,
+        indexIds: [],
+        storedBytes: 0,
       },
     ]);
   });

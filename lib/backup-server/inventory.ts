@@ -1,10 +1,13 @@
 import 'server-only';
 import { exec, CommandFailed, type SshTarget } from '@/lib/exec';
+import { fillStoredSizes } from './stored-sizes';
 
 // Everything mutable about a datastore's repositories, read in ONE SSH round trip: which
-// repositories exist under BASE_PATH (per VM and job_N), the file names in each snapshots/ folder
-// (restic names a snapshot file by its ID and never changes it, so the names alone tell which
-// snapshots exist), the lock files with their age, each repository's size on disk, and df.
+// repositories exist under BASE_PATH (per VM and job_N), the file names in each snapshots/ and
+// index/ folder (restic names these files by their content and never changes them, so the names
+// alone tell which snapshots exist and whether packs may have changed), the lock files with their
+// age, and df. Each repository's size on disk costs a walk of its data/ folders, so it is measured
+// only when its files say it may have changed (stored-sizes.ts): then a second round trip.
 
 export type RepositoryKind = { kind: 'vm'; vmId: number } | { kind: 'job'; jobId: number };
 
@@ -14,6 +17,8 @@ export type RepositoryListing = RepositoryKind & {
   initialized: boolean;
   snapshotIds: string[];
   locks: { id: string; modified: number }[];
+  /** Names of the files in index/ (content hashes). */
+  indexIds: string[];
   storedBytes: number;
 };
 
@@ -26,14 +31,22 @@ export type Inventory = {
   repositories: RepositoryListing[];
 };
 
-// A constant script: BASE_PATH arrives as $1 and is never part of the script text.
+// A constant script: BASE_PATH arrives as $1 and is never part of the script text; $2, when
+// given, is the one repository to list (a name checked by repositoryKind), so find starts there and
+// prints paths as given (%p), the same "<repository>/<file>" form as %P from BASE_PATH.
+// Repositories, their config, snapshot, index and lock files; data/ and keys/ are skipped. Only a
+// lock's age matters, so only locks carry their modification time (the listing stays small).
+const FIND_ARGS =
+  "\\( -name data -o -name keys \\) -prune -o -path '*/locks/*' -printf 'F\\t%y\\t%X\\t%T@\\n' -o -printf 'F\\t%y\\t%X\\n'";
 const SCRIPT = [
   'cd -- "$1" 2>/dev/null || { echo NOBASE; exit 0; }',
   'echo BASE',
   'df -PB1 -- . | tail -n 1 | sed "s/^/DF\\t/"',
-  // Repositories, their config, snapshot and lock files; data/, index/ and keys/ are skipped.
-  "find . -mindepth 1 -maxdepth 3 \\( -name data -o -name index -o -name keys \\) -prune -o -printf 'F\\t%y\\t%P\\t%T@\\n'",
-  'for d in */; do [ -d "$d" ] && du -sb -- "$d" | sed "s/^/DU\\t/"; done 2>/dev/null',
+  'if [ -n "$2" ]; then',
+  `  [ -d "$2" ] && find "$2" -maxdepth 2 ${FIND_ARGS.replaceAll('%X', '%p')}`,
+  'else',
+  `  find . -mindepth 1 -maxdepth 3 ${FIND_ARGS.replaceAll('%X', '%P')}`,
+  'fi',
   'true',
 ].join('\n');
 
@@ -45,6 +58,14 @@ export function repositoryKind(name: string): RepositoryKind | undefined {
 
 const SNAPSHOT_FILE = /^[0-9a-f]{64}$/;
 
+// One collator for every sort: localeCompare with options builds a new one on each call.
+const numericOrder = new Intl.Collator('en', { numeric: true });
+
+/** Orders repositories as people count: 2 before 10, VMs before job_N. */
+export function byRepositoryName(a: { name: string }, b: { name: string }): number {
+  return numericOrder.compare(a.name, b.name);
+}
+
 /** Parses the script's output (pure; tested against captured output). */
 export function parseInventory(basePath: string, text: string): Inventory {
   const lines = text.split('\n');
@@ -52,8 +73,9 @@ export function parseInventory(basePath: string, text: string): Inventory {
   const repos = new Map<string, RepositoryListing>();
   const repoOf = (name: string) => {
     let r = repos.get(name);
+    if (r) return r;
     const kind = repositoryKind(name);
-    if (!r && kind) {
+    if (kind) {
       r = {
         ...kind,
         name,
@@ -61,6 +83,7 @@ export function parseInventory(basePath: string, text: string): Inventory {
         initialized: false,
         snapshotIds: [],
         locks: [],
+        indexIds: [],
         storedBytes: 0,
       };
       repos.set(name, r);
@@ -87,27 +110,34 @@ export function parseInventory(basePath: string, text: string): Inventory {
       if (parts.length === 3 && type === 'f' && SNAPSHOT_FILE.test(parts[2] ?? '')) {
         if (parts[1] === 'snapshots') repo.snapshotIds.push(parts[2]!);
         if (parts[1] === 'locks') repo.locks.push({ id: parts[2]!, modified: Math.floor(Number(mtime) * 1000) });
+        if (parts[1] === 'index') repo.indexIds.push(parts[2]!);
       }
-    } else if (f[0] === 'DU') {
-      // du prints "<bytes>\t<dir>/".
-      const [, size = '0', dir = ''] = f;
-      const repo = repoOf(dir.replace(/\/+$/, ''));
-      if (repo) repo.storedBytes = Number(size) || 0;
     }
   }
   for (const r of repos.values()) r.snapshotIds.sort();
-  const repositories = [...repos.values()].sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+  const repositories = [...repos.values()].sort(byRepositoryName);
   return { basePath, exists: true, filesystem, repositories };
 }
 
-/** Lists a datastore's repositories, snapshot IDs, locks, sizes and df in one round trip. */
-export async function inventory(server: SshTarget, basePath: string, signal?: AbortSignal): Promise<Inventory> {
+/**
+ * Lists a datastore's repositories (or only the one named), their snapshot IDs, locks and sizes,
+ * and df: one round trip, two when a size has to be measured again.
+ */
+export async function inventory(
+  server: SshTarget,
+  basePath: string,
+  signal?: AbortSignal,
+  only?: string,
+): Promise<Inventory> {
   if (!basePath.startsWith('/')) throw new TypeError('BASE_PATH must be absolute');
-  const r = await exec(server, ['sh', '-c', SCRIPT, 'sh', basePath], {
+  if (only !== undefined && !repositoryKind(only)) throw new TypeError(`not a repository name: ${only}`);
+  const r = await exec(server, ['sh', '-c', SCRIPT, 'sh', basePath, only ?? ''], {
     signal,
     timeoutMs: 30_000,
     maxStdoutBytes: 32 * 1024 * 1024,
   });
   if (r.exitCode !== 0) throw new CommandFailed('sh', r.exitCode, r.stderr);
-  return parseInventory(basePath, r.stdout);
+  const inv = parseInventory(basePath, r.stdout);
+  if (inv.repositories.length > 0) await fillStoredSizes(server, basePath, inv.repositories, signal);
+  return inv;
 }

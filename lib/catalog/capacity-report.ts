@@ -1,6 +1,6 @@
 import 'server-only';
 import { createHash } from 'node:crypto';
-import { inventory, type Filesystem } from '@/lib/backup-server';
+import { byRepositoryName, inventory, type Filesystem } from '@/lib/backup-server';
 import { getDatastore } from '@/lib/opennebula';
 import { stats, ResticError } from '@/lib/restic';
 import { getDb } from '@/lib/store';
@@ -102,7 +102,7 @@ export async function capacityReport(
         }),
     );
   }
-  repositories.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+  repositories.sort(byRepositoryName);
   const restoreBytes = repositories.reduce((s, r) => s + r.restoreBytes, 0);
   const rawBytes = repositories.reduce((s, r) => s + r.rawBytes, 0);
   const withUncompressed = repositories.every((r) => r.uncompressedBytes !== undefined);

@@ -1,5 +1,11 @@
 import 'server-only';
-import { inventory, type Filesystem, type Inventory, type RepositoryListing } from '@/lib/backup-server';
+import {
+  byRepositoryName,
+  inventory,
+  type Filesystem,
+  type Inventory,
+  type RepositoryListing,
+} from '@/lib/backup-server';
 import { ExecError } from '@/lib/exec';
 import { logger } from '@/lib/log';
 import {
@@ -13,7 +19,7 @@ import {
   type OneCredential,
   type Vm,
 } from '@/lib/opennebula';
-import { resticBinary, ResticError } from '@/lib/restic';
+import { resticBinary, ResticError, type Snapshot } from '@/lib/restic';
 import { accessFrom, datastoreAccess, isResticBackupDatastore, type DatastoreAccess } from './access';
 import { recordSample } from './capacity';
 import { busyVmIds, linkRepository, repositoryOfImage, type RepositoryLinkage } from './linkage';
@@ -195,15 +201,33 @@ export async function datastoreOverview(
   };
   if (!info.isRestic) return base;
 
-  const [cloud, access] = await Promise.all([readCloud(reader, id), datastoreAccess(id)]);
+  // OpenNebula's images and VMs are read while the backup server and restic are asked: neither
+  // needs the other until the linking below.
+  const cloudRead = readCloud(reader, id);
+  cloudRead.catch(() => undefined); // awaited below; this only keeps an early failure elsewhere from going unhandled
+  const access = await datastoreAccess(id);
   let inv: Inventory | undefined;
   let server: ServerStatus;
+  let facts = new Map<string, ListingFacts>();
   try {
     inv = await inventory(access.server, access.basePath, signal);
-    server = await serverStatus(access);
+    let listings = inv.repositories;
+    if (!reader.isAdmin) {
+      // restic is asked only about the repositories this reader may see.
+      const cloud = await cloudRead;
+      const unlinked = { rows: [], chains: [], problems: [] };
+      listings = listings.filter((l) => visible(repositoryRow(l.name, l, unlinked, [], cloud), reader, cloud));
+    }
+    [server, facts] = await Promise.all([
+      serverStatus(access),
+      Promise.all(listings.map(async (l) => [l.name, await readListing(access, l.name, l, signal)] as const)).then(
+        (pairs) => new Map(pairs),
+      ),
+    ]);
   } catch (err) {
     if (!(err instanceof ExecError)) throw err;
     log.warn('backup server unreachable', { datastore: id, error: err.message });
+    inv = undefined;
     server = {
       reachable: false,
       host: access.server.host,
@@ -211,32 +235,26 @@ export async function datastoreOverview(
       message: err.message,
     };
   }
+  const cloud = await cloudRead;
 
   const imagesByRepo = new Map<string, Image[]>();
   for (const image of cloud.images) {
     const repo = repositoryOfImage(image);
     if (repo) imagesByRepo.set(repo, [...(imagesByRepo.get(repo) ?? []), image]);
   }
-  const names = new Set([...imagesByRepo.keys(), ...(inv?.repositories.map((r) => r.name) ?? [])]);
+  const listingOf = new Map((inv?.repositories ?? []).map((r) => [r.name, r]));
+  const names = new Set([...imagesByRepo.keys(), ...listingOf.keys()]);
   const busy = busyVmIds(cloud.vms);
   const now = Date.now();
-  const rows = await Promise.all(
-    [...names].map(async (name) => {
-      const listing = inv?.repositories.find((r) => r.name === name);
-      const images = imagesByRepo.get(name) ?? [];
-      let linkage: RepositoryLinkage;
-      if (!inv) {
-        // Without the server, only OpenNebula's side is known: no verdict on snapshots.
-        linkage = { rows: [], chains: [], problems: [] };
-      } else {
-        linkage = await linkListing(access, name, listing, images, busy, now, signal);
-      }
-      return repositoryRow(name, listing, linkage, images, cloud);
-    }),
-  );
-  const shown = rows
-    .filter((r) => visible(r, reader, cloud))
-    .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+  const rows = [...names].map((name) => {
+    const images = imagesByRepo.get(name) ?? [];
+    // Without the server, only OpenNebula's side is known: no verdict on snapshots.
+    const linkage: RepositoryLinkage = inv
+      ? linkFacts(name, facts.get(name) ?? { snapshots: [] }, images, busy, now)
+      : { rows: [], chains: [], problems: [] };
+    return repositoryRow(name, listingOf.get(name), linkage, images, cloud);
+  });
+  const shown = rows.filter((r) => visible(r, reader, cloud)).sort(byRepositoryName);
   if (inv?.filesystem) {
     const stored = inv.repositories.reduce((s, r) => s + r.storedBytes, 0);
     recordSample(id, inv.filesystem, stored);
@@ -256,40 +274,51 @@ export async function datastoreOverview(
   };
 }
 
+/** What restic said about one repository's snapshots, or why it could not say. */
+export type ListingFacts = { snapshots: Snapshot[] } | { unreadable: Problem } | { notARepository: true };
+
 /**
- * Links one repository's snapshots with its images. A repository restic cannot read (damaged,
- * wrong password) gets one problem saying so instead of false verdicts on every image.
+ * Reads one repository's snapshots (from the cache, restic only for new IDs). A repository restic
+ * cannot read (damaged, wrong password) gets one problem saying so instead of false verdicts on
+ * every image.
  */
-export async function linkListing(
+export async function readListing(
   access: DatastoreAccess,
   name: string,
   listing: RepositoryListing | undefined,
-  images: Image[],
-  busy: ReadonlySet<number>,
-  now: number,
   signal?: AbortSignal,
-): Promise<RepositoryLinkage> {
-  if (listing && !listing.initialized) return linkRepository(name, [], [], busy, now);
+): Promise<ListingFacts> {
+  // A folder without restic's config file: no snapshots, and no verdicts on images either.
+  if (listing && !listing.initialized) return { notARepository: true };
+  if (!listing) return { snapshots: [] };
   try {
-    const snaps = listing ? await snapshotFacts(access.repo(name), listing.snapshotIds, signal) : [];
-    return linkRepository(name, snaps, images, busy, now);
+    return { snapshots: await snapshotFacts(access.repo(name), listing.snapshotIds, signal) };
   } catch (err) {
     if (!(err instanceof ResticError)) throw err;
     log.warn('could not read snapshots', { repository: name, error: err.message });
     return {
-      rows: [],
-      chains: [],
-      problems: [
-        {
-          kind: 'unreadable',
-          repository: name,
-          severity: 'error',
-          message: err.message,
-          action: 'Until restic can read this repository, none of its backups can be checked or restored.',
-        },
-      ],
+      unreadable: {
+        kind: 'unreadable',
+        repository: name,
+        severity: 'error',
+        message: err.message,
+        action: 'Until restic can read this repository, none of its backups can be checked or restored.',
+      },
     };
   }
+}
+
+/** Links one repository's snapshots with its images. */
+export function linkFacts(
+  name: string,
+  facts: ListingFacts,
+  images: Image[],
+  busy: ReadonlySet<number>,
+  now: number,
+): RepositoryLinkage {
+  if ('unreadable' in facts) return { rows: [], chains: [], problems: [facts.unreadable] };
+  if ('notARepository' in facts) return linkRepository(name, [], [], busy, now);
+  return linkRepository(name, facts.snapshots, images, busy, now);
 }
 
 export { accessFrom };

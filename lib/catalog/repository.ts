@@ -1,14 +1,16 @@
 import 'server-only';
 import { inventory } from '@/lib/backup-server';
-import { getDatastore, type Image } from '@/lib/opennebula';
+import { getDatastore } from '@/lib/opennebula';
 import { datastoreAccess } from './access';
 import { busyVmIds, repositoryOfImage } from './linkage';
 import {
   datastoreInfo,
-  linkListing,
+  linkFacts,
+  readListing,
   readCloud,
   repositoryRow,
   visible,
+  type Cloud,
   type DatastoreInfo,
   type Reader,
 } from './overview';
@@ -37,17 +39,32 @@ export async function repositoryDetail(
   signal?: AbortSignal,
 ): Promise<RepositoryDetail> {
   if (!REPOSITORY_NAME.test(name)) throw new RepositoryNotFound(`There is no repository ${name}.`);
+  // The decrypted datastore is read alongside the reader's own view of it, but nothing is done with
+  // it until OpenNebula has said the reader may see the datastore.
+  const accessRead = datastoreAccess(datastoreId);
+  accessRead.catch(() => undefined); // awaited below, after the reader's check
   const ds = await getDatastore(reader.credential, datastoreId);
-  const [cloud, access] = await Promise.all([readCloud(reader, datastoreId), datastoreAccess(datastoreId)]);
-  const inv = await inventory(access.server, access.basePath, signal);
+  const access = await accessRead;
+  // OpenNebula's images and VMs are read while the backup server and restic are asked.
+  const cloudRead = readCloud(reader, datastoreId);
+  cloudRead.catch(() => undefined); // awaited below
+  const inv = await inventory(access.server, access.basePath, signal, name);
   const listing = inv.repositories.find((r) => r.name === name);
-  const images: Image[] = cloud.images.filter((i) => repositoryOfImage(i) === name);
-  if (!listing && images.length === 0)
-    throw new RepositoryNotFound(`There is no repository ${name} in datastore ${datastoreId}.`);
-  const linkage = await linkListing(access, name, listing, images, busyVmIds(cloud.vms), Date.now(), signal);
+  const notFound = () => new RepositoryNotFound(`There is no repository ${name} in datastore ${datastoreId}.`);
+  const imagesIn = (cloud: Cloud) => cloud.images.filter((i) => repositoryOfImage(i) === name);
+  const unlinked = { rows: [], chains: [], problems: [] };
+  if (!reader.isAdmin) {
+    // Someone else's repository is refused before restic is asked about it.
+    const cloud = await cloudRead;
+    if (!visible(repositoryRow(name, listing, unlinked, imagesIn(cloud), cloud), reader, cloud)) throw notFound();
+  }
+  const facts = await readListing(access, name, listing, signal);
+  const cloud = await cloudRead;
+  const images = imagesIn(cloud);
+  if (!listing && images.length === 0) throw notFound();
+  const linkage = linkFacts(name, facts, images, busyVmIds(cloud.vms), Date.now());
   const row = repositoryRow(name, listing, linkage, images, cloud);
-  if (!visible(row, reader, cloud))
-    throw new RepositoryNotFound(`There is no repository ${name} in datastore ${datastoreId}.`);
+  if (!visible(row, reader, cloud)) throw notFound();
   // In a Backup Job's repository a person sees only their own VMs' snapshots.
   const mine = (vmId: number | undefined) => reader.isAdmin || (vmId !== undefined && cloud.visibleVmIds.has(vmId));
   return {

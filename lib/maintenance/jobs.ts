@@ -59,7 +59,7 @@ async function refuseWhileBackingUp(access: DatastoreAccess, datastoreId: number
 
 /** Refuses, before any restic runs or any job is queued, a repository that is not on the server. */
 async function requireRepository(access: DatastoreAccess, repository: string): Promise<void> {
-  const inv = await inventory(access.server, access.basePath);
+  const inv = await inventory(access.server, access.basePath, undefined, repository);
   if (!inv.repositories.some((r) => r.name === repository && r.initialized))
     throw new RepositoryNotFound(`There is no repository ${repository} in datastore ${access.datastore.id}.`);
 }
