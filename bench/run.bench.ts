@@ -52,6 +52,9 @@ it('benchmarks', async () => {
   const { resetConfigCache, DEFAULT_ONE_READ_CACHE_SECONDS } = await import('@/lib/config');
   resetConfigCache();
   const { invalidateReads } = await import('@/lib/opennebula/read-cache');
+  const { forgetStoredSizes } = await import('@/lib/backup-server');
+  const { readCloud } = await import('@/lib/catalog/overview');
+  const { getDatastore } = await import('@/lib/opennebula');
   const catalog = await import('@/lib/catalog');
   const restic = await import('@/lib/restic');
   const { closeDb } = await import('@/lib/store');
@@ -63,6 +66,19 @@ it('benchmarks', async () => {
     closeDb();
     rmSync(dataDir, { recursive: true, force: true });
     invalidateReads();
+    forgetStoredSizes();
+  };
+  // Only the snapshot cache empty: OpenNebula's answers as a page load finds them within a few
+  // seconds of another (read cache), so what is left is the backup server and restic.
+  const freshSnapshotCache = async () => {
+    closeDb();
+    rmSync(dataDir, { recursive: true, force: true });
+    invalidateReads();
+    await Promise.all([
+      getDatastore(reader.credential, info.datastoreId),
+      catalog.datastoreAccess(info.datastoreId),
+      readCloud(reader, info.datastoreId),
+    ]);
   };
   // Warm without the OpenNebula read cache: what a load costs once its few seconds have passed.
   const withoutReadCache = async <T>(fn: () => Promise<T>): Promise<T> => {
@@ -78,10 +94,10 @@ it('benchmarks', async () => {
 
   // 1. Overview of 200 repositories x 10 snapshots.
   log('overview: cold and warm');
-  const cold = await runs(3, () => catalog.datastoreOverview(reader, info.datastoreId), freshCache);
+  const cold = await runs(5, () => catalog.datastoreOverview(reader, info.datastoreId), freshCache);
   await catalog.datastoreOverview(reader, info.datastoreId);
-  const warm = await runs(7, () => catalog.datastoreOverview(reader, info.datastoreId));
-  const warmExpired = await withoutReadCache(() => runs(5, () => catalog.datastoreOverview(reader, info.datastoreId)));
+  const warm = await runs(15, () => catalog.datastoreOverview(reader, info.datastoreId));
+  const warmExpired = await withoutReadCache(() => runs(7, () => catalog.datastoreOverview(reader, info.datastoreId)));
   log('overview: the per-repository restic snapshots loop (baseline)');
   const repos = Array.from({ length: VM_REPOS }, (_, i) => String(i + 1));
   const loop = await runs(1, async () => {
@@ -134,13 +150,18 @@ it('benchmarks', async () => {
 
   // 2. Snapshot list of one repository with 1,000 snapshots.
   log('1,000-snapshot repository: cold, warm, raw');
-  const listCold = await runs(3, () => catalog.repositoryDetail(reader, info.datastoreId, BIG_REPO), freshCache);
+  const listCold = await runs(5, () => catalog.repositoryDetail(reader, info.datastoreId, BIG_REPO), freshCache);
+  const listColdSnapshots = await runs(
+    5,
+    () => catalog.repositoryDetail(reader, info.datastoreId, BIG_REPO),
+    freshSnapshotCache,
+  );
   await catalog.repositoryDetail(reader, info.datastoreId, BIG_REPO);
-  const listWarm = await runs(7, () => catalog.repositoryDetail(reader, info.datastoreId, BIG_REPO));
+  const listWarm = await runs(15, () => catalog.repositoryDetail(reader, info.datastoreId, BIG_REPO));
   const listWarmExpired = await withoutReadCache(() =>
     runs(5, () => catalog.repositoryDetail(reader, info.datastoreId, BIG_REPO)),
   );
-  const listRaw = await runs(3, () =>
+  const listRaw = await runs(5, () =>
     rawSsh(
       info.sshConfig,
       info.server,
@@ -165,6 +186,16 @@ it('benchmarks', async () => {
       value: median(listCold) / median(listRaw),
       unit: 'x raw',
       met: median(listCold) / median(listRaw) <= 1.1,
+    },
+    {
+      id: 'snapshots-cold-restic',
+      what: 'the same, only the snapshot cache empty (OpenNebula read cache warm, as a few seconds after another page)',
+      target: '<= 1.1x raw',
+      backstoneMs: listColdSnapshots,
+      baselineMs: listRaw,
+      value: median(listColdSnapshots) / median(listRaw),
+      unit: 'x raw',
+      met: median(listColdSnapshots) / median(listRaw) <= 1.1,
     },
     {
       id: 'snapshots-warm',
@@ -232,7 +263,7 @@ it('benchmarks', async () => {
 
   // 4. Raw streamed dump throughput (the download route is measured against it when present).
   log('raw ssh restic dump of the 1 GiB disk');
-  const dumpRaw = await runs(3, () =>
+  const dumpRaw = await runs(5, () =>
     rawSsh(
       info.sshConfig,
       info.server,
@@ -250,7 +281,7 @@ it('benchmarks', async () => {
     ),
   );
   const gib = 1024 ** 3;
-  const streamed = await runs(3, async () => {
+  const streamed = await runs(5, async () => {
     const d = await restic.dump(repo, snap.id, snap.paths[0]!);
     for await (const _ of d.stdout) void _;
     await d.done;
