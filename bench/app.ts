@@ -2,29 +2,19 @@
 // first-load JavaScript per route, and the server's memory during a 1 GiB download through the real
 // download route. The app is the production build (built here when stale) started on the bench
 // sandbox by scripts/app-server.ts, as the demo and the end-to-end tests start it.
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type BrowserContext } from '@playwright/test';
-import { buildIsFresh, startApp, stopApp } from '../scripts/app-server';
+import { CHROMIUM_LAUNCH } from '@/scripts/test-support/chromium';
+import { buildApp, buildIsFresh, startApp, stopApp } from '../scripts/app-server';
 import { runningPid } from '../sandbox/common/pids';
 import { repoRoot, sandboxPaths } from '../sandbox/common/state';
 import { readInfo } from '../sandbox/common/info';
 import { STATE, UI_REPO, UI_REPO_SNAPSHOTS, DISK_REPO, type Info } from './dataset';
 import { median, type Figure } from './measure';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 const KB = 1000;
 
 export type RouteJs = {
@@ -45,17 +35,12 @@ export type AppResults = {
   buildSeconds?: number;
 };
 
-/** Builds the app when .next is older than its sources (as the e2e runner does). */
-function ensureBuild(log: (s: string) => void): number | undefined {
+/** Builds the app when .next is older than its sources (as the e2e runner does); the seconds it took. */
+async function ensureBuild(log: (s: string) => void): Promise<number | undefined> {
   if (buildIsFresh()) return undefined;
   log('building the app (next build)');
   const t0 = performance.now();
-  const r = spawnSync(join(repoRoot, 'node_modules', '.bin', 'next'), ['build'], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
-  });
-  if (r.status !== 0) throw new Error(`next build failed (${r.status})`);
+  await buildApp('ignore');
   return Math.round((performance.now() - t0) / 1000);
 }
 
@@ -177,7 +162,7 @@ export async function appFigures(
 ): Promise<AppResults> {
   const notes: string[] = [];
   const figures: Figure[] = [];
-  const buildSeconds = ensureBuild(log);
+  const buildSeconds = await ensureBuild(log);
   // A fresh server process, so its memory is that of this run only.
   await stopApp(STATE);
   const app = await startApp(STATE);
@@ -186,7 +171,7 @@ export async function appFigures(
   const admin = (
     readInfo(sandboxPaths(STATE)).frontend as { accounts: { role: string; name: string; password: string }[] }
   ).accounts.find((a) => a.role === 'admin')!;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch(CHROMIUM_LAUNCH);
   const contexts: BrowserContext[] = [];
   try {
     const storageState = await signedInState(browser, app.url, admin.name, admin.password);

@@ -1,6 +1,7 @@
 // Starts and stops the Backstone app (server.js, the production server) for the demo and the end-to-end tests, configured
 // to use a sandbox state folder's backup server and front-end. Configuration only: the app does not
 // know it talks to a sandbox.
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../sandbox/common/net';
@@ -37,6 +38,19 @@ function newestMtime(path: string): number {
   let newest = st.mtimeMs;
   for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
   return newest;
+}
+
+/** `next build` of the app into .next (the demo and the benchmarks build when !buildIsFresh()). */
+export function buildApp(output: 'inherit' | 'ignore' = 'inherit'): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(repoRoot, 'node_modules', '.bin', 'next'), ['build'], {
+      cwd: repoRoot,
+      stdio: ['ignore', output, 'inherit'],
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`next build exited ${code}`))));
+  });
 }
 
 /** True when .next holds a production build newer than every source it was built from. */

@@ -1,29 +1,16 @@
 // The demo: sandbox + app in the foreground until Ctrl-C, then everything it started is stopped.
-import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { startFrontend } from '../sandbox/opennebula/frontend';
 import { seedDemoCloud } from '../sandbox/seed/seed-demo-cloud';
 import { isResticVersion } from '../sandbox/common/restic-binaries';
-import { defaultStateDir, repoRoot, sandboxPaths } from '../sandbox/common/state';
+import { defaultStateDir, sandboxPaths } from '../sandbox/common/state';
 import { runningPid } from '../sandbox/common/pids';
 import { waitFor } from '../sandbox/common/process';
 import { sandboxInfo, stopSandbox } from '../sandbox/status';
-import { buildIsFresh, startApp } from './app-server';
-import { join } from 'node:path';
+import { buildApp, buildIsFresh, startApp } from './app-server';
 
 const { values } = parseArgs({ options: { state: { type: 'string' }, restic: { type: 'string' } } });
 const stateDir = values.state ?? defaultStateDir();
-
-function build(): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(repoRoot, 'node_modules', '.bin', 'next'), ['build'], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
-    });
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`next build exited ${code}`))));
-  });
-}
 
 // npm and the terminal may both deliver a signal: the first starts the shutdown, later ones wait for it.
 let stopping: Promise<never> | undefined;
@@ -49,7 +36,7 @@ async function main(): Promise<void> {
   console.log(seeded ? `demo cloud seeded in ${seeded.seconds} s` : 'demo cloud already seeded');
   if (!buildIsFresh()) {
     console.log('building the app…');
-    await build();
+    await buildApp();
   }
   const app = await startApp(stateDir);
   console.log(`

@@ -2,7 +2,6 @@
 // its repositories and snapshots for 60 s against a production build on loopback. Every request's
 // status and latency is recorded; any error (network, timeout, non-200, an error page) fails the
 // run. Writes bench/load-report.{md,json} and stops everything it started, by PID.
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, readSync, closeSync, statSync } from 'node:fs';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -14,7 +13,7 @@ import { repoRoot, sandboxPaths } from '../../sandbox/common/state';
 import { startFrontend, type FrontendInfo } from '../../sandbox/opennebula/frontend';
 import { seedDemoCloud, type SeedReport } from '../../sandbox/seed/seed-demo-cloud';
 import { stopSandbox } from '../../sandbox/status';
-import { buildIsFresh, startApp, stopApp } from '../../scripts/app-server';
+import { buildApp, buildIsFresh, startApp, stopApp } from '../../scripts/app-server';
 import { steps, targetsFor, verdict, type Target } from './browse';
 import { HttpClient, signInThroughForm } from './client';
 import { figures, markdown, rssFigures, timeline, type LoadReport, type Sample } from './stats';
@@ -36,17 +35,6 @@ const TIMEOUT_MS = Number(values['timeout-ms']);
 const SIGN_IN_CONCURRENCY = 4;
 
 const say = (s: string) => console.log(`bench:load: ${s}`);
-
-function build(): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(repoRoot, 'node_modules', '.bin', 'next'), ['build'], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
-    });
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`next build exited ${code}`))));
-  });
-}
 
 /** Runs `fn` over `items` with at most `limit` at once. */
 async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
@@ -124,7 +112,7 @@ async function main(): Promise<number> {
   const fresh = buildIsFresh();
   if (!fresh) {
     say('building the app (next build)');
-    await build();
+    await buildApp();
   }
   const app = await startApp(stateDir);
   const pid = runningPid(paths, 'app');
