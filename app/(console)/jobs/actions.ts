@@ -1,7 +1,7 @@
 'use server';
 
 import { z } from 'zod';
-import { audit, authorize, requestAddress } from '@/lib/auth';
+import { audit, authorize, requestAddress, type Role, type Viewer } from '@/lib/auth';
 import { NotAResticDatastore, RepositoryNotFound } from '@/lib/catalog';
 import { ExecError } from '@/lib/exec';
 import { cancelJob, RestoreRefused, submitImageRestore, submitServerRestore, visibleJob } from '@/lib/jobs';
@@ -28,14 +28,22 @@ function expected(err: unknown): ActionState<Submitted> | undefined {
   return undefined;
 }
 
-export async function restoreToOpenNebulaAction(
-  _prev: ActionState<Submitted>,
-  formData: FormData,
+/**
+ * The two restores share their plumbing: the guard, the form's schema, the submission and one
+ * audit line (same target whether it worked or not).
+ */
+async function submitRestore<S extends z.ZodType>(
+  role: Role,
+  action: 'restore.image' | 'restore.server',
+  schema: S,
+  formData: unknown,
+  describe: (form: z.output<S>) => string,
+  submit: (viewer: Viewer, form: z.output<S>) => Promise<number>,
 ): Promise<ActionState<Submitted>> {
-  const auth = await authorize('user', 'restore.image');
+  const auth = await authorize(role, action);
   if (auth.refusal) return auth.refusal;
   if (!(formData instanceof FormData)) return { status: 'invalid', message: 'Send the restore form.', fieldErrors: {} };
-  const parsed = ImageRestoreSchema.safeParse(Object.fromEntries(formData));
+  const parsed = schema.safeParse(Object.fromEntries(formData));
   if (!parsed.success)
     return {
       status: 'invalid',
@@ -43,72 +51,59 @@ export async function restoreToOpenNebulaAction(
       fieldErrors: z.flattenError(parsed.error).fieldErrors,
     };
   const v = auth.viewer;
+  const target = describe(parsed.data);
   try {
-    const jobId = await submitImageRestore(v, parsed.data);
+    const jobId = await submit(v, parsed.data);
     audit({
       actor: v.username,
-      action: 'restore.image',
-      target: `image ${parsed.data.imageId} -> datastore ${parsed.data.datastoreId}`,
+      action,
+      target,
       outcome: 'ok',
       detail: `job ${jobId}`,
       address: await requestAddress(),
     });
     return { status: 'ok', data: { jobId } };
   } catch (err) {
-    const e = expected(err);
     audit({
       actor: v.username,
-      action: 'restore.image',
-      target: `image ${parsed.data.imageId}`,
+      action,
+      target,
       outcome: 'failed',
       detail: err instanceof Error ? err.message : '',
       address: await requestAddress(),
     });
+    const e = expected(err);
     if (e) return e;
     throw err;
   }
+}
+
+export async function restoreToOpenNebulaAction(
+  _prev: ActionState<Submitted>,
+  formData: FormData,
+): Promise<ActionState<Submitted>> {
+  return submitRestore(
+    'user',
+    'restore.image',
+    ImageRestoreSchema,
+    formData,
+    (f) => `image ${f.imageId} -> datastore ${f.datastoreId}`,
+    submitImageRestore,
+  );
 }
 
 export async function restoreToBackupServerAction(
   _prev: ActionState<Submitted>,
   formData: FormData,
 ): Promise<ActionState<Submitted>> {
-  const auth = await authorize('admin', 'restore.server');
-  if (auth.refusal) return auth.refusal;
-  if (!(formData instanceof FormData)) return { status: 'invalid', message: 'Send the restore form.', fieldErrors: {} };
-  const parsed = ServerRestoreSchema.safeParse(Object.fromEntries(formData));
-  if (!parsed.success)
-    return {
-      status: 'invalid',
-      message: 'Check the highlighted fields.',
-      fieldErrors: z.flattenError(parsed.error).fieldErrors,
-    };
-  const v = auth.viewer;
-  const target = `repository ${parsed.data.repository} image ${parsed.data.imageId} -> ${parsed.data.folder}`;
-  try {
-    const jobId = await submitServerRestore(v, parsed.data);
-    audit({
-      actor: v.username,
-      action: 'restore.server',
-      target,
-      outcome: 'ok',
-      detail: `job ${jobId}`,
-      address: await requestAddress(),
-    });
-    return { status: 'ok', data: { jobId } };
-  } catch (err) {
-    const e = expected(err);
-    audit({
-      actor: v.username,
-      action: 'restore.server',
-      target,
-      outcome: 'failed',
-      detail: err instanceof Error ? err.message : '',
-      address: await requestAddress(),
-    });
-    if (e) return e;
-    throw err;
-  }
+  return submitRestore(
+    'admin',
+    'restore.server',
+    ServerRestoreSchema,
+    formData,
+    (f) => `repository ${f.repository} image ${f.imageId} -> ${f.folder}`,
+    submitServerRestore,
+  );
 }
 
 export async function cancelJobAction(jobId: unknown): Promise<ActionState> {
