@@ -189,8 +189,12 @@ export async function datastoreOverview(
   signal?: AbortSignal,
   preloaded?: Datastore,
 ): Promise<DatastoreOverview> {
-  // The reader's own identity first: OpenNebula refuses a datastore they may not see.
-  const ds = preloaded?.id === id ? preloaded : await getDatastore(reader.credential, id);
+  // The decrypted datastore (BASE_PATH, server, password) is read alongside the reader's own view
+  // of it, and used only once OpenNebula has shown the datastore to the reader's own identity.
+  const known = preloaded?.id === id ? preloaded : undefined;
+  const accessRead = known && !isResticBackupDatastore(known) ? undefined : datastoreAccess(id);
+  accessRead?.catch(() => undefined); // awaited below, after the reader's check
+  const ds = known ?? (await getDatastore(reader.credential, id));
   const info = datastoreInfo(ds);
   const base: DatastoreOverview = {
     datastore: info,
@@ -199,13 +203,13 @@ export async function datastoreOverview(
     totals: { repositories: 0, snapshots: 0, storedBytes: 0, logicalBytes: 0 },
     generatedAt: Date.now(),
   };
-  if (!info.isRestic) return base;
+  if (!info.isRestic || !accessRead) return base;
 
   // OpenNebula's images and VMs are read while the backup server and restic are asked: neither
   // needs the other until the linking below.
   const cloudRead = readCloud(reader, id);
   cloudRead.catch(() => undefined); // awaited below; this only keeps an early failure elsewhere from going unhandled
-  const access = await datastoreAccess(id);
+  const access = await accessRead;
   let inv: Inventory | undefined;
   let server: ServerStatus;
   let facts = new Map<string, ListingFacts>();
