@@ -36,7 +36,17 @@ export async function toWebStream(
     waiter = undefined;
     w?.();
   };
-  src.stdout.on('readable', wake);
+  // Chunks are taken one by one ('data', paused at once) rather than with read(), which concatenates
+  // (copies) everything buffered into one new Buffer on each call: ~1 GiB of extra allocations and
+  // copying per 1 GiB download. The stream is resumed only when a pull finds nothing queued, so at
+  // most one chunk waits here, the rest stays in the stream and backpressure reaches the command.
+  const queue: Buffer[] = [];
+  const onData = (chunk: Buffer) => {
+    queue.push(chunk);
+    src.stdout.pause();
+    wake();
+  };
+  src.stdout.on('data', onData);
   src.stdout.on('end', () => {
     ended = true;
     wake();
@@ -65,19 +75,23 @@ export async function toWebStream(
     if (canceled) return;
     canceled = true;
     src.cancel();
-    src.stdout.removeAllListeners('readable');
+    src.stdout.off('data', onData);
+    queue.length = 0;
     src.stdout.on('data', () => undefined);
     setImmediate(() => src.stdout.resume());
   };
   opts.signal?.addEventListener('abort', cancel, { once: true });
   if (opts.signal?.aborted) cancel();
 
+  const take = (): Buffer | undefined => queue.shift();
   const next = async (): Promise<Buffer | null> => {
     for (;;) {
-      const chunk = src.stdout.read() as Buffer | null;
-      if (chunk !== null) return chunk;
+      const chunk = take();
+      if (chunk !== undefined) return chunk;
       if (failure) throw failure;
       if (ended) return null;
+      // Only now is the next chunk let through: nothing is read ahead of what the browser asked for.
+      if (!canceled) src.stdout.resume();
       await new Promise<void>((r) => (waiter = r));
     }
   };
@@ -97,30 +111,43 @@ export async function toWebStream(
   }
 
   let sent = 0;
-  let pending: Buffer | null = first;
+  let pending: Buffer | undefined = first ?? undefined;
+  const deliver = (controller: ReadableStreamDefaultController<Uint8Array>, chunk: Buffer) => {
+    sent += chunk.length;
+    if (opts.expectedBytes !== undefined && sent > opts.expectedBytes)
+      throw new ShortDownload(`more bytes than the ${opts.expectedBytes} announced`);
+    controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  };
+  const fail = (controller: ReadableStreamDefaultController<Uint8Array>, err: unknown) => {
+    cancel();
+    opts.signal?.removeEventListener('abort', cancel);
+    controller.error(err);
+  };
+  const finishOrWait = async (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    try {
+      const chunk = await next();
+      if (chunk !== null) return deliver(controller, chunk);
+      const err = await outcome;
+      if (err) throw err;
+      if (opts.expectedBytes !== undefined && sent !== opts.expectedBytes)
+        throw new ShortDownload(`${sent} bytes instead of the ${opts.expectedBytes} announced`);
+      opts.signal?.removeEventListener('abort', cancel);
+      controller.close();
+    } catch (err) {
+      fail(controller, err);
+    }
+  };
   return new ReadableStream<Uint8Array>(
     {
-      async pull(controller) {
+      // A chunk already queued is handed over at once, without a promise per chunk.
+      pull(controller) {
+        const ready = pending ?? take();
+        pending = undefined;
+        if (ready === undefined) return finishOrWait(controller);
         try {
-          const chunk = pending ?? (await next());
-          pending = null;
-          if (chunk !== null) {
-            sent += chunk.length;
-            if (opts.expectedBytes !== undefined && sent > opts.expectedBytes)
-              throw new ShortDownload(`more bytes than the ${opts.expectedBytes} announced`);
-            controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-            return;
-          }
-          const err = await outcome;
-          if (err) throw err;
-          if (opts.expectedBytes !== undefined && sent !== opts.expectedBytes)
-            throw new ShortDownload(`${sent} bytes instead of the ${opts.expectedBytes} announced`);
-          opts.signal?.removeEventListener('abort', cancel);
-          controller.close();
+          deliver(controller, ready);
         } catch (err) {
-          cancel();
-          opts.signal?.removeEventListener('abort', cancel);
-          controller.error(err);
+          fail(controller, err);
         }
       },
       cancel() {
