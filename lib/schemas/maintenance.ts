@@ -2,20 +2,11 @@ import { z } from 'zod';
 import { IdSchema, RepositoryNameSchema } from './ids';
 
 // Shared by the maintenance panels (client) and the maintenance actions (server): the inputs each
-// action accepts, the shapes the panels show, and where the Locks panel of a repository lives.
+// action accepts and the shapes the panels show (links to the pages: app/_components/hrefs.ts).
 
 const id = IdSchema;
 const repository = RepositoryNameSchema;
 const checkbox = z.preprocess((v) => v === 'on' || v === 'true' || v === true, z.boolean());
-
-/** The repository's maintenance page, at its Locks panel. */
-export function locksHref(datastoreId: number, repo: string): string {
-  return `/datastores/${datastoreId}/maintenance/${encodeURIComponent(repo)}#locks`;
-}
-
-export function maintenanceHref(datastoreId: number, repo: string): string {
-  return `/datastores/${datastoreId}/maintenance/${encodeURIComponent(repo)}`;
-}
 
 export const RepositoryTargetSchema = z.object({ datastoreId: id, repository });
 export type RepositoryTarget = z.infer<typeof RepositoryTargetSchema>;

@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState, useTransition } from 'react';
 import type { Job } from '@/lib/jobs';
-import { locksHref } from '@/lib/schemas/maintenance';
+import { locksHref } from '../../../_components/hrefs';
 import { formatAge, formatBytes, formatDate } from '../../../_components/format';
 import { PageHeader, Panel } from '../../../_components/panel';
 import { cancelJobAction } from '../actions';

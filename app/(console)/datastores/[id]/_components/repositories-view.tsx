@@ -3,7 +3,7 @@
 import type { ColumnDef } from '@tanstack/react-table';
 import Link from 'next/link';
 import type { DatastoreOverview, RepositoryRow } from '@/lib/catalog';
-import { locksHref } from '@/lib/schemas/maintenance';
+import { locksHref } from '../../../../_components/hrefs';
 import { Badge } from '../../../../_components/badge';
 import { DataTable } from '../../../../_components/data-table';
 import { formatAge, formatBytes, formatDate } from '../../../../_components/format';

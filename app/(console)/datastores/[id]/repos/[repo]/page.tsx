@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { requireViewer } from '@/lib/auth';
 import { listDatastoreSummaries, repositoryDetail, type SnapshotRow } from '@/lib/catalog';
-import { locksHref, maintenanceHref } from '@/lib/schemas/maintenance';
+import { locksHref, maintenanceHref } from '../../../../../_components/hrefs';
 import { DatastoreIdParam, parseParam, RepositoryParam } from '@/lib/schemas/params';
 import { Badge } from '../../../../../_components/badge';
 import { formatBytes } from '../../../../../_components/format';
