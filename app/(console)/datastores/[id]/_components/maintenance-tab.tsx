@@ -2,11 +2,11 @@ import Link from 'next/link';
 import { ExecError } from '@/lib/exec';
 import { datastoreLocks, lastChecks } from '@/lib/maintenance';
 import { ResticError } from '@/lib/restic';
-import { maintenanceHref, locksHref } from '@/lib/schemas/maintenance';
+import { maintenanceHref, locksHref } from '../../../../_components/hrefs';
 import type { RepositoryRow } from '@/lib/catalog';
 import { Badge } from '../../../../_components/badge';
 import { Panel } from '../../../../_components/panel';
-import { CheckVerdict } from '../maintenance/[repo]/_components/check-panel';
+import { CheckVerdict } from '../maintenance/[repo]/_components/check-verdict';
 import { LockTable } from '../maintenance/[repo]/_components/lock-table';
 
 async function load(datastoreId: number) {

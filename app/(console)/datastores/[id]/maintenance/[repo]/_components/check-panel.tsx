@@ -5,27 +5,11 @@ import { useRouter } from 'next/navigation';
 import { useActionState, useEffect, useState } from 'react';
 import { IDLE, type ActionState } from '@/lib/schemas/action-state';
 import type { CheckRecord } from '@/lib/schemas/maintenance';
-import { Badge } from '../../../../../../_components/badge';
-import { formatAge, formatDate } from '../../../../../../_components/format';
+import { formatDate } from '../../../../../../_components/format';
 import { Panel } from '../../../../../../_components/panel';
 import { checkAction } from '../../actions';
 import { ActionMessage, inputClass, primaryButton } from './action-message';
-
-/** The last check's verdict, kept per repository. */
-export function CheckVerdict({ last, now }: { last?: CheckRecord; now: number }) {
-  if (!last) return <span className="text-xs text-slate-500">never checked</span>;
-  const scope = last.readDataPercent ? `, read ${last.readDataPercent} % of the data` : ', structure';
-  return last.ok ? (
-    <Badge tone="ok" testId="check-verdict" title={formatDate(last.at)}>
-      verified {formatAge(last.at, now)}
-      {scope}
-    </Badge>
-  ) : (
-    <Badge tone="error" testId="check-verdict" title={formatDate(last.at)}>
-      damaged ({last.errors.length} error{last.errors.length === 1 ? '' : 's'}, {formatAge(last.at, now)})
-    </Badge>
-  );
-}
+import { CheckVerdict } from './check-verdict';
 
 export function CheckPanel({
   datastoreId,
