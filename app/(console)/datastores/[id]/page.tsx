@@ -7,7 +7,7 @@ import type { Datastore } from '@/lib/opennebula';
 import { DatastoreIdParam, parseParam } from '@/lib/schemas/params';
 import { loadOr404 } from '../../../_components/load';
 import { PageHeader } from '../../../_components/panel';
-import { CapacityTab } from './_components/capacity-tab';
+import { LazyCapacityTab } from './_components/capacity-tab-lazy';
 import { InfoTab } from './_components/info-tab';
 import { MaintenanceTab } from './_components/maintenance-tab';
 import { RepositoriesView } from './_components/repositories-view';
@@ -54,7 +54,7 @@ async function Overview({
         ) : (
           <p className="text-sm text-slate-500">Only restic backup datastores hold repositories.</p>
         ))}
-      {tab === 'capacity' && overview.datastore.isRestic && <CapacityTab datastoreId={id} />}
+      {tab === 'capacity' && overview.datastore.isRestic && <LazyCapacityTab datastoreId={id} />}
       {tab === 'info' && <InfoTab overview={overview} />}
       {tab === 'maintenance' && viewer.isAdmin && overview.datastore.isRestic && (
         <MaintenanceTab datastoreId={id} repositories={overview.repositories} />
