@@ -1,11 +1,11 @@
 'use client';
 
-import { startTransition, useActionState, useMemo, useRef, useState, useTransition } from 'react';
+import { startTransition, useActionState, useEffect, useMemo, useRef, useState, useTransition } from 'react';
 import { IDLE, type ActionState, type FieldErrors } from '@/lib/schemas/action-state';
 import { RESTIC_FIELDS, WIZARD_STEPS, type WizardStep } from '@/lib/schemas/datastore-fields';
 import type { PreflightReport } from '@/lib/schemas/datastore-preflight';
 import { templateText, type Prefill } from '@/lib/schemas/datastore-template';
-import { DatastoreWizardSchema, wizardFieldErrors } from '@/lib/schemas/datastore-wizard';
+import type * as WizardSchemaModule from '@/lib/schemas/datastore-wizard';
 import { createDatastoreAction, preflightAction } from '../actions';
 import { CustomAttributes, type CustomAttribute } from './custom-attributes';
 import { FieldInput } from './field-input';
@@ -16,6 +16,29 @@ import { ReviewStep } from './review-step';
 import { StepList } from './step-list';
 import { errorsOfStep, initialValues, labelOf, stepIndex, stepOf } from './wizard-state';
 import { INPUT, PRIMARY, BUTTON } from './styles';
+
+// The shared schema brings zod (~30 kB gzip): it loads right after the page instead of before its
+// first paint. Until it is there, Next and Create wait (disabled); the server checks again anyway.
+type WizardSchema = typeof WizardSchemaModule;
+let schemaLoad: Promise<WizardSchema> | undefined;
+
+function useWizardSchema(): WizardSchema | undefined {
+  const [schema, setSchema] = useState<WizardSchema>();
+  useEffect(() => {
+    let live = true;
+    schemaLoad ??= import('@/lib/schemas/datastore-wizard');
+    schemaLoad.then(
+      (m) => live && setSchema(m),
+      () => {
+        schemaLoad = undefined; // a failed chunk load is tried again on the next mount
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  return schema;
+}
 
 type Props = { requestId: string; clusters: { id: number; name: string }[]; clusterError?: string };
 
@@ -33,9 +56,10 @@ export function DatastoreWizard({ requestId, clusters, clusterError }: Props) {
   const [state, formAction, creating] = useActionState<ActionState, FormData>(createDatastoreAction, IDLE);
   const formRef = useRef<HTMLFormElement>(null);
 
+  const schema = useWizardSchema();
   const parsed = useMemo(
-    () => DatastoreWizardSchema.safeParse({ ...values, requestId, custom }),
-    [values, requestId, custom],
+    () => schema?.DatastoreWizardSchema.safeParse({ ...values, requestId, custom }),
+    [schema, values, requestId, custom],
   );
   const set = (name: string, value: string) => setValues((v) => ({ ...v, [name]: value }));
   const preflightInput = {
@@ -61,7 +85,8 @@ export function DatastoreWizard({ requestId, clusters, clusterError }: Props) {
     if (target === 'preflight' && preflight?.key !== preflightKey && !checking) runPreflight();
   };
   const next = () => {
-    const current = parsed.success ? {} : errorsOfStep(wizardFieldErrors(parsed.error), step);
+    if (!schema || !parsed) return;
+    const current = parsed.success ? {} : errorsOfStep(schema.wizardFieldErrors(parsed.error), step);
     setErrors(current);
     if (Object.keys(current).length > 0) {
       formRef.current?.querySelector<HTMLElement>(`section[data-step="${step}"] [aria-invalid="true"]`)?.focus();
@@ -73,8 +98,9 @@ export function DatastoreWizard({ requestId, clusters, clusterError }: Props) {
   const submit = (e: React.FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     if (step !== 'review') return next();
+    if (!schema || !parsed) return;
     if (!parsed.success) {
-      const all = wizardFieldErrors(parsed.error);
+      const all = schema.wizardFieldErrors(parsed.error);
       setErrors(all);
       const first = Object.keys(all)[0];
       if (first) setStep(stepOf(first));
@@ -171,7 +197,7 @@ export function DatastoreWizard({ requestId, clusters, clusterError }: Props) {
               fixed.
             </p>
           )}
-          {parsed.success ? (
+          {parsed?.success ? (
             <ReviewStep
               name={parsed.data.NAME}
               text={templateText(parsed.data)}
@@ -211,11 +237,11 @@ export function DatastoreWizard({ requestId, clusters, clusterError }: Props) {
             Back
           </button>
           {step === 'review' ? (
-            <button type="submit" className={PRIMARY} disabled={creating}>
+            <button type="submit" className={PRIMARY} disabled={creating || !schema}>
               {creating ? 'Creating…' : 'Create datastore'}
             </button>
           ) : (
-            <button type="submit" className={PRIMARY} disabled={step === 'preflight' && checking}>
+            <button type="submit" className={PRIMARY} disabled={!schema || (step === 'preflight' && checking)}>
               Next
             </button>
           )}
