@@ -7,21 +7,35 @@ import {
   getSortedRowModel,
   useReactTable,
   type ColumnDef,
+  type Row,
   type SortingState,
 } from '@tanstack/react-table';
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { useRef, useState, type ReactNode } from 'react';
+import { useRef, useState, type ComponentType, type ReactNode, type RefObject } from 'react';
 
 // A Sunstone-like table: sortable columns, a search box, and (for thousands of rows) virtualized
-// rendering so only the visible rows are in the DOM.
+// rendering so only the visible rows are in the DOM. The virtualizer lives in virtual-rows.tsx and
+// is passed in by the tables that need it, so the others' pages do not carry its code.
+
+/** Renders the body rows: all of them (AllRows), or only those in view (virtual-rows.tsx). */
+export type RowsProps<T> = {
+  rows: Row<T>[];
+  columnCount: number;
+  rowHeight: number;
+  scrollRef: RefObject<HTMLDivElement | null>;
+  renderRow: (row: Row<T>, height?: number) => ReactNode;
+};
+
+function AllRows<T>({ rows, renderRow }: RowsProps<T>) {
+  return <>{rows.map((row) => renderRow(row))}</>;
+}
 
 export type DataTableProps<T> = {
   data: T[];
   columns: ColumnDef<T, unknown>[];
   initialSorting?: SortingState;
   searchPlaceholder?: string;
-  /** Virtualize rows (fixed height); the table scrolls within `maxHeight`. */
-  virtualize?: boolean;
+  /** VirtualRows to render only the rows in view (fixed height); the table then scrolls within `maxHeight`. */
+  rowsComponent?: ComponentType<RowsProps<T>>;
   rowHeight?: number;
   maxHeight?: number;
   rowTestId?: (row: T) => string;
@@ -36,7 +50,7 @@ export function DataTable<T>({
   columns,
   initialSorting = [],
   searchPlaceholder = 'Search…',
-  virtualize = false,
+  rowsComponent,
   rowHeight = 40,
   maxHeight = 640,
   rowTestId,
@@ -62,17 +76,22 @@ export function DataTable<T>({
   });
   const rows = table.getRowModel().rows;
   const scrollRef = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({
-    count: virtualize ? rows.length : 0,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => rowHeight,
-    overscan: 12,
-  });
-  const items = virtualize ? virtualizer.getVirtualItems() : [];
-  const padTop = items[0]?.start ?? 0;
-  const padBottom = virtualize ? virtualizer.getTotalSize() - (items.at(-1)?.end ?? 0) : 0;
-  const visibleRows = virtualize ? items.map((i) => rows[i.index]!) : rows;
   const columnCount = table.getVisibleLeafColumns().length;
+  const Rows = rowsComponent ?? AllRows;
+  const renderRow = (row: Row<T>, height?: number) => (
+    <tr
+      key={row.id}
+      data-testid={rowTestId?.(row.original)}
+      className={`hover:bg-slate-50 dark:hover:bg-slate-800/40 ${rowClassName?.(row.original) ?? ''}`}
+      style={height ? { height } : undefined}
+    >
+      {row.getVisibleCells().map((cell) => (
+        <td key={cell.id} className="px-3 py-2 align-middle">
+          {flexRender(cell.column.columnDef.cell, cell.getContext())}
+        </td>
+      ))}
+    </tr>
+  );
 
   return (
     <div data-testid={testId}>
@@ -90,7 +109,7 @@ export function DataTable<T>({
         </span>
         {toolbar}
       </div>
-      <div ref={scrollRef} className="overflow-auto" style={virtualize ? { maxHeight } : undefined}>
+      <div ref={scrollRef} className="overflow-auto" style={rowsComponent ? { maxHeight } : undefined}>
         <table className="min-w-full text-sm">
           <thead className="sticky top-0 z-10 bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800 dark:text-slate-400">
             {table.getHeaderGroups().map((hg) => (
@@ -122,30 +141,13 @@ export function DataTable<T>({
             ))}
           </thead>
           <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-            {padTop > 0 && (
-              <tr aria-hidden>
-                <td colSpan={columnCount} style={{ height: padTop, padding: 0 }} />
-              </tr>
-            )}
-            {visibleRows.map((row) => (
-              <tr
-                key={row.id}
-                data-testid={rowTestId?.(row.original)}
-                className={`hover:bg-slate-50 dark:hover:bg-slate-800/40 ${rowClassName?.(row.original) ?? ''}`}
-                style={virtualize ? { height: rowHeight } : undefined}
-              >
-                {row.getVisibleCells().map((cell) => (
-                  <td key={cell.id} className="px-3 py-2 align-middle">
-                    {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                  </td>
-                ))}
-              </tr>
-            ))}
-            {padBottom > 0 && (
-              <tr aria-hidden>
-                <td colSpan={columnCount} style={{ height: padBottom, padding: 0 }} />
-              </tr>
-            )}
+            <Rows
+              rows={rows}
+              columnCount={columnCount}
+              rowHeight={rowHeight}
+              scrollRef={scrollRef}
+              renderRow={renderRow}
+            />
             {rows.length === 0 && (
               <tr>
                 <td colSpan={columnCount} className="px-3 py-8 text-center text-slate-500">

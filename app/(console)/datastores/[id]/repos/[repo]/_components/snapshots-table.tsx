@@ -4,13 +4,28 @@ import type { ColumnDef } from '@tanstack/react-table';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { useQuery } from '@tanstack/react-query';
-import { useMemo } from 'react';
+import { lazy, Suspense, useMemo } from 'react';
 import type { SnapshotRow } from '@/lib/catalog';
 import { Badge } from '../../../../../../_components/badge';
-import { DataTable } from '../../../../../../_components/data-table';
+import { DataTable, type RowsProps } from '../../../../../../_components/data-table';
 import { formatAge, formatBytes, formatDate } from '../../../../../../_components/format';
 import { Panel } from '../../../../../../_components/panel';
 import { CompareForm } from '../snapshots/_components/compare-form';
+
+// The virtualizer's code loads after the page's own: until then the rows the server rendered stay
+// on screen (during hydration), or the first rows are drawn plainly (after a client navigation).
+const VirtualRows = lazy(() =>
+  import('../../../../../../_components/virtual-rows').then((m) => ({ default: m.VirtualRows<SnapshotRow> })),
+);
+const FIRST_ROWS = 16;
+
+function LazyVirtualRows(p: RowsProps<SnapshotRow>) {
+  return (
+    <Suspense fallback={<>{p.rows.slice(0, FIRST_ROWS).map((row) => p.renderRow(row, p.rowHeight))}</>}>
+      <VirtualRows {...p} />
+    </Suspense>
+  );
+}
 
 const columnsFor = (repoHref: string): ColumnDef<SnapshotRow, unknown>[] => [
   {
@@ -140,7 +155,7 @@ export function SnapshotsTable({ initial, total, source }: Props) {
         }
         initialSorting={[{ id: 'time', desc: true }]}
         searchPlaceholder="Search by ID, host, tag, disk, image…"
-        virtualize
+        rowsComponent={LazyVirtualRows}
         rowHeight={40}
         maxHeight={640}
         rowTestId={(s) => `snapshot-row-${s.shortId}`}

@@ -1,0 +1,35 @@
+'use client';
+
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { RowsProps } from './data-table';
+
+// For DataTable's rowsComponent: only the rows in view (plus a margin) are in the DOM; spacer
+// rows above and below keep the scrollbar true to the whole table. Rows have a fixed height.
+export function VirtualRows<T>({ rows, columnCount, rowHeight, scrollRef, renderRow }: RowsProps<T>) {
+  // TanStack Virtual returns functions the React Compiler must not memoize.
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => rowHeight,
+    overscan: 12,
+  });
+  const items = virtualizer.getVirtualItems();
+  const padTop = items[0]?.start ?? 0;
+  const padBottom = virtualizer.getTotalSize() - (items.at(-1)?.end ?? 0);
+  return (
+    <>
+      {padTop > 0 && (
+        <tr aria-hidden>
+          <td colSpan={columnCount} style={{ height: padTop, padding: 0 }} />
+        </tr>
+      )}
+      {items.map((i) => renderRow(rows[i.index]!, rowHeight))}
+      {padBottom > 0 && (
+        <tr aria-hidden>
+          <td colSpan={columnCount} style={{ height: padBottom, padding: 0 }} />
+        </tr>
+      )}
+    </>
+  );
+}
