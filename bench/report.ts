@@ -43,13 +43,13 @@ const WHY: Record<string, string> = {
     "No restic run: one SSH round trip listing this repository's files (not the datastore's), the 1,000 cached snapshots from SQLite, linking them with their images.",
   restore: 'Within noise of raw restic: the same restic restore, plus one SSH exec and the progress lines.',
   'table-first-paint':
-    'Not the DOM (virtualized: ~30 rows) but the payload: the repository page renders on the server and hands all 10,000 rows to the client table inside the page (the HTML size above), which the browser downloads, parses and hydrates before the first row can paint; on 2 shared cores that takes seconds. Fixed since: the page now sends the newest 200 rows and the table fetches the rest from the repository route handler after the first paint; this figure is from the run it is shown with.',
+    'The first rows are server-rendered: the page reads the 10,000 snapshots from the cache, links them and sends the newest 200 (the table fetches the rest after the first paint); then the browser parses and paints, on the 2 cores the server shares.',
   'first-load-js':
-    'React and the Next runtime (the root main files) are ~130 kB gzip of every route; the heavy routes add TanStack Table/Virtual, the capacity chart (uPlot) and the forms. Fix (app/, not in this change): load the chart and the dialogs with next/dynamic.',
+    "React and the Next runtime (the root main files) are ~132 kB gzip of every route, the console layout (TanStack Query, navigation) ~20 kB more, TanStack Table ~25 kB on the table pages. What the first paint does not need already loads afterwards: zod and the wizard's schema, the Capacity tab and its chart, the restore dialog, the table virtualizer.",
   'download-route':
-    'Measured on a machine loaded well beyond its 2 cores; the same restic dump read through lib/restic (download figure above) is the code the route streams, so the gap is HTTP and Web-stream overhead plus the CPU the server, restic, ssh and sshd share. Issue 8 owns the route.',
+    'The route streams the same restic dump as the figure above; on top, the server decrypts SSH (aes128-gcm in ssh2, ~0.7 s of CPU per GiB) and writes HTTP (~1.5 s per GiB), on the same 2 cores as restic, ssh and sshd of the backup server. A server on its own host does not share them.',
   'download-memory':
-    'The server keeps ~150 MiB more resident while it streams 1 GiB: buffers of the SSH channel and of the Web ReadableStream handed to Next are not bounded tightly enough (or are released only at GC). Issue 8 owns the route and lib/catalog/snapshot-stream.ts; this figure is for it.',
+    'The stream is bounded (the SSH channel window is 2 MiB and is refilled only as the browser reads); a larger growth is garbage not yet collected.',
 };
 
 export function writeReports(report: Report): void {
@@ -137,7 +137,7 @@ export function renderReport(report: Report, history: Run[]): string {
     `- The ${UI_REPO_SNAPSHOTS.toLocaleString('en')} snapshots are real: one \`restic backup\`, then the others written as restic writes a snapshot file (bench/restic-files.ts: the master key from the repository’s key file with scrypt, AES-256-CTR, Poly1305-AES, file named by its SHA-256), each pointing at that backup's tree with its own time. \`restic snapshots\` lists all of them and \`restic check\` finds no errors. 10,000 \`restic backup\` runs would each spend ~0.5 s of CPU on scrypt (over an hour on 2 cores). Backstone is not told about any of this: it reads them with \`restic snapshots\` on its first visit and caches them by snapshot ID like any others.`,
     '- Library figures (overview, snapshot list, restore, dump) call lib/catalog and lib/restic in the bench process, against the raw `ssh ... restic` command measured in the same run. Cold empties both Backstone’s SQLite snapshot cache and its OpenNebula read cache; warm repeats the call; "read cache expired" runs with `BACKSTONE_ONE_READ_CACHE_SECONDS=0`.',
     '- Browser figures: the production build (`next build` when `.next` is older than the sources) served by server.js on the bench sandbox (scripts/app-server.ts), signed in as oneadmin, Debian’s Chromium through Playwright. The table is loaded once to fill the snapshot cache, then 9 times, each in a fresh browser context (empty HTTP cache); the time is from navigation start to the first animation frame holding a snapshot row. Rows in the DOM: every `tr` of the table after load.',
-    '- Download memory: the resident set (VmRSS in /proc/<pid>/status) of the server process and its descendants, sampled every 50 ms from the bench process while it downloads the 1 GiB disk through `/api/datastores/[id]/repos/[repo]/snapshots/[snap]/download/disk.0.0`, five times; growth is the peak minus the RSS just before each download.',
+    '- Download memory: the resident set (VmRSS in /proc/<pid>/status) of the server process (and, informative, of it with its descendants), sampled every 50 ms from the bench process while it downloads the 1 GiB disk through `/api/datastores/[id]/repos/[repo]/snapshots/[snap]/download/disk.0.0`: once to get past one-time setup, then five times; growth is the peak minus the RSS just before each download.',
     '',
   ].join('\n');
 }
