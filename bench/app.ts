@@ -13,7 +13,7 @@ import { runningPid } from '../sandbox/common/pids';
 import { repoRoot, sandboxPaths } from '../sandbox/common/state';
 import { readInfo } from '../sandbox/common/info';
 import { STATE, UI_REPO, UI_REPO_SNAPSHOTS, DISK_REPO, type Info } from './dataset';
-import { median, type Figure } from './measure';
+import { median, time, type Figure } from './measure';
 
 const KB = 1000;
 
@@ -157,7 +157,7 @@ function download(url: string, cookie: string): Promise<number> {
 export async function appFigures(
   info: Info,
   diskSnapshotId: string,
-  rawDumpMs: number,
+  rawDump: () => Promise<unknown>,
   log: (s: string) => void,
 ): Promise<AppResults> {
   const notes: string[] = [];
@@ -310,6 +310,8 @@ export async function appFigures(
     const url = `${app.url}/api/datastores/${info.datastoreId}/repos/${DISK_REPO}/snapshots/${diskSnapshotId}/download/disk.0.0`;
     const idle = treeRssBytes(pid);
     const times: number[] = [];
+    // The raw dump runs right before each download, so both see the same machine.
+    const rawTimes: number[] = [];
     const growth: number[] = [];
     // The server process alone: the tree also holds the OpenNebula CLI processes the request's
     // access check runs (each tens of MiB while it lives), which are not download buffers.
@@ -320,6 +322,7 @@ export async function appFigures(
     // connection), so it is reported apart and the five after it are the figures.
     const firstMainGrowth: number[] = [];
     for (let i = 0; i <= 5; i++) {
+      if (i > 0) rawTimes.push(await time(rawDump));
       const start = treeRssBytes(pid);
       const before = start.total;
       let peak = before;
@@ -351,10 +354,10 @@ export async function appFigures(
         what: '1 GiB disk through the download route (HTTP, signed in) vs raw ssh restic dump',
         target: '>= 0.9x raw throughput',
         backstoneMs: times,
-        baselineMs: [rawDumpMs],
-        value: rawDumpMs / median(times),
+        baselineMs: rawTimes,
+        value: median(rawTimes) / median(times),
         unit: 'x raw throughput',
-        met: rawDumpMs / median(times) >= 0.9,
+        met: median(rawTimes) / median(times) >= 0.9,
         note: `${(1024 / (median(times) / 1000)).toFixed(0)} MiB/s through HTTP`,
       },
       {

@@ -25,6 +25,21 @@ export async function runs(
   return out;
 }
 
+/** n runs of a and b, alternating (a, b, a, b, ...), so a drift of the machine hits both alike. */
+export async function pairedRuns(
+  n: number,
+  a: () => Promise<unknown>,
+  b: () => Promise<unknown>,
+): Promise<[number[], number[]]> {
+  const as: number[] = [];
+  const bs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    as.push(await time(a));
+    bs.push(await time(b));
+  }
+  return [as, bs];
+}
+
 export type Figure = {
   id: string;
   what: string;
