@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIsolatedBackupServer, type IsolatedBackupServer } from '@/sandbox/backup-server/test-server';
 import { runningPid } from '@/sandbox/common/pids';
-import { killTree } from '@/sandbox/common/process-tree';
+import { processTree } from '@/sandbox/common/process-tree';
+import { commandLine } from '@/sandbox/common/process';
 import { sandboxPaths } from '@/sandbox/common/state';
 import {
   AuthFailed,
@@ -171,9 +172,12 @@ describe('host keys and failures', () => {
     const p = exec(target, ['sleep', '33.5'], { timeoutMs: 20_000 });
     expect(await until(() => processesOf(server.info.uid, 'sleep 33.5').length === 1, 5_000)).toBe(true);
     const started = Date.now();
-    // Stop sshd: the listener and the session processes it forked for this connection.
+    // Stop sshd: the listener and the session processes it forked for this connection, parents
+    // first, and not the command: killed first, its exit status could still reach the client
+    // (sshd sends it at once) before the connection drops, and the command would simply end.
     const listener = runningPid(sandboxPaths(server.stateDir), 'sshd');
-    if (listener !== undefined) killTree(listener);
+    if (listener !== undefined)
+      for (const pid of processTree(listener)) if (commandLine(pid)?.startsWith('sshd')) process.kill(pid, 'SIGKILL');
     await expect(p).rejects.toBeInstanceOf(Unreachable);
     expect(Date.now() - started).toBeLessThan(20_000);
     for (const pid of processesOf(server.info.uid, 'sleep 33.5')) process.kill(pid, 'SIGKILL');
