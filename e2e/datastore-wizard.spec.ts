@@ -411,6 +411,10 @@ test.describe('preflight fails clearly, with the fix', () => {
     await expect(check(page, 'datastores-dir')).toHaveAttribute('data-status', 'pass', { timeout: 30_000 });
     const moved = `${dir}.e2e-moved`;
     renameSync(dir, moved);
+    // A plain file where the folder was: the sandbox's datastore monitor runs `mkdir -p` on each
+    // datastore's BASE_PATH (as OpenNebula's does) and would otherwise bring the folder back
+    // between the move and the check.
+    writeFileSync(dir, '');
     try {
       await checkAgain(page);
       await expect(check(page, 'datastores-dir')).toHaveAttribute('data-status', 'fail');
@@ -556,7 +560,8 @@ test('the password appeared in no server log line', async ({ sandbox }) => {
 
 /** Puts a moved folder back; the monitor's `mkdir -p` may have made an empty tree in its place meanwhile. */
 function restoreFolder(dir: string, moved: string): void {
-  if (existsSync(dir)) {
+  if (existsSync(dir) && statSync(dir).isFile()) rmSync(dir);
+  else if (existsSync(dir)) {
     const onlyDirs = (d: string): boolean =>
       readdirSync(d, { withFileTypes: true }).every((e) => e.isDirectory() && onlyDirs(join(d, e.name)));
     if (!onlyDirs(dir)) throw new Error(`${dir} was recreated with files; ${moved} holds the original`);
