@@ -36,17 +36,30 @@ describe('toWebStream', () => {
     await vi.waitFor(() => expect(settled).toHaveBeenCalledTimes(1));
   });
 
-  it('reads only what the reader asks for (backpressure reaches the command)', async () => {
+  it('runs at most readAheadBytes ahead of the reader (backpressure reaches the command)', async () => {
     const c = fakeCommand();
-    c.stdout.write(Buffer.alloc(16));
-    const body = await toWebStream(c);
-    // The writer sees a full buffer: nothing is drained while nobody reads.
-    expect(c.stdout.write(Buffer.alloc(16))).toBe(false);
+    c.stdout.write(Buffer.alloc(64));
+    const body = await toWebStream(c, { readAheadBytes: 64 });
+    // Nobody reads: the command's writes are taken up to the read-ahead, then refused.
+    let accepted = 0;
+    for (let i = 0; i < 100 && c.stdout.write(Buffer.alloc(16)); i++) accepted += 16;
+    expect(accepted).toBeLessThanOrEqual(64 + 32);
     const reader = body.getReader();
-    await reader.read();
-    expect(c.stdout.writableLength + c.stdout.readableLength).toBeGreaterThan(0);
+    expect((await reader.read()).value?.length).toBe(64);
+    // What was queued meanwhile comes as one chunk, not as the 16-byte pieces it arrived in.
+    expect((await reader.read()).value?.length).toBeGreaterThanOrEqual(64);
     await reader.cancel();
     expect(c.cancel).toHaveBeenCalled();
+  });
+
+  it('joins the small chunks of a short output into one', async () => {
+    const c = fakeCommand();
+    for (let i = 0; i < 10; i++) c.stdout.write('0123456789');
+    c.stdout.end();
+    c.settle({ exitCode: 0 });
+    const chunks: number[] = [];
+    for await (const chunk of (await toWebStream(c)) as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk.length);
+    expect(chunks).toEqual([100]);
   });
 
   it('a command that fails before any byte is an error, not an empty download', async () => {

@@ -1,10 +1,10 @@
 import 'server-only';
 import type { Readable } from 'node:stream';
 
-// A command's stdout (a Node Readable from lib/exec) as the body of a web Response, read only when
-// the browser asks for more (pull), so a slow browser slows `restic dump` on the backup server
-// instead of filling Backstone's memory. When the browser goes away (the body is cancelled or the
-// request aborted), the remote command is cancelled at once.
+// A command's stdout (a Node Readable from lib/exec) as the body of a web Response. The command runs
+// at most a small, fixed read-ahead (1 MiB) in front of what the browser has taken, so a slow browser
+// slows `restic dump` on the backup server instead of filling Backstone's memory. When the browser
+// goes away (the body is cancelled or the request aborted), the remote command is cancelled at once.
 
 export type CommandOutput = { stdout: Readable; done: Promise<unknown>; cancel: () => void };
 
@@ -18,7 +18,13 @@ export type WebStreamOptions = {
   signal?: AbortSignal;
   /** Runs once when the command has ended, whatever happened (e.g. removes temporary files). */
   onSettled?: () => Promise<void> | void;
+  /** Bytes read from the command ahead of the reader before it is paused (default 1 MiB). */
+  readAheadBytes?: number;
 };
+
+const READ_AHEAD_BYTES = 1024 * 1024;
+/** Chunks handed over are joined up to this size: the HTTP path costs per chunk, not per byte. */
+const MIN_HANDOVER_BYTES = 256 * 1024;
 
 /**
  * Waits for the first bytes (or the end) before anything is sent, so a command that fails at once
@@ -36,15 +42,21 @@ export async function toWebStream(
     waiter = undefined;
     w?.();
   };
-  // Chunks are taken one by one ('data', paused at once) rather than with read(), which concatenates
-  // (copies) everything buffered into one new Buffer on each call: ~1 GiB of extra allocations and
-  // copying per 1 GiB download. The stream is resumed only when a pull finds nothing queued, so at
-  // most one chunk waits here, the rest stays in the stream and backpressure reaches the command.
+  // SSH delivers ~32-64 KiB chunks; each costs the web stream and the HTTP write a few promises and
+  // a syscall (~50 µs), over a second of CPU per GiB on top of restic on the same cores. So the
+  // command may run up to readAheadBytes ahead (paused beyond), and what is queued is handed over
+  // joined, once at least MIN_HANDOVER_BYTES (or the end) is there: one copy, far fewer chunks.
+  // Chunks are taken with 'data' rather than read(), which would copy on every call.
+  const readAhead = opts.readAheadBytes ?? READ_AHEAD_BYTES;
+  const minHandover = Math.min(MIN_HANDOVER_BYTES, readAhead);
   const queue: Buffer[] = [];
+  let queued = 0;
+  let waitingFor = minHandover;
   const onData = (chunk: Buffer) => {
     queue.push(chunk);
-    src.stdout.pause();
-    wake();
+    queued += chunk.length;
+    if (queued >= readAhead) src.stdout.pause();
+    if (waiter && queued >= waitingFor) wake();
   };
   src.stdout.on('data', onData);
   src.stdout.on('end', () => {
@@ -77,28 +89,40 @@ export async function toWebStream(
     src.cancel();
     src.stdout.off('data', onData);
     queue.length = 0;
+    queued = 0;
     src.stdout.on('data', () => undefined);
     setImmediate(() => src.stdout.resume());
   };
   opts.signal?.addEventListener('abort', cancel, { once: true });
   if (opts.signal?.aborted) cancel();
 
-  const take = (): Buffer | undefined => queue.shift();
-  const next = async (): Promise<Buffer | null> => {
+  // Everything queued, joined; the command is let run again since the queue is empty now.
+  const take = (): Buffer | undefined => {
+    if (queue.length === 0) return undefined;
+    const chunk = queue.length === 1 ? queue[0]! : Buffer.concat(queue, queued);
+    queue.length = 0;
+    queued = 0;
+    if (!canceled && !ended) src.stdout.resume();
+    return chunk;
+  };
+  /** The next handover once `atLeast` bytes are queued (or the end came); null at the end. */
+  const next = async (atLeast: number): Promise<Buffer | null> => {
     for (;;) {
-      const chunk = take();
-      if (chunk !== undefined) return chunk;
       if (failure) throw failure;
-      if (ended) return null;
-      // Only now is the next chunk let through: nothing is read ahead of what the browser asked for.
-      if (!canceled) src.stdout.resume();
+      if (queued >= atLeast || ended) {
+        const chunk = take();
+        if (chunk !== undefined) return chunk;
+        if (ended) return null;
+      }
+      waitingFor = atLeast;
       await new Promise<void>((r) => (waiter = r));
     }
   };
 
   let first: Buffer | null;
   try {
-    first = await next();
+    // The first bytes, whatever their size: the response can start.
+    first = await next(1);
     if (first === null) {
       const err = await outcome;
       if (err) throw err;
@@ -125,7 +149,7 @@ export async function toWebStream(
   };
   const finishOrWait = async (controller: ReadableStreamDefaultController<Uint8Array>) => {
     try {
-      const chunk = await next();
+      const chunk = await next(minHandover);
       if (chunk !== null) return deliver(controller, chunk);
       const err = await outcome;
       if (err) throw err;
@@ -139,13 +163,13 @@ export async function toWebStream(
   };
   return new ReadableStream<Uint8Array>(
     {
-      // A chunk already queued is handed over at once, without a promise per chunk.
+      // Enough already queued is handed over at once, without a promise per chunk.
       pull(controller) {
-        const ready = pending ?? take();
+        const chunk = pending ?? (queued >= minHandover ? take() : undefined);
         pending = undefined;
-        if (ready === undefined) return finishOrWait(controller);
+        if (chunk === undefined) return finishOrWait(controller);
         try {
-          deliver(controller, ready);
+          deliver(controller, chunk);
         } catch (err) {
           fail(controller, err);
         }
