@@ -9,17 +9,69 @@ export function repoKey(server: string, path: string): string {
   return `${server}:${path}`;
 }
 
+// Parsed snapshots, per open database. Reading 2,000 rows and parsing their JSON was most of a warm
+// overview's own time (~25 ms of ~105), and a snapshot never changes, so each is parsed once and
+// kept, frozen, as long as its database is open. Bounded: past MAX_PARSED the repositories parsed
+// first are let go (they are read from SQLite again when asked for).
+const MAX_PARSED = 30_000;
+type Parsed = { byRepo: Map<string, Map<string, Snapshot>>; count: number };
+const parsedOf = new WeakMap<Db, Parsed>();
+
+function parsed(db: Db): Parsed {
+  let p = parsedOf.get(db);
+  if (!p) parsedOf.set(db, (p = { byRepo: new Map(), count: 0 }));
+  return p;
+}
+
+function keep(db: Db, key: string, snapshot: Snapshot): Snapshot {
+  const p = parsed(db);
+  let repo = p.byRepo.get(key);
+  if (!repo) p.byRepo.set(key, (repo = new Map()));
+  // Shared between callers from now on: frozen, so a caller that changed one would fail loudly.
+  Object.freeze(snapshot.paths);
+  Object.freeze(snapshot.tags);
+  if (snapshot.summary) Object.freeze(snapshot.summary);
+  Object.freeze(snapshot);
+  if (!repo.has(snapshot.id)) p.count++;
+  repo.set(snapshot.id, snapshot);
+  for (const [k, m] of p.byRepo) {
+    if (p.count <= MAX_PARSED) break;
+    if (k === key) continue;
+    p.count -= m.size;
+    p.byRepo.delete(k);
+  }
+  return snapshot;
+}
+
+function forget(db: Db, key: string, ids: readonly string[]): void {
+  const repo = parsedOf.get(db)?.byRepo.get(key);
+  if (!repo) return;
+  for (const id of ids) if (repo.delete(id)) parsed(db).count--;
+}
+
+/** The cached snapshots among `ids` (shared and frozen: read-only). */
 export function cachedSnapshots(db: Db, key: string, ids: readonly string[]): Map<string, Snapshot> {
   const found = new Map<string, Snapshot>();
   if (ids.length === 0) return found;
-  const stmt = db.prepare<[string, string], { data: string }>(
-    'SELECT data FROM snapshot_meta WHERE repo_key = ? AND snapshot_id = ?',
-  );
+  const repo = parsedOf.get(db)?.byRepo.get(key);
+  let stmt: ReturnType<typeof selectSnapshot> | undefined;
   for (const id of ids) {
+    const known = repo?.get(id);
+    if (known) {
+      found.set(id, known);
+      continue;
+    }
+    stmt ??= selectSnapshot(db);
     const row = stmt.get(key, id);
-    if (row) found.set(id, JSON.parse(row.data) as Snapshot);
+    if (row) found.set(id, keep(db, key, JSON.parse(row.data) as Snapshot));
   }
   return found;
+}
+
+function selectSnapshot(db: Db) {
+  return db.prepare<[string, string], { data: string }>(
+    'SELECT data FROM snapshot_meta WHERE repo_key = ? AND snapshot_id = ?',
+  );
 }
 
 export function cacheSnapshots(db: Db, key: string, snapshots: readonly Snapshot[]): void {
@@ -42,6 +94,7 @@ export function dropSnapshots(db: Db, key: string, ids: readonly string[]): void
       files.run(key, id);
     }
   })();
+  forget(db, key, ids);
 }
 
 export function cachedFiles(db: Db, key: string, id: string): FileNode[] | undefined {

@@ -65,4 +65,17 @@ describe('store', () => {
     expect(cachedFiles(db, key, 'a'.repeat(64))).toBeUndefined();
     db.close();
   });
+
+  it('parses a cached snapshot once and hands out the same frozen object after', () => {
+    const db = openDb(join(dir, 'parsed.sqlite'));
+    const key = repoKey('backup.sandbox', '/var/lib/one/datastores/100/43');
+    cacheSnapshots(db, key, [snap('a')]);
+    const first = cachedSnapshots(db, key, ['a'.repeat(64)]).get('a'.repeat(64))!;
+    expect(cachedSnapshots(db, key, ['a'.repeat(64)]).get('a'.repeat(64))).toBe(first);
+    expect(Object.isFrozen(first) && Object.isFrozen(first.paths)).toBe(true);
+    // A forgotten snapshot is gone from the parsed ones too.
+    dropSnapshots(db, key, ['a'.repeat(64)]);
+    expect(cachedSnapshots(db, key, ['a'.repeat(64)]).size).toBe(0);
+    db.close();
+  });
 });
