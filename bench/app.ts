@@ -2,8 +2,8 @@
 // first-load JavaScript per route, and the server's memory during a 1 GiB download through the real
 // download route. The app is the production build (built here when stale) started on the bench
 // sandbox by scripts/app-server.ts, as the demo and the end-to-end tests start it.
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type BrowserContext } from '@playwright/test';
@@ -136,28 +136,35 @@ async function signedInState(browser: Browser, url: string, name: string, passwo
   return state;
 }
 
-/** Streams a URL to nowhere; resolves with the bytes received. */
-function download(url: string, cookie: string): Promise<number> {
+/**
+ * Downloads a URL into a file with curl, as an admin saves a download (a native client in its own
+ * process, like the raw `ssh ... > file`). The session cookie goes to curl on stdin, not in argv.
+ */
+function download(url: string, cookie: string, file: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { headers: { cookie } }, (res) => {
-      if (res.statusCode !== 200) {
-        res.resume();
-        return reject(new Error(`download: HTTP ${res.statusCode}`));
-      }
-      let n = 0;
-      res.on('data', (c: Buffer) => (n += c.length));
-      res.on('end', () => resolve(n));
-      res.on('error', reject);
+    const child = spawn('curl', ['--silent', '--show-error', '--fail', '--header', '@-', '--output', file, url], {
+      stdio: ['pipe', 'ignore', 'inherit'],
     });
-    req.on('error', reject);
-    req.end();
+    child.stdin.end(`Cookie: ${cookie}\n`);
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`download: curl exited ${code}`))));
   });
 }
+
+/** What the app figures borrow from the library run: the raw dump, the file sink, the quiet wait. */
+export type BenchTools = {
+  /** `ssh ... restic dump > file` of the 1 GiB disk. */
+  rawDump: () => Promise<unknown>;
+  /** Runs a download into a file, checks it holds 1 GiB, removes it. */
+  intoFile: (write: (file: string) => Promise<unknown>) => Promise<void>;
+  /** Waits for a quiet machine (measure.ts settle). */
+  quiet: () => Promise<void>;
+};
 
 export async function appFigures(
   info: Info,
   diskSnapshotId: string,
-  rawDump: () => Promise<unknown>,
+  { rawDump, intoFile, quiet }: BenchTools,
   log: (s: string) => void,
 ): Promise<AppResults> {
   const notes: string[] = [];
@@ -204,6 +211,7 @@ export async function appFigures(
     let htmlBytes = 0;
     for (let i = 0; i < 9; i++) {
       const c = await fresh();
+      await quiet();
       const p = await c.newPage();
       await p.goto(tablePath, { waitUntil: 'commit', timeout: 120_000 });
       // Polled each animation frame: the first frame with a snapshot row in it.
@@ -322,7 +330,11 @@ export async function appFigures(
     // connection), so it is reported apart and the five after it are the figures.
     const firstMainGrowth: number[] = [];
     for (let i = 0; i <= 5; i++) {
-      if (i > 0) rawTimes.push(await time(rawDump));
+      if (i > 0) {
+        await quiet();
+        rawTimes.push(await time(rawDump));
+      }
+      await quiet();
       const start = treeRssBytes(pid);
       const before = start.total;
       let peak = before;
@@ -334,10 +346,12 @@ export async function appFigures(
         processes = Math.max(processes, s.processes);
       }, 50);
       const t0 = performance.now();
-      const bytes = await download(url, cookie);
-      const ms = performance.now() - t0;
+      let ms = 0;
+      await intoFile(async (file) => {
+        await download(url, cookie, file);
+        ms = performance.now() - t0;
+      });
       clearInterval(timer);
-      if (bytes !== 1024 ** 3) throw new Error(`download: ${bytes} bytes instead of 1 GiB`);
       if (i === 0) {
         firstMainGrowth.push(mainPeak - start.main);
         continue;

@@ -1,4 +1,6 @@
 // Timing helpers for the benchmark: medians of several runs, side by side with a baseline.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 export async function time(fn: () => Promise<unknown>): Promise<number> {
   const t0 = performance.now();
@@ -30,11 +32,14 @@ export async function pairedRuns(
   n: number,
   a: () => Promise<unknown>,
   b: () => Promise<unknown>,
+  before?: () => Promise<void> | void,
 ): Promise<[number[], number[]]> {
   const as: number[] = [];
   const bs: number[] = [];
   for (let i = 0; i < n; i++) {
+    await before?.();
     as.push(await time(a));
+    await before?.();
     bs.push(await time(b));
   }
   return [as, bs];
@@ -52,3 +57,31 @@ export type Figure = {
   met?: boolean;
   note?: string;
 };
+
+type CpuTimes = { idle: number; total: number };
+
+function cpuTimes(): CpuTimes {
+  // First line of /proc/stat: "cpu  user nice system idle iowait irq softirq steal ...", in ticks.
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { idle: f[3] ?? 0, total };
+}
+
+/**
+ * Waits until the machine is quiet before a figure: dirty pages written out (sync) and the CPUs at
+ * least 90% idle over a quarter of a second, so a figure does not pay for what the one before it
+ * left running (restic caches being written, sshd sessions closing, a browser shutting down).
+ * Bounded: after maxMs it measures anyway and says how idle the machine was.
+ */
+export async function settle(maxMs = 20_000): Promise<{ waitedMs: number; idle: number }> {
+  const t0 = performance.now();
+  execFileSync('sync');
+  let idle = 0;
+  do {
+    const a = cpuTimes();
+    await new Promise((r) => setTimeout(r, 250));
+    const b = cpuTimes();
+    idle = b.total > a.total ? (b.idle - a.idle) / (b.total - a.total) : 1;
+  } while (idle < 0.9 && performance.now() - t0 < maxMs);
+  return { waitedMs: performance.now() - t0, idle };
+}

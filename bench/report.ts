@@ -40,7 +40,7 @@ const historyFile = join(dir, 'history.json');
 // Why a target is missed, where the reason is physical or lies outside the code measured.
 const WHY: Record<string, string> = {
   'overview-warm':
-    "No restic and no OpenNebula CLI call (read cache): what remains is one SSH round trip listing ~7,000 file names (snapshots, index files, locks of 200 repositories), linking 2,000 cached snapshots with 2,000 images, and the SQLite reads. Repository sizes are kept per repository and measured again only when its index or snapshot files change or it holds a lock (lib/backup-server/stored-sizes.ts): a `du` walks every data/ folder, 51,200 for 200 repositories, ~0.9 s on this machine. On 2 cores shared with the benchmark's own sshd, the run's load decides the last tens of milliseconds.",
+    "No restic and no OpenNebula CLI call (read cache): what remains is one SSH round trip listing ~7,000 file names (snapshots, index files, locks of 200 repositories), linking 2,000 cached snapshots (parsed once, then kept in memory) with 2,000 images. Repository sizes are kept per repository and measured again only when its index or snapshot files change or it holds a lock (lib/backup-server/stored-sizes.ts): a `du` walks every data/ folder, 51,200 for 200 repositories, ~0.9 s on this machine. On 2 cores shared with the benchmark's own sshd, the run's load decides the last tens of milliseconds.",
   'overview-cold':
     'Cold means one restic process per repository (200), and each spends ~0.5 s of CPU deriving the repository key (scrypt); on 2 cores that alone is >= 50 s, plus one `du` over all 51,200 data folders (~0.9 s). Only caching each repository master key (a secret) or reading snapshots without restic could approach 3 s; Backstone instead makes every later load restic-free.',
   'snapshots-cold':
@@ -55,9 +55,9 @@ const WHY: Record<string, string> = {
   'first-load-js':
     "React and the Next runtime (the root main files) are ~132 kB gzip of every route, the console layout (TanStack Query, navigation) ~20 kB more, TanStack Table ~25 kB on the table pages. What the first paint does not need already loads afterwards: zod and the wizard's schema, the Capacity tab and its chart, the restore dialog, the table virtualizer.",
   'download-route':
-    'The route streams the same restic dump as the figure above; on top, the server decrypts SSH (aes128-gcm in ssh2, ~0.7 s of CPU per GiB) and writes HTTP (~1.5 s per GiB), on the same 2 cores as restic, ssh and sshd of the backup server. A server on its own host does not share them.',
+    "The route streams the same restic dump as the figure above; on top, the server decrypts SSH in Node (ssh2's AES-GCM binding, ~0.6 s of CPU per GiB), joins the SSH chunks into 256 KiB-1 MiB pieces (~0.2 s) and writes them to the HTTP socket (~0.9 s), and curl receives them, all on the same 2 cores as restic, ssh and sshd of the backup server. A server on its own host does not share them.",
   'download-memory':
-    'The stream is bounded (the SSH channel window is 2 MiB and is refilled only as the browser reads); a larger growth is garbage not yet collected.',
+    "The stream is bounded: at most 1 MiB is read ahead of the browser (lib/catalog/snapshot-stream.ts), behind the SSH channel's 2 MiB window, refilled only as the browser reads; a larger growth is garbage not yet collected.",
 };
 
 export function writeReports(report: Report): void {
@@ -120,7 +120,7 @@ export function renderReport(report: Report, history: Run[]): string {
     ),
     '',
     ...figures.filter((f) => f.note).map((f) => `- ${f.id}: ${f.note}`),
-    ...(app?.notes ?? []).map((n) => `- ${n}`),
+    ...report.notes.map((n) => `- ${n}`),
     '',
     '## Three runs',
     '',
@@ -154,7 +154,9 @@ export function renderReport(report: Report, history: Run[]): string {
     '',
     `- Dataset (bench/dataset.ts, built once in \`.bench/state\` and reused): datastore BenchBackups with ${VM_REPOS} VM repositories x ${SNAPSHOTS_PER_REPO} snapshots (one built with \`restic backup\`, copied), one repository with ${BIG_REPO_SNAPSHOTS} snapshots (\`restic backup --stdin\`) and one with a 1 GiB random disk; datastore BenchTable with one repository of ${UI_REPO_SNAPSHOTS.toLocaleString('en')} snapshots.`,
     `- The ${UI_REPO_SNAPSHOTS.toLocaleString('en')} snapshots are real: one \`restic backup\`, then the others written as restic writes a snapshot file (bench/restic-files.ts: the master key from the repository’s key file with scrypt, AES-256-CTR, Poly1305-AES, file named by its SHA-256), each pointing at that backup's tree with its own time. \`restic snapshots\` lists all of them and \`restic check\` finds no errors. 10,000 \`restic backup\` runs would each spend ~0.5 s of CPU on scrypt (over an hour on 2 cores). Backstone is not told about any of this: it reads them with \`restic snapshots\` on its first visit and caches them by snapshot ID like any others.`,
-    '- Library figures (overview, snapshot list, restore, dump) call lib/catalog and lib/restic in the bench process, against the raw `ssh ... restic` command measured in the same run. Cold empties both Backstone’s SQLite snapshot cache and its OpenNebula read cache; warm repeats the call; "read cache expired" runs with `BACKSTONE_ONE_READ_CACHE_SECONDS=0`.',
+    '- Library figures (overview, snapshot list, restore, dump) call lib/catalog and lib/restic in the bench process, against the raw `ssh ... restic` command measured in the same run; where there is a raw command, the two take turns (cold list, cold list with only the snapshot cache empty and raw list in rotation; restore and dump alternating). Cold empties both Backstone’s SQLite snapshot cache and its OpenNebula read cache; warm repeats the call with every cache holding (the OpenNebula read cache kept for the whole series, whose runs and waits outlast its 3 s); "read cache expired" runs with `BACKSTONE_ONE_READ_CACHE_SECONDS=0`.',
+    '- Before every timed run (every browser load and download; once before each series of short warm runs, which then go back to back) the bench runs `sync` and waits, for at most 20 s, until the CPUs are at least 90% idle over a quarter of a second (bench/measure.ts `settle`), so that no figure pays for what the one before it left running.',
+    "- The raw dump writes the 1 GiB disk into a file (`ssh ... restic dump > file`), and so does the download through the route (`curl -o file`, a native client in its own process, the session cookie on its stdin); each file is checked for its size and removed after the run. lib/restic's stream is read in the bench process and dropped: what the route hands on to HTTP.",
     '- Browser figures: the production build (`next build` when `.next` is older than the sources) served by server.js on the bench sandbox (scripts/app-server.ts), signed in as oneadmin, Debian’s Chromium through Playwright. The table is loaded once to fill the snapshot cache, then 9 times, each in a fresh browser context (empty HTTP cache); the time is from navigation start to the first animation frame holding a snapshot row. Rows in the DOM: every `tr` of the table after load.',
     '- Download memory: the resident set (VmRSS in /proc/<pid>/status) of the server process (and, informative, of it with its descendants), sampled every 50 ms from the bench process while it downloads the 1 GiB disk through `/api/datastores/[id]/repos/[repo]/snapshots/[snap]/download/disk.0.0`: once to get past one-time setup, then five times; growth is the peak minus the RSS just before each download.',
     '',

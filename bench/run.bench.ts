@@ -3,7 +3,8 @@
 // Measures; never fails on a timing.
 import { execFileSync, spawn } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { rmSync } from 'node:fs';
+import { closeSync, openSync, rmSync, statSync } from 'node:fs';
+import { finished } from 'node:stream/promises';
 import { join } from 'node:path';
 import { it } from 'vitest';
 import {
@@ -16,22 +17,46 @@ import {
   SNAPSHOTS_PER_REPO,
   BIG_REPO_SNAPSHOTS,
 } from './dataset';
-import { median, pairedRuns, runs, time, type Figure } from './measure';
+import { median, pairedRuns, runs, settle, time, type Figure } from './measure';
 import { appFigures, type AppResults } from './app';
 import { writeReports } from './report';
 
 const log = (s: string) => process.stdout.write(`bench: ${s}\n`);
 
-function rawSsh(sshConfig: string, server: string, argv: string[], input: string): Promise<number> {
-  // The raw way an admin would do it: ssh + restic, password on stdin, output to a sink.
-  return new Promise((resolve, reject) => {
+function rawSsh(sshConfig: string, server: string, argv: string[], input: string, outFile?: string): Promise<number> {
+  // The raw way an admin would do it: ssh + restic, password on stdin, output to a file (`> file`)
+  // or nowhere.
+  const out = outFile === undefined ? 'ignore' : openSync(outFile, 'w');
+  return new Promise<number>((resolve, reject) => {
     const q = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
     const child = spawn('ssh', ['-F', sshConfig, server, argv.map(q).join(' ')], {
-      stdio: ['pipe', 'ignore', 'inherit'],
+      stdio: ['pipe', out, 'inherit'],
     });
-    child.stdin.end(input);
+    child.stdin?.end(input);
     child.on('exit', (code) => (code === 0 ? resolve(0) : reject(new Error(`ssh ${argv.join(' ')} exited ${code}`))));
+  }).finally(() => {
+    if (typeof out === 'number') closeSync(out);
   });
+}
+
+// Before every timed run (every series of short warm runs) the machine is let settle (sync, CPUs
+// >= 90% idle; measure.ts): what a run leaves behind (restic writing its cache, sshd closing
+// sessions, a browser exiting) is not paid by the next one. The waits are kept for the report.
+const waits: { waitedMs: number; idle: number }[] = [];
+async function quiet(): Promise<void> {
+  waits.push(await settle());
+}
+
+function quietNote(): string {
+  const ms = waits.map((w) => w.waitedMs);
+  const busy = waits.filter((w) => w.idle < 0.9);
+  return (
+    `quiet machine: before each of ${waits.length} timed runs or series of warm runs the bench ran sync and waited for the CPUs to be >= 90% idle ` +
+    `(median wait ${median(ms).toFixed(0)} ms, longest ${(Math.max(...ms) / 1000).toFixed(1)} s); ` +
+    (busy.length === 0
+      ? 'every run started on a quiet machine'
+      : `${busy.length} started after the 20 s bound on a busier one (least idle ${(Math.min(...busy.map((w) => w.idle)) * 100).toFixed(0)}%)`)
+  );
 }
 
 it('benchmarks', async () => {
@@ -80,9 +105,10 @@ it('benchmarks', async () => {
       readCloud(reader, info.datastoreId),
     ]);
   };
-  // Warm without the OpenNebula read cache: what a load costs once its few seconds have passed.
-  const withoutReadCache = async <T>(fn: () => Promise<T>): Promise<T> => {
-    process.env.BACKSTONE_ONE_READ_CACHE_SECONDS = '0';
+  // Warm: every cache holds, the OpenNebula read cache included, however long the runs and the
+  // waits between them take (its 3 s would otherwise lapse in the middle of a series).
+  const withReadCache = async <T>(seconds: number, fn: () => Promise<T>): Promise<T> => {
+    process.env.BACKSTONE_ONE_READ_CACHE_SECONDS = String(seconds);
     resetConfigCache();
     try {
       return await fn();
@@ -94,21 +120,45 @@ it('benchmarks', async () => {
 
   // 1. Overview of 200 repositories x 10 snapshots.
   log('overview: cold and warm');
-  const cold = await runs(3, () => catalog.datastoreOverview(reader, info.datastoreId), freshCache);
-  await catalog.datastoreOverview(reader, info.datastoreId);
-  const warm = await runs(15, () => catalog.datastoreOverview(reader, info.datastoreId));
-  const warmExpired = await withoutReadCache(() => runs(7, () => catalog.datastoreOverview(reader, info.datastoreId)));
+  const overview = () => catalog.datastoreOverview(reader, info.datastoreId);
+  const cold = await runs(3, overview, async () => {
+    freshCache();
+    await quiet();
+  });
+  // Short warm runs go back to back after one wait: a pause before each lets the CPUs' caches and
+  // clocks cool down, which a page load right after another does not see.
+  const warm = await withReadCache(99, async () => {
+    await overview();
+    await quiet();
+    return runs(15, overview);
+  });
+  // Warm without the OpenNebula read cache: what a load costs once its few seconds have passed.
+  const warmExpired = await withReadCache(0, async () => {
+    await quiet();
+    return runs(7, overview);
+  });
   log('overview: the per-repository restic snapshots loop (baseline)');
   const repos = Array.from({ length: VM_REPOS }, (_, i) => String(i + 1));
-  const loop = await runs(1, async () => {
-    for (const r of repos)
-      await rawSsh(
-        info.sshConfig,
-        info.server,
-        [resticPath, '--no-lock', '--password-file=/dev/stdin', `--repo=${info.basePath}/${r}`, 'snapshots', '--json'],
-        `${PASSWORD}\n`,
-      );
-  });
+  const loop = await runs(
+    1,
+    async () => {
+      for (const r of repos)
+        await rawSsh(
+          info.sshConfig,
+          info.server,
+          [
+            resticPath,
+            '--no-lock',
+            '--password-file=/dev/stdin',
+            `--repo=${info.basePath}/${r}`,
+            'snapshots',
+            '--json',
+          ],
+          `${PASSWORD}\n`,
+        );
+    },
+    quiet,
+  );
   figures.push(
     {
       id: 'overview-warm',
@@ -150,18 +200,8 @@ it('benchmarks', async () => {
 
   // 2. Snapshot list of one repository with 1,000 snapshots.
   log('1,000-snapshot repository: cold, warm, raw');
-  const listCold = await runs(5, () => catalog.repositoryDetail(reader, info.datastoreId, BIG_REPO), freshCache);
-  const listColdSnapshots = await runs(
-    5,
-    () => catalog.repositoryDetail(reader, info.datastoreId, BIG_REPO),
-    freshSnapshotCache,
-  );
-  await catalog.repositoryDetail(reader, info.datastoreId, BIG_REPO);
-  const listWarm = await runs(15, () => catalog.repositoryDetail(reader, info.datastoreId, BIG_REPO));
-  const listWarmExpired = await withoutReadCache(() =>
-    runs(5, () => catalog.repositoryDetail(reader, info.datastoreId, BIG_REPO)),
-  );
-  const listRaw = await runs(5, () =>
+  const list = () => catalog.repositoryDetail(reader, info.datastoreId, BIG_REPO);
+  const rawList = () =>
     rawSsh(
       info.sshConfig,
       info.server,
@@ -174,8 +214,30 @@ it('benchmarks', async () => {
         '--json',
       ],
       `${PASSWORD}\n`,
-    ),
-  );
+    );
+  // The two cold cases and the raw command take turns, so a drift of the machine hits all three.
+  const listCold: number[] = [];
+  const listColdSnapshots: number[] = [];
+  const listRaw: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    freshCache();
+    await quiet();
+    listCold.push(await time(list));
+    await freshSnapshotCache();
+    await quiet();
+    listColdSnapshots.push(await time(list));
+    await quiet();
+    listRaw.push(await time(rawList));
+  }
+  const listWarm = await withReadCache(99, async () => {
+    await list();
+    await quiet();
+    return runs(15, list);
+  });
+  const listWarmExpired = await withReadCache(0, async () => {
+    await quiet();
+    return runs(5, list);
+  });
   figures.push(
     {
       id: 'snapshots-cold',
@@ -225,13 +287,10 @@ it('benchmarks', async () => {
   const clean = () => {
     execFileSync('rm', ['-rf', join(targetBase, 'bench-restore')]);
   };
-  const ours = await runs(
+  // Alternating, each onto an empty target and a quiet machine.
+  const [ours, raw] = await pairedRuns(
     3,
     () => restic.restore(repo, { snapshot: snap.id, target: join(targetBase, 'bench-restore') }),
-    clean,
-  );
-  const raw = await runs(
-    3,
     () =>
       rawSsh(
         info.sshConfig,
@@ -247,7 +306,10 @@ it('benchmarks', async () => {
         ],
         `${PASSWORD}\n`,
       ),
-    clean,
+    async () => {
+      clean();
+      await quiet();
+    },
   );
   clean();
   figures.push({
@@ -263,7 +325,21 @@ it('benchmarks', async () => {
 
   // 4. Raw streamed dump throughput (the download route is measured against it when present).
   log('raw ssh restic dump of the 1 GiB disk, alternating with lib/restic');
-  const rawDump = () =>
+  // The raw command writes the disk into a file (`ssh ... restic dump > file`), as a download
+  // through the route ends (curl -o, in app.ts); the file is checked (1 GiB) and removed after each
+  // run. lib/restic's stream is read in the bench process and dropped: what the route hands to HTTP.
+  const dumpFile = join(STATE, 'bench-dump.out');
+  const gib = 1024 ** 3;
+  const intoFile = async (write: (file: string) => Promise<unknown>) => {
+    try {
+      await write(dumpFile);
+      const size = statSync(dumpFile).size;
+      if (size !== gib) throw new Error(`dump: ${size} bytes instead of 1 GiB`);
+    } finally {
+      rmSync(dumpFile, { force: true });
+    }
+  };
+  const rawDumpInto = (file: string) =>
     rawSsh(
       info.sshConfig,
       info.server,
@@ -278,14 +354,22 @@ it('benchmarks', async () => {
         snap.paths[0]!,
       ],
       `${PASSWORD}\n`,
+      file,
     );
-  const gib = 1024 ** 3;
+  const rawDump = () => intoFile(rawDumpInto);
   // Alternating, so both see the same machine.
-  const [dumpRaw, streamed] = await pairedRuns(5, rawDump, async () => {
-    const d = await restic.dump(repo, snap.id, snap.paths[0]!);
-    for await (const _ of d.stdout) void _;
-    await d.done;
-  });
+  const [dumpRaw, streamed] = await pairedRuns(
+    5,
+    rawDump,
+    async () => {
+      const d = await restic.dump(repo, snap.id, snap.paths[0]!);
+      let bytes = 0;
+      d.stdout.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      await Promise.all([finished(d.stdout), d.done]);
+      if (bytes !== gib) throw new Error(`dump: ${bytes} bytes instead of 1 GiB`);
+    },
+    quiet,
+  );
   figures.push({
     id: 'download',
     what: 'streamed dump of a 1 GiB disk through lib/restic (what the download route streams) vs raw ssh restic dump',
@@ -301,7 +385,7 @@ it('benchmarks', async () => {
   // 5. The production app: the 10,000-row table in Chromium, first-load JS, the download route.
   let app: AppResults | undefined;
   if (process.env.BENCH_SKIP_APP !== '1') {
-    app = await appFigures(info, snap.id, rawDump, log);
+    app = await appFigures(info, snap.id, { rawDump, intoFile, quiet }, log);
     figures.push(...app.figures);
   }
 
@@ -319,7 +403,7 @@ it('benchmarks', async () => {
     machine,
     figures,
     routes: app?.routes ?? [],
-    notes: app?.notes ?? [],
+    notes: [...(app?.notes ?? []), quietNote()],
     buildSeconds: app?.buildSeconds,
   };
   writeReports(report);

@@ -16,7 +16,7 @@ as_root() {
 say() { printf 'setup: %s\n' "$*" >&2; }
 
 # --- Debian packages -------------------------------------------------------------------------
-packages=(openssh-server openssh-client qemu-utils chromium libxml2-utils restic rsync jq)
+packages=(openssh-server openssh-client qemu-utils chromium libxml2-utils restic rsync jq curl)
 missing=()
 for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
