@@ -105,6 +105,28 @@ export function renderReport(report: Report, history: Run[]): string {
       };
     })
     .filter((r) => r !== undefined);
+  // The raw commands' own medians in the same runs: how much the machine itself moved between them.
+  // Each run's result was computed from the two medians, so the raw one follows from it.
+  const rawOf = (f: Figure, r: Run): number | undefined => {
+    const ours = r.medians[f.id];
+    const value = r.values?.[f.id];
+    if (ours === undefined || value === undefined || value === 0) return undefined;
+    return f.unit === 'x raw' ? ours / value : ours * value;
+  };
+  const seenRaw = new Set<string>();
+  const driftRows = figures
+    .filter((f) => f.baselineMs)
+    .map((f) => {
+      const xs = last3.map((r) => rawOf(f, r));
+      if (xs.some((x) => x === undefined)) return undefined;
+      const ns = xs as number[];
+      // One row per raw command (the cold list's is shared by two figures).
+      const key = ns.map((x) => x.toFixed(0)).join();
+      if (seenRaw.has(key)) return undefined;
+      seenRaw.add(key);
+      return { id: f.id, ns, spread: (Math.max(...ns) - Math.min(...ns)) / Math.min(...ns) };
+    })
+    .filter((r) => r !== undefined);
   return [
     '# Backstone benchmarks',
     '',
@@ -136,6 +158,15 @@ export function renderReport(report: Report, history: Run[]): string {
           ...spreadRows.map(
             (r) =>
               `| ${r.id} | ${r.shown.join(' | ')} | ${(r.spread * 100).toFixed(0)}% | ${r.spread <= 0.15 ? 'yes' : '**no**'} |`,
+          ),
+          '',
+          "The machine itself between the same three runs: the raw commands' medians (no Backstone code in them).",
+          '',
+          '| raw command of | run 1 | run 2 | run 3 | spread |',
+          '|---|---|---|---|---|',
+          ...driftRows.map(
+            (r) =>
+              `| ${r.id} | ${r.ns.map((x) => `${x.toFixed(0)} ms`).join(' | ')} | ${(r.spread * 100).toFixed(0)}% |`,
           ),
           '',
         ]),

@@ -23,7 +23,7 @@ export type WebStreamOptions = {
 };
 
 const READ_AHEAD_BYTES = 1024 * 1024;
-/** Chunks handed over are joined up to this size: the HTTP path costs per chunk, not per byte. */
+/** A handover (after the first bytes) waits for at least this much, or the end: the HTTP path costs per chunk. */
 const MIN_HANDOVER_BYTES = 256 * 1024;
 
 /**
