@@ -117,6 +117,31 @@ it('benchmarks', async () => {
       resetConfigCache();
     }
   };
+  // Short warm runs go back to back after one wait: a pause before each lets the CPUs' caches and
+  // clocks cool down, which a page load right after another does not see. `expired`: every call
+  // asks OpenNebula again, as once the read cache's few seconds have passed.
+  const warmSeries = (n: number, fn: () => Promise<unknown>, expired = false) =>
+    withReadCache(expired ? 0 : 99, async () => {
+      if (!expired) await fn();
+      await quiet();
+      return runs(n, fn);
+    });
+
+  // What an admin types to list a repository's snapshots.
+  const rawSnapshots = (repoName: string) =>
+    rawSsh(
+      info.sshConfig,
+      info.server,
+      [
+        resticPath,
+        '--no-lock',
+        '--password-file=/dev/stdin',
+        `--repo=${info.basePath}/${repoName}`,
+        'snapshots',
+        '--json',
+      ],
+      `${PASSWORD}\n`,
+    );
 
   // 1. Overview of 200 repositories x 10 snapshots.
   log('overview: cold and warm');
@@ -125,37 +150,14 @@ it('benchmarks', async () => {
     freshCache();
     await quiet();
   });
-  // Short warm runs go back to back after one wait: a pause before each lets the CPUs' caches and
-  // clocks cool down, which a page load right after another does not see.
-  const warm = await withReadCache(99, async () => {
-    await overview();
-    await quiet();
-    return runs(15, overview);
-  });
-  // Warm without the OpenNebula read cache: what a load costs once its few seconds have passed.
-  const warmExpired = await withReadCache(0, async () => {
-    await quiet();
-    return runs(7, overview);
-  });
+  const warm = await warmSeries(15, overview);
+  const warmExpired = await warmSeries(7, overview, true);
   log('overview: the per-repository restic snapshots loop (baseline)');
   const repos = Array.from({ length: VM_REPOS }, (_, i) => String(i + 1));
   const loop = await runs(
     1,
     async () => {
-      for (const r of repos)
-        await rawSsh(
-          info.sshConfig,
-          info.server,
-          [
-            resticPath,
-            '--no-lock',
-            '--password-file=/dev/stdin',
-            `--repo=${info.basePath}/${r}`,
-            'snapshots',
-            '--json',
-          ],
-          `${PASSWORD}\n`,
-        );
+      for (const r of repos) await rawSnapshots(r);
     },
     quiet,
   );
@@ -201,20 +203,7 @@ it('benchmarks', async () => {
   // 2. Snapshot list of one repository with 1,000 snapshots.
   log('1,000-snapshot repository: cold, warm, raw');
   const list = () => catalog.repositoryDetail(reader, info.datastoreId, BIG_REPO);
-  const rawList = () =>
-    rawSsh(
-      info.sshConfig,
-      info.server,
-      [
-        resticPath,
-        '--no-lock',
-        '--password-file=/dev/stdin',
-        `--repo=${info.basePath}/${BIG_REPO}`,
-        'snapshots',
-        '--json',
-      ],
-      `${PASSWORD}\n`,
-    );
+  const rawList = () => rawSnapshots(BIG_REPO);
   // The two cold cases and the raw command take turns, so a drift of the machine hits all three.
   const listCold: number[] = [];
   const listColdSnapshots: number[] = [];
@@ -229,15 +218,8 @@ it('benchmarks', async () => {
     await quiet();
     listRaw.push(await time(rawList));
   }
-  const listWarm = await withReadCache(99, async () => {
-    await list();
-    await quiet();
-    return runs(15, list);
-  });
-  const listWarmExpired = await withReadCache(0, async () => {
-    await quiet();
-    return runs(5, list);
-  });
+  const listWarm = await warmSeries(15, list);
+  const listWarmExpired = await warmSeries(5, list, true);
   figures.push(
     {
       id: 'snapshots-cold',
