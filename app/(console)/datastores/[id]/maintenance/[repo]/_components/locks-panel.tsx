@@ -28,6 +28,16 @@ export function LocksPanel({ inspection }: { inspection: LockInspection }) {
   }, [stale, all, router]);
   const staleCount = inspection.locks.filter((l) => l.verdict === 'stale').length;
   const blockers = inspection.removeAllBlockers;
+  // The override tick is held in state, so the page's refresh after another action cannot untick it
+  // between the tick and the click. It answers one question once: it clears when the blockers
+  // change and after every "Remove all locks" answer, so each override is a new, explicit tick.
+  const [override, setOverride] = useState(false);
+  const blockersKey = blockers.join('\n');
+  const [askedFor, setAskedFor] = useState({ blockersKey, all });
+  if (askedFor.blockersKey !== blockersKey || askedFor.all !== all) {
+    setAskedFor({ blockersKey, all });
+    setOverride(false);
+  }
   return (
     <Panel
       title={
@@ -114,7 +124,14 @@ export function LocksPanel({ inspection }: { inspection: LockInspection }) {
             </label>
             {blockers.length > 0 && (
               <label className="flex items-start gap-2 text-xs text-red-700 dark:text-red-300">
-                <input type="checkbox" name="override" data-testid="remove-all-override" className="mt-0.5" />
+                <input
+                  type="checkbox"
+                  name="override"
+                  checked={override}
+                  onChange={(e) => setOverride(e.target.checked)}
+                  data-testid="remove-all-override"
+                  className="mt-0.5"
+                />
                 <span>
                   Something may still be using this repository ({blockers.join(' ')}). I checked: nothing runs; remove
                   them anyway.
