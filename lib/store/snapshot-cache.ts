@@ -1,6 +1,7 @@
 import 'server-only';
 import type { FileNode, Snapshot } from '@/lib/restic';
 import type { Db } from './db';
+import { processWide } from '@/lib/config/process-wide';
 
 // Snapshots never change once written, so what restic said about one (its metadata, its file
 // list) is cached by repository and snapshot ID forever; only which IDs exist is read fresh.
@@ -15,7 +16,8 @@ export function repoKey(server: string, path: string): string {
 // first are let go (they are read from SQLite again when asked for).
 const MAX_PARSED = 30_000;
 type Parsed = { byRepo: Map<string, Map<string, Snapshot>>; count: number };
-const parsedOf = new WeakMap<Db, Parsed>();
+// Process-wide like the Db it is keyed on (Next bundles each route separately).
+const parsedOf = processWide('store.parsed-snapshots', () => new WeakMap<Db, Parsed>());
 
 function parsed(db: Db): Parsed {
   let p = parsedOf.get(db);
