@@ -3,7 +3,17 @@
 // for the new password on stdin: a FIFO this process keeps open (as the seed does), since a
 // Node pipe (a socket) was seen to let restic give up at once. kill -9 then leaves a stale lock.
 import { spawn } from 'node:child_process';
-import { chownSync, closeSync, constants, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  closeSync,
+  constants,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { isRoot } from '../common/account';
 import { isAlive, recordPid, runOk, waitFor } from '../common/process';
@@ -13,6 +23,14 @@ export type HeldLock = { pid: number; kill9: () => Promise<void>; release: () =>
 
 /** bash only wires the FIFO to stdin; every value arrives as an argument, never as code. */
 const EXEC_WITH_FIFO = 'exec "$0" --repo "$1" --password-file "$2" key passwd < "$3"';
+
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
 
 export async function holdExclusiveLock(info: BackupServerInfo, repoPath: string, password: string): Promise<HeldLock> {
   const dir = mkdtempSync(join(info.root, 'var', 'tmp', '.lock-holder-'));
@@ -45,7 +63,9 @@ export async function holdExclusiveLock(info: BackupServerInfo, repoPath: string
     }
     rmSync(dir, { recursive: true, force: true });
   };
-  const newLocks = () => readdirSync(locksDir).filter((f) => !before.has(f));
+  // restic 0.14 creates the lock file under its final name and writes it afterwards; a kill in
+  // between leaves an empty file that restic ignores as unreadable. Held means written.
+  const newLocks = () => readdirSync(locksDir).filter((f) => !before.has(f) && sizeOf(join(locksDir, f)) > 0);
   const held = await waitFor(() => newLocks().length > 0, 30_000, 50);
   if (!held) {
     child.kill('SIGKILL');
