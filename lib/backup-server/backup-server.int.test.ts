@@ -8,6 +8,7 @@ import { hideTool, showTool } from '@/sandbox/backup-server/tools';
 import { closeSshConnections, execOk, type SshTarget } from '@/lib/exec';
 import { resetConfigCache } from '@/lib/config';
 import { inventory, preflight, type PreflightCheck } from './index';
+import { INVENTORY_SCRIPT, parseListingSum } from './inventory';
 
 let server: IsolatedBackupServer;
 let target: SshTarget;
@@ -114,6 +115,35 @@ describe('inventory', () => {
     expect(one.filesystem?.totalBytes).toBe(all.filesystem?.totalBytes);
     expect((await inventory(target, base, undefined, '45')).repositories).toEqual([]);
     await expect(inventory(target, base, undefined, '../100')).rejects.toThrow(TypeError);
+  });
+
+  it('sends the listing only when its sum differs from the one held, and sees every change', async () => {
+    const base = join(server.info.datastoresRoot, '100');
+    const script = (sum: string) => execOk(target, ['sh', '-c', INVENTORY_SCRIPT, 'sh', base, '', sum]);
+    const first = await script('');
+    const listed = parseListingSum(first.stdout);
+    expect(listed).toMatchObject({ unchanged: false });
+    expect(first.stdout).toContain('\nF\t');
+    const again = await script(listed!.sum);
+    expect(parseListingSum(again.stdout)).toEqual({ sum: listed!.sum, unchanged: true });
+    expect(again.stdout).not.toContain('\nF\t');
+    expect(again.stdout).toContain('\nDF\t');
+
+    // Through inventory(): the same answer from the kept listing, and a new snapshot at once.
+    const before = await inventory(target, base);
+    const kept = await inventory(target, base);
+    expect(kept).toEqual(before);
+    await execOk(
+      target,
+      ['restic', '--password-file=/dev/stdin', `--repo=${base}/job_7`, 'backup', '--quiet', '/etc/hostname'],
+      { stdin: PW },
+    );
+    const after = await inventory(target, base);
+    const ids = (inv: typeof before) => inv.repositories.find((r) => r.name === 'job_7')!.snapshotIds;
+    expect(ids(after)).toHaveLength(ids(before).length + 1);
+    // What one call is handed is its own: a size set on it does not reach the next call.
+    after.repositories[0]!.storedBytes = -1;
+    expect((await inventory(target, base)).repositories[0]!.storedBytes).toBeGreaterThan(0);
   });
 
   it('says when BASE_PATH does not exist', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseInventory, repositoryKind } from './inventory';
+import { parseInventory, parseListingSum, repositoryKind } from './inventory';
 
 const ID = (c: string) => c.repeat(64);
 
@@ -54,6 +54,14 @@ describe('parseInventory', () => {
 
   it('reports a missing BASE_PATH', () => {
     expect(parseInventory('/x', 'NOBASE\n')).toEqual({ basePath: '/x', exists: false, repositories: [] });
+  });
+
+  it('reads the listing sum: lines sent (LIST) or the same as held (SAME)', () => {
+    const sum = '0123456789abcdef0123456789abcdef';
+    expect(parseListingSum(`BASE\nDF\t/dev/vda 1 1 0 100% /\nSAME\t${sum}\n`)).toEqual({ sum, unchanged: true });
+    expect(parseListingSum(`BASE\nLIST\t${sum}\nF\td\t42\n`)).toEqual({ sum, unchanged: false });
+    expect(parseListingSum('BASE\nSAME\tnot-a-sum\n')).toBeUndefined();
+    expect(parseListingSum('NOBASE\n')).toBeUndefined();
   });
 
   it('knows VM and job repositories by name only', () => {

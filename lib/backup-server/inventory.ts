@@ -1,4 +1,5 @@
 import 'server-only';
+import { processWide } from '@/lib/config/process-wide';
 import { exec, CommandFailed, type SshTarget } from '@/lib/exec';
 import { fillStoredSizes } from './stored-sizes';
 
@@ -36,18 +37,28 @@ export type Inventory = {
 // prints paths as given (%p), the same "<repository>/<file>" form as %P from BASE_PATH.
 // Repositories, their config, snapshot, index and lock files; data/ and keys/ are skipped. Only a
 // lock's age matters, so only locks carry their modification time (the listing stays small).
+// The listing is the same from one page load to the next while nothing happens in the
+// repositories, and shipping and parsing it (thousands of lines) was most of a warm load. So the
+// script sends its MD5 first and the lines only when that differs from the sum we hold ($3, empty
+// when we hold none). df is sent every time.
 const FIND_ARGS =
   "\\( -name data -o -name keys \\) -prune -o -path '*/locks/*' -printf 'F\\t%y\\t%X\\t%T@\\n' -o -printf 'F\\t%y\\t%X\\n'";
-const SCRIPT = [
+export const INVENTORY_SCRIPT = [
   'cd -- "$1" 2>/dev/null || { echo NOBASE; exit 0; }',
   'echo BASE',
   'df -PB1 -- . | tail -n 1 | sed "s/^/DF\\t/"',
   'if [ -n "$2" ]; then',
-  `  [ -d "$2" ] && find "$2" -maxdepth 2 ${FIND_ARGS.replaceAll('%X', '%p')}`,
+  `  listing=$([ -d "$2" ] && find "$2" -maxdepth 2 ${FIND_ARGS.replaceAll('%X', '%p')})`,
   'else',
-  `  find . -mindepth 1 -maxdepth 3 ${FIND_ARGS.replaceAll('%X', '%P')}`,
+  `  listing=$(find . -mindepth 1 -maxdepth 3 ${FIND_ARGS.replaceAll('%X', '%P')})`,
   'fi',
-  'true',
+  'sum=$(printf "%s\\n" "$listing" | md5sum)',
+  'sum=${sum%% *}',
+  'if [ "$sum" = "$3" ]; then',
+  '  printf "SAME\\t%s\\n" "$sum"',
+  'else',
+  '  printf "LIST\\t%s\\n%s\\n" "$sum" "$listing"',
+  'fi',
 ].join('\n');
 
 export function repositoryKind(name: string): RepositoryKind | undefined {
@@ -119,6 +130,39 @@ export function parseInventory(basePath: string, text: string): Inventory {
   return { basePath, exists: true, filesystem, repositories };
 }
 
+/** The listing's MD5 line: `LIST <sum>` before the lines, `SAME <sum>` instead of them. */
+export function parseListingSum(text: string): { sum: string; unchanged: boolean } | undefined {
+  const m = /^(LIST|SAME)\t([0-9a-f]{32})$/m.exec(text);
+  return m ? { sum: m[2]!, unchanged: m[1] === 'SAME' } : undefined;
+}
+
+// The last listing parsed per server, BASE_PATH and repository asked for (a few hundred at most
+// in practice; bounded anyway). Repositories are kept frozen and handed out as copies, since
+// storedBytes is set on each call's own.
+const MAX_LISTINGS = 1_000;
+type Listing = { sum: string; repositories: readonly Readonly<RepositoryListing>[] };
+const listings = processWide('backup-server.inventory-listings', () => new Map<string, Listing>());
+
+function keep(key: string, sum: string, repositories: readonly RepositoryListing[]): void {
+  listings.delete(key);
+  listings.set(key, {
+    sum,
+    repositories: repositories.map((r) =>
+      Object.freeze({
+        ...r,
+        snapshotIds: Object.freeze([...r.snapshotIds]) as string[],
+        locks: Object.freeze(r.locks.map((l) => Object.freeze({ ...l }))) as RepositoryListing['locks'],
+        indexIds: Object.freeze([...r.indexIds]) as string[],
+        storedBytes: 0,
+      }),
+    ),
+  });
+  for (const k of listings.keys()) {
+    if (listings.size <= MAX_LISTINGS) break;
+    listings.delete(k);
+  }
+}
+
 /**
  * Lists a datastore's repositories (or only the one named), their snapshot IDs, locks and sizes,
  * and df: one round trip, two when a size has to be measured again.
@@ -131,13 +175,20 @@ export async function inventory(
 ): Promise<Inventory> {
   if (!basePath.startsWith('/')) throw new TypeError('BASE_PATH must be absolute');
   if (only !== undefined && !repositoryKind(only)) throw new TypeError(`not a repository name: ${only}`);
-  const r = await exec(server, ['sh', '-c', SCRIPT, 'sh', basePath, only ?? ''], {
+  const key = `${server.user ?? ''}@${server.host}:${server.port ?? ''}\0${basePath}\0${only ?? ''}`;
+  const held = listings.get(key);
+  const r = await exec(server, ['sh', '-c', INVENTORY_SCRIPT, 'sh', basePath, only ?? '', held?.sum ?? ''], {
     signal,
     timeoutMs: 30_000,
     maxStdoutBytes: 32 * 1024 * 1024,
   });
   if (r.exitCode !== 0) throw new CommandFailed('sh', r.exitCode, r.stderr);
   const inv = parseInventory(basePath, r.stdout);
+  const listed = parseListingSum(r.stdout);
+  if (!inv.exists || !listed) listings.delete(key);
+  else if (listed.unchanged && held?.sum === listed.sum) inv.repositories = held.repositories.map((x) => ({ ...x }));
+  else if (listed.unchanged) throw new CommandFailed('sh', 0, 'the listing was not sent');
+  else keep(key, listed.sum, inv.repositories);
   if (inv.repositories.length > 0) await fillStoredSizes(server, basePath, inv.repositories, signal);
   return inv;
 }
