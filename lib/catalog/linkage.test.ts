@@ -137,6 +137,14 @@ describe('linkRepository', () => {
     expect(r.rows.some((x) => x.orphanFlagged)).toBe(false);
     expect(r.problems).toEqual([]);
   });
+
+  it('lists snapshots newest first as instants, whatever UTC offset restic wrote', () => {
+    const east = { ...snap('cccc3333', 0), time: '2026-11-20T11:30:00.123456789+02:00' }; // 09:30 UTC
+    const utc = { ...snap('dddd4444', 0), time: '2026-11-20T10:00:00Z' };
+    const older = snap('eeee5555', 2);
+    const r = linkRepository('42', [older, east, utc], [], new Set(), NOW);
+    expect(r.rows.map((x) => x.shortId)).toEqual(['dddd4444', 'cccc3333', 'eeee5555']);
+  });
 });
 
 describe('estimateFull', () => {

@@ -132,11 +132,12 @@ export function linkRepository(
     });
   }
 
-  const rows: SnapshotRow[] = snapshots.map((s) => {
+  const linked = snapshots.map((s) => {
     const ref = byId.get(s.id);
     const vmId = vmOfSnapshot(s);
     const orphan = !ref;
-    const age = now - Date.parse(s.time);
+    const at = Date.parse(s.time);
+    const age = now - at;
     const orphanFlagged = orphan && age > ORPHAN_SAFETY_WINDOW_MS && !(vmId !== undefined && busyVms.has(vmId));
     if (orphanFlagged) {
       problems.push({
@@ -149,7 +150,7 @@ export function linkRepository(
           'It only takes space (an interrupted backup, flatten or deletion leaves such snapshots). Forget it with orphan cleanup, then prune.',
       });
     }
-    return {
+    const row: SnapshotRow = {
       id: s.id,
       shortId: s.shortId,
       time: s.time,
@@ -166,9 +167,16 @@ export function linkRepository(
       orphan,
       orphanFlagged,
     };
+    return { row, at: Number.isFinite(at) ? at : 0 };
   });
-  rows.sort((a, b) => b.time.localeCompare(a.time));
-  return { rows, chains, problems };
+  // Newest first, as instants (restic writes each host's UTC offset), each time parsed once: a
+  // string compare per pair (localeCompare) was most of linking 10,000 snapshots.
+  linked.sort((a, b) => b.at - a.at || compareStrings(b.row.time, a.row.time));
+  return { rows: linked.map((x) => x.row), chains, problems };
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** VMs with a backup under way: their newest snapshots may not be on an image yet. */

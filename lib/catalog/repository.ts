@@ -24,6 +24,7 @@ export class RepositoryNotFound extends Error {
 export type RepositoryDetail = {
   datastore: DatastoreInfo;
   repository: RepositoryRow;
+  /** Newest first. */
   snapshots: SnapshotRow[];
   chains: BackupChain[];
 };

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { requireViewer } from '@/lib/auth';
-import { listDatastoreSummaries, repositoryDetail, type SnapshotRow } from '@/lib/catalog';
+import { listDatastoreSummaries, repositoryDetail } from '@/lib/catalog';
 import { locksHref, maintenanceHref } from '../../../../../_components/hrefs';
 import { DatastoreIdParam, parseParam, RepositoryParam } from '@/lib/schemas/params';
 import { Badge } from '../../../../../_components/badge';
@@ -21,8 +21,6 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 /** Rows sent with the page: more than a screen, few enough to paint at once. */
 const FIRST_ROWS = 200;
-
-const newestFirst = (rows: SnapshotRow[]) => [...rows].sort((a, b) => b.time.localeCompare(a.time));
 
 export default async function RepositoryPage({ params }: Props) {
   const p = await params;
@@ -82,7 +80,7 @@ export default async function RepositoryPage({ params }: Props) {
         restore={{ datastoreId: id, repository: repo, imageDatastores, diskIds, isAdmin: viewer.isAdmin }}
       />
       <SnapshotsTable
-        initial={newestFirst(detail.snapshots).slice(0, FIRST_ROWS)}
+        initial={detail.snapshots.slice(0, FIRST_ROWS)}
         total={detail.snapshots.length}
         source={`/api/datastores/${id}/repos/${encodeURIComponent(repo)}`}
       />

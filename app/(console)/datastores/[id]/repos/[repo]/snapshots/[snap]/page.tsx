@@ -42,9 +42,11 @@ export default async function SnapshotPage({ params }: Props) {
   const place = chainPlace(ref);
   const repoHref = `/datastores/${id}/repos/${repo}`;
   // Compare with the snapshot before this one (or the next, for the first).
-  const byTime = [...ref.detail.snapshots].sort((a, b) => a.time.localeCompare(b.time));
-  const at = byTime.findIndex((x) => x.id === s.id);
-  const [compareFrom, compareTo] = at > 0 ? [byTime[at - 1]!.id, s.id] : [s.id, byTime[at + 1]?.id];
+  // The repository's snapshots come newest first: the one before this is the next in the list.
+  const newest = ref.detail.snapshots;
+  const at = newest.findIndex((x) => x.id === s.id);
+  const older = newest[at + 1];
+  const [compareFrom, compareTo] = older ? [older.id, s.id] : [s.id, newest[at - 1]?.id];
   return (
     <div className="mx-auto max-w-7xl space-y-4">
       <PageHeader
