@@ -21,6 +21,8 @@ export type RowsProps<T> = {
   rows: Row<T>[];
   columnCount: number;
   rowHeight: number;
+  /** The scroll area's height before the browser has measured it (server rendering, hydration). */
+  viewportHeight: number;
   scrollRef: RefObject<HTMLDivElement | null>;
   renderRow: (row: Row<T>, height?: number) => ReactNode;
 };
@@ -145,6 +147,7 @@ export function DataTable<T>({
               rows={rows}
               columnCount={columnCount}
               rowHeight={rowHeight}
+              viewportHeight={maxHeight}
               scrollRef={scrollRef}
               renderRow={renderRow}
             />

@@ -5,7 +5,7 @@ import type { RowsProps } from './data-table';
 
 // For DataTable's rowsComponent: only the rows in view (plus a margin) are in the DOM; spacer
 // rows above and below keep the scrollbar true to the whole table. Rows have a fixed height.
-export function VirtualRows<T>({ rows, columnCount, rowHeight, scrollRef, renderRow }: RowsProps<T>) {
+export function VirtualRows<T>({ rows, columnCount, rowHeight, viewportHeight, scrollRef, renderRow }: RowsProps<T>) {
   // TanStack Virtual returns functions the React Compiler must not memoize.
   // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
@@ -13,6 +13,10 @@ export function VirtualRows<T>({ rows, columnCount, rowHeight, scrollRef, render
     getScrollElement: () => scrollRef.current,
     estimateSize: () => rowHeight,
     overscan: 12,
+    // Until the browser measures the scroll area (on the server and while hydrating) assume it is
+    // full: the server then renders the first screen of rows into the HTML, painted before any
+    // script runs, and hydration finds the same rows.
+    initialRect: { width: 0, height: viewportHeight },
   });
   const items = virtualizer.getVirtualItems();
   const padTop = items[0]?.start ?? 0;
