@@ -14,6 +14,7 @@ import { repoRoot, sandboxPaths } from '../sandbox/common/state';
 import { readInfo } from '../sandbox/common/info';
 import { STATE, UI_REPO, UI_REPO_SNAPSHOTS, DISK_REPO, type Info } from './dataset';
 import { median, time, type Figure } from './measure';
+import { DEFAULT_ONE_READ_CACHE_SECONDS } from '@/lib/config';
 
 const KB = 1000;
 
@@ -204,42 +205,67 @@ export async function appFigures(
       );
       await c.close();
     }
-    const fcp: number[] = [];
-    const rowsPainted: number[] = [];
-    const rowCounts: number[] = [];
-    let shown = '';
-    let htmlBytes = 0;
-    for (let i = 0; i < 9; i++) {
+    // One measured load in a fresh browser context. `reads`: 'warm' primes the server's OpenNebula
+    // read cache right before (its 3 s would otherwise lapse on every other load, which made the
+    // figure bimodal), 'expired' waits past it, so the page runs its OpenNebula CLI calls.
+    const readCacheMs = DEFAULT_ONE_READ_CACHE_SECONDS * 1000;
+    let lastRequest = performance.now();
+    let primes = 0;
+    const loadTable = async (reads: 'warm' | 'expired') => {
       const c = await fresh();
-      await quiet();
+      if (reads === 'warm') {
+        for (let tries = 0; tries < 3; tries++) {
+          const primed = performance.now();
+          const r = await c.request.get(tablePath);
+          if (!r.ok()) throw new Error(`priming the table page: HTTP ${r.status()}`);
+          primes++;
+          await quiet();
+          if (performance.now() - primed < readCacheMs - 1_000) break;
+        }
+      } else {
+        await quiet();
+        const left = lastRequest + readCacheMs + 500 - performance.now();
+        if (left > 0) await new Promise((r) => setTimeout(r, left));
+      }
       const p = await c.newPage();
+      // The first animation frame with a snapshot row, timed in the page (a frame callback runs
+      // right before that frame is painted), so no round trip to the test driver is counted.
+      await p.addInitScript(() => {
+        const w = window as unknown as { __firstRowFrame?: number };
+        const frame = () => {
+          if (document.querySelector('[data-testid^="snapshot-row-"]')) w.__firstRowFrame = performance.now();
+          else requestAnimationFrame(frame);
+        };
+        requestAnimationFrame(frame);
+      });
       await p.goto(tablePath, { waitUntil: 'commit', timeout: 120_000 });
-      // Polled each animation frame: the first frame with a snapshot row in it.
-      await p.waitForFunction(() => document.querySelector('[data-testid^="snapshot-row-"]'), null, {
-        polling: 'raf',
+      await p.waitForFunction(() => (window as unknown as { __firstRowFrame?: number }).__firstRowFrame, null, {
         timeout: 120_000,
       });
-      const m = await p.evaluate(() => ({
-        at: performance.now(),
-        fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN,
-      }));
       await p.waitForLoadState('load');
       await p.waitForTimeout(300);
-      const counts = await p.evaluate(() => ({
-        rows: document.querySelectorAll('[data-testid^="snapshot-row-"]').length,
-        trs: document.querySelectorAll('[data-testid="snapshots-table"] tr').length,
-        shown: document.querySelector('[data-testid="snapshots-table-count"]')?.textContent ?? '',
-        html:
-          (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined)?.decodedBodySize ??
-          0,
-      }));
-      fcp.push(m.fcp);
-      rowsPainted.push(m.at);
-      rowCounts.push(counts.trs);
-      shown = counts.shown;
-      htmlBytes = counts.html;
+      const m = await p.evaluate(() => {
+        const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+        return {
+          at: (window as unknown as { __firstRowFrame: number }).__firstRowFrame,
+          fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN,
+          ttfb: nav?.responseStart ?? NaN,
+          trs: document.querySelectorAll('[data-testid="snapshots-table"] tr').length,
+          shown: document.querySelector('[data-testid="snapshots-table-count"]')?.textContent ?? '',
+          html: nav?.decodedBodySize ?? 0,
+        };
+      });
+      lastRequest = performance.now();
       await c.close();
-    }
+      return m;
+    };
+    const warmLoads = [];
+    for (let i = 0; i < 9; i++) warmLoads.push(await loadTable('warm'));
+    const expiredLoads = [];
+    for (let i = 0; i < 5; i++) expiredLoads.push(await loadTable('expired'));
+    const rowsPainted = warmLoads.map((l) => l.at);
+    const rowCounts = [...warmLoads, ...expiredLoads].map((l) => l.trs);
+    const last = warmLoads.at(-1)!;
     figures.push(
       {
         id: 'table-first-paint',
@@ -249,7 +275,16 @@ export async function appFigures(
         value: median(rowsPainted),
         unit: 'ms',
         met: median(rowsPainted) <= 1_500,
-        note: `first contentful paint ${median(fcp).toFixed(0)} ms (median); the table says "${shown.trim()}"; the page's HTML (server-rendered, with every row's data for the client table) is ${(htmlBytes / 1e6).toFixed(1)} MB uncompressed`,
+        note: `first contentful paint ${median(warmLoads.map((l) => l.fcp)).toFixed(0)} ms, first byte of the page ${median(warmLoads.map((l) => l.ttfb)).toFixed(0)} ms (medians); the table says "${last.shown.trim()}"; the page's HTML (server-rendered with the first screen of rows, and the newest 200 snapshots' data for the client table, which fetches the rest after the first paint) is ${(last.html / 1e6).toFixed(1)} MB uncompressed. Warm server: the page was requested once right before each load (${primes} requests for ${warmLoads.length} loads), so its OpenNebula read cache held`,
+      },
+      {
+        id: 'table-first-paint-reads-expired',
+        what: `the same, once the OpenNebula read cache (${DEFAULT_ONE_READ_CACHE_SECONDS} s) has expired: the page runs its OpenNebula CLI calls`,
+        target: '— (informative)',
+        backstoneMs: expiredLoads.map((l) => l.at),
+        value: median(expiredLoads.map((l) => l.at)),
+        unit: 'ms',
+        note: `first byte of the page ${median(expiredLoads.map((l) => l.ttfb)).toFixed(0)} ms (median)`,
       },
       {
         id: 'table-dom-rows',

@@ -77,7 +77,7 @@ it('benchmarks', async () => {
   const { resetConfigCache, DEFAULT_ONE_READ_CACHE_SECONDS } = await import('@/lib/config');
   resetConfigCache();
   const { invalidateReads } = await import('@/lib/opennebula/read-cache');
-  const { forgetStoredSizes } = await import('@/lib/backup-server');
+  const { forgetStoredSizes, forgetListings } = await import('@/lib/backup-server');
   const { readCloud } = await import('@/lib/catalog/overview');
   const { getDatastore } = await import('@/lib/opennebula');
   const catalog = await import('@/lib/catalog');
@@ -92,6 +92,7 @@ it('benchmarks', async () => {
     rmSync(dataDir, { recursive: true, force: true });
     invalidateReads();
     forgetStoredSizes();
+    forgetListings();
   };
   // Only the snapshot cache empty: OpenNebula's answers as a page load finds them within a few
   // seconds of another (read cache), so what is left is the backup server and restic.

@@ -163,6 +163,11 @@ function keep(key: string, sum: string, repositories: readonly RepositoryListing
   }
 }
 
+/** Forgets every kept listing (the benchmark's cold runs). */
+export function forgetListings(): void {
+  listings.clear();
+}
+
 /**
  * Lists a datastore's repositories (or only the one named), their snapshot IDs, locks and sizes,
  * and df: one round trip, two when a size has to be measured again.
