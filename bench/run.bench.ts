@@ -206,10 +206,11 @@ it('benchmarks', async () => {
   const list = () => catalog.repositoryDetail(reader, info.datastoreId, BIG_REPO);
   const rawList = () => rawSnapshots(BIG_REPO);
   // The two cold cases and the raw command take turns, so a drift of the machine hits all three.
+  // Nine turns: each side's samples spread by ~20-50% within a run (restic's key derivation).
   const listCold: number[] = [];
   const listColdSnapshots: number[] = [];
   const listRaw: number[] = [];
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 9; i++) {
     freshCache();
     await quiet();
     listCold.push(await time(list));
