@@ -152,7 +152,7 @@ it('benchmarks', async () => {
     await quiet();
   });
   const warm = await warmSeries(15, overview);
-  const warmExpired = await warmSeries(7, overview, true);
+  const warmExpired = await warmSeries(15, overview, true);
   log('overview: the per-repository restic snapshots loop (baseline)');
   const repos = Array.from({ length: VM_REPOS }, (_, i) => String(i + 1));
   const loop = await runs(
@@ -221,7 +221,7 @@ it('benchmarks', async () => {
     listRaw.push(await time(rawList));
   }
   const listWarm = await warmSeries(15, list);
-  const listWarmExpired = await warmSeries(5, list, true);
+  const listWarmExpired = await warmSeries(15, list, true);
   figures.push(
     {
       id: 'snapshots-cold',
