@@ -8,7 +8,7 @@ import { hideTool, showTool } from '@/sandbox/backup-server/tools';
 import { closeSshConnections, execOk, type SshTarget } from '@/lib/exec';
 import { resetConfigCache } from '@/lib/config';
 import { inventory, preflight, type PreflightCheck } from './index';
-import { INVENTORY_SCRIPT, parseListingSum } from './inventory';
+import { INVENTORY_SCRIPT, parseInventory, parseListingSum } from './inventory';
 
 let server: IsolatedBackupServer;
 let target: SshTarget;
@@ -144,6 +144,18 @@ describe('inventory', () => {
     // What one call is handed is its own: a size set on it does not reach the next call.
     after.repositories[0]!.storedBytes = -1;
     expect((await inventory(target, base)).repositories[0]!.storedBytes).toBeGreaterThan(0);
+  });
+
+  it('sends the listing every time when the server has no md5sum', async () => {
+    const base = join(server.info.datastoresRoot, '100');
+    const bin = join(server.info.root, 'var', 'tmp', 'bin-without-md5sum');
+    await execOk(target, ['mkdir', '-p', bin]);
+    for (const tool of ['sh', 'df', 'tail', 'sed', 'find'])
+      await execOk(target, ['sh', '-c', 'ln -sf "$(command -v "$1")" "$2/$1"', 'sh', tool, bin]);
+    const r = await execOk(target, ['env', `PATH=${bin}`, 'sh', '-c', INVENTORY_SCRIPT, 'sh', base, '', '']);
+    expect(parseListingSum(r.stdout)).toBeUndefined();
+    expect(r.stdout).toContain('\nLIST\t\n');
+    expect(parseInventory(base, r.stdout).repositories.map((x) => x.name)).toEqual(['42', '43', '44', 'job_7']);
   });
 
   it('says when BASE_PATH does not exist', async () => {

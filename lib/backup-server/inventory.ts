@@ -54,7 +54,8 @@ export const INVENTORY_SCRIPT = [
   'fi',
   'sum=$(printf "%s\\n" "$listing" | md5sum)',
   'sum=${sum%% *}',
-  'if [ "$sum" = "$3" ]; then',
+  // Without md5sum the sum is empty: the lines are sent every time.
+  'if [ -n "$sum" ] && [ "$sum" = "$3" ]; then',
   '  printf "SAME\\t%s\\n" "$sum"',
   'else',
   '  printf "LIST\\t%s\\n%s\\n" "$sum" "$listing"',
