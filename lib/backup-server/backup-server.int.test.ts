@@ -132,7 +132,8 @@ describe('inventory', () => {
     // Through inventory(): the same answer from the kept listing, and a new snapshot at once.
     const before = await inventory(target, base);
     const kept = await inventory(target, base);
-    expect(kept).toEqual(before);
+    // (df is read fresh each time: other processes write to the same filesystem meanwhile.)
+    expect(kept.repositories).toEqual(before.repositories);
     await execOk(
       target,
       ['restic', '--password-file=/dev/stdin', `--repo=${base}/job_7`, 'backup', '--quiet', '/etc/hostname'],
