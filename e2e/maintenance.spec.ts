@@ -107,6 +107,8 @@ test('the seeded stale exclusive lock shows as stale with its PID and host, and 
   await expect(page.getByTestId('unlock-message')).toContainText(`Removed 1 stale lock: ${short}`, { timeout: 30_000 });
   expect(lockFiles(path)).toEqual([]);
   await expect(page.getByTestId('no-locks')).toBeVisible({ timeout: 30_000 });
+  // The answer stays once the refresh has taken the last lock (and the forms) away.
+  await expect(page.getByTestId('unlock-message')).toContainText(`Removed 1 stale lock: ${short}`);
   // Audited, with what was removed.
   await page.goto('/audit');
   await expect(page.getByTestId('audit-table')).toContainText('maintenance.unlock');
@@ -150,6 +152,9 @@ test('a lock held by a running restic shows as possibly active, and --remove-all
     await page.getByTestId('remove-all-locks').click();
     await expect(page.getByTestId('remove-all-message')).toContainText(`Removed 1 lock: ${short}`, { timeout: 30_000 });
     expect(lockFiles(path)).toEqual([]);
+    await expect(page.getByTestId('no-locks')).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId('remove-all-message')).toContainText(`Removed 1 lock: ${short}`);
+    await expect(page.getByTestId('unlock-message')).toHaveCount(0);
   } finally {
     await held.release();
   }

@@ -38,6 +38,11 @@ export function LocksPanel({ inspection }: { inspection: LockInspection }) {
     setAskedFor({ blockersKey, all });
     setOverride(false);
   }
+  // Which action answered last: once the last lock is gone the forms go too, and the refresh that
+  // follows a removal must not take its answer ("Removed 1 lock: …") away with them.
+  const [answers, setAnswers] = useState({ stale, all, latest: 'none' as 'none' | 'stale' | 'all' });
+  if (answers.stale !== stale || answers.all !== all)
+    setAnswers({ stale, all, latest: answers.all !== all ? 'all' : 'stale' });
   return (
     <Panel
       title={
@@ -64,6 +69,15 @@ export function LocksPanel({ inspection }: { inspection: LockInspection }) {
         </p>
       )}
       <LockTable locks={inspection.locks} now={inspection.inspectedAt} />
+      {inspection.locks.length === 0 && answers.latest !== 'none' && (
+        <div className="border-t border-slate-200 px-4 py-3 dark:border-slate-800" data-testid="locks-last-answer">
+          {answers.latest === 'all' ? (
+            <ActionMessage state={all} testId="remove-all-message" datastoreId={datastoreId} repository={repository} />
+          ) : (
+            <ActionMessage state={stale} testId="unlock-message" datastoreId={datastoreId} repository={repository} />
+          )}
+        </div>
+      )}
       {inspection.locks.length > 0 && (
         <div className="grid gap-4 border-t border-slate-200 px-4 py-3 md:grid-cols-2 dark:border-slate-800">
           <form action={staleAction} className="space-y-2">
