@@ -121,6 +121,8 @@ test.describe('as an admin', () => {
   test('a second load of the overview starts no restic process on the backup server', async ({ page }) => {
     await page.goto(`/datastores/${DS}`);
     await expect(page.getByTestId('repositories-table')).toBeVisible();
+    // A cold first load may answer while restic still reads; the page asks again until it is done.
+    await expect(page.getByTestId('overview-pending')).toHaveCount(0, { timeout: 60_000 });
     const watch = watchResticProcesses();
     await page.reload();
     await expect(page.getByTestId('repositories-table')).toBeVisible();

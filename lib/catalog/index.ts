@@ -4,6 +4,7 @@ import 'server-only';
 export * from './types';
 export {
   datastoreOverview,
+  OVERVIEW_ANSWER_WITHIN_MS,
   readDatastore,
   type DatastoreOverview,
   type DatastoreInfo,

@@ -19,11 +19,11 @@ import {
   type OneCredential,
   type Vm,
 } from '@/lib/opennebula';
-import { resticBinary, ResticError, type Snapshot } from '@/lib/restic';
+import { resticBinary } from '@/lib/restic';
 import { accessFrom, datastoreAccess, isResticBackupDatastore, type DatastoreAccess } from './access';
 import { recordSample } from './capacity';
 import { busyVmIds, linkRepository, repositoryOfImage, type RepositoryLinkage } from './linkage';
-import { snapshotFacts } from './snapshot-facts';
+import { settleWithin, sharedListingRead, type ListingFacts } from './listing-reads';
 import type { Problem, RepositoryRow } from './types';
 
 const log = logger('catalog');
@@ -65,8 +65,22 @@ export type DatastoreOverview = {
   repositories: RepositoryRow[];
   problems: Problem[];
   totals: { repositories: number; snapshots: number; storedBytes: number; logicalBytes: number };
+  /**
+   * Repositories whose new snapshots restic is still reading (the answer did not wait for them):
+   * their counts and sizes are known, their last backup and consistency follow in a later overview.
+   */
+  pending: number;
   generatedAt: number;
 };
+
+/**
+ * How soon a page's overview answers, restic or not (unless OpenNebula or the inventory alone take
+ * longer). Each repository with snapshots Backstone has not read yet costs one restic process,
+ * ~0.5 s of the backup server's CPU for the key alone: after a night of backups into 200
+ * repositories the full answer takes about a minute. The page shows what is known by then and asks
+ * again; the reads go on meanwhile (sharedListingRead).
+ */
+export const OVERVIEW_ANSWER_WITHIN_MS = 2_000;
 
 /** The datastore as the reader's own identity sees it (OpenNebula refuses one they may not see). */
 export async function readDatastore(reader: Reader, id: number): Promise<Datastore> {
@@ -124,6 +138,7 @@ export function repositoryRow(
   linkage: RepositoryLinkage,
   images: Image[],
   cloud: Cloud,
+  pending = false,
 ): RepositoryRow {
   const job = /^job_(\d+)$/.exec(name);
   const vmName = (id: number) => cloud.vms.find((v) => v.id === id)?.name;
@@ -141,14 +156,20 @@ export function repositoryRow(
   const row: RepositoryRow = {
     name,
     kind: job ? 'job' : 'vm',
-    snapshotCount: linkage.rows.length,
+    snapshotCount: pending ? (listing?.snapshotIds.length ?? 0) : linkage.rows.length,
     lastBackupAt: linkage.rows[0]?.time,
     logicalBytes: images.reduce((sum, i) => sum + bytesOfMb(i.sizeMb), 0),
     storedBytes: listing?.storedBytes,
     locks: listing?.locks.length ?? 0,
     newestLockAt: listing?.locks.reduce((m, l) => Math.max(m, l.modified), 0) || undefined,
     imageIds: images.map((i) => i.id),
-    consistency: problems.some((p) => p.severity === 'error') ? 'error' : problems.length > 0 ? 'warning' : 'ok',
+    consistency: pending
+      ? 'pending'
+      : problems.some((p) => p.severity === 'error')
+        ? 'error'
+        : problems.length > 0
+          ? 'warning'
+          : 'ok',
     problems,
   };
   if (job?.[1]) {
@@ -188,7 +209,9 @@ export async function datastoreOverview(
   id: number,
   signal?: AbortSignal,
   preloaded?: Datastore,
+  opts: { answerWithinMs?: number } = {},
 ): Promise<DatastoreOverview> {
+  const started = Date.now();
   // The decrypted datastore (BASE_PATH, server, password) is read alongside the reader's own view
   // of it, and used only once OpenNebula has shown the datastore to the reader's own identity.
   const known = preloaded?.id === id ? preloaded : undefined;
@@ -201,6 +224,7 @@ export async function datastoreOverview(
     repositories: [],
     problems: [],
     totals: { repositories: 0, snapshots: 0, storedBytes: 0, logicalBytes: 0 },
+    pending: 0,
     generatedAt: Date.now(),
   };
   if (!info.isRestic || !accessRead) return base;
@@ -222,10 +246,12 @@ export async function datastoreOverview(
       const unlinked = { rows: [], chains: [], problems: [] };
       listings = listings.filter((l) => visible(repositoryRow(l.name, l, unlinked, [], cloud), reader, cloud));
     }
+    const reads = listings.map((l) => [l.name, sharedListingRead(access, l.name, l)] as const);
     [server, facts] = await Promise.all([
       serverStatus(access),
-      Promise.all(listings.map(async (l) => [l.name, await readListing(access, l.name, l, signal)] as const)).then(
-        (pairs) => new Map(pairs),
+      settleWithin(
+        reads,
+        opts.answerWithinMs === undefined ? undefined : Math.max(0, started + opts.answerWithinMs - Date.now()),
       ),
     ]);
   } catch (err) {
@@ -252,11 +278,15 @@ export async function datastoreOverview(
   const now = Date.now();
   const rows = [...names].map((name) => {
     const images = imagesByRepo.get(name) ?? [];
+    const listing = listingOf.get(name);
+    // Still being read: its count and size are known, but no verdict until restic has answered.
+    const read = inv && listing ? facts.get(name) : { snapshots: [] };
+    if (!read) return repositoryRow(name, listing, { rows: [], chains: [], problems: [] }, images, cloud, true);
     // Without the server, only OpenNebula's side is known: no verdict on snapshots.
     const linkage: RepositoryLinkage = inv
-      ? linkFacts(name, facts.get(name) ?? { snapshots: [] }, images, busy, now)
+      ? linkFacts(name, read, images, busy, now)
       : { rows: [], chains: [], problems: [] };
-    return repositoryRow(name, listingOf.get(name), linkage, images, cloud);
+    return repositoryRow(name, listing, linkage, images, cloud);
   });
   const shown = rows.filter((r) => visible(r, reader, cloud)).sort(byRepositoryName);
   if (inv?.filesystem) {
@@ -275,41 +305,8 @@ export async function datastoreOverview(
       storedBytes: shown.reduce((s, r) => s + (r.storedBytes ?? 0), 0),
       logicalBytes: shown.reduce((s, r) => s + r.logicalBytes, 0),
     },
+    pending: shown.filter((r) => r.consistency === 'pending').length,
   };
-}
-
-/** What restic said about one repository's snapshots, or why it could not say. */
-export type ListingFacts = { snapshots: Snapshot[] } | { unreadable: Problem } | { notARepository: true };
-
-/**
- * Reads one repository's snapshots (from the cache, restic only for new IDs). A repository restic
- * cannot read (damaged, wrong password) gets one problem saying so instead of false verdicts on
- * every image.
- */
-export async function readListing(
-  access: DatastoreAccess,
-  name: string,
-  listing: RepositoryListing | undefined,
-  signal?: AbortSignal,
-): Promise<ListingFacts> {
-  // A folder without restic's config file: no snapshots, and no verdicts on images either.
-  if (listing && !listing.initialized) return { notARepository: true };
-  if (!listing) return { snapshots: [] };
-  try {
-    return { snapshots: await snapshotFacts(access.repo(name), listing.snapshotIds, signal) };
-  } catch (err) {
-    if (!(err instanceof ResticError)) throw err;
-    log.warn('could not read snapshots', { repository: name, error: err.message });
-    return {
-      unreadable: {
-        kind: 'unreadable',
-        repository: name,
-        severity: 'error',
-        message: err.message,
-        action: 'Until restic can read this repository, none of its backups can be checked or restored.',
-      },
-    };
-  }
 }
 
 /** Links one repository's snapshots with its images. */

@@ -3,10 +3,10 @@ import { inventory } from '@/lib/backup-server';
 import { getDatastore } from '@/lib/opennebula';
 import { datastoreAccess } from './access';
 import { busyVmIds, repositoryOfImage } from './linkage';
+import { readListing } from './listing-reads';
 import {
   datastoreInfo,
   linkFacts,
-  readListing,
   readCloud,
   repositoryRow,
   visible,

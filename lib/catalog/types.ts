@@ -80,6 +80,7 @@ export type RepositoryRow = {
   locks: number;
   newestLockAt?: number;
   imageIds: number[];
-  consistency: 'ok' | 'warning' | 'error';
+  /** 'pending' while restic has not read the repository's new snapshots yet (no verdict). */
+  consistency: 'ok' | 'warning' | 'error' | 'pending';
   problems: Problem[];
 };

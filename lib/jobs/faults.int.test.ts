@@ -224,6 +224,47 @@ describe('faults: each gives a clear error, ends its job and loses nothing', () 
     }
   });
 
+  it('a slow backup server: the overview answers without waiting for restic, and the read goes on', async () => {
+    await datastoreOverview(ADMIN, dsId); // every other repository read (cached) first
+    // A copy under another name: snapshots Backstone has not read yet (its cache is by path).
+    const copy = join(server.datastoresRoot, String(dsId), '9998');
+    await runOk('cp', ['-a', repoPath, copy]);
+    // Every restic snapshots process seen until the end: the reads must be shared, not repeated.
+    const seen = new Set<number>();
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        for (const pid of resticDoing('snapshots')) seen.add(pid);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    try {
+      const first = await datastoreOverview(ADMIN, dsId, undefined, undefined, { answerWithinMs: 0 });
+      // Known without restic: the count (the snapshot files) and the size; no verdict yet.
+      expect(first.repositories.find((r) => r.name === '9998')).toMatchObject({
+        consistency: 'pending',
+        snapshotCount: 1,
+        problems: [],
+        lastBackupAt: undefined,
+      });
+      expect(first.pending).toBe(1);
+      expect(first.totals.snapshots).toBe(first.repositories.reduce((n, r) => n + r.snapshotCount, 0));
+      // An overview that waits joins the read the first one started.
+      const full = await datastoreOverview(ADMIN, dsId);
+      expect(full.pending).toBe(0);
+      const row = full.repositories.find((r) => r.name === '9998')!;
+      expect(row.consistency).not.toBe('pending');
+      expect(row).toMatchObject({ snapshotCount: 1, lastBackupAt: expect.any(String) });
+      // And from then on the answer needs no restic at all.
+      expect((await datastoreOverview(ADMIN, dsId, undefined, undefined, { answerWithinMs: 0 })).pending).toBe(0);
+    } finally {
+      sampling = false;
+      await sampler;
+      rmSync(copy, { recursive: true, force: true });
+    }
+    expect(seen.size, 'restic snapshots processes for one unread repository').toBe(1);
+  });
+
   it('the front-end CLI missing or failing: a clear OpenNebula error, no job started', async () => {
     const jobsBefore = visibleJobs(ADMIN).length;
     const dir = mkdtempSync(join(stateDir, 'cli-'));

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { Suspense } from 'react';
 import { requireViewer, type Viewer } from '@/lib/auth';
-import { datastoreOverview, readDatastore } from '@/lib/catalog';
+import { datastoreOverview, OVERVIEW_ANSWER_WITHIN_MS, readDatastore } from '@/lib/catalog';
 import type { Datastore } from '@/lib/opennebula';
 import { DatastoreIdParam, parseParam } from '@/lib/schemas/params';
 import { loadOr404 } from '../../../_components/load';
@@ -31,7 +31,9 @@ async function Overview({
   tab: TabId;
   datastore: Datastore;
 }) {
-  const overview = await datastoreOverview(viewer, id, undefined, datastore);
+  const overview = await datastoreOverview(viewer, id, undefined, datastore, {
+    answerWithinMs: OVERVIEW_ANSWER_WITHIN_MS,
+  });
   return (
     <>
       <PageHeader

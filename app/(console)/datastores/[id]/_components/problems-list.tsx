@@ -13,16 +13,26 @@ const TITLES: Record<Problem['kind'], string> = {
 };
 
 /** Consistency findings in plain words, each with what to do. */
-export function ProblemsList({ problems, datastoreId }: { problems: Problem[]; datastoreId: number }) {
+export function ProblemsList({
+  problems,
+  datastoreId,
+  pending = 0,
+}: {
+  problems: Problem[];
+  datastoreId: number;
+  /** Repositories not read yet: "all consistent" cannot be said while there are any. */
+  pending?: number;
+}) {
+  const unread = `${pending} repositor${pending === 1 ? 'y is' : 'ies are'} still being read`;
+  const verdict =
+    problems.length > 0 ? `${problems.length} to look at` : pending > 0 ? 'none found yet' : 'all consistent';
   return (
-    <Panel
-      title={`Consistency (${problems.length === 0 ? 'all consistent' : `${problems.length} to look at`})`}
-      testId="problems"
-    >
+    <Panel title={`Consistency (${verdict})`} testId="problems">
       {problems.length === 0 ? (
         <p className="px-4 py-4 text-sm text-slate-600 dark:text-slate-400">
-          Every backup image and increment has its snapshot, every chain is whole, and no old snapshot is left without
-          an image.
+          {pending > 0
+            ? `No problem in the repositories read so far; ${unread}.`
+            : 'Every backup image and increment has its snapshot, every chain is whole, and no old snapshot is left without an image.'}
         </p>
       ) : (
         <ul className="divide-y divide-slate-100 dark:divide-slate-800">
@@ -48,6 +58,9 @@ export function ProblemsList({ problems, datastoreId }: { problems: Problem[]; d
               </p>
             </li>
           ))}
+          {pending > 0 && (
+            <li className="px-4 py-3 text-sm text-slate-600 dark:text-slate-400">Not yet known: {unread}.</li>
+          )}
         </ul>
       )}
     </Panel>

@@ -59,7 +59,9 @@ function columns(datastoreId: number): ColumnDef<RepositoryRow, unknown>[] {
       accessorKey: 'lastBackupAt',
       header: 'Last backup',
       cell: ({ row }) =>
-        row.original.lastBackupAt ? (
+        row.original.consistency === 'pending' ? (
+          <span className="text-xs text-slate-500">reading…</span>
+        ) : row.original.lastBackupAt ? (
           <span title={formatDate(row.original.lastBackupAt)}>
             {formatDate(row.original.lastBackupAt)}
             <span className="block text-xs text-slate-500">{formatAge(row.original.lastBackupAt)}</span>
@@ -101,6 +103,16 @@ function columns(datastoreId: number): ColumnDef<RepositoryRow, unknown>[] {
       header: 'Consistency',
       cell: ({ row }) => {
         const r = row.original;
+        if (r.consistency === 'pending')
+          return (
+            <Badge
+              tone="muted"
+              title="restic is reading this repository's new snapshots"
+              testId={`consistency-${r.name}`}
+            >
+              reading…
+            </Badge>
+          );
         const tone = r.consistency === 'ok' ? 'ok' : r.consistency === 'warning' ? 'warning' : 'error';
         const label =
           r.consistency === 'ok' ? 'consistent' : `${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}`;
@@ -136,6 +148,15 @@ export function RepositoriesView({ initial }: { initial: DatastoreOverview }) {
           </div>
         ))}
       </div>
+      {data.pending > 0 && (
+        <p
+          role="status"
+          className="rounded-lg border border-sky-200 bg-sky-50 px-4 py-2 text-sm text-sky-900 dark:border-sky-900 dark:bg-sky-950/40 dark:text-sky-200"
+          data-testid="overview-pending"
+        >
+          {`restic is reading the new snapshots of ${data.pending} repositor${data.pending === 1 ? 'y' : 'ies'} (each costs the backup server about half a second of CPU to open). Their last backup and consistency appear as they are read.`}
+        </p>
+      )}
       <Panel
         title="Repositories"
         actions={
@@ -158,7 +179,7 @@ export function RepositoriesView({ initial }: { initial: DatastoreOverview }) {
           testId="repositories-table"
         />
       </Panel>
-      <ProblemsList problems={data.problems} datastoreId={id} />
+      <ProblemsList problems={data.problems} datastoreId={id} pending={data.pending} />
     </div>
   );
 }

@@ -15,7 +15,8 @@ export function useOverview(id: number, initial: DatastoreOverview) {
     },
     initialData: initial,
     initialDataUpdatedAt: initial.generatedAt,
-    refetchInterval: 60_000,
+    // While restic still reads some repositories, ask again soon: the reads go on on the server.
+    refetchInterval: (query) => ((query.state.data?.pending ?? 0) > 0 ? 2_000 : 60_000),
     staleTime: 20_000,
   });
 }

@@ -1,4 +1,4 @@
-import { datastoreOverview } from '@/lib/catalog';
+import { datastoreOverview, OVERVIEW_ANSWER_WITHIN_MS } from '@/lib/catalog';
 import { DatastoreIdParam, parseParam } from '@/lib/schemas/params';
 import { guarded, notFoundResponse } from '../../../_lib/handler';
 
@@ -7,5 +7,7 @@ export const dynamic = 'force-dynamic';
 export const GET = guarded<{ id: string }>('user', 'datastore.overview', async (viewer, params, request) => {
   const id = parseParam(DatastoreIdParam, params.id);
   if (id === undefined) return notFoundResponse();
-  return Response.json(await datastoreOverview(viewer, id, request.signal));
+  return Response.json(
+    await datastoreOverview(viewer, id, request.signal, undefined, { answerWithinMs: OVERVIEW_ANSWER_WITHIN_MS }),
+  );
 });
