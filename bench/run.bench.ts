@@ -146,11 +146,29 @@ it('benchmarks', async () => {
 
   // 1. Overview of 200 repositories x 10 snapshots.
   log('overview: cold and warm');
-  const overview = () => catalog.datastoreOverview(reader, info.datastoreId);
-  const cold = await runs(3, overview, async () => {
+  // As the page asks: an answer within OVERVIEW_ANSWER_WITHIN_MS, what restic has not read by then
+  // marked as being read.
+  const overview = () =>
+    catalog.datastoreOverview(reader, info.datastoreId, undefined, undefined, {
+      answerWithinMs: catalog.OVERVIEW_ANSWER_WITHIN_MS,
+    });
+  // Cold: the page's answer, then (joining the reads it left running) every repository read.
+  const cold: number[] = [];
+  const coldComplete: number[] = [];
+  const coldPending: number[] = [];
+  let coldRepos = 0;
+  for (let i = 0; i < 3; i++) {
     freshCache();
     await quiet();
-  });
+    const t0 = performance.now();
+    const answer = await overview();
+    cold.push(performance.now() - t0);
+    coldPending.push(answer.pending);
+    coldRepos = answer.repositories.length;
+    const complete = await catalog.datastoreOverview(reader, info.datastoreId);
+    coldComplete.push(performance.now() - t0);
+    if (complete.pending !== 0) throw new Error('an overview without a deadline left repositories unread');
+  }
   const warm = await warmSeries(15, overview);
   const warmExpired = await warmSeries(15, overview, true);
   log('overview: the per-repository restic snapshots loop (baseline)');
@@ -182,12 +200,21 @@ it('benchmarks', async () => {
     },
     {
       id: 'overview-cold',
-      what: 'datastore overview, cold (empty cache)',
+      what: `datastore overview, cold (empty cache): the page's answer, with the repositories restic has not read yet shown as being read (${median(coldPending)} of ${coldRepos} at the answer, median)`,
       target: '<= 3 s',
       backstoneMs: cold,
       value: median(cold),
       unit: 'ms',
       met: median(cold) <= 3_000,
+    },
+    {
+      id: 'overview-cold-complete',
+      what: `the same until restic has read every repository (the page asks again every 2 s and fills in meanwhile)`,
+      target: '— (informative)',
+      backstoneMs: coldComplete,
+      value: median(coldComplete),
+      unit: 'ms',
+      note: 'One restic process per repository, each spending ~0.5 s of CPU deriving the repository key (scrypt), at most 4 at once per backup server: on 2 cores that alone is >= 50 s. Only caching each repository master key (a secret) or reading snapshots without restic could do better; Backstone instead answers first with what the inventory knows (counts, sizes, locks, OpenNebula images) and makes every later load restic-free',
     },
     {
       id: 'overview-vs-loop',
