@@ -86,6 +86,8 @@ export async function settle(maxMs = 20_000): Promise<{ waitedMs: number; idle: 
   return { waitedMs: performance.now() - t0, idle };
 }
 
+/** Restores of the 1 GiB disk each way (Backstone's and raw restic's, alternating). */
+export const RESTORES = 5;
 /** Measured loads of the 10,000-row table: with the server warm, and after its read cache expired. */
 export const TABLE_LOADS = 21;
 export const TABLE_LOADS_EXPIRED = 7;
