@@ -64,8 +64,10 @@ export async function holdExclusiveLock(info: BackupServerInfo, repoPath: string
     rmSync(dir, { recursive: true, force: true });
   };
   // restic 0.14 creates the lock file under its final name and writes it afterwards; a kill in
-  // between leaves an empty file that restic ignores as unreadable. Held means written.
-  const newLocks = () => readdirSync(locksDir).filter((f) => !before.has(f) && sizeOf(join(locksDir, f)) > 0);
+  // between leaves an empty file that restic ignores as unreadable. restic 0.18 writes a temporary
+  // file (<id>-tmp-<n>) and renames it. Held means written under a lock's own name (64 hex).
+  const newLocks = () =>
+    readdirSync(locksDir).filter((f) => /^[0-9a-f]{64}$/.test(f) && !before.has(f) && sizeOf(join(locksDir, f)) > 0);
   const held = await waitFor(() => newLocks().length > 0, 30_000, 50);
   if (!held) {
     child.kill('SIGKILL');
