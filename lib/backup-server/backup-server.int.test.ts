@@ -1,14 +1,14 @@
 // lib/backup-server against a real backup server: the one-round-trip inventory and the preflight.
 import { chownSync, mkdirSync, renameSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startIsolatedBackupServer, type IsolatedBackupServer } from '@/sandbox/backup-server/test-server';
 import { holdExclusiveLock } from '@/sandbox/backup-server/test-locks';
 import { hideTool, showTool } from '@/sandbox/backup-server/tools';
 import { closeSshConnections, execOk, type SshTarget } from '@/lib/exec';
 import { resetConfigCache } from '@/lib/config';
 import { inventory, preflight, type PreflightCheck } from './index';
-import { INVENTORY_SCRIPT, parseInventory, parseListingSum } from './inventory';
+import { FULL_LISTING_EVERY_MS, forgetListings, INVENTORY_SCRIPT, parseInventory, parseListingSum } from './inventory';
 
 let server: IsolatedBackupServer;
 let target: SshTarget;
@@ -117,19 +117,61 @@ describe('inventory', () => {
     await expect(inventory(target, base, undefined, '../100')).rejects.toThrow(TypeError);
   });
 
-  it('sends the listing only when its sum differs from the one held, and sees every change', async () => {
+  // Folder times as a file system leaves them once nothing has happened for a while.
+  // (The server's own clock: the tests below move this process's.)
+  const settleFolders = (base: string) =>
+    execOk(target, [
+      'find',
+      base,
+      '-maxdepth',
+      '2',
+      '-type',
+      'd',
+      '-exec',
+      'touch',
+      '-m',
+      '-d',
+      '1 minute ago',
+      '{}',
+      '+',
+    ]);
+
+  // A file added while its folder's time is put back as it was: what a second change within the same
+  // time step of the file system looks like, and what some network and FUSE mounts always do.
+  const plantUnseen = (folder: string, name: string) =>
+    execOk(target, [
+      'sh',
+      '-c',
+      't=$(stat -c %.9Y "$1") && touch "$1/$2" && touch -m -d "@$t" "$1"',
+      'sh',
+      folder,
+      name,
+    ]);
+
+  it('sends the listing only when the shape of the folders differs from the one held', async () => {
     const base = join(server.info.datastoresRoot, '100');
+    await settleFolders(base);
     const script = (sum: string) => execOk(target, ['sh', '-c', INVENTORY_SCRIPT, 'sh', base, '', sum]);
     const first = await script('');
     const listed = parseListingSum(first.stdout);
-    expect(listed).toMatchObject({ unchanged: false });
+    expect(listed).toMatchObject({ unchanged: false, settled: true });
     expect(first.stdout).toContain('\nF\t');
+    expect(first.stdout).toContain('\nD\t');
     const again = await script(listed!.sum);
-    expect(parseListingSum(again.stdout)).toEqual({ sum: listed!.sum, unchanged: true });
+    expect(parseListingSum(again.stdout)).toEqual({ sum: listed!.sum, unchanged: true, settled: true });
     expect(again.stdout).not.toContain('\nF\t');
     expect(again.stdout).toContain('\nDF\t');
+    // A folder changed within the last seconds: the listing is sent, and not to be held.
+    await execOk(target, ['touch', '-m', `${base}/42/snapshots`]);
+    const fresh = parseListingSum((await script(listed!.sum)).stdout);
+    expect(fresh).toMatchObject({ unchanged: false, settled: false });
+    expect(fresh!.sum).not.toBe(listed!.sum);
+  });
 
-    // Through inventory(): the same answer from the kept listing, and a new snapshot at once.
+  it('sees every change through a held listing, at once', async () => {
+    const base = join(server.info.datastoresRoot, '100');
+    forgetListings();
+    await settleFolders(base);
     const before = await inventory(target, base);
     const kept = await inventory(target, base);
     // (df is read fresh each time: other processes write to the same filesystem meanwhile.)
@@ -142,20 +184,59 @@ describe('inventory', () => {
     const after = await inventory(target, base);
     const ids = (inv: typeof before) => inv.repositories.find((r) => r.name === 'job_7')!.snapshotIds;
     expect(ids(after)).toHaveLength(ids(before).length + 1);
+    // Right after a change the listing is not held: a second change in the same time step of the
+    // file system (the folder's time unchanged) is seen too.
+    await settleFolders(base);
+    const one = await inventory(target, base, undefined, '42');
+    const idsOf42 = one.repositories[0]!.snapshotIds;
+    await execOk(target, ['touch', '-m', `${base}/42/snapshots`]);
+    expect((await inventory(target, base, undefined, '42')).repositories[0]!.snapshotIds).toEqual(idsOf42);
+    try {
+      await plantUnseen(`${base}/42/snapshots`, 'e'.repeat(64));
+      expect((await inventory(target, base, undefined, '42')).repositories[0]!.snapshotIds).toContain('e'.repeat(64));
+    } finally {
+      await execOk(target, ['rm', '-f', `${base}/42/snapshots/${'e'.repeat(64)}`]);
+    }
     // What one call is handed is its own: a size set on it does not reach the next call.
     after.repositories[0]!.storedBytes = -1;
     expect((await inventory(target, base)).repositories[0]!.storedBytes).toBeGreaterThan(0);
+  });
+
+  it('walks every file again after a while, and always once folder times proved unreliable', async () => {
+    const base = join(server.info.datastoresRoot, '100');
+    const snapshots = `${base}/43/snapshots`;
+    const id = (c: string) => c.repeat(64);
+    const idsOf43 = async () => (await inventory(target, base)).repositories.find((r) => r.name === '43')!.snapshotIds;
+    forgetListings();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      await settleFolders(base);
+      const before = await idsOf43();
+      await plantUnseen(snapshots, id('1'));
+      expect(await idsOf43()).toEqual(before); // trusted within FULL_LISTING_EVERY_MS
+      vi.setSystemTime(Date.now() + FULL_LISTING_EVERY_MS);
+      expect(await idsOf43()).toContain(id('1'));
+      // From now on this file system's listing is walked every time.
+      await settleFolders(base);
+      await idsOf43();
+      await plantUnseen(snapshots, id('2'));
+      expect(await idsOf43()).toContain(id('2'));
+    } finally {
+      vi.useRealTimers();
+      await execOk(target, ['rm', '-f', `${snapshots}/${id('1')}`, `${snapshots}/${id('2')}`]);
+      forgetListings();
+    }
   });
 
   it('sends the listing every time when the server has no md5sum', async () => {
     const base = join(server.info.datastoresRoot, '100');
     const bin = join(server.info.root, 'var', 'tmp', 'bin-without-md5sum');
     await execOk(target, ['mkdir', '-p', bin]);
-    for (const tool of ['sh', 'df', 'tail', 'sed', 'find'])
+    for (const tool of ['sh', 'df', 'tail', 'sed', 'find', 'date'])
       await execOk(target, ['sh', '-c', 'ln -sf "$(command -v "$1")" "$2/$1"', 'sh', tool, bin]);
     const r = await execOk(target, ['env', `PATH=${bin}`, 'sh', '-c', INVENTORY_SCRIPT, 'sh', base, '', '']);
     expect(parseListingSum(r.stdout)).toBeUndefined();
-    expect(r.stdout).toContain('\nLIST\t\n');
+    expect(r.stdout).toMatch(/\nLIST\t\t\d+\n/);
     expect(parseInventory(base, r.stdout).repositories.map((x) => x.name)).toEqual(['42', '43', '44', 'job_7']);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseInventory, parseListingSum, repositoryKind } from './inventory';
+import { parseInventory, parseListingSum, repositoryKind, SHAPE_SETTLE_SECONDS } from './inventory';
 
 const ID = (c: string) => c.repeat(64);
 
@@ -58,10 +58,35 @@ describe('parseInventory', () => {
 
   it('reads the listing sum: lines sent (LIST) or the same as held (SAME)', () => {
     const sum = '0123456789abcdef0123456789abcdef';
-    expect(parseListingSum(`BASE\nDF\t/dev/vda 1 1 0 100% /\nSAME\t${sum}\n`)).toEqual({ sum, unchanged: true });
-    expect(parseListingSum(`BASE\nLIST\t${sum}\nF\td\t42\n`)).toEqual({ sum, unchanged: false });
+    expect(parseListingSum(`BASE\nDF\t/dev/vda 1 1 0 100% /\nSAME\t${sum}\n`)).toEqual({
+      sum,
+      unchanged: true,
+      settled: true,
+    });
+    const shape = 'D\t1764150000.1234567890\t\nD\t1764150096.9999999990\t42/snapshots\n';
+    expect(parseListingSum(`BASE\nLIST\t${sum}\t1764150100\n${shape}F\td\t42\n`)).toEqual({
+      sum,
+      unchanged: false,
+      settled: true,
+    });
     expect(parseListingSum('BASE\nSAME\tnot-a-sum\n')).toBeUndefined();
+    expect(parseListingSum('BASE\nLIST\t\t1764150100\n')).toBeUndefined();
     expect(parseListingSum('NOBASE\n')).toBeUndefined();
+  });
+
+  it('holds a shape only when every folder changed SHAPE_SETTLE_SECONDS before the server clock', () => {
+    const sum = '0123456789abcdef0123456789abcdef';
+    const list = (now: string, ...changed: string[]) =>
+      parseListingSum(`BASE\nLIST\t${sum}\t${now}\n${changed.map((t) => `D\t${t}\t42\n`).join('')}`)?.settled;
+    const now = 1764150100;
+    expect(list(String(now), `${now - SHAPE_SETTLE_SECONDS}.0000000000`)).toBe(true);
+    // Changed within the last seconds: a change in the same time step would not show.
+    expect(list(String(now), '1764150000.0', `${now - SHAPE_SETTLE_SECONDS}.5`)).toBe(false);
+    // A folder time ahead of the server clock (another clock, on a network file system).
+    expect(list(String(now), `${now + 60}.0`)).toBe(false);
+    // No clock (date failed): nothing can be said.
+    expect(list('', '1764150000.0')).toBe(false);
+    expect(list(String(now), 'garbage')).toBe(false);
   });
 
   it('knows VM and job repositories by name only', () => {

@@ -1,6 +1,8 @@
 import 'server-only';
+import { createHash } from 'node:crypto';
 import { processWide } from '@/lib/config/process-wide';
 import { exec, CommandFailed, type SshTarget } from '@/lib/exec';
+import { logger } from '@/lib/log';
 import { fillStoredSizes } from './stored-sizes';
 
 // Everything mutable about a datastore's repositories, read in ONE SSH round trip: which
@@ -9,6 +11,8 @@ import { fillStoredSizes } from './stored-sizes';
 // alone tell which snapshots exist and whether packs may have changed), the lock files with their
 // age, and df. Each repository's size on disk costs a walk of its data/ folders, so it is measured
 // only when its files say it may have changed (stored-sizes.ts): then a second round trip.
+
+const log = logger('backup-server');
 
 export type RepositoryKind = { kind: 'vm'; vmId: number } | { kind: 'job'; jobId: number };
 
@@ -37,29 +41,43 @@ export type Inventory = {
 // prints paths as given (%p), the same "<repository>/<file>" form as %P from BASE_PATH.
 // Repositories, their config, snapshot, index and lock files; data/ and keys/ are skipped. Only a
 // lock's age matters, so only locks carry their modification time (the listing stays small).
+//
 // The listing is the same from one page load to the next while nothing happens in the
-// repositories, and shipping and parsing it (thousands of lines) was most of a warm load. So the
-// script sends its MD5 first and the lines only when that differs from the sum we hold ($3, empty
-// when we hold none). df is sent every time.
-const FIND_ARGS =
-  "\\( -name data -o -name keys \\) -prune -o -path '*/locks/*' -printf 'F\\t%y\\t%X\\t%T@\\n' -o -printf 'F\\t%y\\t%X\\n'";
+// repositories, and walking, shipping and parsing it (thousands of files) was most of a warm load.
+// Every file it holds is created, removed or renamed inside one of the folders it walks (restic
+// never rewrites a file in place: it writes a temporary one and renames it, and refreshes a lock by
+// writing a new one), and each of those changes the folder's modification time. So the script first
+// prints the folders alone with their times (the "shape": a few per repository) and sends its MD5;
+// when that equals the sum we hold ($3, empty when we hold none or do not trust it), it stops there.
+// Otherwise it sends the server's clock, the shape and the full listing. df is sent every time.
+const WALKED = '\\( -name data -o -name keys \\) -prune -o';
+const SHAPE_ARGS = `${WALKED} -type d -printf 'D\\t%T@\\t%X\\n'`;
+const FIND_ARGS = `${WALKED} -path '*/locks/*' -printf 'F\\t%y\\t%X\\t%T@\\n' -o -printf 'F\\t%y\\t%X\\n'`;
+const one = (args: string) => args.replaceAll('%X', '%p');
+const all = (args: string) => args.replaceAll('%X', '%P');
 export const INVENTORY_SCRIPT = [
   'cd -- "$1" 2>/dev/null || { echo NOBASE; exit 0; }',
   'echo BASE',
-  'df -PB1 -- . | tail -n 1 | sed "s/^/DF\\t/"',
+  'df -PB1 -- . | sed -n "\\$s/^/DF\\t/p"',
+  'now=$(date +%s 2>/dev/null)',
   'if [ -n "$2" ]; then',
-  `  listing=$([ -d "$2" ] && find "$2" -maxdepth 2 ${FIND_ARGS.replaceAll('%X', '%p')})`,
+  `  shape=$([ -d "$2" ] && find "$2" -maxdepth 1 ${one(SHAPE_ARGS)})`,
   'else',
-  `  listing=$(find . -mindepth 1 -maxdepth 3 ${FIND_ARGS.replaceAll('%X', '%P')})`,
+  `  shape=$(find . -maxdepth 2 ${all(SHAPE_ARGS)})`,
   'fi',
-  'sum=$(printf "%s\\n" "$listing" | md5sum)',
+  'sum=$(printf "%s\\n" "$shape" | md5sum)',
   'sum=${sum%% *}',
   // Without md5sum the sum is empty: the lines are sent every time.
   'if [ -n "$sum" ] && [ "$sum" = "$3" ]; then',
   '  printf "SAME\\t%s\\n" "$sum"',
-  'else',
-  '  printf "LIST\\t%s\\n%s\\n" "$sum" "$listing"',
+  '  exit 0',
   'fi',
+  'if [ -n "$2" ]; then',
+  `  listing=$([ -d "$2" ] && find "$2" -maxdepth 2 ${one(FIND_ARGS)})`,
+  'else',
+  `  listing=$(find . -mindepth 1 -maxdepth 3 ${all(FIND_ARGS)})`,
+  'fi',
+  'printf "LIST\\t%s\\t%s\\n%s\\n%s\\n" "$sum" "$now" "$shape" "$listing"',
 ].join('\n');
 
 export function repositoryKind(name: string): RepositoryKind | undefined {
@@ -131,23 +149,64 @@ export function parseInventory(basePath: string, text: string): Inventory {
   return { basePath, exists: true, filesystem, repositories };
 }
 
-/** The listing's MD5 line: `LIST <sum>` before the lines, `SAME <sum>` instead of them. */
-export function parseListingSum(text: string): { sum: string; unchanged: boolean } | undefined {
-  const m = /^(LIST|SAME)\t([0-9a-f]{32})$/m.exec(text);
-  return m ? { sum: m[2]!, unchanged: m[1] === 'SAME' } : undefined;
+/**
+ * How long after a folder last changed its time is trusted to tell the next change apart: file
+ * systems keep modification times in steps (a few milliseconds on ext4 or XFS, one or two seconds
+ * on some), so a change within the same step as the one before leaves the folder's time as it was.
+ * A shape with a folder changed this recently is not held (the next call lists again).
+ */
+export const SHAPE_SETTLE_SECONDS = 3;
+
+export type ListingSum = {
+  sum: string;
+  /** SAME: the shape is the one whose sum we sent; the listing was not sent. */
+  unchanged: boolean;
+  /** LIST: every folder of the shape last changed at least SHAPE_SETTLE_SECONDS before the server's clock. */
+  settled: boolean;
+};
+
+/** The listing's sum line (`LIST <sum> <server clock>` before the shape and listing, `SAME <sum>` instead of them). */
+export function parseListingSum(text: string): ListingSum | undefined {
+  const m = /^(LIST|SAME)\t([0-9a-f]{32})(?:\t(\d*))?$/m.exec(text);
+  if (!m) return undefined;
+  if (m[1] === 'SAME') return { sum: m[2]!, unchanged: true, settled: true };
+  const serverNow = m[3] ? Number(m[3]) : NaN;
+  let settled = Number.isFinite(serverNow);
+  for (const line of text.split('\n')) {
+    if (!settled) break;
+    if (!line.startsWith('D\t')) continue;
+    const changed = Number(line.split('\t')[1]);
+    settled = Number.isFinite(changed) && changed <= serverNow - SHAPE_SETTLE_SECONDS;
+  }
+  return { sum: m[2]!, unchanged: false, settled };
 }
 
 // The last listing parsed per server, BASE_PATH and repository asked for (a few hundred at most
 // in practice; bounded anyway). Repositories are kept frozen and handed out as copies, since
 // storedBytes is set on each call's own.
 const MAX_LISTINGS = 1_000;
-type Listing = { sum: string; repositories: readonly Readonly<RepositoryListing>[] };
+/**
+ * A held listing is trusted for this long; then the files are walked again whatever the shape says,
+ * and a listing that changed under an unchanged shape shows a file system that does not keep
+ * folder times (some network and FUSE mounts): from then on its listing is sent every time.
+ */
+export const FULL_LISTING_EVERY_MS = 60_000;
+type Listing = {
+  sum: string;
+  settled: boolean;
+  listedAt: number;
+  /** Hash of the shape and the listing as sent. */
+  content: string;
+  repositories: readonly Readonly<RepositoryListing>[];
+};
 const listings = processWide('backup-server.inventory-listings', () => new Map<string, Listing>());
+// Servers and paths whose file system changed a listing without changing a folder's time.
+const untrusted = processWide('backup-server.inventory-untrusted', () => new Set<string>());
 
-function keep(key: string, sum: string, repositories: readonly RepositoryListing[]): void {
+function keep(key: string, held: Omit<Listing, 'repositories'>, repositories: readonly RepositoryListing[]): void {
   listings.delete(key);
   listings.set(key, {
-    sum,
+    ...held,
     repositories: repositories.map((r) =>
       Object.freeze({
         ...r,
@@ -167,6 +226,16 @@ function keep(key: string, sum: string, repositories: readonly RepositoryListing
 /** Forgets every kept listing (the benchmark's cold runs). */
 export function forgetListings(): void {
   listings.clear();
+  untrusted.clear();
+}
+
+/** What follows the LIST line (the shape and the listing), hashed. */
+function contentHash(stdout: string): string {
+  const at = stdout.indexOf('\nLIST\t');
+  const from = stdout.indexOf('\n', at + 1);
+  return createHash('sha256')
+    .update(from < 0 ? '' : stdout.slice(from))
+    .digest('base64url');
 }
 
 /**
@@ -183,7 +252,10 @@ export async function inventory(
   if (only !== undefined && !repositoryKind(only)) throw new TypeError(`not a repository name: ${only}`);
   const key = `${server.user ?? ''}@${server.host}:${server.port ?? ''}\0${basePath}\0${only ?? ''}`;
   const held = listings.get(key);
-  const r = await exec(server, ['sh', '-c', INVENTORY_SCRIPT, 'sh', basePath, only ?? '', held?.sum ?? ''], {
+  const now = Date.now();
+  const trusted =
+    held?.settled && !untrusted.has(key) && now - held.listedAt < FULL_LISTING_EVERY_MS ? held : undefined;
+  const r = await exec(server, ['sh', '-c', INVENTORY_SCRIPT, 'sh', basePath, only ?? '', trusted?.sum ?? ''], {
     signal,
     timeoutMs: 30_000,
     maxStdoutBytes: 32 * 1024 * 1024,
@@ -192,9 +264,20 @@ export async function inventory(
   const inv = parseInventory(basePath, r.stdout);
   const listed = parseListingSum(r.stdout);
   if (!inv.exists || !listed) listings.delete(key);
-  else if (listed.unchanged && held?.sum === listed.sum) inv.repositories = held.repositories.map((x) => ({ ...x }));
+  else if (listed.unchanged && trusted?.sum === listed.sum)
+    inv.repositories = trusted.repositories.map((x) => ({ ...x }));
   else if (listed.unchanged) throw new CommandFailed('sh', 0, 'the listing was not sent');
-  else keep(key, listed.sum, inv.repositories);
+  else {
+    const content = contentHash(r.stdout);
+    if (held?.settled && held.sum === listed.sum && held.content !== content && !untrusted.has(key)) {
+      untrusted.add(key);
+      log.warn('the file system does not change folder times with their files: the inventory walks every file', {
+        server: server.host,
+        basePath,
+      });
+    }
+    keep(key, { sum: listed.sum, settled: listed.settled, listedAt: now, content }, inv.repositories);
+  }
   if (inv.repositories.length > 0) await fillStoredSizes(server, basePath, inv.repositories, signal);
   return inv;
 }
