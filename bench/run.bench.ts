@@ -391,13 +391,15 @@ it('benchmarks', async () => {
   );
   figures.push({
     id: 'download',
-    what: 'streamed dump of a 1 GiB disk through lib/restic (what the download route streams) vs raw ssh restic dump',
-    target: '>= 0.9x raw throughput',
+    what: "streamed dump of a 1 GiB disk through lib/restic, read in this process and dropped (the library's share of a download) vs raw ssh restic dump > file",
+    // The target is the download's, end to end: the route through HTTP into a file (app.ts). Here
+    // only the raw side writes a file, so this ratio follows the machine's disk writes (1.08-1.39x
+    // in three runs of one day).
+    target: '— (informative)',
     backstoneMs: streamed,
     baselineMs: dumpRaw,
     value: median(dumpRaw) / median(streamed),
     unit: 'x raw throughput',
-    met: median(dumpRaw) / median(streamed) >= 0.9,
     note: `raw ${(gib / 1048576 / (median(dumpRaw) / 1000)).toFixed(0)} MiB/s`,
   });
 
