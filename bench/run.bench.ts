@@ -214,7 +214,7 @@ it('benchmarks', async () => {
       backstoneMs: coldComplete,
       value: median(coldComplete),
       unit: 'ms',
-      note: 'One restic process per repository, each spending ~0.5 s of CPU deriving the repository key (scrypt), at most 4 at once per backup server: on 2 cores that alone is >= 50 s. Only caching each repository master key (a secret) or reading snapshots without restic could do better; Backstone instead answers first with what the inventory knows (counts, sizes, locks, OpenNebula images) and makes every later load restic-free',
+      note: 'One restic process per repository, each spending 0.4-0.5 s of CPU deriving the repository key (scrypt), at most 4 at once per backup server: on 2 cores that alone is 40-50 s, and it follows how fast the machine is, as the raw restic loop does. Only caching each repository master key (a secret) or reading snapshots without restic could do better; Backstone instead answers first with what the inventory knows (counts, sizes, locks, OpenNebula images) and makes every later load restic-free',
     },
     {
       id: 'overview-vs-loop',
