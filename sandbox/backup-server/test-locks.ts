@@ -3,34 +3,17 @@
 // for the new password on stdin: a FIFO this process keeps open (as the seed does), since a
 // Node pipe (a socket) was seen to let restic give up at once. kill -9 then leaves a stale lock.
 import { spawn } from 'node:child_process';
-import {
-  chownSync,
-  closeSync,
-  constants,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { chownSync, closeSync, constants, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isRoot } from '../common/account';
 import { isAlive, recordPid, runOk, waitFor } from '../common/process';
+import { writtenLockFiles } from '../common/restic-locks';
 import type { BackupServerInfo } from '../common/info';
 
 export type HeldLock = { pid: number; kill9: () => Promise<void>; release: () => Promise<void> };
 
 /** bash only wires the FIFO to stdin; every value arrives as an argument, never as code. */
 const EXEC_WITH_FIFO = 'exec "$0" --repo "$1" --password-file "$2" key passwd < "$3"';
-
-function sizeOf(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0;
-  }
-}
 
 export async function holdExclusiveLock(info: BackupServerInfo, repoPath: string, password: string): Promise<HeldLock> {
   const dir = mkdtempSync(join(info.root, 'var', 'tmp', '.lock-holder-'));
@@ -63,11 +46,8 @@ export async function holdExclusiveLock(info: BackupServerInfo, repoPath: string
     }
     rmSync(dir, { recursive: true, force: true });
   };
-  // restic 0.14 creates the lock file under its final name and writes it afterwards; a kill in
-  // between leaves an empty file that restic ignores as unreadable. restic 0.18 writes a temporary
-  // file (<id>-tmp-<n>) and renames it. Held means written under a lock's own name (64 hex).
-  const newLocks = () =>
-    readdirSync(locksDir).filter((f) => /^[0-9a-f]{64}$/.test(f) && !before.has(f) && sizeOf(join(locksDir, f)) > 0);
+  // Held means a new lock written under its own name.
+  const newLocks = () => writtenLockFiles(locksDir).filter((f) => !before.has(f));
   const held = await waitFor(() => newLocks().length > 0, 30_000, 50);
   if (!held) {
     child.kill('SIGKILL');
