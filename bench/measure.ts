@@ -87,10 +87,16 @@ export async function settle(maxMs = 20_000): Promise<{ waitedMs: number; idle: 
 }
 
 /**
- * Warm calls per series (overview, snapshot list): each takes tens of milliseconds and one run's
- * own calls spread by up to 2x on this machine, so the median needs many.
+ * Calls per series once the read cache has expired (overview, snapshot list): each takes a few
+ * hundred milliseconds and one run's own calls spread by up to 2x on this machine, so the median
+ * needs many.
  */
 export const WARM_RUNS = 41;
+/**
+ * Across the 200-repository baseline loop, four warm calls (two overviews, two snapshot lists)
+ * every this many repositories: 80 of each, spread over its minutes.
+ */
+export const WARM_EVERY = 5;
 /** Restores of the 1 GiB disk each way (Backstone's and raw restic's, alternating). */
 export const RESTORES = 5;
 /** Measured loads of the 10,000-row table: with the server warm, and after its read cache expired. */

@@ -5,7 +5,15 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RouteJs } from './app';
 import { BIG_REPO_SNAPSHOTS, SNAPSHOTS_PER_REPO, UI_REPO_SNAPSHOTS, VM_REPOS } from './dataset';
-import { median, TABLE_LOADS, TABLE_LOADS_EXPIRED, TABLE_WARM_UP_LOADS, type Figure } from './measure';
+import {
+  median,
+  TABLE_LOADS,
+  TABLE_LOADS_EXPIRED,
+  TABLE_WARM_UP_LOADS,
+  WARM_EVERY,
+  WARM_RUNS,
+  type Figure,
+} from './measure';
 
 export type Report = {
   generatedAt: string;
@@ -122,6 +130,7 @@ export function renderReport(report: Report, history: Run[]): string {
       const within = last3.map((r) => r.ranges?.[f.id]).filter((x) => x !== undefined);
       return {
         id: f.id,
+        target: !f.target.includes('informative'),
         shown: ns.map((x) => (ratio ? `${x.toFixed(2)} ${f.unit ?? ''}`.trim() : `${x.toFixed(0)} ms`)),
         spread,
         within: within.length ? Math.max(...within) : undefined,
@@ -176,11 +185,11 @@ export function renderReport(report: Report, history: Run[]): string {
     ...(last3.length < 3
       ? []
       : [
-          '| figure | run 1 | run 2 | run 3 | spread | within 15% | samples within one run |',
-          '|---|---|---|---|---|---|---|',
+          '| figure | §7 target | run 1 | run 2 | run 3 | spread | within 15% | samples within one run |',
+          '|---|---|---|---|---|---|---|---|',
           ...spreadRows.map(
             (r) =>
-              `| ${r.id} | ${r.shown.join(' | ')} | ${(r.spread * 100).toFixed(0)}% | ${r.spread <= 0.15 ? 'yes' : '**no**'} | ${r.within === undefined ? '—' : `${(r.within * 100).toFixed(0)}%`} |`,
+              `| ${r.id} | ${r.target ? 'yes' : 'informative'} | ${r.shown.join(' | ')} | ${(r.spread * 100).toFixed(0)}% | ${r.spread <= 0.15 ? 'yes' : '**no**'} | ${r.within === undefined ? '—' : `${(r.within * 100).toFixed(0)}%`} |`,
           ),
           '',
           "The machine itself between the same three runs: the raw commands' medians (no Backstone code in them).",
@@ -209,8 +218,12 @@ export function renderReport(report: Report, history: Run[]): string {
     '',
     `- Dataset (bench/dataset.ts, built once in \`.bench/state\` and reused): datastore BenchBackups with ${VM_REPOS} VM repositories x ${SNAPSHOTS_PER_REPO} snapshots (one built with \`restic backup\`, copied), one repository with ${BIG_REPO_SNAPSHOTS} snapshots (\`restic backup --stdin\`) and one with a 1 GiB random disk; datastore BenchTable with one repository of ${UI_REPO_SNAPSHOTS.toLocaleString('en')} snapshots.`,
     `- The ${UI_REPO_SNAPSHOTS.toLocaleString('en')} snapshots are real: one \`restic backup\`, then the others written as restic writes a snapshot file (bench/restic-files.ts: the master key from the repository’s key file with scrypt, AES-256-CTR, Poly1305-AES, file named by its SHA-256), each pointing at that backup's tree with its own time. \`restic snapshots\` lists all of them and \`restic check\` finds no errors. 10,000 \`restic backup\` runs would each spend ~0.5 s of CPU on scrypt (over an hour on 2 cores). Backstone is not told about any of this: it reads them with \`restic snapshots\` on its first visit and caches them by snapshot ID like any others.`,
-    '- Library figures (overview, snapshot list, restore, dump) call lib/catalog and lib/restic in the bench process, against the raw `ssh ... restic` command measured in the same run; where there is a raw command, the two take turns (cold list, cold list with only the snapshot cache empty and raw list in rotation; restore and dump alternating). Cold empties both Backstone’s SQLite snapshot cache and its OpenNebula read cache; warm repeats the call with every cache holding (the OpenNebula read cache kept for the whole series, whose runs and waits outlast its 3 s); "read cache expired" runs with `BACKSTONE_ONE_READ_CACHE_SECONDS=0`.',
-    '- Before every timed run (every browser load and download; once before each series of short warm runs, which then go back to back) the bench runs `sync` and waits, for at most 20 s, until the CPUs are at least 90% idle over a quarter of a second (bench/measure.ts `settle`), so that no figure pays for what the one before it left running.',
+    '- Library figures (overview, snapshot list, restore, dump) call lib/catalog and lib/restic in the bench process, against the raw `ssh ... restic` command measured in the same run; where there is a raw command, the two take turns (cold list, cold list with only the snapshot cache empty and raw list in rotation; restore and dump alternating). Cold empties both Backstone’s SQLite snapshot cache and its OpenNebula read cache; warm repeats the call with every cache holding (the OpenNebula read cache kept for the whole series, whose runs and waits outlast its 3 s), two overviews and two snapshot lists after every ' +
+      WARM_EVERY +
+      ' repositories of the raw loop, so that they are spread over the same minutes as the loop; "read cache expired" runs with `BACKSTONE_ONE_READ_CACHE_SECONDS=0`, in a series of ' +
+      WARM_RUNS +
+      ' back to back.',
+    '- Before every timed run (every browser load and download; every group of warm calls; once before each series of calls with the read cache expired, which then go back to back) the bench runs `sync` and waits, for at most 20 s, until the CPUs are at least 90% idle over a quarter of a second (bench/measure.ts `settle`), so that no figure pays for what the one before it left running.',
     "- The raw dump writes the 1 GiB disk into a file (`ssh ... restic dump > file`), and so does the download through the route (`curl -o file`, a native client in its own process, the session cookie on its stdin); each file is checked for its size and removed after the run. lib/restic's stream is read in the bench process and dropped (informative: the library's share; the route's figure, into a file like the raw command, carries the download target).",
     `- Browser figures: the production build (\`next build\` when \`.next\` is older than the sources) served by server.js on the bench sandbox (scripts/app-server.ts), signed in as oneadmin, Debian’s Chromium through Playwright. The table is loaded once to fill the snapshot cache and ${TABLE_WARM_UP_LOADS} times not counted (the fresh server process), then ${TABLE_LOADS} times with the server warm (the page requested right before each load, once the read cache's entries of the load before had expired, since a hit does not renew an entry: so OpenNebula's answers are fresh in the read cache) and ${TABLE_LOADS_EXPIRED} times after its 3 s have passed, each in a fresh browser context (empty HTTP cache); the time is from navigation start to the first animation frame holding a snapshot row, taken in the page by a frame callback. Rows in the DOM: every \`tr\` of the table after load.`,
     '- Download memory: the resident set (VmRSS in /proc/<pid>/status) of the server process (and, informative, of it with its descendants), sampled every 50 ms from the bench process while it downloads the 1 GiB disk through `/api/datastores/[id]/repos/[repo]/snapshots/[snap]/download/disk.0.0`: once to get past one-time setup, then seven times, each right after a raw dump; growth is the peak minus the RSS just before each download.',
