@@ -179,11 +179,20 @@ it('benchmarks', async () => {
   const warm: number[] = [];
   const listWarm: number[] = [];
   let loopMs = 0;
-  await withReadCache(24 * 3600, async () => {
+  // The read cache holds for at most 99 s (its configured bound) and the loop takes minutes: its
+  // answers are read afresh, untimed, every minute, so that every timed call finds them.
+  let primedAt = -Infinity;
+  const prime = async () => {
+    if (performance.now() - primedAt < 60_000) return;
+    invalidateReads();
+    primedAt = performance.now();
     await overview();
     await list();
+  };
+  await withReadCache(99, async () => {
     for (const [i, r] of repos.entries()) {
       if (i % WARM_EVERY === 0) {
+        await prime();
         await quiet();
         for (let k = 0; k < 2; k++) {
           warm.push(await time(overview));
