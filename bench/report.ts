@@ -35,6 +35,8 @@ export type Report = {
 type Run = {
   generatedAt: string;
   seconds: number;
+  /** The CPU model the run had: runs on different machines do not compare. */
+  cpu?: string;
   loadAverageAtEnd: number[];
   /** Median ms of Backstone's side of each timed figure. */
   medians: Record<string, number>;
@@ -77,6 +79,7 @@ export function writeReports(report: Report): void {
   history.push({
     generatedAt: report.generatedAt,
     seconds: report.seconds,
+    cpu: report.machine.cpuModel,
     loadAverageAtEnd: report.machine.loadAverageAtEnd,
     medians: Object.fromEntries(report.figures.filter((f) => f.backstoneMs).map((f) => [f.id, median(f.backstoneMs!)])),
     values: Object.fromEntries(report.figures.filter((f) => f.value !== undefined).map((f) => [f.id, f.value!])),
@@ -115,6 +118,7 @@ export function renderReport(report: Report, history: Run[]): string {
       : f,
   );
   const last3 = history.slice(-3);
+  const cpus = [...new Set(last3.map((r) => r.cpu ?? 'not recorded'))];
   const fmt = (f: Figure) => (f.value !== undefined ? `${f.value.toFixed(2)} ${f.unit ?? ''}`.trim() : '—');
   const kB = (b?: number) => (b === undefined ? '—' : (b / 1000).toFixed(1));
   // A figure measured against a raw command is its ratio (both sides timed in the same run, so a
@@ -180,7 +184,7 @@ export function renderReport(report: Report, history: Run[]): string {
     '',
     last3.length < 3
       ? `Only ${last3.length} run(s) in bench/history.json so far; run \`npm run bench\` again to see the spread.`
-      : `The last three runs (${last3.map((r) => r.generatedAt).join(', ')}; load average at their end ${last3.map((r) => r.loadAverageAtEnd[0]).join(', ')}): for a figure measured against a raw command its ratio (both sides timed in the same run), otherwise its median time. Spread = (largest - smallest) / smallest; the acceptance asks for at most 15%. The last column is the same measure over Backstone's own samples inside one run (the widest of the three runs): identical calls, one after the other, in one process.`,
+      : `The last three runs (${last3.map((r) => r.generatedAt).join(', ')}; load average at their end ${last3.map((r) => r.loadAverageAtEnd[0]).join(', ')}): for a figure measured against a raw command its ratio (both sides timed in the same run), otherwise its median time. Spread = (largest - smallest) / smallest; the acceptance asks for at most 15%. The last column is the same measure over Backstone's own samples inside one run (the widest of the three runs): identical calls, one after the other, in one process.${cpus.length > 1 ? ` **These runs had different CPUs (${cpus.join('; ')}): their spread is not the benchmark's.**` : ` CPU of all three: ${cpus[0]}.`}`,
     '',
     ...(last3.length < 3
       ? []
