@@ -87,9 +87,8 @@ export async function settle(maxMs = 20_000): Promise<{ waitedMs: number; idle: 
 }
 
 /**
- * Calls per series once the read cache has expired (overview, snapshot list): each takes a few
- * hundred milliseconds and one run's own calls spread by up to 2x on this machine, so the median
- * needs many.
+ * Calls per series once the read cache has expired (overview, snapshot list): each takes 100-250 ms
+ * (five OpenNebula CLI calls) and one run's own calls spread by up to 1.7x, so the median needs many.
  */
 export const WARM_RUNS = 41;
 /**
