@@ -34,15 +34,30 @@ export async function pairedRuns(
   b: () => Promise<unknown>,
   before?: () => Promise<void> | void,
 ): Promise<[number[], number[]]> {
-  const as: number[] = [];
-  const bs: number[] = [];
-  for (let i = 0; i < n; i++) {
-    await before?.();
-    as.push(await time(a));
-    await before?.();
-    bs.push(await time(b));
-  }
+  const [as = [], bs = []] = await rotatedRuns(n, [a, b], before, false);
   return [as, bs];
+}
+
+/**
+ * n rounds of every arm, each round in turn led by the next arm (a b c, b c a, c a b, ...) when
+ * `rotate`: so neither a drift of the machine nor what the arm before leaves behind favours one.
+ * One array of times per arm, in the arms' order.
+ */
+export async function rotatedRuns(
+  n: number,
+  arms: readonly (() => Promise<unknown>)[],
+  before?: () => Promise<void> | void,
+  rotate = true,
+): Promise<number[][]> {
+  const out = arms.map((): number[] => []);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < arms.length; k++) {
+      const arm = rotate ? (i + k) % arms.length : k;
+      await before?.();
+      out[arm]!.push(await time(arms[arm]!));
+    }
+  }
+  return out;
 }
 
 export type Figure = {
@@ -96,10 +111,23 @@ export const WARM_RUNS = 41;
  * every this many repositories: 80 of each, spread over its minutes.
  */
 export const WARM_EVERY = 5;
-/** Restores of the 1 GiB disk each way (Backstone's and raw restic's, alternating). */
-export const RESTORES = 5;
-/** Measured loads of the 10,000-row table: with the server warm, and after its read cache expired. */
-export const TABLE_LOADS = 31;
+/**
+ * Restores of the 1 GiB disk each way (Backstone's, raw restic's over a new ssh connection, restic's
+ * on the backup server itself), in rotating order. With 5 each way the raw median moved 1.85-2.38 s
+ * between runs while Backstone's held 1.74-1.80 s.
+ */
+export const RESTORES = 9;
+/**
+ * The longest OpenNebula read cache the configuration allows (BACKSTONE_ONE_READ_CACHE_SECONDS):
+ * warm series run with it, so that one read of OpenNebula's answers serves a minute of calls.
+ */
+export const LONGEST_READ_CACHE_SECONDS = 99;
+/**
+ * Measured loads of the 10,000-row table: with the server warm, and after its read cache expired.
+ * One load's first paint spreads over ~0.15-0.45 s: with 31 loads the median moved by up to 19%
+ * between runs.
+ */
+export const TABLE_LOADS = 61;
 export const TABLE_LOADS_EXPIRED = 21;
 /** Loads of the table before the measured ones, not counted (a fresh server process). */
 export const TABLE_WARM_UP_LOADS = 3;
