@@ -346,9 +346,9 @@ it('benchmarks', async () => {
       ],
       `${PASSWORD}\n`,
     );
-  // The same restic restore run on the backup server itself, as an admin logged in there would:
-  // what Backstone's SSH channel and --json progress add to restic. The password is in a 0600 file
-  // (restic's --password-file), removed at the end.
+  // The same restic restore run on the backup server itself, as an admin logged in there would
+  // (the sandbox's backup server is this machine). The password is in a 0600 file (restic's
+  // --password-file), removed at the end.
   const pwDir = mkdtempSync(join(tmpdir(), 'bench-restore-'));
   const pwFile = join(pwDir, 'password');
   writeFileSync(pwFile, `${PASSWORD}\n`, { mode: 0o600 });
@@ -397,26 +397,29 @@ it('benchmarks', async () => {
     clean();
     rmSync(pwDir, { recursive: true, force: true });
   }
+  // §7 compares with raw `restic restore` (unlike its other rows, not `ssh ... restic`): restic run
+  // where the restore lands, the backup server. The ssh command an admin types elsewhere is shown
+  // beside it; its new connection and session made its median move by up to 29% between runs.
   figures.push(
     {
       id: 'restore',
-      what: 'restore of a 1 GiB disk onto the backup server vs raw ssh ... restic restore',
+      what: 'restore of a 1 GiB disk onto the backup server vs raw restic restore run on the backup server',
       target: '<= 1.05x raw',
-      backstoneMs: ours,
-      baselineMs: raw,
-      value: median(ours) / median(raw),
-      unit: 'x raw',
-      met: median(ours) / median(raw) <= 1.05,
-      note: `a new ssh connection (ssh ... true) took ${median(connect).toFixed(0)} ms (median of ${connect.length}): the raw command opens one for every restore, Backstone reuses the one it keeps open`,
-    },
-    {
-      id: 'restore-on-server',
-      what: 'the same vs restic restore run on the backup server itself (no ssh)',
-      target: '— (informative)',
       backstoneMs: ours,
       baselineMs: local,
       value: median(ours) / median(local),
       unit: 'x raw',
+      met: median(ours) / median(local) <= 1.05,
+    },
+    {
+      id: 'restore-over-ssh',
+      what: 'the same vs raw ssh ... restic restore',
+      target: '— (informative)',
+      backstoneMs: ours,
+      baselineMs: raw,
+      value: median(ours) / median(raw),
+      unit: 'x raw',
+      note: `a new ssh connection (ssh ... true) took ${median(connect).toFixed(0)} ms (median of ${connect.length}): the raw command opens one for every restore, Backstone reuses the one it keeps open`,
     },
   );
 
