@@ -16,6 +16,7 @@ import { STATE, UI_REPO, UI_REPO_SNAPSHOTS, DISK_REPO, type Info } from './datas
 import {
   LONGEST_READ_CACHE_SECONDS,
   median,
+  msFigure,
   time,
   TABLE_LOADS,
   TABLE_LOADS_EXPIRED,
@@ -295,25 +296,25 @@ export async function appFigures(
     const rowCounts = [...warmLoads, ...expiredLoads].map((l) => l.trs);
     const last = warmLoads.at(-1)!;
     figures.push(
-      {
-        id: 'table-first-paint',
-        what: `${UI_REPO_SNAPSHOTS}-row snapshot table in Chromium: first snapshot rows painted (navigation start to the first frame with a row; fresh browser cache, warm server)`,
-        target: '<= 1.5 s',
-        backstoneMs: rowsPainted,
-        value: median(rowsPainted),
-        unit: 'ms',
-        met: median(rowsPainted) <= 1_500,
-        note: `first contentful paint ${median(warmLoads.map((l) => l.fcp)).toFixed(0)} ms, first byte of the page ${median(warmLoads.map((l) => l.ttfb)).toFixed(0)} ms (medians); the table says "${last.shown.trim()}"; the page's HTML (server-rendered with the first screen of rows, and the newest 200 snapshots' data for the client table, which fetches the rest after the first paint) is ${(last.html / 1e6).toFixed(1)} MB uncompressed. Warm server: ${warmLoads.length} loads in ${warmSeconds.toFixed(0)} s, in ${windows} window(s) of a fresh server process with a ${LONGEST_READ_CACHE_SECONDS} s read cache, each opened by one request of the page (so OpenNebula's answers were fresh in its read cache for every load) and ${TABLE_WARM_UP_LOADS} loads not counted`,
-      },
-      {
-        id: 'table-first-paint-reads-expired',
-        what: `the same, once the OpenNebula read cache (${DEFAULT_ONE_READ_CACHE_SECONDS} s) has expired: the page runs its OpenNebula CLI calls`,
-        target: '— (informative)',
-        backstoneMs: expiredLoads.map((l) => l.at),
-        value: median(expiredLoads.map((l) => l.at)),
-        unit: 'ms',
-        note: `first byte of the page ${median(expiredLoads.map((l) => l.ttfb)).toFixed(0)} ms (median)`,
-      },
+      msFigure(
+        {
+          id: 'table-first-paint',
+          what: `${UI_REPO_SNAPSHOTS}-row snapshot table in Chromium: first snapshot rows painted (navigation start to the first frame with a row; fresh browser cache, warm server)`,
+          target: '<= 1.5 s',
+          note: `first contentful paint ${median(warmLoads.map((l) => l.fcp)).toFixed(0)} ms, first byte of the page ${median(warmLoads.map((l) => l.ttfb)).toFixed(0)} ms (medians); the table says "${last.shown.trim()}"; the page's HTML (server-rendered with the first screen of rows, and the newest 200 snapshots' data for the client table, which fetches the rest after the first paint) is ${(last.html / 1e6).toFixed(1)} MB uncompressed. Warm server: ${warmLoads.length} loads in ${warmSeconds.toFixed(0)} s, in ${windows} window(s) of a fresh server process with a ${LONGEST_READ_CACHE_SECONDS} s read cache, each opened by one request of the page (so OpenNebula's answers were fresh in its read cache for every load) and ${TABLE_WARM_UP_LOADS} loads not counted`,
+        },
+        rowsPainted,
+        1_500,
+      ),
+      msFigure(
+        {
+          id: 'table-first-paint-reads-expired',
+          what: `the same, once the OpenNebula read cache (${DEFAULT_ONE_READ_CACHE_SECONDS} s) has expired: the page runs its OpenNebula CLI calls`,
+          target: '— (informative)',
+          note: `first byte of the page ${median(expiredLoads.map((l) => l.ttfb)).toFixed(0)} ms (median)`,
+        },
+        expiredLoads.map((l) => l.at),
+      ),
       {
         id: 'table-dom-rows',
         what: `${UI_REPO_SNAPSHOTS}-row snapshot table: row elements (tr) in the DOM after load`,
