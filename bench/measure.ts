@@ -119,18 +119,6 @@ export const WARM_EVERY = 4;
  */
 export const RESTORES = 15;
 /**
- * Cold overviews. Each ends when restic has read all 202 repositories (50-57 s on 2 cores, one
- * scrypt key derivation each), so that the next starts on a quiet machine: the run's longest wait.
- * The answer comes at its 2 s deadline (2,001-2,004 ms in every run so far). Two keep a fresh
- * machine's run (dataset, build and all) well under 20 minutes.
- */
-export const COLD_OVERVIEWS = 2;
-/**
- * lib/restic dumps of the 1 GiB disk each way, alternating with the raw command (an informative
- * figure: the download's target is the route's, in app.ts).
- */
-export const LIB_DUMPS = 3;
-/**
  * The longest OpenNebula read cache the configuration allows (BACKSTONE_ONE_READ_CACHE_SECONDS):
  * warm series run with it, so that one read of OpenNebula's answers serves a minute of calls.
  */

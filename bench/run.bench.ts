@@ -18,8 +18,6 @@ import {
   BIG_REPO_SNAPSHOTS,
 } from './dataset';
 import {
-  COLD_OVERVIEWS,
-  LIB_DUMPS,
   LONGEST_READ_CACHE_SECONDS,
   median,
   msFigure,
@@ -168,14 +166,12 @@ it('benchmarks', async () => {
     catalog.datastoreOverview(reader, info.datastoreId, undefined, undefined, {
       answerWithinMs: catalog.OVERVIEW_ANSWER_WITHIN_MS,
     });
-  // Cold: the page's answer, then (joining the reads it left running) every repository read. Each
-  // run waits for all 202 restic reads (50-57 s, scrypt), so the next one starts on a quiet machine:
-  // COLD_OVERVIEWS runs, since the answer itself comes at its 2 s deadline (2,001-2,004 ms).
+  // Cold: the page's answer, then (joining the reads it left running) every repository read.
   const cold: number[] = [];
   const coldComplete: number[] = [];
   const coldPending: number[] = [];
   let coldRepos = 0;
-  for (let i = 0; i < COLD_OVERVIEWS; i++) {
+  for (let i = 0; i < 3; i++) {
     freshCache();
     await quiet();
     const t0 = performance.now();
@@ -492,7 +488,7 @@ it('benchmarks', async () => {
   const rawDump = () => intoFile(rawDumpInto);
   // Alternating, so both see the same machine.
   const [dumpRaw, streamed] = await pairedRuns(
-    LIB_DUMPS,
+    5,
     rawDump,
     async () => {
       const d = await restic.dump(repo, snap.id, snap.paths[0]!);
