@@ -126,7 +126,7 @@ function machineNote(spreads: { id: string; spread: number }[], drifts: { spread
 function firstColdNote(f: Figure): string | undefined {
   const first = f.backstoneMs?.[0];
   if (f.id !== 'overview-cold' || first === undefined || first <= median(f.backstoneMs!) * 1.1) return undefined;
-  return `the first of these answers took ${first.toFixed(0)} ms: the bench process's first overview also opens its SSH connection and, in the inventory, measures every repository's size with du over its data folders (51,200 for 200 repositories), which waits on the disk when the backup server's file system cache is cold (the inventory alone: ~2.3 s cold, well under 1 s warm; 2.3-3.6 s for this first answer in four runs of one evening); the later answers came after restic had read every repository`;
+  return `the first of these answers took ${first.toFixed(0)} ms: the bench process's first overview also opens its SSH connection and, in the inventory, measures every repository's size with du over its data folders (51,200 for 200 repositories), which waits on the disk when the backup server's file system cache is cold (the inventory alone: ~2.3 s cold, well under 1 s warm, measured on their own); the later answers came after restic had read every repository`;
 }
 
 export function renderReport(report: Report, history: Run[]): string {
