@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import { OutputTooLarge } from './errors';
 
 // Bounded collection of a command's output: stdout whole (up to a limit) or as lines, stderr as
@@ -9,9 +10,14 @@ export function stripAnsi(text: string): string {
   return text.replace(ANSI, '');
 }
 
-/** Splits a byte stream into lines; a line longer than `max` fails with OutputTooLarge. */
+/**
+ * Splits a byte stream into lines; a line longer than `max` fails with OutputTooLarge. Bytes are
+ * decoded as a stream: a multibyte character cut between two chunks (an accented file or VM name)
+ * is kept whole rather than turned into two U+FFFD.
+ */
 export class LineSplitter {
   private pending = '';
+  private readonly decoder = new StringDecoder('utf8');
   constructor(
     private readonly onLine: (line: string) => void,
     private readonly max: number,
@@ -19,7 +25,7 @@ export class LineSplitter {
   ) {}
 
   push(chunk: Buffer | string): void {
-    const text = this.pending + (typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
+    const text = this.pending + (typeof chunk === 'string' ? chunk : this.decoder.write(chunk));
     const lines = text.split('\n');
     this.pending = lines.pop() ?? '';
     if (this.pending.length > this.max) throw new OutputTooLarge(this.program, this.max);
@@ -30,6 +36,7 @@ export class LineSplitter {
   }
 
   end(): void {
+    this.pending += this.decoder.end();
     if (this.pending !== '') this.onLine(this.pending);
     this.pending = '';
   }
