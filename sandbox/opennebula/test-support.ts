@@ -3,17 +3,17 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, type RunResult } from '../common/process';
-import { repoRoot } from '../common/state';
 import type { FrontendInfo } from './frontend';
 
-export const XSD_DIR = join(repoRoot, '..', 'shared', 'reference', 'opennebula-xml', 'xsd');
+// OpenNebula's own schemas, kept beside the simulator (xsd/README.md).
+export const XSD_DIR = join(import.meta.dirname, 'xsd');
 
 export function one(info: FrontendInfo, account: string, command: string, ...args: string[]): Promise<RunResult> {
   const auth = info.accounts.find((a) => a.name === account)!;
   return run(join(info.commandDir, command), args, { env: { ...process.env, ONE_AUTH: auth.oneAuth } });
 }
 
-/** Validates with xmllint after adding OpenNebula's namespace to the root (shared/README.md). */
+/** Validates with xmllint after adding OpenNebula's namespace to the root element, as oned's XML omits it. */
 export async function validate(xml: string, xsd: string): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), 'one-xsd-'));
   const file = join(dir, 'doc.xml');
