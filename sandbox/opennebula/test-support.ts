@@ -22,12 +22,15 @@ export async function validate(xml: string, xsd: string): Promise<RunResult> {
   if (xsd === 'vm_pool.xsd') {
     // No VM_POOL schema is shared; this wraps the shared vm.xsd as datastore_pool.xsd wraps its element.
     schema = join(dir, 'vm_pool.xsd');
-    writeFileSync(schema, `<?xml version="1.0" encoding="UTF-8"?>
+    writeFileSync(
+      schema,
+      `<?xml version="1.0" encoding="UTF-8"?>
 <xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" elementFormDefault="qualified" targetNamespace="http://opennebula.org/XMLSchema" xmlns="http://opennebula.org/XMLSchema">
   <xs:include schemaLocation="${join(XSD_DIR, 'vm.xsd')}"/>
   <xs:element name="VM_POOL"><xs:complexType><xs:sequence><xs:element ref="VM" minOccurs="0" maxOccurs="unbounded"/></xs:sequence></xs:complexType></xs:element>
 </xs:schema>
-`);
+`,
+    );
   }
   return run('xmllint', ['--noout', '--schema', schema, file]);
 }
