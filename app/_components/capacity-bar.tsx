@@ -1,11 +1,25 @@
 import { formatMb } from './format';
 
-/** Used / total with the free share, coloured like Sunstone's thresholds (33 / 66 %). */
-export function CapacityBar({ usedMb, totalMb, testId }: { usedMb: number; totalMb: number; testId?: string }) {
+type Props = {
+  usedMb: number;
+  /** What is still available to write (df's "available", OpenNebula's FREE_MB). */
+  freeMb: number;
+  totalMb: number;
+  /** Where the figures come from, named under the bar ("df on the backup server", ...). */
+  source: string;
+  testId?: string;
+};
+
+/**
+ * Used / total with the free share, coloured like Sunstone's thresholds (33 / 66 %). The free share
+ * is the available space over the total, as `onedatastore list` shows it: used + available is less
+ * than the total on most file systems (blocks reserved for root), so 100 - used% overstates it.
+ */
+export function CapacityBar({ usedMb, freeMb, totalMb, source, testId }: Props) {
   if (totalMb <= 0) return <span className="text-xs text-slate-500">not monitored yet</span>;
-  const pct = Math.min(100, Math.max(0, (usedMb / totalMb) * 100));
-  const free = 100 - pct;
-  const colour = pct >= 66 ? 'bg-red-500' : pct >= 33 ? 'bg-amber-500' : 'bg-emerald-500';
+  const free = Math.min(100, Math.max(0, (freeMb / totalMb) * 100));
+  const taken = 100 - free;
+  const colour = taken >= 66 ? 'bg-red-500' : taken >= 33 ? 'bg-amber-500' : 'bg-emerald-500';
   return (
     <div className="min-w-40" data-testid={testId}>
       <div
@@ -13,14 +27,16 @@ export function CapacityBar({ usedMb, totalMb, testId }: { usedMb: number; total
         role="meter"
         aria-valuemin={0}
         aria-valuemax={100}
-        aria-valuenow={Math.round(pct)}
-        aria-label="Used capacity"
+        aria-valuenow={Math.round(taken)}
+        aria-label="Capacity not available"
+        title={`${formatMb(freeMb)} available of ${formatMb(totalMb)} (${source})`}
       >
-        <div className={`h-full ${colour}`} style={{ width: `${pct}%` }} />
+        <div className={`h-full ${colour}`} style={{ width: `${taken}%` }} />
       </div>
       <p className="mt-0.5 text-xs text-slate-600 tabular-nums dark:text-slate-400">
-        {formatMb(usedMb)} / {formatMb(totalMb)} · {free.toFixed(0)}% free
+        {formatMb(usedMb)} used · {formatMb(freeMb)} free of {formatMb(totalMb)} · {Math.round(free)}% free
       </p>
+      <p className="text-[11px] text-slate-500 dark:text-slate-400">{source}</p>
     </div>
   );
 }

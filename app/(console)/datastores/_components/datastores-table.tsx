@@ -28,9 +28,15 @@ const columns: ColumnDef<DatastoreInfo, unknown>[] = [
   {
     id: 'capacity',
     header: 'Capacity',
-    accessorFn: (d) => (d.totalMb > 0 ? d.usedMb / d.totalMb : -1),
+    accessorFn: (d) => (d.totalMb > 0 ? 1 - d.freeMb / d.totalMb : -1),
     cell: ({ row }) => (
-      <CapacityBar usedMb={row.original.usedMb} totalMb={row.original.totalMb} testId={`capacity-${row.original.id}`} />
+      <CapacityBar
+        usedMb={row.original.usedMb}
+        freeMb={row.original.freeMb}
+        totalMb={row.original.totalMb}
+        source="OpenNebula's monitor"
+        testId={`capacity-${row.original.id}`}
+      />
     ),
   },
   {

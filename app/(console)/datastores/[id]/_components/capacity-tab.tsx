@@ -49,7 +49,12 @@ export function CapacityTab({ datastoreId }: { datastoreId: number }) {
       <Panel title="Now (df on the backup server)" testId="capacity-now">
         {fs ? (
           <div className="space-y-2 px-4 py-3 text-sm">
-            <CapacityBar usedMb={fs.usedBytes / 1048576} totalMb={fs.totalBytes / 1048576} />
+            <CapacityBar
+              usedMb={fs.usedBytes / 1048576}
+              freeMb={fs.availableBytes / 1048576}
+              totalMb={fs.totalBytes / 1048576}
+              source="df on the backup server, now"
+            />
             <p className="text-slate-600 dark:text-slate-400">
               <span data-testid="df-total">{fs.totalBytes}</span> bytes total,{' '}
               <span data-testid="df-used">{fs.usedBytes}</span> used,{' '}

@@ -43,7 +43,12 @@ export function InfoTab({ overview }: { overview: DatastoreOverview }) {
           <Row label="State">{d.state}</Row>
           <Row label="Clusters">{d.clusterIds.join(', ') || '—'}</Row>
           <Row label="Capacity (OpenNebula's monitor)">
-            <CapacityBar usedMb={d.usedMb} totalMb={d.totalMb} />
+            <CapacityBar
+              usedMb={d.usedMb}
+              freeMb={d.freeMb}
+              totalMb={d.totalMb}
+              source="OpenNebula's monitor (USED_MB, FREE_MB, TOTAL_MB)"
+            />
           </Row>
         </dl>
       </Panel>
