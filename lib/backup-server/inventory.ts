@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { processWide } from '@/lib/config/process-wide';
 import { exec, CommandFailed, type SshTarget } from '@/lib/exec';
 import { logger } from '@/lib/log';
+import { compareRepositoryNames } from '@/lib/schemas/ids';
 import { fillStoredSizes } from './stored-sizes';
 
 // Everything mutable about a datastore's repositories, read in ONE SSH round trip: which
@@ -91,12 +92,9 @@ export function repositoryKind(name: string): RepositoryKind | undefined {
 
 const SNAPSHOT_FILE = /^[0-9a-f]{64}$/;
 
-// One collator for every sort: localeCompare with options builds a new one on each call.
-const numericOrder = new Intl.Collator('en', { numeric: true });
-
 /** Orders repositories as people count: 2 before 10, VMs before job_N. */
 export function byRepositoryName(a: { name: string }, b: { name: string }): number {
-  return numericOrder.compare(a.name, b.name);
+  return compareRepositoryNames(a.name, b.name);
 }
 
 /** Parses the script's output (pure; tested against captured output). */

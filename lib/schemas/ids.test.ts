@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IdParam, IdSchema, OptionalIdSchema, RepositoryNameSchema } from './ids';
+import { compareRepositoryNames, IdParam, IdSchema, OptionalIdSchema, RepositoryNameSchema } from './ids';
 
 describe('IDs', () => {
   it('takes an ID written as OpenNebula writes it, or a number', () => {
@@ -48,5 +48,12 @@ describe('IDs', () => {
       expect(RepositoryNameSchema.safeParse(ok).success).toBe(true);
     for (const bad of ['01', '00', 'job_01', 'job_', 'JOB_1', '1234567890', '7/..', '../7', '7\n'])
       expect(RepositoryNameSchema.safeParse(bad).success).toBe(false);
+  });
+});
+
+describe('compareRepositoryNames', () => {
+  it('puts VMs before Backup Jobs, each counted as people count', () => {
+    const names = ['job_2', '10', 'job_0', '2', '1', 'job_10'];
+    expect(names.sort(compareRepositoryNames)).toEqual(['1', '2', '10', 'job_0', 'job_2', 'job_10']);
   });
 });

@@ -56,6 +56,17 @@ describe('RepositoriesView', () => {
     expect(readRow).toContain('consistent');
   });
 
+  it("re-sorts repositories in the server's order, VMs before Backup Jobs", async () => {
+    // The Repository column's own comparator, as a click on its header uses it.
+    const { repositoryColumns } = await import('./repositories-view');
+    const nameColumn = repositoryColumns(100).find((c) => 'accessorKey' in c && c.accessorKey === 'name');
+    const sortingFn = nameColumn?.sortingFn;
+    expect(typeof sortingFn).toBe('function');
+    const rows = ['job_2', '10', 'job_0', '2'].map((name) => ({ original: row(name, {}) }));
+    const sorted = rows.sort((a, b) => (sortingFn as (a: unknown, b: unknown, id: string) => number)(a, b, 'name'));
+    expect(sorted.map((r) => r.original.name)).toEqual(['2', '10', 'job_0', 'job_2']);
+  });
+
   it('says nothing of reading once every repository is read', () => {
     const html = render(overview([row('1', {})], 0));
     expect(html).not.toContain('overview-pending');

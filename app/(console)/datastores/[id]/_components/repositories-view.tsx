@@ -3,6 +3,7 @@
 import type { ColumnDef } from '@tanstack/react-table';
 import Link from 'next/link';
 import type { DatastoreOverview, RepositoryRow } from '@/lib/catalog';
+import { compareRepositoryNames } from '@/lib/schemas/ids';
 import { locksHref } from '../../../../_components/hrefs';
 import { Badge } from '../../../../_components/badge';
 import { DataTable } from '../../../../_components/data-table';
@@ -11,12 +12,13 @@ import { Panel } from '../../../../_components/panel';
 import { ProblemsList } from './problems-list';
 import { useOverview } from './use-overview';
 
-function columns(datastoreId: number): ColumnDef<RepositoryRow, unknown>[] {
+export function repositoryColumns(datastoreId: number): ColumnDef<RepositoryRow, unknown>[] {
   return [
     {
       accessorKey: 'name',
       header: 'Repository',
-      sortingFn: 'alphanumeric',
+      // The server's order, VMs before job_N (TanStack's 'alphanumeric' puts job_N first).
+      sortingFn: (a, b) => compareRepositoryNames(a.original.name, b.original.name),
       cell: ({ row }) => (
         <Link
           href={`/datastores/${datastoreId}/repos/${row.original.name}`}
@@ -171,7 +173,7 @@ export function RepositoriesView({ initial }: { initial: DatastoreOverview }) {
       >
         <DataTable
           data={data.repositories}
-          columns={columns(id)}
+          columns={repositoryColumns(id)}
           initialSorting={[{ id: 'name', desc: false }]}
           searchPlaceholder="Filter by repository, VM, owner or job…"
           rowTestId={(r) => `repo-row-${r.name}`}
