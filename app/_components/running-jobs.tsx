@@ -17,7 +17,7 @@ export function RunningJobs() {
       href="/jobs"
       data-testid="running-jobs"
       title={n ? `${n} job${n === 1 ? '' : 's'} running or queued` : 'No job running'}
-      className={`inline-flex h-8 items-center gap-1.5 rounded-md border px-2.5 text-sm ${
+      className={`inline-flex h-8 items-center gap-1.5 rounded-md border px-2 text-sm sm:px-2.5 ${
         n
           ? 'border-brand-500 text-brand-700 dark:text-brand-100'
           : 'border-slate-300 text-slate-600 dark:border-slate-700 dark:text-slate-300'
@@ -26,7 +26,9 @@ export function RunningJobs() {
       <span aria-hidden className={n ? 'animate-spin' : ''}>
         ⟳
       </span>
-      Jobs{n ? ` (${n})` : ''}
+      {/* On a phone the top bar has room for the icon and the count only. */}
+      <span className="sr-only sm:not-sr-only">Jobs</span>
+      {n ? <span className="tabular-nums">{`(${n})`}</span> : null}
     </Link>
   );
 }

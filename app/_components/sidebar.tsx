@@ -8,13 +8,20 @@ function isActive(pathname: string, href: string): boolean {
   return href === '/' ? pathname === '/' : pathname === href || pathname.startsWith(`${href}/`);
 }
 
-export function Sidebar({ isAdmin }: { isAdmin: boolean }) {
+type Props = {
+  isAdmin: boolean;
+  /** Extra classes: the permanent sidebar hides itself below the md breakpoint (see MobileNav). */
+  className?: string;
+  testId?: string;
+};
+
+export function Sidebar({ isAdmin, className = '', testId = 'sidebar' }: Props) {
   const pathname = usePathname();
   const sections = NAV.map((s) => ({ ...s, items: s.items.filter((i) => isAdmin || !i.adminOnly) })).filter(
     (s) => s.items.length > 0,
   );
   return (
-    <nav aria-label="Main" data-testid="sidebar" className="flex w-60 shrink-0 flex-col bg-nav text-slate-200">
+    <nav aria-label="Main" data-testid={testId} className={`w-60 shrink-0 flex-col bg-nav text-slate-200 ${className}`}>
       <Link href="/" className="flex h-14 items-center gap-2 border-b border-white/10 px-5">
         <span aria-hidden className="grid h-7 w-7 place-items-center rounded bg-brand-500 font-bold text-white">
           B

@@ -52,7 +52,7 @@ export function ThemeToggle() {
       data-testid="theme-toggle"
       aria-label={`Theme: ${current.label}. Switch to ${next.label}.`}
       title={`Theme: ${current.label}`}
-      className="inline-flex h-8 items-center gap-1.5 rounded-md border border-slate-300 px-2.5 text-sm text-slate-700 hover:bg-slate-100 dark:border-slate-700 dark:text-slate-200 dark:hover:bg-slate-800"
+      className="inline-flex h-8 items-center gap-1.5 rounded-md border border-slate-300 px-2 text-sm sm:px-2.5 text-slate-700 hover:bg-slate-100 dark:border-slate-700 dark:text-slate-200 dark:hover:bg-slate-800"
       onClick={() => {
         window.localStorage.setItem(THEME_STORAGE_KEY, next.value);
         apply(next.value);
@@ -60,7 +60,7 @@ export function ThemeToggle() {
       }}
     >
       <span aria-hidden>{current.icon}</span>
-      {current.label}
+      <span className="hidden sm:inline">{current.label}</span>
     </button>
   );
 }

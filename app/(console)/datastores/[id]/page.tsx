@@ -58,9 +58,16 @@ async function Overview({
         ))}
       {tab === 'capacity' && overview.datastore.isRestic && <LazyCapacityTab datastoreId={id} />}
       {tab === 'info' && <InfoTab overview={overview} />}
-      {tab === 'maintenance' && viewer.isAdmin && overview.datastore.isRestic && (
-        <MaintenanceTab datastoreId={id} repositories={overview.repositories} />
-      )}
+      {tab === 'maintenance' &&
+        (!viewer.isAdmin ? (
+          <p role="status" data-testid="maintenance-admins-only" className="text-sm text-slate-500">
+            Maintenance (locks, prune, integrity checks) is for cloud admins, members of the oneadmin group.
+          </p>
+        ) : overview.datastore.isRestic ? (
+          <MaintenanceTab datastoreId={id} repositories={overview.repositories} />
+        ) : (
+          <p className="text-sm text-slate-500">Only restic backup datastores have repositories to maintain.</p>
+        ))}
     </>
   );
 }

@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { LinkPending } from '@/app/_components/link-pending';
 
 export const TABS = [
   { id: 'repositories', label: 'Repositories' },
@@ -28,6 +29,7 @@ export function DatastoreTabs({ id, active, admin = false }: { id: number; activ
           }`}
         >
           {t.label}
+          <LinkPending />
         </Link>
       ))}
     </nav>

@@ -56,6 +56,15 @@ export function DatastoreWizard({ requestId, clusters, clusterError }: Props) {
   const [state, formAction, creating] = useActionState<ActionState, FormData>(createDatastoreAction, IDLE);
   const formRef = useRef<HTMLFormElement>(null);
 
+  // A new step's heading takes the focus (not <body>), so keyboard and screen-reader users land
+  // on the step they just opened; the first render leaves the focus where the page put it.
+  const shownStep = useRef(step);
+  useEffect(() => {
+    if (shownStep.current === step) return;
+    shownStep.current = step;
+    document.getElementById(`step-title-${step}`)?.focus();
+  }, [step]);
+
   const schema = useWizardSchema();
   const parsed = useMemo(
     () => schema?.DatastoreWizardSchema.safeParse({ ...values, requestId, custom }),
@@ -264,7 +273,7 @@ function Section({
 }) {
   return (
     <section data-step={id} hidden={id !== current} aria-labelledby={`step-title-${id}`} className="space-y-4">
-      <h2 id={`step-title-${id}`} className="text-lg font-semibold">
+      <h2 id={`step-title-${id}`} tabIndex={-1} className="text-lg font-semibold outline-none">
         {title}
       </h2>
       {children}
