@@ -372,15 +372,21 @@ test('invalid values are refused in the browser and by the action called directl
 
 test('a CLI refusal is shown in plain words, and the same form can then be sent again', async ({ page, sandbox }) => {
   const name = `retry-${randomUUID().slice(0, 8)}`;
-  // The seed's datastore already has this name: OpenNebula refuses it.
-  await toPreflight(page, { server: 'backup.sandbox', user: backupAccount(sandbox.stateDir), name: 'RBackups' });
+  const raced = `raced-${randomUUID().slice(0, 8)}`;
+  await toPreflight(page, { server: 'backup.sandbox', user: backupAccount(sandbox.stateDir), name: raced });
   await expect(check(page, 'account')).toHaveAttribute('data-status', 'pass', { timeout: 30_000 });
   await next(page, 'Review');
+  // Someone else takes the name while the wizard is open (the first step checked it when it
+  // opened): OpenNebula has the last word, and refuses it.
+  const templateFile = join(sandbox.stateDir, `${raced}.tpl`);
+  writeFileSync(templateFile, `NAME = "${raced}"\nTYPE = "IMAGE_DS"\nDS_MAD = "fs"\nTM_MAD = "ssh"\n`);
+  const racedId = Number(/ID:\s*(\d+)/.exec(one('onedatastore', 'create', templateFile))![1]);
   await page.getByRole('button', { name: 'Create datastore' }).click();
   await expect(page.getByTestId('wizard-message')).toHaveText(
-    'Error allocating a new datastore. NAME is already taken by DATASTORE 100.',
+    `Error allocating a new datastore. NAME is already taken by DATASTORE ${racedId}.`,
     { timeout: 30_000 },
   );
+  one('onedatastore', 'delete', String(racedId));
   // Nothing was created, so the same submission (same request ID) may try again with a new name.
   await page.getByRole('button', { name: /General/ }).click();
   await field(page, 'NAME').fill(name);

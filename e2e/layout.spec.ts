@@ -82,3 +82,21 @@ test("a VM owner's maintenance tab says it is for admins, not a blank page", asy
   await expect(page.getByTestId('maintenance-admins-only')).toContainText('for cloud admins');
   await expect(page.getByTestId('tab-maintenance')).toHaveCount(0);
 });
+
+test('the first wizard step says when the name is taken, before anything else is asked', async ({ page }) => {
+  await signIn(page, 'admin');
+  await page.goto('/datastores/new');
+  await page.locator('[name="NAME"]').fill('RBackups');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page.getByTestId('error-NAME')).toContainText('is already named “RBackups”');
+  await expect(page.getByRole('heading', { level: 2, name: 'General', exact: true })).toBeVisible();
+});
+
+test('a wrong password keeps the user name in its field', async ({ page }) => {
+  await page.goto('/login');
+  await page.getByLabel('User name').fill('someone-who-mistyped');
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByTestId('sign-in-message')).not.toBeEmpty();
+  await expect(page.getByLabel('User name')).toHaveValue('someone-who-mistyped');
+});

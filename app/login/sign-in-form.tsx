@@ -1,6 +1,6 @@
 'use client';
 
-import { useActionState } from 'react';
+import { useActionState, useState } from 'react';
 import { IDLE, type ActionState } from '@/lib/schemas/action-state';
 import { signInAction } from './actions';
 
@@ -8,6 +8,9 @@ export function SignInForm({ next }: { next: string }) {
   const [state, formAction, pending] = useActionState<ActionState, FormData>(signInAction, IDLE);
   const fieldErrors = state.status === 'invalid' ? state.fieldErrors : {};
   const message = state.status !== 'idle' && state.status !== 'ok' ? state.message : undefined;
+  // React resets a form's uncontrolled fields after its action: the user name is kept here so a
+  // wrong password costs the password only.
+  const [username, setUsername] = useState('');
   return (
     <form action={formAction} className="space-y-4" noValidate>
       <input type="hidden" name="next" value={next} />
@@ -19,6 +22,8 @@ export function SignInForm({ next }: { next: string }) {
           id="username"
           name="username"
           autoComplete="username"
+          value={username}
+          onChange={(e) => setUsername(e.target.value)}
           required
           autoFocus
           aria-invalid={fieldErrors.username ? true : undefined}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Metadata } from 'next';
 import { requireAdmin } from '@/lib/auth';
-import { listClusters, OneError } from '@/lib/opennebula';
+import { listClusters, listDatastores, OneError } from '@/lib/opennebula';
 import { ExecError } from '@/lib/exec';
 import { DatastoreWizard } from './_components/datastore-wizard';
 
@@ -17,6 +17,12 @@ export default async function NewDatastorePage() {
     if (!(err instanceof OneError || err instanceof ExecError)) throw err;
     clusterError = err.message;
   }
+  // The names already taken, so the first step says so at once rather than OpenNebula at Create
+  // (which still has the last word: a datastore made meanwhile is refused there).
+  const taken = await listDatastores(viewer.credential).then(
+    (all) => all.map((d) => ({ id: d.id, name: d.name })),
+    () => [],
+  );
   // One ID per wizard load: a second submit of the same form returns the first result.
   const requestId = randomUUID();
   return (
@@ -28,7 +34,7 @@ export default async function NewDatastorePage() {
           before anything is created.
         </p>
       </div>
-      <DatastoreWizard requestId={requestId} clusters={clusters} clusterError={clusterError} />
+      <DatastoreWizard requestId={requestId} clusters={clusters} clusterError={clusterError} taken={taken} />
     </div>
   );
 }

@@ -14,7 +14,7 @@ import { PasteTemplate } from './paste-template';
 import { PreflightStep } from './preflight-step';
 import { ReviewStep } from './review-step';
 import { StepList } from './step-list';
-import { errorsOfStep, initialValues, labelOf, stepIndex, stepOf } from './wizard-state';
+import { errorsOfStep, initialValues, labelOf, nameTakenError, stepIndex, stepOf } from './wizard-state';
 import { INPUT, PRIMARY, BUTTON } from './styles';
 
 // The shared schema brings zod (~30 kB gzip): it loads right after the page instead of before its
@@ -40,12 +40,18 @@ function useWizardSchema(): WizardSchema | undefined {
   return schema;
 }
 
-type Props = { requestId: string; clusters: { id: number; name: string }[]; clusterError?: string };
+type Props = {
+  requestId: string;
+  clusters: { id: number; name: string }[];
+  clusterError?: string;
+  /** Datastores that exist when the wizard opened: their names are taken. */
+  taken?: { id: number; name: string }[];
+};
 
 // One form holds every step (the hidden ones too), so the create action receives all the fields
 // at once; each step is checked with the shared schema before the next one opens. The review is
 // built here from the form's state: the server never sends the password back.
-export function DatastoreWizard({ requestId, clusters, clusterError }: Props) {
+export function DatastoreWizard({ requestId, clusters, clusterError, taken = [] }: Props) {
   const [step, setStep] = useState<WizardStep>('general');
   const [visited, setVisited] = useState(0);
   const [values, setValues] = useState(() => initialValues(clusters[0] ? String(clusters[0].id) : ''));
@@ -96,6 +102,8 @@ export function DatastoreWizard({ requestId, clusters, clusterError }: Props) {
   const next = () => {
     if (!schema || !parsed) return;
     const current = parsed.success ? {} : errorsOfStep(schema.wizardFieldErrors(parsed.error), step);
+    const clash = step === 'general' ? nameTakenError(values.NAME ?? '', taken) : undefined;
+    if (clash && !current.NAME) current.NAME = [clash];
     setErrors(current);
     if (Object.keys(current).length > 0) {
       formRef.current?.querySelector<HTMLElement>(`section[data-step="${step}"] [aria-invalid="true"]`)?.focus();

@@ -34,3 +34,9 @@ export function labelOf(errorKey: string): string {
   if (custom) return `Custom attribute ${Number(custom[1]) + 1} ${custom[2]}`;
   return FIELD_BY_NAME.get(errorKey)?.label ?? 'Form';
 }
+
+/** OpenNebula refuses a second datastore of the same name: say so on the first step. */
+export function nameTakenError(name: string, taken: readonly { id: number; name: string }[]): string | undefined {
+  const clash = taken.find((d) => d.name === name.trim());
+  return clash ? `Datastore ${clash.id} is already named “${clash.name}”: choose another name.` : undefined;
+}
