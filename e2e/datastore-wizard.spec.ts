@@ -404,10 +404,21 @@ test.describe('preflight fails clearly, with the fix', () => {
     await expect(check(page, 'login').getByTestId('check-fix')).toContainText('Check the name or address');
   });
 
-  test('a wrong account', async ({ page }) => {
+  test('a wrong account, with the public key to add and the exact command', async ({ page, sandbox }) => {
     await toPreflight(page, { server: 'backup.sandbox', user: 'nobody' });
     await expect(check(page, 'login')).toHaveAttribute('data-status', 'fail', { timeout: 30_000 });
     await expect(check(page, 'login').getByTestId('check-fix')).toContainText('~nobody/.ssh/authorized_keys');
+    // Backstone's own public key (the sandbox client's), never the private one.
+    const pub = readFileSync(`${sandboxPaths(sandbox.stateDir).identity}.pub`, 'utf8')
+      .split(' ')
+      .slice(0, 2)
+      .join(' ');
+    await expect(check(page, 'login').getByTestId('check-copy-value')).toHaveText(pub);
+    await expect(check(page, 'login').getByTestId('check-fix')).toContainText(
+      `echo '${pub} backstone' | sudo -u nobody sh -c 'umask 077 && mkdir -p ~/.ssh && cat >> ~/.ssh/authorized_keys'`,
+    );
+    await expect(check(page, 'login')).not.toContainText('PRIVATE KEY');
+    await expect(check(page, 'login').getByTestId('check-copy')).toBeVisible();
   });
 
   test('a missing datastores folder, then wrong ownership', async ({ page, sandbox }) => {

@@ -1,7 +1,16 @@
 import 'server-only';
 import { posix } from 'node:path';
 import { getConfig } from '@/lib/config';
-import { AuthFailed, exec, ExecError, HostKeyChanged, HostKeyUnknown, Unreachable, type SshTarget } from '@/lib/exec';
+import {
+  AuthFailed,
+  exec,
+  ExecError,
+  HostKeyChanged,
+  HostKeyUnknown,
+  loginPublicKey,
+  Unreachable,
+  type SshTarget,
+} from '@/lib/exec';
 import { SYNCED_RESTIC } from '@/lib/restic/binary';
 
 // Is a backup server ready for a restic datastore? The seed's Step 1, checked in one SSH round
@@ -10,7 +19,15 @@ import { SYNCED_RESTIC } from '@/lib/restic/binary';
 // OpenNebula syncs there. Every failed check says exactly how to fix it.
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
-export type PreflightCheck = { id: string; label: string; status: CheckStatus; detail: string; fix?: string };
+export type PreflightCheck = {
+  id: string;
+  label: string;
+  status: CheckStatus;
+  detail: string;
+  fix?: string;
+  /** A value the fix needs, shown with a copy button (Backstone's public key). */
+  copy?: { label: string; value: string };
+};
 export type PreflightResult =
   | { kind: 'checked'; checks: PreflightCheck[] }
   | { kind: 'host-key-unknown'; host: string; fingerprint: string; checks: PreflightCheck[] };
@@ -142,14 +159,32 @@ export function evaluate(
   return checks;
 }
 
-function failedConnection(err: ExecError, host: string, user: string): PreflightCheck {
+/**
+ * The exact command that authorizes Backstone's key for the account, run as root on the backup
+ * server: as the account itself, so ~/.ssh and authorized_keys are its own with the modes sshd
+ * insists on. The key line is base64 and a type name, so it needs no quoting beyond '...'.
+ */
+export function authorizeKeyCommand(user: string, publicKey: string): string {
+  return `echo '${publicKey} backstone' | sudo -u ${user} sh -c 'umask 077 && mkdir -p ~/.ssh && cat >> ~/.ssh/authorized_keys'`;
+}
+
+async function failedConnection(
+  err: ExecError,
+  target: SshTarget,
+  host: string,
+  user: string,
+): Promise<PreflightCheck> {
   if (err instanceof AuthFailed) {
+    const publicKey = await loginPublicKey(target).catch(() => undefined);
     return {
       id: 'login',
       label: 'Key login',
       status: 'fail',
       detail: err.message,
-      fix: `Add Backstone's public key to ~${user}/.ssh/authorized_keys on ${host}.`,
+      fix: publicKey
+        ? `Add Backstone's public key to ~${user}/.ssh/authorized_keys on ${host}; as root there:\n${authorizeKeyCommand(user, publicKey)}`
+        : `Add Backstone's public key to ~${user}/.ssh/authorized_keys on ${host}.`,
+      copy: publicKey ? { label: "Backstone's public key", value: publicKey } : undefined,
     };
   }
   if (err instanceof HostKeyChanged) {
@@ -202,7 +237,7 @@ export async function preflight(host: string, user: string, signal?: AbortSignal
         ],
       };
     }
-    if (err instanceof ExecError) return { kind: 'checked', checks: [failedConnection(err, host, user)] };
+    if (err instanceof ExecError) return { kind: 'checked', checks: [await failedConnection(err, target, host, user)] };
     throw err;
   }
 }

@@ -21,7 +21,15 @@ export const TrustHostKeySchema = DatastoreWizardFields.pick({ RESTIC_SFTP_SERVE
 });
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
-export type ReportCheck = { id: string; label: string; status: CheckStatus; detail: string; fix?: string };
+export type ReportCheck = {
+  id: string;
+  label: string;
+  status: CheckStatus;
+  detail: string;
+  fix?: string;
+  /** A value the fix needs, shown with a copy button (Backstone's public key). */
+  copy?: { label: string; value: string };
+};
 
 export type PreflightReport = {
   server: string;

@@ -1,3 +1,4 @@
+import { CopyButton } from '@/app/_components/copy-button';
 import type { CheckStatus, ReportCheck } from '@/lib/schemas/datastore-preflight';
 
 const STYLE: Record<CheckStatus, string> = {
@@ -28,6 +29,18 @@ export function CheckList({ checks, testId }: { checks: readonly ReportCheck[]; 
                   >
                     {c.fix}
                   </pre>
+                </div>
+              )}
+              {c.copy && (
+                <div className="mt-1 space-y-1">
+                  <p className="text-xs font-medium text-slate-500">{c.copy.label}:</p>
+                  <code
+                    className="block overflow-x-auto rounded bg-slate-100 px-2 py-1 font-mono text-xs break-all dark:bg-slate-800"
+                    data-testid="check-copy-value"
+                  >
+                    {c.copy.value}
+                  </code>
+                  <CopyButton value={c.copy.value} label={c.copy.label} testId="check-copy" />
                 </div>
               )}
             </div>
