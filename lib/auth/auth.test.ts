@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { migrate } from '@/lib/store/db';
 import { audit, recentAudit } from './audit';
 import { ABSOLUTE_MS, IDLE_MS, createSession, endSession, liveSession } from './sessions';
-import { checkThrottle, clearFailures, LOCK_AFTER, LOCK_MS, recordFailure, WINDOW_MS } from './throttle';
+import { LIMIT, LOCK_MS, MAX_DELAY_MS, reserveAttempt, settleAttempt, throttleKeys, WINDOW_MS } from './throttle';
 
 function db() {
   const d = new Database(':memory:');
@@ -41,29 +41,73 @@ describe('sessions', () => {
 });
 
 describe('sign-in throttling', () => {
-  const keys = ['user:mallory', 'address:10.0.0.9'];
+  const at = (address: string, name = 'mallory') => throttleKeys(name, address);
 
-  it('slows down, then refuses a name for a while, then lets it try again', () => {
+  it('counts attempts before their check: attempts in flight at once see each other', () => {
     const d = db();
-    expect(checkThrottle(keys, 0, d)).toEqual({ allowed: true, delayMs: 0 });
-    recordFailure(keys, 0, d);
-    recordFailure(keys, 1, d);
-    const slowed = checkThrottle(keys, 2, d);
-    expect(slowed.allowed && slowed.delayMs).toBeGreaterThan(0);
-    for (let i = 2; i < LOCK_AFTER.user; i++) recordFailure(keys, 10 + i, d);
-    const refused = checkThrottle(keys, 100, d);
-    expect(refused.allowed).toBe(false);
-    expect(!refused.allowed && refused.retryAfterMs).toBeGreaterThan(LOCK_MS - 1_000);
-    expect(checkThrottle(['user:someone-else'], 100, d)).toEqual({ allowed: true, delayMs: 0 });
-    expect(checkThrottle(keys, 100 + LOCK_MS + WINDOW_MS, d).allowed).toBe(true);
+    const keys = at('10.0.0.9');
+    const verdicts = Array.from({ length: 40 }, () => reserveAttempt(keys, 0, d));
+    expect(verdicts.filter((v) => v.allowed)).toHaveLength(LIMIT.nameAddress);
+    const refused = verdicts.find((v) => !v.allowed);
+    expect(refused && !refused.allowed && refused.retryAfterMs).toBe(LOCK_MS);
+    // Each later attempt in flight is held back longer than the one before it.
+    const delays = verdicts.flatMap((v) => (v.allowed ? [v.delayMs] : []));
+    expect(delays).toEqual([...delays].sort((a, b) => a - b));
+    expect(delays.at(-1)).toBe(MAX_DELAY_MS);
   });
 
-  it('forgets a name’s failures after a success', () => {
+  it('slows a name down from every address but never locks it', () => {
     const d = db();
-    recordFailure(keys, 0, d);
-    recordFailure(keys, 0, d);
-    clearFailures([keys[0]!], d);
-    expect(checkThrottle([keys[0]!], 1, d)).toEqual({ allowed: true, delayMs: 0 });
+    for (let i = 0; i < 50; i++) {
+      const v = reserveAttempt(at(`10.0.1.${i}`, 'oneadmin'), i, d);
+      expect(v.allowed).toBe(true);
+      settleAttempt(at(`10.0.1.${i}`, 'oneadmin'), 'failed', i, d);
+    }
+    expect(reserveAttempt(at('10.0.1.200', 'oneadmin'), 100, d)).toEqual({ allowed: true, delayMs: MAX_DELAY_MS });
+  });
+
+  it('counts upper-case spellings toward the lower-case name', () => {
+    const d = db();
+    for (const name of [
+      'OneAdmin',
+      'ONEADMIN',
+      'oneAdmin',
+      'Oneadmin',
+      'ONEadmin',
+      'oneADMIN',
+      'OneADMIN',
+      'ONEAdmin',
+    ]) {
+      expect(reserveAttempt(at('10.0.2.1', name), 0, d).allowed).toBe(true);
+      settleAttempt(at('10.0.2.1', name), 'failed', 0, d);
+    }
+    expect(reserveAttempt(at('10.0.2.1', 'oneadmin'), 1, d).allowed).toBe(false);
+    expect(reserveAttempt(at('10.0.2.2', 'oneadmin'), 1, d)).toEqual({ allowed: true, delayMs: MAX_DELAY_MS });
+  });
+
+  it('blocks an address that fails for many names, then lets it try again', () => {
+    const d = db();
+    for (let i = 0; i < LIMIT.address; i++)
+      expect(reserveAttempt(at('10.0.3.1', `name-${i}`), 0, d).allowed).toBe(true);
+    expect(reserveAttempt(at('10.0.3.1', 'someone-else'), 1, d).allowed).toBe(false);
+    expect(reserveAttempt(at('10.0.3.2', 'someone-else'), 1, d)).toEqual({ allowed: true, delayMs: 0 });
+    expect(reserveAttempt(at('10.0.3.1', 'someone-else'), LOCK_MS + WINDOW_MS, d).allowed).toBe(true);
+  });
+
+  it('does not count a success or an unchecked attempt as a failure', () => {
+    const d = db();
+    const keys = at('10.0.4.1');
+    for (let i = 0; i < LIMIT.nameAddress - 1; i++) reserveAttempt(keys, 0, d);
+    // The attempt that reaches the limit locks the name+address while it is in flight...
+    expect(reserveAttempt(keys, 0, d).allowed).toBe(true);
+    expect(reserveAttempt(keys, 0, d).allowed).toBe(false);
+    // ...and unlocks it when OpenNebula could not judge it.
+    settleAttempt(keys, 'unchecked', 1, d);
+    expect(reserveAttempt(keys, 2, d).allowed).toBe(true);
+    // A success starts the name+address afresh.
+    settleAttempt(keys, 'succeeded', 3, d);
+    expect(reserveAttempt(keys, 4, d).allowed).toBe(true);
+    expect(reserveAttempt(keys, 4, d)).toMatchObject({ allowed: true });
   });
 });
 

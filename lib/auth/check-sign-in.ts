@@ -5,7 +5,7 @@ import { registerSecret } from '@/lib/log/redact';
 import { logger } from '@/lib/log';
 import { audit } from './audit';
 import { ABSOLUTE_MS } from './sessions';
-import { checkThrottle, clearFailures, recordFailure } from './throttle';
+import { reserveAttempt, settleAttempt, throttleKeys } from './throttle';
 
 // The sign-in check itself, apart from the request it came in (cookies, headers): throttling,
 // OpenNebula's verdict on the name and password, a login token, and the audit row.
@@ -28,8 +28,9 @@ function minutes(ms: number): string {
  */
 export async function checkSignIn({ username, password, address }: SignInAttempt): Promise<SignInCheck> {
   registerSecret(password);
-  const keys = [`user:${username.toLowerCase()}`, `address:${address || 'unknown'}`];
-  const verdict = checkThrottle(keys);
+  const keys = throttleKeys(username, address);
+  // Counted before OpenNebula sees the password: attempts running at the same time count too.
+  const verdict = reserveAttempt(keys);
   if (!verdict.allowed) {
     audit({ actor: username, action: 'sign-in', target: '', outcome: 'refused', detail: 'throttled', address });
     return {
@@ -44,7 +45,7 @@ export async function checkSignIn({ username, password, address }: SignInAttempt
     const user = await whoami(cred);
     const token = await createLoginToken(cred, Math.floor(ABSOLUTE_MS / 1000));
     registerSecret(token.token);
-    clearFailures([keys[0]!]);
+    settleAttempt(keys, 'succeeded');
     audit({
       actor: user.name,
       action: 'sign-in',
@@ -56,7 +57,7 @@ export async function checkSignIn({ username, password, address }: SignInAttempt
     return { status: 'ok', user, token: token.token };
   } catch (err) {
     if (err instanceof OneAuthenticationFailed) {
-      recordFailure(keys);
+      settleAttempt(keys, 'failed');
       audit({
         actor: username,
         action: 'sign-in',
@@ -67,6 +68,7 @@ export async function checkSignIn({ username, password, address }: SignInAttempt
       });
       return { status: 'failed', message: 'OpenNebula refused this user name and password.' };
     }
+    settleAttempt(keys, 'unchecked');
     log.error('sign-in could not reach OpenNebula', { error: err instanceof Error ? err.message : String(err) });
     audit({
       actor: username,
