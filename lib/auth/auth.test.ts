@@ -1,8 +1,19 @@
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '@/lib/store/db';
 import { audit, recentAudit } from './audit';
-import { ABSOLUTE_MS, IDLE_MS, createSession, endSession, liveSession } from './sessions';
+import {
+  ABSOLUTE_MS,
+  IDLE_MS,
+  createSession,
+  endSession,
+  endedSessionsWithToken,
+  forgetLoginToken,
+  liveSession,
+} from './sessions';
+import { sealToken, unsealToken } from './token-seal';
+import { sweepEndedSessions } from './revoke';
+import { resetConfigCache } from '@/lib/config';
 import { LIMIT, LOCK_MS, MAX_DELAY_MS, reserveAttempt, settleAttempt, throttleKeys, WINDOW_MS } from './throttle';
 
 function db() {
@@ -16,7 +27,7 @@ describe('sessions', () => {
 
   it('live until idle too long', () => {
     const d = db();
-    const s = createSession(user, 1_000, d);
+    const s = createSession(user, 'sealed-token', 1_000, d);
     expect(s.sid).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(liveSession(s.sid, 1_000 + IDLE_MS - 1, d)?.username).toBe('alice');
     // Being seen keeps it alive.
@@ -26,17 +37,80 @@ describe('sessions', () => {
 
   it('ends at the absolute expiry however active', () => {
     const d = db();
-    const s = createSession(user, 0, d);
+    const s = createSession(user, 'sealed-token', 0, d);
     for (let t = 0; t < ABSOLUTE_MS; t += IDLE_MS / 2) expect(liveSession(s.sid, t, d)).toBeDefined();
     expect(liveSession(s.sid, ABSOLUTE_MS + 1, d)).toBeUndefined();
   });
 
+  it('lists ended sessions whose login token is still to be revoked, ending expired ones', () => {
+    const d = db();
+    const out = createSession(user, 'sealed-1', 0, d);
+    const idle = createSession(user, 'sealed-2', 0, d);
+    const live = createSession(user, 'sealed-3', 0, d);
+    endSession(out.sid, 10, d);
+    expect(liveSession(live.sid, IDLE_MS, d)).toBeDefined();
+    const ended = endedSessionsWithToken(IDLE_MS + 100, d);
+    expect(ended.map((s) => s.sid).sort()).toEqual([out.sid, idle.sid].sort());
+    expect(ended.find((s) => s.sid === idle.sid)?.loginToken).toBe('sealed-2');
+    // The idle one is ended for good, whatever happens to its token.
+    expect(liveSession(idle.sid, IDLE_MS + 101, d)).toBeUndefined();
+    forgetLoginToken(out.sid, d);
+    forgetLoginToken(idle.sid, d);
+    expect(endedSessionsWithToken(IDLE_MS + 200, d)).toEqual([]);
+  });
+
   it('ends for good on sign-out', () => {
     const d = db();
-    const s = createSession(user, 0, d);
+    const s = createSession(user, 'sealed-token', 0, d);
     endSession(s.sid, 10, d);
     expect(liveSession(s.sid, 11, d)).toBeUndefined();
     expect(liveSession('no-such-session', 11, d)).toBeUndefined();
+  });
+});
+
+describe('login tokens at rest', () => {
+  const secret = 'a'.repeat(40);
+
+  it('seals a token so that only the same session secret opens it', () => {
+    const sealed = sealToken('0123456789abcdef0123456789abcdef', secret);
+    expect(sealed).not.toContain('0123456789abcdef');
+    expect(sealToken('0123456789abcdef0123456789abcdef', secret)).not.toBe(sealed);
+    expect(unsealToken(sealed, secret)).toBe('0123456789abcdef0123456789abcdef');
+    expect(unsealToken(sealed, 'b'.repeat(40))).toBeUndefined();
+    const at = 10; // inside the IV: any change fails the authentication tag
+    const altered = `${sealed.slice(0, at)}${sealed[at] === 'A' ? 'B' : 'A'}${sealed.slice(at + 1)}`;
+    expect(unsealToken(altered, secret)).toBeUndefined();
+    expect(unsealToken('not sealed', secret)).toBeUndefined();
+  });
+});
+
+describe('the sweep of ended sessions', () => {
+  const user = { username: 'alice', userId: 2, isAdmin: false };
+  beforeAll(() => {
+    process.env.BACKSTONE_SESSION_SECRET = 's'.repeat(40);
+    resetConfigCache();
+  });
+  afterAll(() => {
+    delete process.env.BACKSTONE_SESSION_SECRET;
+    resetConfigCache();
+  });
+
+  it('sweeps again after a sweep that had nothing to do', async () => {
+    const d = db();
+    expect(await sweepEndedSessions({ db: d, now: 0 })).toBe(0);
+    expect(await sweepEndedSessions({ db: d, now: 0 })).toBe(0);
+    // Sealed with another secret: nobody can open it any more, so nothing is left to revoke.
+    const s = createSession(user, sealToken('0123456789abcdef0123456789abcdef', 'o'.repeat(40)), 0, d);
+    endSession(s.sid, 1, d);
+    expect(await sweepEndedSessions({ db: d, now: 2 })).toBe(1);
+    expect(endedSessionsWithToken(3, d)).toEqual([]);
+  });
+
+  it('does not ask OpenNebula about a token past the lifetime it was given', async () => {
+    const d = db();
+    createSession(user, sealToken('0123456789abcdef0123456789abcdef'), 0, d);
+    expect(await sweepEndedSessions({ db: d, now: ABSOLUTE_MS + 1 })).toBe(1);
+    expect(endedSessionsWithToken(ABSOLUTE_MS + 2, d)).toEqual([]);
   });
 });
 
