@@ -6,7 +6,10 @@
  */
 import { test, expect, signIn, account } from './fixtures';
 import { builtActions, builtRouteHandlers } from './support/build-manifest';
-import { cloudState } from './support/one-cli';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cloudState, one, oneWith } from './support/one-cli';
 
 // Actions open to anonymous callers by design: signing in makes a session; signing out of none is a no-op.
 const PUBLIC_ACTIONS = new Set(['signInAction', 'signOutAction']);
@@ -81,6 +84,38 @@ test('sign-out ends the session for good, even for a kept copy of the cookie', a
   await p2.goto('/');
   await expect(p2).toHaveURL(/\/login/);
   await other.close();
+});
+
+/** The login tokens OpenNebula holds for a user (oneadmin may read them). */
+function loginTokens(name: string): string[] {
+  return [...one('oneuser', 'show', '-x', name).matchAll(/<TOKEN>(?:<!\[CDATA\[)?([^<\]]+)/g)].map((m) => m[1]!);
+}
+
+/** Whether OpenNebula accepts this user:token, asked as a person would (ONE_AUTH in a 0600 file). */
+function oneAccepts(name: string, token: string): boolean {
+  const dir = mkdtempSync(join(tmpdir(), 'e2e-token-'));
+  try {
+    writeFileSync(join(dir, 'one_auth'), `${name}:${token}\n`, { mode: 0o600 });
+    oneWith(join(dir, 'one_auth'), 'oneuser', 'show', '-x');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('sign-out revokes the OpenNebula login token its sign-in made', async ({ page }) => {
+  const name = account('user').name;
+  const before = new Set(loginTokens(name));
+  await signIn(page, 'user');
+  const made = loginTokens(name).filter((t) => !before.has(t));
+  expect(made).toHaveLength(1);
+  expect(oneAccepts(name, made[0]!)).toBe(true);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/login/);
+  expect(loginTokens(name)).not.toContain(made[0]);
+  expect(oneAccepts(name, made[0]!)).toBe(false);
 });
 
 test('repeated failures for a name are slowed down, then refused for a while', async ({ page }) => {

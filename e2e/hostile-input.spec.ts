@@ -184,6 +184,8 @@ function nextLoopbackAddress(): string {
   return `127.77.${(n >> 8) & 255}.${n & 255}`;
 }
 
+let nobodyCounter = 0;
+
 /** A backup image of the datastore that is not one of web's (looked up once: a CLI call each time is slow). */
 let otherImageId: number | undefined;
 function otherImage(): number {
@@ -245,7 +247,8 @@ const ACTIONS: Record<string, ActionCase> = {
     page: () => '/login',
     shape: 'form',
     anonymous: true,
-    base: () => ({ username: 'hostile-nobody', password: 'not-a-password', next: '/' }),
+    // A fresh name each time too: a name's failures slow its later sign-ins down (lib/auth/throttle.ts).
+    base: () => ({ username: `hostile-nobody-${++nobodyCounter}`, password: 'not-a-password', next: '/' }),
     fields: () => ['username', 'password', 'next'],
   },
   restoreToOpenNebulaAction: {

@@ -6,11 +6,12 @@ import { ABSOLUTE_MS } from './sessions';
 import { sessionSecret } from './secret';
 
 // The session cookie: sealed (signed and encrypted) by iron-session with the session secret;
-// HttpOnly, SameSite=Lax, Secure when served over https.
+// HttpOnly, SameSite=Lax, Secure when served over https. It names the server-side session only:
+// the OpenNebula login token stays on the server (sessions.ts).
 
 export const SESSION_COOKIE = 'backstone_session';
 
-export type SessionCookie = { sid: string; username: string; token: string };
+export type SessionCookie = { sid: string; username: string };
 
 async function secure(): Promise<boolean> {
   const mode = getConfig().session.secureCookies;
@@ -27,8 +28,8 @@ export async function readSessionCookie(): Promise<SessionCookie | undefined> {
       password: sessionSecret(),
       ttl: ABSOLUTE_MS / 1000,
     });
-    return typeof data.sid === 'string' && typeof data.username === 'string' && typeof data.token === 'string'
-      ? { sid: data.sid, username: data.username, token: data.token }
+    return typeof data.sid === 'string' && typeof data.username === 'string'
+      ? { sid: data.sid, username: data.username }
       : undefined;
   } catch {
     return undefined;
@@ -37,7 +38,10 @@ export async function readSessionCookie(): Promise<SessionCookie | undefined> {
 
 /** Only from server actions and route handlers, where Next lets a response set cookies. */
 export async function writeSessionCookie(data: SessionCookie): Promise<void> {
-  const sealed = await sealData(data, { password: sessionSecret(), ttl: ABSOLUTE_MS / 1000 });
+  const sealed = await sealData(
+    { sid: data.sid, username: data.username },
+    { password: sessionSecret(), ttl: ABSOLUTE_MS / 1000 },
+  );
   (await cookies()).set(SESSION_COOKIE, sealed, {
     httpOnly: true,
     sameSite: 'lax',

@@ -8,6 +8,8 @@ import { registerSecret } from '@/lib/log/redact';
 import { readSessionCookie } from './cookie';
 import { liveSession } from './sessions';
 import { audit } from './audit';
+import { startSessionSweeper, sweepSoon } from './revoke';
+import { unsealToken } from './token-seal';
 
 // The one guard: every page, server action and route handler asks it first. A viewer is a
 // signed-in person; their OpenNebula calls use their own login token, so OpenNebula's ACLs decide
@@ -26,17 +28,24 @@ export type Viewer = {
 
 /** The signed-in person of this request, or null. Cached for the request. */
 export const getViewer = cache(async (): Promise<Viewer | null> => {
+  startSessionSweeper();
   const c = await readSessionCookie();
   if (!c) return null;
   const s = liveSession(c.sid);
-  if (!s || s.username !== c.username) return null;
-  registerSecret(c.token);
+  if (!s) {
+    // Just expired, most likely: its login token goes now rather than at the next periodic sweep.
+    sweepSoon();
+    return null;
+  }
+  const token = s.loginToken === null ? undefined : unsealToken(s.loginToken);
+  if (s.username !== c.username || token === undefined) return null;
+  registerSecret(token);
   return {
     sid: s.sid,
     username: s.username,
     userId: s.userId,
     isAdmin: s.isAdmin,
-    credential: { kind: 'user', username: s.username, secret: c.token },
+    credential: { kind: 'user', username: s.username, secret: token },
   };
 });
 

@@ -1,96 +1,36 @@
 import 'server-only';
-import { createLoginToken, OneAuthenticationFailed, whoami, type OneCredential } from '@/lib/opennebula';
-import { ExecError } from '@/lib/exec';
-import { registerSecret } from '@/lib/log/redact';
-import { logger } from '@/lib/log';
 import { audit } from './audit';
+import { checkSignIn } from './check-sign-in';
 import { clearSessionCookie, readSessionCookie, writeSessionCookie } from './cookie';
 import { requestAddress } from './guard';
-import { ABSOLUTE_MS, createSession, endSession } from './sessions';
-import { checkThrottle, clearFailures, recordFailure } from './throttle';
-
-const log = logger('auth');
+import { endSessionAndRevoke, startSessionSweeper } from './revoke';
+import { createSession } from './sessions';
+import { sealToken } from './token-seal';
 
 export type SignInOutcome =
   { status: 'ok'; username: string } | { status: 'failed' | 'throttled' | 'unavailable'; message: string };
 
-function minutes(ms: number): string {
-  const m = Math.ceil(ms / 60_000);
-  return m === 1 ? '1 minute' : `${m} minutes`;
-}
-
-/**
- * Checks the name and password with OpenNebula (through a ONE_AUTH file, never argv), then keeps
- * only a login token for the person's later OpenNebula calls.
- */
+/** Signs a person in: the check (check-sign-in.ts), then a server-side session and its cookie. */
 export async function signIn(username: string, password: string): Promise<SignInOutcome> {
-  registerSecret(password);
-  const address = await requestAddress();
-  const keys = [`user:${username.toLowerCase()}`, `address:${address || 'unknown'}`];
-  const verdict = checkThrottle(keys);
-  if (!verdict.allowed) {
-    audit({ actor: username, action: 'sign-in', target: '', outcome: 'refused', detail: 'throttled', address });
-    return {
-      status: 'throttled',
-      message: `Too many failed sign-ins for this name or from this address. Try again in ${minutes(verdict.retryAfterMs)}.`,
-    };
-  }
-  if (verdict.delayMs > 0) await new Promise((r) => setTimeout(r, verdict.delayMs));
-
-  const cred: OneCredential = { kind: 'user', username, secret: password };
-  try {
-    const user = await whoami(cred);
-    const token = await createLoginToken(cred, Math.floor(ABSOLUTE_MS / 1000));
-    registerSecret(token.token);
-    clearFailures([keys[0]!]);
-    const session = createSession({ username: user.name, userId: user.id, isAdmin: user.isAdmin });
-    await writeSessionCookie({ sid: session.sid, username: user.name, token: token.token });
-    audit({
-      actor: user.name,
-      action: 'sign-in',
-      target: '',
-      outcome: 'ok',
-      detail: user.isAdmin ? 'admin' : 'user',
-      address,
-    });
-    return { status: 'ok', username: user.name };
-  } catch (err) {
-    if (err instanceof OneAuthenticationFailed) {
-      recordFailure(keys);
-      audit({
-        actor: username,
-        action: 'sign-in',
-        target: '',
-        outcome: 'failed',
-        detail: 'OpenNebula refused the credentials',
-        address,
-      });
-      return { status: 'failed', message: 'OpenNebula refused this user name and password.' };
-    }
-    log.error('sign-in could not reach OpenNebula', { error: err instanceof Error ? err.message : String(err) });
-    audit({
-      actor: username,
-      action: 'sign-in',
-      target: '',
-      outcome: 'failed',
-      detail: 'OpenNebula unavailable',
-      address,
-    });
-    const why = err instanceof ExecError ? err.message : 'the OpenNebula command line failed';
-    return { status: 'unavailable', message: `Backstone could not check your credentials with OpenNebula: ${why}` };
-  }
+  startSessionSweeper();
+  const checked = await checkSignIn({ username, password, address: await requestAddress() });
+  if (checked.status !== 'ok') return checked;
+  const { user, token } = checked;
+  const session = createSession({ username: user.name, userId: user.id, isAdmin: user.isAdmin }, sealToken(token));
+  await writeSessionCookie({ sid: session.sid, username: user.name });
+  return { status: 'ok', username: user.name };
 }
 
 export async function signOut(): Promise<void> {
   const c = await readSessionCookie();
   if (c) {
-    endSession(c.sid);
+    const revoked = await endSessionAndRevoke(c.sid);
     audit({
       actor: c.username,
       action: 'sign-out',
       target: '',
       outcome: 'ok',
-      detail: '',
+      detail: revoked ? 'login token revoked' : 'login token to be revoked at the next sweep',
       address: await requestAddress(),
     });
   }

@@ -11,7 +11,7 @@ export { listImages, listBackupImages, getImage, restoreImage, deleteImage, type
 export { listVms, getVm } from './vms';
 export { listBackupJobs, getBackupJob } from './backup-jobs';
 export { listClusters, listHosts } from './infrastructure';
-export { whoami, getUser, createLoginToken } from './users';
+export { whoami, getUser, createLoginToken, revokeLoginToken, type TokenRevocation } from './users';
 export {
   serializeTemplate,
   parseTemplate,

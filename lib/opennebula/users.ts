@@ -2,7 +2,8 @@ import 'server-only';
 import { registerSecret } from '@/lib/log/redact';
 import type { LoginToken, User } from './models';
 import { checkId, runOne, type OneCallOptions, type OneCredential } from './cli';
-import { OneCliError } from './errors';
+import { z } from 'zod';
+import { OneAuthenticationFailed, OneCliError } from './errors';
 import { parseUser } from './parse/user-xml';
 
 /**
@@ -61,4 +62,44 @@ export function parseTokenOutput(stdout: string): { username: string; token: str
   const token = line.slice(colon + 1);
   registerSecret(token);
   return { username: line.slice(0, colon), token };
+}
+
+// The CLI takes the start of a token, not the token (argv is visible to every local user): enough
+// of it to pick one of the user's few tokens (at most 10 in oned), far too little to use it.
+const TOKEN_HINT_LENGTHS = [8, 16] as const;
+const TokenSchema = z.string().regex(/^[A-Za-z0-9]{24,}$/, 'not an OpenNebula login token');
+
+export type TokenRevocation = 'revoked' | 'already-gone';
+
+/**
+ * `oneuser token-delete HINT`, authenticated with the token itself: OpenNebula expires that login
+ * token at once. A token OpenNebula no longer accepts (expired, or revoked before) is already gone.
+ */
+export async function revokeLoginToken(
+  username: string,
+  token: string,
+  opts?: OneCallOptions,
+): Promise<TokenRevocation> {
+  const checked = TokenSchema.safeParse(token);
+  if (!checked.success) throw new OneCliError('Backstone holds no valid OpenNebula login token to revoke.');
+  registerSecret(token);
+  const cred: OneCredential = { kind: 'user', username, secret: token };
+  for (const length of TOKEN_HINT_LENGTHS) {
+    try {
+      await runOne(
+        cred,
+        // A token changes nothing a cached read shows.
+        { program: 'oneuser', args: ['token-delete', token.slice(0, length)], effect: 'read' },
+        opts,
+      );
+      return 'revoked';
+    } catch (err) {
+      if (err instanceof OneAuthenticationFailed) return 'already-gone';
+      if (err instanceof OneCliError && /No tokens found/.test(err.message)) return 'already-gone';
+      // Another of the user's tokens starts the same way: a longer hint tells them apart.
+      if (err instanceof OneCliError && /More than one token/.test(err.message)) continue;
+      throw err;
+    }
+  }
+  throw new OneCliError('oneuser token-delete could not tell this login token from another one.');
 }

@@ -7,7 +7,7 @@ import { OneAuthenticationFailed, OneCliError, OneNotAuthorized, OneNotFound } f
 import { deleteImage, getImage, listBackupImages, restoreImage } from './images';
 import { listClusters, listHosts } from './infrastructure';
 import { getBackupJob, listBackupJobs } from './backup-jobs';
-import { createLoginToken, getUser, whoami } from './users';
+import { createLoginToken, getUser, revokeLoginToken, whoami } from './users';
 import { getVm, listVms } from './vms';
 import { fail, fakeRunner, ok } from './test-support/fake-runner';
 import { fixture } from './test-support/fixtures';
@@ -76,7 +76,12 @@ describe('credentials reach the CLI only through a ONE_AUTH file', () => {
 describe('datastore verbs', () => {
   it('show, show --decrypt and delete build the right argv', async () => {
     const runner = fakeRunner({
-      respond: (argv) => ok(argv.includes('--decrypt') ? fixture('onedatastore-show-decrypted.xml') : fixture('onedatastore-show-100.xml')),
+      respond: (argv) =>
+        ok(
+          argv.includes('--decrypt')
+            ? fixture('onedatastore-show-decrypted.xml')
+            : fixture('onedatastore-show-100.xml'),
+        ),
     });
     expect((await getDatastore(service, 100, { runner })).name).toBe('RBackups');
     const dec = await getDatastoreDecrypted(service, 100, { runner });
@@ -119,7 +124,9 @@ describe('datastore verbs', () => {
 
   it('create fails clearly when no ID is printed', async () => {
     const runner = fakeRunner({ respond: () => ok('something else') });
-    await expect(createDatastore(service, 'NAME = x', undefined, { runner })).rejects.toThrow(/did not print the new ID/);
+    await expect(createDatastore(service, 'NAME = x', undefined, { runner })).rejects.toThrow(
+      /did not print the new ID/,
+    );
   });
 
   it('refuses IDs that are not non-negative integers', async () => {
@@ -148,22 +155,38 @@ describe('image verbs', () => {
     expect(r).toEqual({ templateId: 12, imageIds: [130, 131] });
     const call = only(runner.calls);
     expect(call.argv).toEqual([
-      'oneimage', 'restore', '106', '-d', '1', '--no_nic', '--no_ip', '--name=web-1 restored $(x)', '--increment', '3', '--disk_id', '0',
+      'oneimage',
+      'restore',
+      '106',
+      '-d',
+      '1',
+      '--no_nic',
+      '--no_ip',
+      '--name=web-1 restored $(x)',
+      '--increment',
+      '3',
+      '--disk_id',
+      '0',
     ]);
     expect(call.opts.timeoutMs).toBe(240_000);
   });
 
   it('restore with only the required options; a name the CLI would break is refused', async () => {
     const runner = fakeRunner({ respond: () => ok('VM Template: -1\nImages: 140\n') });
-    expect(await restoreImage(alice, { imageId: 105, datastoreId: 1 }, { runner, timeoutMs: 5_000 })).toEqual({ imageIds: [140] });
+    expect(await restoreImage(alice, { imageId: 105, datastoreId: 1 }, { runner, timeoutMs: 5_000 })).toEqual({
+      imageIds: [140],
+    });
     expect(only(runner.calls).argv).toEqual(['oneimage', 'restore', '105', '-d', '1']);
     expect(only(runner.calls).opts.timeoutMs).toBe(5_000);
-    await expect(restoreImage(alice, { imageId: 105, datastoreId: 1, name: 'a"b' }, { runner })).rejects.toThrow(/quotes/);
+    await expect(restoreImage(alice, { imageId: 105, datastoreId: 1, name: 'a"b' }, { runner })).rejects.toThrow(
+      /quotes/,
+    );
   });
 
   it('restore errors printed on stdout are mapped too', async () => {
     const runner = fakeRunner({
-      respond: () => fail('', '[one.image.restore] Error restoring backup image: destination datastore is not an IMAGE_DS\n'),
+      respond: () =>
+        fail('', '[one.image.restore] Error restoring backup image: destination datastore is not an IMAGE_DS\n'),
     });
     const e = await restoreImage(alice, { imageId: 105, datastoreId: 100 }, { runner }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(OneCliError);
@@ -175,7 +198,9 @@ describe('image verbs', () => {
   });
 
   it('show and delete', async () => {
-    const runner = fakeRunner({ respond: (argv) => ok(argv[1] === 'show' ? fixture('oneimage-show-backup-full.xml') : '') });
+    const runner = fakeRunner({
+      respond: (argv) => ok(argv[1] === 'show' ? fixture('oneimage-show-backup-full.xml') : ''),
+    });
     expect((await getImage(alice, 105, { runner })).source).toBe('25f4b298');
     await deleteImage(alice, 105, { runner });
     expect(runner.calls.map((c) => c.argv)).toEqual([
@@ -211,7 +236,9 @@ describe('VM, backup job, cluster and host verbs', () => {
 
   it('getBackupJob', async () => {
     const pool = fixture('onebackupjob-list.xml');
-    const runner = fakeRunner({ respond: () => ok(pool.slice(pool.indexOf('<BACKUPJOB>'), pool.indexOf('</BACKUPJOB_POOL>'))) });
+    const runner = fakeRunner({
+      respond: () => ok(pool.slice(pool.indexOf('<BACKUPJOB>'), pool.indexOf('</BACKUPJOB_POOL>'))),
+    });
     expect((await getBackupJob(service, 7, { runner })).name).toBe('nightly');
     expect(only(runner.calls).argv).toEqual(['onebackupjob', 'show', '-x', '7']);
   });
@@ -229,12 +256,16 @@ describe('user verbs', () => {
   });
 
   it('wrong credentials give OneAuthenticationFailed', async () => {
-    const runner = fakeRunner({ respond: () => fail("[one.user.info] User couldn't be authenticated, aborting call.\n") });
+    const runner = fakeRunner({
+      respond: () => fail("[one.user.info] User couldn't be authenticated, aborting call.\n"),
+    });
     await expect(whoami(alice, { runner })).rejects.toBeInstanceOf(OneAuthenticationFailed);
   });
 
   it('token-create runs on a private copy of the credentials, even for the local service, and reads the token', async () => {
-    const runner = fakeRunner({ respond: () => ok('Authentication Token is:\nalice:0a1b2c3d4e5f60718293a4b5c6d7e8f901234567\n') });
+    const runner = fakeRunner({
+      respond: () => ok('Authentication Token is:\nalice:0a1b2c3d4e5f60718293a4b5c6d7e8f901234567\n'),
+    });
     const t = await createLoginToken(service, 3600, { runner });
     expect(t).toEqual({ username: 'alice', token: '0a1b2c3d4e5f60718293a4b5c6d7e8f901234567', expiresInSeconds: 3600 });
     const call = only(runner.calls);
@@ -243,6 +274,32 @@ describe('user verbs', () => {
     expect(Object.keys(call.tempFiles)).toEqual([call.opts.env?.ONE_AUTH]);
     expect(redact('0a1b2c3d4e5f60718293a4b5c6d7e8f901234567')).toBe('[REDACTED]');
     await expect(createLoginToken(alice, 0, { runner })).rejects.toThrow(RangeError);
+  });
+
+  it('token-delete authenticates with the token itself and names it in argv by a short hint only', async () => {
+    const token = 'f0e1d2c3b4a5968778695a4b3c2d1e0f00112233';
+    const runner = fakeRunner({ respond: () => ok('Token removed.\n') });
+    expect(await revokeLoginToken('alice', token, { runner })).toBe('revoked');
+    const call = only(runner.calls);
+    expect(call.argv).toEqual(['oneuser', 'token-delete', token.slice(0, 8)]);
+    expect(Object.values(call.tempFiles)).toEqual([`alice:${token}`]);
+    await expect(revokeLoginToken('alice', '-rf', { runner })).rejects.toThrow(/no valid OpenNebula login token/);
+    expect(runner.calls).toHaveLength(1);
+  });
+
+  it('token-delete: a token OpenNebula no longer knows is already gone; an ambiguous hint gets longer', async () => {
+    const token = 'f0e1d2c3b4a5968778695a4b3c2d1e0f00112233';
+    const refused = fakeRunner({
+      respond: () => fail("[one.user.info] User couldn't be authenticated, aborting call.\n"),
+    });
+    expect(await revokeLoginToken('alice', token, { runner: refused })).toBe('already-gone');
+    const answers = [
+      fail('', `More than one token starting with '${token.slice(0, 8)}' found.\n`, 1),
+      ok('Token removed.\n'),
+    ];
+    const ambiguous = fakeRunner({ respond: () => answers.shift()! });
+    expect(await revokeLoginToken('alice', token, { runner: ambiguous })).toBe('revoked');
+    expect(ambiguous.calls.map((c) => c.argv[2])).toEqual([token.slice(0, 8), token.slice(0, 16)]);
   });
 
   it('token-create without a token in the output is an error', async () => {
@@ -255,19 +312,33 @@ describe('failures', () => {
   const failing = (r: ReturnType<typeof fail>) => fakeRunner({ respond: () => r });
 
   it('maps authorization, not-found and other oned messages, without the method label', async () => {
-    const na = await getVm(alice, 0, { runner: failing(fail('[one.vm.info] User [2] : Not authorized to perform USE VM [0].\n')) }).catch(
-      (e: unknown) => e,
-    );
+    const na = await getVm(alice, 0, {
+      runner: failing(fail('[one.vm.info] User [2] : Not authorized to perform USE VM [0].\n')),
+    }).catch((e: unknown) => e);
     expect(na).toBeInstanceOf(OneNotAuthorized);
-    expect(na).toMatchObject({ code: 'AUTHORIZATION', message: 'OpenNebula refused the request: Not authorized to perform USE VM [0].' });
-    const nf = await getImage(alice, 99, { runner: failing(fail('[one.image.info] Error getting image [99].\n')) }).catch((e: unknown) => e);
+    expect(na).toMatchObject({
+      code: 'AUTHORIZATION',
+      message: 'OpenNebula refused the request: Not authorized to perform USE VM [0].',
+    });
+    const nf = await getImage(alice, 99, {
+      runner: failing(fail('[one.image.info] Error getting image [99].\n')),
+    }).catch((e: unknown) => e);
     expect(nf).toBeInstanceOf(OneNotFound);
-    expect(nf).toMatchObject({ objectType: 'image', objectId: 99, method: 'one.image.info', message: 'OpenNebula has no image with ID 99.' });
+    expect(nf).toMatchObject({
+      objectType: 'image',
+      objectId: 99,
+      method: 'one.image.info',
+      message: 'OpenNebula has no image with ID 99.',
+    });
     const alloc = await createDatastore(service, 'NAME = x', undefined, {
-      runner: failing(fail(`[one.datastore.allocate] Datastore template is missing the "RESTIC_PASSWORD" attribute or it's empty.\n`)),
+      runner: failing(
+        fail(`[one.datastore.allocate] Datastore template is missing the "RESTIC_PASSWORD" attribute or it's empty.\n`),
+      ),
     }).catch((e: unknown) => e);
     expect(alloc).toBeInstanceOf(OneCliError);
-    expect((alloc as Error).message).toBe(`Datastore template is missing the "RESTIC_PASSWORD" attribute or it's empty.`);
+    expect((alloc as Error).message).toBe(
+      `Datastore template is missing the "RESTIC_PASSWORD" attribute or it's empty.`,
+    );
   });
 
   it('never puts the secret in a message, and drops Ruby backtraces', async () => {
@@ -279,8 +350,12 @@ describe('failures', () => {
   });
 
   it('explains a missing CLI, a missing ONE_AUTH file and an unreachable oned', async () => {
-    await expect(listVms(service, { runner: failing(fail('env: onevm: No such file or directory', '', 127)) })).rejects.toThrow(/was not found on the front-end/);
-    await expect(listVms(service, { runner: failing(fail('ONE_AUTH file not present', '', 1)) })).rejects.toThrow(/credentials file/);
+    await expect(
+      listVms(service, { runner: failing(fail('env: onevm: No such file or directory', '', 127)) }),
+    ).rejects.toThrow(/was not found on the front-end/);
+    await expect(listVms(service, { runner: failing(fail('ONE_AUTH file not present', '', 1)) })).rejects.toThrow(
+      /credentials file/,
+    );
     await expect(
       listVms(service, { runner: failing(fail('Connection refused - connect(2) for "localhost" port 2633')) }),
     ).rejects.toThrow(/could not reach OpenNebula/);

@@ -150,4 +150,15 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX check_results_repository ON check_results (datastore_id, repository, at DESC);
     `,
   },
+  {
+    version: 8,
+    name: 'the OpenNebula login token of a session, kept server-side to revoke it',
+    sql: `
+      -- Sealed (AES-GCM with a key derived from the session secret); NULL once revoked or dead.
+      ALTER TABLE sessions ADD COLUMN login_token TEXT;
+      CREATE INDEX sessions_with_token ON sessions (expires_at) WHERE login_token IS NOT NULL;
+      -- Per-name locks are gone: names are only slowed down now (lib/auth/throttle.ts).
+      DELETE FROM sign_in_failures WHERE key LIKE 'user:%';
+    `,
+  },
 ];

@@ -1,7 +1,12 @@
 // oned's error texts (Request::failure_message), which the CLI prints on stderr before exiting 255.
 
 export class OneError extends Error {
-  constructor(message: string, readonly toStdout = false) {
+  constructor(
+    message: string,
+    readonly toStdout = false,
+    /** Ruby's exit(-1) by default; the CLI's own checks use exit_with_code 1. */
+    readonly exitCode = 255,
+  ) {
     super(message);
   }
 }
@@ -21,10 +26,13 @@ export const OBJECT_NAMES = {
 
 export type ObjectType = keyof typeof OBJECT_NAMES;
 
-export const authenticationError = (method: string) => new OneError(`[${method}] User couldn't be authenticated, aborting call.`);
+export const authenticationError = (method: string) =>
+  new OneError(`[${method}] User couldn't be authenticated, aborting call.`);
 
 export const authorizationError = (method: string, uid: number, op: Operation, type: ObjectType, id?: number) =>
-  new OneError(`[${method}] User [${uid}] : Not authorized to perform ${op} ${type}${id === undefined ? '' : ` [${id}]`}.`);
+  new OneError(
+    `[${method}] User [${uid}] : Not authorized to perform ${op} ${type}${id === undefined ? '' : ` [${id}]`}.`,
+  );
 
 export const notFound = (method: string, type: ObjectType, id: number) =>
   new OneError(`[${method}] Error getting ${OBJECT_NAMES[type]} [${id}].`);

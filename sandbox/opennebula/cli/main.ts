@@ -14,7 +14,13 @@ import { runJob } from '../ops/run-job';
 import { MONITOR_ARG, monitorLoop } from '../ops/monitor-daemon';
 
 const COMMANDS: Record<string, (ctx: Ctx, argv: string[]) => number | Promise<number>> = {
-  onedatastore, oneimage, onevm, onebackupjob, oneuser, onecluster, onehost,
+  onedatastore,
+  oneimage,
+  onevm,
+  onebackupjob,
+  oneuser,
+  onecluster,
+  onehost,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -40,9 +46,10 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     if (err instanceof OneError) {
       (err.toStdout ? process.stdout : process.stderr).write(`${err.message}\n`);
-    } else {
-      process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      process.exitCode = err.exitCode;
+      return;
     }
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     // Ruby's exit(-1)
     process.exitCode = 255;
   },

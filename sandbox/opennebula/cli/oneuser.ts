@@ -1,13 +1,15 @@
-// oneuser show | list | token-create ; onecluster list ; onehost list
-import { randomBytes } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
+// oneuser show | list | token-create | token-delete ; onecluster list ; onehost list
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs, XML, type Parsed } from './args';
 import { login, printXml, resolve, table, type Ctx } from './context';
-import { OneError, authorizationError } from '../errors';
+import { OneError, actionError, authorizationError } from '../errors';
 import { withDb } from '../store/db';
 import { clusterXml, hostXml, userXml } from '../xml/other-xml';
 import { now } from '../clock';
-import { authFile } from '../auth';
+import { authenticate, authFile, readCredentials } from '../auth';
 
 export function oneuser(ctx: Ctx, argv: string[]): number {
   const [cmd, ...rest] = argv;
@@ -19,6 +21,8 @@ export function oneuser(ctx: Ctx, argv: string[]): number {
       return list(ctx, a);
     case 'token-create':
       return tokenCreate(ctx, a);
+    case 'token-delete':
+      return tokenDelete(ctx, a);
     default:
       throw new OneError(`oneuser: unknown command ${cmd ?? ''}`.trim());
   }
@@ -81,6 +85,46 @@ function tokenCreate(ctx: Ctx, a: Parsed): number {
   }
   ctx.out('Authentication Token is:');
   ctx.out(`${user.name}:${token}`);
+  return 0;
+}
+
+/**
+ * `oneuser token-delete [<username>] <token>`: the token argument is a hint, the start of one of
+ * the caller's tokens (expired ones included). The CLI reads the caller with one.user.info, picks
+ * the one token that starts with the hint, expires it with one.user.login(name, token, 0), and
+ * removes the token file `token-set` may have written. Its own refusals print on stdout and exit 1.
+ */
+function tokenDelete(ctx: Ctx, a: Parsed): number {
+  // With a user name the real CLI first asks for that user's password on the terminal.
+  if (a.positionals.length !== 1)
+    throw new OneError(
+      'oneuser token-delete: only the form `token-delete <token>` (ONE_AUTH credentials) is simulated.',
+    );
+  const hint = a.positionals[0]!;
+  const { s } = login(ctx, 'one.user.info');
+  const matches = s.user.tokens.filter((t) => t.token.startsWith(hint));
+  if (matches.length > 1) throw new OneError(`More than one token starting with '${hint}' found.`, true, 1);
+  if (matches.length === 0) throw new OneError('No tokens found.', true, 1);
+  const token = matches[0]!.token;
+  // one.user.login authenticates again, then drops the token (valid time 0).
+  const M = 'one.user.login';
+  withDb(ctx.paths, (d) => {
+    const again = authenticate(d, readCredentials(ctx.env), M, now(ctx.env));
+    const u = d.users.find((x) => x.id === again.uid)!;
+    const at = u.tokens.findIndex((t) => t.token === token);
+    if (at === -1) throw actionError(M, `Could not find token: ${token}`);
+    u.tokens.splice(at, 1);
+  });
+  ctx.out('Token removed.');
+  const file = join(
+    ctx.env.HOME || homedir(),
+    '.one',
+    `${createHash('md5').update(`${s.user.name}:${token}`).digest('hex')}.token`,
+  );
+  if (existsSync(file)) {
+    rmSync(file);
+    ctx.out(`Removing ${file}`);
+  }
   return 0;
 }
 
