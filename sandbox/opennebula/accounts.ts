@@ -5,4 +5,7 @@ export type DemoAccount = { id: number; name: string; password: string; group: s
 export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   { id: 0, name: 'oneadmin', password: 'sandbox-oneadmin', group: 'oneadmin', gid: 0, role: 'admin' },
   { id: 2, name: 'alice', password: 'sandbox-alice', group: 'users', gid: 1, role: 'user' },
+  // A second VM owner in the same group: what one owner may see of another's backups is tested
+  // with two owners whose VMs share one Backup Job.
+  { id: 3, name: 'bob', password: 'sandbox-bob', group: 'users', gid: 1, role: 'user' },
 ];

@@ -1,5 +1,6 @@
-// The demo cloud: datastore 100 "RBackups" on the sandbox backup server, VMs of oneadmin and alice,
-// FULL backups under KEEP_LAST, an INCREMENT chain flattened twice, a Backup Job with two VMs, and
+// The demo cloud: datastore 100 "RBackups" on the sandbox backup server, VMs of oneadmin, alice and
+// bob, FULL backups under KEEP_LAST, an INCREMENT chain flattened twice, a Backup Job whose two VMs
+// belong to two different owners (alice and bob share its repository), and
 // what real clouds accumulate: a stale exclusive lock, an orphan snapshot, a dangling image.
 // Deterministic (fixed clock, fixed disk writes); only restic's snapshot IDs vary.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -90,7 +91,7 @@ export async function seedDemoCloud(stateDir: string): Promise<SeedReport | unde
   const vm = {
     web: await createVm(paths, { name: 'web-frontend', uid: 0, disksMb: [32] }),
     db: await createVm(paths, { name: 'db-primary', uid: 2, disksMb: [32, 16] }),
-    app: await createVm(paths, { name: 'app-worker', uid: 0, disksMb: [24] }),
+    app: await createVm(paths, { name: 'app-worker', uid: 3, disksMb: [24] }),
     ci: await createVm(paths, { name: 'ci-runner', uid: 2, disksMb: [24], poweroff: true }),
     legacy: await createVm(paths, { name: 'legacy-erp', uid: 0, disksMb: [16] }),
   };

@@ -1,4 +1,4 @@
-// A fresh OpenNebula: groups oneadmin and users, users oneadmin/serveradmin/alice, cluster default
+// A fresh OpenNebula: groups oneadmin and users, users oneadmin/serveradmin/alice/bob, cluster default
 // with the sandbox hypervisors, and the usual datastores 0 (system), 1 (default), 2 (files).
 import { createHash, randomBytes } from 'node:crypto';
 import { DEMO_ACCOUNTS } from '../accounts';
@@ -27,7 +27,7 @@ export function initialDb(paths: FrontendPaths): Db {
   const users = DEMO_ACCOUNTS.map((a) => ({ id: a.id, name: a.name, gid: a.gid, password: sha256(a.password), tokens: [] }));
   users.splice(1, 0, { id: 1, name: 'serveradmin', gid: 0, password: sha256(randomBytes(16).toString('hex')), tokens: [] });
   return {
-    nextId: { datastore: 100, image: 0, vm: 0, backupjob: 0, template: 0, user: 3 },
+    nextId: { datastore: 100, image: 0, vm: 0, backupjob: 0, template: 0, user: Math.max(...users.map((u) => u.id)) + 1 },
     users,
     groups: [{ id: 0, name: 'oneadmin' }, { id: 1, name: 'users' }],
     datastores: [
