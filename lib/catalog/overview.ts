@@ -149,7 +149,10 @@ export function imagesByRepository(images: readonly Image[]): Map<string, Image[
   const out = new Map<string, Image[]>();
   for (const image of images) {
     const repo = repositoryOfImage(image);
-    if (repo) out.set(repo, [...(out.get(repo) ?? []), image]);
+    if (!repo) continue;
+    const list = out.get(repo);
+    if (list) list.push(image);
+    else out.set(repo, [image]);
   }
   return out;
 }

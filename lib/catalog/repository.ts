@@ -2,11 +2,10 @@ import 'server-only';
 import { inventory } from '@/lib/backup-server';
 import { getDatastore } from '@/lib/opennebula';
 import { datastoreAccess } from './access';
-import { busyVmIds } from './linkage';
+import { busyVmIds, repositoryOfImage } from './linkage';
 import { readListing } from './listing-reads';
 import {
   datastoreInfo,
-  imagesByRepository,
   linkFacts,
   readCloud,
   repositoryView,
@@ -53,7 +52,7 @@ export async function repositoryDetail(
   const inv = await inventory(access.server, access.basePath, signal, name);
   const listing = inv.repositories.find((r) => r.name === name);
   const notFound = () => new RepositoryNotFound(`There is no repository ${name} in datastore ${datastoreId}.`);
-  const imagesIn = (cloud: Cloud) => imagesByRepository(cloud.images).get(name) ?? [];
+  const imagesIn = (cloud: Cloud) => cloud.images.filter((i) => repositoryOfImage(i) === name);
   if (!reader.isAdmin) {
     // Someone else's repository is refused before restic is asked about it.
     const cloud = await cloudRead;
@@ -63,7 +62,6 @@ export async function repositoryDetail(
   const cloud = await cloudRead;
   const images = imagesIn(cloud);
   if (!listing && images.length === 0) throw notFound();
-  if (!seesRepository(cloud.sight, name, images, cloud.jobs)) throw notFound();
   const linkage = linkFacts(name, facts, images, busyVmIds(cloud.vms), Date.now());
   // In a Backup Job's repository a person sees only their own VMs' snapshots and images.
   const { row, seen } = repositoryView(name, listing, linkage, images, cloud);
