@@ -226,12 +226,18 @@ test('two VM owners sharing one Backup Job each see only their own VMs, images, 
       `${apiSnap(job, foreign)}/files`,
       `${apiSnap(job, foreign)}/vm-xml`,
       `${apiSnap(job, foreign)}/download/vm.xml`,
+      `${apiSnap(job, foreign)}/download/disk.0.0`,
+      `${apiSnap(job, foreign)}/flattened/0`,
       `${apiSnap(job, foreign)}/diff/${mine}`,
       `${apiSnap(job, mine)}/diff/${foreign}`,
     ]) {
       expect((await api.get(path)).status(), `${name}: ${path}`).toBe(404);
     }
-    expect((await api.get(`/datastores/${DS}/repos/${job}/snapshots/${foreign}`)).status()).toBe(404);
+    for (const page of [
+      `/datastores/${DS}/repos/${job}/snapshots/${foreign}`,
+      `/datastores/${DS}/repos/${job}/snapshots/compare?from=${mine}&to=${foreign}`,
+    ])
+      expect((await api.get(page)).status(), `${name}: ${page}`).toBe(404);
     expect((await api.get(`${apiSnap(job, mine)}/files`)).status()).toBe(200);
   }
 });
