@@ -1,6 +1,13 @@
 // The sandbox's demo accounts. Passwords are fixed so a person can type them; they protect nothing
 // but a local sandbox.
-export type DemoAccount = { id: number; name: string; password: string; group: string; gid: number; role: 'admin' | 'user' };
+export type DemoAccount = {
+  id: number;
+  name: string;
+  password: string;
+  group: string;
+  gid: number;
+  role: 'admin' | 'user';
+};
 
 export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   { id: 0, name: 'oneadmin', password: 'sandbox-oneadmin', group: 'oneadmin', gid: 0, role: 'admin' },
