@@ -19,7 +19,12 @@ const DS = 100;
 const RESTIC_PASSWORD = 'sandbox-restic-pw';
 const MiB = 1024 * 1024;
 
-const scratch = mkdtempSync(join(tmpdir(), 'backstone-visibility-'));
+// Made in the worker that runs the test (a module-level folder would also be made, and left, by
+// the process that only lists the tests).
+let scratch = '';
+test.beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'backstone-visibility-e2e-'));
+});
 test.afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 // ---------------------------------------------------------------------------------------------
