@@ -174,7 +174,7 @@ test.describe('as an admin', () => {
 
 test('an ordinary user sees only the repositories of their own VMs', async ({ page, sandbox }) => {
   const { vms, backupJobId } = sandbox.seed;
-  // alice owns db-primary and ci-runner (a member of the Backup Job); oneadmin owns the rest.
+  // alice owns db-primary and ci-runner (a member of the Backup Job, with bob's app-worker); oneadmin owns the rest.
   await signIn(page, 'user');
   await page.goto(`/datastores/${DS}`);
   const table = page.getByTestId('repositories-table');

@@ -15,10 +15,13 @@ import type { Reader } from './overview';
 
 export type RepositoryRatio = { name: string; restoreBytes: number; rawBytes: number; uncompressedBytes?: number };
 
+/** A sample as the reader may see it: the stored total (every repository) is for admins only. */
+export type HistorySample = Omit<CapacitySample, 'storedBytes'> & { storedBytes?: number };
+
 export type CapacityReport = {
   datastoreId: number;
   filesystem?: Filesystem;
-  history: CapacitySample[];
+  history: HistorySample[];
   estimate: FullEstimate;
   ratios: {
     repositories: RepositoryRatio[];
@@ -85,6 +88,16 @@ export async function capacityReport(
       inv.repositories.reduce((s, r) => s + r.storedBytes, 0),
     );
   const history = samples(datastoreId);
+  // df is what OpenNebula's monitor shows of the datastore to anyone who sees it; the stored total
+  // sums every owner's repositories.
+  const shownHistory: HistorySample[] = reader.isAdmin
+    ? history
+    : history.map((s) => ({
+        at: s.at,
+        totalBytes: s.totalBytes,
+        usedBytes: s.usedBytes,
+        availableBytes: s.availableBytes,
+      }));
   const repositories: RepositoryRatio[] = [];
   const unavailable: string[] = [];
   // Ratios describe the whole datastore's storage, so they are for admins only.
@@ -112,7 +125,7 @@ export async function capacityReport(
   return {
     datastoreId,
     filesystem: inv.filesystem,
-    history,
+    history: shownHistory,
     estimate: estimateFull(history),
     ratios: {
       repositories,

@@ -23,6 +23,17 @@ import { resticBinary } from '@/lib/restic';
 import { accessFrom, datastoreAccess, isResticBackupDatastore, type DatastoreAccess } from './access';
 import { recordSample } from './capacity';
 import { busyVmIds, linkRepository, repositoryOfImage, type RepositoryLinkage } from './linkage';
+import {
+  jobOfRepository,
+  pendingSnapshotCount,
+  seenLinkage,
+  seesImage,
+  seesRepository,
+  seesWholeRepository,
+  SEES_ALL,
+  sightOf,
+  type Sight,
+} from './visibility';
 import { settleWithin, sharedListingRead, type ListingFacts } from './listing-reads';
 import type { Problem, RepositoryRow } from './types';
 
@@ -64,7 +75,8 @@ export type DatastoreOverview = {
   filesystem?: Filesystem;
   repositories: RepositoryRow[];
   problems: Problem[];
-  totals: { repositories: number; snapshots: number; storedBytes: number; logicalBytes: number };
+  /** Over what the reader sees; storedBytes is withheld when one of their repositories' is. */
+  totals: { repositories: number; snapshots: number; storedBytes?: number; logicalBytes: number };
   /**
    * Repositories whose new snapshots restic is still reading (the answer did not wait for them):
    * their counts and sizes are known, their last backup and consistency follow in a later overview.
@@ -109,40 +121,66 @@ export function datastoreInfo(ds: Datastore): DatastoreInfo {
   };
 }
 
-export type Cloud = { images: Image[]; vms: Vm[]; jobs: BackupJob[]; visibleVmIds: Set<number> };
+export type Cloud = { images: Image[]; vms: Vm[]; jobs: BackupJob[]; sight: Sight };
 
 /**
  * OpenNebula's side. Consistency needs every image of the datastore (an orphan is a snapshot no
- * image refers to, whoever owns the image), so the service identity reads them; what the reader
- * may see is then decided by the VMs OpenNebula lists for the reader's own identity.
+ * image refers to, whoever owns the image), so the service identity reads them; what a non-admin
+ * may see is then what OpenNebula lists for their own identity (visibility.ts).
  */
 export async function readCloud(reader: Reader, datastoreId: number): Promise<Cloud> {
   const service: OneCredential = { kind: 'service' };
-  const [images, vms, jobs, mine] = await Promise.all([
+  const own = reader.credential;
+  const [images, vms, jobs, sight] = await Promise.all([
     listBackupImages(service, datastoreId),
     listVms(service),
     listBackupJobs(service),
-    reader.isAdmin ? undefined : listVms(reader.credential),
+    reader.isAdmin
+      ? SEES_ALL
+      : Promise.all([listVms(own), listBackupImages(own, datastoreId), listBackupJobs(own)]).then(([v, i, j]) =>
+          sightOf({ vms: v, images: i, jobs: j }),
+        ),
   ]);
-  const visibleVmIds = new Set((mine ?? vms).map((v) => v.id));
-  return { images, vms, jobs, visibleVmIds };
+  return { images, vms, jobs, sight };
+}
+
+/** Each repository's images, by the repository OpenNebula stores them in. */
+export function imagesByRepository(images: readonly Image[]): Map<string, Image[]> {
+  const out = new Map<string, Image[]>();
+  for (const image of images) {
+    const repo = repositoryOfImage(image);
+    if (!repo) continue;
+    const list = out.get(repo);
+    if (list) list.push(image);
+    else out.set(repo, [image]);
+  }
+  return out;
 }
 
 function bytesOfMb(mb: number): number {
   return mb * 1024 * 1024;
 }
 
-export function repositoryRow(
+/**
+ * One repository as the reader may see it: `linkage` and `images` are the whole repository's, the
+ * row and the returned linkage hold only what the reader sees (visibility.ts), every count and sum
+ * computed over that. `pending`: restic has not read the new snapshots yet (no verdict).
+ */
+export function repositoryView(
   name: string,
   listing: RepositoryListing | undefined,
   linkage: RepositoryLinkage,
   images: Image[],
   cloud: Cloud,
   pending = false,
-): RepositoryRow {
-  const job = /^job_(\d+)$/.exec(name);
-  const vmName = (id: number) => cloud.vms.find((v) => v.id === id)?.name;
-  const problems = [...linkage.problems];
+): { row: RepositoryRow; seen: RepositoryLinkage } {
+  const { sight } = cloud;
+  const jobId = jobOfRepository(name);
+  const seen = seenLinkage(sight, linkage);
+  const seenImages = images.filter((i) => seesImage(sight, i));
+  const vmOf = (id: number) => (sight.all ? cloud.vms.find((v) => v.id === id) : sight.vms.get(id));
+  const whole = seesWholeRepository(sight, name);
+  const problems = [...seen.problems];
   if (listing && !listing.initialized && listing.snapshotIds.length === 0) {
     problems.push({
       kind: 'uninitialized',
@@ -155,14 +193,18 @@ export function repositoryRow(
   }
   const row: RepositoryRow = {
     name,
-    kind: job ? 'job' : 'vm',
-    snapshotCount: pending ? (listing?.snapshotIds.length ?? 0) : linkage.rows.length,
-    lastBackupAt: linkage.rows[0]?.time,
-    logicalBytes: images.reduce((sum, i) => sum + bytesOfMb(i.sizeMb), 0),
-    storedBytes: listing?.storedBytes,
-    locks: listing?.locks.length ?? 0,
-    newestLockAt: listing?.locks.reduce((m, l) => Math.max(m, l.modified), 0) || undefined,
-    imageIds: images.map((i) => i.id),
+    kind: jobId !== undefined ? 'job' : 'vm',
+    snapshotCount: pending ? pendingSnapshotCount(sight, name, listing?.snapshotIds ?? [], images) : seen.rows.length,
+    lastBackupAt: seen.rows[0]?.time,
+    logicalBytes: seenImages.reduce((sum, i) => sum + bytesOfMb(i.sizeMb), 0),
+    ...(whole
+      ? {
+          storedBytes: listing?.storedBytes,
+          locks: listing?.locks.length ?? 0,
+          newestLockAt: listing?.locks.reduce((m, l) => Math.max(m, l.modified), 0) || undefined,
+        }
+      : {}),
+    imageIds: seenImages.map((i) => i.id),
     consistency: pending
       ? 'pending'
       : problems.some((p) => p.severity === 'error')
@@ -172,25 +214,20 @@ export function repositoryRow(
           : 'ok',
     problems,
   };
-  if (job?.[1]) {
-    const j = cloud.jobs.find((x) => x.id === Number(job[1]));
-    row.jobId = Number(job[1]);
-    row.jobName = j?.name;
-    row.jobVms = (j?.vmIds ?? []).map((id) => ({ id, name: vmName(id) }));
+  if (jobId !== undefined) {
+    const j = cloud.jobs.find((x) => x.id === jobId);
+    row.jobId = jobId;
+    if (sight.all || sight.jobIds.has(jobId)) row.jobName = j?.name;
+    row.jobVms = (j?.vmIds ?? [])
+      .filter((id) => sight.all || sight.vms.has(id))
+      .map((id) => ({ id, name: vmOf(id)?.name }));
   } else {
     row.vmId = Number(name);
-    const vm = cloud.vms.find((v) => v.id === row.vmId);
+    const vm = vmOf(row.vmId);
     row.vmName = vm?.name;
-    row.owner = vm?.uname ?? images[0]?.uname;
+    row.owner = vm?.uname ?? seenImages[0]?.uname;
   }
-  return row;
-}
-
-/** May the reader see this repository? Admins see all; others their own VMs' (and jobs holding them). */
-export function visible(row: RepositoryRow, reader: Reader, cloud: Cloud): boolean {
-  if (reader.isAdmin) return true;
-  if (row.kind === 'vm') return row.vmId !== undefined && cloud.visibleVmIds.has(row.vmId);
-  return (row.jobVms ?? []).some((v) => cloud.visibleVmIds.has(v.id));
+  return { row, seen };
 }
 
 export async function serverStatus(access: DatastoreAccess): Promise<ServerStatus> {
@@ -243,8 +280,8 @@ export async function datastoreOverview(
     if (!reader.isAdmin) {
       // restic is asked only about the repositories this reader may see.
       const cloud = await cloudRead;
-      const unlinked = { rows: [], chains: [], problems: [] };
-      listings = listings.filter((l) => visible(repositoryRow(l.name, l, unlinked, [], cloud), reader, cloud));
+      const byRepo = imagesByRepository(cloud.images);
+      listings = listings.filter((l) => seesRepository(cloud.sight, l.name, byRepo.get(l.name) ?? [], cloud.jobs));
     }
     const reads = listings.map((l) => [l.name, sharedListingRead(access, l.name, l)] as const);
     [server, facts] = await Promise.all([
@@ -267,28 +304,26 @@ export async function datastoreOverview(
   }
   const cloud = await cloudRead;
 
-  const imagesByRepo = new Map<string, Image[]>();
-  for (const image of cloud.images) {
-    const repo = repositoryOfImage(image);
-    if (repo) imagesByRepo.set(repo, [...(imagesByRepo.get(repo) ?? []), image]);
-  }
+  const imagesByRepo = imagesByRepository(cloud.images);
   const listingOf = new Map((inv?.repositories ?? []).map((r) => [r.name, r]));
-  const names = new Set([...imagesByRepo.keys(), ...listingOf.keys()]);
+  const names = [...new Set([...imagesByRepo.keys(), ...listingOf.keys()])].filter((name) =>
+    seesRepository(cloud.sight, name, imagesByRepo.get(name) ?? [], cloud.jobs),
+  );
   const busy = busyVmIds(cloud.vms);
   const now = Date.now();
-  const rows = [...names].map((name) => {
-    const images = imagesByRepo.get(name) ?? [];
-    const listing = listingOf.get(name);
-    // Still being read: its count and size are known, but no verdict until restic has answered.
-    const read = inv && listing ? facts.get(name) : { snapshots: [] };
-    if (!read) return repositoryRow(name, listing, { rows: [], chains: [], problems: [] }, images, cloud, true);
-    // Without the server, only OpenNebula's side is known: no verdict on snapshots.
-    const linkage: RepositoryLinkage = inv
-      ? linkFacts(name, read, images, busy, now)
-      : { rows: [], chains: [], problems: [] };
-    return repositoryRow(name, listing, linkage, images, cloud);
-  });
-  const shown = rows.filter((r) => visible(r, reader, cloud)).sort(byRepositoryName);
+  const unlinked: RepositoryLinkage = { rows: [], chains: [], problems: [] };
+  const shown = names
+    .map((name) => {
+      const images = imagesByRepo.get(name) ?? [];
+      const listing = listingOf.get(name);
+      // Still being read: its count and size are known, but no verdict until restic has answered.
+      const read = inv && listing ? facts.get(name) : { snapshots: [] };
+      if (!read) return repositoryView(name, listing, unlinked, images, cloud, true).row;
+      // Without the server, only OpenNebula's side is known: no verdict on snapshots.
+      const linkage = inv ? linkFacts(name, read, images, busy, now) : unlinked;
+      return repositoryView(name, listing, linkage, images, cloud).row;
+    })
+    .sort(byRepositoryName);
   if (inv?.filesystem) {
     const stored = inv.repositories.reduce((s, r) => s + r.storedBytes, 0);
     recordSample(id, inv.filesystem, stored);
@@ -302,7 +337,10 @@ export async function datastoreOverview(
     totals: {
       repositories: shown.length,
       snapshots: shown.reduce((s, r) => s + r.snapshotCount, 0),
-      storedBytes: shown.reduce((s, r) => s + (r.storedBytes ?? 0), 0),
+      // A total of what the reader sees; withheld when a repository's share cannot be told.
+      storedBytes: shown.every((r) => seesWholeRepository(cloud.sight, r.name))
+        ? shown.reduce((s, r) => s + (r.storedBytes ?? 0), 0)
+        : undefined,
       logicalBytes: shown.reduce((s, r) => s + r.logicalBytes, 0),
     },
     pending: shown.filter((r) => r.consistency === 'pending').length,

@@ -8,13 +8,13 @@ import {
   datastoreInfo,
   linkFacts,
   readCloud,
-  repositoryRow,
-  visible,
+  repositoryView,
   type Cloud,
   type DatastoreInfo,
   type Reader,
 } from './overview';
 import type { BackupChain, RepositoryRow, SnapshotRow } from './types';
+import { seesRepository } from './visibility';
 import { REPOSITORY_NAME } from '@/lib/schemas/ids';
 
 export class RepositoryNotFound extends Error {
@@ -53,25 +53,17 @@ export async function repositoryDetail(
   const listing = inv.repositories.find((r) => r.name === name);
   const notFound = () => new RepositoryNotFound(`There is no repository ${name} in datastore ${datastoreId}.`);
   const imagesIn = (cloud: Cloud) => cloud.images.filter((i) => repositoryOfImage(i) === name);
-  const unlinked = { rows: [], chains: [], problems: [] };
   if (!reader.isAdmin) {
     // Someone else's repository is refused before restic is asked about it.
     const cloud = await cloudRead;
-    if (!visible(repositoryRow(name, listing, unlinked, imagesIn(cloud), cloud), reader, cloud)) throw notFound();
+    if (!seesRepository(cloud.sight, name, imagesIn(cloud), cloud.jobs)) throw notFound();
   }
   const facts = await readListing(access, name, listing, signal);
   const cloud = await cloudRead;
   const images = imagesIn(cloud);
   if (!listing && images.length === 0) throw notFound();
   const linkage = linkFacts(name, facts, images, busyVmIds(cloud.vms), Date.now());
-  const row = repositoryRow(name, listing, linkage, images, cloud);
-  if (!visible(row, reader, cloud)) throw notFound();
-  // In a Backup Job's repository a person sees only their own VMs' snapshots.
-  const mine = (vmId: number | undefined) => reader.isAdmin || (vmId !== undefined && cloud.visibleVmIds.has(vmId));
-  return {
-    datastore: datastoreInfo(ds),
-    repository: row,
-    snapshots: linkage.rows.filter((s) => mine(s.vmId)),
-    chains: linkage.chains.filter((c) => mine(c.vmId)),
-  };
+  // In a Backup Job's repository a person sees only their own VMs' snapshots and images.
+  const { row, seen } = repositoryView(name, listing, linkage, images, cloud);
+  return { datastore: datastoreInfo(ds), repository: row, snapshots: seen.rows, chains: seen.chains };
 }

@@ -69,15 +69,20 @@ export type RepositoryRow = {
   vmName?: string;
   owner?: string;
   jobId?: number;
+  /** Only when OpenNebula shows the Backup Job to the reader. */
   jobName?: string;
+  /** The job's VMs the reader may see. */
   jobVms?: { id: number; name?: string }[];
   snapshotCount: number;
   lastBackupAt?: string;
   /** Sum of the sizes OpenNebula recorded for this repository's backup images. */
   logicalBytes: number;
-  /** Size of the repository on the backup server's disk. */
+  /**
+   * Size of the repository on the backup server's disk. Like locks, withheld from a non-admin when
+   * the repository holds others' backups too (a Backup Job's): it cannot be split per VM.
+   */
   storedBytes?: number;
-  locks: number;
+  locks?: number;
   newestLockAt?: number;
   imageIds: number[];
   /** 'pending' while restic has not read the repository's new snapshots yet (no verdict). */

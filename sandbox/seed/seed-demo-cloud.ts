@@ -1,5 +1,6 @@
-// The demo cloud: datastore 100 "RBackups" on the sandbox backup server, VMs of oneadmin and alice,
-// FULL backups under KEEP_LAST, an INCREMENT chain flattened twice, a Backup Job with two VMs, and
+// The demo cloud: datastore 100 "RBackups" on the sandbox backup server, VMs of oneadmin, alice and
+// bob, FULL backups under KEEP_LAST, an INCREMENT chain flattened twice, a Backup Job whose two VMs
+// belong to two different owners (alice and bob share its repository), and
 // what real clouds accumulate: a stale exclusive lock, an orphan snapshot, a dangling image.
 // Deterministic (fixed clock, fixed disk writes); only restic's snapshot IDs vary.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -53,23 +54,44 @@ KEEP_LAST = "3"
 MODE = "FULL"
 `;
 
-async function backupAndWait(paths: FrontendPaths, cli: Cli, vmId: number, at: number, extra: string[] = []): Promise<void> {
+async function backupAndWait(
+  paths: FrontendPaths,
+  cli: Cli,
+  vmId: number,
+  at: number,
+  extra: string[] = [],
+): Promise<void> {
   await cli('oneadmin', 'onevm', ['backup', String(vmId), '-d', '100', ...extra], at);
   await waitForIdle(paths, [vmId]);
 }
 
 async function waitForIdle(paths: FrontendPaths, vmIds: number[]): Promise<void> {
-  const idle = () => readDb(paths).vms.filter((v) => vmIds.includes(v.id)).every((v) => !inBackup(v.lcmState));
+  const idle = () =>
+    readDb(paths)
+      .vms.filter((v) => vmIds.includes(v.id))
+      .every((v) => !inBackup(v.lcmState));
   if (!(await waitFor(idle, 120_000, 100))) throw new Error(`VMs ${vmIds.join(',')} still in BACKUP after 120 s`);
   const failed = readDb(paths).vms.find((v) => vmIds.includes(v.id) && v.userTemplate.some((a) => a.name === 'ERROR'));
   if (failed) throw new Error(`backup of VM ${failed.id} failed: ${JSON.stringify(failed.userTemplate)}`);
 }
 
-async function resticOnServer(paths: FrontendPaths, repoId: string, cmd: string, opts: Record<string, string | null> = {}): Promise<string> {
+async function resticOnServer(
+  paths: FrontendPaths,
+  repoId: string,
+  cmd: string,
+  opts: Record<string, string | null> = {},
+): Promise<string> {
   const db = readDb(paths);
-  const ds = resticDs(paths, db.datastores.find((d) => d.id === 100)!);
+  const ds = resticDs(
+    paths,
+    db.datastores.find((d) => d.id === 100)!,
+  );
   const cfg = readConfig(paths);
-  const r = await sshScript(paths, cfg.backupServer, `set -e -o pipefail\n${resticEnv(cfg.restic, ds)}\n${restic(ds, repoPath(ds, repoId), cmd, opts)}\n`);
+  const r = await sshScript(
+    paths,
+    cfg.backupServer,
+    `set -e -o pipefail\n${resticEnv(cfg.restic, ds)}\n${restic(ds, repoPath(ds, repoId), cmd, opts)}\n`,
+  );
   if (r.code !== 0) throw fail(`restic ${cmd}`, r);
   return r.stdout;
 }
@@ -90,7 +112,7 @@ export async function seedDemoCloud(stateDir: string): Promise<SeedReport | unde
   const vm = {
     web: await createVm(paths, { name: 'web-frontend', uid: 0, disksMb: [32] }),
     db: await createVm(paths, { name: 'db-primary', uid: 2, disksMb: [32, 16] }),
-    app: await createVm(paths, { name: 'app-worker', uid: 0, disksMb: [24] }),
+    app: await createVm(paths, { name: 'app-worker', uid: 3, disksMb: [24] }),
     ci: await createVm(paths, { name: 'ci-runner', uid: 2, disksMb: [24], poweroff: true }),
     legacy: await createVm(paths, { name: 'legacy-erp', uid: 0, disksMb: [16] }),
   };
@@ -113,7 +135,9 @@ export async function seedDemoCloud(stateDir: string): Promise<SeedReport | unde
   await Promise.all([fullChain(), incrementChain(), legacy()]);
 
   writeFileSync(join(tplDir, 'nightly.tpl'), JOB_TEMPLATE([vm.app, vm.ci]));
-  const bjId = Number((await cli('oneadmin', 'onebackupjob', ['create', join(tplDir, 'nightly.tpl')], SEED_EPOCH)).replace(/\D/g, ''));
+  const bjId = Number(
+    (await cli('oneadmin', 'onebackupjob', ['create', join(tplDir, 'nightly.tpl')], SEED_EPOCH)).replace(/\D/g, ''),
+  );
   for (const d of [10, 17]) {
     await cli('oneadmin', 'onebackupjob', ['backup', String(bjId)], SEED_EPOCH + d * DAY + 1800);
     await waitFor(() => readDb(paths).backupjobs.find((b) => b.id === bjId)!.backingUpVms.length === 0, 120_000, 100);
@@ -121,7 +145,9 @@ export async function seedDemoCloud(stateDir: string): Promise<SeedReport | unde
   }
 
   // Broken on purpose. (1) A dangling image: its snapshot forgotten behind OpenNebula's back.
-  const legacyImages = readDb(paths).images.filter((i) => i.vms.includes(vm.legacy)).sort((a, b) => a.id - b.id);
+  const legacyImages = readDb(paths)
+    .images.filter((i) => i.vms.includes(vm.legacy))
+    .sort((a, b) => a.id - b.id);
   const dangling = legacyImages[0]!;
   await resticOnServer(paths, String(vm.legacy), `forget ${shq(dangling.source)}`);
   // (2) An orphan snapshot: an image record lost without its snapshot (an interrupted deletion).

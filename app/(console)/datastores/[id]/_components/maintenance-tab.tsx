@@ -84,7 +84,7 @@ export async function MaintenanceTab({
                     {r.name}
                   </Link>
                 </td>
-                <td className="px-4 py-2">{r.locks > 0 ? <Badge tone="warning">{r.locks}</Badge> : '—'}</td>
+                <td className="px-4 py-2">{r.locks ? <Badge tone="warning">{r.locks}</Badge> : '—'}</td>
                 <td className="px-4 py-2">{r.problems.filter((p) => p.kind === 'orphan-snapshot').length || '—'}</td>
                 <td className="px-4 py-2">
                   <CheckVerdict last={checks.get(r.name)} now={now} />

@@ -86,7 +86,10 @@ export function repositoryColumns(datastoreId: number): ColumnDef<RepositoryRow,
       accessorKey: 'locks',
       header: 'Lock',
       cell: ({ row }) =>
-        row.original.locks > 0 ? (
+        // Withheld (undefined) from a non-admin in a repository shared with other owners.
+        row.original.locks === undefined ? (
+          <span className="text-xs text-slate-500">—</span>
+        ) : row.original.locks > 0 ? (
           <Link href={locksHref(datastoreId, row.original.name)} title="Inspect and remove locks (admins)">
             <Badge
               tone="warning"

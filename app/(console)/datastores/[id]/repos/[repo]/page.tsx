@@ -53,7 +53,8 @@ export default async function RepositoryPage({ params }: Props) {
               {detail.datastore.name}
             </Link>{' '}
             · {r.snapshotCount} snapshots · stored {formatBytes(r.storedBytes)}{' '}
-            {r.locks > 0 &&
+            {r.locks !== undefined &&
+              r.locks > 0 &&
               (viewer.isAdmin ? (
                 <Link href={locksHref(id, repo)} data-testid="repo-locks-link">
                   <Badge tone="warning">locked ({r.locks})</Badge>
