@@ -29,7 +29,7 @@ function baseName(ref: SnapshotRef): string {
 /** One file of the snapshot, byte for byte as stored, with its size from the (cached) listing. */
 export async function downloadStoredFile(ref: SnapshotRef, name: string, signal?: AbortSignal): Promise<Download> {
   const file: SnapshotFile = await snapshotFile(ref, name, signal);
-  const s = await dump(ref.repo, ref.snapshot.id, file.path, signal);
+  const s = await dump(ref.repo, ref.snapshot.id, file.path, { capacity: 'bulk', signal });
   const body = await toWebStream(s, { expectedBytes: file.size, signal });
   return {
     body,
