@@ -491,7 +491,7 @@ it('benchmarks', async () => {
     5,
     rawDump,
     async () => {
-      const d = await restic.dump(repo, snap.id, snap.paths[0]!);
+      const d = await restic.dump(repo, snap.id, snap.paths[0]!, { capacity: 'bulk' });
       let bytes = 0;
       d.stdout.on('data', (chunk: Buffer) => (bytes += chunk.length));
       await Promise.all([finished(d.stdout), d.done]);

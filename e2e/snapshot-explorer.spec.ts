@@ -398,6 +398,35 @@ test('aborting a download stops the remote work within 5 seconds and leaves no t
   expect(Date.now() - t).toBeLessThan(5_000);
 });
 
+test('a download over the per-user limit answers 429 with Retry-After; stalled ones end when closed', async ({
+  page,
+}) => {
+  test.setTimeout(300_000);
+  await signIn(page, 'admin');
+  const { id, snaps } = await bigVm();
+  const first = snaps[0]!;
+  const state = loadSandbox().stateDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const dumps = () => accountProcesses(new RegExp(`restic.* dump .*${state}|${state}.*restic.* dump `));
+  const path = `${api(String(id), first.id)}/download/disk.0.0`;
+  // Two stalled downloads: the most one person gets at once (the default limit).
+  const held = [await startDownload(page, path), await startDownload(page, path)];
+  const refused = await page.request.get(path);
+  expect(refused.status()).toBe(429);
+  expect(Number(refused.headers()['retry-after'])).toBeGreaterThan(0);
+  expect(Object.keys((await refused.json()) as object)).toEqual(['error']);
+  expect(dumps()).toHaveLength(2);
+  // Meanwhile the snapshot page answers.
+  const t0 = Date.now();
+  expect((await page.request.get(`${api(String(id), first.id)}/files`)).status()).toBe(200);
+  expect(Date.now() - t0).toBeLessThan(2_000);
+  for (const h of held) h.abort();
+  expect(await poll(() => dumps().length === 0, 5_000)).toBe(true);
+  // The slots are free again.
+  const again = await startDownload(page, path);
+  again.abort();
+  expect(await poll(() => dumps().length === 0, 5_000)).toBe(true);
+});
+
 test('an ordinary user opens only the snapshots of their own VMs', async ({ page, sandbox }) => {
   await signIn(page, 'user');
   const mine = snapshots(String(sandbox.seed.vms.db)).at(-1)!;

@@ -41,5 +41,12 @@ export {
 } from './snapshot-contents';
 export type { DiskHeader } from './snapshot-qcow2-header';
 export type { VmXmlSummary, ConfigChange } from './snapshot-vm-xml';
-export { downloadStoredFile, downloadVmXml, downloadFlattenedDisk, type Download } from './snapshot-download';
-export { downloadHeaders } from './snapshot-stream';
+export {
+  downloadStoredFile,
+  downloadVmXml,
+  downloadFlattenedDisk,
+  type Download,
+  type DownloadOptions,
+} from './snapshot-download';
+export { downloadHeaders, DownloadStalled } from './snapshot-stream';
+export { TooManyDownloads, runningDownloads } from './download-slots';

@@ -194,7 +194,7 @@ const vmXmls = processWide('catalog.vmXml', () => new Map() as Cache<string>);
 /** The qcow2 header of a disk file of a snapshot, from the first 64 KiB only (cached: immutable). */
 export function diskHeader(ref: SnapshotRef, file: SnapshotFile, signal?: AbortSignal): Promise<DiskHeader> {
   return remember(headers, `${keyOf(ref.repo)}|${ref.snapshot.id}|${file.path}`, async () => {
-    const s = await dump(ref.repo, ref.snapshot.id, file.path, signal);
+    const s = await dump(ref.repo, ref.snapshot.id, file.path, { capacity: 'interactive', signal });
     const { bytes } = await readDumpHead(s, QCOW2_HEAD_BYTES);
     return parseQcow2Header(bytes);
   });
@@ -206,7 +206,7 @@ const VM_XML_MAX = 4 * 1024 * 1024;
 export async function snapshotVmXml(ref: SnapshotRef, signal?: AbortSignal): Promise<string> {
   const file = await snapshotFile(ref, 'vm.xml', signal);
   return remember(vmXmls, `${keyOf(ref.repo)}|${ref.snapshot.id}|${file.path}`, async () => {
-    const s = await dump(ref.repo, ref.snapshot.id, file.path, signal);
+    const s = await dump(ref.repo, ref.snapshot.id, file.path, { capacity: 'interactive', signal });
     const { bytes, complete } = await readDumpHead(s, VM_XML_MAX);
     if (!complete) throw new Error('vm.xml is larger than Backstone reads');
     return decodeVmXml(bytes);

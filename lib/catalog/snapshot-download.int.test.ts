@@ -10,6 +10,7 @@ import { startIsolatedBackupServer, type IsolatedBackupServer } from '@/sandbox/
 import { resetConfigCache } from '@/lib/config';
 import { closeSshConnections, execOk, LOCAL, type SshTarget } from '@/lib/exec';
 import { DEFAULT_REPO_OPTIONS, type ResticRepo } from '@/lib/restic';
+import { runningDownloads, TooManyDownloads } from './download-slots';
 import { diskHeader, snapshotFiles, type SnapshotRef } from './snapshot-contents';
 import { downloadFlattenedDisk, downloadStoredFile } from './snapshot-download';
 import type { SnapshotRow } from './types';
@@ -184,7 +185,7 @@ describe('snapshot reads on a real backup server', () => {
 
   it('downloads a file byte for byte with the size of the listing', async () => {
     const ref = refOf(0);
-    const d = await downloadStoredFile(ref, 'disk.0.0');
+    const d = await downloadStoredFile(ref, 'disk.0.0', { holder: 'oneadmin' });
     const body = await readAll(d.body);
     expect(body.length).toBe(d.size);
     writeFileSync(join(local, 'full.qcow2'), body);
@@ -212,7 +213,7 @@ describe('snapshot reads on a real backup server', () => {
   });
 
   it('flattens the chain into a standalone disk equal to its last state, and cleans up', async () => {
-    const d = await downloadFlattenedDisk(refOf(1), 0);
+    const d = await downloadFlattenedDisk(refOf(1), 0, { holder: 'oneadmin' });
     const body = await readAll(d.body);
     expect(body.length).toBe(d.size);
     const out = join(local, 'flat.qcow2');
@@ -228,7 +229,7 @@ describe('snapshot reads on a real backup server', () => {
 
   it('an abandoned flattened download stops the remote work and removes its folder', async () => {
     const ac = new AbortController();
-    const d = await downloadFlattenedDisk(refOf(1), 0, ac.signal);
+    const d = await downloadFlattenedDisk(refOf(1), 0, { holder: 'oneadmin', signal: ac.signal });
     const reader = d.body.getReader();
     await reader.read();
     expect(tempLeft()).toHaveLength(1);
@@ -237,9 +238,21 @@ describe('snapshot reads on a real backup server', () => {
     expect(await until(() => tempLeft().length === 0 && !resticRunning(), 5_000)).toBe(true);
   });
 
+  it('flattened and stored-file downloads share the per-user limit; a refused one runs nothing', async () => {
+    const held = [
+      await downloadStoredFile(refOf(0), 'disk.0.0', { holder: 'eve' }),
+      await downloadStoredFile(refOf(0), 'disk.0.0', { holder: 'eve' }),
+    ];
+    await expect(downloadFlattenedDisk(refOf(1), 0, { holder: 'eve' })).rejects.toBeInstanceOf(TooManyDownloads);
+    expect(tempLeft()).toEqual([]);
+    expect(runningDownloads().byUser).toEqual({ eve: 2 });
+    for (const d of held) await d.body.cancel();
+    expect(await until(() => runningDownloads().byUser.eve === undefined && !resticRunning(), 5_000)).toBe(true);
+  });
+
   it('an aborted flattened download before streaming removes its folder too', async () => {
     const ac = new AbortController();
-    const p = downloadFlattenedDisk(refOf(1), 0, ac.signal);
+    const p = downloadFlattenedDisk(refOf(1), 0, { holder: 'oneadmin', signal: ac.signal });
     await until(() => tempLeft().length === 1, 10_000);
     ac.abort();
     await expect(p).rejects.toThrow(/cancel/i);

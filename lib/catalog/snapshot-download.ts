@@ -1,9 +1,11 @@
 import 'server-only';
+import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import { getConfig } from '@/lib/config';
 import { exec, execOk, stream, type SshTarget } from '@/lib/exec';
 import { logger } from '@/lib/log';
 import { dump, restore } from '@/lib/restic';
+import { takeDownloadSlot } from './download-slots';
 import { chainFiles, snapshotFile, snapshotVmXml, type SnapshotFile, type SnapshotRef } from './snapshot-contents';
 import { toWebStream } from './snapshot-stream';
 
@@ -11,8 +13,18 @@ import { toWebStream } from './snapshot-stream';
 // dump`), vm.xml decoded, and one disk of an increment chain flattened the way OpenNebula's
 // downloader does it (each link restored into RESTIC_TMP_DIR, `qemu-img rebase -u`, `qemu-img
 // convert`), its temporary folder removed whatever happens.
+//
+// Each download holds a slot (download-slots.ts: per user and per backup server, refused past the
+// limits) and bulk SSH capacity until its command has ended, and is aborted when its reader stops
+// reading for the idle bound, so stalled browsers cannot pile up commands on a backup server.
 
 const log = logger('catalog.download');
+
+export type DownloadOptions = {
+  /** Who downloads (the signed-in user's name): the per-user limit counts by it. */
+  holder: string;
+  signal?: AbortSignal;
+};
 
 export type Download = {
   body: ReadableStream<Uint8Array>;
@@ -27,16 +39,29 @@ function baseName(ref: SnapshotRef): string {
 }
 
 /** One file of the snapshot, byte for byte as stored, with its size from the (cached) listing. */
-export async function downloadStoredFile(ref: SnapshotRef, name: string, signal?: AbortSignal): Promise<Download> {
-  const file: SnapshotFile = await snapshotFile(ref, name, signal);
-  const s = await dump(ref.repo, ref.snapshot.id, file.path, signal);
-  const body = await toWebStream(s, { expectedBytes: file.size, signal });
-  return {
-    body,
-    size: file.size,
-    fileName: `${baseName(ref)}-${file.name}${file.kind === 'disk' ? '.qcow2' : ''}`,
-    contentType: 'application/octet-stream',
-  };
+export async function downloadStoredFile(ref: SnapshotRef, name: string, opts: DownloadOptions): Promise<Download> {
+  // Taken before anything else runs, so concurrent requests are counted in the order they came.
+  const release = takeDownloadSlot(opts.holder, ref.access.server);
+  try {
+    const { signal } = opts;
+    const file: SnapshotFile = await snapshotFile(ref, name, signal);
+    const s = await dump(ref.repo, ref.snapshot.id, file.path, { capacity: 'bulk', signal });
+    const body = await toWebStream(s, {
+      expectedBytes: file.size,
+      signal,
+      idleMs: getConfig().downloads.idleMs,
+      onSettled: release,
+    });
+    return {
+      body,
+      size: file.size,
+      fileName: `${baseName(ref)}-${file.name}${file.kind === 'disk' ? '.qcow2' : ''}`,
+      contentType: 'application/octet-stream',
+    };
+  } catch (err) {
+    release();
+    throw err;
+  }
 }
 
 /** vm.xml decoded from base64 (a few KiB, read whole). */
@@ -63,13 +88,21 @@ export function tempBase(ref: SnapshotRef): string {
 
 const TEMP_PREFIX = 'backstone-flatten.';
 
-// Constant scripts; every value is a positional argument.
-const MAKE_TEMP = 'umask 077 && mkdir -p -- "$1" && mktemp -d -- "$1/$2XXXXXXXXXX"';
+// A constant script; every value is a positional argument.
+const MAKE_TEMP = 'umask 077 && mkdir -p -- "$1" && mkdir -- "$2"';
 
+/**
+ * A fresh private folder under `base`. Its name is chosen here (random, like mktemp's), so a cancel
+ * that lands after the folder was made but before the answer came still knows what to remove.
+ */
 async function makeTempDir(server: SshTarget, base: string, signal?: AbortSignal): Promise<string> {
-  const r = await execOk(server, ['sh', '-c', MAKE_TEMP, 'sh', base, TEMP_PREFIX], { signal, timeoutMs: 30_000 });
-  const dir = r.stdout.trim();
-  if (!isOurTempDir(base, dir)) throw new Error(`mktemp gave an unexpected folder ${dir}`);
+  const dir = posix.join(base, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
+  try {
+    await execOk(server, ['sh', '-c', MAKE_TEMP, 'sh', base, dir], { signal, timeoutMs: 30_000, capacity: 'bulk' });
+  } catch (err) {
+    await removeTempDir(server, base, dir);
+    throw err;
+  }
   return dir;
 }
 
@@ -77,7 +110,10 @@ function isOurTempDir(base: string, dir: string): boolean {
   return posix.dirname(dir) === base && posix.basename(dir).startsWith(TEMP_PREFIX) && !dir.includes('..');
 }
 
-/** Removes a temporary folder made by makeTempDir; never anything else. Not tied to the request. */
+/**
+ * Removes a temporary folder made by makeTempDir; never anything else. Not tied to the request, and
+ * short: interactive capacity, so a cleanup is never refused or queued behind bulk work.
+ */
 export async function removeTempDir(server: SshTarget, base: string, dir: string): Promise<void> {
   if (!isOurTempDir(base, dir)) return;
   try {
@@ -94,44 +130,60 @@ export async function removeTempDir(server: SshTarget, base: string, dir: string
  * merged with `qemu-img convert`, measured, then streamed; the folder is removed when the stream
  * ends, fails or is abandoned.
  */
-export async function downloadFlattenedDisk(ref: SnapshotRef, diskId: number, signal?: AbortSignal): Promise<Download> {
+export async function downloadFlattenedDisk(
+  ref: SnapshotRef,
+  diskId: number,
+  opts: DownloadOptions,
+): Promise<Download> {
   const links = chainFiles(ref, diskId);
   const server = ref.access.server;
+  const { signal } = opts;
+  const release = takeDownloadSlot(opts.holder, server);
   const base = tempBase(ref);
-  const dir = await makeTempDir(server, base, signal);
   let handedOver = false;
   try {
-    for (const link of links) {
-      await restore(ref.repo, { snapshot: link.snapshotId, target: dir, include: [link.path], signal });
-    }
-    const files = links.map((l) => posix.join(dir, l.path));
-    for (let i = 1; i < files.length; i++) {
-      await execOk(server, ['qemu-img', 'rebase', '-u', '-f', 'qcow2', '-F', 'qcow2', '-b', files[i - 1]!, files[i]!], {
+    const dir = await makeTempDir(server, base, signal);
+    try {
+      for (const link of links) {
+        await restore(ref.repo, { snapshot: link.snapshotId, target: dir, include: [link.path], signal });
+      }
+      const files = links.map((l) => posix.join(dir, l.path));
+      for (let i = 1; i < files.length; i++) {
+        await execOk(
+          server,
+          ['qemu-img', 'rebase', '-u', '-f', 'qcow2', '-F', 'qcow2', '-b', files[i - 1]!, files[i]!],
+          { signal, timeoutMs: 120_000, capacity: 'bulk' },
+        );
+      }
+      const out = posix.join(dir, `disk.${diskId}.flattened.qcow2`);
+      await execOk(server, ['qemu-img', 'convert', '-O', 'qcow2', files[files.length - 1]!, out], {
         signal,
-        timeoutMs: 120_000,
+        timeoutMs: 6 * 3600_000,
+        capacity: 'bulk',
       });
+      const size = Number((await execOk(server, ['stat', '-c', '%s', '--', out], { signal })).stdout.trim());
+      if (!Number.isSafeInteger(size) || size <= 0) throw new Error('the flattened disk has no size');
+      const s = stream(server, ['cat', '--', out], { signal, timeoutMs: 24 * 3600_000, capacity: 'bulk' });
+      const body = await toWebStream(s, {
+        expectedBytes: size,
+        signal,
+        idleMs: getConfig().downloads.idleMs,
+        onSettled: async () => {
+          release();
+          await removeTempDir(server, base, dir);
+        },
+      });
+      handedOver = true;
+      return {
+        body,
+        size,
+        fileName: `${baseName(ref)}-disk.${diskId}-flattened.qcow2`,
+        contentType: 'application/octet-stream',
+      };
+    } finally {
+      if (!handedOver) await removeTempDir(server, base, dir);
     }
-    const out = posix.join(dir, `disk.${diskId}.flattened.qcow2`);
-    await execOk(server, ['qemu-img', 'convert', '-O', 'qcow2', files[files.length - 1]!, out], {
-      signal,
-      timeoutMs: 6 * 3600_000,
-    });
-    const size = Number((await execOk(server, ['stat', '-c', '%s', '--', out], { signal })).stdout.trim());
-    if (!Number.isSafeInteger(size) || size <= 0) throw new Error('the flattened disk has no size');
-    const s = stream(server, ['cat', '--', out], { signal, timeoutMs: 24 * 3600_000 });
-    const body = await toWebStream(s, {
-      expectedBytes: size,
-      signal,
-      onSettled: () => removeTempDir(server, base, dir),
-    });
-    handedOver = true;
-    return {
-      body,
-      size,
-      fileName: `${baseName(ref)}-disk.${diskId}-flattened.qcow2`,
-      contentType: 'application/octet-stream',
-    };
   } finally {
-    if (!handedOver) await removeTempDir(server, base, dir);
+    if (!handedOver) release();
   }
 }

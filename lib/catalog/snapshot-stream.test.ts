@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
-import { downloadHeaders, ShortDownload, toWebStream } from './snapshot-stream';
+import { downloadHeaders, DownloadStalled, ShortDownload, toWebStream } from './snapshot-stream';
 
 // A command whose stdout is a PassThrough the test writes into, like lib/exec's stream().
 function fakeCommand() {
@@ -86,6 +86,51 @@ describe('toWebStream', () => {
     c.stdout.end();
     c.settle({ exitCode: 0 });
     await expect(readAll(body)).rejects.toBeInstanceOf(ShortDownload);
+  });
+
+  it('a reader that stops reading for the idle bound: the command is cancelled, the body fails', async () => {
+    const c = fakeCommand();
+    c.stdout.write(Buffer.alloc(64));
+    const settled = vi.fn();
+    const body = await toWebStream(c, { idleMs: 40, readAheadBytes: 64, onSettled: settled });
+    const reader = body.getReader();
+    expect((await reader.read()).value?.length).toBe(64);
+    c.stdout.write(Buffer.alloc(64));
+    // The reader asks for nothing more: polled, with a bound.
+    await vi.waitFor(() => expect(c.cancel).toHaveBeenCalledTimes(1), { timeout: 5_000, interval: 10 });
+    await expect(reader.read()).rejects.toBeInstanceOf(DownloadStalled);
+    await vi.waitFor(() => expect(settled).toHaveBeenCalledTimes(1));
+  });
+
+  it('a stream never read at all is aborted by the idle bound too', async () => {
+    const c = fakeCommand();
+    c.stdout.write('x');
+    const body = await toWebStream(c, { idleMs: 40 });
+    await vi.waitFor(() => expect(c.cancel).toHaveBeenCalledTimes(1), { timeout: 5_000, interval: 10 });
+    await expect(body.getReader().read()).rejects.toBeInstanceOf(DownloadStalled);
+  });
+
+  it('a reader waiting for a slow command is not idle', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const c = fakeCommand();
+      c.stdout.write('a');
+      const body = await toWebStream(c, { idleMs: 40 });
+      const reader = body.getReader();
+      expect((await reader.read()).value?.length).toBe(1);
+      // The reader waits five bounds for the next bytes: the command is not cancelled.
+      const next = reader.read();
+      await vi.advanceTimersByTimeAsync(200);
+      expect(c.cancel).not.toHaveBeenCalled();
+      c.stdout.end('b');
+      c.settle({ exitCode: 0 });
+      expect((await next).value?.length).toBe(1);
+      expect((await reader.read()).done).toBe(true);
+      await vi.advanceTimersByTimeAsync(200);
+      expect(c.cancel).not.toHaveBeenCalled();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

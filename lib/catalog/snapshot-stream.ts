@@ -4,12 +4,22 @@ import type { Readable } from 'node:stream';
 // A command's stdout (a Node Readable from lib/exec) as the body of a web Response. The command runs
 // at most a small, fixed read-ahead (1 MiB) in front of what the browser has taken, so a slow browser
 // slows `restic dump` on the backup server instead of filling Backstone's memory. When the browser
-// goes away (the body is cancelled or the request aborted), the remote command is cancelled at once.
+// goes away (the body is cancelled or the request aborted), the remote command is cancelled at once;
+// when it stays but stops reading for longer than the idle bound, likewise: a stalled reader would
+// otherwise hold the command, its SSH channel and its download slot for as long as it likes.
 
 export type CommandOutput = { stdout: Readable; done: Promise<unknown>; cancel: () => void };
 
 export class ShortDownload extends Error {
   override name = 'ShortDownload';
+}
+
+/** The reader took nothing for the idle bound while bytes were waiting: the download was aborted. */
+export class DownloadStalled extends Error {
+  override name = 'DownloadStalled';
+  constructor(readonly idleMs: number) {
+    super(`The download was stopped: nothing was read for ${Math.round(idleMs / 1000)} s.`);
+  }
 }
 
 export type WebStreamOptions = {
@@ -20,6 +30,11 @@ export type WebStreamOptions = {
   onSettled?: () => Promise<void> | void;
   /** Bytes read from the command ahead of the reader before it is paused (default 1 MiB). */
   readAheadBytes?: number;
+  /**
+   * The idle-read bound: when the reader has not asked for more for this long (ms) after its last
+   * chunk, the command is cancelled and the stream fails with DownloadStalled. Undefined: no bound.
+   */
+  idleMs?: number;
 };
 
 const READ_AHEAD_BYTES = 1024 * 1024;
@@ -80,12 +95,44 @@ export async function toWebStream(
     await opts.onSettled?.();
   });
 
+  // The idle-read bound runs from the last handover (or from when the stream is handed out) for as
+  // long as the reader does not ask again; a reader waiting for the command is never idle. One timer
+  // per idle period, not one per chunk: it looks at the time of the last handover when it fires.
+  let idleTimer: NodeJS.Timeout | undefined;
+  let controllerRef: ReadableStreamDefaultController<Uint8Array> | undefined;
+  let lastHandover = Date.now();
+  let pulling = false;
+  let finished = false;
+  const stopIdle = () => {
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = undefined;
+  };
+  const checkIdle = (idleMs: number) => {
+    idleTimer = undefined;
+    if (canceled || finished) return;
+    const idleFor = Date.now() - lastHandover;
+    if (pulling || idleFor < idleMs) {
+      idleTimer = setTimeout(checkIdle, pulling ? idleMs : idleMs - idleFor, idleMs);
+      idleTimer.unref();
+      return;
+    }
+    const stalled = new DownloadStalled(idleMs);
+    cancel();
+    opts.signal?.removeEventListener('abort', cancel);
+    try {
+      controllerRef?.error(stalled);
+    } catch {
+      // Already closed or errored: nothing more to tell the reader.
+    }
+  };
+
   // After a cancel the rest is drained and dropped: a paused SSH channel would never close, and
   // the command's end (and the cleanup after it) would never come.
   let canceled = false;
   const cancel = () => {
     if (canceled) return;
     canceled = true;
+    stopIdle();
     src.cancel();
     src.stdout.off('data', onData);
     queue.length = 0;
@@ -155,24 +202,37 @@ export async function toWebStream(
       if (err) throw err;
       if (opts.expectedBytes !== undefined && sent !== opts.expectedBytes)
         throw new ShortDownload(`${sent} bytes instead of the ${opts.expectedBytes} announced`);
+      finished = true;
+      stopIdle();
       opts.signal?.removeEventListener('abort', cancel);
       controller.close();
     } catch (err) {
       fail(controller, err);
     }
   };
-  return new ReadableStream<Uint8Array>(
+  const handedOver = () => {
+    pulling = false;
+    lastHandover = Date.now();
+  };
+  const body = new ReadableStream<Uint8Array>(
     {
+      start(controller) {
+        controllerRef = controller;
+      },
       // Enough already queued is handed over at once, without a promise per chunk.
       pull(controller) {
         const chunk = pending ?? (queued >= minHandover ? take() : undefined);
         pending = undefined;
-        if (chunk === undefined) return finishOrWait(controller);
+        if (chunk === undefined) {
+          pulling = true;
+          return finishOrWait(controller).finally(handedOver);
+        }
         try {
           deliver(controller, chunk);
         } catch (err) {
           fail(controller, err);
         }
+        handedOver();
       },
       cancel() {
         cancel();
@@ -182,6 +242,11 @@ export async function toWebStream(
     // Nothing is read ahead of what the browser asked for.
     { highWaterMark: 0 },
   );
+  if (opts.idleMs !== undefined) {
+    idleTimer = setTimeout(checkIdle, opts.idleMs, opts.idleMs);
+    idleTimer.unref();
+  }
+  return body;
 }
 
 /** Headers of a file download: its exact length and a safe file name. */

@@ -32,6 +32,18 @@ const EnvSchema = z.object({
     .string()
     .regex(/^[1-9]\d?$/, 'must be an integer from 1 to 99')
     .optional(),
+  BACKSTONE_DOWNLOADS_PER_USER: z
+    .string()
+    .regex(/^[1-9]\d?$/, 'must be an integer from 1 to 99')
+    .optional(),
+  BACKSTONE_DOWNLOADS_PER_SERVER: z
+    .string()
+    .regex(/^[1-9]\d?$/, 'must be an integer from 1 to 99')
+    .optional(),
+  BACKSTONE_DOWNLOAD_IDLE_SECONDS: z
+    .string()
+    .regex(/^[1-9]\d{0,3}$/, 'must be a whole number of seconds from 1 to 9999')
+    .optional(),
   BACKSTONE_ONE_READ_CACHE_SECONDS: z
     .string()
     .regex(/^(\d{1,2})(\.\d{1,3})?$/, 'must be a number of seconds from 0 to 99 (0 turns the cache off)')
@@ -57,6 +69,18 @@ export type Config = {
   /** Long-running jobs (restores, prune, check) at once per backup server. */
   jobsPerServer: number;
   /**
+   * Downloads from backup servers (each holds a `restic dump` or `cat` there while it streams). Past
+   * a limit a download is refused with 429 and Retry-After, never queued.
+   */
+  downloads: {
+    /** At once per signed-in user, over all backup servers. */
+    perUser: number;
+    /** At once per backup server, over all users. */
+    perServer: number;
+    /** A download whose client has not read for this long (ms) is aborted and its command ended. */
+    idleMs: number;
+  };
+  /**
    * How long an OpenNebula read (list/show of datastores, images, VMs, Backup Jobs) is reused, per
    * identity, in milliseconds; any write through Backstone forgets them all. 0: never reused.
    */
@@ -76,6 +100,15 @@ export type Config = {
 
 /** A few seconds: a page load's several reads, and quick reloads, share one CLI call each. */
 export const DEFAULT_ONE_READ_CACHE_SECONDS = 3;
+
+/**
+ * Download limits: a person rarely needs more than two disks at once; six per server, with the two
+ * jobs a server runs by default, fill the 8 channels of its bulk SSH connection without queueing.
+ * A minute without a read is far longer than any browser pauses while it is still taking the file.
+ */
+export const DEFAULT_DOWNLOADS_PER_USER = 2;
+export const DEFAULT_DOWNLOADS_PER_SERVER = 6;
+export const DEFAULT_DOWNLOAD_IDLE_SECONDS = 60;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -103,6 +136,16 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     },
     remoteRoot: e.BACKSTONE_REMOTE_ROOT ?? '/',
     jobsPerServer: e.BACKSTONE_JOBS_PER_SERVER ? Number(e.BACKSTONE_JOBS_PER_SERVER) : 2,
+    downloads: {
+      perUser: e.BACKSTONE_DOWNLOADS_PER_USER ? Number(e.BACKSTONE_DOWNLOADS_PER_USER) : DEFAULT_DOWNLOADS_PER_USER,
+      perServer: e.BACKSTONE_DOWNLOADS_PER_SERVER
+        ? Number(e.BACKSTONE_DOWNLOADS_PER_SERVER)
+        : DEFAULT_DOWNLOADS_PER_SERVER,
+      idleMs:
+        (e.BACKSTONE_DOWNLOAD_IDLE_SECONDS
+          ? Number(e.BACKSTONE_DOWNLOAD_IDLE_SECONDS)
+          : DEFAULT_DOWNLOAD_IDLE_SECONDS) * 1000,
+    },
     oneReadCacheMs: Math.round(
       (e.BACKSTONE_ONE_READ_CACHE_SECONDS
         ? Number(e.BACKSTONE_ONE_READ_CACHE_SECONDS)

@@ -11,7 +11,8 @@ export type ExecErrorCode =
   | 'TIMED_OUT'
   | 'CANCELED'
   | 'COMMAND_FAILED'
-  | 'OUTPUT_TOO_LARGE';
+  | 'OUTPUT_TOO_LARGE'
+  | 'BUSY';
 
 export class ExecError extends Error {
   override name = 'ExecError';
@@ -107,6 +108,20 @@ export class OutputTooLarge extends ExecError {
     limit: number,
   ) {
     super('OUTPUT_TOO_LARGE', `${program} wrote more output than Backstone accepts (${limit} bytes).`);
+  }
+}
+
+/** Long-running work on a backup server is queued only so far; past that it is refused, not queued forever. */
+export class Busy extends ExecError {
+  override name = 'Busy';
+  constructor(
+    readonly host: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(
+      'BUSY',
+      `${host} is busy with long-running work (downloads, restores, checks). Try again in ${retryAfterSeconds} seconds.`,
+    );
   }
 }
 

@@ -3,15 +3,25 @@ import { readFile } from 'node:fs/promises';
 import { NodeSSH } from 'node-ssh';
 import { getConfig } from '@/lib/config';
 import { processWide } from '@/lib/config/process-wide';
-import { AuthFailed, ExecError, HostKeyChanged, HostKeyUnknown, Unreachable } from './errors';
+import type { ClientChannel } from 'ssh2';
+import { AuthFailed, Busy, Canceled, ExecError, HostKeyChanged, HostKeyUnknown, Unreachable } from './errors';
 import { fingerprintOf, isRevoked, knownHostsLine, knownHostsName, parseKnownHosts, pinnedKeys } from './known-hosts';
+import { joinArgv } from './quote';
 import { resolveHost } from './ssh-config';
-import type { SshTarget } from './types';
+import type { Capacity, SshTarget } from './types';
 
-// SSH connections, pooled by host, port and user. sshd's MaxSessions defaults to 10, so at most 8
-// channels run at once on one connection and the rest wait in a queue.
+// SSH connections, pooled by host, port, user and capacity class: interactive reads and bulk work
+// (downloads, restores, checks) each have their own connection, so a stalled download can never
+// hold the channel an overview needs. sshd's MaxSessions (10) is per connection: at most 8
+// commands run at once on one, the rest wait in a queue (bounded for bulk work), and the last 2
+// sessions are kept for the short control commands (kill) that stop a running command, so a
+// cancel is never stuck behind the very commands it has to end.
 
 export const MAX_CHANNELS = 8;
+const CONTROL_CHANNELS = 2;
+/** Bulk commands waiting for a channel beyond this many are refused with Busy, never queued forever. */
+export const MAX_BULK_WAITING = 32;
+const BUSY_RETRY_AFTER_S = 30;
 const READY_TIMEOUT_MS = 10_000;
 const KEEPALIVE_MS = 10_000;
 const IDLE_CLOSE_MS = 120_000;
@@ -59,15 +69,40 @@ export function verifyHostKey(knownHostsText: string, r: ResolvedTarget, key: Bu
   return pinned.some((e) => e.key.equals(key)) ? { ok: true } : { ok: false, error: new HostKeyChanged(r.alias, fp) };
 }
 
+type ExecCallback = (err: Error | undefined, channel: ClientChannel | undefined) => void;
+type SshClient = NonNullable<NodeSSH['connection']>;
+
+/**
+ * Opens an exec channel, retrying briefly when sshd refuses it: sshd frees a session slot only
+ * after both sides closed the channel, so a burst of commands can overlap closing ones and touch
+ * MaxSessions even with at most 8 open. Calls ssh2 directly: node-ssh's execCommand adds an
+ * 'error' listener to the shared client per call, which piles up while channels are awaited.
+ */
+export function openChannel(client: SshClient, command: string, cb: ExecCallback, attempt = 0): void {
+  client.exec(command, (err: Error | undefined, channel: ClientChannel) => {
+    if (err && /open failed/i.test(err.message) && attempt < 20) {
+      setTimeout(() => openChannel(client, command, cb, attempt + 1), 25 * (attempt + 1));
+      return;
+    }
+    cb(err, channel);
+  });
+}
+
+type Waiter = { wake: () => void };
+
 export class Connection {
   private active = 0;
-  private waiting: (() => void)[] = [];
+  private waiting: Waiter[] = [];
+  private controlActive = 0;
+  private controlWaiting: (() => void)[] = [];
+  private readonly pendingSignals = new Map<'INT' | 'KILL', Set<number>>();
   private idleTimer: NodeJS.Timeout | undefined;
   closed = false;
 
   constructor(
     readonly ssh: NodeSSH,
     readonly target: ResolvedTarget,
+    readonly capacity: Capacity,
     private readonly onClose: () => void,
   ) {
     const client = ssh.connection;
@@ -76,22 +111,83 @@ export class Connection {
     client?.on('error', () => this.markClosed());
   }
 
-  /** Waits for a free channel slot; the returned function gives it back. */
-  async acquire(): Promise<() => void> {
+  /**
+   * Waits for a free channel slot; the returned function gives it back. A wait ends with Canceled
+   * when `signal` aborts, and a bulk command finding the queue full is refused with Busy at once.
+   */
+  async acquire(what: string, signal?: AbortSignal): Promise<() => void> {
     if (this.idleTimer) clearTimeout(this.idleTimer);
-    if (this.active >= MAX_CHANNELS) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    if (signal?.aborted) throw new Canceled(what);
+    if (this.active >= MAX_CHANNELS) {
+      if (this.capacity === 'bulk' && this.waiting.length >= MAX_BULK_WAITING)
+        throw new Busy(this.target.alias, BUSY_RETRY_AFTER_S);
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = () => {
+          this.waiting = this.waiting.filter((w) => w !== waiter);
+          reject(new Canceled(what));
+        };
+        const waiter: Waiter = {
+          wake: () => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+          },
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        this.waiting.push(waiter);
+      });
+    }
     this.active += 1;
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.active -= 1;
-      this.waiting.shift()?.();
+      this.waiting.shift()?.wake();
       if (this.active === 0 && this.waiting.length === 0) {
         this.idleTimer = setTimeout(() => this.close(), IDLE_CLOSE_MS);
         this.idleTimer.unref();
       }
     };
+  }
+
+  /**
+   * Sends a signal to a remote process. Signals asked for in the same tick go out as one `kill`,
+   * over the sessions kept for control commands (never waiting behind the channel queue).
+   */
+  signal(pid: number, sig: 'INT' | 'KILL'): void {
+    if (this.closed) return;
+    let pids = this.pendingSignals.get(sig);
+    if (!pids) {
+      pids = new Set();
+      this.pendingSignals.set(sig, pids);
+      setImmediate(() => void this.flushSignal(sig));
+    }
+    pids.add(pid);
+  }
+
+  private async flushSignal(sig: 'INT' | 'KILL'): Promise<void> {
+    const pids = [...(this.pendingSignals.get(sig) ?? [])];
+    this.pendingSignals.delete(sig);
+    if (pids.length === 0 || this.closed) return;
+    if (this.controlActive >= CONTROL_CHANNELS) await new Promise<void>((r) => this.controlWaiting.push(r));
+    this.controlActive += 1;
+    try {
+      await new Promise<void>((resolve) => {
+        const client = this.ssh.connection;
+        if (!client || this.closed) return resolve();
+        openChannel(client, joinArgv(['kill', `-${sig}`, ...pids.map(String)]), (err, channel) => {
+          if (err || !channel) return resolve();
+          channel.on('close', () => resolve());
+          // Its output (a PID already gone) is of no interest, but must be read for the channel to close.
+          channel.resume();
+          channel.stderr.resume();
+          channel.end();
+        });
+      });
+    } finally {
+      this.controlActive -= 1;
+      this.controlWaiting.shift()?.();
+    }
   }
 
   close(): void {
@@ -108,8 +204,8 @@ export class Connection {
 
 const pool = processWide('ssh.pool', () => new Map<string, Promise<Connection>>());
 
-function poolKey(r: ResolvedTarget): string {
-  return `${r.user}@${r.host}:${r.port}`;
+function poolKey(r: ResolvedTarget, capacity: Capacity): string {
+  return `${r.user}@${r.host}:${r.port}/${capacity}`;
 }
 
 function mapConnectError(err: unknown, r: ResolvedTarget): ExecError {
@@ -129,7 +225,7 @@ function mapConnectError(err: unknown, r: ResolvedTarget): ExecError {
   return new Unreachable(r.alias, detail, { cause: err });
 }
 
-async function connect(r: ResolvedTarget): Promise<Connection> {
+async function connect(r: ResolvedTarget, capacity: Capacity): Promise<Connection> {
   const [knownHosts, privateKey] = await Promise.all([
     readFile(r.knownHostsFile, 'utf8').catch(() => ''),
     readFile(r.identityFile, 'utf8').catch(() => {
@@ -157,14 +253,14 @@ async function connect(r: ResolvedTarget): Promise<Connection> {
     ssh.dispose();
     throw refused ?? mapConnectError(err, r);
   }
-  const key = poolKey(r);
+  const key = poolKey(r, capacity);
   // ssh2 reports errors on the client too; without a listener they would crash the process.
   ssh.connection?.on('error', () => undefined);
   // Commands are many small request/reply exchanges on one connection: without TCP_NODELAY, Nagle's
   // algorithm holds each small packet until the previous one is acknowledged, and the server's
   // delayed ACK makes that ~40 ms per command.
   ssh.connection?.setNoDelay(true);
-  const conn = new Connection(ssh, r, () => {
+  const conn = new Connection(ssh, r, capacity, () => {
     void pool.get(key)?.then(
       (c) => c === conn && pool.delete(key),
       () => undefined,
@@ -173,16 +269,16 @@ async function connect(r: ResolvedTarget): Promise<Connection> {
   return conn;
 }
 
-/** A live pooled connection to the target, opened (or reopened) as needed. */
-export async function connection(r: ResolvedTarget): Promise<Connection> {
-  const key = poolKey(r);
+/** A live pooled connection to the target for one capacity class, opened (or reopened) as needed. */
+export async function connection(r: ResolvedTarget, capacity: Capacity): Promise<Connection> {
+  const key = poolKey(r, capacity);
   const existing = pool.get(key);
   if (existing) {
     const conn = await existing.catch(() => undefined);
     if (conn && !conn.closed) return conn;
     if (pool.get(key) === existing) pool.delete(key);
   }
-  const opening = connect(r);
+  const opening = connect(r, capacity);
   pool.set(key, opening);
   opening.catch(() => {
     if (pool.get(key) === opening) pool.delete(key);

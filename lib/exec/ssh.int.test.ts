@@ -116,6 +116,34 @@ describe('SSH through the pool', () => {
     expect(await until(() => processesOf(server.info.uid, marker).length === 0, 5_000)).toBe(true);
   });
 
+  it('bulk commands holding every bulk channel never delay an interactive one; a cancel ends them all', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      // This run's own sleeps only (the backup account is shared with other test files' servers).
+      const seconds = `34.5${process.pid}`;
+      const marker = `sleep ${seconds}`;
+      const bulk = Array.from({ length: 12 }, () => {
+        const ac = new AbortController();
+        const p = exec(target, ['sleep', seconds], { capacity: 'bulk', signal: ac.signal }).catch((e: unknown) => e);
+        return { ac, p };
+      });
+      // 8 run (every channel of the bulk connection), 4 wait for one.
+      expect(await until(() => processesOf(server.info.uid, marker).length === 8, 10_000)).toBe(true);
+      const started = Date.now();
+      expect((await execOk(target, ['echo', 'interactive'])).stdout).toBe('interactive\n');
+      expect(Date.now() - started).toBeLessThan(2_000);
+      // All canceled at once: the kills go out over the sessions kept for them, and the queued never start.
+      for (const b of bulk) b.ac.abort();
+      for (const e of await Promise.all(bulk.map((b) => b.p))) expect(e).toBeInstanceOf(Canceled);
+      expect(await until(() => processesOf(server.info.uid, marker).length === 0, 5_000)).toBe(true);
+      expect(warnings).not.toContain('MaxListenersExceededWarning');
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('a timeout ends the remote process', async () => {
     await expect(exec(target, ['sleep', '32.5'], { timeoutMs: 500 })).rejects.toBeInstanceOf(TimedOut);
     expect(await until(() => processesOf(server.info.uid, 'sleep 32.5').length === 0, 5_000)).toBe(true);

@@ -1,7 +1,6 @@
 import 'server-only';
 import { appendFile, readFile } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
-import type { ClientChannel } from 'ssh2';
 import { redact, registerSecret } from '@/lib/log/redact';
 import { Canceled, type ExecError, HostKeyChanged, TimedOut, Unreachable } from './errors';
 import { fingerprintOf, knownHostsLine } from './known-hosts';
@@ -10,10 +9,10 @@ import { joinArgv } from './quote';
 import {
   closeAll,
   connection,
+  openChannel,
   resolveTarget,
   scanKey,
   verifyHostKey,
-  type Connection,
   type ResolvedTarget,
 } from './ssh-pool';
 import type { ExecOptions, ExecResult, ExecStream, SshTarget } from './types';
@@ -36,24 +35,6 @@ export function remoteCommandLine(argv: readonly string[], env?: Readonly<Record
   return `printf '${PID_MARK}%s\\n' "$$" >&2; exec ${joinArgv(full)}`;
 }
 
-type ExecCallback = (err: Error | undefined, channel: ClientChannel | undefined) => void;
-type SshClient = NonNullable<Connection['ssh']['connection']>;
-
-/**
- * Opens an exec channel, retrying briefly when sshd refuses it: sshd frees a session slot only
- * after both sides closed the channel, so a burst of commands can overlap closing ones and touch
- * MaxSessions even with at most 8 open.
- */
-function openChannel(client: SshClient, command: string, cb: ExecCallback, attempt = 0): void {
-  client.exec(command, (err: Error | undefined, channel: ClientChannel) => {
-    if (err && /open failed/i.test(err.message) && attempt < 20) {
-      setTimeout(() => openChannel(client, command, cb, attempt + 1), 25 * (attempt + 1));
-      return;
-    }
-    cb(err, channel);
-  });
-}
-
 type Sink = { kind: 'collect' } | { kind: 'stream'; out: PassThrough };
 
 function run(
@@ -67,16 +48,21 @@ function run(
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let requestStop: (reason: ExecError) => void = () => undefined;
   let pendingStop: ExecError | undefined;
+  // Ends a wait for a channel: a command canceled while queued never starts.
+  const stopWaiting = new AbortController();
   const cancel = () => {
     const reason = new Canceled(program);
     pendingStop ??= reason;
+    stopWaiting.abort();
     requestStop(reason);
   };
+  opts.signal?.addEventListener('abort', cancel, { once: true });
+  if (opts.signal?.aborted) cancel();
 
   const done = (async (): Promise<ExecResult> => {
     const r = await resolveTarget(target);
-    const conn = await connection(r);
-    const release = await conn.acquire();
+    const conn = await connection(r, opts.capacity ?? 'interactive');
+    const release = await conn.acquire(program, stopWaiting.signal);
     try {
       return await new Promise<ExecResult>((resolve, reject) => {
         const client = conn.ssh.connection;
@@ -87,8 +73,7 @@ function run(
         let exitCode: number | undefined;
 
         const killRemote = (sig: 'INT' | 'KILL') => {
-          if (remotePid === undefined || conn.closed) return;
-          conn.ssh.execCommand(joinArgv(['kill', `-${sig}`, String(remotePid)])).catch(() => undefined);
+          if (remotePid !== undefined) conn.signal(remotePid, sig);
         };
         requestStop = (reason) => {
           if (stopReason) return;
@@ -97,8 +82,6 @@ function run(
           killTimer = setTimeout(() => killRemote('KILL'), KILL_GRACE_MS);
         };
         const timer = setTimeout(() => requestStop(new TimedOut(`${program} on ${r.alias}`, timeoutMs)), timeoutMs);
-        const onAbort = () => cancel();
-        opts.signal?.addEventListener('abort', onAbort, { once: true });
 
         openChannel(client, remoteCommandLine(argv, opts.env), (err, channel) => {
           if (err || !channel) {
@@ -142,7 +125,6 @@ function run(
           channel.on('close', () => {
             clearTimeout(timer);
             if (killTimer) clearTimeout(killTimer);
-            opts.signal?.removeEventListener('abort', onAbort);
             if (stopReason) return reject(stopReason);
             if (exitCode === undefined)
               return reject(new Unreachable(r.alias, 'the connection was lost while the command ran'));
@@ -161,6 +143,10 @@ function run(
       release();
     }
   })();
+  void done.then(
+    () => opts.signal?.removeEventListener('abort', cancel),
+    () => opts.signal?.removeEventListener('abort', cancel),
+  );
   return { done, cancel };
 }
 

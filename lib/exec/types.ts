@@ -7,7 +7,18 @@ export type SshTarget = Extract<Target, { kind: 'ssh' }>;
 
 export const LOCAL: Target = { kind: 'local' };
 
+/**
+ * Which share of a backup server's SSH capacity a command takes; the caller chooses, by what the
+ * command is for. `interactive` (the default): short reads a person waits for (overview batches,
+ * listings, snapshot metadata, locks). `bulk`: anything that may run for minutes or hours
+ * (downloads, restores, checks, prune, qemu-img). Each class has its own connection and channels,
+ * so no amount of bulk work delays an interactive read; bulk commands wait in a bounded queue and
+ * are refused (Busy) beyond it. Local commands ignore it.
+ */
+export type Capacity = 'interactive' | 'bulk';
+
 export type ExecOptions = {
+  capacity?: Capacity;
   /** Written to the command's stdin, which is then closed. The only way a password travels. */
   stdin?: string | Buffer;
   /**

@@ -414,7 +414,7 @@ describe('faults: each gives a clear error, ends its job and loses nothing', () 
 
   it('sshd killed in the middle of a download: the stream fails, never ends as if complete', async () => {
     const ref = await resolveSnapshot(ADMIN, dsId, repoName, snapshotId);
-    const d = await downloadStoredFile(ref, 'disk.0.0');
+    const d = await downloadStoredFile(ref, 'disk.0.0', { holder: 'oneadmin' });
     const reader = d.body.getReader();
     const first = await reader.read();
     expect(first.done).toBe(false);

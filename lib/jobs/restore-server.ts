@@ -63,7 +63,8 @@ function explain(err: unknown, base: string): Error {
 
 async function run(server: SshTarget, argv: string[], signal: AbortSignal, ctx: JobContext): Promise<void> {
   ctx.log(`$ ${argv.join(' ')}`);
-  const r = await exec(server, argv, { signal, timeoutMs: 6 * 3600_000 });
+  // qemu-img on whole disks: bulk capacity, so it never holds a channel an interactive read needs.
+  const r = await exec(server, argv, { signal, timeoutMs: 6 * 3600_000, capacity: 'bulk' });
   if (r.exitCode !== 0)
     throw new JobFailed(`${argv[0]} failed: ${r.stderr.trim().split('\n').pop() ?? `exit code ${r.exitCode}`}`);
 }

@@ -1,7 +1,7 @@
 import 'server-only';
 import type { Readable } from 'node:stream';
 import { processWide } from '@/lib/config/process-wide';
-import { exec, stream, Unreachable, type ExecOptions, type SshTarget } from '@/lib/exec';
+import { exec, stream, Unreachable, type Capacity, type ExecOptions, type SshTarget } from '@/lib/exec';
 import { logger } from '@/lib/log';
 import { registerSecret } from '@/lib/log/redact';
 import { hasModernExitCodes, resticBinary, serverKey, type ResticBinary } from './binary';
@@ -47,7 +47,7 @@ export type ResticRepo = {
   options: RepoOptions;
 };
 
-type CallOptions = Pick<ExecOptions, 'signal' | 'timeoutMs' | 'onLine'> & {
+type CallOptions = Pick<ExecOptions, 'signal' | 'timeoutMs' | 'onLine' | 'capacity'> & {
   noLock?: boolean;
   json?: boolean;
   quiet?: boolean;
@@ -110,16 +110,21 @@ async function call(repo: ResticRepo, command: string, args: readonly string[], 
     json: o.json,
     quiet: o.quiet,
   });
-  const r = await serverLimit(serverKey(repo.server))
-    .run(() =>
-      exec(repo.server, argv, {
-        stdin: `${repo.password}\n`,
-        secrets: [repo.password],
-        env: { ...env, ...o.env },
-        signal: o.signal,
-        timeoutMs: o.timeoutMs ?? 120_000,
-        onLine: o.onLine,
-      }),
+  const capacity = o.capacity ?? 'interactive';
+  const r = await serverLimit(serverKey(repo.server), capacity, repo.server.host)
+    .run(
+      () =>
+        exec(repo.server, argv, {
+          stdin: `${repo.password}\n`,
+          secrets: [repo.password],
+          env: { ...env, ...o.env },
+          signal: o.signal,
+          timeoutMs: o.timeoutMs ?? 120_000,
+          onLine: o.onLine,
+          capacity,
+        }),
+      `restic ${command}`,
+      o.signal,
     )
     .catch((err: unknown) => {
       if (err instanceof Unreachable && !o.noLock && command !== 'unlock') removeStaleLockLater(repo);
@@ -205,6 +210,7 @@ export async function prune(
   if (opts.dryRun) args.push('--dry-run');
   const lines: string[] = [];
   await call(repo, 'prune', args, {
+    capacity: 'bulk',
     signal: opts.signal,
     timeoutMs: opts.timeoutMs ?? 6 * 3600_000,
     onLine: (l) => {
@@ -219,7 +225,7 @@ export async function prune(
 /** Forgets the given snapshots (no prune: the caller prunes, after a preview). */
 export async function forget(repo: ResticRepo, ids: readonly string[], signal?: AbortSignal): Promise<void> {
   if (ids.length === 0) return;
-  await call(repo, 'forget', ids.map(checkId), { signal });
+  await call(repo, 'forget', ids.map(checkId), { signal, capacity: 'bulk' });
 }
 
 export async function check(
@@ -236,6 +242,7 @@ export async function check(
   const lines: string[] = [];
   try {
     await call(repo, 'check', args, {
+      capacity: 'bulk',
       signal: opts.signal,
       timeoutMs: opts.timeoutMs ?? 6 * 3600_000,
       onLine: (l) => {
@@ -253,12 +260,16 @@ export async function check(
   }
 }
 
-/** `restic dump` of one file as a byte stream; `done` rejects with a typed error on failure. */
+/**
+ * `restic dump` of one file as a byte stream; `done` rejects with a typed error on failure. The
+ * caller says what it is for: `interactive` for a few bytes a page shows (disk headers, vm.xml),
+ * `bulk` for a download. The dump holds a restic slot of its server until it has ended.
+ */
 export async function dump(
   repo: ResticRepo,
   snapshot: string,
   path: string,
-  signal?: AbortSignal,
+  opts: { capacity: Capacity; signal?: AbortSignal },
 ): Promise<{ stdout: Readable; done: Promise<void>; cancel: () => void }> {
   registerSecret(repo.password);
   const bin = await resticBinary(repo.server);
@@ -272,16 +283,34 @@ export async function dump(
     // A read: never takes a lock, so a stale lock or a running backup does not block it.
     noLock: true,
   });
-  const s = stream(repo.server, argv, {
-    stdin: `${repo.password}\n`,
-    secrets: [repo.password],
-    env,
-    signal,
-    timeoutMs: 24 * 3600_000,
-  });
-  const done = s.done.then((r) => {
-    if (r.exitCode !== 0) throw classifyFailure('dump', repo.path, r.exitCode, '', r.stderr, snapshot);
-  });
+  const release = await serverLimit(serverKey(repo.server), opts.capacity, repo.server.host).acquire(
+    'restic dump',
+    opts.signal,
+  );
+  let s: ReturnType<typeof stream>;
+  try {
+    s = stream(repo.server, argv, {
+      stdin: `${repo.password}\n`,
+      secrets: [repo.password],
+      env,
+      signal: opts.signal,
+      timeoutMs: 24 * 3600_000,
+      capacity: opts.capacity,
+    });
+  } catch (err) {
+    release();
+    throw err;
+  }
+  const done = s.done.then(
+    (r) => {
+      release();
+      if (r.exitCode !== 0) throw classifyFailure('dump', repo.path, r.exitCode, '', r.stderr, snapshot);
+    },
+    (err: unknown) => {
+      release();
+      throw err;
+    },
+  );
   return { stdout: s.stdout, done, cancel: s.cancel };
 }
 
@@ -314,6 +343,7 @@ export async function restore(repo: ResticRepo, req: RestoreRequest): Promise<Re
     const errors: string[] = [];
     try {
       await call(repo, 'restore', args, {
+        capacity: 'bulk',
         json: true,
         signal: req.signal,
         timeoutMs: 24 * 3600_000,
@@ -335,7 +365,12 @@ export async function restore(repo: ResticRepo, req: RestoreRequest): Promise<Re
   }
   const measuring = measureTarget(repo.server, req.target, req.expectedBytes, report);
   try {
-    await call(repo, 'restore', args, { signal: req.signal, timeoutMs: 24 * 3600_000, snapshot: req.snapshot });
+    await call(repo, 'restore', args, {
+      capacity: 'bulk',
+      signal: req.signal,
+      timeoutMs: 24 * 3600_000,
+      snapshot: req.snapshot,
+    });
   } finally {
     measuring.stop();
   }

@@ -164,7 +164,7 @@ describe.each(RESTIC_VERSIONS)('lib/restic with restic %s on the backup server',
   });
 
   it('dumps a disk as a stream, byte for byte', async () => {
-    const d = await restic.dump(repo, second.id, `${vmDir}/disk.0.0`);
+    const d = await restic.dump(repo, second.id, `${vmDir}/disk.0.0`, { capacity: 'bulk' });
     const hash = createHash('sha256');
     for await (const chunk of d.stdout) hash.update(chunk as Buffer);
     await d.done;

@@ -1,17 +1,11 @@
 import 'server-only';
 import { authorize, refusalResponse, type Role, type Viewer } from '@/lib/auth';
-import { RepositoryNotFound, NotAResticDatastore } from '@/lib/catalog';
-import { ExecError } from '@/lib/exec';
 import { logger } from '@/lib/log';
-import { OneNotAuthorized, OneNotFound, OneError } from '@/lib/opennebula';
-import { ResticError } from '@/lib/restic';
+import { expectedErrorResponse } from './error-response';
+
+export { notFoundResponse, retryLater } from './error-response';
 
 const log = logger('api');
-
-/** A 404 that says no more than "not found" (no hint whether it exists for someone else). */
-export function notFoundResponse(): Response {
-  return Response.json({ error: 'Not found.' }, { status: 404 });
-}
 
 /**
  * Wraps a route handler: the guard first, then the handler; expected failures become clear JSON
@@ -28,12 +22,8 @@ export function guarded<P>(
     try {
       return await handler(auth.viewer, await context.params, request);
     } catch (err) {
-      if (err instanceof OneNotFound || err instanceof OneNotAuthorized || err instanceof RepositoryNotFound)
-        return notFoundResponse();
-      if (err instanceof NotAResticDatastore) return Response.json({ error: err.message }, { status: 409 });
-      if (err instanceof ExecError || err instanceof ResticError || err instanceof OneError) {
-        return Response.json({ error: err.message, kind: err.name }, { status: 502 });
-      }
+      const expected = expectedErrorResponse(err);
+      if (expected) return expected;
       log.error('route handler failed', { action, error: err instanceof Error ? err.message : String(err) });
       return Response.json(
         { error: 'Backstone could not complete this request; see the server log.' },

@@ -14,7 +14,7 @@ export const GET = guarded<SnapshotParams & { file: string }>(
     const file = parseParam(FileNameParam, params.file);
     if (!p || file === undefined) return notFoundResponse();
     const ref = await resolveSnapshot(viewer, p.id, p.repo, p.snap, request.signal);
-    const d = await downloadStoredFile(ref, file, request.signal);
+    const d = await downloadStoredFile(ref, file, { holder: viewer.username, signal: request.signal });
     return new Response(d.body, { headers: downloadHeaders(d.fileName, d.size, d.contentType) });
   },
 );

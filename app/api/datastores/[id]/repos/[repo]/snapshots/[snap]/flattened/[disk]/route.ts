@@ -16,7 +16,7 @@ export const GET = guarded<SnapshotParams & { disk: string }>(
     const ref = await resolveSnapshot(viewer, p.id, p.repo, p.snap, request.signal);
     if (!ref.snapshot.disks.some((d) => d.diskId === disk)) return notFoundResponse();
     try {
-      const d = await downloadFlattenedDisk(ref, disk, request.signal);
+      const d = await downloadFlattenedDisk(ref, disk, { holder: viewer.username, signal: request.signal });
       return new Response(d.body, { headers: downloadHeaders(d.fileName, d.size, d.contentType) });
     } catch (err) {
       if (err instanceof ChainBroken) return Response.json({ error: err.message }, { status: 409 });
