@@ -172,6 +172,11 @@ test.describe('as an admin', () => {
     expect(xml.headers()['x-backstone-size']).toBe(String(decoded.length));
     expect(xml.headers()['content-disposition']).toContain(`filename="vm-${vm}-${newest.short_id}-vm.xml"`);
     expect(decoded.toString().startsWith('<VM>')).toBe(true);
+    // vm.xml as stored is base64, and its name says so.
+    const stored = await page.request.get(`${api(String(vm), newest.id)}/download/vm.xml`);
+    expect(stored.status()).toBe(200);
+    expect(stored.headers()['content-disposition']).toContain(`filename="vm-${vm}-${newest.short_id}-vm.xml.b64"`);
+    expect(Buffer.from((await stored.body()).toString(), 'base64')).toEqual(decoded);
   });
 
   test('a flattened chain equals the chain’s last state and leaves no temporary files', async ({ page, sandbox }) => {

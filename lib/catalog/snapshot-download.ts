@@ -38,6 +38,17 @@ function baseName(ref: SnapshotRef): string {
   return `${vm === undefined ? 'repo-' + ref.detail.repository.name : `vm-${vm}`}-${ref.snapshot.shortId}`;
 }
 
+/**
+ * The name a file downloads under, saying what its bytes are: a disk is qcow2, and vm.xml as the
+ * driver stores it is base64 (xmllint fails on it under a plain .xml name; the decoded one is the
+ * separate vm.xml download).
+ */
+export function storedFileName(base: string, file: Pick<SnapshotFile, 'name' | 'kind'>): string {
+  if (file.kind === 'disk') return `${base}-${file.name}.qcow2`;
+  if (file.kind === 'vm.xml') return `${base}-${file.name}.b64`;
+  return `${base}-${file.name}`;
+}
+
 /** One file of the snapshot, byte for byte as stored, with its size from the (cached) listing. */
 export async function downloadStoredFile(ref: SnapshotRef, name: string, opts: DownloadOptions): Promise<Download> {
   // Taken before anything else runs, so concurrent requests are counted in the order they came.
@@ -55,8 +66,8 @@ export async function downloadStoredFile(ref: SnapshotRef, name: string, opts: D
     return {
       body,
       size: file.size,
-      fileName: `${baseName(ref)}-${file.name}${file.kind === 'disk' ? '.qcow2' : ''}`,
-      contentType: 'application/octet-stream',
+      fileName: storedFileName(baseName(ref), file),
+      contentType: file.kind === 'vm.xml' ? 'text/plain; charset=us-ascii' : 'application/octet-stream',
     };
   } catch (err) {
     release();
