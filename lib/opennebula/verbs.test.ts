@@ -9,6 +9,7 @@ import { listClusters, listHosts } from './infrastructure';
 import { getBackupJob, listBackupJobs } from './backup-jobs';
 import { createLoginToken, getUser, whoami } from './users';
 import { getVm, listVms } from './vms';
+import { deleteTemplate } from './templates';
 import { fail, fakeRunner, ok } from './test-support/fake-runner';
 import { fixture } from './test-support/fixtures';
 
@@ -76,7 +77,12 @@ describe('credentials reach the CLI only through a ONE_AUTH file', () => {
 describe('datastore verbs', () => {
   it('show, show --decrypt and delete build the right argv', async () => {
     const runner = fakeRunner({
-      respond: (argv) => ok(argv.includes('--decrypt') ? fixture('onedatastore-show-decrypted.xml') : fixture('onedatastore-show-100.xml')),
+      respond: (argv) =>
+        ok(
+          argv.includes('--decrypt')
+            ? fixture('onedatastore-show-decrypted.xml')
+            : fixture('onedatastore-show-100.xml'),
+        ),
     });
     expect((await getDatastore(service, 100, { runner })).name).toBe('RBackups');
     const dec = await getDatastoreDecrypted(service, 100, { runner });
@@ -119,7 +125,9 @@ describe('datastore verbs', () => {
 
   it('create fails clearly when no ID is printed', async () => {
     const runner = fakeRunner({ respond: () => ok('something else') });
-    await expect(createDatastore(service, 'NAME = x', undefined, { runner })).rejects.toThrow(/did not print the new ID/);
+    await expect(createDatastore(service, 'NAME = x', undefined, { runner })).rejects.toThrow(
+      /did not print the new ID/,
+    );
   });
 
   it('refuses IDs that are not non-negative integers', async () => {
@@ -148,22 +156,38 @@ describe('image verbs', () => {
     expect(r).toEqual({ templateId: 12, imageIds: [130, 131] });
     const call = only(runner.calls);
     expect(call.argv).toEqual([
-      'oneimage', 'restore', '106', '-d', '1', '--no_nic', '--no_ip', '--name=web-1 restored $(x)', '--increment', '3', '--disk_id', '0',
+      'oneimage',
+      'restore',
+      '106',
+      '-d',
+      '1',
+      '--no_nic',
+      '--no_ip',
+      '--name=web-1 restored $(x)',
+      '--increment',
+      '3',
+      '--disk_id',
+      '0',
     ]);
     expect(call.opts.timeoutMs).toBe(240_000);
   });
 
   it('restore with only the required options; a name the CLI would break is refused', async () => {
     const runner = fakeRunner({ respond: () => ok('VM Template: -1\nImages: 140\n') });
-    expect(await restoreImage(alice, { imageId: 105, datastoreId: 1 }, { runner, timeoutMs: 5_000 })).toEqual({ imageIds: [140] });
+    expect(await restoreImage(alice, { imageId: 105, datastoreId: 1 }, { runner, timeoutMs: 5_000 })).toEqual({
+      imageIds: [140],
+    });
     expect(only(runner.calls).argv).toEqual(['oneimage', 'restore', '105', '-d', '1']);
     expect(only(runner.calls).opts.timeoutMs).toBe(5_000);
-    await expect(restoreImage(alice, { imageId: 105, datastoreId: 1, name: 'a"b' }, { runner })).rejects.toThrow(/quotes/);
+    await expect(restoreImage(alice, { imageId: 105, datastoreId: 1, name: 'a"b' }, { runner })).rejects.toThrow(
+      /quotes/,
+    );
   });
 
   it('restore errors printed on stdout are mapped too', async () => {
     const runner = fakeRunner({
-      respond: () => fail('', '[one.image.restore] Error restoring backup image: destination datastore is not an IMAGE_DS\n'),
+      respond: () =>
+        fail('', '[one.image.restore] Error restoring backup image: destination datastore is not an IMAGE_DS\n'),
     });
     const e = await restoreImage(alice, { imageId: 105, datastoreId: 100 }, { runner }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(OneCliError);
@@ -175,13 +199,30 @@ describe('image verbs', () => {
   });
 
   it('show and delete', async () => {
-    const runner = fakeRunner({ respond: (argv) => ok(argv[1] === 'show' ? fixture('oneimage-show-backup-full.xml') : '') });
+    const runner = fakeRunner({
+      respond: (argv) => ok(argv[1] === 'show' ? fixture('oneimage-show-backup-full.xml') : ''),
+    });
     expect((await getImage(alice, 105, { runner })).source).toBe('25f4b298');
     await deleteImage(alice, 105, { runner });
     expect(runner.calls.map((c) => c.argv)).toEqual([
       ['oneimage', 'show', '-x', '105'],
       ['oneimage', 'delete', '105'],
     ]);
+  });
+});
+
+describe('VM template verbs', () => {
+  it('delete removes the template only (never --recursive) and maps "not found"', async () => {
+    const runner = fakeRunner({ respond: () => ok('') });
+    await deleteTemplate(alice, 7, { runner });
+    expect(runner.calls.map((c) => c.argv)).toEqual([['onetemplate', 'delete', '7']]);
+    const gone = fakeRunner({
+      respond: () => fail('[one.template.delete] Error getting virtual machine template [7].'),
+    });
+    const err = await deleteTemplate(alice, 7, { runner: gone }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OneNotFound);
+    expect(err).toMatchObject({ objectType: 'virtual machine template', objectId: 7 });
+    await expect(deleteTemplate(alice, -1, { runner })).rejects.toThrow(RangeError);
   });
 });
 
@@ -211,7 +252,9 @@ describe('VM, backup job, cluster and host verbs', () => {
 
   it('getBackupJob', async () => {
     const pool = fixture('onebackupjob-list.xml');
-    const runner = fakeRunner({ respond: () => ok(pool.slice(pool.indexOf('<BACKUPJOB>'), pool.indexOf('</BACKUPJOB_POOL>'))) });
+    const runner = fakeRunner({
+      respond: () => ok(pool.slice(pool.indexOf('<BACKUPJOB>'), pool.indexOf('</BACKUPJOB_POOL>'))),
+    });
     expect((await getBackupJob(service, 7, { runner })).name).toBe('nightly');
     expect(only(runner.calls).argv).toEqual(['onebackupjob', 'show', '-x', '7']);
   });
@@ -229,12 +272,16 @@ describe('user verbs', () => {
   });
 
   it('wrong credentials give OneAuthenticationFailed', async () => {
-    const runner = fakeRunner({ respond: () => fail("[one.user.info] User couldn't be authenticated, aborting call.\n") });
+    const runner = fakeRunner({
+      respond: () => fail("[one.user.info] User couldn't be authenticated, aborting call.\n"),
+    });
     await expect(whoami(alice, { runner })).rejects.toBeInstanceOf(OneAuthenticationFailed);
   });
 
   it('token-create runs on a private copy of the credentials, even for the local service, and reads the token', async () => {
-    const runner = fakeRunner({ respond: () => ok('Authentication Token is:\nalice:0a1b2c3d4e5f60718293a4b5c6d7e8f901234567\n') });
+    const runner = fakeRunner({
+      respond: () => ok('Authentication Token is:\nalice:0a1b2c3d4e5f60718293a4b5c6d7e8f901234567\n'),
+    });
     const t = await createLoginToken(service, 3600, { runner });
     expect(t).toEqual({ username: 'alice', token: '0a1b2c3d4e5f60718293a4b5c6d7e8f901234567', expiresInSeconds: 3600 });
     const call = only(runner.calls);
@@ -255,19 +302,33 @@ describe('failures', () => {
   const failing = (r: ReturnType<typeof fail>) => fakeRunner({ respond: () => r });
 
   it('maps authorization, not-found and other oned messages, without the method label', async () => {
-    const na = await getVm(alice, 0, { runner: failing(fail('[one.vm.info] User [2] : Not authorized to perform USE VM [0].\n')) }).catch(
-      (e: unknown) => e,
-    );
+    const na = await getVm(alice, 0, {
+      runner: failing(fail('[one.vm.info] User [2] : Not authorized to perform USE VM [0].\n')),
+    }).catch((e: unknown) => e);
     expect(na).toBeInstanceOf(OneNotAuthorized);
-    expect(na).toMatchObject({ code: 'AUTHORIZATION', message: 'OpenNebula refused the request: Not authorized to perform USE VM [0].' });
-    const nf = await getImage(alice, 99, { runner: failing(fail('[one.image.info] Error getting image [99].\n')) }).catch((e: unknown) => e);
+    expect(na).toMatchObject({
+      code: 'AUTHORIZATION',
+      message: 'OpenNebula refused the request: Not authorized to perform USE VM [0].',
+    });
+    const nf = await getImage(alice, 99, {
+      runner: failing(fail('[one.image.info] Error getting image [99].\n')),
+    }).catch((e: unknown) => e);
     expect(nf).toBeInstanceOf(OneNotFound);
-    expect(nf).toMatchObject({ objectType: 'image', objectId: 99, method: 'one.image.info', message: 'OpenNebula has no image with ID 99.' });
+    expect(nf).toMatchObject({
+      objectType: 'image',
+      objectId: 99,
+      method: 'one.image.info',
+      message: 'OpenNebula has no image with ID 99.',
+    });
     const alloc = await createDatastore(service, 'NAME = x', undefined, {
-      runner: failing(fail(`[one.datastore.allocate] Datastore template is missing the "RESTIC_PASSWORD" attribute or it's empty.\n`)),
+      runner: failing(
+        fail(`[one.datastore.allocate] Datastore template is missing the "RESTIC_PASSWORD" attribute or it's empty.\n`),
+      ),
     }).catch((e: unknown) => e);
     expect(alloc).toBeInstanceOf(OneCliError);
-    expect((alloc as Error).message).toBe(`Datastore template is missing the "RESTIC_PASSWORD" attribute or it's empty.`);
+    expect((alloc as Error).message).toBe(
+      `Datastore template is missing the "RESTIC_PASSWORD" attribute or it's empty.`,
+    );
   });
 
   it('never puts the secret in a message, and drops Ruby backtraces', async () => {
@@ -279,8 +340,12 @@ describe('failures', () => {
   });
 
   it('explains a missing CLI, a missing ONE_AUTH file and an unreachable oned', async () => {
-    await expect(listVms(service, { runner: failing(fail('env: onevm: No such file or directory', '', 127)) })).rejects.toThrow(/was not found on the front-end/);
-    await expect(listVms(service, { runner: failing(fail('ONE_AUTH file not present', '', 1)) })).rejects.toThrow(/credentials file/);
+    await expect(
+      listVms(service, { runner: failing(fail('env: onevm: No such file or directory', '', 127)) }),
+    ).rejects.toThrow(/was not found on the front-end/);
+    await expect(listVms(service, { runner: failing(fail('ONE_AUTH file not present', '', 1)) })).rejects.toThrow(
+      /credentials file/,
+    );
     await expect(
       listVms(service, { runner: failing(fail('Connection refused - connect(2) for "localhost" port 2633')) }),
     ).rejects.toThrow(/could not reach OpenNebula/);

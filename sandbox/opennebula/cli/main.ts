@@ -8,13 +8,14 @@ import { onedatastore } from './onedatastore';
 import { oneimage } from './oneimage';
 import { onevm } from './onevm';
 import { onebackupjob } from './onebackupjob';
+import { onetemplate } from './onetemplate';
 import { onecluster, onehost, oneuser } from './oneuser';
 import { takeJob, WORKER_ARG } from '../ops/jobs';
 import { runJob } from '../ops/run-job';
 import { MONITOR_ARG, monitorLoop } from '../ops/monitor-daemon';
 
 const COMMANDS: Record<string, (ctx: Ctx, argv: string[]) => number | Promise<number>> = {
-  onedatastore, oneimage, onevm, onebackupjob, oneuser, onecluster, onehost,
+  onedatastore, oneimage, onevm, onebackupjob, onetemplate, oneuser, onecluster, onehost,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -8,6 +8,7 @@ import { visible, authorize } from '../permissions';
 import { spawnJob } from '../ops/jobs';
 import { planRestore } from '../ops/restore-image';
 import { DS_TYPE, IMAGE_STATE, IMAGE_TYPE, inBackup } from '../ops/states';
+import { passHold } from '../ops/holds';
 
 const TYPE_SHORT = ['OS', 'CD', 'DB', 'KL', 'RD', 'CX', 'BK', 'FS'];
 const STATE_SHORT = ['init', 'rdy', 'used', 'disa', 'lock', 'err', 'clon', 'dele', 'used', 'lock', 'lock'];
@@ -20,7 +21,7 @@ export async function oneimage(ctx: Ctx, argv: string[]): Promise<number> {
   ]);
   switch (cmd) {
     case 'list': return list(ctx, a);
-    case 'show': return show(ctx, a);
+    case 'show': return passHold(ctx.paths, 'image-show').then(() => show(ctx, a));
     case 'restore': return restore(ctx, a);
     case 'delete': return del(ctx, a);
     default: throw new OneError(`oneimage: unknown command ${cmd ?? ''}`.trim());
@@ -70,6 +71,8 @@ async function restore(ctx: Ctx, a: Parsed): Promise<number> {
   if (dst.type !== DS_TYPE.IMAGE_DS) throw fail('Destination datastore is not an image datastore');
   if (img.state !== IMAGE_STATE.READY) throw fail(`Wrong image state: ${STATE_SHORT[img.state]}`);
   try {
+    // The driver's restore action (restic on the backup server) is under way until it answers.
+    await passHold(ctx.paths, 'restore');
     const plan = await planRestore(ctx.paths, s.uid, s.gid, img.id, dst.id, {
       noNic: !!a.options.no_nic,
       noIp: !!a.options.no_ip,

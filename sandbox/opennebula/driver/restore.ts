@@ -11,6 +11,7 @@ import { fail, sshCat, sshScript } from './remote';
 import { repoPath, restic, resticEnv, type ResticDs } from './restic-command';
 import { snapshotInfo } from './snapshots';
 import { withLockRetry } from './lock-retry';
+import { passHold } from '../ops/holds';
 
 export type ChainLink = { id: number; snap: string };
 
@@ -61,6 +62,8 @@ export async function downloadDisk(
   try {
     const r = await withLockRetry(() => sshScript(paths, cfg.backupServer, `${script}\n`));
     if (r.code !== 0) throw fail('restic downloader', r);
+    // Staged on the backup server, not yet in the image datastore: the middle of the copy.
+    await passHold(paths, 'copy');
     await sshCat(paths, cfg.backupServer, `${last}.img`, dest, shq(`${last}.img`));
   } finally {
     await sshScript(paths, cfg.backupServer, `rm -rf ${shq(`${tmp}/`)}\n`);
