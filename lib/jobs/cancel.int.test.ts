@@ -263,6 +263,32 @@ describe('cancel a restore into OpenNebula: nothing it created is left', () => {
   });
 });
 
+describe('why a cancel waits for a copy to end', () => {
+  it('oned accepts deleting a LOCKED image mid-copy, but the copy then leaves its data in the datastore', async () => {
+    const release = holdAt('copy');
+    const out = await cli('oneadmin', 'oneimage', ['restore', String(imageId), '-d', String(IMAGE_DS), '--no_nic']);
+    const [first, second] = /^Images: ([\d ]+)$/m.exec(out)![1]!.split(' ').map(Number) as [number, number];
+    const template = Number(/^VM Template: (\d+)$/m.exec(out)![1]);
+    expect(await waitFor(() => isWaitingAt(paths, 'copy'), 60_000, 20)).toBe(true);
+    await cli('oneadmin', 'oneimage', ['delete', String(first)]);
+    expect((await objects()).images).not.toContain(first);
+    release();
+    const dsDir = readDb(paths).datastores.find((d) => d.id === IMAGE_DS)!.basePath;
+    const readyOrGone = () => readDb(paths).images.find((i) => i.id === second)?.state === IMAGE_STATE.READY;
+    expect(await waitFor(readyOrGone, 60_000, 50)).toBe(true);
+    const sources = new Set(readDb(paths).images.map((i) => i.source));
+    const orphans = readdirSync(dsDir).filter((f) => !sources.has(posix.join(posix.normalize(dsDir), f)));
+    try {
+      expect(orphans).toHaveLength(1);
+    } finally {
+      for (const f of orphans) rmSync(join(dsDir, f), { force: true });
+      await cli('oneadmin', 'oneimage', ['delete', String(second)]);
+      await cli('oneadmin', 'onetemplate', ['delete', String(template)]);
+      await waitFor(async () => !(await objects()).images.includes(second), 60_000, 100);
+    }
+  });
+});
+
 describe('cancel a restore onto the backup server', () => {
   /** restic processes of this sandbox doing `verb` (their command lines name its state folder). */
   const resticDoing = (verb: string) =>

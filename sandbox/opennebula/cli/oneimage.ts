@@ -96,18 +96,25 @@ function del(ctx: Ctx, a: Parsed): number {
   for (const arg of a.positionals) {
     const img = resolve(db.images, arg, 'IMAGE', M, 'IMAGE');
     authorize(s, M, img, 'MANAGE', 'IMAGE');
-    withDb(ctx.paths, (d) => {
+    const dropped = withDb(ctx.paths, (d) => {
       const i = d.images.find((x) => x.id === img.id);
       if (!i) throw notFound(M, 'IMAGE', img.id);
       const vm = d.vms.find((v) => i.vms.includes(v.id));
       if (i.type === IMAGE_TYPE.BACKUP && vm && inBackup(vm.lcmState)) {
         throw actionError(M, `Active backup on the associated VM. Wait till it finish to delete the backup Image`);
       }
+      // ImageManager::delete_image: a LOCKED image whose copy has not ended has no SOURCE yet, so
+      // oned drops the record without asking the driver; the running copy is not stopped.
+      if (i.state === IMAGE_STATE.LOCKED && i.source === '') {
+        d.images = d.images.filter((x) => x.id !== i.id);
+        return true;
+      }
       if (i.state === IMAGE_STATE.LOCKED || i.state === IMAGE_STATE.DELETE) throw actionError(M, `Cannot delete image in state ${STATE_SHORT[i.state]}`);
       i.prevState = i.state;
       i.state = IMAGE_STATE.DELETE;
+      return false;
     });
-    spawnJob(ctx.paths, { kind: 'delete-image', imageId: img.id });
+    if (!dropped) spawnJob(ctx.paths, { kind: 'delete-image', imageId: img.id });
   }
   return 0;
 }

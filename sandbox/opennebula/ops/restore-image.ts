@@ -99,7 +99,8 @@ async function register(paths: FrontendPaths, r: Reg): Promise<RestorePlan> {
       db.images.push({
         id, uid: r.uid, gid: r.gid, name: `${r.base}-disk-${diskId}`, perms: [1, 1, 0, 0, 0, 0, 0, 0, 0],
         type: diskId === 0 ? IMAGE_TYPE.OS : IMAGE_TYPE.DATABLOCK, diskType: 0, persistent: 0, regtime: r.t, modtime: r.t,
-        source: dest, path: resticUrl(r.img.datastoreId, r.bj, r.chain, `${r.info.dir}/disk.${diskId}.${r.named.id}`),
+        // oned learns SOURCE from the datastore's cp when the copy ends; until then it is empty.
+        source: '', path: resticUrl(r.img.datastoreId, r.bj, r.chain, `${r.info.dir}/disk.${diskId}.${r.named.id}`),
         format: 'qcow2', fs: '', size: 0, state: IMAGE_STATE.LOCKED, prevState: IMAGE_STATE.LOCKED,
         datastoreId: r.dst, vms: [], template, increments: [], backupDiskIds: null,
       });
@@ -128,10 +129,12 @@ export async function copyRestoredImages(paths: FrontendPaths, plan: RestorePlan
       const ds = db.datastores.find((d) => d.id === img.datastoreId)!;
       await downloadDisk(paths, resticDs(paths, ds), imageRepoId(img), plan.chain, plan.dir, target.diskId, target.dest);
       const info = JSON.parse(await runOk('qemu-img', ['info', '--output=json', target.dest])) as { 'virtual-size': number };
+      // Deleted during the copy: as oned logs, "CP operation succeeded but image no longer exists.
+      // Source image: <dest>, may be left in datastore" — the copied file stays where it is.
       withDb(paths, (x) => {
         const i = x.images.find((y) => y.id === target.id);
         if (!i) return;
-        Object.assign(i, { state: IMAGE_STATE.READY, prevState: IMAGE_STATE.LOCKED, size: Math.ceil(info['virtual-size'] / 1048576) });
+        Object.assign(i, { source: target.dest, state: IMAGE_STATE.READY, prevState: IMAGE_STATE.LOCKED, size: Math.ceil(info['virtual-size'] / 1048576) });
       });
     } catch (err) {
       withDb(paths, (x) => {
