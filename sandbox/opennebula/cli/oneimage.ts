@@ -16,15 +16,26 @@ const STATE_SHORT = ['init', 'rdy', 'used', 'disa', 'lock', 'err', 'clon', 'dele
 export async function oneimage(ctx: Ctx, argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   const a = parseArgs(rest, [
-    XML, { name: 'decrypt' }, { name: 'datastore', short: 'd', value: true }, { name: 'no_nic' }, { name: 'no_ip' },
-    { name: 'name', value: true }, { name: 'increment', value: true }, { name: 'disk_id', value: true },
+    XML,
+    { name: 'decrypt' },
+    { name: 'datastore', short: 'd', value: true },
+    { name: 'no_nic' },
+    { name: 'no_ip' },
+    { name: 'name', value: true },
+    { name: 'increment', value: true },
+    { name: 'disk_id', value: true },
   ]);
   switch (cmd) {
-    case 'list': return list(ctx, a);
-    case 'show': return passHold(ctx.paths, 'image-show').then(() => show(ctx, a));
-    case 'restore': return restore(ctx, a);
-    case 'delete': return del(ctx, a);
-    default: throw new OneError(`oneimage: unknown command ${cmd ?? ''}`.trim());
+    case 'list':
+      return list(ctx, a);
+    case 'show':
+      return passHold(ctx.paths, 'image-show').then(() => show(ctx, a));
+    case 'restore':
+      return restore(ctx, a);
+    case 'delete':
+      return del(ctx, a);
+    default:
+      throw new OneError(`oneimage: unknown command ${cmd ?? ''}`.trim());
   }
 }
 
@@ -36,9 +47,16 @@ function list(ctx: Ctx, a: Parsed): number {
     return 0;
   }
   const rows = imgs.map((i) => [
-    i.id, db.users.find((u) => u.id === i.uid)?.name ?? '', db.groups.find((g) => g.id === i.gid)?.name ?? '', i.name,
-    db.datastores.find((d) => d.id === i.datastoreId)?.name ?? '', `${i.size}M`, TYPE_SHORT[i.type] ?? '', i.persistent ? 'Yes' : 'No',
-    STATE_SHORT[i.state] ?? '', i.vms.length,
+    i.id,
+    db.users.find((u) => u.id === i.uid)?.name ?? '',
+    db.groups.find((g) => g.id === i.gid)?.name ?? '',
+    i.name,
+    db.datastores.find((d) => d.id === i.datastoreId)?.name ?? '',
+    `${i.size}M`,
+    TYPE_SHORT[i.type] ?? '',
+    i.persistent ? 'Yes' : 'No',
+    STATE_SHORT[i.state] ?? '',
+    i.vms.length,
   ]);
   ctx.out(table(['ID', 'USER', 'GROUP', 'NAME', 'DATASTORE', 'SIZE', 'TYPE', 'PER', 'STAT', 'RVMS'], rows));
   return 0;
@@ -50,7 +68,17 @@ function show(ctx: Ctx, a: Parsed): number {
   const img = resolve(db.images, a.positionals[0], 'IMAGE', M, 'IMAGE');
   authorize(s, M, img, 'USE', 'IMAGE');
   if (a.options.xml) printXml(ctx, imageXml(db, img));
-  else ctx.out([`IMAGE ${img.id} INFORMATION`, `ID             : ${img.id}`, `NAME           : ${img.name}`, `SOURCE         : ${img.source}`, `SIZE           : ${img.size}M`, `STATE          : ${STATE_SHORT[img.state]}`].join('\n'));
+  else
+    ctx.out(
+      [
+        `IMAGE ${img.id} INFORMATION`,
+        `ID             : ${img.id}`,
+        `NAME           : ${img.name}`,
+        `SOURCE         : ${img.source}`,
+        `SIZE           : ${img.size}M`,
+        `STATE          : ${STATE_SHORT[img.state]}`,
+      ].join('\n'),
+    );
   return 0;
 }
 
@@ -109,7 +137,8 @@ function del(ctx: Ctx, a: Parsed): number {
         d.images = d.images.filter((x) => x.id !== i.id);
         return true;
       }
-      if (i.state === IMAGE_STATE.LOCKED || i.state === IMAGE_STATE.DELETE) throw actionError(M, `Cannot delete image in state ${STATE_SHORT[i.state]}`);
+      if (i.state === IMAGE_STATE.LOCKED || i.state === IMAGE_STATE.DELETE)
+        throw actionError(M, `Cannot delete image in state ${STATE_SHORT[i.state]}`);
       i.prevState = i.state;
       i.state = IMAGE_STATE.DELETE;
       return false;
