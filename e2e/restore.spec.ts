@@ -195,6 +195,12 @@ test.describe('slow restores', () => {
     await waitForJob(page, /canceled/, 30_000);
     const target = join(serverInfo().datastoresRoot.replace(/lib\/one\/datastores$/, 'tmp'), folder);
     expect(existsSync(target)).toBe(false);
+    // The page says what the cancel did, and nothing says "Canceling" once it is done.
+    await expect(page.getByTestId('job-message')).toContainText(`Removed the partial target`);
+    await expect(page.getByTestId('job-message')).toContainText(folder);
+    await expect(page.getByTestId('job-canceling')).toHaveCount(0);
+    await expect(page.getByText('Canceling')).toHaveCount(0);
+    await expect(page.getByTestId('cancel-job')).toHaveCount(0);
     // No restic of this sandbox is left running.
     const leftover = watchResticProcesses();
     await new Promise((r) => setTimeout(r, 200));

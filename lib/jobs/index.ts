@@ -1,22 +1,32 @@
 import 'server-only';
-import { ensureRecovered } from './runner';
+import { ensureRecovered, isCanceling } from './runner';
 import { countActive, getJob as readJob, jobLog, listJobs as readJobs, type Job } from './store';
 
-export { submitJob, cancelJob, JobFailed, type JobContext, type JobResult, type Submission } from './runner';
+export {
+  submitJob,
+  cancelJob,
+  JobCanceled,
+  JobFailed,
+  type JobContext,
+  type JobResult,
+  type Submission,
+} from './runner';
 export { FINISHED, type Job, type JobStatus } from './store';
 
 /** Who may see a job: its author, and admins. */
 export type JobReader = { username: string; isAdmin: boolean };
 
+const withCanceling = (job: Job): Job => (isCanceling(job.id) ? { ...job, canceling: true } : job);
+
 export function visibleJob(reader: JobReader, id: number): Job | undefined {
   ensureRecovered();
   const job = readJob(id);
-  return job && (reader.isAdmin || job.actor === reader.username) ? job : undefined;
+  return job && (reader.isAdmin || job.actor === reader.username) ? withCanceling(job) : undefined;
 }
 
 export function visibleJobs(reader: JobReader, limit = 200): Job[] {
   ensureRecovered();
-  return readJobs({ actor: reader.isAdmin ? undefined : reader.username, limit });
+  return readJobs({ actor: reader.isAdmin ? undefined : reader.username, limit }).map(withCanceling);
 }
 
 export function activeJobCount(reader: JobReader): number {

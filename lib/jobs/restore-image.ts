@@ -1,10 +1,12 @@
 import 'server-only';
 import { getDatastore, getImage, OneNotFound, restoreImage, type OneCredential } from '@/lib/opennebula';
 import { RestoreRefused } from './restore-server';
-import { JobFailed, submitJob } from './runner';
+import { JobCanceled, JobFailed, submitJob } from './runner';
+import { undoImageRestore } from './undo-image-restore';
 
 // One-click restore into OpenNebula: `oneimage restore` as the signed-in person (so OpenNebula's
-// ACLs decide), then the job follows the new images until they are READY or in ERROR.
+// ACLs decide), then the job follows the new images until they are READY or in ERROR. Canceled,
+// it removes the template and images it created (undo-image-restore.ts), or lists what is left.
 
 export type ImageRestoreRequest = {
   imageId: number;
@@ -52,7 +54,11 @@ export async function submitImageRestore(
       ctx.log(
         `oneimage restore ${req.imageId} -d ${req.datastoreId}${req.noNic ? ' --no_nic' : ''}${req.noIp ? ' --no_ip' : ''}${req.name ? ` --name ${req.name}` : ''}${req.incrementId !== undefined ? ` --increment ${req.incrementId}` : ''}${req.diskId !== undefined ? ` --disk_id ${req.diskId}` : ''}`,
       );
+      if (ctx.signal.aborted)
+        throw new JobCanceled('Canceled before OpenNebula was asked to restore; nothing was created.', { left: [] });
       ctx.progress({ percent: 0, message: 'OpenNebula is registering the restored images.' });
+      // Never aborted: oned would go on registering what the CLI asked for, and the IDs of what it
+      // made (printed at the end) would be lost. A cancel meanwhile is acted on once they are known.
       const r = await restoreImage(person.credential, {
         imageId: req.imageId,
         datastoreId: req.datastoreId,
@@ -64,11 +70,14 @@ export async function submitImageRestore(
       });
       if (r.templateId !== undefined) ctx.log(`VM Template: ${r.templateId}`);
       ctx.log(`Images: ${r.imageIds.join(' ')}`);
+      const undo = () => undoImageRestore(ctx, person.credential, r, FOLLOW_LIMIT_MS);
+      if (ctx.signal.aborted) return undo();
       if (r.imageIds.length === 0) throw new JobFailed('OpenNebula restored no image.');
       // OpenNebula copies the data in the background: follow the images until they settle.
       const deadline = Date.now() + FOLLOW_LIMIT_MS;
       const states = new Map<number, string>();
       for (;;) {
+        if (ctx.signal.aborted) return undo();
         for (const id of r.imageIds) {
           const s = (await getImage(person.credential, id)).state;
           if (states.get(id) !== s) ctx.log(`Image ${id}: ${s}`);
@@ -79,9 +88,9 @@ export async function submitImageRestore(
           percent: Math.round((settled / r.imageIds.length) * 100),
           message: `${settled} of ${r.imageIds.length} images copied.`,
         });
+        // Settled or not, a cancel asked meanwhile is honoured: the images are removed.
+        if (ctx.signal.aborted) return undo();
         if (settled === r.imageIds.length) break;
-        if (ctx.signal.aborted)
-          throw new JobFailed('Canceled: OpenNebula goes on copying the images it already registered.');
         if (Date.now() > deadline) throw new JobFailed('The images were still being copied after 6 hours.');
         await sleep(POLL_MS, ctx.signal);
       }

@@ -1,15 +1,17 @@
 import 'server-only';
 import { posix } from 'node:path';
 import { getConfig } from '@/lib/config';
-import { exec, execOk, ExecError, type SshTarget } from '@/lib/exec';
+import { exec, execOk, ExecError, joinArgv, type SshTarget } from '@/lib/exec';
 import { restore, RepositoryLocked, ResticError, type ResticRepo } from '@/lib/restic';
 import { datastoreAccess, repositoryDetail, type BackupChain, type Reader } from '@/lib/catalog';
-import { JobFailed, submitJob, type JobContext } from './runner';
+import { leftText } from './cancel-report';
+import { JobCanceled, JobFailed, submitJob, type JobContext } from './runner';
 
 // Restore onto the backup server: the chain's snapshots restored into a staging folder inside a
 // NEW target folder under an allowed base (RESTIC_TMP_DIR), increments flattened with qemu-img as
 // OpenNebula's downloader does, then `disk.N.qcow2` and `vm.xml` left in the target. Nothing that
-// exists is ever written over; on failure or cancel the target is removed whole.
+// exists is ever written over; on failure or cancel the target is removed whole, and when it cannot
+// be, the job's record names it with the command that removes it.
 
 export type ServerRestoreRequest = {
   datastoreId: number;
@@ -76,11 +78,12 @@ const REMOVE_RETRY_MS = 3_000;
  * Removes a partial target. When the connection to the backup server was lost (sshd restarted, a
  * network glitch), it is tried again for a bounded time (about 12 s) before the job ends.
  */
-async function removeTarget(server: SshTarget, target: string): Promise<boolean> {
+async function removeTarget(server: SshTarget, target: string): Promise<{ ok: true } | { ok: false; reason: string }> {
   for (let attempt = 1; ; attempt++) {
     const r = await exec(server, ['rm', '-rf', '--', target]).catch(() => undefined);
-    if (r) return r.exitCode === 0;
-    if (attempt === REMOVE_ATTEMPTS) return false;
+    if (r?.exitCode === 0) return { ok: true };
+    if (r) return { ok: false, reason: r.stderr.trim().split('\n').pop() || `rm exited with code ${r.exitCode}` };
+    if (attempt === REMOVE_ATTEMPTS) return { ok: false, reason: 'the backup server did not answer' };
     await new Promise((r) => setTimeout(r, REMOVE_RETRY_MS));
   }
 }
@@ -193,17 +196,40 @@ async function restoreChain(
       result: { target, disks: results, vmXml: vmXml ? posix.join(target, 'vm.xml') : undefined },
     };
   } catch (err) {
+    // Read now: whatever failed after a cancel failed because of it.
+    const canceled = ctx.signal.aborted;
     const explained = explain(err, base);
     if (created) {
       ctx.log(`Removing the partial target ${target}.`);
-      if (!(await removeTarget(server, target))) {
-        // The admin must know what is left on the server.
-        ctx.log(`Could not remove the partial target ${target}.`);
+      const removal = await removeTarget(server, target);
+      if (!removal.ok) {
+        // The admin must know what is left on the server, and how to remove it.
+        ctx.log(`Could not remove the partial target ${target}: ${removal.reason}`);
+        const command = joinArgv([
+          'ssh',
+          ...(server.port ? ['-p', String(server.port)] : []),
+          `${server.user ? `${server.user}@` : ''}${server.host}`,
+          joinArgv(['rm', '-rf', '--', target]),
+        ]);
+        if (canceled) {
+          const left = [{ what: `the partial target ${target}`, reason: removal.reason, command }];
+          throw new JobCanceled(`Canceled. ${leftText('on the backup server', left)}`, { removed: [], left });
+        }
         throw new JobFailed(
-          `${explained.message} The partial target ${target} could not be removed and is left on the backup server: remove it by hand once the server is reachable.`,
+          `${explained.message} The partial target ${target} could not be removed (${removal.reason}) and is left on the backup server; remove it with: ${command}`,
         );
       }
+      if (canceled)
+        throw new JobCanceled(`Canceled. Removed the partial target ${target}; nothing is left on the backup server.`, {
+          removed: [target],
+          left: [],
+        });
     }
+    if (canceled)
+      throw new JobCanceled('Canceled before anything was written on the backup server; nothing is left there.', {
+        removed: [],
+        left: [],
+      });
     throw explained;
   }
 }

@@ -33,6 +33,23 @@ export class JobFailed extends Error {
   override name = 'JobFailed';
 }
 
+/**
+ * How a canceled job ended, in its own words: what it removed and what is left (with the command
+ * that removes it). A job that created something throws this after undoing it.
+ */
+export class JobCanceled extends Error {
+  override name = 'JobCanceled';
+  constructor(
+    message: string,
+    readonly result?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+/** For jobs that create nothing: restic's own cancel leaves the repository as it was. */
+const CANCELED = 'Canceled; the job was stopped before it ended.';
+
 type Pending = { id: number; serverKey: string; run: (ctx: JobContext) => Promise<JobResult> };
 
 type Runtime = {
@@ -75,32 +92,42 @@ async function start(p: Pending): Promise<void> {
   const controller = new AbortController();
   runtime.running.set(p.id, { serverKey: p.serverKey, controller });
   markRunning(p.id);
+  // Progress is saved at most once a second; what is held back is saved by a timer, so the last
+  // word before a long wait (a cleanup after cancel) is never left unsaved.
   let last = 0;
   let pending: Progress | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (pending) saveProgress(p.id, pending);
+    pending = undefined;
+    last = Date.now();
+  };
   const ctx: JobContext = {
     id: p.id,
     signal: controller.signal,
     progress: (pr) => {
       pending = { ...pending, ...pr };
-      const now = Date.now();
-      if (now - last >= 1_000) {
-        saveProgress(p.id, pending);
-        pending = undefined;
-        last = now;
-      }
+      const wait = 1_000 - (Date.now() - last);
+      if (wait <= 0) flush();
+      else timer ??= setTimeout(flush, wait);
     },
     log: (line) => appendLog(p.id, line),
   };
   try {
     const r = await p.run(ctx);
-    if (pending) saveProgress(p.id, pending);
+    flush();
     finish(p.id, 'succeeded', r.message, r.result);
   } catch (err) {
-    if (pending) saveProgress(p.id, pending);
+    flush();
     const message = err instanceof Error ? err.message : String(err);
-    if (controller.signal.aborted) {
+    if (err instanceof JobCanceled) {
+      ctx.log(err.message);
+      finish(p.id, 'canceled', err.message, err.result);
+    } else if (controller.signal.aborted) {
       ctx.log('Canceled.');
-      finish(p.id, 'canceled', 'Canceled; what the job had started was stopped and cleaned up.');
+      finish(p.id, 'canceled', CANCELED);
     } else {
       ctx.log(`Failed: ${message}`);
       finish(p.id, 'failed', message);
@@ -157,6 +184,11 @@ export function cancelJob(id: number): boolean {
     return true;
   }
   return false;
+}
+
+/** Whether a cancel was asked of this running job, which is still undoing what it did. */
+export function isCanceling(id: number): boolean {
+  return runtime.running.get(id)?.controller.signal.aborted ?? false;
 }
 
 /** Called by readers so a restart's leftovers are marked before anyone looks at them. */

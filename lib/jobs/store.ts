@@ -24,6 +24,8 @@ export type Job = {
   etaSeconds?: number;
   message: string;
   result?: Record<string, unknown>;
+  /** Cancel was asked and the job is still undoing what it did (known to this process only). */
+  canceling?: boolean;
 };
 
 type Row = {

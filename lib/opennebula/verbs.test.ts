@@ -9,6 +9,7 @@ import { listClusters, listHosts } from './infrastructure';
 import { getBackupJob, listBackupJobs } from './backup-jobs';
 import { createLoginToken, getUser, revokeLoginToken, whoami } from './users';
 import { getVm, listVms } from './vms';
+import { deleteTemplate } from './templates';
 import { fail, fakeRunner, ok } from './test-support/fake-runner';
 import { fixture } from './test-support/fixtures';
 
@@ -207,6 +208,21 @@ describe('image verbs', () => {
       ['oneimage', 'show', '-x', '105'],
       ['oneimage', 'delete', '105'],
     ]);
+  });
+});
+
+describe('VM template verbs', () => {
+  it('delete removes the template only (never --recursive) and maps "not found"', async () => {
+    const runner = fakeRunner({ respond: () => ok('') });
+    await deleteTemplate(alice, 7, { runner });
+    expect(runner.calls.map((c) => c.argv)).toEqual([['onetemplate', 'delete', '7']]);
+    const gone = fakeRunner({
+      respond: () => fail('[one.template.delete] Error getting virtual machine template [7].'),
+    });
+    const err = await deleteTemplate(alice, 7, { runner: gone }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OneNotFound);
+    expect(err).toMatchObject({ objectType: 'virtual machine template', objectId: 7 });
+    await expect(deleteTemplate(alice, -1, { runner })).rejects.toThrow(RangeError);
   });
 });
 

@@ -19,7 +19,7 @@ export const OBJECT_NAMES = {
   DATASTORE: 'datastore',
   BACKUPJOB: 'backup job',
   USER: 'user',
-  TEMPLATE: 'template',
+  TEMPLATE: 'virtual machine template',
   HOST: 'host',
   CLUSTER: 'cluster',
 } as const;

@@ -24,6 +24,7 @@ export const CLI_COMMANDS = [
   'oneimage',
   'onevm',
   'onebackupjob',
+  'onetemplate',
   'oneuser',
   'onecluster',
   'onehost',

@@ -121,6 +121,6 @@ export async function cancelJobAction(jobId: unknown): Promise<ActionState> {
     address: await requestAddress(),
   });
   return canceled
-    ? { status: 'ok', message: 'Canceling…' }
+    ? { status: 'ok', message: 'Cancel requested: the job removes what it created, then ends.' }
     : { status: 'failed', message: 'This job had already finished.' };
 }

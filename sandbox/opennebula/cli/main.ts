@@ -8,6 +8,7 @@ import { onedatastore } from './onedatastore';
 import { oneimage } from './oneimage';
 import { onevm } from './onevm';
 import { onebackupjob } from './onebackupjob';
+import { onetemplate } from './onetemplate';
 import { onecluster, onehost, oneuser } from './oneuser';
 import { takeJob, WORKER_ARG } from '../ops/jobs';
 import { runJob } from '../ops/run-job';
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, (ctx: Ctx, argv: string[]) => number | Promise<nu
   oneimage,
   onevm,
   onebackupjob,
+  onetemplate,
   oneuser,
   onecluster,
   onehost,

@@ -11,18 +11,29 @@ import { fail, sshCat, sshScript } from './remote';
 import { repoPath, restic, resticEnv, type ResticDs } from './restic-command';
 import { snapshotInfo } from './snapshots';
 import { withLockRetry } from './lock-retry';
+import { passHold } from '../ops/holds';
 
 export type ChainLink = { id: number; snap: string };
 
 export type RestoreInfo = { dir: string; diskIds: number[]; vmXml: string };
 
-export async function readRestoreInfo(paths: FrontendPaths, ds: ResticDs, repoId: string, snap: string): Promise<RestoreInfo> {
+export async function readRestoreInfo(
+  paths: FrontendPaths,
+  ds: ResticDs,
+  repoId: string,
+  snap: string,
+): Promise<RestoreInfo> {
   const cfg = readConfig(paths);
   const info = await snapshotInfo(paths, ds, repoId, snap);
   const vmXmlPath = info.paths.find((p) => p.endsWith('/vm.xml')) ?? '';
-  const diskIds = info.paths.map((p) => /\/disk\.(\d+)\.\d+$/.exec(p)?.[1]).filter((d): d is string => !!d).map(Number);
+  const diskIds = info.paths
+    .map((p) => /\/disk\.(\d+)\.\d+$/.exec(p)?.[1])
+    .filter((d): d is string => !!d)
+    .map(Number);
   const cmd = restic(ds, repoPath(ds, repoId), `dump ${shq(snap)} ${shq(vmXmlPath)}`, { quiet: null });
-  const r = await withLockRetry(() => sshScript(paths, cfg.backupServer, `set -e -o pipefail\n${resticEnv(cfg.restic, ds)}\n${cmd} | base64 -d\n`));
+  const r = await withLockRetry(() =>
+    sshScript(paths, cfg.backupServer, `set -e -o pipefail\n${resticEnv(cfg.restic, ds)}\n${cmd} | base64 -d\n`),
+  );
   if (r.code !== 0) throw fail('restic dump vm.xml', r);
   return { dir: posix.dirname(vmXmlPath), diskIds: diskIds.sort((a, b) => a - b), vmXml: r.stdout };
 }
@@ -47,7 +58,10 @@ export async function downloadDisk(
   const tmp = posix.join(paths.root, tmpBase, randomUUID());
   const repo = repoPath(ds, repoId);
   const files = chain.map((c) => `${tmp}/disk.${diskId}.${c.id}`);
-  const dumps = chain.map((c, i) => `${restic(ds, repo, `dump --quiet ${shq(c.snap)} ${shq(`${dir}/disk.${diskId}.${c.id}`)}`)} > ${shq(files[i]!)}`);
+  const dumps = chain.map(
+    (c, i) =>
+      `${restic(ds, repo, `dump --quiet ${shq(c.snap)} ${shq(`${dir}/disk.${diskId}.${c.id}`)}`)} > ${shq(files[i]!)}`,
+  );
   const rebases = files.slice(1).map((f, i) => `qemu-img rebase -q -u -F qcow2 -b ${shq(files[i]!)} ${shq(f)}`);
   const last = files[files.length - 1]!;
   const script = [
@@ -61,6 +75,8 @@ export async function downloadDisk(
   try {
     const r = await withLockRetry(() => sshScript(paths, cfg.backupServer, `${script}\n`));
     if (r.code !== 0) throw fail('restic downloader', r);
+    // Staged on the backup server, not yet in the image datastore: the middle of the copy.
+    await passHold(paths, 'copy');
     await sshCat(paths, cfg.backupServer, `${last}.img`, dest, shq(`${last}.img`));
   } finally {
     await sshScript(paths, cfg.backupServer, `rm -rf ${shq(`${tmp}/`)}\n`);

@@ -12,6 +12,36 @@ import { JobStatusBadge, ProgressBar } from './job-status';
 
 type Data = { job: Job; log: { seq: number; at: number; line: string }[] };
 
+/** What a canceled job removed, and what it left with the command that removes each thing. */
+function CancelOutcome({
+  removed,
+  left,
+}: {
+  removed?: string[];
+  left?: { what: string; reason: string; command: string }[];
+}) {
+  return (
+    <>
+      {removed && removed.length > 0 && <p data-testid="job-removed">Removed: {removed.join(', ')}.</p>}
+      {left && left.length > 0 && (
+        <div data-testid="job-left">
+          <p className="font-medium text-amber-700 dark:text-amber-300">Left behind — remove by hand:</p>
+          <ul className="list-disc space-y-1 pl-5">
+            {left.map((l) => (
+              <li key={l.what}>
+                {l.what} ({l.reason}):{' '}
+                <code className="rounded bg-slate-100 px-1 font-mono text-xs select-all dark:bg-slate-800">
+                  {l.command}
+                </code>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </>
+  );
+}
+
 function ResultLinks({ job }: { job: Job }) {
   const r = job.result as
     | {
@@ -19,11 +49,14 @@ function ResultLinks({ job }: { job: Job }) {
         imageIds?: number[];
         target?: string;
         disks?: { path: string; info: { 'virtual-size'?: number; format?: string } }[];
+        removed?: string[];
+        left?: { what: string; reason: string; command: string }[];
       }
     | undefined;
   if (!r) return null;
   return (
     <div className="space-y-1 px-4 py-3 text-sm" data-testid="job-result">
+      <CancelOutcome removed={r.removed} left={r.left} />
       {r.templateId !== undefined && (
         <p>
           VM template: <span data-testid="result-template">{r.templateId}</span>
@@ -67,6 +100,7 @@ export function JobDetail({ initial }: { initial: Data }) {
   const id = initial.job.id;
   const [pending, start] = useTransition();
   const [note, setNote] = useState('');
+  const [asked, setAsked] = useState(false);
   const { data } = useQuery({
     queryKey: ['job', id],
     queryFn: async () => (await (await fetch(`/api/jobs/${id}`, { cache: 'no-store' })).json()) as Data,
@@ -75,6 +109,8 @@ export function JobDetail({ initial }: { initial: Data }) {
   });
   const j = data.job;
   const active = j.status === 'queued' || j.status === 'running';
+  // Once the job has ended its own message says how; a note from the cancel click must not stay.
+  const canceling = active && (j.canceling || asked);
   return (
     <div className="mx-auto max-w-5xl space-y-4">
       <PageHeader
@@ -85,7 +121,8 @@ export function JobDetail({ initial }: { initial: Data }) {
         }
         subtitle={j.title}
         actions={
-          active && (
+          active &&
+          !canceling && (
             <button
               type="button"
               disabled={pending}
@@ -93,7 +130,8 @@ export function JobDetail({ initial }: { initial: Data }) {
               onClick={() =>
                 start(async () => {
                   const r = await cancelJobAction(j.id);
-                  setNote('message' in r ? (r.message ?? '') : '');
+                  if (r.status === 'ok') setAsked(true);
+                  else setNote('message' in r ? (r.message ?? '') : '');
                 })
               }
               className="rounded-md border border-red-300 px-3 py-1.5 text-sm font-medium text-red-700 hover:bg-red-50 dark:border-red-800 dark:text-red-300 dark:hover:bg-red-950/40"
@@ -103,6 +141,11 @@ export function JobDetail({ initial }: { initial: Data }) {
           )
         }
       />
+      {canceling && (
+        <p className="text-sm text-slate-600" data-testid="job-canceling">
+          Canceling: the job is undoing what it did; its message below says how far it got.
+        </p>
+      )}
       {note && <p className="text-sm text-slate-600">{note}</p>}
       <Panel title="Progress">
         <div className="space-y-2 px-4 py-3 text-sm">

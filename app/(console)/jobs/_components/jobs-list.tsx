@@ -29,6 +29,11 @@ export function JobsList({ initial }: { initial: Job[] }) {
               #{j.id} {j.title}
             </Link>
             <JobStatusBadge status={j.status} />
+            {j.canceling && j.status === 'running' && (
+              <span className="text-xs font-medium text-amber-700 dark:text-amber-300" data-testid="job-row-canceling">
+                canceling
+              </span>
+            )}
             <span className="text-xs text-slate-500">
               by {j.actor}, {formatAge(j.createdAt)}
             </span>

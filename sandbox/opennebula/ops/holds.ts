@@ -1,0 +1,44 @@
+// Test holds: a moment of the front-end's work (a restore's driver action, an image copy, oned's
+// answer to `oneimage show`) can be held while a file exists, as a slow backup server or a busy
+// oned would hold it, so tests can act "while it happens" without sleeping. Nothing holds unless a
+// test creates the file; a hold lasts at most HOLD_LIMIT_MS, then the work goes on.
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FrontendPaths } from '../paths';
+
+export type HoldPoint = 'restore' | 'copy' | 'image-show';
+
+const HOLD_LIMIT_MS = 10 * 60_000;
+const POLL_MS = 20;
+
+const holdsDir = (paths: FrontendPaths) => join(paths.one, 'holds');
+const holdFile = (paths: FrontendPaths, point: HoldPoint) => join(holdsDir(paths), point);
+const waitingFile = (paths: FrontendPaths, point: HoldPoint, pid: number) =>
+  join(holdsDir(paths), `${point}.waiting.${pid}`);
+
+/** Waits while `point` is held; while it waits, a marker file says so (see isWaitingAt). */
+export async function passHold(paths: FrontendPaths, point: HoldPoint): Promise<void> {
+  if (!existsSync(holdFile(paths, point))) return;
+  const marker = waitingFile(paths, point, process.pid);
+  writeFileSync(marker, '');
+  try {
+    const deadline = Date.now() + HOLD_LIMIT_MS;
+    while (existsSync(holdFile(paths, point)) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, POLL_MS));
+  } finally {
+    rmSync(marker, { force: true });
+  }
+}
+
+/** Holds `point` until the returned function is called. */
+export function hold(paths: FrontendPaths, point: HoldPoint): () => void {
+  mkdirSync(holdsDir(paths), { recursive: true });
+  writeFileSync(holdFile(paths, point), '');
+  return () => rmSync(holdFile(paths, point), { force: true });
+}
+
+/** Whether some process waits at `point` now. */
+export function isWaitingAt(paths: FrontendPaths, point: HoldPoint): boolean {
+  if (!existsSync(holdsDir(paths))) return false;
+  return readdirSync(holdsDir(paths)).some((n) => n.startsWith(`${point}.waiting.`));
+}
