@@ -1,5 +1,6 @@
 import 'server-only';
 import { posix } from 'node:path';
+import { diskParts, newestVmXml } from './chain-files';
 import { getConfig } from '@/lib/config';
 import { exec, execOk, ExecError, joinArgv, type SshTarget } from '@/lib/exec';
 import { restore, RepositoryLocked, ResticError, type ResticRepo } from '@/lib/restic';
@@ -160,15 +161,9 @@ async function restoreChain(
       'vm.xml',
     ]);
     const files = found.stdout.split('\n').filter(Boolean);
-    const disks = new Map<number, { increment: number; path: string }[]>();
-    for (const f of files) {
-      const m = /\/disk\.(\d+)\.(\d+)$/.exec(f);
-      if (m) disks.set(Number(m[1]), [...(disks.get(Number(m[1])) ?? []), { increment: Number(m[2]), path: f }]);
-    }
     ctx.progress({ percent: 90, message: 'Flattening with qemu-img' });
     const results: Record<string, unknown>[] = [];
-    for (const [diskId, parts] of [...disks.entries()].sort((a, b) => a[0] - b[0])) {
-      parts.sort((a, b) => a.increment - b.increment);
+    for (const [diskId, parts] of diskParts(files)) {
       // Re-link the chain (the overlays' backing pointers are not usable after a restore).
       for (let k = 1; k < parts.length; k++) {
         await run(
@@ -183,10 +178,7 @@ async function restoreChain(
       const info = await execOk(server, ['qemu-img', 'info', '--output=json', out]);
       results.push({ disk: diskId, path: out, info: JSON.parse(info.stdout) as unknown });
     }
-    const vmXml = files
-      .filter((f) => f.endsWith('/vm.xml'))
-      .sort()
-      .at(-1);
+    const vmXml = newestVmXml(staging, files);
     if (vmXml)
       await execOk(server, ['sh', '-c', 'base64 -d -- "$1" > "$2"', 'sh', vmXml, posix.join(target, 'vm.xml')]);
     await execOk(server, ['rm', '-rf', '--', staging]);
