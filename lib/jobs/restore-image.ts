@@ -46,7 +46,7 @@ export async function submitImageRestore(
   const serverKey = `${backupDs.template.RESTIC_SFTP_USER || 'oneadmin'}@${backupDs.template.RESTIC_SFTP_SERVER ?? `datastore-${backupDs.id}`}`;
   return submitJob({
     kind: 'restore-image',
-    title: `Restore backup image ${image.id} (“${image.name}”) into datastore ${req.datastoreId}`,
+    title: `Restore backup image ${image.id} (“${image.name}”) into datastore ${target.id} (“${target.name}”)`,
     actor: person.username,
     serverKey,
     params: { ...req, backupDatastoreId: image.datastoreId, vmIds: image.vmIds },

@@ -96,7 +96,7 @@ export async function submitPrune(actor: string, datastoreId: number, repository
   const repo = access.repo(repository);
   return submitJob({
     kind: 'prune',
-    title: `Prune repository ${repository} of datastore ${datastoreId}`,
+    title: `Prune repository ${repository} of datastore ${datastoreId} (“${access.datastore.name}”)`,
     actor,
     serverKey: serverKey(access),
     params: { datastoreId, repository, maxUnused: repo.options.pruneMaxUnused, maxRepack: repo.options.pruneMaxRepack },
@@ -131,7 +131,7 @@ export async function submitCheck(
   const how = readDataSubsetPercent === undefined ? 'structure only' : `reading ${readDataSubsetPercent} % of the data`;
   return submitJob({
     kind: 'check',
-    title: `Check repository ${repository} of datastore ${datastoreId} (${how})`,
+    title: `Check repository ${repository} of datastore ${datastoreId} (“${access.datastore.name}”), ${how}`,
     actor,
     serverKey: serverKey(access),
     params: { datastoreId, repository, readDataSubsetPercent },
@@ -196,7 +196,7 @@ export async function submitOrphanForget(
   const access = await datastoreAccess(datastoreId);
   return submitJob({
     kind: 'orphan-forget',
-    title: `Forget ${ids.length} orphan snapshot${ids.length === 1 ? '' : 's'} in repository ${repository} of datastore ${datastoreId}`,
+    title: `Forget ${ids.length} orphan snapshot${ids.length === 1 ? '' : 's'} in repository ${repository} of datastore ${datastoreId} (“${access.datastore.name}”)`,
     actor: reader.username,
     serverKey: serverKey(access),
     params: { datastoreId, repository, snapshots: [...ids] },
