@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import dynamic from 'next/dynamic';
 import type { CapacityReport } from '@/lib/catalog';
 import { CapacityBar } from '../../../../_components/capacity-bar';
+import { SIZE_TERMS } from '@/app/_components/size-terms';
 import { formatBytes, formatDate } from '../../../../_components/format';
 import { Panel } from '../../../../_components/panel';
 
@@ -101,8 +102,8 @@ export function CapacityTab({ datastoreId }: { datastoreId: number }) {
               <thead className="text-left text-slate-500">
                 <tr>
                   <th className="py-1">Repository</th>
-                  <th>Restore size</th>
-                  <th>Stored (raw data)</th>
+                  <th title={SIZE_TERMS.restoreSize.hint}>{SIZE_TERMS.restoreSize.label}</th>
+                  <th title={SIZE_TERMS.packedData.hint}>{SIZE_TERMS.packedData.label}</th>
                   <th>Saving</th>
                 </tr>
               </thead>

@@ -2,6 +2,7 @@ import { renderToString } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import type { DatastoreOverview, RepositoryRow } from '@/lib/catalog';
 import { Providers } from '../../../../providers';
+import { SIZE_TERMS } from '@/app/_components/size-terms';
 import { RepositoriesView } from './repositories-view';
 
 const row = (name: string, over: Partial<RepositoryRow>): RepositoryRow => ({
@@ -65,6 +66,14 @@ describe('RepositoriesView', () => {
     const rows = ['job_2', '10', 'job_0', '2'].map((name) => ({ original: row(name, {}) }));
     const sorted = rows.sort((a, b) => (sortingFn as (a: unknown, b: unknown, id: string) => number)(a, b, 'name'));
     expect(sorted.map((r) => r.original.name)).toEqual(['2', '10', 'job_0', 'job_2']);
+  });
+
+  it('names each size for what it measures, with its hint', () => {
+    const html = render(overview([row('1', {})], 0));
+    const attr = (text: string) => `title="${text.replace(/'/g, '&#x27;')}"`;
+    expect(html).toContain(attr(SIZE_TERMS.onDisk.hint));
+    expect(html).toContain(attr(SIZE_TERMS.backupImages.hint));
+    expect(html).not.toContain('Logical size');
   });
 
   it('says nothing of reading once every repository is read', () => {

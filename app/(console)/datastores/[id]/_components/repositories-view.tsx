@@ -9,6 +9,7 @@ import { Badge } from '../../../../_components/badge';
 import { DataTable } from '../../../../_components/data-table';
 import { formatAge, formatBytes, formatDate } from '../../../../_components/format';
 import { Panel } from '../../../../_components/panel';
+import { SIZE_TERMS } from '@/app/_components/size-terms';
 import { ProblemsList } from './problems-list';
 import { useOverview } from './use-overview';
 
@@ -74,12 +75,12 @@ export function repositoryColumns(datastoreId: number): ColumnDef<RepositoryRow,
     },
     {
       accessorKey: 'logicalBytes',
-      header: 'Logical size',
+      header: () => <abbr title={SIZE_TERMS.backupImages.hint}>{SIZE_TERMS.backupImages.label}</abbr>,
       cell: (c) => <span className="tabular-nums">{formatBytes(c.getValue<number>())}</span>,
     },
     {
       accessorKey: 'storedBytes',
-      header: 'Stored',
+      header: () => <abbr title={SIZE_TERMS.onDisk.hint}>{SIZE_TERMS.onDisk.label}</abbr>,
       cell: (c) => <span className="tabular-nums">{formatBytes(c.getValue<number | undefined>())}</span>,
     },
     {
@@ -141,11 +142,12 @@ export function RepositoriesView({ initial }: { initial: DatastoreOverview }) {
         {[
           ['Repositories', String(t.repositories)],
           ['Snapshots', String(t.snapshots)],
-          ['Stored on the backup server', formatBytes(t.storedBytes)],
-          ['Logical size of the backups', formatBytes(t.logicalBytes)],
-        ].map(([label, value]) => (
+          [SIZE_TERMS.onDisk.label, formatBytes(t.storedBytes), SIZE_TERMS.onDisk.hint],
+          [SIZE_TERMS.backupImages.label, formatBytes(t.logicalBytes), SIZE_TERMS.backupImages.hint],
+        ].map(([label, value, hint]) => (
           <div
             key={label}
+            title={hint}
             className="rounded-lg border border-slate-200 bg-white px-4 py-3 dark:border-slate-800 dark:bg-slate-900"
           >
             <p className="text-xs text-slate-500">{label}</p>

@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { SIZE_TERMS } from '@/app/_components/size-terms';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { requireViewer } from '@/lib/auth';
@@ -52,7 +53,8 @@ export default async function RepositoryPage({ params }: Props) {
             <Link href={`/datastores/${id}`} className="text-brand-600 hover:underline">
               {detail.datastore.name}
             </Link>{' '}
-            · {r.snapshotCount} snapshots · stored {formatBytes(r.storedBytes)}{' '}
+            · {r.snapshotCount} snapshots ·{' '}
+            <span title={SIZE_TERMS.onDisk.hint}>on disk {formatBytes(r.storedBytes)}</span>{' '}
             {r.locks !== undefined &&
               r.locks > 0 &&
               (viewer.isAdmin ? (

@@ -1,5 +1,6 @@
 'use client';
 
+import { SIZE_TERMS } from '@/app/_components/size-terms';
 import type { ColumnDef } from '@tanstack/react-table';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
@@ -71,7 +72,7 @@ const columnsFor = (repoHref: string): ColumnDef<SnapshotRow, unknown>[] => [
   },
   {
     id: 'size',
-    header: 'Size',
+    header: () => <abbr title={SIZE_TERMS.snapshotSize.hint}>{SIZE_TERMS.snapshotSize.label}</abbr>,
     accessorFn: (s) => s.logicalBytes ?? -1,
     cell: ({ row }) => <span className="tabular-nums">{formatBytes(row.original.logicalBytes)}</span>,
   },
