@@ -12,6 +12,7 @@ export {
   type ServerStatus,
 } from './overview';
 export { repositoryDetail, RepositoryNotFound, REPOSITORY_NAME, type RepositoryDetail } from './repository';
+export { ANSWER_WITHIN_MS, sharedReads, waitOrAbort, type Answer, type Freshness, type SharedReads } from './shared-reads';
 export { listDatastoreSummaries } from './datastores';
 export { capacityReport, type CapacityReport } from './capacity-report';
 export { NotAResticDatastore } from './access';

@@ -1,9 +1,9 @@
 import 'server-only';
-import { inventory } from '@/lib/backup-server';
 import { getDatastore } from '@/lib/opennebula';
 import { datastoreAccess } from './access';
+import { sharedInventory } from './inventory-reads';
 import { busyVmIds, repositoryOfImage } from './linkage';
-import { readListing } from './listing-reads';
+import { settleWithin, sharedListingRead, type ListingFacts } from './listing-reads';
 import {
   datastoreInfo,
   linkFacts,
@@ -14,6 +14,7 @@ import {
   type DatastoreInfo,
   type Reader,
 } from './overview';
+import { waitOrAbort, type Freshness } from './shared-reads';
 import type { BackupChain, RepositoryRow, SnapshotRow } from './types';
 import { REPOSITORY_NAME } from '@/lib/schemas/ids';
 
@@ -27,18 +28,33 @@ export type RepositoryDetail = {
   /** Newest first. */
   snapshots: SnapshotRow[];
   chains: BackupChain[];
+  /**
+   * How current the snapshots are: fresh; the backup server's last listing, with its age, while
+   * the server is slow or failing (`stale`); or `reading`: no snapshot is known yet, the reads go
+   * on and the page asks again.
+   */
+  freshness: Freshness;
 };
 
 /** A repository name as OpenNebula makes them: a VM ID, or job_<ID>. */
 export { REPOSITORY_NAME };
 
-/** One repository's snapshots, linked to images and increments, as far as the reader may see. */
+/**
+ * One repository's snapshots, linked to images and increments, as far as the reader may see.
+ * With `answerWithinMs`, the backup server and restic get at most that long (from the call): what
+ * is not known by then is answered as stale or still reading (see `freshness`), and the reads go
+ * on for the next caller.
+ */
 export async function repositoryDetail(
   reader: Reader,
   datastoreId: number,
   name: string,
   signal?: AbortSignal,
+  opts: { answerWithinMs?: number } = {},
 ): Promise<RepositoryDetail> {
+  const started = Date.now();
+  const left = () =>
+    opts.answerWithinMs === undefined ? undefined : Math.max(0, started + opts.answerWithinMs - Date.now());
   if (!REPOSITORY_NAME.test(name)) throw new RepositoryNotFound(`There is no repository ${name}.`);
   // The decrypted datastore is read alongside the reader's own view of it, but nothing is done with
   // it until OpenNebula has said the reader may see the datastore.
@@ -49,8 +65,9 @@ export async function repositoryDetail(
   // OpenNebula's images and VMs are read while the backup server and restic are asked.
   const cloudRead = readCloud(reader, datastoreId);
   cloudRead.catch(() => undefined); // awaited below
-  const inv = await inventory(access.server, access.basePath, signal, name);
-  const listing = inv.repositories.find((r) => r.name === name);
+  const inv = await sharedInventory(access, name, left(), signal);
+  // Unknown while the server has never answered: then only OpenNebula can say the repository exists.
+  const listing = inv.value?.repositories.find((r) => r.name === name);
   const notFound = () => new RepositoryNotFound(`There is no repository ${name} in datastore ${datastoreId}.`);
   const imagesIn = (cloud: Cloud) => cloud.images.filter((i) => repositoryOfImage(i) === name);
   const unlinked = { rows: [], chains: [], problems: [] };
@@ -59,12 +76,21 @@ export async function repositoryDetail(
     const cloud = await cloudRead;
     if (!visible(repositoryRow(name, listing, unlinked, imagesIn(cloud), cloud), reader, cloud)) throw notFound();
   }
-  const facts = await readListing(access, name, listing, signal);
+  let facts: ListingFacts | undefined;
+  if (inv.value && !listing) facts = { snapshots: [] };
+  else if (listing) {
+    const read = sharedListingRead(access, name, listing);
+    const waitMs = left();
+    facts =
+      waitMs === undefined
+        ? await waitOrAbort(read, signal)
+        : (await waitOrAbort(settleWithin([[name, read]], waitMs), signal)).get(name);
+  }
   const cloud = await cloudRead;
   const images = imagesIn(cloud);
-  if (!listing && images.length === 0) throw notFound();
-  const linkage = linkFacts(name, facts, images, busyVmIds(cloud.vms), Date.now());
-  const row = repositoryRow(name, listing, linkage, images, cloud);
+  if (inv.value && !listing && images.length === 0) throw notFound();
+  const linkage = facts ? linkFacts(name, facts, images, busyVmIds(cloud.vms), Date.now()) : unlinked;
+  const row = repositoryRow(name, listing, linkage, images, cloud, facts === undefined);
   if (!visible(row, reader, cloud)) throw notFound();
   // In a Backup Job's repository a person sees only their own VMs' snapshots.
   const mine = (vmId: number | undefined) => reader.isAdmin || (vmId !== undefined && cloud.visibleVmIds.has(vmId));
@@ -73,5 +99,6 @@ export async function repositoryDetail(
     repository: row,
     snapshots: linkage.rows.filter((s) => mine(s.vmId)),
     chains: linkage.chains.filter((c) => mine(c.vmId)),
+    freshness: facts ? inv.freshness : { state: 'reading' },
   };
 }

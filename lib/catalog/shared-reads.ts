@@ -8,6 +8,14 @@ import { processWide } from '@/lib/config/process-wide';
 // that value marked stale, or "still reading" when none was ever read. A shared read never takes a
 // caller's AbortSignal: a caller who leaves stops waiting, the read goes on for the others.
 
+/**
+ * How soon a page or route handler answers, whatever the backup server and restic do (OpenNebula's
+ * own reads aside). Each restic process costs ~0.5 s of the backup server's CPU for the key alone,
+ * and a busy or hung server can take minutes: the page shows what is known by then, says how old
+ * it is, and asks again; the reads go on meanwhile.
+ */
+export const ANSWER_WITHIN_MS = 2_000;
+
 /** How old what a bounded answer shows is, and why it is not newer. */
 export type Freshness =
   | { state: 'fresh'; readAt: number }

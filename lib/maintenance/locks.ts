@@ -1,6 +1,6 @@
 import 'server-only';
 import { inventory } from '@/lib/backup-server';
-import { datastoreAccess } from '@/lib/catalog';
+import { datastoreAccess, sharedReads, type Answer } from '@/lib/catalog';
 import { exec, ExecError, type SshTarget } from '@/lib/exec';
 import { logger } from '@/lib/log';
 import { listHosts } from '@/lib/opennebula';
@@ -108,10 +108,52 @@ async function inspectRepo(
   };
 }
 
-/** A repository's locks, each with its verdict. */
-export async function inspectLocks(datastoreId: number, repository: string, signal?: AbortSignal) {
-  const access = await datastoreAccess(datastoreId);
-  return inspectRepo(datastoreId, repository, access.repo(repository), signal);
+/**
+ * How long one inspection serves every viewer of a repository's locks without restic. Reading the
+ * locks costs a restic process per lock (~0.5 s of the server's CPU each) and a PID check: 200
+ * viewers of one repository must not mean 200 of each. Backstone's own unlocks forget it at once.
+ */
+export const LOCKS_FRESH_MS = 10_000;
+const inspections = sharedReads<LockInspection>('maintenance.lock-inspections', { freshMs: LOCKS_FRESH_MS });
+const inspectionKey = (datastoreId: number, repository: string) => `${datastoreId}\0${repository}`;
+
+function readInspection(datastoreId: number, repository: string): () => Promise<LockInspection> {
+  // Shared by every viewer: no viewer's signal reaches it (see sharedReads).
+  return async () => {
+    const access = await datastoreAccess(datastoreId);
+    return inspectRepo(datastoreId, repository, access.repo(repository));
+  };
+}
+
+/**
+ * A repository's locks, each with its verdict. Concurrent callers share one inspection, and one
+ * made within LOCKS_FRESH_MS (or `maxAgeMs`) is served as it is. `signal` ends this caller's wait.
+ */
+export function inspectLocks(
+  datastoreId: number,
+  repository: string,
+  signal?: AbortSignal,
+  opts: { maxAgeMs?: number } = {},
+): Promise<LockInspection> {
+  return inspections.read(inspectionKey(datastoreId, repository), readInspection(datastoreId, repository), {
+    signal,
+    maxAgeMs: opts.maxAgeMs,
+  });
+}
+
+/** inspectLocks answered within `waitMs`: fresh, the last inspection marked stale, or still reading. */
+export function inspectLocksWithin(
+  datastoreId: number,
+  repository: string,
+  waitMs: number,
+  opts: { signal?: AbortSignal; maxAgeMs?: number } = {},
+): Promise<Answer<LockInspection>> {
+  return inspections.within(
+    inspectionKey(datastoreId, repository),
+    readInspection(datastoreId, repository),
+    waitMs,
+    opts,
+  );
 }
 
 export type UnlockOutcome = { removed: LockView[]; remaining: LockView[] };
@@ -130,7 +172,11 @@ export async function removeStaleLocks(datastoreId: number, repository: string):
   const access = await datastoreAccess(datastoreId);
   const repo = access.repo(repository);
   const before = await inspectRepo(datastoreId, repository, repo);
-  await unlock(repo);
+  try {
+    await unlock(repo);
+  } finally {
+    inspections.forget(inspectionKey(datastoreId, repository));
+  }
   return after(repo, before);
 }
 
@@ -151,7 +197,11 @@ export async function removeAllLocks(
       `Refused: something may still be using repository ${repository}. ${before.removeAllBlockers.join(' ')} Removing a live lock lets two restic processes change the repository at once. If you are sure nothing runs, confirm a second time.`,
     );
   }
-  await unlock(repo, { removeAll: true });
+  try {
+    await unlock(repo, { removeAll: true });
+  } finally {
+    inspections.forget(inspectionKey(datastoreId, repository));
+  }
   return { ...(await after(repo, before)), overridden: opts.override ? before.removeAllBlockers : [] };
 }
 
