@@ -1,10 +1,5 @@
 import 'server-only';
-import {
-  byRepositoryName,
-  type Filesystem,
-  type Inventory,
-  type RepositoryListing,
-} from '@/lib/backup-server';
+import { byRepositoryName, type Filesystem, type Inventory, type RepositoryListing } from '@/lib/backup-server';
 import { ExecError } from '@/lib/exec';
 import { logger } from '@/lib/log';
 import {
@@ -268,7 +263,12 @@ export async function datastoreOverview(
       ]);
     }
     if (freshness.state === 'stale' && freshness.reason === 'failed') {
-      server = { reachable: false, host: access.server.host, user: access.server.user ?? 'oneadmin', message: freshness.message ?? '' };
+      server = {
+        reachable: false,
+        host: access.server.host,
+        user: access.server.user ?? 'oneadmin',
+        message: freshness.message ?? '',
+      };
     }
   } catch (err) {
     if (!(err instanceof ExecError)) throw err;
@@ -297,8 +297,7 @@ export async function datastoreOverview(
     const listing = listingOf.get(name);
     // Still being read: its count and size are known, but no verdict until restic has answered.
     // While the server has never answered, every repository is still being read.
-    const read =
-      freshness.state === 'reading' ? undefined : inv && listing ? facts.get(name) : { snapshots: [] };
+    const read = freshness.state === 'reading' ? undefined : inv && listing ? facts.get(name) : { snapshots: [] };
     if (!read) return repositoryRow(name, listing, { rows: [], chains: [], problems: [] }, images, cloud, true);
     // Without the server, only OpenNebula's side is known: no verdict on snapshots.
     const linkage: RepositoryLinkage = inv

@@ -48,6 +48,26 @@ export type SharedReads<T> = {
   forget: (key: string) => void;
 };
 
+/**
+ * What a route handler or page cannot answer yet: the backup server has not said it within the
+ * bound and nothing was read before (a 503 with Retry-After for the API; a page says so and asks
+ * again).
+ */
+export class StillReading extends Error {
+  override name = 'StillReading';
+}
+
+/** `p`'s value when it settles within `waitMs`, else undefined (`p` goes on); its failure is thrown. */
+export async function valueWithin<T>(p: Promise<T>, waitMs: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = Symbol('late');
+  const v = await Promise.race([
+    p,
+    new Promise<typeof late>((r) => (timer = setTimeout(() => r(late), Math.max(0, waitMs)))),
+  ]).finally(() => clearTimeout(timer));
+  return v === late ? undefined : (v as T);
+}
+
 /** Rejects when `signal` aborts, without touching what `p` waits for. */
 export function waitOrAbort<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
   if (!signal) return p;
@@ -131,7 +151,10 @@ export function sharedReads<T>(name: string, opts: { freshMs: number; max?: numb
         o.signal,
       ).finally(() => clearTimeout(timer));
       if (outcome !== 'late' && 'value' in outcome) {
-        return { value: outcome.value, freshness: { state: 'fresh', readAt: state.known.get(key)?.readAt ?? Date.now() } };
+        return {
+          value: outcome.value,
+          freshness: { state: 'fresh', readAt: state.known.get(key)?.readAt ?? Date.now() },
+        };
       }
       const last = state.known.get(key);
       if (outcome === 'late') {

@@ -7,6 +7,7 @@ import { cachedFiles, cacheFiles, getDb } from '@/lib/store';
 import { datastoreAccess, type DatastoreAccess } from './access';
 import type { Reader } from './overview';
 import { repositoryDetail, RepositoryNotFound, type RepositoryDetail } from './repository';
+import { sharedReads, StillReading, valueWithin, waitOrAbort } from './shared-reads';
 import { keyOf } from './snapshot-facts';
 import { parseQcow2Header, QCOW2_HEAD_BYTES, type DiskHeader } from './snapshot-qcow2-header';
 import {
@@ -50,16 +51,23 @@ function findSnapshot(snapshots: readonly SnapshotRow[], id: string): SnapshotRo
   return prefixed.length === 1 ? prefixed[0] : undefined;
 }
 
-/** The repository through the reader's eyes, then the snapshot among those they may see. */
+/**
+ * The repository through the reader's eyes, then the snapshot among those they may see. With
+ * `answerWithinMs`, a repository whose snapshots are still being read throws StillReading (the
+ * snapshot may well exist); a stale listing is used as it is.
+ */
 export async function resolveSnapshot(
   reader: Reader,
   datastoreId: number,
   repository: string,
   snapshotId: string,
   signal?: AbortSignal,
+  opts: { answerWithinMs?: number } = {},
 ): Promise<SnapshotRef> {
-  const detail = await repositoryDetail(reader, datastoreId, repository, signal);
+  const detail = await repositoryDetail(reader, datastoreId, repository, signal, opts);
   const snapshot = findSnapshot(detail.snapshots, snapshotId);
+  if (!snapshot && detail.freshness.state === 'reading')
+    throw new StillReading(`Still reading the snapshots of repository ${repository} from the backup server.`);
   if (!snapshot) throw new SnapshotNotVisible(`There is no snapshot ${snapshotId} in repository ${repository}.`);
   const access = await datastoreAccess(datastoreId);
   return { detail, snapshot, access, repo: access.repo(repository) };
@@ -93,15 +101,27 @@ export type SnapshotFile = {
   increment?: number;
 };
 
-/** Every node `restic ls` lists, cached by repository and snapshot ID forever. */
+// `restic ls` of a snapshot not cached yet, shared by every viewer while it runs (then the store has it).
+const listings = sharedReads<FileNode[]>('catalog.snapshot-nodes', { freshMs: 0, max: 50 });
+
+/**
+ * Every node `restic ls` lists, cached by repository and snapshot ID forever. Viewers of the same
+ * snapshot share one restic; `signal` ends this caller's wait only.
+ */
 export async function snapshotNodes(repo: ResticRepo, snapshotId: string, signal?: AbortSignal): Promise<FileNode[]> {
   const db = getDb();
   const key = keyOf(repo);
   const cached = cachedFiles(db, key, snapshotId);
   if (cached) return cached;
-  const nodes = await ls(repo, snapshotId, signal);
-  cacheFiles(db, key, snapshotId, nodes);
-  return nodes;
+  return listings.read(
+    `${key}\0${snapshotId}`,
+    async () => {
+      const nodes = await ls(repo, snapshotId);
+      cacheFiles(db, key, snapshotId, nodes);
+      return nodes;
+    },
+    { signal },
+  );
 }
 
 function fileOf(n: FileNode): SnapshotFile {
@@ -123,6 +143,18 @@ export async function snapshotFiles(ref: SnapshotRef, signal?: AbortSignal): Pro
     .filter((n) => n.type === 'file')
     .map(fileOf)
     .sort((a, b) => (a.diskId ?? 1e9) - (b.diskId ?? 1e9) || a.name.localeCompare(b.name));
+}
+
+/** snapshotFiles within `waitMs`; StillReading when restic has not listed them by then (it goes on). */
+export async function snapshotFilesWithin(
+  ref: SnapshotRef,
+  waitMs: number,
+  signal?: AbortSignal,
+): Promise<SnapshotFile[]> {
+  const files = await valueWithin(snapshotFiles(ref, signal), waitMs);
+  if (!files)
+    throw new StillReading(`Still reading the files of snapshot ${ref.snapshot.shortId} from the backup server.`);
+  return files;
 }
 
 /** A file of the snapshot by its name (disk.0.1, vm.xml): only the snapshot's own files exist. */
@@ -193,11 +225,13 @@ const vmXmls = processWide('catalog.vmXml', () => new Map() as Cache<string>);
 
 /** The qcow2 header of a disk file of a snapshot, from the first 64 KiB only (cached: immutable). */
 export function diskHeader(ref: SnapshotRef, file: SnapshotFile, signal?: AbortSignal): Promise<DiskHeader> {
-  return remember(headers, `${keyOf(ref.repo)}|${ref.snapshot.id}|${file.path}`, async () => {
-    const s = await dump(ref.repo, ref.snapshot.id, file.path, signal);
+  // Shared by every viewer: no viewer's signal reaches the dump, each may stop waiting.
+  const read = remember(headers, `${keyOf(ref.repo)}|${ref.snapshot.id}|${file.path}`, async () => {
+    const s = await dump(ref.repo, ref.snapshot.id, file.path);
     const { bytes } = await readDumpHead(s, QCOW2_HEAD_BYTES);
     return parseQcow2Header(bytes);
   });
+  return waitOrAbort(read, signal);
 }
 
 const VM_XML_MAX = 4 * 1024 * 1024;
@@ -205,12 +239,14 @@ const VM_XML_MAX = 4 * 1024 * 1024;
 /** vm.xml of the snapshot, decoded from base64 (cached: immutable). */
 export async function snapshotVmXml(ref: SnapshotRef, signal?: AbortSignal): Promise<string> {
   const file = await snapshotFile(ref, 'vm.xml', signal);
-  return remember(vmXmls, `${keyOf(ref.repo)}|${ref.snapshot.id}|${file.path}`, async () => {
-    const s = await dump(ref.repo, ref.snapshot.id, file.path, signal);
+  // Shared by every viewer: no viewer's signal reaches the dump, each may stop waiting.
+  const read = remember(vmXmls, `${keyOf(ref.repo)}|${ref.snapshot.id}|${file.path}`, async () => {
+    const s = await dump(ref.repo, ref.snapshot.id, file.path);
     const { bytes, complete } = await readDumpHead(s, VM_XML_MAX);
     if (!complete) throw new Error('vm.xml is larger than Backstone reads');
     return decodeVmXml(bytes);
   });
+  return waitOrAbort(read, signal);
 }
 
 // ---------------------------------------------------------------------------------------------

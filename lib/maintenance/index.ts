@@ -3,6 +3,7 @@ import 'server-only';
 // Repository maintenance: lock inspection and safe unlock, prune, check, orphan cleanup.
 export {
   datastoreLocks,
+  type DatastoreLocks,
   inspectLocks,
   inspectLocksWithin,
   LOCKS_FRESH_MS,

@@ -1,6 +1,5 @@
 import 'server-only';
-import { inventory } from '@/lib/backup-server';
-import { datastoreAccess, sharedReads, type Answer } from '@/lib/catalog';
+import { datastoreAccess, sharedInventory, sharedReads, type Answer, type Freshness } from '@/lib/catalog';
 import { exec, ExecError, type SshTarget } from '@/lib/exec';
 import { logger } from '@/lib/log';
 import { listHosts } from '@/lib/opennebula';
@@ -205,12 +204,45 @@ export async function removeAllLocks(
   return { ...(await after(repo, before)), overridden: opts.override ? before.removeAllBlockers : [] };
 }
 
-/** Every locked repository of a datastore (lock files seen in one listing), each inspected. */
-export async function datastoreLocks(datastoreId: number, signal?: AbortSignal): Promise<LockInspection[]> {
+export type DatastoreLocks = {
+  /** Every locked repository whose locks are known (fresh or stale), inspected. */
+  inspections: LockInspection[];
+  /** Locked repositories whose locks are still being read. */
+  reading: string[];
+  /** The oldest state among the listing and the inspections shown. */
+  freshness: Freshness;
+};
+
+/**
+ * Every locked repository of a datastore (lock files seen in one listing), each inspected. With
+ * `answerWithinMs`, what the backup server has not answered by then is stale or still reading.
+ */
+export async function datastoreLocks(
+  datastoreId: number,
+  opts: { answerWithinMs?: number; signal?: AbortSignal } = {},
+): Promise<DatastoreLocks> {
+  const started = Date.now();
+  const left = () =>
+    opts.answerWithinMs === undefined ? undefined : Math.max(0, started + opts.answerWithinMs - Date.now());
   const access = await datastoreAccess(datastoreId);
-  const inv = await inventory(access.server, access.basePath, signal);
-  const locked = inv.repositories.filter((r) => r.locks.length > 0);
-  const out: LockInspection[] = [];
-  for (const r of locked) out.push(await inspectRepo(datastoreId, r.name, access.repo(r.name), signal));
-  return out;
+  const inv = await sharedInventory(access, undefined, left(), opts.signal);
+  if (!inv.value) return { inspections: [], reading: [], freshness: inv.freshness };
+  const locked = inv.value.repositories.filter((r) => r.locks.length > 0);
+  const answers = await Promise.all(
+    locked.map(async (r): Promise<Answer<LockInspection>> => {
+      const waitMs = left();
+      if (waitMs !== undefined) return inspectLocksWithin(datastoreId, r.name, waitMs, { signal: opts.signal });
+      const value = await inspectLocks(datastoreId, r.name, opts.signal);
+      return { value, freshness: { state: 'fresh', readAt: value.inspectedAt } };
+    }),
+  );
+  const states = [inv.freshness, ...answers.filter((a) => a.value).map((a) => a.freshness)];
+  const oldest = states
+    .filter((f) => f.state === 'stale')
+    .sort((a, b) => (a.state === 'stale' && b.state === 'stale' ? a.readAt - b.readAt : 0))[0];
+  return {
+    inspections: answers.flatMap((a) => (a.value ? [a.value] : [])),
+    reading: locked.filter((_, i) => !answers[i]?.value).map((r) => r.name),
+    freshness: oldest ?? inv.freshness,
+  };
 }

@@ -166,7 +166,9 @@ describe('a busy or hung backup server', () => {
 
     const paused = pauseSshd(stateDir);
     try {
-      const m = await timed(repositoryMaintenance(ADMIN, dsId, repoName, { answerWithinMs: ANSWER_WITHIN_MS, maxAgeMs: 0 }));
+      const m = await timed(
+        repositoryMaintenance(ADMIN, dsId, repoName, { answerWithinMs: ANSWER_WITHIN_MS, maxAgeMs: 0 }),
+      );
       expect(m.ms).toBeLessThan(ANSWERED_WITHIN_MS);
       expect(m.value.locks).toMatchObject({
         value: { locks: [expect.objectContaining({ verdict: 'stale' })] },
@@ -195,7 +197,11 @@ describe('a busy or hung backup server', () => {
     const caughtUp = await waitFor(
       async () => {
         last = await repositoryMaintenance(ADMIN, dsId, '9997', { answerWithinMs: ANSWER_WITHIN_MS });
-        return 'freshness' in last.locks && last.locks.freshness.state === 'fresh' && last.orphans.freshness.state === 'fresh';
+        return (
+          'freshness' in last.locks &&
+          last.locks.freshness.state === 'fresh' &&
+          last.orphans.freshness.state === 'fresh'
+        );
       },
       90_000,
       250,

@@ -1,6 +1,6 @@
 import 'server-only';
 import { authorize, refusalResponse, type Role, type Viewer } from '@/lib/auth';
-import { RepositoryNotFound, NotAResticDatastore } from '@/lib/catalog';
+import { RepositoryNotFound, NotAResticDatastore, StillReading } from '@/lib/catalog';
 import { ExecError } from '@/lib/exec';
 import { logger } from '@/lib/log';
 import { OneNotAuthorized, OneNotFound, OneError } from '@/lib/opennebula';
@@ -31,6 +31,9 @@ export function guarded<P>(
       if (err instanceof OneNotFound || err instanceof OneNotAuthorized || err instanceof RepositoryNotFound)
         return notFoundResponse();
       if (err instanceof NotAResticDatastore) return Response.json({ error: err.message }, { status: 409 });
+      // The backup server has not answered within the bound: ask again shortly, the read goes on.
+      if (err instanceof StillReading)
+        return Response.json({ error: err.message, kind: err.name }, { status: 503, headers: { 'Retry-After': '2' } });
       if (err instanceof ExecError || err instanceof ResticError || err instanceof OneError) {
         return Response.json({ error: err.message, kind: err.name }, { status: 502 });
       }
