@@ -28,6 +28,8 @@ export type RepositoryDetail = {
   /** Newest first. */
   snapshots: SnapshotRow[];
   chains: BackupChain[];
+  /** The lock files the backup server's listing shows (restic lock IDs); a new lock is a new file. */
+  lockFiles: string[];
   /**
    * How current the snapshots are: fresh; the backup server's last listing, with its age, while
    * the server is slow or failing (`stale`); or `reading`: no snapshot is known yet, the reads go
@@ -99,6 +101,7 @@ export async function repositoryDetail(
     repository: row,
     snapshots: linkage.rows.filter((s) => mine(s.vmId)),
     chains: linkage.chains.filter((c) => mine(c.vmId)),
+    lockFiles: reader.isAdmin ? (listing?.locks.map((l) => l.id) ?? []) : [],
     freshness: facts ? inv.freshness : { state: 'reading' },
   };
 }

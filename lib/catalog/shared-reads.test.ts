@@ -36,6 +36,7 @@ describe('sharedReads', () => {
     await reads.read('k', async () => (started++, 'a'));
     expect(await reads.read('k', async () => (started++, 'b'))).toBe('a');
     expect(started).toBe(1);
+    expect(reads.peek('k')).toMatchObject({ value: 'a', readAt: expect.any(Number) });
     expect(await reads.read('k', async () => (started++, 'c'), { maxAgeMs: 0 })).toBe('c');
     reads.forget('k');
     expect(await reads.read('k', async () => (started++, 'd'))).toBe('d');

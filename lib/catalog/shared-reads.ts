@@ -44,6 +44,8 @@ export type SharedReads<T> = {
     waitMs: number,
     opts?: { signal?: AbortSignal; maxAgeMs?: number },
   ) => Promise<Answer<T>>;
+  /** What is known of a key, however old. */
+  peek: (key: string) => { value: T; readAt: number } | undefined;
   /** Forgets what is known of a key (after a change Backstone made itself); a running read still ends. */
   forget: (key: string) => void;
 };
@@ -166,6 +168,7 @@ export function sharedReads<T>(name: string, opts: { freshMs: number; max?: numb
       const message = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
       return { value: last.value, freshness: { state: 'stale', readAt: last.readAt, reason: 'failed', message } };
     },
+    peek: (key) => state.known.get(key),
     forget: (key) => {
       state.known.delete(key);
       state.generation.set(key, (state.generation.get(key) ?? 0) + 1);

@@ -125,18 +125,34 @@ function readInspection(datastoreId: number, repository: string): () => Promise<
 }
 
 /**
+ * How old a known inspection may be to be served: not at all once the lock files the listing shows
+ * (`lockIds`) are not the ones it inspected (a lock came or went: restic writes a new file for
+ * every lock and every refresh of one).
+ */
+function maxAge(key: string, lockIds: readonly string[] | undefined, maxAgeMs: number | undefined) {
+  const known = lockIds && inspections.peek(key);
+  if (!known) return maxAgeMs;
+  const inspected = new Set(known.value.locks.map((l) => l.id));
+  const same = lockIds.length === inspected.size && lockIds.every((id) => inspected.has(id));
+  return same ? maxAgeMs : 0;
+}
+
+type InspectOptions = { signal?: AbortSignal; maxAgeMs?: number; lockIds?: readonly string[] };
+
+/**
  * A repository's locks, each with its verdict. Concurrent callers share one inspection, and one
- * made within LOCKS_FRESH_MS (or `maxAgeMs`) is served as it is. `signal` ends this caller's wait.
+ * made within LOCKS_FRESH_MS (or `maxAgeMs`) of the same lock files is served as it is. `signal`
+ * ends this caller's wait only.
  */
 export function inspectLocks(
   datastoreId: number,
   repository: string,
-  signal?: AbortSignal,
-  opts: { maxAgeMs?: number } = {},
+  opts: InspectOptions = {},
 ): Promise<LockInspection> {
-  return inspections.read(inspectionKey(datastoreId, repository), readInspection(datastoreId, repository), {
-    signal,
-    maxAgeMs: opts.maxAgeMs,
+  const key = inspectionKey(datastoreId, repository);
+  return inspections.read(key, readInspection(datastoreId, repository), {
+    signal: opts.signal,
+    maxAgeMs: maxAge(key, opts.lockIds, opts.maxAgeMs),
   });
 }
 
@@ -145,14 +161,13 @@ export function inspectLocksWithin(
   datastoreId: number,
   repository: string,
   waitMs: number,
-  opts: { signal?: AbortSignal; maxAgeMs?: number } = {},
+  opts: InspectOptions = {},
 ): Promise<Answer<LockInspection>> {
-  return inspections.within(
-    inspectionKey(datastoreId, repository),
-    readInspection(datastoreId, repository),
-    waitMs,
-    opts,
-  );
+  const key = inspectionKey(datastoreId, repository);
+  return inspections.within(key, readInspection(datastoreId, repository), waitMs, {
+    signal: opts.signal,
+    maxAgeMs: maxAge(key, opts.lockIds, opts.maxAgeMs),
+  });
 }
 
 export type UnlockOutcome = { removed: LockView[]; remaining: LockView[] };
@@ -231,8 +246,9 @@ export async function datastoreLocks(
   const answers = await Promise.all(
     locked.map(async (r): Promise<Answer<LockInspection>> => {
       const waitMs = left();
-      if (waitMs !== undefined) return inspectLocksWithin(datastoreId, r.name, waitMs, { signal: opts.signal });
-      const value = await inspectLocks(datastoreId, r.name, opts.signal);
+      const o = { signal: opts.signal, lockIds: r.locks.map((l) => l.id) };
+      if (waitMs !== undefined) return inspectLocksWithin(datastoreId, r.name, waitMs, o);
+      const value = await inspectLocks(datastoreId, r.name, o);
       return { value, freshness: { state: 'fresh', readAt: value.inspectedAt } };
     }),
   );

@@ -49,6 +49,7 @@ export async function repositoryMaintenance(
       locks = await inspectLocksWithin(datastoreId, repository, left(), {
         signal: opts.signal,
         maxAgeMs: opts.maxAgeMs,
+        lockIds: detail.lockFiles,
       });
     } catch (err) {
       if (!(err instanceof ResticError || err instanceof ExecError)) throw err;

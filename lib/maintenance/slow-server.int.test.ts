@@ -3,7 +3,7 @@
 // with its age, or still reading), and identical concurrent lock reads run restic once. The server
 // "stops answering" for real: its sshd processes are sent SIGSTOP (the port stays open, nothing
 // replies), then SIGCONT.
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +19,15 @@ import { frontendPaths } from '@/sandbox/opennebula/paths';
 import { readDb } from '@/sandbox/opennebula/store/db';
 import { cliRunner } from '@/sandbox/seed/cli-runner';
 import { stopSandbox } from '@/sandbox/status';
-import { ANSWER_WITHIN_MS, repositoryDetail, type Reader } from '@/lib/catalog';
+import {
+  ANSWER_WITHIN_MS,
+  datastoreOverview,
+  repositoryDetail,
+  resolveSnapshot,
+  snapshotFilesWithin,
+  StillReading,
+  type Reader,
+} from '@/lib/catalog';
 import { resetConfigCache } from '@/lib/config';
 import { closeSshConnections } from '@/lib/exec';
 import { inspectLocks, repositoryMaintenance } from './index';
@@ -151,6 +159,20 @@ describe('a busy or hung backup server', () => {
     const again = sampleResticDoing('list', 'locks');
     await Promise.all(Array.from({ length: K }, () => inspectLocks(dsId, repoName)));
     expect((await again.stop()).size).toBe(0);
+    // But a lock that comes shows at once: the listing's lock files are not those inspected. (In a
+    // copy without the stale lock: restic takes no exclusive lock beside another one.)
+    const copy = join(server.datastoresRoot, String(dsId), '9996');
+    await runOk('cp', ['-a', repoPath, copy]);
+    for (const f of readdirSync(join(copy, 'locks'))) rmSync(join(copy, 'locks', f));
+    const unlocked = await repositoryMaintenance(ADMIN, dsId, '9996', { answerWithinMs: 60_000 });
+    expect(unlocked.locks).toMatchObject({ value: { locks: [] }, freshness: { state: 'fresh' } });
+    const held = await holdExclusiveLock(server, copy, PASSWORD);
+    try {
+      const m = await repositoryMaintenance(ADMIN, dsId, '9996', { answerWithinMs: 60_000 });
+      expect(m.locks).toMatchObject({ value: { locks: [expect.objectContaining({ verdict: 'possibly-active' })] } });
+    } finally {
+      await held.release();
+    }
   });
 
   it('the maintenance and repository pages answer within the bound: stale with its age, or still reading', async () => {
@@ -161,6 +183,7 @@ describe('a busy or hung backup server', () => {
     const detailBefore = await repositoryDetail(ADMIN, dsId, repoName, undefined, { answerWithinMs: 60_000 });
     expect(detailBefore.freshness.state).toBe('fresh');
     expect(detailBefore.snapshots).toHaveLength(1);
+    expect((await datastoreOverview(ADMIN, dsId)).freshness.state).toBe('fresh');
     // A repository Backstone never read (a copy under a name of its own).
     await runOk('cp', ['-a', repoPath, join(server.datastoresRoot, String(dsId), '9997')]);
 
@@ -189,6 +212,32 @@ describe('a busy or hung backup server', () => {
       const nd = await timed(repositoryDetail(ADMIN, dsId, '9997', undefined, { answerWithinMs: ANSWER_WITHIN_MS }));
       expect(nd.ms).toBeLessThan(ANSWERED_WITHIN_MS);
       expect(nd.value.freshness.state).toBe('reading');
+
+      // The datastore page: the last listing, marked stale, within the bound (it was a blank page
+      // for 85 s ending in "backup server unreachable").
+      const o = await timed(datastoreOverview(ADMIN, dsId, undefined, undefined, { answerWithinMs: ANSWER_WITHIN_MS }));
+      expect(o.ms).toBeLessThan(ANSWERED_WITHIN_MS);
+      expect(o.value.freshness).toMatchObject({ state: 'stale', reason: 'slow' });
+      expect(o.value.repositories.find((r) => r.name === repoName)).toMatchObject({ snapshotCount: 1 });
+
+      // A snapshot page: known snapshot from the stale listing; its files were never listed, so
+      // they are still being read (the API answers 503 with Retry-After for it).
+      const snapId = detailBefore.snapshots[0]!.id;
+      const ref = await timed(
+        resolveSnapshot(ADMIN, dsId, repoName, snapId, undefined, { answerWithinMs: ANSWER_WITHIN_MS }),
+      );
+      expect(ref.ms).toBeLessThan(ANSWERED_WITHIN_MS);
+      const files = await timed(snapshotFilesWithin(ref.value, ANSWER_WITHIN_MS).catch((e: unknown) => e));
+      expect(files.ms).toBeLessThan(ANSWERED_WITHIN_MS);
+      expect(files.value).toBeInstanceOf(StillReading);
+      // In the never-read repository the snapshot cannot be resolved yet: still reading, not a 404.
+      const unknown = await timed(
+        resolveSnapshot(ADMIN, dsId, '9997', snapId, undefined, { answerWithinMs: ANSWER_WITHIN_MS }).catch(
+          (e: unknown) => e,
+        ),
+      );
+      expect(unknown.ms).toBeLessThan(ANSWERED_WITHIN_MS);
+      expect(unknown.value).toBeInstanceOf(StillReading);
     } finally {
       paused.resume();
     }
