@@ -172,9 +172,12 @@ export function inspectLocksWithin(
 
 export type UnlockOutcome = { removed: LockView[]; remaining: LockView[] };
 
-async function after(repo: ResticRepo, before: LockInspection): Promise<UnlockOutcome> {
-  // restic does not say what it removed (and exits 0 even when it removed nothing): count again.
-  const left = new Set((await readLocks(repo)).map((l) => l.id));
+async function after(before: LockInspection): Promise<UnlockOutcome> {
+  // restic does not say what it removed (and exits 0 even when it removed nothing): count again,
+  // with a whole new inspection shared with the page, so the refresh that follows the answer shows
+  // it at once (not "still reading" in place of the panel that holds the answer).
+  const now = await inspectLocks(before.datastoreId, before.repository, { maxAgeMs: 0 });
+  const left = new Set(now.locks.map((l) => l.id));
   return {
     removed: before.locks.filter((l) => !left.has(l.id)),
     remaining: before.locks.filter((l) => left.has(l.id)),
@@ -191,7 +194,7 @@ export async function removeStaleLocks(datastoreId: number, repository: string):
   } finally {
     inspections.forget(inspectionKey(datastoreId, repository));
   }
-  return after(repo, before);
+  return after(before);
 }
 
 /**
@@ -216,7 +219,7 @@ export async function removeAllLocks(
   } finally {
     inspections.forget(inspectionKey(datastoreId, repository));
   }
-  return { ...(await after(repo, before)), overridden: opts.override ? before.removeAllBlockers : [] };
+  return { ...(await after(before)), overridden: opts.override ? before.removeAllBlockers : [] };
 }
 
 export type DatastoreLocks = {

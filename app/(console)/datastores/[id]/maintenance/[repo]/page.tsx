@@ -32,7 +32,7 @@ export default async function RepositoryMaintenancePage({ params }: Props) {
   const { locks, orphans, options, last, now } = await loadOr404(() =>
     repositoryMaintenance(viewer, id, repo, { answerWithinMs: ANSWER_WITHIN_MS }),
   );
-  const settled = 'error' in locks || (locks.freshness.state === 'fresh' && orphans.freshness.state === 'fresh');
+  const settled = ('error' in locks || locks.freshness.state === 'fresh') && orphans.freshness.state === 'fresh';
   return (
     <div className="mx-auto max-w-7xl space-y-4">
       <PageHeader
