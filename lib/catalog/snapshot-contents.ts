@@ -73,7 +73,7 @@ export async function resolveSnapshot(
   return { detail, snapshot, access, repo: access.repo(repository) };
 }
 
-/** Two snapshots of one repository, both visible to the reader. */
+/** Two snapshots of one repository, both visible to the reader (`opts` as for resolveSnapshot). */
 export async function resolveSnapshotPair(
   reader: Reader,
   datastoreId: number,
@@ -81,8 +81,9 @@ export async function resolveSnapshotPair(
   from: string,
   to: string,
   signal?: AbortSignal,
+  opts: { answerWithinMs?: number } = {},
 ): Promise<{ from: SnapshotRef; to: SnapshotRow }> {
-  const ref = await resolveSnapshot(reader, datastoreId, repository, from, signal);
+  const ref = await resolveSnapshot(reader, datastoreId, repository, from, signal, opts);
   const other = findSnapshot(ref.detail.snapshots, to);
   if (!other) throw new SnapshotNotVisible(`There is no snapshot ${to} in repository ${repository}.`);
   return { from: ref, to: other };
@@ -460,18 +461,24 @@ export async function snapshotDiff(
   fromId: string,
   toId: string,
   signal?: AbortSignal,
+  opts: { answerWithinMs?: number } = {},
 ): Promise<SnapshotDiffView> {
-  const { from, to } = await resolveSnapshotPair(reader, datastoreId, repository, fromId, toId, signal);
-  return diffOf(from, to, signal);
+  const started = Date.now();
+  const { from, to } = await resolveSnapshotPair(reader, datastoreId, repository, fromId, toId, signal, opts);
+  if (opts.answerWithinMs === undefined) return diffOf(from, to, signal);
+  const d = await valueWithin(diffOf(from, to, signal), started + opts.answerWithinMs - Date.now());
+  if (!d) throw new StillReading(`Still comparing ${from.snapshot.shortId} and ${to.shortId} on the backup server.`);
+  return d;
 }
 
 /** The diff of two snapshots already resolved for the reader (cached: both are immutable). */
 export function diffOf(from: SnapshotRef, to: SnapshotRow, signal?: AbortSignal): Promise<SnapshotDiffView> {
-  return remember(diffs, `${keyOf(from.repo)}|${from.snapshot.id}|${to.id}`, async () => {
+  // Shared by every viewer: no viewer's signal reaches restic, each may stop waiting.
+  const read = remember(diffs, `${keyOf(from.repo)}|${from.snapshot.id}|${to.id}`, async () => {
     const [d, before, after] = await Promise.all([
-      resticDiff(from.repo, from.snapshot.id, to.id, signal),
-      snapshotNodes(from.repo, from.snapshot.id, signal),
-      snapshotNodes(from.repo, to.id, signal),
+      resticDiff(from.repo, from.snapshot.id, to.id),
+      snapshotNodes(from.repo, from.snapshot.id),
+      snapshotNodes(from.repo, to.id),
     ]);
     const sizeIn = (nodes: FileNode[], path: string) => nodes.find((n) => n.path === path && n.type === 'file')?.size;
     const isDir = (path: string) =>
@@ -491,4 +498,5 @@ export function diffOf(from: SnapshotRef, to: SnapshotRow, signal?: AbortSignal)
       });
     return { from: from.snapshot, to, rows, added: d.added, removed: d.removed };
   });
+  return waitOrAbort(read, signal);
 }

@@ -43,7 +43,7 @@ export function SectionError({ err, what }: { err: unknown; what: string }) {
 const linkClass = 'text-brand-600 hover:underline';
 
 /** A section whose read did not end by the page's deadline. */
-function StillReadingSection({ title, what }: { title: string; what: string }) {
+export function StillReadingSection({ title, what }: { title: string; what: string }) {
   return (
     <Panel title={title}>
       <div className="p-4">
@@ -54,7 +54,7 @@ function StillReadingSection({ title, what }: { title: string; what: string }) {
   );
 }
 
-const untilDeadline = (deadline: number) => deadline - Date.now();
+export const untilDeadline = (deadline: number) => deadline - Date.now();
 
 export async function FilesSection({ snapshotRef, deadline }: { snapshotRef: SnapshotRef; deadline: number }) {
   let files;
