@@ -1,6 +1,6 @@
 import 'server-only';
 import { notFound } from 'next/navigation';
-import { NotAResticDatastore, RepositoryNotFound } from '@/lib/catalog';
+import { ANSWER_WITHIN_MS, NotAResticDatastore, RepositoryNotFound } from '@/lib/catalog';
 import { OneNotAuthorized, OneNotFound } from '@/lib/opennebula';
 
 /** Runs a page's read; what does not exist, or may not be seen, is a plain 404. */
@@ -18,4 +18,13 @@ export async function loadOr404<T>(read: () => Promise<T>): Promise<T> {
       notFound();
     throw err;
   }
+}
+
+/**
+ * When a page's reads of the backup server must have answered (ANSWER_WITHIN_MS from now), and
+ * the time it was asked: what is not known by then shows as stale or still reading.
+ */
+export function answerDeadline(): { at: number; deadline: number } {
+  const at = Date.now();
+  return { at, deadline: at + ANSWER_WITHIN_MS };
 }

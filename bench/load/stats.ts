@@ -1,11 +1,12 @@
 // Figures of the load run: latency percentiles (nearest rank over every recorded request) and
 // the report in Markdown.
 
-export type Sample = { endpoint: string; status: number; ms: number; error?: string; at: number };
+/** `partial`: a good answer saying it shows stale data or is still reading (browse.ts). */
+export type Sample = { endpoint: string; status: number; ms: number; error?: string; at: number; partial?: boolean };
 
 export type Percentiles = { count: number; p50: number; p90: number; p95: number; p99: number; max: number };
 
-export type EndpointFigures = Percentiles & { errors: number; rps: number };
+export type EndpointFigures = Percentiles & { errors: number; partial: number; rps: number };
 
 export function percentiles(values: readonly number[]): Percentiles {
   const sorted = [...values].sort((a, b) => a - b);
@@ -26,6 +27,7 @@ export function figures(samples: readonly Sample[], seconds: number): EndpointFi
   return {
     ...percentiles(samples.map((s) => s.ms)),
     errors: samples.filter((s) => s.error !== undefined).length,
+    partial: samples.filter((s) => s.partial).length,
     rps: Math.round((samples.length / seconds) * 10) / 10,
   };
 }
@@ -62,46 +64,51 @@ export function timeline(samples: readonly Sample[], windowMs = 10_000): Window[
   return out;
 }
 
-export type LoadReport = {
-  generatedAt: string;
-  command: string;
-  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; loadAverageAtStart: number[] };
-  app: { url: string; pid: number; build: string };
-  sessions: { how: string; count: number; byUser: Record<string, number>; signInSeconds: number };
-  run: { clients: number; durationSeconds: number; measuredSeconds: number; timeoutMs: number; endpoints: string[] };
+/** One run: `clients` clients for `durationSeconds`. */
+export type RunReport = {
+  clients: number;
+  durationSeconds: number;
+  measuredSeconds: number;
+  timeoutMs: number;
+  endpoints: string[];
   totals: EndpointFigures;
   perEndpoint: Record<string, EndpointFigures>;
   timeline: Window[];
   statuses: Record<string, number>;
   errors: { count: number; examples: { endpoint: string; status: number; error: string }[] };
   rss: RssFigures & { source: string };
+  cpu: { appSeconds: number; commandsSeconds: number };
   serverLogErrors: number;
+};
+
+export type LoadReport = {
+  generatedAt: string;
+  command: string;
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; loadAverageAtStart: number[] };
+  app: { url: string; pid: number; build: string };
+  sessions: { how: string; count: number; byUser: Record<string, number>; signInSeconds: number };
+  runs: RunReport[];
   notes: string[];
 };
 
 const mib = (kib: number) => `${(kib / 1024).toFixed(0)} MiB`;
 
 function row(name: string, f: EndpointFigures): string {
-  return `| ${name} | ${f.count} | ${f.rps} | ${f.p50} | ${f.p90} | ${f.p95} | ${f.p99} | ${f.max} | ${f.errors} |`;
+  return `| ${name} | ${f.count} | ${f.rps} | ${f.p50} | ${f.p90} | ${f.p95} | ${f.p99} | ${f.max} | ${f.partial} | ${f.errors} |`;
 }
 
-export function markdown(r: LoadReport): string {
-  const m = r.machine;
+function runSection(r: RunReport, cpus: number): string[] {
   return [
-    '# Backstone under load',
+    `## ${r.clients} concurrent clients`,
     '',
-    `Generated ${r.generatedAt} by \`${r.command}\` on ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, ` +
-      `Node ${m.node}; load average at start ${m.loadAverageAtStart.join(' / ')}.`,
+    `${r.clients} concurrent signed-in clients, each looping over the pages below for ${r.durationSeconds} s ` +
+      `(requests still in flight at the end were waited for: ${r.measuredSeconds} s measured).`,
     '',
-    `${r.run.clients} concurrent signed-in clients, each looping over the pages below for ${r.run.durationSeconds} s ` +
-      `(requests still in flight at the end were waited for: ${r.run.measuredSeconds} s measured), against a ` +
-      `production build (server.js over \`next build\`, as scripts/app-server.ts starts it) on loopback, backed by the seeded sandbox (backup server over SSH on ` +
-      `127.0.0.1, OpenNebula front-end simulator).`,
+    `**Errors: ${r.errors.count}** of ${r.totals.count} requests (${r.totals.rps} requests/s); ` +
+      `${r.totals.partial} partial answers (stale or still reading, see the notes).`,
     '',
-    `**Errors: ${r.errors.count}** of ${r.totals.count} requests (${r.totals.rps} requests/s).`,
-    '',
-    '| endpoint | requests | req/s | p50 ms | p90 ms | p95 ms | p99 ms | max ms | errors |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| endpoint | requests | req/s | p50 ms | p90 ms | p95 ms | p99 ms | max ms | partial | errors |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...Object.entries(r.perEndpoint).map(([k, f]) => row(`\`${k}\``, f)),
     row('**all**', r.totals),
     '',
@@ -118,20 +125,46 @@ export function markdown(r: LoadReport): string {
     `Server memory (${r.rss.source}, ${r.rss.samples} samples): start ${mib(r.rss.startKiB)}, ` +
       `mean ${mib(r.rss.meanKiB)}, peak ${mib(r.rss.peakKiB)}, end ${mib(r.rss.endKiB)}.`,
     '',
-    `Sessions: ${r.sessions.how} (${Object.entries(r.sessions.byUser)
-      .map(([u, n]) => `${u} x ${n}`)
-      .join(', ')}; ${r.sessions.signInSeconds} s to sign in all).`,
+    `CPU: the app process used ${r.cpu.appSeconds} CPU seconds in ${r.measuredSeconds} s (of ` +
+      `${Math.round(cpus * r.measuredSeconds)} available), the commands it ran ${r.cpu.commandsSeconds} more.`,
     '',
     `Error lines in the app's log during the run: ${r.serverLogErrors}.`,
     '',
     ...(r.errors.examples.length
       ? [
-          '## Errors (first ones)',
+          '### Errors (first ones)',
           '',
           ...r.errors.examples.map((e) => `- \`${e.endpoint}\`: ${e.status || 'no status'} ${e.error}`),
           '',
         ]
       : []),
+  ];
+}
+
+export function markdown(r: LoadReport): string {
+  const m = r.machine;
+  return [
+    '# Backstone under load',
+    '',
+    `Generated ${r.generatedAt} by \`${r.command}\` on ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, ` +
+      `Node ${m.node}; load average at start ${m.loadAverageAtStart.join(' / ')}.`,
+    '',
+    `Runs of ${r.runs.map((x) => x.clients).join(' then ')} concurrent signed-in clients against a ` +
+      `production build (server.js over \`next build\`, as scripts/app-server.ts starts it) on loopback, backed by the seeded sandbox (backup server over SSH on ` +
+      `127.0.0.1, OpenNebula front-end simulator).`,
+    '',
+    '| clients | requests | errors | partial | p50 ms | p95 ms |',
+    '|---|---|---|---|---|---|',
+    ...r.runs.map(
+      (x) =>
+        `| ${x.clients} | ${x.totals.count} | ${x.errors.count} | ${x.totals.partial} | ${x.totals.p50} | ${x.totals.p95} |`,
+    ),
+    '',
+    `Sessions: ${r.sessions.how} (${Object.entries(r.sessions.byUser)
+      .map(([u, n]) => `${u} x ${n}`)
+      .join(', ')}; ${r.sessions.signInSeconds} s to sign in all).`,
+    '',
+    ...r.runs.flatMap((x) => runSection(x, m.cpus)),
     '## Notes',
     '',
     ...r.notes.map((n) => `- ${n}`),

@@ -1,13 +1,15 @@
 import 'server-only';
 import { createHash } from 'node:crypto';
-import { byRepositoryName, inventory, type Filesystem } from '@/lib/backup-server';
+import { byRepositoryName, type Filesystem } from '@/lib/backup-server';
 import { getDatastore } from '@/lib/opennebula';
 import { stats, ResticError } from '@/lib/restic';
 import { getDb } from '@/lib/store';
 import { datastoreAccess, type DatastoreAccess } from './access';
 import { estimateFull, recordSample, samples, type CapacitySample, type FullEstimate } from './capacity';
-import { keyOf } from './snapshot-facts';
+import { sharedInventory } from './inventory-reads';
 import type { Reader } from './overview';
+import { sharedReads, StillReading, valueWithin, type Freshness } from './shared-reads';
+import { keyOf } from './snapshot-facts';
 
 // The Capacity tab: df now, the stored history with an estimated-full date, and how much restic's
 // deduplication and compression save (restore-size vs raw-data, per repository, cached until the
@@ -34,8 +36,15 @@ export type CapacityReport = {
       compressionFactor?: number;
     };
     unavailable: string[];
+    /** Repositories whose ratios restic is still computing (the answer did not wait for them). */
+    pending: string[];
   };
+  /** How current the backup server's listing behind `filesystem` is (see sharedInventory). */
+  freshness: Freshness;
 };
+
+// Two `restic stats` per repository whose snapshots changed: shared by every caller while they run.
+const ratioReads = sharedReads<RepositoryRatio>('catalog.repository-ratios', { freshMs: 0, max: 500 });
 
 type StatsRow = { snapshots_hash: string; restore_size: number; raw_size: number; uncompressed_size: number | null };
 
@@ -73,15 +82,25 @@ async function repositoryRatio(
   };
 }
 
+/**
+ * With `answerWithinMs`, the backup server and restic get at most that long: ratios not computed by
+ * then are listed as pending (the reads go on), and a listing not read yet throws StillReading.
+ */
 export async function capacityReport(
   reader: Reader,
   datastoreId: number,
   signal?: AbortSignal,
+  opts: { answerWithinMs?: number } = {},
 ): Promise<CapacityReport> {
+  const started = Date.now();
+  const left = () =>
+    opts.answerWithinMs === undefined ? undefined : Math.max(0, started + opts.answerWithinMs - Date.now());
   await getDatastore(reader.credential, datastoreId);
   const access = await datastoreAccess(datastoreId);
-  const inv = await inventory(access.server, access.basePath, signal);
-  if (inv.filesystem)
+  const answer = await sharedInventory(access, undefined, left(), signal);
+  const inv = answer.value;
+  if (!inv) throw new StillReading(`Still reading datastore ${datastoreId} from the backup server.`);
+  if (inv.filesystem && answer.freshness.state === 'fresh')
     recordSample(
       datastoreId,
       inv.filesystem,
@@ -100,14 +119,21 @@ export async function capacityReport(
       }));
   const repositories: RepositoryRatio[] = [];
   const unavailable: string[] = [];
+  const pending: string[] = [];
   // Ratios describe the whole datastore's storage, so they are for admins only.
   if (reader.isAdmin) {
     await Promise.all(
       inv.repositories
         .filter((r) => r.initialized && r.snapshotIds.length > 0)
         .map(async (r) => {
+          const key = `${keyOf(access.repo(r.name))}\0${r.snapshotIds.join(',')}`;
+          // Shared: no caller's signal reaches restic.
+          const read = ratioReads.read(key, () => repositoryRatio(access, r.name, r.snapshotIds));
           try {
-            repositories.push(await repositoryRatio(access, r.name, r.snapshotIds, signal));
+            const waitMs = left();
+            const ratio = waitMs === undefined ? await read : await valueWithin(read, waitMs);
+            if (ratio) repositories.push(ratio);
+            else pending.push(r.name);
           } catch (err) {
             if (!(err instanceof ResticError)) throw err;
             unavailable.push(r.name);
@@ -115,6 +141,7 @@ export async function capacityReport(
         }),
     );
   }
+  pending.sort((a, b) => byRepositoryName({ name: a }, { name: b }));
   repositories.sort(byRepositoryName);
   const restoreBytes = repositories.reduce((s, r) => s + r.restoreBytes, 0);
   const rawBytes = repositories.reduce((s, r) => s + r.rawBytes, 0);
@@ -141,6 +168,8 @@ export async function capacityReport(
             }
           : undefined,
       unavailable,
+      pending,
     },
+    freshness: answer.freshness,
   };
 }

@@ -12,6 +12,17 @@ export {
   type ServerStatus,
 } from './overview';
 export { repositoryDetail, RepositoryNotFound, REPOSITORY_NAME, type RepositoryDetail } from './repository';
+export {
+  ANSWER_WITHIN_MS,
+  sharedReads,
+  StillReading,
+  valueWithin,
+  waitOrAbort,
+  type Answer,
+  type Freshness,
+  type SharedReads,
+} from './shared-reads';
+export { sharedInventory } from './inventory-reads';
 export { listDatastoreSummaries } from './datastores';
 export { capacityReport, type CapacityReport } from './capacity-report';
 export { NotAResticDatastore } from './access';
@@ -20,6 +31,7 @@ export {
   resolveSnapshot,
   resolveSnapshotPair,
   snapshotFiles,
+  snapshotFilesWithin,
   snapshotFile,
   snapshotDisks,
   diskHeader,

@@ -1,10 +1,10 @@
 import 'server-only';
 import { createHash } from 'node:crypto';
 import type { RepositoryListing } from '@/lib/backup-server';
-import { processWide } from '@/lib/config/process-wide';
 import { logger } from '@/lib/log';
 import { ResticError, type Snapshot } from '@/lib/restic';
 import type { DatastoreAccess } from './access';
+import { sharedReads } from './shared-reads';
 import { keyOf, snapshotFacts } from './snapshot-facts';
 import type { Problem } from './types';
 
@@ -46,11 +46,12 @@ export async function readListing(
 
 // Reads still running, by repository and the exact snapshot IDs asked for. A cold overview answers
 // before restic has read every repository; the reads go on (bounded per server by lib/restic) and
-// the next overview joins them instead of starting restic again.
-const running = processWide('catalog.listing-reads', () => new Map<string, Promise<ListingFacts>>());
+// the next overview joins them instead of starting restic again. Nothing is kept once a read ends:
+// the facts themselves are cached by snapshot ID (snapshot-facts.ts).
+const listingReads = sharedReads<ListingFacts>('catalog.listing-reads', { freshMs: 0, max: 300 });
 
 /**
- * readListing shared by every overview of the process while it runs. It takes no request's abort
+ * readListing shared by every reader of the process while it runs. It takes no request's abort
  * signal: a reader who leaves does not cancel what the next one is waiting for.
  */
 export function sharedListingRead(
@@ -60,13 +61,7 @@ export function sharedListingRead(
 ): Promise<ListingFacts> {
   const ids = createHash('sha256').update(listing.snapshotIds.join('\n')).digest('base64url');
   const key = `${keyOf(access.repo(name))}\0${listing.initialized ? 'repo' : 'folder'}\0${ids}`;
-  const known = running.get(key);
-  if (known) return known;
-  const read = readListing(access, name, listing);
-  running.set(key, read);
-  const forget = () => running.delete(key);
-  read.then(forget, forget);
-  return read;
+  return listingReads.read(key, () => readListing(access, name, listing));
 }
 
 /**

@@ -1,11 +1,5 @@
 import 'server-only';
-import {
-  byRepositoryName,
-  inventory,
-  type Filesystem,
-  type Inventory,
-  type RepositoryListing,
-} from '@/lib/backup-server';
+import { byRepositoryName, type Filesystem, type Inventory, type RepositoryListing } from '@/lib/backup-server';
 import { ExecError } from '@/lib/exec';
 import { logger } from '@/lib/log';
 import {
@@ -22,6 +16,7 @@ import {
 import { resticBinary } from '@/lib/restic';
 import { accessFrom, datastoreAccess, isResticBackupDatastore, type DatastoreAccess } from './access';
 import { recordSample } from './capacity';
+import { sharedInventory } from './inventory-reads';
 import { busyVmIds, linkRepository, repositoryOfImage, type RepositoryLinkage } from './linkage';
 import {
   jobOfRepository,
@@ -35,6 +30,7 @@ import {
   type Sight,
 } from './visibility';
 import { settleWithin, sharedListingRead, type ListingFacts } from './listing-reads';
+import { ANSWER_WITHIN_MS, type Freshness } from './shared-reads';
 import type { Problem, RepositoryRow } from './types';
 
 const log = logger('catalog');
@@ -82,17 +78,22 @@ export type DatastoreOverview = {
    * their counts and sizes are known, their last backup and consistency follow in a later overview.
    */
   pending: number;
+  /**
+   * How current the backup server's listing is: fresh; its last listing with its age while the
+   * server is slow or failing (`stale`); or `reading`: none yet, only OpenNebula's side shows.
+   */
+  freshness: Freshness;
   generatedAt: number;
 };
 
 /**
- * How soon a page's overview answers, restic or not (unless OpenNebula or the inventory alone take
- * longer). Each repository with snapshots Backstone has not read yet costs one restic process,
- * ~0.5 s of the backup server's CPU for the key alone: after a night of backups into 200
- * repositories the full answer takes about a minute. The page shows what is known by then and asks
- * again; the reads go on meanwhile (sharedListingRead).
+ * How soon a page's overview answers, restic or not (unless OpenNebula alone takes longer). Each
+ * repository with snapshots Backstone has not read yet costs one restic process, ~0.5 s of the
+ * backup server's CPU for the key alone: after a night of backups into 200 repositories the full
+ * answer takes about a minute. The page shows what is known by then and asks again; the reads go
+ * on meanwhile (sharedListingRead, sharedInventory).
  */
-export const OVERVIEW_ANSWER_WITHIN_MS = 2_000;
+export const OVERVIEW_ANSWER_WITHIN_MS = ANSWER_WITHIN_MS;
 
 /** The datastore as the reader's own identity sees it (OpenNebula refuses one they may not see). */
 export async function readDatastore(reader: Reader, id: number): Promise<Datastore> {
@@ -262,6 +263,7 @@ export async function datastoreOverview(
     problems: [],
     totals: { repositories: 0, snapshots: 0, storedBytes: 0, logicalBytes: 0 },
     pending: 0,
+    freshness: { state: 'fresh', readAt: Date.now() },
     generatedAt: Date.now(),
   };
   if (!info.isRestic || !accessRead) return base;
@@ -271,26 +273,40 @@ export async function datastoreOverview(
   const cloudRead = readCloud(reader, id);
   cloudRead.catch(() => undefined); // awaited below; this only keeps an early failure elsewhere from going unhandled
   const access = await accessRead;
+  const left = () =>
+    opts.answerWithinMs === undefined ? undefined : Math.max(0, started + opts.answerWithinMs - Date.now());
   let inv: Inventory | undefined;
-  let server: ServerStatus;
+  let server: ServerStatus | undefined;
+  let freshness: Freshness = base.freshness;
   let facts = new Map<string, ListingFacts>();
   try {
-    inv = await inventory(access.server, access.basePath, signal);
-    let listings = inv.repositories;
-    if (!reader.isAdmin) {
-      // restic is asked only about the repositories this reader may see.
-      const cloud = await cloudRead;
-      const byRepo = imagesByRepository(cloud.images);
-      listings = listings.filter((l) => seesRepository(cloud.sight, l.name, byRepo.get(l.name) ?? [], cloud.jobs));
+    const answer = await sharedInventory(access, undefined, left(), signal);
+    inv = answer.value;
+    freshness = answer.freshness;
+    if (inv) {
+      let listings = inv.repositories;
+      if (!reader.isAdmin) {
+        // restic is asked only about the repositories this reader may see.
+        const cloud = await cloudRead;
+        const byRepo = imagesByRepository(cloud.images);
+        listings = listings.filter((l) => seesRepository(cloud.sight, l.name, byRepo.get(l.name) ?? [], cloud.jobs));
+      }
+      const reads = listings.map((l) => [l.name, sharedListingRead(access, l.name, l)] as const);
+      const status = serverStatus(access);
+      [server, facts] = await Promise.all([
+        // Known at once after the first answer (the binary is cached per server); never waited for longer.
+        settleWithin([[0, status]], left()).then((m) => m.get(0)),
+        settleWithin(reads, left()),
+      ]);
     }
-    const reads = listings.map((l) => [l.name, sharedListingRead(access, l.name, l)] as const);
-    [server, facts] = await Promise.all([
-      serverStatus(access),
-      settleWithin(
-        reads,
-        opts.answerWithinMs === undefined ? undefined : Math.max(0, started + opts.answerWithinMs - Date.now()),
-      ),
-    ]);
+    if (freshness.state === 'stale' && freshness.reason === 'failed') {
+      server = {
+        reachable: false,
+        host: access.server.host,
+        user: access.server.user ?? 'oneadmin',
+        message: freshness.message ?? '',
+      };
+    }
   } catch (err) {
     if (!(err instanceof ExecError)) throw err;
     log.warn('backup server unreachable', { datastore: id, error: err.message });
@@ -317,14 +333,15 @@ export async function datastoreOverview(
       const images = imagesByRepo.get(name) ?? [];
       const listing = listingOf.get(name);
       // Still being read: its count and size are known, but no verdict until restic has answered.
-      const read = inv && listing ? facts.get(name) : { snapshots: [] };
+      // While the server has never answered, every repository is still being read.
+      const read = freshness.state === 'reading' ? undefined : inv && listing ? facts.get(name) : { snapshots: [] };
       if (!read) return repositoryView(name, listing, unlinked, images, cloud, true).row;
       // Without the server, only OpenNebula's side is known: no verdict on snapshots.
       const linkage = inv ? linkFacts(name, read, images, busy, now) : unlinked;
       return repositoryView(name, listing, linkage, images, cloud).row;
     })
     .sort(byRepositoryName);
-  if (inv?.filesystem) {
+  if (inv?.filesystem && freshness.state === 'fresh') {
     const stored = inv.repositories.reduce((s, r) => s + r.storedBytes, 0);
     recordSample(id, inv.filesystem, stored);
   }
@@ -344,6 +361,7 @@ export async function datastoreOverview(
       logicalBytes: shown.reduce((s, r) => s + r.logicalBytes, 0),
     },
     pending: shown.filter((r) => r.consistency === 'pending').length,
+    freshness,
   };
 }
 

@@ -1,9 +1,9 @@
 import 'server-only';
-import { inventory } from '@/lib/backup-server';
 import { getDatastore } from '@/lib/opennebula';
 import { datastoreAccess } from './access';
-import { busyVmIds, repositoryOfImage } from './linkage';
-import { readListing } from './listing-reads';
+import { sharedInventory } from './inventory-reads';
+import { busyVmIds, repositoryOfImage, type RepositoryLinkage } from './linkage';
+import { settleWithin, sharedListingRead, type ListingFacts } from './listing-reads';
 import {
   datastoreInfo,
   linkFacts,
@@ -13,6 +13,7 @@ import {
   type DatastoreInfo,
   type Reader,
 } from './overview';
+import { waitOrAbort, type Freshness } from './shared-reads';
 import type { BackupChain, RepositoryRow, SnapshotRow } from './types';
 import { seesRepository } from './visibility';
 import { REPOSITORY_NAME } from '@/lib/schemas/ids';
@@ -27,18 +28,35 @@ export type RepositoryDetail = {
   /** Newest first. */
   snapshots: SnapshotRow[];
   chains: BackupChain[];
+  /** The lock files the backup server's listing shows (restic lock IDs); a new lock is a new file. */
+  lockFiles: string[];
+  /**
+   * How current the snapshots are: fresh; the backup server's last listing, with its age, while
+   * the server is slow or failing (`stale`); or `reading`: no snapshot is known yet, the reads go
+   * on and the page asks again.
+   */
+  freshness: Freshness;
 };
 
 /** A repository name as OpenNebula makes them: a VM ID, or job_<ID>. */
 export { REPOSITORY_NAME };
 
-/** One repository's snapshots, linked to images and increments, as far as the reader may see. */
+/**
+ * One repository's snapshots, linked to images and increments, as far as the reader may see.
+ * With `answerWithinMs`, the backup server and restic get at most that long (from the call): what
+ * is not known by then is answered as stale or still reading (see `freshness`), and the reads go
+ * on for the next caller.
+ */
 export async function repositoryDetail(
   reader: Reader,
   datastoreId: number,
   name: string,
   signal?: AbortSignal,
+  opts: { answerWithinMs?: number } = {},
 ): Promise<RepositoryDetail> {
+  const started = Date.now();
+  const left = () =>
+    opts.answerWithinMs === undefined ? undefined : Math.max(0, started + opts.answerWithinMs - Date.now());
   if (!REPOSITORY_NAME.test(name)) throw new RepositoryNotFound(`There is no repository ${name}.`);
   // The decrypted datastore is read alongside the reader's own view of it, but nothing is done with
   // it until OpenNebula has said the reader may see the datastore.
@@ -49,8 +67,9 @@ export async function repositoryDetail(
   // OpenNebula's images and VMs are read while the backup server and restic are asked.
   const cloudRead = readCloud(reader, datastoreId);
   cloudRead.catch(() => undefined); // awaited below
-  const inv = await inventory(access.server, access.basePath, signal, name);
-  const listing = inv.repositories.find((r) => r.name === name);
+  const inv = await sharedInventory(access, name, left(), signal);
+  // Unknown while the server has never answered: then only OpenNebula can say the repository exists.
+  const listing = inv.value?.repositories.find((r) => r.name === name);
   const notFound = () => new RepositoryNotFound(`There is no repository ${name} in datastore ${datastoreId}.`);
   const imagesIn = (cloud: Cloud) => cloud.images.filter((i) => repositoryOfImage(i) === name);
   if (!reader.isAdmin) {
@@ -58,12 +77,29 @@ export async function repositoryDetail(
     const cloud = await cloudRead;
     if (!seesRepository(cloud.sight, name, imagesIn(cloud), cloud.jobs)) throw notFound();
   }
-  const facts = await readListing(access, name, listing, signal);
+  let facts: ListingFacts | undefined;
+  if (inv.value && !listing) facts = { snapshots: [] };
+  else if (listing) {
+    const read = sharedListingRead(access, name, listing);
+    const waitMs = left();
+    facts =
+      waitMs === undefined
+        ? await waitOrAbort(read, signal)
+        : (await waitOrAbort(settleWithin([[name, read]], waitMs), signal)).get(name);
+  }
   const cloud = await cloudRead;
   const images = imagesIn(cloud);
-  if (!listing && images.length === 0) throw notFound();
-  const linkage = linkFacts(name, facts, images, busyVmIds(cloud.vms), Date.now());
+  if (inv.value && !listing && images.length === 0) throw notFound();
+  const unlinked: RepositoryLinkage = { rows: [], chains: [], problems: [] };
+  const linkage = facts ? linkFacts(name, facts, images, busyVmIds(cloud.vms), Date.now()) : unlinked;
   // In a Backup Job's repository a person sees only their own VMs' snapshots and images.
-  const { row, seen } = repositoryView(name, listing, linkage, images, cloud);
-  return { datastore: datastoreInfo(ds), repository: row, snapshots: seen.rows, chains: seen.chains };
+  const { row, seen } = repositoryView(name, listing, linkage, images, cloud, facts === undefined);
+  return {
+    datastore: datastoreInfo(ds),
+    repository: row,
+    snapshots: seen.rows,
+    chains: seen.chains,
+    lockFiles: reader.isAdmin ? (listing?.locks.map((l) => l.id) ?? []) : [],
+    freshness: facts ? inv.freshness : { state: 'reading' },
+  };
 }

@@ -7,6 +7,7 @@ import { cachedFiles, cacheFiles, getDb } from '@/lib/store';
 import { datastoreAccess, type DatastoreAccess } from './access';
 import type { Reader } from './overview';
 import { repositoryDetail, RepositoryNotFound, type RepositoryDetail } from './repository';
+import { sharedReads, StillReading, valueWithin, waitOrAbort } from './shared-reads';
 import { keyOf } from './snapshot-facts';
 import { parseQcow2Header, QCOW2_HEAD_BYTES, type DiskHeader } from './snapshot-qcow2-header';
 import {
@@ -50,22 +51,29 @@ function findSnapshot(snapshots: readonly SnapshotRow[], id: string): SnapshotRo
   return prefixed.length === 1 ? prefixed[0] : undefined;
 }
 
-/** The repository through the reader's eyes, then the snapshot among those they may see. */
+/**
+ * The repository through the reader's eyes, then the snapshot among those they may see. With
+ * `answerWithinMs`, a repository whose snapshots are still being read throws StillReading (the
+ * snapshot may well exist); a stale listing is used as it is.
+ */
 export async function resolveSnapshot(
   reader: Reader,
   datastoreId: number,
   repository: string,
   snapshotId: string,
   signal?: AbortSignal,
+  opts: { answerWithinMs?: number } = {},
 ): Promise<SnapshotRef> {
-  const detail = await repositoryDetail(reader, datastoreId, repository, signal);
+  const detail = await repositoryDetail(reader, datastoreId, repository, signal, opts);
   const snapshot = findSnapshot(detail.snapshots, snapshotId);
+  if (!snapshot && detail.freshness.state === 'reading')
+    throw new StillReading(`Still reading the snapshots of repository ${repository} from the backup server.`);
   if (!snapshot) throw new SnapshotNotVisible(`There is no snapshot ${snapshotId} in repository ${repository}.`);
   const access = await datastoreAccess(datastoreId);
   return { detail, snapshot, access, repo: access.repo(repository) };
 }
 
-/** Two snapshots of one repository, both visible to the reader. */
+/** Two snapshots of one repository, both visible to the reader (`opts` as for resolveSnapshot). */
 export async function resolveSnapshotPair(
   reader: Reader,
   datastoreId: number,
@@ -73,8 +81,9 @@ export async function resolveSnapshotPair(
   from: string,
   to: string,
   signal?: AbortSignal,
+  opts: { answerWithinMs?: number } = {},
 ): Promise<{ from: SnapshotRef; to: SnapshotRow }> {
-  const ref = await resolveSnapshot(reader, datastoreId, repository, from, signal);
+  const ref = await resolveSnapshot(reader, datastoreId, repository, from, signal, opts);
   const other = findSnapshot(ref.detail.snapshots, to);
   if (!other) throw new SnapshotNotVisible(`There is no snapshot ${to} in repository ${repository}.`);
   return { from: ref, to: other };
@@ -93,15 +102,27 @@ export type SnapshotFile = {
   increment?: number;
 };
 
-/** Every node `restic ls` lists, cached by repository and snapshot ID forever. */
+// `restic ls` of a snapshot not cached yet, shared by every viewer while it runs (then the store has it).
+const listings = sharedReads<FileNode[]>('catalog.snapshot-nodes', { freshMs: 0, max: 50 });
+
+/**
+ * Every node `restic ls` lists, cached by repository and snapshot ID forever. Viewers of the same
+ * snapshot share one restic; `signal` ends this caller's wait only.
+ */
 export async function snapshotNodes(repo: ResticRepo, snapshotId: string, signal?: AbortSignal): Promise<FileNode[]> {
   const db = getDb();
   const key = keyOf(repo);
   const cached = cachedFiles(db, key, snapshotId);
   if (cached) return cached;
-  const nodes = await ls(repo, snapshotId, signal);
-  cacheFiles(db, key, snapshotId, nodes);
-  return nodes;
+  return listings.read(
+    `${key}\0${snapshotId}`,
+    async () => {
+      const nodes = await ls(repo, snapshotId);
+      cacheFiles(db, key, snapshotId, nodes);
+      return nodes;
+    },
+    { signal },
+  );
 }
 
 function fileOf(n: FileNode): SnapshotFile {
@@ -123,6 +144,18 @@ export async function snapshotFiles(ref: SnapshotRef, signal?: AbortSignal): Pro
     .filter((n) => n.type === 'file')
     .map(fileOf)
     .sort((a, b) => (a.diskId ?? 1e9) - (b.diskId ?? 1e9) || a.name.localeCompare(b.name));
+}
+
+/** snapshotFiles within `waitMs`; StillReading when restic has not listed them by then (it goes on). */
+export async function snapshotFilesWithin(
+  ref: SnapshotRef,
+  waitMs: number,
+  signal?: AbortSignal,
+): Promise<SnapshotFile[]> {
+  const files = await valueWithin(snapshotFiles(ref, signal), waitMs);
+  if (!files)
+    throw new StillReading(`Still reading the files of snapshot ${ref.snapshot.shortId} from the backup server.`);
+  return files;
 }
 
 /** A file of the snapshot by its name (disk.0.1, vm.xml): only the snapshot's own files exist. */
@@ -193,11 +226,13 @@ const vmXmls = processWide('catalog.vmXml', () => new Map() as Cache<string>);
 
 /** The qcow2 header of a disk file of a snapshot, from the first 64 KiB only (cached: immutable). */
 export function diskHeader(ref: SnapshotRef, file: SnapshotFile, signal?: AbortSignal): Promise<DiskHeader> {
-  return remember(headers, `${keyOf(ref.repo)}|${ref.snapshot.id}|${file.path}`, async () => {
-    const s = await dump(ref.repo, ref.snapshot.id, file.path, { capacity: 'interactive', signal });
+  // Shared by every viewer: no viewer's signal reaches the dump, each may stop waiting.
+  const read = remember(headers, `${keyOf(ref.repo)}|${ref.snapshot.id}|${file.path}`, async () => {
+    const s = await dump(ref.repo, ref.snapshot.id, file.path, { capacity: 'interactive' });
     const { bytes } = await readDumpHead(s, QCOW2_HEAD_BYTES);
     return parseQcow2Header(bytes);
   });
+  return waitOrAbort(read, signal);
 }
 
 const VM_XML_MAX = 4 * 1024 * 1024;
@@ -205,12 +240,14 @@ const VM_XML_MAX = 4 * 1024 * 1024;
 /** vm.xml of the snapshot, decoded from base64 (cached: immutable). */
 export async function snapshotVmXml(ref: SnapshotRef, signal?: AbortSignal): Promise<string> {
   const file = await snapshotFile(ref, 'vm.xml', signal);
-  return remember(vmXmls, `${keyOf(ref.repo)}|${ref.snapshot.id}|${file.path}`, async () => {
-    const s = await dump(ref.repo, ref.snapshot.id, file.path, { capacity: 'interactive', signal });
+  // Shared by every viewer: no viewer's signal reaches the dump, each may stop waiting.
+  const read = remember(vmXmls, `${keyOf(ref.repo)}|${ref.snapshot.id}|${file.path}`, async () => {
+    const s = await dump(ref.repo, ref.snapshot.id, file.path, { capacity: 'interactive' });
     const { bytes, complete } = await readDumpHead(s, VM_XML_MAX);
     if (!complete) throw new Error('vm.xml is larger than Backstone reads');
     return decodeVmXml(bytes);
   });
+  return waitOrAbort(read, signal);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -424,18 +461,24 @@ export async function snapshotDiff(
   fromId: string,
   toId: string,
   signal?: AbortSignal,
+  opts: { answerWithinMs?: number } = {},
 ): Promise<SnapshotDiffView> {
-  const { from, to } = await resolveSnapshotPair(reader, datastoreId, repository, fromId, toId, signal);
-  return diffOf(from, to, signal);
+  const started = Date.now();
+  const { from, to } = await resolveSnapshotPair(reader, datastoreId, repository, fromId, toId, signal, opts);
+  if (opts.answerWithinMs === undefined) return diffOf(from, to, signal);
+  const d = await valueWithin(diffOf(from, to, signal), started + opts.answerWithinMs - Date.now());
+  if (!d) throw new StillReading(`Still comparing ${from.snapshot.shortId} and ${to.shortId} on the backup server.`);
+  return d;
 }
 
 /** The diff of two snapshots already resolved for the reader (cached: both are immutable). */
 export function diffOf(from: SnapshotRef, to: SnapshotRow, signal?: AbortSignal): Promise<SnapshotDiffView> {
-  return remember(diffs, `${keyOf(from.repo)}|${from.snapshot.id}|${to.id}`, async () => {
+  // Shared by every viewer: no viewer's signal reaches restic, each may stop waiting.
+  const read = remember(diffs, `${keyOf(from.repo)}|${from.snapshot.id}|${to.id}`, async () => {
     const [d, before, after] = await Promise.all([
-      resticDiff(from.repo, from.snapshot.id, to.id, signal),
-      snapshotNodes(from.repo, from.snapshot.id, signal),
-      snapshotNodes(from.repo, to.id, signal),
+      resticDiff(from.repo, from.snapshot.id, to.id),
+      snapshotNodes(from.repo, from.snapshot.id),
+      snapshotNodes(from.repo, to.id),
     ]);
     const sizeIn = (nodes: FileNode[], path: string) => nodes.find((n) => n.path === path && n.type === 'file')?.size;
     const isDir = (path: string) =>
@@ -455,4 +498,5 @@ export function diffOf(from: SnapshotRef, to: SnapshotRow, signal?: AbortSignal)
       });
     return { from: from.snapshot, to, rows, added: d.added, removed: d.removed };
   });
+  return waitOrAbort(read, signal);
 }

@@ -1,7 +1,17 @@
 import 'server-only';
 
 // Repository maintenance: lock inspection and safe unlock, prune, check, orphan cleanup.
-export { datastoreLocks, inspectLocks, removeStaleLocks, removeAllLocks, type UnlockOutcome } from './locks';
+export {
+  datastoreLocks,
+  type DatastoreLocks,
+  inspectLocks,
+  inspectLocksWithin,
+  LOCKS_FRESH_MS,
+  removeStaleLocks,
+  removeAllLocks,
+  type UnlockOutcome,
+} from './locks';
+export { repositoryMaintenance, type LocksAnswer, type RepositoryMaintenance } from './repository-maintenance';
 export { previewPrune, submitPrune, submitCheck, orphanPreview, submitOrphanForget } from './jobs';
 export { lastCheck, lastChecks } from './check-results';
 export { MaintenanceRefused } from './errors';

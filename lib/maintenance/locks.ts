@@ -1,6 +1,5 @@
 import 'server-only';
-import { inventory } from '@/lib/backup-server';
-import { datastoreAccess } from '@/lib/catalog';
+import { datastoreAccess, sharedInventory, sharedReads, type Answer, type Freshness } from '@/lib/catalog';
 import { exec, ExecError, type SshTarget } from '@/lib/exec';
 import { logger } from '@/lib/log';
 import { listHosts } from '@/lib/opennebula';
@@ -108,17 +107,77 @@ async function inspectRepo(
   };
 }
 
-/** A repository's locks, each with its verdict. */
-export async function inspectLocks(datastoreId: number, repository: string, signal?: AbortSignal) {
-  const access = await datastoreAccess(datastoreId);
-  return inspectRepo(datastoreId, repository, access.repo(repository), signal);
+/**
+ * How long one inspection serves every viewer of a repository's locks without restic. Reading the
+ * locks costs a restic process per lock (~0.5 s of the server's CPU each) and a PID check: 200
+ * viewers of one repository must not mean 200 of each. Backstone's own unlocks forget it at once.
+ */
+export const LOCKS_FRESH_MS = 10_000;
+const inspections = sharedReads<LockInspection>('maintenance.lock-inspections', { freshMs: LOCKS_FRESH_MS });
+const inspectionKey = (datastoreId: number, repository: string) => `${datastoreId}\0${repository}`;
+
+function readInspection(datastoreId: number, repository: string): () => Promise<LockInspection> {
+  // Shared by every viewer: no viewer's signal reaches it (see sharedReads).
+  return async () => {
+    const access = await datastoreAccess(datastoreId);
+    return inspectRepo(datastoreId, repository, access.repo(repository));
+  };
+}
+
+/**
+ * How old a known inspection may be to be served: not at all once the lock files the listing shows
+ * (`lockIds`) are not the ones it inspected (a lock came or went: restic writes a new file for
+ * every lock and every refresh of one).
+ */
+function maxAge(key: string, lockIds: readonly string[] | undefined, maxAgeMs: number | undefined) {
+  const known = lockIds && inspections.peek(key);
+  if (!known) return maxAgeMs;
+  const inspected = new Set(known.value.locks.map((l) => l.id));
+  const same = lockIds.length === inspected.size && lockIds.every((id) => inspected.has(id));
+  return same ? maxAgeMs : 0;
+}
+
+type InspectOptions = { signal?: AbortSignal; maxAgeMs?: number; lockIds?: readonly string[] };
+
+/**
+ * A repository's locks, each with its verdict. Concurrent callers share one inspection, and one
+ * made within LOCKS_FRESH_MS (or `maxAgeMs`) of the same lock files is served as it is. `signal`
+ * ends this caller's wait only.
+ */
+export function inspectLocks(
+  datastoreId: number,
+  repository: string,
+  opts: InspectOptions = {},
+): Promise<LockInspection> {
+  const key = inspectionKey(datastoreId, repository);
+  return inspections.read(key, readInspection(datastoreId, repository), {
+    signal: opts.signal,
+    maxAgeMs: maxAge(key, opts.lockIds, opts.maxAgeMs),
+  });
+}
+
+/** inspectLocks answered within `waitMs`: fresh, the last inspection marked stale, or still reading. */
+export function inspectLocksWithin(
+  datastoreId: number,
+  repository: string,
+  waitMs: number,
+  opts: InspectOptions = {},
+): Promise<Answer<LockInspection>> {
+  const key = inspectionKey(datastoreId, repository);
+  return inspections.within(key, readInspection(datastoreId, repository), waitMs, {
+    signal: opts.signal,
+    maxAgeMs: maxAge(key, opts.lockIds, opts.maxAgeMs),
+  });
 }
 
 export type UnlockOutcome = { removed: LockView[]; remaining: LockView[] };
 
-async function after(repo: ResticRepo, before: LockInspection): Promise<UnlockOutcome> {
-  // restic does not say what it removed (and exits 0 even when it removed nothing): count again.
-  const left = new Set((await readLocks(repo)).map((l) => l.id));
+async function after(before: LockInspection): Promise<UnlockOutcome> {
+  // restic does not say what it removed (and exits 0 even when it removed nothing): count again,
+  // with a whole new inspection shared with the page, so the refresh that follows the answer shows
+  // it at once (not "still reading" in place of the panel that holds the answer).
+  const now = await inspectLocks(before.datastoreId, before.repository, { maxAgeMs: 0 });
+  const left = new Set(now.locks.map((l) => l.id));
   return {
     removed: before.locks.filter((l) => !left.has(l.id)),
     remaining: before.locks.filter((l) => left.has(l.id)),
@@ -130,8 +189,12 @@ export async function removeStaleLocks(datastoreId: number, repository: string):
   const access = await datastoreAccess(datastoreId);
   const repo = access.repo(repository);
   const before = await inspectRepo(datastoreId, repository, repo);
-  await unlock(repo);
-  return after(repo, before);
+  try {
+    await unlock(repo);
+  } finally {
+    inspections.forget(inspectionKey(datastoreId, repository));
+  }
+  return after(before);
 }
 
 /**
@@ -151,16 +214,54 @@ export async function removeAllLocks(
       `Refused: something may still be using repository ${repository}. ${before.removeAllBlockers.join(' ')} Removing a live lock lets two restic processes change the repository at once. If you are sure nothing runs, confirm a second time.`,
     );
   }
-  await unlock(repo, { removeAll: true });
-  return { ...(await after(repo, before)), overridden: opts.override ? before.removeAllBlockers : [] };
+  try {
+    await unlock(repo, { removeAll: true });
+  } finally {
+    inspections.forget(inspectionKey(datastoreId, repository));
+  }
+  return { ...(await after(before)), overridden: opts.override ? before.removeAllBlockers : [] };
 }
 
-/** Every locked repository of a datastore (lock files seen in one listing), each inspected. */
-export async function datastoreLocks(datastoreId: number, signal?: AbortSignal): Promise<LockInspection[]> {
+export type DatastoreLocks = {
+  /** Every locked repository whose locks are known (fresh or stale), inspected. */
+  inspections: LockInspection[];
+  /** Locked repositories whose locks are still being read. */
+  reading: string[];
+  /** The oldest state among the listing and the inspections shown. */
+  freshness: Freshness;
+};
+
+/**
+ * Every locked repository of a datastore (lock files seen in one listing), each inspected. With
+ * `answerWithinMs`, what the backup server has not answered by then is stale or still reading.
+ */
+export async function datastoreLocks(
+  datastoreId: number,
+  opts: { answerWithinMs?: number; signal?: AbortSignal } = {},
+): Promise<DatastoreLocks> {
+  const started = Date.now();
+  const left = () =>
+    opts.answerWithinMs === undefined ? undefined : Math.max(0, started + opts.answerWithinMs - Date.now());
   const access = await datastoreAccess(datastoreId);
-  const inv = await inventory(access.server, access.basePath, signal);
-  const locked = inv.repositories.filter((r) => r.locks.length > 0);
-  const out: LockInspection[] = [];
-  for (const r of locked) out.push(await inspectRepo(datastoreId, r.name, access.repo(r.name), signal));
-  return out;
+  const inv = await sharedInventory(access, undefined, left(), opts.signal);
+  if (!inv.value) return { inspections: [], reading: [], freshness: inv.freshness };
+  const locked = inv.value.repositories.filter((r) => r.locks.length > 0);
+  const answers = await Promise.all(
+    locked.map(async (r): Promise<Answer<LockInspection>> => {
+      const waitMs = left();
+      const o = { signal: opts.signal, lockIds: r.locks.map((l) => l.id) };
+      if (waitMs !== undefined) return inspectLocksWithin(datastoreId, r.name, waitMs, o);
+      const value = await inspectLocks(datastoreId, r.name, o);
+      return { value, freshness: { state: 'fresh', readAt: value.inspectedAt } };
+    }),
+  );
+  const states = [inv.freshness, ...answers.filter((a) => a.value).map((a) => a.freshness)];
+  const oldest = states
+    .filter((f) => f.state === 'stale')
+    .sort((a, b) => (a.state === 'stale' && b.state === 'stale' ? a.readAt - b.readAt : 0))[0];
+  return {
+    inspections: answers.flatMap((a) => (a.value ? [a.value] : [])),
+    reading: locked.filter((_, i) => !answers[i]?.value).map((r) => r.name),
+    freshness: oldest ?? inv.freshness,
+  };
 }

@@ -49,6 +49,30 @@ export async function killSshd(stateDir: string): Promise<number[]> {
   return pids;
 }
 
+/**
+ * A backup server that stops answering (a hung host, a stalled disk under sshd, a full accept
+ * queue): every sshd process of the sandbox is sent SIGSTOP, so open connections and new ones get
+ * no reply while the TCP port stays open. `resume` sends SIGCONT and everything carries on.
+ */
+export function pauseSshd(stateDir: string): { pids: number[]; resume: () => void } {
+  const pids = sshdProcesses(stateDir);
+  if (pids.length === 0) throw new Error('no sshd of this sandbox runs');
+  for (const pid of pids) process.kill(pid, 'SIGSTOP');
+  return {
+    pids,
+    resume: () => {
+      // Connections opened meanwhile forked new sshd processes (stopped with their parent's queue).
+      for (const pid of new Set([...pids, ...sshdProcesses(stateDir)])) {
+        try {
+          process.kill(pid, 'SIGCONT');
+        } catch {
+          /* gone */
+        }
+      }
+    },
+  };
+}
+
 /** Starts the killed sshd again (same port, same host key). */
 export function restartSshd(stateDir: string): Promise<BackupServerInfo> {
   return startBackupServer(stateDir);

@@ -1,5 +1,5 @@
 import 'server-only';
-import { NotAResticDatastore, RepositoryNotFound, TooManyDownloads } from '@/lib/catalog';
+import { NotAResticDatastore, RepositoryNotFound, StillReading, TooManyDownloads } from '@/lib/catalog';
 import { Busy, ExecError } from '@/lib/exec';
 import { OneError, OneNotAuthorized, OneNotFound } from '@/lib/opennebula';
 import { ResticError } from '@/lib/restic';
@@ -24,6 +24,9 @@ export function expectedErrorResponse(err: unknown): Response | undefined {
   // Refused before anything ran: come back later (a download is never queued).
   if (err instanceof TooManyDownloads) return retryLater(err.message, 429, err.retryAfterSeconds);
   if (err instanceof Busy) return retryLater(err.message, 503, err.retryAfterSeconds);
+  // The backup server has not answered within the bound: ask again shortly, the read goes on.
+  if (err instanceof StillReading)
+    return Response.json({ error: err.message, kind: err.name }, { status: 503, headers: { 'Retry-After': '2' } });
   if (err instanceof ExecError || err instanceof ResticError || err instanceof OneError)
     return Response.json({ error: err.message, kind: err.name }, { status: 502 });
   return undefined;

@@ -6,6 +6,7 @@ import type { CapacityReport } from '@/lib/catalog';
 import { CapacityBar } from '../../../../_components/capacity-bar';
 import { SIZE_TERMS } from '@/app/_components/size-terms';
 import { formatBytes, formatDate } from '../../../../_components/format';
+import { FreshnessNote } from '../../../../_components/freshness-note';
 import { Panel } from '../../../../_components/panel';
 
 // uPlot only loads on this tab.
@@ -27,7 +28,13 @@ export function CapacityTab({ datastoreId }: { datastoreId: number }) {
         throw new Error(((await res.json().catch(() => ({}))) as { error?: string }).error ?? `HTTP ${res.status}`);
       return (await res.json()) as CapacityReport;
     },
-    refetchInterval: 5 * 60_000,
+    // The route answers within a bound: while ratios are pending, the listing is stale, or it was
+    // still being read (503), ask again soon; the reads go on on the server.
+    refetchInterval: (query) => {
+      const d = query.state.data;
+      const unsettled = query.state.error || (d && (d.ratios.pending.length > 0 || d.freshness.state !== 'fresh'));
+      return unsettled ? 2_000 : 5 * 60_000;
+    },
   });
   if (q.isPending)
     return (
@@ -35,7 +42,7 @@ export function CapacityTab({ datastoreId }: { datastoreId: number }) {
         Reading the backup server… (the first time, restic sizes up every repository)
       </p>
     );
-  if (q.error)
+  if (q.error && !q.data)
     return (
       <p role="alert" className="text-sm text-red-600">
         {q.error.message}
@@ -47,6 +54,7 @@ export function CapacityTab({ datastoreId }: { datastoreId: number }) {
   const t = r.ratios.total;
   return (
     <div className="space-y-4">
+      <FreshnessNote freshness={r.freshness} what="the capacity" now={q.dataUpdatedAt} />
       <Panel title="Now (df on the backup server)" testId="capacity-now">
         {fs ? (
           <div className="space-y-2 px-4 py-3 text-sm">
@@ -118,10 +126,19 @@ export function CapacityTab({ datastoreId }: { datastoreId: number }) {
                 ))}
               </tbody>
             </table>
+            {r.ratios.pending.length > 0 && (
+              <p className="mt-2 text-xs text-slate-500" data-testid="capacity-pending">
+                restic is still sizing up {r.ratios.pending.join(', ')}; this updates by itself.
+              </p>
+            )}
             {r.ratios.unavailable.length > 0 && (
               <p className="mt-2 text-xs text-amber-700">Could not read: {r.ratios.unavailable.join(', ')}.</p>
             )}
           </div>
+        ) : r.ratios.pending.length > 0 ? (
+          <p className="px-4 py-3 text-sm text-slate-500" data-testid="capacity-pending">
+            restic is still sizing up {r.ratios.pending.join(', ')}; this updates by itself.
+          </p>
         ) : (
           <p className="px-4 py-3 text-sm text-slate-500">
             No ratios: there are no snapshots yet, or only admins see them.

@@ -1,24 +1,28 @@
 import Link from 'next/link';
 import { ExecError } from '@/lib/exec';
-import { datastoreLocks, lastChecks } from '@/lib/maintenance';
+import { ANSWER_WITHIN_MS } from '@/lib/catalog';
+import { datastoreLocks, lastChecks, type DatastoreLocks } from '@/lib/maintenance';
 import { ResticError } from '@/lib/restic';
 import { maintenanceHref, locksHref } from '../../../../_components/hrefs';
 import type { RepositoryRow } from '@/lib/catalog';
 import { Badge } from '../../../../_components/badge';
+import { FreshnessNote } from '../../../../_components/freshness-note';
 import { Panel } from '../../../../_components/panel';
+import { RefreshWhile } from '../../../../_components/refresh-while';
 import { CheckVerdict } from '../maintenance/[repo]/_components/check-verdict';
 import { LockTable } from '../maintenance/[repo]/_components/lock-table';
 
 async function load(datastoreId: number) {
-  let locked: Awaited<ReturnType<typeof datastoreLocks>> = [];
+  let locks: DatastoreLocks = { inspections: [], reading: [], freshness: { state: 'fresh', readAt: 0 } };
   let error: string | undefined;
   try {
-    locked = await datastoreLocks(datastoreId);
+    // What the backup server has not answered within the bound shows as stale or still reading.
+    locks = await datastoreLocks(datastoreId, { answerWithinMs: ANSWER_WITHIN_MS });
   } catch (err) {
     if (!(err instanceof ResticError || err instanceof ExecError)) throw err;
     error = err.message;
   }
-  return { locked, error, checks: lastChecks(datastoreId), now: Date.now() };
+  return { locks, error, checks: lastChecks(datastoreId), now: Date.now() };
 }
 
 /** The datastore's Locks panel (every locked repository, inspected) and each repository's upkeep. */
@@ -29,7 +33,9 @@ export async function MaintenanceTab({
   datastoreId: number;
   repositories: RepositoryRow[];
 }) {
-  const { locked, error, checks, now } = await load(datastoreId);
+  const { locks, error, checks, now } = await load(datastoreId);
+  const locked = locks.inspections;
+  const settled = locks.freshness.state === 'fresh' && locks.reading.length === 0;
   return (
     <div className="space-y-4">
       <Panel title="Locks" testId="datastore-locks">
@@ -38,7 +44,22 @@ export async function MaintenanceTab({
             {error}
           </p>
         )}
-        {!error && locked.length === 0 && <p className="px-4 py-3 text-sm text-slate-500">No repository is locked.</p>}
+        <RefreshWhile active={!error && !settled} />
+        {!settled && (
+          <div className="space-y-2 p-4">
+            <FreshnessNote freshness={locks.freshness} what="the locks" now={now} />
+            {locks.reading.length > 0 && (
+              <FreshnessNote
+                freshness={{ state: 'reading' }}
+                what={`the locks of repositor${locks.reading.length === 1 ? 'y' : 'ies'} ${locks.reading.join(', ')}`}
+                now={now}
+              />
+            )}
+          </div>
+        )}
+        {!error && settled && locked.length === 0 && (
+          <p className="px-4 py-3 text-sm text-slate-500">No repository is locked.</p>
+        )}
         {locked.map((ins) => (
           <div key={ins.repository} className="border-b border-slate-200 last:border-0 dark:border-slate-800">
             <div className="flex items-center justify-between px-4 pt-3 text-sm">

@@ -25,6 +25,7 @@ function overview(repositories: RepositoryRow[], pending: number): DatastoreOver
     problems: [],
     totals: { repositories: repositories.length, snapshots: 20, storedBytes: 0, logicalBytes: 0 },
     pending,
+    freshness: { state: 'fresh', readAt: Date.now() },
     generatedAt: Date.now(),
   };
 }

@@ -8,6 +8,7 @@ import { locksHref } from '../../../../_components/hrefs';
 import { Badge } from '../../../../_components/badge';
 import { DataTable } from '../../../../_components/data-table';
 import { formatAge, formatBytes, formatDate } from '../../../../_components/format';
+import { FreshnessNote } from '../../../../_components/freshness-note';
 import { Panel } from '../../../../_components/panel';
 import { SIZE_TERMS } from '@/app/_components/size-terms';
 import { ProblemsList } from './problems-list';
@@ -155,6 +156,8 @@ export function RepositoriesView({ initial }: { initial: DatastoreOverview }) {
           </div>
         ))}
       </div>
+      {/* The server's listing itself: stale (slow or failing server) or not read yet. */}
+      <FreshnessNote freshness={data.freshness} what="the repositories" now={data.generatedAt} />
       {data.pending > 0 && (
         <p
           role="status"

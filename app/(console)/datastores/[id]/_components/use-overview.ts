@@ -15,8 +15,12 @@ export function useOverview(id: number, initial: DatastoreOverview) {
     },
     initialData: initial,
     initialDataUpdatedAt: initial.generatedAt,
-    // While restic still reads some repositories, ask again soon: the reads go on on the server.
-    refetchInterval: (query) => ((query.state.data?.pending ?? 0) > 0 ? 2_000 : 60_000),
+    // While restic still reads some repositories, or the server's listing is stale or not read yet,
+    // ask again soon: the reads go on on the server.
+    refetchInterval: (query) => {
+      const d = query.state.data;
+      return (d?.pending ?? 0) > 0 || (d && d.freshness.state !== 'fresh') ? 2_000 : 60_000;
+    },
     staleTime: 20_000,
   });
 }

@@ -2,14 +2,13 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { requireAdmin } from '@/lib/auth';
-import { datastoreAccess } from '@/lib/catalog';
-import { ExecError } from '@/lib/exec';
-import { inspectLocks, lastCheck, orphanPreview } from '@/lib/maintenance';
-import { ResticError } from '@/lib/restic';
-import type { LockInspection } from '@/lib/schemas/maintenance';
+import { ANSWER_WITHIN_MS } from '@/lib/catalog';
+import { repositoryMaintenance } from '@/lib/maintenance';
 import { DatastoreIdParam, parseParam, RepositoryParam } from '@/lib/schemas/params';
+import { FreshnessNote } from '../../../../../_components/freshness-note';
 import { loadOr404 } from '../../../../../_components/load';
 import { PageHeader, Panel } from '../../../../../_components/panel';
+import { RefreshWhile } from '../../../../../_components/refresh-while';
 import { CheckPanel } from './_components/check-panel';
 import { LocksPanel } from './_components/locks-panel';
 import { OrphansPanel } from './_components/orphans-panel';
@@ -22,29 +21,18 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: `Maintenance · repository ${p.repo} · datastore ${p.id}` };
 }
 
-async function locksOrError(id: number, repo: string): Promise<LockInspection | string> {
-  try {
-    return await inspectLocks(id, repo);
-  } catch (err) {
-    if (err instanceof ResticError || err instanceof ExecError) return err.message;
-    throw err;
-  }
-}
-
-async function load(id: number, repo: string) {
-  const [locks, access] = await Promise.all([locksOrError(id, repo), datastoreAccess(id)]);
-  return { locks, options: access.repo(repo).options, last: lastCheck(id, repo), now: Date.now() };
-}
-
 export default async function RepositoryMaintenancePage({ params }: Props) {
   const p = await params;
   const id = parseParam(DatastoreIdParam, p.id);
   const repo = parseParam(RepositoryParam, p.repo);
   if (id === undefined || repo === undefined) notFound();
   const viewer = await requireAdmin(`/datastores/${id}/maintenance/${repo}`);
-  // The repository must exist (a 404 otherwise) before anything runs on the backup server.
-  const orphans = await loadOr404(() => orphanPreview(viewer, id, repo));
-  const { locks, options, last, now } = await load(id, repo);
+  // The repository must exist (a 404 otherwise) before its locks are read. What the backup server
+  // has not answered within the bound shows as stale or still reading, and the page asks again.
+  const { locks, orphans, options, last, now } = await loadOr404(() =>
+    repositoryMaintenance(viewer, id, repo, { answerWithinMs: ANSWER_WITHIN_MS }),
+  );
+  const settled = ('error' in locks || locks.freshness.state === 'fresh') && orphans.freshness.state === 'fresh';
   return (
     <div className="mx-auto max-w-7xl space-y-4">
       <PageHeader
@@ -65,16 +53,35 @@ export default async function RepositoryMaintenancePage({ params }: Props) {
           </>
         }
       />
-      {typeof locks === 'string' ? (
+      <RefreshWhile active={!settled} />
+      {'error' in locks ? (
         <Panel title={<span id="locks">Locks</span>} testId="locks-panel">
           <p role="alert" className="px-4 py-3 text-sm text-red-600 dark:text-red-400" data-testid="locks-error">
-            {locks}
+            {locks.error}
           </p>
         </Panel>
+      ) : locks.value ? (
+        <>
+          <FreshnessNote freshness={locks.freshness} what="the locks" now={now} />
+          <LocksPanel inspection={locks.value} />
+        </>
       ) : (
-        <LocksPanel inspection={locks} />
+        <Panel title={<span id="locks">Locks</span>} testId="locks-panel">
+          <div className="p-4">
+            <FreshnessNote freshness={locks.freshness} what="the locks" now={now} />
+          </div>
+        </Panel>
       )}
-      <OrphansPanel datastoreId={id} repository={repo} candidates={orphans} />
+      {orphans.value ? (
+        <>
+          {orphans.freshness.state !== 'fresh' && (
+            <FreshnessNote freshness={orphans.freshness} what="the snapshots" now={now} />
+          )}
+          <OrphansPanel datastoreId={id} repository={repo} candidates={orphans.value} />
+        </>
+      ) : (
+        <FreshnessNote freshness={orphans.freshness} what="the snapshots" now={now} />
+      )}
       <PrunePanel
         datastoreId={id}
         repository={repo}

@@ -3,13 +3,15 @@ import { SIZE_TERMS } from '@/app/_components/size-terms';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { requireViewer } from '@/lib/auth';
-import { listDatastoreSummaries, repositoryDetail } from '@/lib/catalog';
+import { ANSWER_WITHIN_MS, listDatastoreSummaries, repositoryDetail } from '@/lib/catalog';
 import { locksHref, maintenanceHref } from '../../../../../_components/hrefs';
 import { DatastoreIdParam, parseParam, RepositoryParam } from '@/lib/schemas/params';
 import { Badge } from '../../../../../_components/badge';
 import { formatBytes } from '../../../../../_components/format';
-import { loadOr404 } from '../../../../../_components/load';
+import { FreshnessNote } from '../../../../../_components/freshness-note';
+import { answerDeadline, loadOr404 } from '../../../../../_components/load';
 import { PageHeader } from '../../../../../_components/panel';
+import { RefreshWhile } from '../../../../../_components/refresh-while';
 import { ChainsPanel } from './_components/chains-panel';
 import { SnapshotsTable } from './_components/snapshots-table';
 
@@ -29,8 +31,11 @@ export default async function RepositoryPage({ params }: Props) {
   const repo = parseParam(RepositoryParam, p.repo);
   if (id === undefined || repo === undefined) notFound();
   const viewer = await requireViewer(`/datastores/${id}/repos/${repo}`);
+  const { at } = answerDeadline();
   const [detail, datastores] = await Promise.all([
-    loadOr404(() => repositoryDetail(viewer, id, repo)),
+    // What the backup server and restic have not answered within the bound shows as stale or still
+    // reading; the page asks again until it is fresh.
+    loadOr404(() => repositoryDetail(viewer, id, repo, undefined, { answerWithinMs: ANSWER_WITHIN_MS })),
     listDatastoreSummaries(viewer),
   ]);
   const diskIds = [...new Set(detail.snapshots.flatMap((s) => s.disks.map((d) => d.diskId)))].sort((a, b) => a - b);
@@ -78,6 +83,8 @@ export default async function RepositoryPage({ params }: Props) {
           )
         }
       />
+      <RefreshWhile active={detail.freshness.state !== 'fresh'} />
+      <FreshnessNote freshness={detail.freshness} what="the snapshots" now={at} />
       <ChainsPanel
         chains={detail.chains}
         restore={{ datastoreId: id, repository: repo, imageDatastores, diskIds, isAdmin: viewer.isAdmin }}

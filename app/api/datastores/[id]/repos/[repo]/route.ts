@@ -1,4 +1,4 @@
-import { repositoryDetail } from '@/lib/catalog';
+import { ANSWER_WITHIN_MS, repositoryDetail } from '@/lib/catalog';
 import { DatastoreIdParam, parseParam, RepositoryParam } from '@/lib/schemas/params';
 import { guarded, notFoundResponse } from '../../../../_lib/handler';
 
@@ -11,6 +11,9 @@ export const GET = guarded<{ id: string; repo: string }>(
     const id = parseParam(DatastoreIdParam, params.id);
     const repo = parseParam(RepositoryParam, params.repo);
     if (id === undefined || repo === undefined) return notFoundResponse();
-    return Response.json(await repositoryDetail(viewer, id, repo, request.signal));
+    // Answers within the bound; `freshness` says whether the snapshots are stale or still being read.
+    return Response.json(
+      await repositoryDetail(viewer, id, repo, request.signal, { answerWithinMs: ANSWER_WITHIN_MS }),
+    );
   },
 );

@@ -3,12 +3,14 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { Suspense } from 'react';
 import { requireViewer } from '@/lib/auth';
-import { chainPlace, resolveSnapshot } from '@/lib/catalog';
+import { ANSWER_WITHIN_MS, chainPlace, resolveSnapshot, StillReading, type SnapshotRef } from '@/lib/catalog';
 import { DatastoreIdParam, parseParam, RepositoryParam, SnapshotParam } from '@/lib/schemas/params';
 import { Badge } from '../../../../../../../_components/badge';
 import { formatAge, formatDate } from '../../../../../../../_components/format';
-import { loadOr404 } from '../../../../../../../_components/load';
+import { FreshnessNote } from '../../../../../../../_components/freshness-note';
+import { answerDeadline, loadOr404 } from '../../../../../../../_components/load';
 import { PageHeader, Panel } from '../../../../../../../_components/panel';
+import { RefreshWhile } from '../../../../../../../_components/refresh-while';
 import { CompareForm } from '../_components/compare-form';
 import { DisksSection, FilesSection, snapshotBase, VmSection } from '../_components/sections';
 
@@ -36,8 +38,39 @@ export default async function SnapshotPage({ params }: Props) {
   const snap = parseParam(SnapshotParam, p.snap);
   if (id === undefined || repo === undefined || snap === undefined) notFound();
   const viewer = await requireViewer(`/datastores/${id}/repos/${repo}/snapshots/${snap}`);
+  // Every read of the backup server and restic below ends by this deadline, or says it is still
+  // reading (the reads go on and the page asks again).
+  const { at: askedAt, deadline } = answerDeadline();
   // Before any Suspense boundary streams: a snapshot the viewer may not see is a real 404.
-  const ref = await loadOr404(() => resolveSnapshot(viewer, id, repo, snap));
+  let ref: SnapshotRef;
+  try {
+    ref = await loadOr404(() =>
+      resolveSnapshot(viewer, id, repo, snap, undefined, { answerWithinMs: ANSWER_WITHIN_MS }),
+    );
+  } catch (err) {
+    if (!(err instanceof StillReading)) throw err;
+    return (
+      <div className="mx-auto max-w-7xl space-y-4">
+        <PageHeader
+          title={
+            <>
+              Snapshot <span className="font-mono">{snap.slice(0, 8)}</span>
+            </>
+          }
+          subtitle={
+            <>
+              repository{' '}
+              <Link href={`/datastores/${id}/repos/${repo}`} className="text-brand-600 hover:underline">
+                {repo}
+              </Link>
+            </>
+          }
+        />
+        <RefreshWhile active />
+        <FreshnessNote freshness={{ state: 'reading' }} what="the repository's snapshots" now={0} />
+      </div>
+    );
+  }
   const s = ref.snapshot;
   const place = chainPlace(ref);
   const repoHref = `/datastores/${id}/repos/${repo}`;
@@ -78,6 +111,8 @@ export default async function SnapshotPage({ params }: Props) {
           </a>
         }
       />
+      <RefreshWhile active={ref.detail.freshness.state !== 'fresh'} />
+      <FreshnessNote freshness={ref.detail.freshness} what="the repository's snapshots" now={askedAt} />
       <Panel title="Backup" testId="snapshot-facts">
         <div className="space-y-2 px-4 py-3 text-sm">
           <p className="font-mono text-xs break-all text-slate-500" data-testid="snapshot-id">
@@ -131,13 +166,13 @@ export default async function SnapshotPage({ params }: Props) {
         </div>
       </Panel>
       <Suspense fallback={<Loading label="Loading the files" />}>
-        <FilesSection snapshotRef={ref} />
+        <FilesSection snapshotRef={ref} deadline={deadline} />
       </Suspense>
       <Suspense fallback={<Loading label="Reading the disk headers" />}>
-        <DisksSection snapshotRef={ref} />
+        <DisksSection snapshotRef={ref} deadline={deadline} />
       </Suspense>
       <Suspense fallback={<Loading label="Reading vm.xml" />}>
-        <VmSection snapshotRef={ref} reader={viewer} />
+        <VmSection snapshotRef={ref} reader={viewer} deadline={deadline} />
       </Suspense>
       <Panel title="Compare with another snapshot">
         <CompareForm

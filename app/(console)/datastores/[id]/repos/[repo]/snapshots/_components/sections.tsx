@@ -8,15 +8,20 @@ import {
   type Reader,
   type SnapshotDisk,
   type SnapshotRef,
+  valueWithin,
 } from '@/lib/catalog';
 import { ExecError } from '@/lib/exec';
 import { ResticError } from '@/lib/restic';
 import { Badge } from '../../../../../../../_components/badge';
 import { formatBytes, formatMb } from '../../../../../../../_components/format';
+import { FreshnessNote } from '../../../../../../../_components/freshness-note';
 import { Panel } from '../../../../../../../_components/panel';
+import { RefreshWhile } from '../../../../../../../_components/refresh-while';
 
 // The snapshot page's sections. Each reads what it needs on the server and is streamed in its own
-// Suspense boundary, so the cached file list shows while disk headers and vm.xml are read.
+// Suspense boundary, so the cached file list shows while disk headers and vm.xml are read. Each
+// waits for restic until the page's deadline at most: then it says it is still reading (the read
+// goes on) and the page asks again.
 
 export function snapshotBase(ref: SnapshotRef): string {
   return `/api/datastores/${ref.detail.datastore.id}/repos/${ref.detail.repository.name}/snapshots/${ref.snapshot.id}`;
@@ -37,10 +42,24 @@ export function SectionError({ err, what }: { err: unknown; what: string }) {
 
 const linkClass = 'text-brand-600 hover:underline';
 
-export async function FilesSection({ snapshotRef }: { snapshotRef: SnapshotRef }) {
+/** A section whose read did not end by the page's deadline. */
+export function StillReadingSection({ title, what }: { title: string; what: string }) {
+  return (
+    <Panel title={title}>
+      <div className="p-4">
+        <RefreshWhile active />
+        <FreshnessNote freshness={{ state: 'reading' }} what={what} now={0} />
+      </div>
+    </Panel>
+  );
+}
+
+export const untilDeadline = (deadline: number) => deadline - Date.now();
+
+export async function FilesSection({ snapshotRef, deadline }: { snapshotRef: SnapshotRef; deadline: number }) {
   let files;
   try {
-    files = await snapshotFiles(snapshotRef);
+    files = await valueWithin(snapshotFiles(snapshotRef), untilDeadline(deadline));
   } catch (err) {
     return (
       <Panel title="Files">
@@ -48,6 +67,7 @@ export async function FilesSection({ snapshotRef }: { snapshotRef: SnapshotRef }
       </Panel>
     );
   }
+  if (!files) return <StillReadingSection title="Files" what="the file list" />;
   const base = snapshotBase(snapshotRef);
   return (
     <Panel title={`Files (${files.length})`} testId="files">
@@ -130,11 +150,21 @@ function HeaderFacts({ header, diskId }: { header: DiskHeader; diskId: number })
   );
 }
 
-async function DiskCard({ snapshotRef, disk }: { snapshotRef: SnapshotRef; disk: SnapshotDisk }) {
+async function DiskCard({
+  snapshotRef,
+  disk,
+  deadline,
+}: {
+  snapshotRef: SnapshotRef;
+  disk: SnapshotDisk;
+  deadline: number;
+}) {
   let header: DiskHeader | undefined;
   let failure: unknown;
+  let late = false;
   try {
-    header = await diskHeader(snapshotRef, disk.file);
+    header = await valueWithin(diskHeader(snapshotRef, disk.file), untilDeadline(deadline));
+    late = header === undefined;
   } catch (err) {
     failure = err;
   }
@@ -160,6 +190,11 @@ async function DiskCard({ snapshotRef, disk }: { snapshotRef: SnapshotRef; disk:
       <p className="text-xs text-slate-500">{role}</p>
       {header ? (
         <HeaderFacts header={header} diskId={disk.diskId} />
+      ) : late ? (
+        <>
+          <RefreshWhile active />
+          <FreshnessNote freshness={{ state: 'reading' }} what="the disk header" now={0} />
+        </>
       ) : (
         <SectionError err={failure} what="the disk header" />
       )}
@@ -188,10 +223,11 @@ async function DiskCard({ snapshotRef, disk }: { snapshotRef: SnapshotRef; disk:
   );
 }
 
-export async function DisksSection({ snapshotRef }: { snapshotRef: SnapshotRef }) {
-  let disks: SnapshotDisk[];
+export async function DisksSection({ snapshotRef, deadline }: { snapshotRef: SnapshotRef; deadline: number }) {
+  let disks: SnapshotDisk[] | undefined;
   try {
-    disks = snapshotDisks(snapshotRef, await snapshotFiles(snapshotRef));
+    const files = await valueWithin(snapshotFiles(snapshotRef), untilDeadline(deadline));
+    disks = files && snapshotDisks(snapshotRef, files);
   } catch (err) {
     return (
       <Panel title="Disks">
@@ -199,6 +235,7 @@ export async function DisksSection({ snapshotRef }: { snapshotRef: SnapshotRef }
       </Panel>
     );
   }
+  if (!disks) return <StillReadingSection title="Disks" what="the disks" />;
   return (
     <Panel title={`Disks (${disks.length})`} testId="disks">
       {disks.length === 0 ? (
@@ -206,7 +243,7 @@ export async function DisksSection({ snapshotRef }: { snapshotRef: SnapshotRef }
       ) : (
         <ul className="divide-y divide-slate-100 dark:divide-slate-800">
           {disks.map((d) => (
-            <DiskCard key={d.file.path} snapshotRef={snapshotRef} disk={d} />
+            <DiskCard key={d.file.path} snapshotRef={snapshotRef} disk={d} deadline={deadline} />
           ))}
         </ul>
       )}
@@ -225,10 +262,18 @@ function Fact({ label, children, testId }: { label: string; children: React.Reac
   );
 }
 
-export async function VmSection({ snapshotRef, reader }: { snapshotRef: SnapshotRef; reader: Reader }) {
+export async function VmSection({
+  snapshotRef,
+  reader,
+  deadline,
+}: {
+  snapshotRef: SnapshotRef;
+  reader: Reader;
+  deadline: number;
+}) {
   let vm;
   try {
-    vm = await vmAtBackup(snapshotRef);
+    vm = await valueWithin(vmAtBackup(snapshotRef), untilDeadline(deadline));
   } catch (err) {
     return (
       <Panel title="The VM at backup time">
@@ -236,6 +281,7 @@ export async function VmSection({ snapshotRef, reader }: { snapshotRef: Snapshot
       </Panel>
     );
   }
+  if (!vm) return <StillReadingSection title="The VM at backup time" what="vm.xml" />;
   const s = vm.summary;
   return (
     <Panel title="The VM at backup time (vm.xml)" testId="vm-at-backup">

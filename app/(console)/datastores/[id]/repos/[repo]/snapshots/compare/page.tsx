@@ -3,14 +3,24 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { Suspense } from 'react';
 import { requireViewer } from '@/lib/auth';
-import { diffOf, resolveSnapshotPair, type SnapshotRef, type SnapshotRow } from '@/lib/catalog';
+import {
+  ANSWER_WITHIN_MS,
+  diffOf,
+  resolveSnapshotPair,
+  StillReading,
+  valueWithin,
+  type SnapshotRef,
+  type SnapshotRow,
+} from '@/lib/catalog';
 import { DatastoreIdParam, parseParam, RepositoryParam, SnapshotParam } from '@/lib/schemas/params';
 import { Badge, type Tone } from '../../../../../../../_components/badge';
 import { formatBytes, formatDate } from '../../../../../../../_components/format';
-import { loadOr404 } from '../../../../../../../_components/load';
+import { FreshnessNote } from '../../../../../../../_components/freshness-note';
+import { answerDeadline, loadOr404 } from '../../../../../../../_components/load';
 import { PageHeader, Panel } from '../../../../../../../_components/panel';
 import { CompareForm } from '../_components/compare-form';
-import { SectionError } from '../_components/sections';
+import { RefreshWhile } from '../../../../../../../_components/refresh-while';
+import { SectionError, StillReadingSection, untilDeadline } from '../_components/sections';
 
 type Props = {
   params: Promise<{ id: string; repo: string }>;
@@ -27,10 +37,10 @@ const TONE: Record<string, Tone> = {
   metadata: 'muted',
 };
 
-async function DiffSection({ from, to }: { from: SnapshotRef; to: SnapshotRow }) {
+async function DiffSection({ from, to, deadline }: { from: SnapshotRef; to: SnapshotRow; deadline: number }) {
   let d;
   try {
-    d = await diffOf(from, to);
+    d = await valueWithin(diffOf(from, to), untilDeadline(deadline));
   } catch (err) {
     return (
       <Panel title="Differences">
@@ -38,6 +48,7 @@ async function DiffSection({ from, to }: { from: SnapshotRef; to: SnapshotRow })
       </Panel>
     );
   }
+  if (!d) return <StillReadingSection title="Differences" what="the differences" />;
   return (
     <Panel title={`Differences (${d.rows.length} files)`} testId="diff">
       {d.rows.length === 0 ? (
@@ -97,8 +108,25 @@ export default async function ComparePage({ params, searchParams }: Props) {
   const toId = parseParam(SnapshotParam, one(sp.to));
   if (id === undefined || repo === undefined || fromId === undefined || toId === undefined) notFound();
   const viewer = await requireViewer(`/datastores/${id}/repos/${repo}/snapshots/compare?from=${fromId}&to=${toId}`);
+  // restic and the backup server get until this deadline; what is not known by then says so.
+  const { deadline } = answerDeadline();
   // Both snapshots resolved for this viewer before anything streams: unknown ones are a real 404.
-  const { from, to } = await loadOr404(() => resolveSnapshotPair(viewer, id, repo, fromId, toId));
+  let pair: Awaited<ReturnType<typeof resolveSnapshotPair>>;
+  try {
+    pair = await loadOr404(() =>
+      resolveSnapshotPair(viewer, id, repo, fromId, toId, undefined, { answerWithinMs: ANSWER_WITHIN_MS }),
+    );
+  } catch (err) {
+    if (!(err instanceof StillReading)) throw err;
+    return (
+      <div className="mx-auto max-w-7xl space-y-4">
+        <PageHeader title="Compare snapshots" />
+        <RefreshWhile active />
+        <FreshnessNote freshness={{ state: 'reading' }} what="the repository's snapshots" now={0} />
+      </div>
+    );
+  }
+  const { from, to } = pair;
   const repoHref = `/datastores/${id}/repos/${repo}`;
   const link = (s: SnapshotRow) => (
     <Link href={`${repoHref}/snapshots/${s.id}`} className="font-mono text-brand-600 hover:underline">
@@ -129,7 +157,7 @@ export default async function ComparePage({ params, searchParams }: Props) {
       <Suspense
         fallback={<div aria-busy="true" className="h-40 animate-pulse rounded-lg bg-slate-100 dark:bg-slate-800/50" />}
       >
-        <DiffSection from={from} to={to} />
+        <DiffSection from={from} to={to} deadline={deadline} />
       </Suspense>
     </div>
   );

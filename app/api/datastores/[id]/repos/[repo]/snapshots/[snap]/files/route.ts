@@ -1,4 +1,4 @@
-import { resolveSnapshot, snapshotFiles } from '@/lib/catalog';
+import { ANSWER_WITHIN_MS, resolveSnapshot, snapshotFilesWithin } from '@/lib/catalog';
 import { guarded, notFoundResponse } from '../../../../../../../_lib/handler';
 import { snapshotParams, type SnapshotParams } from '../../_params';
 
@@ -8,6 +8,8 @@ export const dynamic = 'force-dynamic';
 export const GET = guarded<SnapshotParams>('user', 'snapshot.files', async (viewer, params, request) => {
   const p = snapshotParams(params);
   if (!p) return notFoundResponse();
-  const ref = await resolveSnapshot(viewer, p.id, p.repo, p.snap, request.signal);
-  return Response.json({ files: await snapshotFiles(ref, request.signal) });
+  // Within the bound, or a 503 with Retry-After while the backup server is still being read.
+  const deadline = Date.now() + ANSWER_WITHIN_MS;
+  const ref = await resolveSnapshot(viewer, p.id, p.repo, p.snap, request.signal, { answerWithinMs: ANSWER_WITHIN_MS });
+  return Response.json({ files: await snapshotFilesWithin(ref, deadline - Date.now(), request.signal) });
 });

@@ -1,4 +1,4 @@
-import { snapshotDiff } from '@/lib/catalog';
+import { ANSWER_WITHIN_MS, snapshotDiff } from '@/lib/catalog';
 import { parseParam, SnapshotParam } from '@/lib/schemas/params';
 import { guarded, notFoundResponse } from '../../../../../../../../_lib/handler';
 import { snapshotParams, type SnapshotParams } from '../../../_params';
@@ -13,6 +13,9 @@ export const GET = guarded<SnapshotParams & { other: string }>(
     const p = snapshotParams(params);
     const other = parseParam(SnapshotParam, params.other);
     if (!p || other === undefined) return notFoundResponse();
-    return Response.json(await snapshotDiff(viewer, p.id, p.repo, p.snap, other, request.signal));
+    // Within the bound, or a 503 with Retry-After while restic still compares (it goes on).
+    return Response.json(
+      await snapshotDiff(viewer, p.id, p.repo, p.snap, other, request.signal, { answerWithinMs: ANSWER_WITHIN_MS }),
+    );
   },
 );

@@ -1,0 +1,32 @@
+import 'server-only';
+import { inventory, type Inventory } from '@/lib/backup-server';
+import type { DatastoreAccess } from './access';
+import { sharedReads, type Answer } from './shared-reads';
+
+// The backup server's listing of a datastore (or of one repository), shared by every page of the
+// process while it runs. It is mutable, so every page asks again (nothing is served without a
+// read), but one listing answers every page that asked meanwhile, and the last one stays known, so
+// a page whose server is slow or down shows it with its age instead of waiting for the server.
+const inventories = sharedReads<Inventory>('catalog.inventories', { freshMs: 0, max: 500 });
+
+function keyOf(access: DatastoreAccess, only?: string): string {
+  const s = access.server;
+  return `${s.user ?? ''}@${s.host}:${s.port ?? ''}\0${access.basePath}\0${only ?? ''}`;
+}
+
+/**
+ * The inventory, answered within `waitMs` when given (else whenever the read ends). `signal` aborts
+ * this caller's wait only; the read goes on for the others.
+ */
+export async function sharedInventory(
+  access: DatastoreAccess,
+  only: string | undefined,
+  waitMs: number | undefined,
+  signal?: AbortSignal,
+): Promise<Answer<Inventory>> {
+  const make = () => inventory(access.server, access.basePath, undefined, only);
+  if (waitMs !== undefined) return inventories.within(keyOf(access, only), make, waitMs, { signal });
+  const readAt = Date.now();
+  const value = await inventories.read(keyOf(access, only), make, { signal });
+  return { value, freshness: { state: 'fresh', readAt } };
+}
