@@ -14,7 +14,7 @@ import { stopComponent, writePid } from '../sandbox/common/pids';
 import { isAlive, startDaemon, waitFor } from '../sandbox/common/process';
 import { repoRoot, sandboxPaths } from '../sandbox/common/state';
 import { appEnvironment } from '../scripts/app-server';
-import { test, expect, signIn } from './fixtures';
+import { test, expect, signIn, account } from './fixtures';
 import { builtActions } from './support/build-manifest';
 import { loadSandbox } from './sandbox-env';
 
@@ -186,13 +186,18 @@ test('an oversize server action body is refused with 413', async () => {
   expect(res.body).toMatch(/too large/i);
 });
 
-test('a request body that drips in is cut off at the configured bound', async () => {
-  test.setTimeout(180_000);
+/**
+ * Runs `work` against a second production server on the run's sandbox, with settings of its own
+ * (`env`), started here and stopped by PID afterwards.
+ */
+async function withSecondApp(
+  name: string,
+  env: Record<string, string>,
+  work: (base: string, port: number) => Promise<void>,
+) {
   const { stateDir } = loadSandbox();
   const paths = sandboxPaths(stateDir);
   const port = await freePort();
-  const name = 'app-short-request-timeout';
-  const marker = `--port ${port}`;
   const pid = startDaemon(
     name,
     process.execPath,
@@ -206,11 +211,11 @@ test('a request body that drips in is cut off at the configured bound', async ()
         NODE_ENV: 'production',
         NEXT_TELEMETRY_DISABLED: '1',
         ...appEnvironment(stateDir),
-        BACKSTONE_REQUEST_TIMEOUT_SECONDS: '3',
+        ...env,
       },
     },
   );
-  writePid(paths, name, { pid, marker });
+  writePid(paths, name, { pid, marker: `--port ${port}` });
   try {
     const base = `http://127.0.0.1:${port}`;
     const up = await waitFor(
@@ -225,8 +230,16 @@ test('a request body that drips in is cut off at the configured bound', async ()
       90_000,
       200,
     );
-    expect(up && isAlive(pid), 'the second server started').toBe(true);
+    expect(up && isAlive(pid), `${name} started`).toBe(true);
+    await work(base, port);
+  } finally {
+    await stopComponent(paths, name);
+  }
+}
 
+test('a request body that drips in is cut off at the configured bound', async () => {
+  test.setTimeout(180_000);
+  await withSecondApp('app-short-request-timeout', { BACKSTONE_REQUEST_TIMEOUT_SECONDS: '3' }, async (base, port) => {
     // One byte a second: never idle long enough for an idle timeout, never done.
     const started = Date.now();
     const answer = await new Promise<string>((resolve) => {
@@ -261,9 +274,7 @@ test('a request body that drips in is cut off at the configured bound', async ()
     const elapsed = Date.now() - started;
     expect(elapsed).toBeLessThan(45_000);
     expect(answer).toMatch(/^HTTP\/1\.1 408/);
-  } finally {
-    await stopComponent(paths, name);
-  }
+  });
 });
 
 // ---- §7: security headers and caching -------------------------------------------------------------
@@ -377,6 +388,32 @@ test('X-Forwarded-Proto does not make the cookie Secure unless the proxy is trus
   const session = setCookies.filter((c) => c.startsWith('backstone_session='));
   expect(session.length).toBeGreaterThan(0);
   for (const c of session) expect(c).not.toMatch(/;\s*secure/i);
+});
+
+test('behind a trusted proxy (BACKSTONE_TRUST_PROXY=1), X-Forwarded-Proto: https makes the cookie Secure', async ({
+  browser,
+}) => {
+  test.setTimeout(180_000);
+  await withSecondApp('app-trusting-proxy', { BACKSTONE_TRUST_PROXY: '1' }, async (base) => {
+    const context = await browser.newContext({ baseURL: base, extraHTTPHeaders: { 'X-Forwarded-Proto': 'https' } });
+    const page = await context.newPage();
+    const a = account('user');
+    await page.goto('/login');
+    await page.getByLabel('User name').fill(a.name);
+    await page.getByLabel('Password').fill(a.password);
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && r.url().includes('/login')),
+      page.getByRole('button', { name: 'Sign in' }).click(),
+    ]);
+    const setCookie = (await response.headersArray())
+      .filter((h) => h.name.toLowerCase() === 'set-cookie')
+      .map((h) => h.value);
+    expect(
+      setCookie.some((c) => c.startsWith('backstone_session=') && /;\s*Secure/i.test(c) && /HttpOnly/i.test(c)),
+      setCookie.join(' | '),
+    ).toBe(true);
+    await context.close();
+  });
 });
 
 // ---- §7: the home page --------------------------------------------------------------------------
