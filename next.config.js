@@ -1,4 +1,28 @@
 // @ts-check
+
+/**
+ * The largest request body Backstone takes (Next's own default for server actions): no form sends
+ * more. server.js refuses a larger Content-Length with 413 before Next would answer it with a 500.
+ */
+export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
+
+/**
+ * On every response. The Content-Security-Policy is not here: it carries a fresh nonce per request
+ * (proxy.ts), and a second, static policy would be enforced as well and block Next's scripts.
+ */
+export const SECURITY_HEADERS = [
+  { key: 'X-Content-Type-Options', value: 'nosniff' },
+  // Backstone's addresses name datastores, VMs and snapshots: other sites need not learn them.
+  { key: 'Referrer-Policy', value: 'same-origin' },
+  {
+    key: 'Permissions-Policy',
+    value: 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), browsing-topics=()',
+  },
+  // For browsers that predate CSP's frame-ancestors.
+  { key: 'X-Frame-Options', value: 'DENY' },
+  { key: 'Cross-Origin-Opener-Policy', value: 'same-origin' },
+];
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // Native addons and the SSH stack stay out of the server bundle.
@@ -6,8 +30,14 @@ const nextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
   typedRoutes: false,
-  // forbidden() renders app/forbidden.tsx with a 403 for pages a signed-in person may not see.
-  experimental: { authInterrupts: true },
+  experimental: {
+    // forbidden() renders app/forbidden.tsx with a 403 for pages a signed-in person may not see.
+    authInterrupts: true,
+    serverActions: { bodySizeLimit: MAX_REQUEST_BODY_BYTES },
+  },
+  async headers() {
+    return [{ source: '/:path*', headers: SECURITY_HEADERS }];
+  },
 };
 
 export default nextConfig;

@@ -6,15 +6,37 @@
 // cannot show the progress of a 20 GiB disk download nor tell a cut-off one from a complete one. A
 // download route states the exact size in X-Backstone-Size; this server turns it back into
 // Content-Length before the headers leave, for uncompressed 200 responses only.
+//
+// It is also Backstone's HTTP edge (issue 22 §6): what Next would answer with a plain 500 — a path
+// with malformed percent-encoding, a cross-origin or oversize server action — or hold for minutes
+// — a request body that drips in — is refused here with a clear 4xx before Next sees it.
 import { createServer } from 'node:http';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import next from 'next';
+import { MAX_REQUEST_BODY_BYTES, SECURITY_HEADERS } from './next.config.js';
 
 const SIZE_HEADER = 'x-backstone-size';
 // The TCP peer, for sign-in throttling and the audit log (lib/auth/guard.ts requestAddress).
 const PEER_HEADER = 'x-backstone-peer';
+
+// Hop-by-hop facts a reverse proxy states; believed only with BACKSTONE_TRUST_PROXY=1 (the same
+// setting lib/config reads). Without it they are dropped, and Next fills in the true ones itself.
+const FORWARDED_HEADERS = ['x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-forwarded-for', 'forwarded'];
+const trustProxy = process.env.BACKSTONE_TRUST_PROXY === '1';
+
+// How long a whole request (headers and body) may take to arrive. Node's default (300 s) let a
+// client that drips a body hold a request for five minutes; no form of Backstone's takes long.
+const DEFAULT_REQUEST_TIMEOUT_SECONDS = 30;
+const requestTimeoutText = process.env.BACKSTONE_REQUEST_TIMEOUT_SECONDS ?? String(DEFAULT_REQUEST_TIMEOUT_SECONDS);
+if (!/^[1-9]\d{0,3}$/.test(requestTimeoutText)) {
+  console.error(
+    `invalid BACKSTONE_REQUEST_TIMEOUT_SECONDS ${requestTimeoutText}: a whole number of seconds, 1 to 9999`,
+  );
+  process.exit(2);
+}
+const requestTimeoutMs = Number(requestTimeoutText) * 1000;
 
 const { values } = parseArgs({
   options: {
@@ -53,20 +75,135 @@ function restoreContentLength(res) {
   };
 }
 
+/**
+ * One line on stderr for each request refused here (Next logs nothing for these), in lib/log's
+ * JSON-line shape. The path only: a query string is the client's business.
+ * @param {import('node:http').IncomingMessage} req
+ * @param {number} status
+ * @param {string} reason
+ */
+function logRefusal(req, status, reason) {
+  const path = (req.url ?? '').split('?')[0]?.slice(0, 200);
+  const line = { t: new Date().toISOString(), level: 'warn', scope: 'http', msg: 'request refused', status, reason };
+  process.stderr.write(`${JSON.stringify({ ...line, method: req.method, path })}\n`);
+}
+
+/**
+ * Answers a request here, with the same security headers Next's responses carry and a policy that
+ * allows nothing (the body is plain text).
+ * @param {import('node:http').IncomingMessage} req
+ * @param {import('node:http').ServerResponse} res
+ * @param {number} status
+ * @param {string} reason
+ * @param {string} message
+ */
+function refuse(req, res, status, reason, message) {
+  logRefusal(req, status, reason);
+  for (const { key, value } of SECURITY_HEADERS) res.setHeader(key, value);
+  res.setHeader('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+  res.setHeader('cache-control', 'no-store');
+  res.setHeader('content-type', 'text/plain; charset=utf-8');
+  res.statusCode = status;
+  // An unread body is discarded by Node once the response is done, so the connection stays usable.
+  res.end(`${message}\n`);
+}
+
+/** @param {string} path */
+function isWellEncoded(path) {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    // A lone or truncated %, a non-hex digit, bytes that are not UTF-8 (%ff) or overlong UTF-8 (%C0%AE).
+    return false;
+  }
+}
+
+/**
+ * The host the browser addressed: the Host header, or the proxy's X-Forwarded-Host when trusted.
+ * @param {import('node:http').IncomingMessage} req
+ */
+function addressedHost(req) {
+  const forwarded = trustProxy ? req.headers['x-forwarded-host'] : undefined;
+  const host = typeof forwarded === 'string' ? forwarded.split(',')[0]?.trim() : req.headers.host;
+  return (host ?? '').toLowerCase();
+}
+
+/**
+ * Whether a request that may change something came from another origin. Server actions are POSTs
+ * to any page; Next refuses a mismatched Origin itself but with a 500. No Origin (curl, scripts)
+ * carries no browser's cookies unwillingly, as Next also judges.
+ * @param {import('node:http').IncomingMessage} req
+ */
+function isCrossOriginWrite(req) {
+  if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return false;
+  const origin = req.headers.origin;
+  if (origin === undefined) return false;
+  try {
+    return new URL(origin).host.toLowerCase() !== addressedHost(req);
+  } catch {
+    return true; // "null" (sandboxed frames, file:, some redirects) or garbage
+  }
+}
+
+/**
+ * Refuses what Next would answer with a 500 or hold; true when the request was answered here.
+ * @param {import('node:http').IncomingMessage} req
+ * @param {import('node:http').ServerResponse} res
+ */
+function refusedAtTheEdge(req, res) {
+  if (!isWellEncoded((req.url ?? '/').split('?')[0] ?? '/')) {
+    refuse(req, res, 400, 'malformed percent-encoding', 'Bad request: the address holds a malformed percent-encoding.');
+    return true;
+  }
+  if (isCrossOriginWrite(req)) {
+    refuse(req, res, 403, 'cross-origin write', 'Forbidden: this request came from another origin.');
+    return true;
+  }
+  const length = req.headers['content-length'];
+  if (length !== undefined && Number(length) > MAX_REQUEST_BODY_BYTES) {
+    const limit = `${MAX_REQUEST_BODY_BYTES / (1024 * 1024)} MiB`;
+    refuse(req, res, 413, 'body too large', `Payload too large: a request body may be at most ${limit}.`);
+    return true;
+  }
+  // A body of unknown length could only be judged after reading it: browsers always state the length.
+  if (req.headers['transfer-encoding'] !== undefined) {
+    refuse(req, res, 411, 'body without length', 'Length required: send the request body with a Content-Length.');
+    return true;
+  }
+  return false;
+}
+
 const app = next({ dev: false, dir: dirname(fileURLToPath(import.meta.url)), hostname, port });
 const handle = app.getRequestHandler();
 await app.prepare();
 
-const server = createServer((req, res) => {
+const server = createServer(
+  {
+    requestTimeout: requestTimeoutMs,
+    headersTimeout: Math.min(requestTimeoutMs, 20_000),
+    // How often Node looks for requests past those bounds (default 30 s, longer than a short bound).
+    connectionsCheckingInterval: Math.min(requestTimeoutMs / 2, 5_000),
+  },
+  handleRequest,
+);
+
+/**
+ * @param {import('node:http').IncomingMessage} req
+ * @param {import('node:http').ServerResponse} res
+ */
+function handleRequest(req, res) {
   // Replaces whatever the client sent under this name: only this server may state the peer.
   req.headers[PEER_HEADER] = req.socket.remoteAddress ?? '';
+  if (!trustProxy) for (const name of FORWARDED_HEADERS) delete req.headers[name];
+  if (refusedAtTheEdge(req, res)) return;
   restoreContentLength(res);
   handle(req, res).catch((err) => {
     console.error('request failed', err);
     if (!res.headersSent) res.statusCode = 500;
     res.end();
   });
-});
+}
 server.listen(port, hostname, () => {
   console.log(`Backstone listening on http://${hostname}:${port}`);
 });

@@ -2,6 +2,12 @@
 
 import { QueryClient, QueryClientProvider, isServer } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
+import { z } from 'zod';
+
+// zod compiles object schemas with `new Function` when it may, and probes for that once; the CSP
+// (proxy.ts: no 'unsafe-eval') refuses the probe and the browser reports a violation. The
+// interpreted path gives the same results, and the shared forms' schemas are small.
+z.config({ jitless: true });
 
 function makeQueryClient() {
   return new QueryClient({

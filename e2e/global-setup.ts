@@ -32,13 +32,25 @@ function seededPassword(frontend: { commandDir: string; accounts: { role: string
 
 const SAMPLER = join(repoRoot, 'e2e', 'support', 'secrets-sampler.ts');
 
-/** Samples every command line on the machine for the whole run (stopped with the sandbox, by PID). */
+/**
+ * Samples every command line on the machine, and the environment of every process the app starts,
+ * for the whole run (stopped with the sandbox, by PID). The app's PID file names the app once it runs.
+ */
 function startSecretsSampler(stateDir: string): void {
   const paths = sandboxPaths(stateDir);
+  const appPidFile = join(paths.pidsDir, 'app.json');
   const pid = startDaemon(
     'secrets-sampler',
     process.execPath,
-    ['--import', 'tsx', SAMPLER, secretsFile(stateDir), cmdlineHitsFile(stateDir), cmdlineStatsFile(stateDir)],
+    [
+      '--import',
+      'tsx',
+      SAMPLER,
+      secretsFile(stateDir),
+      cmdlineHitsFile(stateDir),
+      cmdlineStatsFile(stateDir),
+      appPidFile,
+    ],
     { logFile: join(paths.state, 'secrets-sampler.log'), cwd: repoRoot },
   );
   writePid(paths, 'secrets-sampler', { pid, marker: SAMPLER });

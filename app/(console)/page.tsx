@@ -1,4 +1,6 @@
 import type { Metadata } from 'next';
+import Link from 'next/link';
+import { requireViewer } from '@/lib/auth';
 import { getConfig } from '@/lib/config';
 import { describeConfig, type ConfigRow } from '@/lib/config/describe';
 
@@ -19,7 +21,44 @@ function StatusBadge({ status }: { status: ConfigRow['status'] }) {
   );
 }
 
-export default function HomePage() {
+/** What a VM owner sees: where to go. The service's paths are an admin's business (issue 22 §7). */
+function Welcome({ username }: { username: string }) {
+  const links = [
+    {
+      href: '/datastores',
+      title: 'Datastores',
+      text: 'The backups of your VMs: snapshots, files, downloads and restores.',
+    },
+    { href: '/jobs', title: 'Jobs', text: 'Restores you started and how far they got.' },
+  ];
+  return (
+    <div className="mx-auto max-w-3xl space-y-6">
+      <div>
+        <h1 className="text-2xl font-semibold">Welcome, {username}</h1>
+        <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
+          Backstone shows the backups OpenNebula lets you see, and restores them.
+        </p>
+      </div>
+      <ul className="grid gap-4 sm:grid-cols-2">
+        {links.map((l) => (
+          <li key={l.href}>
+            <Link
+              href={l.href}
+              className="block rounded-lg border border-slate-200 bg-white p-4 hover:border-brand-500 dark:border-slate-800 dark:bg-slate-900"
+            >
+              <span className="font-semibold text-brand-600">{l.title}</span>
+              <span className="mt-1 block text-sm text-slate-600 dark:text-slate-400">{l.text}</span>
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+export default async function HomePage() {
+  const viewer = await requireViewer('/');
+  if (!viewer.isAdmin) return <Welcome username={viewer.username} />;
   const sections = describeConfig(getConfig());
   return (
     <div className="mx-auto max-w-5xl space-y-6">

@@ -1,45 +1,134 @@
 // Samples every process's command line on the machine, ten times a second, for the whole
-// end-to-end run, and records any that holds a secret (names only, never the value).
-// Usage: secrets-sampler.ts <secrets file> <hits file> <stats file>; stopped by PID (SIGTERM).
-import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+// end-to-end run, and records any that holds a secret (names only, never the value). It also reads
+// the environment (/proc/PID/environ) of the processes Backstone starts: the app itself, everything
+// it runs locally, and every SSH session it opened (found by the client port in SSH_CONNECTION).
+// Other processes' environments are not Backstone's: OpenNebula's own driver, for one, exports the
+// restic password to the restic it runs.
+// Usage: secrets-sampler.ts <secrets file> <hits file> <stats file> <app PID file>; stopped by PID (SIGTERM).
+import { appendFileSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { findSecrets, patternsOf, readSecrets } from './secrets';
 
-const [secretsPath, hitsPath, statsPath] = process.argv.slice(2) as [string, string, string];
+const [secretsPath, hitsPath, statsPath, appPidPath] = process.argv.slice(2) as [string, string, string, string];
 let patterns = readSecrets(secretsPath).flatMap(patternsOf);
 let samples = 0;
 let commandLines = 0;
+/** Environments read of the app and its local descendants, and of its SSH sessions. */
+let localEnvironments = 0;
+let sshEnvironments = 0;
 const reported = new Set<string>();
 
+function read(path: string): Buffer | undefined {
+  try {
+    return readFileSync(path);
+  } catch {
+    return undefined; // gone meanwhile, or not ours to read
+  }
+}
+
+function appPid(): number | undefined {
+  const text = read(appPidPath)?.toString('utf8');
+  if (!text) return undefined;
+  try {
+    const pid = (JSON.parse(text) as { pid?: unknown }).pid;
+    return typeof pid === 'number' ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function parentOf(pid: string): number | undefined {
+  const stat = read(`/proc/${pid}/stat`)?.toString('utf8');
+  if (!stat) return undefined;
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
+/** The local TCP ports of the app's sockets: an SSH session it opened names one as its client port. */
+function portsOf(pid: number): Set<string> {
+  const inodes = new Set<string>();
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        if (m) inodes.add(m[1]!);
+      } catch {
+        // closed meanwhile
+      }
+    }
+  } catch {
+    return new Set();
+  }
+  const ports = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of (read(table)?.toString('utf8') ?? '').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      // Connections only (st 0A is a listening socket).
+      if (f[9] && inodes.has(f[9]) && f[3] !== '0A') ports.add(String(parseInt(f[1]!.split(':')[1]!, 16)));
+    }
+  }
+  return ports;
+}
+
+function report(pid: string, where: 'cmdline' | 'environ', names: string[], cmd: Buffer | undefined): void {
+  for (const name of names) {
+    const key = `${pid}:${where}:${name}`;
+    if (reported.has(key)) continue;
+    reported.add(key);
+    // The program's name only: the rest holds the secret.
+    const program = cmd?.subarray(0, Math.max(0, cmd.indexOf(0))).toString() || '?';
+    appendFileSync(hitsPath, `${JSON.stringify({ pid: Number(pid), where, secret: name, program, at: Date.now() })}\n`);
+  }
+}
+
 function sample(): void {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let cmd: Buffer;
-    try {
-      cmd = readFileSync(`/proc/${entry}/cmdline`);
-    } catch {
-      continue; // gone meanwhile
+  const app = appPid();
+  const pids = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  const parents = new Map<string, number | undefined>();
+  if (app !== undefined) for (const pid of pids) parents.set(pid, parentOf(pid));
+  const fromApp = (pid: string): boolean => {
+    for (let p: number | undefined = Number(pid), hops = 0; p !== undefined && p > 1 && hops < 64; hops++) {
+      if (p === app) return true;
+      p = parents.get(String(p));
     }
-    commandLines++;
-    for (const name of findSecrets(cmd, patterns)) {
-      const key = `${entry}:${name}`;
-      if (reported.has(key)) continue;
-      reported.add(key);
-      // The program's name only: the rest of the line holds the secret.
-      const program = cmd.subarray(0, Math.max(0, cmd.indexOf(0))).toString() || '?';
-      appendFileSync(hitsPath, `${JSON.stringify({ pid: Number(entry), secret: name, program, at: Date.now() })}\n`);
+    return false;
+  };
+  const appPorts = app !== undefined ? portsOf(app) : new Set<string>();
+
+  for (const pid of pids) {
+    const cmd = read(`/proc/${pid}/cmdline`);
+    if (cmd) {
+      commandLines++;
+      report(pid, 'cmdline', findSecrets(cmd, patterns), cmd);
     }
+    if (app === undefined) continue;
+    const local = fromApp(pid);
+    let env: Buffer | undefined;
+    if (local || appPorts.size > 0) env = read(`/proc/${pid}/environ`);
+    if (!env) continue;
+    // SSH_CONNECTION=<client ip> <client port> <server ip> <server port>
+    const ssh = /(?:^|\0)SSH_CONNECTION=\S+ (\d+) /.exec(env.toString('latin1'));
+    const session = !local && ssh !== null && appPorts.has(ssh[1]!);
+    if (!local && !session) continue;
+    if (local) localEnvironments++;
+    else sshEnvironments++;
+    report(pid, 'environ', findSecrets(env, patterns), cmd);
   }
   samples++;
 }
 
+const writeStats = () =>
+  writeFileSync(
+    statsPath,
+    JSON.stringify({ samples, commandLines, localEnvironments, sshEnvironments, secrets: patterns.length }),
+  );
+
 const timer = setInterval(sample, 100);
 const stats = setInterval(() => {
   patterns = readSecrets(secretsPath).flatMap(patternsOf);
-  writeFileSync(statsPath, JSON.stringify({ samples, commandLines, secrets: patterns.length }));
+  writeStats();
 }, 1_000);
 process.on('SIGTERM', () => {
   clearInterval(timer);
   clearInterval(stats);
-  writeFileSync(statsPath, JSON.stringify({ samples, commandLines, secrets: patterns.length }));
+  writeStats();
   process.exit(0);
 });

@@ -6,16 +6,19 @@ import { ABSOLUTE_MS } from './sessions';
 import { sessionSecret } from './secret';
 
 // The session cookie: sealed (signed and encrypted) by iron-session with the session secret;
-// HttpOnly, SameSite=Lax, Secure when served over https. It names the server-side session only:
-// the OpenNebula login token stays on the server (sessions.ts).
+// HttpOnly, SameSite=Lax, Secure when served over https (as a trusted reverse proxy says). It
+// names the server-side session only: the OpenNebula login token stays on the server (sessions.ts).
 
 export const SESSION_COOKIE = 'backstone_session';
 
 export type SessionCookie = { sid: string; username: string };
 
 async function secure(): Promise<boolean> {
-  const mode = getConfig().session.secureCookies;
+  const { secureCookies: mode, trustProxy } = getConfig().session;
   if (mode !== 'auto') return mode === 'always';
+  // Backstone itself speaks plain HTTP: https can only be a trusted proxy's word. Anyone else's
+  // X-Forwarded-Proto is the client's own claim and decides nothing.
+  if (!trustProxy) return false;
   const h = await headers();
   return (h.get('x-forwarded-proto') ?? '').split(',')[0]?.trim() === 'https';
 }

@@ -91,8 +91,9 @@ export type Config = {
     /** auto: Secure when the request came over https. */
     secureCookies: 'auto' | 'always' | 'never';
     /**
-     * Whether X-Forwarded-For names the client (Backstone behind a reverse proxy). Off: the TCP
-     * peer is the client, and a forged X-Forwarded-For cannot dodge sign-in throttling.
+     * Whether X-Forwarded-For/-Proto/-Host come from a reverse proxy in front of Backstone. Off: the
+     * TCP peer is the client, a forged X-Forwarded-For cannot dodge sign-in throttling, and a forged
+     * X-Forwarded-Proto cannot make the session cookie Secure (server.js drops them all).
      */
     trustProxy: boolean;
   };

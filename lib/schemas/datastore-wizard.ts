@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { unrepresentableReason } from '@/lib/opennebula/template-syntax';
 import { FIELD_BY_NAME, FIXED_ATTRIBUTES, RESTIC_FIELDS, SLICE_LIMIT_FIELDS } from './datastore-fields';
 import type { FieldErrors } from './action-state';
+import { INVISIBLE_OR_BIDI, INVISIBLE_OR_BIDI_MESSAGE, SAFE_ABSOLUTE_FOLDER } from './text-rules';
 
 // The one schema of the datastore wizard: the client validates each step with it and the create
 // action validates the submitted form again with it. The rules are the driver's
@@ -66,6 +67,7 @@ export const DatastoreWizardFields = z.object({
   NAME: text()
     .pipe(z.string().min(1, 'Enter a name.').max(128, 'A name has at most 128 characters.'))
     .refine((v) => !NAME_FORBIDDEN.test(v), { message: 'A name may not contain & | : \\ " ; / \' # { } $ < >.' })
+    .refine((v) => !INVISIBLE_OR_BIDI.test(v), { message: INVISIBLE_OR_BIDI_MESSAGE })
     .pipe(representable()),
   cluster: text().refine((v) => v === '' || /^\d{1,9}$/.test(v), { message: 'Choose a cluster.' }),
   RESTIC_SFTP_SERVER: text()
@@ -100,9 +102,11 @@ export const DatastoreWizardFields = z.object({
     .transform((v) => v.toLowerCase())
     .refine((v) => v === '' || v === 'yes' || v === 'no', { message: 'Choose yes or no.' })
     .transform((v) => (v === '' ? undefined : v)),
+  // The driver interpolates it into shell lines on the hosts: safe characters only, normalized.
   RESTIC_TMP_DIR: text()
-    .refine((v) => v === '' || (/^\/\S*$/.test(v) && !/["'\\]/.test(v)), {
-      message: 'Enter an absolute folder (no spaces or quotes), such as /var/tmp.',
+    .refine((v) => v === '' || SAFE_ABSOLUTE_FOLDER.test(v), {
+      message:
+        'Enter an absolute folder such as /var/tmp: letters, digits, . _ - and /, without spaces, "..", "." or a trailing /.',
     })
     .transform((v) => (v === '' ? undefined : v)),
   RESTIC_PRUNE_MAX_UNUSED: text()

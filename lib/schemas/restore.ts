@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IdSchema, OptionalIdSchema, RepositoryNameSchema } from './ids';
+import { INVISIBLE_OR_BIDI, INVISIBLE_OR_BIDI_MESSAGE } from './text-rules';
 
 // Shared by the restore dialog (client) and the restore actions (server).
 
@@ -18,6 +19,7 @@ export const ImageRestoreSchema = z.object({
       .trim()
       .max(128, 'At most 128 characters.')
       .regex(/^[^"\\\p{Cc}]+$/u, 'A name cannot contain quotes, backslashes or control characters.')
+      .refine((v) => !INVISIBLE_OR_BIDI.test(v), { message: INVISIBLE_OR_BIDI_MESSAGE })
       .optional(),
   ),
   noNic: checkbox,

@@ -17,6 +17,13 @@ export function guarded<P>(
   handler: (viewer: Viewer, params: P, request: Request) => Promise<Response>,
 ) {
   return async (request: Request, context: { params: Promise<P> }): Promise<Response> => {
+    const response = await answer(request, context);
+    // What a signed-in person reads is theirs alone and changes: no browser or proxy keeps a copy.
+    if (!response.headers.has('cache-control')) response.headers.set('Cache-Control', 'no-store');
+    return response;
+  };
+
+  async function answer(request: Request, context: { params: Promise<P> }): Promise<Response> {
     const auth = await authorize(role, action);
     if (auth.refusal) return refusalResponse(auth.refusal);
     try {
@@ -30,5 +37,5 @@ export function guarded<P>(
         { status: 500 },
       );
     }
-  };
+  }
 }

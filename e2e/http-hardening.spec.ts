@@ -1,0 +1,446 @@
+/*
+ * The HTTP edge (issue 22 §6 and §7), against the production server (server.js over `next build`):
+ * malformed percent-encodings, cross-origin and oversize server actions and slow request bodies get
+ * a clear 4xx, never a 500 or a five-minute hold; every response carries the security headers; a
+ * forwarded https header is only believed when Backstone is told it sits behind a proxy; a VM owner's
+ * home page names none of the service's paths; and the nonce CSP breaks no page in Chromium.
+ */
+import { connect } from 'node:net';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { join } from 'node:path';
+import type { Browser } from '@playwright/test';
+import { freePort } from '../sandbox/common/net';
+import { stopComponent, writePid } from '../sandbox/common/pids';
+import { isAlive, startDaemon, waitFor } from '../sandbox/common/process';
+import { repoRoot, sandboxPaths } from '../sandbox/common/state';
+import { appEnvironment } from '../scripts/app-server';
+import { test, expect, signIn, account } from './fixtures';
+import { builtActions } from './support/build-manifest';
+import { loadSandbox } from './sandbox-env';
+
+type Raw = { status: number; headers: IncomingHttpHeaders; body: string };
+
+/**
+ * One request with the path sent byte for byte (fetch and Playwright would normalize or refuse a
+ * malformed one), on its own connection, straight to the app.
+ */
+function raw(
+  path: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: Buffer | string; base?: string } = {},
+): Promise<Raw> {
+  const url = new URL(opts.base ?? loadSandbox().appURL);
+  return new Promise<Raw>((resolve, reject) => {
+    const r = httpRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        path,
+        method: opts.method ?? 'GET',
+        agent: false,
+        headers: opts.headers,
+        timeout: 60_000,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', reject);
+      },
+    );
+    r.on('timeout', () => r.destroy(new Error(`${path}: no answer within 60 s`)));
+    r.on('error', reject);
+    r.end(opts.body);
+  });
+}
+
+async function sessionCookie(browser: Browser, role: 'admin' | 'user'): Promise<string> {
+  const context = await browser.newContext({ baseURL: loadSandbox().baseURL });
+  const page = await context.newPage();
+  await signIn(page, role);
+  const cookies = await context.cookies();
+  await context.close();
+  return cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+}
+
+let admin = '';
+let user = '';
+const DS = '100';
+let web = '';
+let snap = '';
+
+test.beforeAll(async ({ browser }) => {
+  admin = await sessionCookie(browser, 'admin');
+  user = await sessionCookie(browser, 'user');
+  web = String(loadSandbox().seed.vms.web);
+  const detail = JSON.parse((await raw(`/api/datastores/${DS}/repos/${web}`, { headers: { Cookie: admin } })).body) as {
+    snapshots: { id: string }[];
+  };
+  snap = detail.snapshots.at(-1)!.id;
+});
+
+// ---- §6: malformed percent-encoding -----------------------------------------------------------
+
+const SNAP = '/datastores/[id]/repos/[repo]/snapshots/[snap]';
+const DYNAMIC_ROUTES = [
+  '/datastores/[id]',
+  '/datastores/[id]/repos/[repo]',
+  SNAP,
+  '/datastores/[id]/maintenance/[repo]',
+  '/jobs/[id]',
+  '/api/datastores/[id]/capacity',
+  '/api/datastores/[id]/overview',
+  '/api/datastores/[id]/repos/[repo]',
+  `/api${SNAP}`,
+  `/api${SNAP}/files`,
+  `/api${SNAP}/vm-xml`,
+  `/api${SNAP}/diff/[other]`,
+  `/api${SNAP}/download/[file]`,
+  `/api${SNAP}/flattened/[disk]`,
+  '/api/jobs/[id]',
+];
+const MALFORMED = ['%', '%ff', '%C0%AE', 'a%2', '%E2%82', '%ZZ'];
+
+test('raw malformed percent-encodings in every dynamic segment answer 400 or 404, never 500', async () => {
+  test.setTimeout(300_000);
+  const valid: Record<string, () => string> = {
+    id: () => DS,
+    repo: () => web,
+    snap: () => snap,
+    other: () => snap,
+    file: () => 'vm.xml',
+    disk: () => '0',
+  };
+  const failures: string[] = [];
+  let sent = 0;
+  for (const template of new Set(DYNAMIC_ROUTES)) {
+    const params = [...template.matchAll(/\[([^\]]+)\]/g)].map((m) => m[1]!);
+    for (const name of params) {
+      for (const bad of MALFORMED) {
+        const path = template.replace(/\[([^\]]+)\]/g, (_, p: string) => (p === name ? bad : valid[p]!()));
+        for (const cookie of [undefined, admin]) {
+          const res = await raw(path, { headers: cookie ? { Cookie: cookie } : {} });
+          sent++;
+          if (res.status !== 400 && res.status !== 404)
+            failures.push(`${path} (${cookie ? 'signed in' : 'anonymous'}) -> ${res.status} ${res.body.slice(0, 80)}`);
+        }
+      }
+    }
+  }
+  expect(sent).toBeGreaterThan(100);
+  expect(failures).toEqual([]);
+});
+
+test('a malformed path gets a clear answer with the security headers', async () => {
+  const res = await raw('/datastores/%C0%AE');
+  expect(res.status).toBe(400);
+  expect(res.body).toMatch(/percent-encoding/i);
+  expect(res.headers['x-content-type-options']).toBe('nosniff');
+});
+
+// ---- §6: cross-origin, oversize and slow server actions ------------------------------------------
+
+function signInActionId(): string {
+  const a = builtActions().find((x) => x.exportedName === 'signInAction');
+  if (!a) throw new Error('signInAction is not in the build');
+  return a.id;
+}
+
+const actionHeaders = (extra: Record<string, string>) => ({
+  'Content-Type': 'text/plain;charset=UTF-8',
+  Accept: 'text/x-component',
+  'Next-Action': signInActionId(),
+  ...extra,
+});
+
+test('a cross-origin server action is refused with 403 and runs nothing', async () => {
+  const app = new URL(loadSandbox().appURL);
+  const otherPort = `http://127.0.0.1:${Number(app.port) === 65535 ? 1 : Number(app.port) + 1}`;
+  const cases: Record<string, string>[] = [
+    { Origin: 'http://evil.example' },
+    { Origin: 'null' },
+    { Origin: otherPort },
+    // A forwarded host is not believed without BACKSTONE_TRUST_PROXY=1: it cannot vouch for evil.example.
+    { Origin: 'http://evil.example', 'X-Forwarded-Host': 'evil.example' },
+  ];
+  for (const extra of cases) {
+    const res = await raw('/login', { method: 'POST', headers: actionHeaders(extra), body: '[]' });
+    expect(res.status, JSON.stringify(extra)).toBe(403);
+    expect(res.headers['set-cookie'], JSON.stringify(extra)).toBeUndefined();
+    expect(res.body).toMatch(/origin/i);
+  }
+  // The same request from the app's own origin reaches the action (which refuses the empty form).
+  const same = await raw('/login', { method: 'POST', headers: actionHeaders({ Origin: app.origin }), body: '[]' });
+  expect(same.status).toBe(200);
+});
+
+test('an oversize server action body is refused with 413', async () => {
+  const body = Buffer.alloc(3 * 1024 * 1024, 'a');
+  const res = await raw('/login', {
+    method: 'POST',
+    headers: actionHeaders({ Origin: loadSandbox().appURL, 'Content-Length': String(body.length) }),
+    body,
+  });
+  expect(res.status).toBe(413);
+  expect(res.body).toMatch(/too large/i);
+});
+
+/**
+ * Runs `work` against a second production server on the run's sandbox, with settings of its own
+ * (`env`), started here and stopped by PID afterwards.
+ */
+async function withSecondApp(
+  name: string,
+  env: Record<string, string>,
+  work: (base: string, port: number) => Promise<void>,
+) {
+  const { stateDir } = loadSandbox();
+  const paths = sandboxPaths(stateDir);
+  const port = await freePort();
+  const pid = startDaemon(
+    name,
+    process.execPath,
+    [join(repoRoot, 'server.js'), '--hostname', '127.0.0.1', '--port', String(port)],
+    {
+      logFile: join(paths.state, `${name}.log`),
+      cwd: repoRoot,
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: process.env.HOME ?? '/root',
+        NODE_ENV: 'production',
+        NEXT_TELEMETRY_DISABLED: '1',
+        ...appEnvironment(stateDir),
+        ...env,
+      },
+    },
+  );
+  writePid(paths, name, { pid, marker: `--port ${port}` });
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    const up = await waitFor(
+      async () => {
+        if (!isAlive(pid)) return true;
+        try {
+          return (await fetch(`${base}/login`, { signal: AbortSignal.timeout(2_000) })).status === 200;
+        } catch {
+          return false;
+        }
+      },
+      90_000,
+      200,
+    );
+    expect(up && isAlive(pid), `${name} started`).toBe(true);
+    await work(base, port);
+  } finally {
+    await stopComponent(paths, name);
+  }
+}
+
+test('a request body that drips in is cut off at the configured bound', async () => {
+  test.setTimeout(180_000);
+  await withSecondApp('app-short-request-timeout', { BACKSTONE_REQUEST_TIMEOUT_SECONDS: '3' }, async (base, port) => {
+    // One byte a second: never idle long enough for an idle timeout, never done.
+    const started = Date.now();
+    const answer = await new Promise<string>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      let got = '';
+      let drip: NodeJS.Timeout | undefined;
+      socket.on('connect', () => {
+        socket.write(
+          [
+            'POST /login HTTP/1.1',
+            `Host: 127.0.0.1:${port}`,
+            `Origin: ${base}`,
+            'Content-Type: text/plain;charset=UTF-8',
+            `Next-Action: ${signInActionId()}`,
+            'Content-Length: 100000',
+            '',
+            '[',
+          ].join('\r\n'),
+        );
+        drip = setInterval(() => socket.write(' '), 1_000);
+      });
+      socket.on('data', (c: Buffer) => (got += c.toString('utf8')));
+      const done = () => {
+        clearInterval(drip);
+        resolve(got);
+      };
+      socket.on('close', done);
+      socket.on('error', done);
+      // The test's own bound: far above the configured 3 s, far below Node's default 300 s.
+      setTimeout(() => socket.destroy(), 60_000).unref();
+    });
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeLessThan(45_000);
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+  });
+});
+
+// ---- §7: security headers and caching -------------------------------------------------------------
+
+function expectSecurityHeaders(res: Raw, what: string): void {
+  const csp = res.headers['content-security-policy'];
+  expect(csp, `${what}: Content-Security-Policy`).toBeDefined();
+  expect(csp, what).toContain("frame-ancestors 'none'");
+  expect(csp, what).toContain("object-src 'none'");
+  expect(csp, what).toMatch(/script-src [^;]*'nonce-[A-Za-z0-9+/=]{16,}'/);
+  expect(csp, what).not.toMatch(/script-src [^;]*'unsafe-inline'/);
+  expect(res.headers['x-content-type-options'], what).toBe('nosniff');
+  expect(res.headers['referrer-policy'], what).toBe('same-origin');
+  expect(res.headers['permissions-policy'], what).toContain('camera=()');
+  expect(res.headers['x-frame-options'], what).toBe('DENY');
+}
+
+test('pages, /api JSON and downloads carry the security headers; nothing signed-in is cached', async () => {
+  const login = await raw('/login');
+  expect(login.status).toBe(200);
+  expectSecurityHeaders(login, '/login');
+
+  const home = await raw('/', { headers: { Cookie: admin } });
+  expect(home.status).toBe(200);
+  expectSecurityHeaders(home, '/');
+  expect(home.headers['cache-control']).toContain('no-store');
+  // Next's own scripts carry the request's nonce; no script goes without one.
+  const nonce = /'nonce-([^']+)'/.exec(String(home.headers['content-security-policy']))![1]!;
+  const scripts = [...home.body.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+  expect(scripts.length).toBeGreaterThan(0);
+  expect(scripts.filter((s) => !s.includes(`nonce="${nonce}"`))).toEqual([]);
+
+  const page = await raw(`/datastores/${DS}/repos/${web}`, { headers: { Cookie: admin } });
+  expect(page.status).toBe(200);
+  expect(page.headers['cache-control']).toContain('no-store');
+
+  const api = await raw('/api/jobs', { headers: { Cookie: admin } });
+  expect(api.status).toBe(200);
+  expect(api.headers['content-type']).toContain('application/json');
+  expectSecurityHeaders(api, '/api/jobs');
+  expect(api.headers['cache-control']).toContain('no-store');
+
+  const refused = await raw('/api/jobs');
+  expect(refused.status).toBe(401);
+  expectSecurityHeaders(refused, '/api/jobs anonymous');
+  expect(refused.headers['cache-control']).toContain('no-store');
+
+  const download = await raw(`/api/datastores/${DS}/repos/${web}/snapshots/${snap}/download/vm.xml`, {
+    headers: { Cookie: admin },
+  });
+  expect(download.status).toBe(200);
+  expectSecurityHeaders(download, 'a download');
+  expect(download.headers['cache-control']).toContain('no-store');
+});
+
+test('the nonce CSP breaks no page in Chromium: no violation, scripts and charts run', async ({ page }) => {
+  test.setTimeout(180_000);
+  const violations: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text()))
+      violations.push(`${page.url()}: ${m.text()}`);
+  });
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`Refused to: ${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  await signIn(page, 'admin');
+  for (const path of [
+    '/',
+    '/datastores',
+    `/datastores/${DS}`,
+    `/datastores/${DS}/repos/${web}`,
+    `/datastores/${DS}/repos/${web}/snapshots/${snap}`,
+    `/datastores/${DS}/maintenance/${web}`,
+    '/datastores/new',
+    '/jobs',
+    '/audit',
+  ]) {
+    const res = await page.goto(path);
+    expect(res?.status(), path).toBe(200);
+    await page.waitForLoadState('networkidle');
+    // The inline theme script ran (it carries the nonce).
+    await expect(page.locator('html'), path).toHaveAttribute('data-theme', /system|light|dark/);
+  }
+  // The capacity tab loads its client code (and its uPlot chart, once there are two samples).
+  await page.goto(`/datastores/${DS}?tab=capacity`);
+  await expect(page.getByTestId('capacity-history')).toBeVisible();
+  if ((await page.getByTestId('history-chart').count()) > 0)
+    await expect(page.getByTestId('history-chart').locator('canvas').first()).toBeVisible();
+  // React hydrated: a client-side navigation works.
+  await page.getByRole('link', { name: 'Jobs' }).first().click();
+  await expect(page).toHaveURL(/\/jobs$/);
+  expect(violations).toEqual([]);
+});
+
+// ---- §7: forwarded headers and the Secure flag ------------------------------------------------------
+
+test('X-Forwarded-Proto does not make the cookie Secure unless the proxy is trusted', async ({ browser }) => {
+  const context = await browser.newContext({
+    baseURL: loadSandbox().baseURL,
+    extraHTTPHeaders: { 'X-Forwarded-Proto': 'https' },
+  });
+  const page = await context.newPage();
+  const setCookies: string[] = [];
+  page.on('response', async (r) => {
+    for (const h of await r.headersArray()) if (h.name.toLowerCase() === 'set-cookie') setCookies.push(h.value);
+  });
+  await signIn(page, 'user');
+  await context.close();
+  const session = setCookies.filter((c) => c.startsWith('backstone_session='));
+  expect(session.length).toBeGreaterThan(0);
+  for (const c of session) expect(c).not.toMatch(/;\s*secure/i);
+});
+
+test('behind a trusted proxy (BACKSTONE_TRUST_PROXY=1), X-Forwarded-Proto: https makes the cookie Secure', async ({
+  browser,
+}) => {
+  test.setTimeout(180_000);
+  await withSecondApp('app-trusting-proxy', { BACKSTONE_TRUST_PROXY: '1' }, async (base) => {
+    const context = await browser.newContext({ baseURL: base, extraHTTPHeaders: { 'X-Forwarded-Proto': 'https' } });
+    const page = await context.newPage();
+    const a = account('user');
+    await page.goto('/login');
+    await page.getByLabel('User name').fill(a.name);
+    await page.getByLabel('Password').fill(a.password);
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && r.url().includes('/login')),
+      page.getByRole('button', { name: 'Sign in' }).click(),
+    ]);
+    const setCookie = (await response.headersArray())
+      .filter((h) => h.name.toLowerCase() === 'set-cookie')
+      .map((h) => h.value);
+    expect(
+      setCookie.some((c) => c.startsWith('backstone_session=') && /;\s*Secure/i.test(c) && /HttpOnly/i.test(c)),
+      setCookie.join(' | '),
+    ).toBe(true);
+    await context.close();
+  });
+});
+
+// ---- §7: the home page --------------------------------------------------------------------------
+
+test('the home page shows the service paths to admins only', async ({ browser }) => {
+  const env = appEnvironment(loadSandbox().stateDir);
+  const paths = [
+    env.BACKSTONE_ONE_AUTH,
+    env.BACKSTONE_SSH_IDENTITY,
+    env.BACKSTONE_DATA_DIR,
+    env.BACKSTONE_SSH_CONFIG,
+  ].filter((p): p is string => !!p);
+  expect(paths.length).toBeGreaterThanOrEqual(3);
+
+  const owner = await raw('/', { headers: { Cookie: user } });
+  expect(owner.status).toBe(200);
+  for (const p of paths) expect(owner.body, p).not.toContain(p);
+  for (const p of paths) expect(owner.body, p).not.toContain(encodeURI(p));
+
+  const context = await browser.newContext({ baseURL: loadSandbox().baseURL });
+  const page = await context.newPage();
+  await signIn(page, 'user');
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: /welcome/i })).toBeVisible();
+  await expect(page.getByRole('link', { name: /datastores/i }).first()).toBeVisible();
+  await context.close();
+
+  const adminHome = await raw('/', { headers: { Cookie: admin } });
+  expect(adminHome.body).toContain(env.BACKSTONE_ONE_AUTH!);
+});
