@@ -4,24 +4,20 @@
 // 429 and Retry-After); the rest hold their bulk channels, and meanwhile another user's overview
 // and snapshot page still answer within 2 s. Every `restic dump` is gone within 5 s of its reader
 // going away, or of the idle-read bound.
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBackstoneWorld, stopBackstoneWorld, type BackstoneWorld } from '@/scripts/test-support/backstone-world';
 import { sandboxProcesses } from '@/sandbox/backup-server/test-faults';
-import { readInfo, type BackupServerInfo } from '@/sandbox/common/info';
+import { type BackupServerInfo } from '@/sandbox/common/info';
 import { runOk, waitFor } from '@/sandbox/common/process';
-import { sandboxPaths } from '@/sandbox/common/state';
-import { startFrontend, type FrontendInfo } from '@/sandbox/opennebula/frontend';
+import { type FrontendInfo } from '@/sandbox/opennebula/frontend';
 import { createVm } from '@/sandbox/opennebula/ops/create-vm';
 import { inBackup } from '@/sandbox/opennebula/ops/states';
 import { frontendPaths } from '@/sandbox/opennebula/paths';
 import { readDb } from '@/sandbox/opennebula/store/db';
 import { vmDir } from '@/sandbox/opennebula/vm/disks';
 import { cliRunner } from '@/sandbox/seed/cli-runner';
-import { stopSandbox } from '@/sandbox/status';
-import { resetConfigCache } from '@/lib/config';
-import { closeSshConnections } from '@/lib/exec';
 import * as restic from '@/lib/restic';
 import { datastoreOverview, type Reader } from './overview';
 import { diskHeader, resolveSnapshot, snapshotFiles, snapshotVmXml } from './snapshot-contents';
@@ -37,8 +33,8 @@ const ADMIN: Reader = {
 };
 const MIB = 1024 * 1024;
 
+let world: BackstoneWorld | undefined;
 let stateDir: string;
-let dataDir: string;
 let info: FrontendInfo;
 let server: BackupServerInfo;
 let dsId: number;
@@ -89,24 +85,13 @@ const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
 
 beforeAll(async () => {
   process.on('warning', onWarning);
-  stateDir = mkdtempSync(join(tmpdir(), 'backstone-stalls-'));
-  chmodSync(stateDir, 0o755);
-  dataDir = mkdtempSync(join(tmpdir(), 'backstone-stalls-data-'));
-  info = await startFrontend(stateDir);
-  server = readInfo(sandboxPaths(stateDir)).backupServer!;
-  process.env.BACKSTONE_DATA_DIR = dataDir;
-  process.env.BACKSTONE_ONE_AUTH = info.accounts.find((a) => a.name === 'oneadmin')!.oneAuth;
-  process.env.BACKSTONE_SSH_CONFIG = server.sshConfig;
-  process.env.BACKSTONE_SSH_IDENTITY = server.identity;
-  process.env.BACKSTONE_SSH_KNOWN_HOSTS = server.knownHosts;
-  process.env.BACKSTONE_REMOTE_ROOT = server.root;
-  process.env.BACKSTONE_ONE_CLI_DIR = info.commandDir;
   // The default limits (2 per user, 6 per server); a short idle-read bound so the test is quick.
-  delete process.env.BACKSTONE_DOWNLOADS_PER_USER;
-  delete process.env.BACKSTONE_DOWNLOADS_PER_SERVER;
-  process.env.BACKSTONE_DOWNLOAD_IDLE_SECONDS = '15';
-  delete process.env.BACKSTONE_ONE_SSH_HOST;
-  resetConfigCache();
+  world = await startBackstoneWorld('stalls', {
+    BACKSTONE_DOWNLOADS_PER_USER: undefined,
+    BACKSTONE_DOWNLOADS_PER_SERVER: undefined,
+    BACKSTONE_DOWNLOAD_IDLE_SECONDS: '15',
+  });
+  ({ stateDir, info, server } = world);
 
   const paths = frontendPaths(stateDir);
   const cli = cliRunner(info);
@@ -133,12 +118,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   process.off('warning', onWarning);
-  await closeSshConnections();
-  if (stateDir) {
-    await stopSandbox(stateDir);
-    rmSync(stateDir, { recursive: true, force: true });
-  }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await stopBackstoneWorld(world);
 });
 
 describe('stalled downloads do not freeze backup-server reads', () => {

@@ -3,24 +3,20 @@
 // job_<ID>; bob also has a VM of his own, and one of bob's job snapshots lost its image (an orphan,
 // a problem about bob's VM only). Real front-end simulator, real backup server, real restic. The
 // expected figures come from OpenNebula as each person (their own credential) and from restic.
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBackstoneWorld, stopBackstoneWorld, type BackstoneWorld } from '@/scripts/test-support/backstone-world';
 import { resticOnRepo } from '@/sandbox/backup-server/test-faults';
-import { readInfo, type BackupServerInfo } from '@/sandbox/common/info';
+import { type BackupServerInfo } from '@/sandbox/common/info';
 import { waitFor } from '@/sandbox/common/process';
-import { sandboxPaths } from '@/sandbox/common/state';
-import { startFrontend, type FrontendInfo } from '@/sandbox/opennebula/frontend';
+import { type FrontendInfo } from '@/sandbox/opennebula/frontend';
 import { createVm } from '@/sandbox/opennebula/ops/create-vm';
 import { forgetImage } from '@/sandbox/opennebula/ops/delete-image';
 import { inBackup } from '@/sandbox/opennebula/ops/states';
 import { frontendPaths } from '@/sandbox/opennebula/paths';
 import { readDb } from '@/sandbox/opennebula/store/db';
 import { cliRunner } from '@/sandbox/seed/cli-runner';
-import { stopSandbox } from '@/sandbox/status';
-import { resetConfigCache } from '@/lib/config';
-import { closeSshConnections } from '@/lib/exec';
 import { listBackupImages, listVms, type Image } from '@/lib/opennebula';
 import {
   capacityReport,
@@ -47,8 +43,8 @@ const ADMIN = reader('oneadmin', true);
 const ALICE = reader('alice');
 const BOB = reader('bob');
 
+let world: BackstoneWorld | undefined;
 let stateDir: string;
-let dataDir: string;
 let info: FrontendInfo;
 let server: BackupServerInfo;
 let dsId: number;
@@ -73,20 +69,8 @@ const bytes = (images: Image[]) => images.reduce((s, i) => s + i.sizeMb * MiB, 0
 const ids = (xs: { id: number }[]) => xs.map((x) => x.id).sort((a, b) => a - b);
 
 beforeAll(async () => {
-  stateDir = mkdtempSync(join(tmpdir(), 'backstone-visibility-'));
-  chmodSync(stateDir, 0o755);
-  dataDir = mkdtempSync(join(tmpdir(), 'backstone-visibility-data-'));
-  info = await startFrontend(stateDir);
-  server = readInfo(sandboxPaths(stateDir)).backupServer!;
-  process.env.BACKSTONE_DATA_DIR = dataDir;
-  process.env.BACKSTONE_ONE_CLI_DIR = info.commandDir;
-  process.env.BACKSTONE_ONE_AUTH = info.accounts.find((a) => a.name === 'oneadmin')!.oneAuth;
-  process.env.BACKSTONE_SSH_CONFIG = server.sshConfig;
-  process.env.BACKSTONE_SSH_IDENTITY = server.identity;
-  process.env.BACKSTONE_SSH_KNOWN_HOSTS = server.knownHosts;
-  process.env.BACKSTONE_REMOTE_ROOT = server.root;
-  delete process.env.BACKSTONE_ONE_SSH_HOST;
-  resetConfigCache();
+  world = await startBackstoneWorld('visibility');
+  ({ stateDir, info, server } = world);
 
   const paths = frontendPaths(stateDir);
   const cli = cliRunner(info);
@@ -132,12 +116,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  await closeSshConnections();
-  if (stateDir) {
-    await stopSandbox(stateDir);
-    rmSync(stateDir, { recursive: true, force: true });
-  }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await stopBackstoneWorld(world);
 });
 
 describe('two VM owners sharing one Backup Job', () => {

@@ -5,25 +5,20 @@
 // front-end at that moment (no sleeps); afterwards neither `oneimage list` nor `onetemplate list`
 // shows anything the job created, and the job's record says truthfully what was removed. A
 // restore onto the backup server canceled mid-restic leaves no partial target folder.
-import {
-  chmodSync,
-  chownSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chownSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { parseStringPromise } from 'xml2js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  jobEnded,
+  startBackstoneWorld,
+  stopBackstoneWorld,
+  type BackstoneWorld,
+} from '@/scripts/test-support/backstone-world';
 import { sandboxProcesses } from '@/sandbox/backup-server/test-faults';
-import { readInfo, type BackupServerInfo } from '@/sandbox/common/info';
+import { type BackupServerInfo } from '@/sandbox/common/info';
 import { runOk, waitFor } from '@/sandbox/common/process';
-import { sandboxPaths } from '@/sandbox/common/state';
-import { startFrontend, type FrontendInfo } from '@/sandbox/opennebula/frontend';
+import { type FrontendInfo } from '@/sandbox/opennebula/frontend';
 import { createVm } from '@/sandbox/opennebula/ops/create-vm';
 import { hold, isWaitingAt } from '@/sandbox/opennebula/ops/holds';
 import { IMAGE_STATE, inBackup } from '@/sandbox/opennebula/ops/states';
@@ -31,19 +26,8 @@ import { frontendPaths, type FrontendPaths } from '@/sandbox/opennebula/paths';
 import { readDb } from '@/sandbox/opennebula/store/db';
 import { vmDir } from '@/sandbox/opennebula/vm/disks';
 import { cliRunner, type Cli } from '@/sandbox/seed/cli-runner';
-import { stopSandbox } from '@/sandbox/status';
 import type { Reader } from '@/lib/catalog';
-import { resetConfigCache } from '@/lib/config';
-import { closeSshConnections } from '@/lib/exec';
-import {
-  cancelJob,
-  FINISHED,
-  submitImageRestore,
-  submitServerRestore,
-  visibleJob,
-  visibleJobLog,
-  type Job,
-} from './index';
+import { cancelJob, submitImageRestore, submitServerRestore, visibleJob, visibleJobLog, type Job } from './index';
 
 const PASSWORD = 'cancel-restic-Pw$"x';
 const TMP_DIR = '/var/tmp/backstone-restores';
@@ -55,8 +39,8 @@ const ADMIN: Reader = {
 };
 const PERSON = { username: 'oneadmin', credential: ADMIN.credential };
 
+let world: BackstoneWorld | undefined;
 let stateDir: string;
-let dataDir: string;
 let info: FrontendInfo;
 let paths: FrontendPaths;
 let cli: Cli;
@@ -85,19 +69,7 @@ async function objects(): Promise<Objects> {
   };
 }
 
-async function finished(id: number, ms = 120_000): Promise<Job> {
-  let job: Job | undefined;
-  const ok = await waitFor(
-    () => {
-      job = visibleJob(ADMIN, id);
-      return job !== undefined && FINISHED.includes(job.status);
-    },
-    ms,
-    100,
-  );
-  expect(ok, `job ${id} still ${job?.status} after ${ms} ms`).toBe(true);
-  return job!;
-}
+const finished = (id: number, ms = 120_000): Promise<Job> => jobEnded(ADMIN, id, ms);
 
 const logOf = (id: number) => (visibleJobLog(ADMIN, id) ?? []).map((l) => l.line);
 
@@ -136,22 +108,10 @@ async function expectUndone(id: number, before: Objects): Promise<Job> {
 }
 
 beforeAll(async () => {
-  stateDir = mkdtempSync(join(tmpdir(), 'backstone-cancel-'));
-  chmodSync(stateDir, 0o755);
-  dataDir = mkdtempSync(join(tmpdir(), 'backstone-cancel-data-'));
-  info = await startFrontend(stateDir);
+  world = await startBackstoneWorld('cancel');
+  ({ stateDir, info, server } = world);
   paths = frontendPaths(stateDir);
   cli = cliRunner(info);
-  server = readInfo(sandboxPaths(stateDir)).backupServer!;
-  process.env.BACKSTONE_DATA_DIR = dataDir;
-  process.env.BACKSTONE_ONE_AUTH = info.accounts.find((a) => a.name === 'oneadmin')!.oneAuth;
-  process.env.BACKSTONE_SSH_CONFIG = server.sshConfig;
-  process.env.BACKSTONE_SSH_IDENTITY = server.identity;
-  process.env.BACKSTONE_SSH_KNOWN_HOSTS = server.knownHosts;
-  process.env.BACKSTONE_REMOTE_ROOT = server.root;
-  process.env.BACKSTONE_ONE_CLI_DIR = info.commandDir;
-  delete process.env.BACKSTONE_ONE_SSH_HOST;
-  resetConfigCache();
 
   const tplFile = join(stateDir, 'ds.tpl');
   writeFileSync(
@@ -192,12 +152,7 @@ afterEach(() => {
 });
 
 afterAll(async () => {
-  await closeSshConnections();
-  if (stateDir) {
-    await stopSandbox(stateDir);
-    rmSync(stateDir, { recursive: true, force: true });
-  }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await stopBackstoneWorld(world);
 });
 
 describe('cancel a restore into OpenNebula: nothing it created is left', () => {

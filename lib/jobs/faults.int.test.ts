@@ -17,9 +17,14 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  jobEnded,
+  startBackstoneWorld,
+  stopBackstoneWorld,
+  type BackstoneWorld,
+} from '@/scripts/test-support/backstone-world';
 import { holdExclusiveLock } from '@/sandbox/backup-server/test-locks';
 import {
   killSshd,
@@ -29,23 +34,21 @@ import {
   sandboxProcesses,
   type SmallFilesystem,
 } from '@/sandbox/backup-server/test-faults';
-import { readInfo, type BackupServerInfo } from '@/sandbox/common/info';
+import { type BackupServerInfo } from '@/sandbox/common/info';
 import { run, runOk, waitFor } from '@/sandbox/common/process';
-import { sandboxPaths } from '@/sandbox/common/state';
-import { CLI_COMMANDS, startFrontend, type FrontendInfo } from '@/sandbox/opennebula/frontend';
+import { CLI_COMMANDS, type FrontendInfo } from '@/sandbox/opennebula/frontend';
 import { createVm } from '@/sandbox/opennebula/ops/create-vm';
 import { inBackup } from '@/sandbox/opennebula/ops/states';
 import { frontendPaths } from '@/sandbox/opennebula/paths';
 import { readDb } from '@/sandbox/opennebula/store/db';
 import { vmDir } from '@/sandbox/opennebula/vm/disks';
 import { cliRunner } from '@/sandbox/seed/cli-runner';
-import { stopSandbox } from '@/sandbox/status';
 import { datastoreAccess, datastoreOverview, downloadStoredFile, resolveSnapshot, type Reader } from '@/lib/catalog';
 import { resetConfigCache } from '@/lib/config';
-import { closeSshConnections, Unreachable } from '@/lib/exec';
+import { Unreachable } from '@/lib/exec';
 import { OneError } from '@/lib/opennebula';
 import * as restic from '@/lib/restic';
-import { FINISHED, submitServerRestore, visibleJob, visibleJobLog, visibleJobs, type Job } from './index';
+import { submitServerRestore, visibleJobLog, visibleJobs, type Job } from './index';
 
 const PASSWORD = 'faults-restic-Pw$"x';
 const WRONG_PASSWORD = 'faults-not-the-Pw$"y';
@@ -56,8 +59,8 @@ const ADMIN: Reader = {
   credential: { kind: 'user', username: 'oneadmin', secret: 'sandbox-oneadmin' },
 };
 
+let world: BackstoneWorld | undefined;
 let stateDir: string;
-let dataDir: string;
 let info: FrontendInfo;
 let server: BackupServerInfo;
 let dsId: number;
@@ -103,19 +106,7 @@ const resticDoing = (verb: string) =>
     }
   });
 
-async function finished(id: number, ms = 90_000): Promise<Job> {
-  let job: Job | undefined;
-  const ok = await waitFor(
-    () => {
-      job = visibleJob(ADMIN, id);
-      return job !== undefined && FINISHED.includes(job.status);
-    },
-    ms,
-    100,
-  );
-  expect(ok, `job ${id} still ${job?.status} after ${ms} ms`).toBe(true);
-  return job!;
-}
+const finished = (id: number, ms = 90_000): Promise<Job> => jobEnded(ADMIN, id, ms);
 
 const leftInBase = () => readdirSync(restoreBase);
 
@@ -125,19 +116,8 @@ function useCliDir(dir: string) {
 }
 
 beforeAll(async () => {
-  stateDir = mkdtempSync(join(tmpdir(), 'backstone-faults-'));
-  chmodSync(stateDir, 0o755);
-  dataDir = mkdtempSync(join(tmpdir(), 'backstone-faults-data-'));
-  info = await startFrontend(stateDir);
-  server = readInfo(sandboxPaths(stateDir)).backupServer!;
-  process.env.BACKSTONE_DATA_DIR = dataDir;
-  process.env.BACKSTONE_ONE_AUTH = info.accounts.find((a) => a.name === 'oneadmin')!.oneAuth;
-  process.env.BACKSTONE_SSH_CONFIG = server.sshConfig;
-  process.env.BACKSTONE_SSH_IDENTITY = server.identity;
-  process.env.BACKSTONE_SSH_KNOWN_HOSTS = server.knownHosts;
-  process.env.BACKSTONE_REMOTE_ROOT = server.root;
-  delete process.env.BACKSTONE_ONE_SSH_HOST;
-  useCliDir(info.commandDir);
+  world = await startBackstoneWorld('faults');
+  ({ stateDir, info, server } = world);
 
   const paths = frontendPaths(stateDir);
   const cli = cliRunner(info);
@@ -170,12 +150,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await closeSshConnections();
-  if (stateDir) {
-    await stopSandbox(stateDir);
-    rmSync(stateDir, { recursive: true, force: true });
-  }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await stopBackstoneWorld(world);
 });
 
 describe('faults: each gives a clear error, ends its job and loses nothing', () => {

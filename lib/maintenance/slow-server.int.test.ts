@@ -3,22 +3,20 @@
 // with its age, or still reading), and identical concurrent lock reads run restic once. The server
 // "stops answering" for real: its sshd processes are sent SIGSTOP (the port stays open, nothing
 // replies), then SIGCONT.
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBackstoneWorld, stopBackstoneWorld, type BackstoneWorld } from '@/scripts/test-support/backstone-world';
 import { pauseSshd, sandboxProcesses } from '@/sandbox/backup-server/test-faults';
 import { holdExclusiveLock } from '@/sandbox/backup-server/test-locks';
-import { readInfo, type BackupServerInfo } from '@/sandbox/common/info';
+import { type BackupServerInfo } from '@/sandbox/common/info';
 import { runOk, waitFor } from '@/sandbox/common/process';
-import { sandboxPaths } from '@/sandbox/common/state';
-import { startFrontend, type FrontendInfo } from '@/sandbox/opennebula/frontend';
+import { type FrontendInfo } from '@/sandbox/opennebula/frontend';
 import { createVm } from '@/sandbox/opennebula/ops/create-vm';
 import { inBackup } from '@/sandbox/opennebula/ops/states';
 import { frontendPaths } from '@/sandbox/opennebula/paths';
 import { readDb } from '@/sandbox/opennebula/store/db';
 import { cliRunner } from '@/sandbox/seed/cli-runner';
-import { stopSandbox } from '@/sandbox/status';
 import {
   ANSWER_WITHIN_MS,
   datastoreOverview,
@@ -28,8 +26,6 @@ import {
   StillReading,
   type Reader,
 } from '@/lib/catalog';
-import { resetConfigCache } from '@/lib/config';
-import { closeSshConnections } from '@/lib/exec';
 import { inspectLocks, repositoryMaintenance } from './index';
 
 const PASSWORD = 'slow-server-Pw$"x';
@@ -42,8 +38,8 @@ const ADMIN: Reader = {
 // what is checked is "seconds, not the minute a hung server costs".
 const ANSWERED_WITHIN_MS = ANSWER_WITHIN_MS + 6_000;
 
+let world: BackstoneWorld | undefined;
 let stateDir: string;
-let dataDir: string;
 let info: FrontendInfo;
 let server: BackupServerInfo;
 let dsId: number;
@@ -92,20 +88,8 @@ async function timed<T>(p: Promise<T>, ms = 30_000): Promise<{ value: T; ms: num
 }
 
 beforeAll(async () => {
-  stateDir = mkdtempSync(join(tmpdir(), 'backstone-slow-'));
-  chmodSync(stateDir, 0o755);
-  dataDir = mkdtempSync(join(tmpdir(), 'backstone-slow-data-'));
-  info = await startFrontend(stateDir);
-  server = readInfo(sandboxPaths(stateDir)).backupServer!;
-  process.env.BACKSTONE_DATA_DIR = dataDir;
-  process.env.BACKSTONE_ONE_AUTH = info.accounts.find((a) => a.name === 'oneadmin')!.oneAuth;
-  process.env.BACKSTONE_SSH_CONFIG = server.sshConfig;
-  process.env.BACKSTONE_SSH_IDENTITY = server.identity;
-  process.env.BACKSTONE_SSH_KNOWN_HOSTS = server.knownHosts;
-  process.env.BACKSTONE_REMOTE_ROOT = server.root;
-  delete process.env.BACKSTONE_ONE_SSH_HOST;
-  process.env.BACKSTONE_ONE_CLI_DIR = info.commandDir;
-  resetConfigCache();
+  world = await startBackstoneWorld('slow');
+  ({ stateDir, info, server } = world);
 
   const paths = frontendPaths(stateDir);
   const cli = cliRunner(info);
@@ -136,12 +120,7 @@ RESTIC_SFTP_USER = "${server.account}"
 }, 180_000);
 
 afterAll(async () => {
-  await closeSshConnections();
-  if (stateDir) {
-    await stopSandbox(stateDir);
-    rmSync(stateDir, { recursive: true, force: true });
-  }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await stopBackstoneWorld(world);
 });
 
 describe('a busy or hung backup server', () => {

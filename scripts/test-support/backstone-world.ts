@@ -1,0 +1,80 @@
+// One sandbox world (a real backup server and the OpenNebula front-end simulator) with Backstone's
+// configuration pointed at it, for the integration tests that drive lib/ against real parts: made
+// in beforeAll, stopped by PID and removed in afterAll. Each test file gets its own folders.
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import { readInfo, type BackupServerInfo } from '@/sandbox/common/info';
+import { waitFor } from '@/sandbox/common/process';
+import { sandboxPaths } from '@/sandbox/common/state';
+import { startFrontend, type FrontendInfo } from '@/sandbox/opennebula/frontend';
+import { stopSandbox } from '@/sandbox/status';
+import { resetConfigCache } from '@/lib/config';
+import { closeSshConnections } from '@/lib/exec';
+import { FINISHED, visibleJob, type Job, type JobReader } from '@/lib/jobs';
+
+export type BackstoneWorld = {
+  stateDir: string;
+  dataDir: string;
+  info: FrontendInfo;
+  server: BackupServerInfo;
+};
+
+/**
+ * Starts the sandbox in fresh folders named after `name` and points Backstone's configuration at
+ * it (as the service identity oneadmin, the CLI run locally). `env` sets or (undefined) clears
+ * further variables for this test file, e.g. a short download idle bound.
+ */
+export async function startBackstoneWorld(
+  name: string,
+  env: Record<string, string | undefined> = {},
+): Promise<BackstoneWorld> {
+  const stateDir = mkdtempSync(join(tmpdir(), `backstone-${name}-`));
+  chmodSync(stateDir, 0o755);
+  const dataDir = mkdtempSync(join(tmpdir(), `backstone-${name}-data-`));
+  const info = await startFrontend(stateDir);
+  const server = readInfo(sandboxPaths(stateDir)).backupServer!;
+  const vars: Record<string, string | undefined> = {
+    BACKSTONE_DATA_DIR: dataDir,
+    BACKSTONE_ONE_AUTH: info.accounts.find((a) => a.name === 'oneadmin')!.oneAuth,
+    BACKSTONE_SSH_CONFIG: server.sshConfig,
+    BACKSTONE_SSH_IDENTITY: server.identity,
+    BACKSTONE_SSH_KNOWN_HOSTS: server.knownHosts,
+    BACKSTONE_REMOTE_ROOT: server.root,
+    BACKSTONE_ONE_CLI_DIR: info.commandDir,
+    BACKSTONE_ONE_SSH_HOST: undefined,
+    ...env,
+  };
+  for (const [k, v] of Object.entries(vars)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  resetConfigCache();
+  return { stateDir, dataDir, info, server };
+}
+
+/** Closes Backstone's SSH connections, stops the sandbox by PID and removes both folders. */
+export async function stopBackstoneWorld(world: Partial<BackstoneWorld> | undefined): Promise<void> {
+  await closeSshConnections();
+  if (world?.stateDir) {
+    await stopSandbox(world.stateDir);
+    rmSync(world.stateDir, { recursive: true, force: true });
+  }
+  if (world?.dataDir) rmSync(world.dataDir, { recursive: true, force: true });
+}
+
+/** Waits (bounded, polling) until the job has ended, as `viewer` sees it, and returns it. */
+export async function jobEnded(viewer: JobReader, id: number, ms: number): Promise<Job> {
+  let job: Job | undefined;
+  const ok = await waitFor(
+    () => {
+      job = visibleJob(viewer, id);
+      return job !== undefined && FINISHED.includes(job.status);
+    },
+    ms,
+    100,
+  );
+  expect(ok, `job ${id} still ${job?.status} after ${ms} ms`).toBe(true);
+  return job!;
+}
