@@ -214,7 +214,18 @@ describe('faults: each gives a clear error, ends its job and loses nothing', () 
       }
     })();
     try {
-      const first = await datastoreOverview(ADMIN, dsId, undefined, undefined, { answerWithinMs: 0 });
+      // The server's listing is bounded too: an answer within 0 ms may still be the last listing,
+      // without the copy; the next ones show it (the listing is one quick round trip, restic is not).
+      let first = await datastoreOverview(ADMIN, dsId, undefined, undefined, { answerWithinMs: 0 });
+      const listed = await waitFor(
+        async () => {
+          first = await datastoreOverview(ADMIN, dsId, undefined, undefined, { answerWithinMs: 0 });
+          return first.repositories.some((r) => r.name === '9998');
+        },
+        30_000,
+        20,
+      );
+      expect(listed, 'the copy appears in the listing').toBe(true);
       // Known without restic: the count (the snapshot files) and the size; no verdict yet.
       expect(first.repositories.find((r) => r.name === '9998')).toMatchObject({
         consistency: 'pending',
