@@ -46,7 +46,19 @@ export function describeConfig(config: Config): ConfigSection[] {
     },
     {
       title: 'Backstone',
-      rows: [fileRow('Data folder', config.dataDir, 'SQLite store, session secret, job logs')],
+      rows: [
+        fileRow('Data folder', config.dataDir, 'SQLite store, session secret, job logs'),
+        {
+          label: 'Long jobs per backup server',
+          value: String(config.jobsPerServer),
+          note: 'restores, checks and prunes running at once; the rest wait in the queue',
+        },
+        {
+          label: 'Downloads',
+          value: `${config.downloads.perUser} per user, ${config.downloads.perServer} per backup server`,
+          note: `past either, 429 with Retry-After; a download unread for ${Math.round(config.downloads.idleMs / 1000)} s is aborted`,
+        },
+      ],
     },
   ];
 }

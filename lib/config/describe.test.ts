@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { describeConfig } from './describe';
+import type { Config } from './index';
+
+describe('describeConfig', () => {
+  it('names the download limits and the idle bound an admin has set', () => {
+    const config = {
+      frontend: { mode: 'local' },
+      oneAuthFile: '/var/lib/one/.one/one_auth',
+      ssh: { identityFile: '/var/lib/one/.ssh/id_ed25519', knownHostsFile: '/var/lib/one/.ssh/known_hosts' },
+      remoteRoot: '/',
+      dataDir: '/var/lib/one/backstone',
+      jobsPerServer: 2,
+      downloads: { perUser: 3, perServer: 7, idleMs: 45_000 },
+    } as unknown as Config;
+    const rows = describeConfig(config).flatMap((s) => s.rows);
+    expect(rows.find((r) => r.label === 'Downloads')).toMatchObject({
+      value: '3 per user, 7 per backup server',
+      note: expect.stringContaining('unread for 45 s'),
+    });
+    expect(rows.find((r) => r.label === 'Long jobs per backup server')?.value).toBe('2');
+  });
+});
