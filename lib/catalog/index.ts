@@ -40,6 +40,7 @@ export {
   changedSince,
   snapshotDiff,
   diffOf,
+  vmXmlDiff,
   SnapshotNotVisible,
   ChainBroken,
   type SnapshotRef,
@@ -50,7 +51,9 @@ export {
   type ChangedSince,
   type DiffRow,
   type SnapshotDiffView,
+  type VmXmlDiff,
 } from './snapshot-contents';
+export { collapseDiff, MAX_DIFF_LINES, type DiffLine, type DiffPart } from './line-diff';
 export type { DiskHeader } from './snapshot-qcow2-header';
 export type { VmXmlSummary, ConfigChange } from './snapshot-vm-xml';
 export {

@@ -8,6 +8,8 @@ import { datastoreAccess, type DatastoreAccess } from './access';
 import type { Reader } from './overview';
 import { repositoryDetail, RepositoryNotFound, type RepositoryDetail } from './repository';
 import { sharedReads, StillReading, valueWithin, waitOrAbort } from './shared-reads';
+import { olderFirst } from '@/lib/schemas/snapshot-pair';
+import { lineDiff, type LineDiff } from './line-diff';
 import { keyOf } from './snapshot-facts';
 import { parseQcow2Header, QCOW2_HEAD_BYTES, type DiskHeader } from './snapshot-qcow2-header';
 import {
@@ -73,7 +75,10 @@ export async function resolveSnapshot(
   return { detail, snapshot, access, repo: access.repo(repository) };
 }
 
-/** Two snapshots of one repository, both visible to the reader (`opts` as for resolveSnapshot). */
+/**
+ * Two snapshots of one repository, both visible to the reader (`opts` as for resolveSnapshot),
+ * always older → newer: a pair asked the other way round is swapped, and `swapped` says so.
+ */
 export async function resolveSnapshotPair(
   reader: Reader,
   datastoreId: number,
@@ -82,11 +87,13 @@ export async function resolveSnapshotPair(
   to: string,
   signal?: AbortSignal,
   opts: { answerWithinMs?: number } = {},
-): Promise<{ from: SnapshotRef; to: SnapshotRow }> {
+): Promise<{ from: SnapshotRef; to: SnapshotRow; swapped: boolean }> {
   const ref = await resolveSnapshot(reader, datastoreId, repository, from, signal, opts);
   const other = findSnapshot(ref.detail.snapshots, to);
   if (!other) throw new SnapshotNotVisible(`There is no snapshot ${to} in repository ${repository}.`);
-  return { from: ref, to: other };
+  const { older, newer, swapped } = olderFirst(ref.snapshot, other);
+  // Both rows are of the same repository: the reference only changes which snapshot it points at.
+  return { from: { ...ref, snapshot: older }, to: newer, swapped };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -441,6 +448,8 @@ export type SnapshotDiffView = {
   /** restic's figures: new and dropped data (blobs), not file sizes. */
   added: { files: number; bytes: number };
   removed: { files: number; bytes: number };
+  /** The pair was asked newer → older and compared older → newer. */
+  swapped?: boolean;
 };
 
 const CHANGE: Record<string, DiffRow['change']> = {
@@ -464,11 +473,11 @@ export async function snapshotDiff(
   opts: { answerWithinMs?: number } = {},
 ): Promise<SnapshotDiffView> {
   const started = Date.now();
-  const { from, to } = await resolveSnapshotPair(reader, datastoreId, repository, fromId, toId, signal, opts);
-  if (opts.answerWithinMs === undefined) return diffOf(from, to, signal);
+  const { from, to, swapped } = await resolveSnapshotPair(reader, datastoreId, repository, fromId, toId, signal, opts);
+  if (opts.answerWithinMs === undefined) return { ...(await diffOf(from, to, signal)), swapped };
   const d = await valueWithin(diffOf(from, to, signal), started + opts.answerWithinMs - Date.now());
   if (!d) throw new StillReading(`Still comparing ${from.snapshot.shortId} and ${to.shortId} on the backup server.`);
-  return d;
+  return { ...d, swapped };
 }
 
 /** The diff of two snapshots already resolved for the reader (cached: both are immutable). */
@@ -499,4 +508,22 @@ export function diffOf(from: SnapshotRef, to: SnapshotRow, signal?: AbortSignal)
     return { from: from.snapshot, to, rows, added: d.added, removed: d.removed };
   });
   return waitOrAbort(read, signal);
+}
+
+// ---------------------------------------------------------------------------------------------
+// What changed in vm.xml between two snapshots
+
+export type VmXmlDiff = LineDiff;
+
+/**
+ * A line diff of the two snapshots' vm.xml, decoded and pretty-printed (both cached: immutable).
+ * The pair is already resolved for the reader, so only what they may see is read.
+ */
+export async function vmXmlDiff(from: SnapshotRef, to: SnapshotRow, signal?: AbortSignal): Promise<VmXmlDiff> {
+  const [before, after] = await Promise.all([
+    snapshotVmXml(from, signal),
+    snapshotVmXml({ ...from, snapshot: to }, signal),
+  ]);
+  const lines = (xml: string) => prettyXml(xml).replace(/\n$/, '').split('\n');
+  return lineDiff(lines(before), lines(after));
 }

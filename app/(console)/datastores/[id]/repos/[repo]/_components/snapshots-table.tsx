@@ -150,7 +150,7 @@ export function SnapshotsTable({ initial, total, source }: Props) {
           snapshots.length >= 2 ? (
             <CompareForm
               action={`${repoHref}/snapshots/compare`}
-              snapshots={snapshots.map((s) => ({ id: s.id, shortId: s.shortId, time: s.time }))}
+              snapshots={snapshots.map((s) => ({ id: s.id, shortId: s.shortId, time: s.time, vmId: s.vmId }))}
             />
           ) : undefined
         }

@@ -5,6 +5,7 @@ import { Suspense } from 'react';
 import { requireViewer } from '@/lib/auth';
 import { ANSWER_WITHIN_MS, chainPlace, resolveSnapshot, StillReading, type SnapshotRef } from '@/lib/catalog';
 import { DatastoreIdParam, parseParam, RepositoryParam, SnapshotParam } from '@/lib/schemas/params';
+import { defaultPair } from '@/lib/schemas/snapshot-pair';
 import { Badge } from '../../../../../../../_components/badge';
 import { formatAge, formatDate } from '../../../../../../../_components/format';
 import { FreshnessNote } from '../../../../../../../_components/freshness-note';
@@ -74,12 +75,10 @@ export default async function SnapshotPage({ params }: Props) {
   const s = ref.snapshot;
   const place = chainPlace(ref);
   const repoHref = `/datastores/${id}/repos/${repo}`;
-  // Compare with the snapshot before this one (or the next, for the first).
-  // The repository's snapshots come newest first: the one before this is the next in the list.
-  const newest = ref.detail.snapshots;
-  const at = newest.findIndex((x) => x.id === s.id);
-  const older = newest[at + 1];
-  const [compareFrom, compareTo] = older ? [older.id, s.id] : [s.id, newest[at - 1]?.id];
+  // Compare with the previous snapshot of the same VM (or its next, for the VM's first): in a
+  // Backup Job's repository the snapshot listed before this one may be another VM's.
+  const pair = defaultPair(ref.detail.snapshots, s.id);
+  const [compareFrom, compareTo] = [pair.from ?? s.id, pair.to ?? s.id];
   return (
     <div className="mx-auto max-w-7xl space-y-4">
       <PageHeader
@@ -179,7 +178,7 @@ export default async function SnapshotPage({ params }: Props) {
           action={`${repoHref}/snapshots/compare`}
           from={compareFrom}
           to={compareTo}
-          snapshots={ref.detail.snapshots.map((x) => ({ id: x.id, shortId: x.shortId, time: x.time }))}
+          snapshots={ref.detail.snapshots.map((x) => ({ id: x.id, shortId: x.shortId, time: x.time, vmId: x.vmId }))}
         />
       </Panel>
     </div>

@@ -1,16 +1,20 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { Suspense } from 'react';
+import { Fragment, Suspense } from 'react';
 import { requireViewer } from '@/lib/auth';
 import {
   ANSWER_WITHIN_MS,
+  collapseDiff,
   diffOf,
+  MAX_DIFF_LINES,
+  vmXmlDiff,
   resolveSnapshotPair,
   StillReading,
   valueWithin,
   type SnapshotRef,
   type SnapshotRow,
+  type VmXmlDiff,
 } from '@/lib/catalog';
 import { DatastoreIdParam, parseParam, RepositoryParam, SnapshotParam } from '@/lib/schemas/params';
 import { Badge, type Tone } from '../../../../../../../_components/badge';
@@ -36,6 +40,59 @@ const TONE: Record<string, Tone> = {
   'type-changed': 'warning',
   metadata: 'muted',
 };
+
+const DIFF_LINE: Record<string, string> = {
+  added: 'bg-green-50 text-green-800 dark:bg-green-950/40 dark:text-green-300',
+  removed: 'bg-red-50 text-red-800 dark:bg-red-950/40 dark:text-red-300',
+  same: 'text-slate-600 dark:text-slate-400',
+};
+
+/** What changed in vm.xml: a line diff of both decoded, pretty-printed files, unchanged runs folded. */
+async function VmXmlChanges({ from, to, deadline }: { from: SnapshotRef; to: SnapshotRow; deadline: number }) {
+  let d: VmXmlDiff | undefined;
+  try {
+    d = await valueWithin(vmXmlDiff(from, to), untilDeadline(deadline));
+  } catch (err) {
+    return <SectionError err={err} what="vm.xml" />;
+  }
+  if (!d) return <p className="text-xs text-slate-500">Still reading both vm.xml files from the backup server…</p>;
+  if (d.kind === 'too-large')
+    return (
+      <p className="text-xs text-slate-500" data-testid="vm-xml-diff-too-large">
+        vm.xml is too large to diff here ({d.beforeLines} and {d.afterLines} lines; at most{' '}
+        {MAX_DIFF_LINES.toLocaleString('en')} lines, with a bounded number of changes).
+      </p>
+    );
+  if (d.added + d.removed === 0)
+    return <p className="text-xs text-slate-500">The decoded XML is the same; only the file&apos;s bytes differ.</p>;
+  return (
+    <div data-testid="vm-xml-diff">
+      <p className="mb-1 text-xs text-slate-500">
+        The VM&apos;s XML, decoded and indented: {d.removed} line{d.removed === 1 ? '' : 's'} removed, {d.added} added.
+      </p>
+      <pre className="max-h-[32rem] overflow-auto rounded border border-slate-200 text-xs dark:border-slate-800">
+        {collapseDiff(d.lines, 3).map((part, k) =>
+          part.kind === 'skip' ? (
+            <div key={k} className="bg-slate-50 px-2 text-slate-400 italic dark:bg-slate-900" data-testid="diff-skip">
+              … {part.count} unchanged line{part.count === 1 ? '' : 's'}
+            </div>
+          ) : (
+            part.lines.map((l) => (
+              <div
+                key={`${k}-${l.kind}-${l.kind === 'added' ? l.after : l.before}`}
+                className={`px-2 whitespace-pre ${DIFF_LINE[l.kind]}`}
+                data-diff={l.kind}
+              >
+                {l.kind === 'added' ? '+ ' : l.kind === 'removed' ? '- ' : '  '}
+                {l.text}
+              </div>
+            ))
+          ),
+        )}
+      </pre>
+    </div>
+  );
+}
 
 async function DiffSection({ from, to, deadline }: { from: SnapshotRef; to: SnapshotRow; deadline: number }) {
   let d;
@@ -65,21 +122,32 @@ async function DiffSection({ from, to, deadline }: { from: SnapshotRef; to: Snap
           </thead>
           <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
             {d.rows.map((r) => (
-              <tr key={r.path} data-testid={`diff-row-${r.name}`} data-change={r.change}>
-                <td className="px-4 py-2">
-                  <Badge tone={TONE[r.change] ?? 'muted'}>{r.change}</Badge>
-                </td>
-                <td className="px-4 py-2">
-                  <span className="font-mono">{r.name}</span>
-                  <span className="ml-2 font-mono text-xs break-all text-slate-500">{r.path}</span>
-                </td>
-                <td className="px-4 py-2 text-right tabular-nums" data-testid={`diff-before-${r.name}`}>
-                  {formatBytes(r.sizeBefore)}
-                </td>
-                <td className="px-4 py-2 text-right tabular-nums" data-testid={`diff-after-${r.name}`}>
-                  {formatBytes(r.sizeAfter)}
-                </td>
-              </tr>
+              <Fragment key={r.path}>
+                <tr data-testid={`diff-row-${r.name}`} data-change={r.change}>
+                  <td className="px-4 py-2">
+                    <Badge tone={TONE[r.change] ?? 'muted'}>{r.change}</Badge>
+                  </td>
+                  <td className="px-4 py-2">
+                    <span className="font-mono">{r.name}</span>
+                    <span className="ml-2 font-mono text-xs break-all text-slate-500">{r.path}</span>
+                  </td>
+                  <td className="px-4 py-2 text-right tabular-nums" data-testid={`diff-before-${r.name}`}>
+                    {formatBytes(r.sizeBefore)}
+                  </td>
+                  <td className="px-4 py-2 text-right tabular-nums" data-testid={`diff-after-${r.name}`}>
+                    {formatBytes(r.sizeAfter)}
+                  </td>
+                </tr>
+                {r.name === 'vm.xml' && r.change === 'changed' && (
+                  <tr>
+                    <td colSpan={4} className="px-4 pb-3">
+                      <Suspense fallback={<p className="text-xs text-slate-500">Reading both vm.xml files…</p>}>
+                        <VmXmlChanges from={from} to={to} deadline={deadline} />
+                      </Suspense>
+                    </td>
+                  </tr>
+                )}
+              </Fragment>
             ))}
           </tbody>
         </table>
@@ -88,8 +156,8 @@ async function DiffSection({ from, to, deadline }: { from: SnapshotRef; to: Snap
         className="border-t border-slate-100 px-4 py-2 text-xs text-slate-500 dark:border-slate-800"
         data-testid="diff-data"
       >
-        Repository data: {formatBytes(d.added.bytes)} added, {formatBytes(d.removed.bytes)} no longer referenced by the
-        newer snapshot (restic&apos;s deduplicated blobs, not file sizes).
+        Repository data: {formatBytes(d.added.bytes)} added by the newer snapshot ({to.shortId}),{' '}
+        {formatBytes(d.removed.bytes)} no longer referenced by it (restic&apos;s deduplicated blobs, not file sizes).
       </p>
     </Panel>
   );
@@ -126,7 +194,8 @@ export default async function ComparePage({ params, searchParams }: Props) {
       </div>
     );
   }
-  const { from, to } = pair;
+  // Always older → newer (resolveSnapshotPair swaps a reversed pair), so the footer's "newer" is true.
+  const { from, to, swapped } = pair;
   const repoHref = `/datastores/${id}/repos/${repo}`;
   const link = (s: SnapshotRow) => (
     <Link href={`${repoHref}/snapshots/${s.id}`} className="font-mono text-brand-600 hover:underline">
@@ -146,12 +215,30 @@ export default async function ComparePage({ params, searchParams }: Props) {
           </>
         }
       />
+      {swapped && (
+        <p
+          role="status"
+          className="rounded border border-amber-300 bg-amber-50 px-4 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-200"
+          data-testid="compare-swapped"
+        >
+          The snapshots were given newer first: compared older → newer ({from.snapshot.shortId} → {to.shortId}).
+        </p>
+      )}
+      {from.snapshot.vmId !== to.vmId && (
+        <p
+          role="status"
+          className="rounded border border-amber-300 bg-amber-50 px-4 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-200"
+          data-testid="compare-two-vms"
+        >
+          These are backups of two different VMs ({from.snapshot.vmId ?? 'none named'} and {to.vmId ?? 'none named'}).
+        </p>
+      )}
       <Panel>
         <CompareForm
           action={`${repoHref}/snapshots/compare`}
           from={from.snapshot.id}
           to={to.id}
-          snapshots={from.detail.snapshots.map((x) => ({ id: x.id, shortId: x.shortId, time: x.time }))}
+          snapshots={from.detail.snapshots.map((x) => ({ id: x.id, shortId: x.shortId, time: x.time, vmId: x.vmId }))}
         />
       </Panel>
       <Suspense
