@@ -316,17 +316,22 @@ async function stallPhase(
     for (const d of order) open.push(await startStalledDownload(app.url, d.path, d.user, d.cookie, TIMEOUT_MS));
     const stalled = open.filter((o) => o.result.stalledAt !== undefined);
     const lastStall = Math.max(0, ...stalled.map((o) => o.result.stalledAt!));
-    const dumpsWhenStalled = dumpProcesses(stateDir).length;
+    // The stalled downloads' dumps; the browsing clients' snapshot pages run short dumps of their own.
+    const stallRepos = [...new Set(files.map((f) => f.repo))];
+    const dumpsWhenStalled = dumpProcesses(stateDir, stallRepos).length;
     say(
       `stall phase: ${stalled.length} downloads stalled, ${open.filter((o) => o.result.status === 429).length} refused, ` +
         `${dumpsWhenStalled} restic dump running; ${STALL.clients} clients browse for ${STALL.seconds} s`,
     );
 
-    // Dumps running while the others browse, sampled before the idle bound only (browsing may overrun it).
+    // Dumps running while the others browse, sampled before the first download's idle bound only
+    // (browsing may overrun it); the last download's idle bound is the one the end is timed from.
+    const firstStall = Math.min(...stalled.map((o) => o.result.stalledAt!));
     const idleBound = lastStall + STALL.idleSeconds * 1000;
     const during: number[] = [];
     const sampler = setInterval(() => {
-      if (Date.now() < idleBound - 500) during.push(dumpProcesses(stateDir).length);
+      if (Date.now() < firstStall + STALL.idleSeconds * 1000 - 500)
+        during.push(dumpProcesses(stateDir, stallRepos).length);
     }, 500);
     let browse: RunReport;
     try {
@@ -347,7 +352,8 @@ async function stallPhase(
       clearInterval(sampler);
     }
 
-    // Every dump should end within DUMPS_GONE_TARGET_MS of the idle bound; waited for, bounded.
+    // Every dump (the browsing is over: any of the sandbox's) should end within DUMPS_GONE_TARGET_MS
+    // of the idle bound; waited for, bounded.
     let goneAt: number | undefined;
     if (stalled.length === 0) goneAt = Date.now();
     else

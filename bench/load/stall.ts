@@ -82,15 +82,20 @@ export async function prepareStallFixture(
   return { ...fixture, made: true };
 }
 
-/** `restic dump` processes of this sandbox's backup server (their command lines name its state folder). */
-export function dumpProcesses(stateDir: string): number[] {
+/**
+ * `restic dump` processes of this sandbox's backup server (their command lines name its state
+ * folder); with `repos` (paths ending "/DS/REPO"), only those reading one of these repositories.
+ */
+export function dumpProcesses(stateDir: string, repos?: readonly string[]): number[] {
   const out: number[] = [];
   for (const e of readdirSync('/proc')) {
     if (!/^\d+$/.test(e)) continue;
     try {
       const argv = readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0');
       const line = argv.join(' ');
-      if (line.includes(stateDir) && line.includes('restic') && argv.includes('dump')) out.push(Number(e));
+      if (!(line.includes(stateDir) && line.includes('restic') && argv.includes('dump'))) continue;
+      if (repos && !argv.some((a) => a.startsWith('--repo=') && repos.some((r) => a.endsWith(r)))) continue;
+      out.push(Number(e));
     } catch {
       /* gone */
     }
@@ -104,7 +109,7 @@ export async function largestDisk(
   cookie: string,
   ds: number,
   timeoutMs: number,
-): Promise<{ path: string; size: number }> {
+): Promise<{ path: string; size: number; repo: string }> {
   const giveUpAt = performance.now() + timeoutMs;
   const getJson = async <T>(path: string): Promise<T> => {
     for (;;) {
@@ -118,7 +123,7 @@ export async function largestDisk(
     }
   };
   const api = `/api/datastores/${ds}`;
-  let best: { path: string; size: number } | undefined;
+  let best: { path: string; size: number; repo: string } | undefined;
   const overview = await getJson<{ repositories: { name: string }[] }>(`${api}/overview`);
   for (const { name } of overview.repositories) {
     const detail = await getJson<{ snapshots: { id: string }[] }>(`${api}/repos/${name}`);
@@ -131,6 +136,7 @@ export async function largestDisk(
           best = {
             path: `${api}/repos/${name}/snapshots/${s.id}/download/${encodeURIComponent(f.name)}`,
             size: f.size,
+            repo: `/${ds}/${name}`,
           };
     }
   }
@@ -205,14 +211,16 @@ export function startStalledDownload(
         res.pause();
         res.off('data', onData);
         result.readBytes = got;
-        result.stalledAt = Date.now();
+        const stalledAt = Date.now();
+        result.stalledAt = stalledAt;
+        // A paused response emits nothing when the app gives up on it: its socket closing says so.
+        res.socket.once('close', () => {
+          result.ended ??= `socket closed by the app ${((Date.now() - stalledAt) / 1000).toFixed(1)} s after the stall`;
+        });
         clearTimeout(timer);
         resolve({ result, req, res });
       };
       res.on('data', onData);
-      res.on('aborted', () => (result.ended ??= 'aborted by the server'));
-      res.on('error', (err) => (result.ended ??= `ended by the server: ${err.message}`));
-      res.on('close', () => (result.ended ??= 'closed by the server'));
       res.on('end', () => {
         result.ended ??= 'ended early';
         if (result.readBytes === undefined) {

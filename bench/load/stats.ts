@@ -238,7 +238,7 @@ export function stallSection(s: StallReport): string[] {
         .map(([k, n]) => `${k} x ${n}`)
         .join(', ')})` +
       `${s.otherFailures.length ? `; other failures: ${s.otherFailures.join('; ')}` : ''}. ` +
-      `\`restic dump\` processes on the backup server when all were stalled: ${s.dumpsWhenStalled}; while the others browsed: ` +
+      `\`restic dump\` processes of the downloaded repositories on the backup server when all were stalled: ${s.dumpsWhenStalled}; while the others browsed: ` +
       `${s.dumpsDuringBrowse.min}..${s.dumpsDuringBrowse.max} (${s.dumpsDuringBrowse.samples} samples).`,
     '',
     `Every \`restic dump\` gone: ${
