@@ -32,6 +32,7 @@ import {
 } from './stats';
 import {
   dumpProcesses,
+  finishStalled,
   largestDisk,
   prepareStallFixture,
   spread,
@@ -371,6 +372,8 @@ async function stallPhase(
       `stall phase: restic dump ${goneAfter === null ? 'still running' : `gone ${goneAfter} ms after the idle bound`}`,
     );
 
+    // How each stalled download ended, seen from the client once it reads again.
+    await Promise.all(stalled.map((o) => finishStalled(o, 10_000)));
     const results = open.map((o) => o.result);
     const refused = results.filter((r) => r.status === 429);
     const refusedByScope: Record<string, number> = {};

@@ -211,12 +211,7 @@ export function startStalledDownload(
         res.pause();
         res.off('data', onData);
         result.readBytes = got;
-        const stalledAt = Date.now();
-        result.stalledAt = stalledAt;
-        // A paused response emits nothing when the app gives up on it: its socket closing says so.
-        res.socket.once('close', () => {
-          result.ended ??= `socket closed by the app ${((Date.now() - stalledAt) / 1000).toFixed(1)} s after the stall`;
-        });
+        result.stalledAt = Date.now();
         clearTimeout(timer);
         resolve({ result, req, res });
       };
@@ -237,4 +232,30 @@ export function startStalledDownload(
 /** Round-robin order of `count` download requests over `users` (so every limit is met in turn). */
 export function spread<T>(users: readonly T[], count: number): T[] {
   return Array.from({ length: count }, (_, i) => users[i % users.length]!);
+}
+
+/**
+ * After the idle bound: reads what is left of a stalled download (a paused socket notices nothing)
+ * and records how it ended, within `ms`: cut short (the app aborted it) or complete.
+ */
+export async function finishStalled(o: OpenDownload, ms: number): Promise<void> {
+  const { res, result } = o;
+  if (!res || result.stalledAt === undefined) return;
+  let got = result.readBytes ?? 0;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      result.ended ??= `still open ${ms} ms after the idle bound (${got} bytes read)`;
+      resolve();
+    }, ms);
+    const done = (how: string) => {
+      result.ended ??= `${how} after ${(got / MIB).toFixed(2)} MiB`;
+      clearTimeout(timer);
+      resolve();
+    };
+    res.on('data', (c: Buffer) => (got += c.length));
+    res.once('end', () => done(res.complete ? 'complete' : 'cut short by the app'));
+    res.once('error', () => done('cut short by the app'));
+    res.once('close', () => done(res.complete ? 'complete' : 'cut short by the app'));
+    res.resume();
+  });
 }
