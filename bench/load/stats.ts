@@ -88,6 +88,7 @@ export type LoadReport = {
   app: { url: string; pid: number; build: string };
   sessions: { how: string; count: number; byUser: Record<string, number>; signInSeconds: number };
   runs: RunReport[];
+  stall?: StallReport;
   notes: string[];
 };
 
@@ -165,9 +166,100 @@ export function markdown(r: LoadReport): string {
       .join(', ')}; ${r.sessions.signInSeconds} s to sign in all).`,
     '',
     ...r.runs.flatMap((x) => runSection(x, m.cpus)),
+    ...(r.stall ? stallSection(r.stall) : []),
     '## Notes',
     '',
     ...r.notes.map((n) => `- ${n}`),
     '',
   ].join('\n');
 }
+
+/** The stalled-download phase (bench/load/stall.ts): downloads above every limit, other clients browsing. */
+export type StallReport = {
+  app: {
+    url: string;
+    pid: number;
+    idleSeconds: number;
+    perUser: number;
+    perServer: number;
+    env: Record<string, string>;
+  };
+  file: { datastoreId: number; sizeBytes: Record<string, number> };
+  requests: number;
+  byUser: Record<string, number>;
+  admitted: number;
+  refused: number;
+  refusedWithRetryAfter: number;
+  refusedByScope: Record<string, number>;
+  otherFailures: string[];
+  dumpsWhenStalled: number;
+  dumpsDuringBrowse: { samples: number; min: number; max: number };
+  browse: RunReport;
+  /** ms from the idle bound (the last client's stop plus the bound) until no `restic dump` remained; null: not within the bound. */
+  dumpsGoneAfterIdleBoundMs: number | null;
+  dumpsGoneWaitBoundMs: number;
+  downloads: {
+    user: string;
+    status: number;
+    ms: number;
+    retryAfter?: string;
+    scope?: string;
+    readBytes?: number;
+    ended?: string;
+    error?: string;
+  }[];
+  targets: { what: string; target: string; value: string; met: boolean }[];
+};
+
+export function stallSection(s: StallReport): string[] {
+  return [
+    '## Stalled downloads',
+    '',
+    `A separately started app (same build, same sandbox; PID ${s.app.pid}) with ` +
+      `${Object.entries(s.app.env)
+        .map(([k, v]) => `\`${k}=${v}\``)
+        .join(
+          ', ',
+        )}: per user ${s.app.perUser}, per backup server ${s.app.perServer}, idle bound ${s.app.idleSeconds} s. ` +
+      `${s.requests} download requests (${Object.entries(s.byUser)
+        .map(([u, n]) => `${u} x ${n}`)
+        .join(', ')}, one after another, round robin) of the largest disk each user may see in datastore ` +
+      `${s.file.datastoreId} (${Object.entries(s.file.sizeBytes)
+        .map(([u, b]) => `${u}: ${(b / MIB).toFixed(1)} MiB`)
+        .join(', ')}); each admitted one reads 1 MiB, then stops reading with its socket left open. ` +
+      `Meanwhile ${s.browse.clients} other clients browse the pages as in the runs above for ${s.browse.durationSeconds} s.`,
+    '',
+    '| target | wanted | measured | met |',
+    '|---|---|---|---|',
+    ...s.targets.map((t) => `| ${t.what} | ${t.target} | ${t.value} | ${t.met ? 'yes' : '**no**'} |`),
+    '',
+    `Downloads: ${s.admitted} admitted and stalled, ${s.refused} refused with 429 (${s.refusedWithRetryAfter} with ` +
+      `Retry-After; by the limit named: ${Object.entries(s.refusedByScope)
+        .map(([k, n]) => `${k} x ${n}`)
+        .join(', ')})` +
+      `${s.otherFailures.length ? `; other failures: ${s.otherFailures.join('; ')}` : ''}. ` +
+      `\`restic dump\` processes of the downloaded repositories on the backup server when all were stalled: ${s.dumpsWhenStalled}; while the others browsed: ` +
+      `${s.dumpsDuringBrowse.min}..${s.dumpsDuringBrowse.max} (${s.dumpsDuringBrowse.samples} samples).`,
+    '',
+    `Every \`restic dump\` gone: ${
+      s.dumpsGoneAfterIdleBoundMs === null
+        ? `**not** within ${s.dumpsGoneWaitBoundMs} ms of the idle bound`
+        : `${s.dumpsGoneAfterIdleBoundMs} ms after the idle bound`
+    } (the bound counted from the moment the last client stopped reading; /proc polled every 50 ms).`,
+    '',
+    '| # | user | status | ms to headers | Retry-After | limit | read | how it ended |',
+    '|---|---|---|---|---|---|---|---|',
+    ...s.downloads.map(
+      (d, i) =>
+        `| ${i + 1} | ${d.user} | ${d.status || 'none'} | ${d.ms} | ${d.retryAfter ?? ''} | ${d.scope ?? ''} | ` +
+        `${d.readBytes === undefined ? '' : `${(d.readBytes / MIB).toFixed(2)} MiB`} | ${d.error ?? d.ended ?? ''} |`,
+    ),
+    '',
+    ...runSection(s.browse, 0)
+      .slice(2)
+      .filter((l) => !l.startsWith('CPU: '))
+      .map((l) => (l.startsWith('### ') ? `#${l}` : l)),
+  ];
+}
+
+const MIB = 1024 * 1024;
