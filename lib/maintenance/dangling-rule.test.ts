@@ -4,6 +4,7 @@ import { danglingImages } from './dangling-rule';
 const image = (id: number, source: string, over: Partial<Parameters<typeof danglingImages>[3][number]> = {}) => ({
   id,
   name: `backup ${id}`,
+  state: 'READY' as Parameters<typeof danglingImages>[3][number]['state'],
   source,
   increments: [],
   vmIds: [7],
@@ -46,6 +47,15 @@ describe('dangling images the action may delete', () => {
         ],
       ),
     ).toEqual([]);
+  });
+
+  it('never an image OpenNebula is deleting or still writing', () => {
+    const images = [
+      image(3, 'aaaaaaaa', { state: 'DELETE' }),
+      image(4, 'bbbbbbbb', { state: 'LOCKED' }),
+      image(5, 'cccccccc', { state: 'ERROR' }),
+    ];
+    expect(danglingImages('7', flagged(3, 4, 5), [], images).map((d) => d.imageId)).toEqual([5]);
   });
 
   it('of a Backup Job repository, in image order', () => {

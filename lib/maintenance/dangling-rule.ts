@@ -8,7 +8,8 @@ import type { DanglingImage } from '@/lib/schemas/maintenance';
 // not read the repository, which gives one 'unreadable' problem instead), confirmed here again on
 // OpenNebula's own record: the image is in this repository, has no increments, names a snapshot ID,
 // and no snapshot of the repository matches it. Both must hold, so a catalog slip never deletes a
-// backup that can still be restored.
+// backup that can still be restored. An image OpenNebula is already deleting (DELETE) or still
+// writing (LOCKED) is left to OpenNebula.
 
 const HEX = /^[0-9a-f]{4,64}$/;
 
@@ -16,7 +17,7 @@ export function danglingImages(
   repository: string,
   problems: readonly Pick<Problem, 'kind' | 'imageId'>[],
   rows: readonly Pick<SnapshotRow, 'id'>[],
-  images: readonly Pick<Image, 'id' | 'name' | 'source' | 'increments' | 'vmIds' | 'backupJobId' | 'path'>[],
+  images: readonly Pick<Image, 'id' | 'name' | 'state' | 'source' | 'increments' | 'vmIds' | 'backupJobId' | 'path'>[],
 ): DanglingImage[] {
   const flagged = new Set(problems.filter((p) => p.kind === 'dangling-image').map((p) => p.imageId));
   const ids = rows.map((r) => r.id.toLowerCase());
@@ -25,6 +26,8 @@ export function danglingImages(
       const source = i.source.trim().toLowerCase();
       return (
         flagged.has(i.id) &&
+        i.state !== 'DELETE' &&
+        i.state !== 'LOCKED' &&
         repositoryOfImage(i) === repository &&
         i.increments.length === 0 &&
         HEX.test(source) &&
