@@ -8,6 +8,8 @@ import { Panel } from '../../../../../../_components/panel';
 import { deleteDanglingImageAction } from '../../actions';
 import { ActionMessage, dangerButton, inputClass } from './action-message';
 
+type Deleted = ActionState<{ imageId: number }>;
+
 /** Backup images whose snapshot is gone, each deleted in OpenNebula after its ID is typed. */
 export function DanglingPanel({
   datastoreId,
@@ -18,8 +20,13 @@ export function DanglingPanel({
   repository: string;
   images: DanglingImage[];
 }) {
-  // The row goes once OpenNebula deletes the image: its outcome is kept here, above the list.
-  const [done, setDone] = useState<ActionState<{ imageId: number }>>(IDLE as ActionState<{ imageId: number }>);
+  const router = useRouter();
+  // One outcome for the panel, not per row: the row goes as soon as OpenNebula starts deleting
+  // the image (the page refreshes meanwhile), and its outcome must stay on screen.
+  const [state, action, pending] = useActionState(deleteDanglingImageAction, IDLE as Deleted);
+  useEffect(() => {
+    if (state.status === 'ok') router.refresh();
+  }, [state, router]);
   return (
     <Panel title="Dangling backup images" testId="dangling-panel">
       <div className="space-y-3 px-4 py-3 text-sm">
@@ -27,7 +34,7 @@ export function DanglingPanel({
           Backup images whose snapshot is no longer in this repository: nothing can be restored from them. Deleting one
           runs <code>oneimage delete</code> as you; OpenNebula drops the record (its snapshot is already gone).
         </p>
-        <ActionMessage state={done} testId="dangling-message" datastoreId={datastoreId} repository={repository} />
+        <ActionMessage state={state} testId="dangling-message" datastoreId={datastoreId} repository={repository} />
         {images.length === 0 ? (
           <p data-testid="no-dangling" className="text-slate-500">
             No dangling backup images.
@@ -40,7 +47,8 @@ export function DanglingPanel({
                 datastoreId={datastoreId}
                 repository={repository}
                 image={i}
-                onDeleted={setDone}
+                action={action}
+                pending={pending}
               />
             ))}
           </ul>
@@ -54,22 +62,17 @@ function DanglingRow({
   datastoreId,
   repository,
   image,
-  onDeleted,
+  action,
+  pending,
 }: {
   datastoreId: number;
   repository: string;
   image: DanglingImage;
-  onDeleted: (s: ActionState<{ imageId: number }>) => void;
+  action: (formData: FormData) => void;
+  pending: boolean;
 }) {
-  const router = useRouter();
-  const [state, action, pending] = useActionState(deleteDanglingImageAction, IDLE as ActionState<{ imageId: number }>);
   const [typed, setTyped] = useState('');
   const id = String(image.imageId);
-  useEffect(() => {
-    if (state.status !== 'ok') return;
-    onDeleted(state);
-    router.refresh();
-  }, [state, onDeleted, router]);
   return (
     <li data-testid={`dangling-${image.imageId}`} className="rounded border border-slate-200 p-3 dark:border-slate-700">
       <form action={action} className="space-y-2">
@@ -100,14 +103,6 @@ function DanglingRow({
         >
           {pending ? 'Deleting…' : `Delete backup image ${id}`}
         </button>
-        {state.status !== 'ok' && (
-          <ActionMessage
-            state={state}
-            testId={`dangling-error-${image.imageId}`}
-            datastoreId={datastoreId}
-            repository={repository}
-          />
-        )}
       </form>
     </li>
   );
