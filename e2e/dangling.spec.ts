@@ -19,8 +19,6 @@ import { one } from './support/one-cli';
 import { datastorePassword } from './support/restic-local';
 import { loadSandbox } from './sandbox-env';
 
-test.describe.configure({ mode: 'serial' });
-
 function serverRoot(): string {
   return (
     JSON.parse(readFileSync(join(loadSandbox().stateDir, 'info.json'), 'utf8')) as { backupServer: BackupServerInfo }
@@ -61,6 +59,7 @@ function forgetBehindOpenNebulasBack(repoPath: string, password: string, snapsho
 }
 
 test.describe('a dangling backup image', () => {
+  test.describe.configure({ mode: 'serial' });
   let dsId: number;
   let vm: number;
   let imageId: number;
