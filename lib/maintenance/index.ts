@@ -1,6 +1,7 @@
 import 'server-only';
 
-// Repository maintenance: lock inspection and safe unlock, prune, check, orphan cleanup.
+// Repository maintenance: lock inspection and safe unlock, prune, check, orphan cleanup,
+// dangling backup images.
 export {
   datastoreLocks,
   type DatastoreLocks,
@@ -13,5 +14,6 @@ export {
 } from './locks';
 export { repositoryMaintenance, type LocksAnswer, type RepositoryMaintenance } from './repository-maintenance';
 export { previewPrune, submitPrune, submitCheck, orphanPreview, submitOrphanForget } from './jobs';
+export { danglingPreview, deleteDanglingImage } from './dangling';
 export { lastCheck, lastChecks } from './check-results';
 export { MaintenanceRefused } from './errors';

@@ -3,20 +3,23 @@ import { datastoreAccess, repositoryDetail, type Answer, type Reader } from '@/l
 import { ExecError } from '@/lib/exec';
 import { listBackupImages } from '@/lib/opennebula';
 import { ResticError, type RepoOptions } from '@/lib/restic';
-import type { CheckRecord, LockInspection, OrphanCandidate } from '@/lib/schemas/maintenance';
+import type { CheckRecord, DanglingImage, LockInspection, OrphanCandidate } from '@/lib/schemas/maintenance';
 import { lastCheck } from './check-results';
+import { danglingImages } from './dangling-rule';
 import { inspectLocksWithin } from './locks';
 import { orphanCandidates } from './orphans-rule';
 
-// What a repository's maintenance page shows, answered within a bound: its locks and its orphan
-// snapshots as far as they are known by then (fresh, stale with their age, or still reading), the
-// prune options and the last check. The page asks again while something is not fresh.
+// What a repository's maintenance page shows, answered within a bound: its locks, its orphan
+// snapshots and dangling images as far as they are known by then (fresh, stale with their age, or
+// still reading), the prune options and the last check. The page asks again while something is not fresh.
 
 export type LocksAnswer = Answer<LockInspection> | { error: string };
 
 export type RepositoryMaintenance = {
   locks: LocksAnswer;
   orphans: Answer<OrphanCandidate[]>;
+  /** Backup images whose snapshot is gone, known as far as the snapshots are. */
+  dangling: Answer<DanglingImage[]>;
   options: RepoOptions;
   last?: CheckRecord;
   now: number;
@@ -43,6 +46,13 @@ export async function repositoryMaintenance(
     detail.freshness.state === 'reading'
       ? { freshness: detail.freshness }
       : { value: orphanCandidates(detail.snapshots, images), freshness: detail.freshness };
+  const dangling: Answer<DanglingImage[]> =
+    detail.freshness.state === 'reading'
+      ? { freshness: detail.freshness }
+      : {
+          value: danglingImages(repository, detail.repository.problems, detail.snapshots, images),
+          freshness: detail.freshness,
+        };
   let locks: LocksAnswer = { freshness: { state: 'reading' } };
   if (detail.freshness.state !== 'reading') {
     try {
@@ -59,6 +69,7 @@ export async function repositoryMaintenance(
   return {
     locks,
     orphans,
+    dangling,
     options: access.repo(repository).options,
     last: lastCheck(datastoreId, repository),
     now: Date.now(),

@@ -33,6 +33,16 @@ export const OrphanForgetSchema = RepositoryTargetSchema.extend({
   message: 'Type the repository’s name exactly to forget these snapshots.',
 });
 
+export const DanglingImageDeleteSchema = RepositoryTargetSchema.extend({
+  imageId: id,
+  /** The image's ID, typed by the admin. */
+  confirm: z.string().trim().max(16),
+}).refine((v) => v.confirm === String(v.imageId), {
+  path: ['confirm'],
+  message: 'Type the image’s ID exactly to delete it.',
+});
+export type DanglingImageDelete = z.infer<typeof DanglingImageDeleteSchema>;
+
 export const CheckSchema = RepositoryTargetSchema.extend({
   mode: z.enum(['structure', 'read-data']),
   /** With read-data: the share of pack files to read, in percent (100 reads all). */
@@ -99,6 +109,9 @@ export type PrunePreview = {
   maxUnused: string;
   maxRepack?: string;
 };
+
+/** A backup image whose snapshot is not in its repository: nothing can be restored from it. */
+export type DanglingImage = { imageId: number; name: string; source: string; vmId?: number };
 
 export type OrphanCandidate = { id: string; shortId: string; time: string; vmId?: number; hostname: string };
 

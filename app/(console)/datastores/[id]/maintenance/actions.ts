@@ -6,6 +6,7 @@ import { NotAResticDatastore, RepositoryNotFound } from '@/lib/catalog';
 import { ExecError } from '@/lib/exec';
 import { logger } from '@/lib/log';
 import {
+  deleteDanglingImage,
   MaintenanceRefused,
   previewPrune,
   removeAllLocks,
@@ -19,6 +20,7 @@ import { ResticError } from '@/lib/restic';
 import type { ActionState } from '@/lib/schemas/action-state';
 import {
   CheckSchema,
+  DanglingImageDeleteSchema,
   OrphanForgetSchema,
   RemoveAllLocksSchema,
   RepositoryTargetSchema,
@@ -200,6 +202,27 @@ export async function orphanForgetAction(
       data: { jobId },
       message: `Forgetting ${d.snapshots.length} orphan snapshot${d.snapshots.length === 1 ? '' : 's'} (job ${jobId}).`,
       detail: `job ${jobId}; snapshots ${d.snapshots.map((s) => s.slice(0, 8)).join(', ')}`,
+    };
+  });
+}
+
+type Deleted = { imageId: number };
+
+export async function deleteDanglingImageAction(
+  _prev: ActionState<Deleted>,
+  formData: FormData,
+): Promise<ActionState<Deleted>> {
+  const auth = await authorize('admin', 'maintenance.dangling-image-delete');
+  if (auth.refusal) return auth.refusal;
+  const parsed = DanglingImageDeleteSchema.safeParse(formOf(formData));
+  if (!parsed.success) return invalid(parsed.error);
+  const d = parsed.data;
+  return run(auth.viewer, 'maintenance.dangling-image-delete', d, async () => {
+    const image = await deleteDanglingImage(auth.viewer, d.datastoreId, d.repository, d.imageId);
+    return {
+      data: { imageId: d.imageId },
+      message: `OpenNebula is deleting backup image ${d.imageId} (“${image.name}”); its snapshot ${image.source} was already gone.`,
+      detail: `oneimage delete ${d.imageId} (“${image.name}”, snapshot ${image.source} not in the repository)`,
     };
   });
 }

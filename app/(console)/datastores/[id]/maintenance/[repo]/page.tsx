@@ -10,6 +10,7 @@ import { loadOr404 } from '../../../../../_components/load';
 import { PageHeader, Panel } from '../../../../../_components/panel';
 import { RefreshWhile } from '../../../../../_components/refresh-while';
 import { CheckPanel } from './_components/check-panel';
+import { DanglingPanel } from './_components/dangling-panel';
 import { LocksPanel } from './_components/locks-panel';
 import { OrphansPanel } from './_components/orphans-panel';
 import { PrunePanel } from './_components/prune-panel';
@@ -29,7 +30,7 @@ export default async function RepositoryMaintenancePage({ params }: Props) {
   const viewer = await requireAdmin(`/datastores/${id}/maintenance/${repo}`);
   // The repository must exist (a 404 otherwise) before its locks are read. What the backup server
   // has not answered within the bound shows as stale or still reading, and the page asks again.
-  const { locks, orphans, options, last, now } = await loadOr404(() =>
+  const { locks, orphans, dangling, options, last, now } = await loadOr404(() =>
     repositoryMaintenance(viewer, id, repo, { answerWithinMs: ANSWER_WITHIN_MS }),
   );
   const settled = ('error' in locks || locks.freshness.state === 'fresh') && orphans.freshness.state === 'fresh';
@@ -82,6 +83,7 @@ export default async function RepositoryMaintenancePage({ params }: Props) {
       ) : (
         <FreshnessNote freshness={orphans.freshness} what="the snapshots" now={now} />
       )}
+      {dangling.value && <DanglingPanel datastoreId={id} repository={repo} images={dangling.value} />}
       <PrunePanel
         datastoreId={id}
         repository={repo}

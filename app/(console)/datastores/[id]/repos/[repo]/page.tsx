@@ -87,7 +87,14 @@ export default async function RepositoryPage({ params }: Props) {
       <FreshnessNote freshness={detail.freshness} what="the snapshots" now={at} />
       <ChainsPanel
         chains={detail.chains}
-        restore={{ datastoreId: id, repository: repo, imageDatastores, diskIds, isAdmin: viewer.isAdmin }}
+        restore={{
+          datastoreId: id,
+          repository: repo,
+          imageDatastores,
+          diskIds,
+          isAdmin: viewer.isAdmin,
+          locks: r.locks,
+        }}
       />
       <SnapshotsTable
         initial={detail.snapshots.slice(0, FIRST_ROWS)}

@@ -12,6 +12,8 @@ export type RestoreDialogProps = {
   imageDatastores: Target[];
   diskIds: number[];
   isAdmin: boolean;
+  /** The repository's lock count; undefined when withheld (a VM owner in a Backup Job's repository). */
+  locks?: number;
 };
 
 // The forms load on the first click: the repository page does not need them to show its snapshots.

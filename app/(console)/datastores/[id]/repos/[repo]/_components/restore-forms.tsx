@@ -1,13 +1,36 @@
 'use client';
 
+import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useActionState, useEffect, useRef, useState } from 'react';
 import { IDLE, type ActionState } from '@/lib/schemas/action-state';
 import { restoreToBackupServerAction, restoreToOpenNebulaAction } from '../../../../../jobs/actions';
+import { locksHref } from '../../../../../../_components/hrefs';
 import type { RestoreDialogProps } from './restore-dialog';
 
 const input =
   'mt-1 block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950';
+
+/** Said before Restore is pressed: restic's restore waits on, then fails over, an exclusive lock. */
+function LockedWarning({ datastoreId, repository, locks, isAdmin }: RestoreDialogProps) {
+  if (locks === undefined || locks === 0) return null;
+  return (
+    <p
+      role="status"
+      data-testid="restore-locked-warning"
+      className="mx-5 mt-3 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950 dark:text-amber-100"
+    >
+      This repository is locked ({locks} lock{locks === 1 ? '' : 's'}): a restore may fail while it stays locked.{' '}
+      {isAdmin ? (
+        <Link href={locksHref(datastoreId, repository)} className="font-medium underline">
+          Open the Locks panel
+        </Link>
+      ) : (
+        'Ask an administrator to look at its locks first.'
+      )}
+    </p>
+  );
+}
 
 function Message({ state }: { state: ActionState<{ jobId: number }> }) {
   if (state.status === 'idle' || state.status === 'ok') return null;
@@ -63,6 +86,7 @@ export function RestoreForms(p: RestoreDialogProps & { onClose: () => void }) {
         </h2>
         <p className="text-xs text-slate-500">“{p.chain.imageName}”</p>
       </div>
+      <LockedWarning {...p} />
       {p.isAdmin && (
         <div className="flex gap-1 px-5 pt-3 text-sm" role="tablist">
           {(['opennebula', 'server'] as const).map((m) => (
