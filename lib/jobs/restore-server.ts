@@ -113,7 +113,8 @@ export async function submitServerRestore(reader: Reader, req: ServerRestoreRequ
   const serverKey = `${access.server.user ?? ''}@${access.server.host}`;
   return submitJob({
     kind: 'restore-server',
-    title: `Restore image ${req.imageId}${req.incrementId !== undefined ? ` up to increment ${req.incrementId}` : ''} to ${target}`,
+    // Named as the person sees the datastore (repositoryDetail read it as them).
+    title: `Restore image ${req.imageId}${req.incrementId !== undefined ? ` up to increment ${req.incrementId}` : ''} of datastore ${req.datastoreId} (“${detail.datastore.name}”) to ${target}`,
     actor: reader.username,
     serverKey,
     params: { ...req, target },
