@@ -1,5 +1,14 @@
 import 'server-only';
-import { getDatastore, getImage, OneNotFound, restoreImage, type OneCredential } from '@/lib/opennebula';
+import {
+  getDatastore,
+  getImage,
+  getTemplate,
+  OneNotFound,
+  restoreImage,
+  type Image,
+  type OneCredential,
+} from '@/lib/opennebula';
+import { imagesBytes } from './chain-progress';
 import { RestoreRefused } from './restore-server';
 import { JobCanceled, JobFailed, submitJob } from './runner';
 import { undoImageRestore } from './undo-image-restore';
@@ -75,33 +84,59 @@ export async function submitImageRestore(
       if (r.imageIds.length === 0) throw new JobFailed('OpenNebula restored no image.');
       // OpenNebula copies the data in the background: follow the images until they settle.
       const deadline = Date.now() + FOLLOW_LIMIT_MS;
-      const states = new Map<number, string>();
+      const images = new Map<number, Image>();
       for (;;) {
         if (ctx.signal.aborted) return undo();
         for (const id of r.imageIds) {
-          const s = (await getImage(person.credential, id)).state;
-          if (states.get(id) !== s) ctx.log(`Image ${id}: ${s}`);
-          states.set(id, s);
+          const img = await getImage(person.credential, id);
+          if (images.get(id)?.state !== img.state) ctx.log(`Image ${id}: ${img.state}`);
+          images.set(id, img);
         }
-        const settled = [...states.values()].filter((s) => s !== 'LOCKED' && s !== 'INIT' && s !== 'CLONE').length;
+        // oned gives no byte progress of a copy: bytes are those of the images copied, by SIZE.
+        const p = imagesBytes([...images.values()]);
         ctx.progress({
-          percent: Math.round((settled / r.imageIds.length) * 100),
-          message: `${settled} of ${r.imageIds.length} images copied.`,
+          percent: p.bytesTotal
+            ? Math.round((p.bytesDone / p.bytesTotal) * 100)
+            : Math.round((p.settled / r.imageIds.length) * 100),
+          bytesDone: p.bytesDone,
+          bytesTotal: p.bytesTotal,
+          message:
+            p.copying.length > 0
+              ? `Image${p.copying.length > 1 ? 's' : ''} ${p.copying.join(', ')} copying; ${p.settled} of ${r.imageIds.length} images copied.`
+              : `${p.settled} of ${r.imageIds.length} images copied.`,
         });
         // Settled or not, a cancel asked meanwhile is honoured: the images are removed.
         if (ctx.signal.aborted) return undo();
-        if (settled === r.imageIds.length) break;
+        if (p.copying.length === 0) break;
         if (Date.now() > deadline) throw new JobFailed('The images were still being copied after 6 hours.');
         await sleep(POLL_MS, ctx.signal);
       }
+      const states = new Map([...images].map(([id, img]) => [id, img.state]));
       const failed = [...states.entries()].filter(([, s]) => s === 'ERROR').map(([id]) => id);
-      const result = { templateId: r.templateId, imageIds: r.imageIds, states: Object.fromEntries(states) };
+      // Named as the person sees them; a template they may not read (or gone meanwhile) keeps its ID.
+      const templateName =
+        r.templateId === undefined
+          ? undefined
+          : await getTemplate(person.credential, r.templateId).then(
+              (t) => t.name,
+              () => undefined,
+            );
+      const result = {
+        templateId: r.templateId,
+        templateName,
+        imageIds: r.imageIds,
+        images: r.imageIds.map((id) => {
+          const img = images.get(id)!;
+          return { id, name: img.name, sizeMb: img.sizeMb, datastoreId: img.datastoreId };
+        }),
+        states: Object.fromEntries(states),
+      };
       if (failed.length > 0)
         throw new JobFailed(
           `OpenNebula could not copy image${failed.length > 1 ? 's' : ''} ${failed.join(', ')} (state ERROR); see the image's error message in OpenNebula.`,
         );
       return {
-        message: `Restored: ${r.templateId !== undefined ? `VM template ${r.templateId}, ` : ''}image${r.imageIds.length > 1 ? 's' : ''} ${r.imageIds.join(', ')}.`,
+        message: `Restored: ${r.templateId !== undefined ? `VM template ${r.templateId}${templateName ? ` (“${templateName}”)` : ''}, ` : ''}image${r.imageIds.length > 1 ? 's' : ''} ${result.images.map((i) => `${i.id} (“${i.name}”)`).join(', ')}.`,
         result,
       };
     },

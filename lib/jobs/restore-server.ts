@@ -1,6 +1,7 @@
 import 'server-only';
 import { posix } from 'node:path';
 import { diskParts, newestVmXml } from './chain-files';
+import { chainBytes } from './chain-progress';
 import { getConfig } from '@/lib/config';
 import { exec, execOk, ExecError, joinArgv, type SshTarget } from '@/lib/exec';
 import { restore, RepositoryLocked, ResticError, type ResticRepo } from '@/lib/restic';
@@ -105,14 +106,19 @@ export async function submitServerRestore(reader: Reader, req: ServerRestoreRequ
   if (exists.exitCode === 0)
     throw new RestoreRefused(`${target} already exists on the backup server; choose a new folder name.`);
   const repo = access.repo(req.repository);
+  // Each link's size known up front (restic's summary, else the image's SIZE), so the job's total
+  // is the whole chain's from the first link on.
+  const sizes = new Map(detail.snapshots.map((s) => [s.id, s.logicalBytes]));
+  const expected = links.map((l) => sizes.get(l.snapshotId));
   const serverKey = `${access.server.user ?? ''}@${access.server.host}`;
   return submitJob({
     kind: 'restore-server',
-    title: `Restore image ${req.imageId}${req.incrementId !== undefined ? ` up to increment ${req.incrementId}` : ''} to ${target}`,
+    // Named as the person sees the datastore (repositoryDetail read it as them).
+    title: `Restore image ${req.imageId}${req.incrementId !== undefined ? ` up to increment ${req.incrementId}` : ''} of datastore ${req.datastoreId} (“${detail.datastore.name}”) to ${target}`,
     actor: reader.username,
     serverKey,
     params: { ...req, target },
-    run: (ctx) => restoreChain(ctx, repo, access.server, base, target, links),
+    run: (ctx) => restoreChain(ctx, repo, access.server, base, target, links, expected),
   });
 }
 
@@ -123,6 +129,7 @@ async function restoreChain(
   base: string,
   target: string,
   links: (BackupChain['links'][number] & { snapshotId: string })[],
+  expected: (number | undefined)[],
 ) {
   const staging = posix.join(target, '.staging');
   let created = false;
@@ -131,21 +138,31 @@ async function restoreChain(
     await execOk(server, ['mkdir', '--', target]);
     created = true;
     await execOk(server, ['mkdir', '--', staging]);
+    const finished: number[] = [];
     for (const [i, link] of links.entries()) {
       const into = posix.join(staging, String(link.incrementId));
       ctx.log(`restic restore ${link.snapshotId.slice(0, 8)} (increment ${link.incrementId}) into ${into}`);
-      await restore(repo, {
+      const last = await restore(repo, {
         snapshot: link.snapshotId,
         target: into,
         signal: ctx.signal,
-        onProgress: (p) =>
+        expectedBytes: expected[i],
+        onProgress: (p) => {
+          // restic counts this link only; the job shows the whole chain's bytes.
+          const whole = chainBytes(expected, finished, p);
           ctx.progress({
-            percent: Math.round(((i + (p.percent ?? 0) / 100) / links.length) * 90),
-            bytesDone: p.bytesDone,
-            bytesTotal: p.bytesTotal,
+            percent: Math.round(
+              (whole.bytesTotal ? whole.bytesDone / whole.bytesTotal : (i + (p.percent ?? 0) / 100) / links.length) *
+                90,
+            ),
+            bytesDone: whole.bytesDone,
+            bytesTotal: whole.bytesTotal,
             message: `Restoring increment ${link.incrementId} (${i + 1} of ${links.length})`,
-          }),
+          });
+        },
       });
+      // restic's own total of the link once it ended: what that link put on disk.
+      finished.push(last.bytesTotal ?? last.bytesDone);
     }
     const found = await execOk(server, [
       'find',

@@ -9,7 +9,7 @@ export * from './models';
 export { listDatastores, getDatastore, getDatastoreDecrypted, createDatastore, deleteDatastore } from './datastores';
 export { listImages, listBackupImages, getImage, restoreImage, deleteImage, type RestoreImageInput } from './images';
 export { listVms, getVm } from './vms';
-export { deleteTemplate } from './templates';
+export { deleteTemplate, getTemplate } from './templates';
 export { listBackupJobs, getBackupJob } from './backup-jobs';
 export { listClusters, listHosts } from './infrastructure';
 export { whoami, getUser, createLoginToken, revokeLoginToken, type TokenRevocation } from './users';

@@ -144,6 +144,9 @@ export function enumName<T extends string>(names: readonly T[], n: number): T | 
   return names[n] ?? `UNKNOWN_${n}`;
 }
 
+/** A VM template, as far as Backstone shows it. */
+export type VmTemplate = { id: number; name: string };
+
 export type Owner = { uid: number; uname: string; gid: number; gname: string };
 
 export type Datastore = Owner & {

@@ -1,5 +1,17 @@
 import 'server-only';
-import { checkId, runOne, type OneCallOptions, type OneCredential } from './cli';
+import type { VmTemplate } from './models';
+import { checkId, readOne, runOne, type OneCallOptions, type OneCredential } from './cli';
+import { parseVmTemplate } from './parse/template-xml';
+
+/** `onetemplate show -x ID`, as the caller: OpenNebula decides whether they may see it. */
+export async function getTemplate(cred: OneCredential, id: number, opts?: OneCallOptions): Promise<VmTemplate> {
+  return readOne(
+    cred,
+    { program: 'onetemplate', args: ['show', '-x', checkId(id, 'template ID')] },
+    parseVmTemplate,
+    opts,
+  );
+}
 
 /**
  * `onetemplate delete ID`: removes the VM template only; its images stay (the CLI deletes them

@@ -13,11 +13,13 @@ import { MaintenanceTab } from './_components/maintenance-tab';
 import { RepositoriesView } from './_components/repositories-view';
 import { ServerBanner } from './_components/server-banner';
 import { DatastoreTabs, tabOf, type TabId } from './_components/tabs';
+import { datastoreTitle } from '../../../_components/page-titles';
 
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<{ tab?: string | string[]; created?: string }> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  return { title: `Datastore ${(await params).id}` };
+  const id = parseParam(DatastoreIdParam, (await params).id);
+  return { title: id === undefined ? 'Not found' : `Datastore ${await datastoreTitle(id)}` };
 }
 
 async function Overview({

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { requireViewer } from '@/lib/auth';
+import { getViewer, requireViewer } from '@/lib/auth';
 import { visibleJob, visibleJobLog } from '@/lib/jobs';
 import { IdParam } from '@/lib/schemas/ids';
 import { parseParam } from '@/lib/schemas/params';
@@ -10,7 +10,12 @@ type Props = { params: Promise<{ id: string }> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const id = parseParam(IdParam, (await params).id);
-  return { title: id === undefined ? 'Not found' : `Job ${id}` };
+  if (id === undefined) return { title: 'Not found' };
+  // The job's own title names its datastores as OpenNebula does ("RBackups (100)"); only a viewer
+  // who may see the job gets it.
+  const viewer = await getViewer();
+  const job = viewer ? visibleJob(viewer, id) : undefined;
+  return { title: job ? `Job ${id} · ${job.title}` : `Job ${id}` };
 }
 
 export default async function JobPage({ params }: Props) {

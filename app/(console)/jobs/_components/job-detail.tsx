@@ -42,24 +42,54 @@ function CancelOutcome({
   );
 }
 
+type Result = {
+  templateId?: number;
+  templateName?: string;
+  imageIds?: number[];
+  images?: { id: number; name: string; sizeMb: number }[];
+  target?: string;
+  disks?: { path: string; info: { 'virtual-size'?: number; format?: string } }[];
+  vmXml?: string;
+  removed?: string[];
+  left?: { what: string; reason: string; command: string }[];
+};
+
+/** The repository a restore came from: Backstone's page for it (there is none for an IMAGE_DS). */
+function SourceLink({ job }: { job: Job }) {
+  const p = job.params;
+  const ds = typeof p.backupDatastoreId === 'number' ? p.backupDatastoreId : p.datastoreId;
+  const repo =
+    typeof p.repository === 'string'
+      ? p.repository
+      : Array.isArray(p.vmIds) && p.vmIds.length === 1
+        ? String(p.vmIds[0])
+        : undefined;
+  if (typeof ds !== 'number' || repo === undefined) return null;
+  return (
+    <p>
+      <Link
+        href={`/datastores/${ds}/repos/${encodeURIComponent(repo)}`}
+        className="text-brand-600 hover:underline"
+        data-testid="result-source"
+      >
+        The backups of repository {repo}
+      </Link>
+    </p>
+  );
+}
+
+/** What a restore made, once it ended: OpenNebula's images and template, or the files on the server. */
 function ResultLinks({ job }: { job: Job }) {
-  const r = job.result as
-    | {
-        templateId?: number;
-        imageIds?: number[];
-        target?: string;
-        disks?: { path: string; info: { 'virtual-size'?: number; format?: string } }[];
-        removed?: string[];
-        left?: { what: string; reason: string; command: string }[];
-      }
-    | undefined;
+  const r = job.result as Result | undefined;
   if (!r) return null;
+  const ended = job.status === 'succeeded';
   return (
     <div className="space-y-1 px-4 py-3 text-sm" data-testid="job-result">
       <CancelOutcome removed={r.removed} left={r.left} />
       {r.templateId !== undefined && (
         <p>
           VM template: <span data-testid="result-template">{r.templateId}</span>
+          {r.templateName && <span data-testid="result-template-name"> “{r.templateName}”</span>}
         </p>
       )}
       {r.imageIds && (
@@ -67,16 +97,31 @@ function ResultLinks({ job }: { job: Job }) {
           Images: <span data-testid="result-images">{r.imageIds.join(', ')}</span>
         </p>
       )}
+      {r.images && r.images.length > 0 && (
+        <ul className="list-disc pl-5" data-testid="result-image-list">
+          {r.images.map((i) => (
+            <li key={i.id}>
+              Image {i.id} “{i.name}”, {formatBytes(i.sizeMb * 1024 * 1024)}
+            </li>
+          ))}
+        </ul>
+      )}
       {r.target && (
         <p>
           Restored to <code data-testid="result-target">{r.target}</code> on the backup server:
         </p>
       )}
-      {r.disks?.map((d) => (
-        <p key={d.path} className="font-mono text-xs">
-          {d.path} — {d.info.format}, virtual size {formatBytes(d.info['virtual-size'])}
-        </p>
-      ))}
+      {r.disks && r.disks.length > 0 && (
+        <ul className="pl-5" data-testid="result-files">
+          {r.disks.map((d) => (
+            <li key={d.path} className="font-mono text-xs">
+              {d.path} — {d.info.format}, virtual size {formatBytes(d.info['virtual-size'])}
+            </li>
+          ))}
+          {r.vmXml && <li className="font-mono text-xs">{r.vmXml} — the VM&apos;s template as backed up</li>}
+        </ul>
+      )}
+      {ended && <SourceLink job={job} />}
     </div>
   );
 }
@@ -153,7 +198,14 @@ export function JobDetail({ initial }: { initial: Data }) {
           <p data-testid="job-message">{j.message || (active ? 'Working…' : '')}</p>
           <LocksLink job={j} />
           <p className="text-xs text-slate-500">
-            {j.bytesTotal ? `${formatBytes(j.bytesDone)} of ${formatBytes(j.bytesTotal)} · ` : ''}
+            {j.bytesTotal ? (
+              // The whole job's bytes: every link of a chain, every image of a restore.
+              <span data-testid="job-bytes">
+                {formatBytes(j.bytesDone)} of {formatBytes(j.bytesTotal)} ·{' '}
+              </span>
+            ) : (
+              ''
+            )}
             started {j.startedAt ? formatAge(j.startedAt) : 'not yet'}
             {j.finishedAt ? ` · ended ${formatDate(j.finishedAt)}` : ''} · by {j.actor}
           </p>

@@ -14,12 +14,16 @@ import { DanglingPanel } from './_components/dangling-panel';
 import { LocksPanel } from './_components/locks-panel';
 import { OrphansPanel } from './_components/orphans-panel';
 import { PrunePanel } from './_components/prune-panel';
+import { datastoreTitle } from '../../../../../_components/page-titles';
 
 type Props = { params: Promise<{ id: string; repo: string }> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const p = await params;
-  return { title: `Maintenance · repository ${p.repo} · datastore ${p.id}` };
+  const id = parseParam(DatastoreIdParam, p.id);
+  const repo = parseParam(RepositoryParam, p.repo);
+  if (id === undefined || repo === undefined) return { title: 'Not found' };
+  return { title: `Maintenance · repository ${repo} · ${await datastoreTitle(id)}` };
 }
 
 export default async function RepositoryMaintenancePage({ params }: Props) {

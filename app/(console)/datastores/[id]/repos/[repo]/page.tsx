@@ -14,12 +14,16 @@ import { PageHeader } from '../../../../../_components/panel';
 import { RefreshWhile } from '../../../../../_components/refresh-while';
 import { ChainsPanel } from './_components/chains-panel';
 import { SnapshotsTable } from './_components/snapshots-table';
+import { datastoreTitle } from '../../../../../_components/page-titles';
 
 type Props = { params: Promise<{ id: string; repo: string }> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const p = await params;
-  return { title: `Repository ${p.repo} · datastore ${p.id}` };
+  const id = parseParam(DatastoreIdParam, p.id);
+  const repo = parseParam(RepositoryParam, p.repo);
+  if (id === undefined || repo === undefined) return { title: 'Not found' };
+  return { title: `Repository ${repo} · ${await datastoreTitle(id)}` };
 }
 
 /** Rows sent with the page: more than a screen, few enough to paint at once. */

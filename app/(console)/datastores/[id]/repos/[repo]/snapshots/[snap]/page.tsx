@@ -14,12 +14,17 @@ import { PageHeader, Panel } from '../../../../../../../_components/panel';
 import { RefreshWhile } from '../../../../../../../_components/refresh-while';
 import { CompareForm } from '../_components/compare-form';
 import { DisksSection, FilesSection, snapshotBase, VmSection } from '../_components/sections';
+import { datastoreTitle } from '../../../../../../../_components/page-titles';
 
 type Props = { params: Promise<{ id: string; repo: string; snap: string }> };
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const p = await params;
-  return { title: `Snapshot ${p.snap.slice(0, 8)} · repository ${p.repo}` };
+  const id = parseParam(DatastoreIdParam, p.id);
+  const repo = parseParam(RepositoryParam, p.repo);
+  const snap = parseParam(SnapshotParam, p.snap);
+  if (id === undefined || repo === undefined || snap === undefined) return { title: 'Not found' };
+  return { title: `Snapshot ${snap.slice(0, 8)} · repository ${repo} · ${await datastoreTitle(id)}` };
 }
 
 function Loading({ label }: { label: string }) {

@@ -25,13 +25,20 @@ import { PageHeader, Panel } from '../../../../../../../_components/panel';
 import { CompareForm } from '../_components/compare-form';
 import { RefreshWhile } from '../../../../../../../_components/refresh-while';
 import { SectionError, StillReadingSection, untilDeadline } from '../_components/sections';
+import { datastoreTitle } from '../../../../../../../_components/page-titles';
 
 type Props = {
   params: Promise<{ id: string; repo: string }>;
   searchParams: Promise<{ from?: string | string[]; to?: string | string[] }>;
 };
 
-export const metadata: Metadata = { title: 'Compare snapshots' };
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const p = await params;
+  const id = parseParam(DatastoreIdParam, p.id);
+  const repo = parseParam(RepositoryParam, p.repo);
+  if (id === undefined || repo === undefined) return { title: 'Compare snapshots' };
+  return { title: `Compare snapshots · repository ${repo} · ${await datastoreTitle(id)}` };
+}
 
 const TONE: Record<string, Tone> = {
   added: 'ok',
