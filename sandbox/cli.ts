@@ -41,7 +41,8 @@ async function main(): Promise<number> {
       const server = sandboxInfo(stateDir).backupServer;
       if (values.json) console.log(JSON.stringify(sandboxInfo(stateDir), null, 2));
       else {
-        if (server) console.log(`backup server ${server.name} (127.0.0.1:${server.port}) is up; restic ${server.restic.version}`);
+        if (server)
+          console.log(`backup server ${server.name} (127.0.0.1:${server.port}) is up; restic ${server.restic.version}`);
         console.log(`OpenNebula front-end commands: ${frontend.commandDir}`);
         if (seeded) console.log(`demo cloud seeded in ${seeded.seconds} s`);
       }
@@ -86,7 +87,9 @@ function describe(info: ReturnType<typeof sandboxInfo>): string {
   }
   const fe = (info as { frontend?: FrontendInfo }).frontend;
   if (fe) {
-    lines.push(`front-end (OpenNebula ${fe.version} CLI): ${fe.commandDir} (monitor ${info.components['frontend-monitor']?.running ? 'running' : 'stopped'})`);
+    lines.push(
+      `front-end (OpenNebula ${fe.version} CLI): ${fe.commandDir} (monitor ${info.components['frontend-monitor']?.running ? 'running' : 'stopped'})`,
+    );
     for (const a of fe.accounts) lines.push(`  ${a.role} ${a.name} / ${a.password}: ONE_AUTH=${a.oneAuth}`);
   }
   if (info.app) lines.push(`app: ${info.app.url}`);

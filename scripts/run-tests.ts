@@ -39,11 +39,12 @@ function bin(name: string): string {
   return join(repoRoot, 'node_modules', '.bin', name);
 }
 
-/** Type-check and lint count as one test each. */
+/** Type-check, lint and formatting count as one test each. */
 async function runStatic(): Promise<void> {
   for (const [name, file, args] of [
     ['typecheck', bin('tsc'), ['--noEmit']],
     ['lint', bin('eslint'), ['.']],
+    ['format', bin('prettier'), ['--check', '.']],
   ] as const) {
     console.log(`\n=== ${name} ===`);
     const code = await step(file, [...args]);

@@ -3,27 +3,28 @@
 // sum of its links' sizes (as restic itself measures each snapshot), not the last link's alone; a
 // restore into OpenNebula counts the bytes of the images it copies and, when it ends, names the
 // images and the VM template it made.
-import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readInfo, type BackupServerInfo } from '@/sandbox/common/info';
+import {
+  jobEnded,
+  startBackstoneWorld,
+  stopBackstoneWorld,
+  type BackstoneWorld,
+} from '@/scripts/test-support/backstone-world';
+import { type BackupServerInfo } from '@/sandbox/common/info';
 import { runOk, waitFor } from '@/sandbox/common/process';
 import { resticBinary } from '@/sandbox/common/restic-binaries';
-import { sandboxPaths } from '@/sandbox/common/state';
-import { startFrontend, type FrontendInfo } from '@/sandbox/opennebula/frontend';
+import { type FrontendInfo } from '@/sandbox/opennebula/frontend';
 import { createVm } from '@/sandbox/opennebula/ops/create-vm';
 import { inBackup } from '@/sandbox/opennebula/ops/states';
 import { frontendPaths, type FrontendPaths } from '@/sandbox/opennebula/paths';
 import { readDb } from '@/sandbox/opennebula/store/db';
 import { vmDir } from '@/sandbox/opennebula/vm/disks';
 import { cliRunner, type Cli } from '@/sandbox/seed/cli-runner';
-import { stopSandbox } from '@/sandbox/status';
 import type { Reader } from '@/lib/catalog';
-import { resetConfigCache } from '@/lib/config';
-import { closeSshConnections } from '@/lib/exec';
-import { FINISHED, submitImageRestore, submitServerRestore, visibleJob, type Job } from './index';
+import { submitImageRestore, submitServerRestore, type Job } from './index';
 
 const PASSWORD = 'progress-restic-Pw';
 const TMP_DIR = '/var/tmp/backstone-progress';
@@ -34,8 +35,8 @@ const ADMIN: Reader = {
   credential: { kind: 'user', username: 'oneadmin', secret: 'sandbox-oneadmin' },
 };
 
+let world: BackstoneWorld | undefined;
 let stateDir: string;
-let dataDir: string;
 let info: FrontendInfo;
 let paths: FrontendPaths;
 let cli: Cli;
@@ -44,27 +45,15 @@ let dsId: number;
 let vmId: number;
 let imageId: number;
 
-async function finished(id: number, ms = 180_000): Promise<Job> {
-  let job: Job | undefined;
-  const ok = await waitFor(
-    () => {
-      job = visibleJob(ADMIN, id);
-      return job !== undefined && FINISHED.includes(job.status);
-    },
-    ms,
-    100,
-  );
-  expect(ok, `job ${id} still ${job?.status} after ${ms} ms`).toBe(true);
-  return job!;
-}
+const finished = (id: number, ms = 180_000): Promise<Job> => jobEnded(ADMIN, id, ms);
 
 /** Ground truth: the bytes a full restore of the snapshot writes, as restic itself counts them. */
-function restoreSize(snapshot: string): number {
+async function restoreSize(snapshot: string): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'backstone-progress-truth-'));
   try {
     const pw = join(dir, 'pw');
     writeFileSync(pw, PASSWORD, { mode: 0o600 });
-    const out = execFileSync(
+    const out = await runOk(
       resticBinary('0.18'),
       [
         '--no-lock',
@@ -81,10 +70,10 @@ function restoreSize(snapshot: string): number {
           PATH: process.env.PATH ?? '/usr/bin:/bin',
           HOME: dir,
           RESTIC_CACHE_DIR: join(dir, 'cache'),
-        } as unknown as NodeJS.ProcessEnv,
+        },
       },
     );
-    return (JSON.parse(out.toString()) as { total_size: number }).total_size;
+    return (JSON.parse(out) as { total_size: number }).total_size;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -97,22 +86,10 @@ async function backup() {
 }
 
 beforeAll(async () => {
-  stateDir = mkdtempSync(join(tmpdir(), 'backstone-progress-'));
-  chmodSync(stateDir, 0o755);
-  dataDir = mkdtempSync(join(tmpdir(), 'backstone-progress-data-'));
-  info = await startFrontend(stateDir);
+  world = await startBackstoneWorld('progress');
+  ({ stateDir, info, server } = world);
   paths = frontendPaths(stateDir);
   cli = cliRunner(info);
-  server = readInfo(sandboxPaths(stateDir)).backupServer!;
-  process.env.BACKSTONE_DATA_DIR = dataDir;
-  process.env.BACKSTONE_ONE_AUTH = info.accounts.find((a) => a.name === 'oneadmin')!.oneAuth;
-  process.env.BACKSTONE_SSH_CONFIG = server.sshConfig;
-  process.env.BACKSTONE_SSH_IDENTITY = server.identity;
-  process.env.BACKSTONE_SSH_KNOWN_HOSTS = server.knownHosts;
-  process.env.BACKSTONE_REMOTE_ROOT = server.root;
-  process.env.BACKSTONE_ONE_CLI_DIR = info.commandDir;
-  delete process.env.BACKSTONE_ONE_SSH_HOST;
-  resetConfigCache();
 
   const tplFile = join(stateDir, 'ds.tpl');
   writeFileSync(
@@ -153,19 +130,16 @@ RESTIC_TMP_DIR = "${TMP_DIR}"
 }, 300_000);
 
 afterAll(async () => {
-  await closeSshConnections();
-  if (stateDir) {
-    await stopSandbox(stateDir);
-    rmSync(stateDir, { recursive: true, force: true });
-  }
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await stopBackstoneWorld(world);
 });
 
 describe('restore progress counts the whole job', () => {
   it('a chain restore onto the backup server ends with the sum of its links, not the last link', async () => {
-    const links = readDb(paths)
-      .images.find((i) => i.id === imageId)!
-      .increments.map((l) => restoreSize(l.source));
+    const links = await Promise.all(
+      readDb(paths)
+        .images.find((i) => i.id === imageId)!
+        .increments.map((l) => restoreSize(l.source)),
+    );
     expect(links).toHaveLength(2);
     const id = await submitServerRestore(ADMIN, {
       datastoreId: dsId,

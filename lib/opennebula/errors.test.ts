@@ -7,7 +7,12 @@ describe('cliFailure', () => {
     expect(cliFailure('onevm', 255, "[one.vm.info] User couldn't be authenticated, aborting call.", '')).toBeInstanceOf(
       OneAuthenticationFailed,
     );
-    const denied = cliFailure('oneimage', 255, '[one.image.delete] User [3] not authorized to perform action on image.', '');
+    const denied = cliFailure(
+      'oneimage',
+      255,
+      '[one.image.delete] User [3] not authorized to perform action on image.',
+      '',
+    );
     expect(denied).toBeInstanceOf(OneNotAuthorized);
     expect(denied.message).toBe('OpenNebula refused the request: not authorized to perform action on image.');
     expect(cliFailure('onevm', 255, '[one.vm.info] Error getting virtual machine [5].', '')).toMatchObject({
@@ -23,7 +28,11 @@ describe('cliFailure', () => {
   it('keeps other oned messages, without the method label, and bounds them', () => {
     const e = cliFailure('onedatastore', 255, `[one.datastore.delete] The resource datastore is locked. [100].`, '');
     expect(e).toBeInstanceOf(OneCliError);
-    expect(e).toMatchObject({ message: 'The resource datastore is locked. [100].', method: 'one.datastore.delete', exitCode: 255 });
+    expect(e).toMatchObject({
+      message: 'The resource datastore is locked. [100].',
+      method: 'one.datastore.delete',
+      exitCode: 255,
+    });
     const long = cliFailure('oneimage', 255, `[one.image.allocate] ${'x'.repeat(2000)}`, '');
     expect(long.message.length).toBeLessThan(420);
   });

@@ -43,7 +43,11 @@ export class OneNotFound extends OneError {
     readonly objectId: number | undefined,
     method?: string,
   ) {
-    super('NOT_FOUND', `OpenNebula has no ${objectType}${objectId === undefined ? '' : ` with ID ${objectId}`}.`, method);
+    super(
+      'NOT_FOUND',
+      `OpenNebula has no ${objectType}${objectId === undefined ? '' : ` with ID ${objectId}`}.`,
+      method,
+    );
   }
 }
 
@@ -73,18 +77,31 @@ function meaningfulLines(text: string): string[] {
  * Maps a failed CLI run to a typed error. The CLI prints oned's message on stderr, except for a
  * few commands (restore, delete of a list) that print it on stdout, so both are read.
  */
-export function cliFailure(program: string, exitCode: number, stderr: string, stdout: string, secrets: readonly string[] = []): OneError {
+export function cliFailure(
+  program: string,
+  exitCode: number,
+  stderr: string,
+  stdout: string,
+  secrets: readonly string[] = [],
+): OneError {
   const lines = meaningfulLines(redact(`${stderr}\n${stdout}`, secrets));
   const oned = lines.map((l) => /^\[(one\.[\w.]+)\]\s*(.*)$/.exec(l)).find((m) => m !== null);
   if (oned) return fromOnedMessage(oned[1]!, oned[2]!, exitCode);
   const first = lines[0] ?? '';
   if (exitCode === 127 || /command not found/i.test(first)) {
-    return new OneCliError(`The OpenNebula command ${program} was not found on the front-end. Check the CLI folder setting.`, exitCode);
+    return new OneCliError(
+      `The OpenNebula command ${program} was not found on the front-end. Check the CLI folder setting.`,
+      exitCode,
+    );
   }
   if (/ONE_AUTH file not present/i.test(first)) {
     return new OneCliError('The OpenNebula credentials file (ONE_AUTH) was not found.', exitCode);
   }
-  if (/Connection refused|Failed to open TCP connection|execution expired|getaddrinfo|EHOSTUNREACH|ECONNRESET/i.test(first)) {
+  if (
+    /Connection refused|Failed to open TCP connection|execution expired|getaddrinfo|EHOSTUNREACH|ECONNRESET/i.test(
+      first,
+    )
+  ) {
     return new OneCliError(`${program} could not reach OpenNebula (oned): ${bounded(first)}`, exitCode);
   }
   return new OneCliError(
@@ -96,7 +113,8 @@ export function cliFailure(program: string, exitCode: number, stderr: string, st
 function fromOnedMessage(method: string, text: string, exitCode: number): OneError {
   if (/couldn't be authenticated/i.test(text)) return new OneAuthenticationFailed(method);
   const notFound = /^Error getting (.+?) Pool\.?$/.exec(text) ?? /^Error getting (.+?)(?: \[(\d+)\])?\.?$/.exec(text);
-  if (notFound) return new OneNotFound(notFound[1]!, notFound[2] === undefined ? undefined : Number(notFound[2]), method);
+  if (notFound)
+    return new OneNotFound(notFound[1]!, notFound[2] === undefined ? undefined : Number(notFound[2]), method);
   // `User [2] : Not authorized to perform USE VM [0].` or `User [2] not authorized to perform action on image.`
   const auth = /^User \[\d+\]\s*:?\s*(.*)$/.exec(text);
   if (auth && /not authorized/i.test(text)) return new OneNotAuthorized(bounded(auth[1]!), method);

@@ -19,7 +19,10 @@ export type TemplateAttribute = { name: string; value: string } | { name: string
 
 export class TemplateSyntaxError extends Error {
   override name = 'TemplateSyntaxError';
-  constructor(message: string, readonly line?: number) {
+  constructor(
+    message: string,
+    readonly line?: number,
+  ) {
     super(line === undefined ? message : `line ${line}: ${message}`);
   }
 }
@@ -27,7 +30,10 @@ export class TemplateSyntaxError extends Error {
 /** A value or name oned cannot read back exactly; the message says which and why. */
 export class TemplateValueError extends Error {
   override name = 'TemplateValueError';
-  constructor(readonly attribute: string, readonly reason: string) {
+  constructor(
+    readonly attribute: string,
+    readonly reason: string,
+  ) {
     super(`${attribute}: ${reason}`);
   }
 }
@@ -51,7 +57,8 @@ export function unrepresentableReason(value: string): string | undefined {
       : 'the value contains a control character that cannot be sent to OpenNebula';
   }
   if (value.includes(']]>')) return 'the value contains "]]>", which OpenNebula refuses in templates';
-  if (value.endsWith('\\')) return 'the value ends with a backslash, which OpenNebula would read as escaping the closing quote';
+  if (value.endsWith('\\'))
+    return 'the value ends with a backslash, which OpenNebula would read as escaping the closing quote';
   return undefined;
 }
 

@@ -1,13 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { intAttr, OneXmlError, parseXmlRoot, validateXml, xContainer, xIds, xInt, xList, xTemplate, xText } from './xml';
+import {
+  intAttr,
+  OneXmlError,
+  parseXmlRoot,
+  validateXml,
+  xContainer,
+  xIds,
+  xInt,
+  xList,
+  xTemplate,
+  xText,
+} from './xml';
 
 describe('XML normalisation', () => {
   it('coerces integers explicitly and refuses anything else', () => {
     expect(xInt.parse('42')).toBe(42);
     expect(xInt.parse('-1')).toBe(-1);
     expect(xInt.parse(' 7\n')).toBe(7);
-    for (const bad of ['', '1.5', 'abc', '1e3', '99999999999999999999']) expect(xInt.safeParse(bad).success).toBe(false);
+    for (const bad of ['', '1.5', 'abc', '1e3', '99999999999999999999'])
+      expect(xInt.safeParse(bad).success).toBe(false);
     expect(intAttr({ A: '3', B: 'x' }, 'A')).toBe(3);
     expect(intAttr({ A: '3', B: 'x' }, 'B')).toBeUndefined();
     expect(intAttr({}, 'C')).toBeUndefined();

@@ -5,7 +5,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { FrontendPaths } from './paths';
 
 export function ensureOneKey(paths: FrontendPaths): void {
-  if (!existsSync(paths.oneKey)) writeFileSync(paths.oneKey, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+  if (!existsSync(paths.oneKey))
+    writeFileSync(paths.oneKey, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
 }
 
 function keyAndIv(paths: FrontendPaths): { key: Buffer; iv: Buffer } {

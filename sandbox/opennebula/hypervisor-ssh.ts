@@ -14,7 +14,7 @@ export function writeHypervisorSsh(paths: FrontendPaths, server: BackupServerInf
   copyFileSync(paths.knownHosts, paths.hvKnownHosts);
   chmodSync(paths.hvKnownHosts, 0o644);
   const config = [
-    '# Written by the Backstone sandbox front-end for the hypervisors\' oneadmin.',
+    "# Written by the Backstone sandbox front-end for the hypervisors' oneadmin.",
     `Host ${[server.name, ...HYPERVISOR_HOSTS].join(' ')}`,
     '  HostName 127.0.0.1',
     `  Port ${server.port}`,
@@ -27,5 +27,7 @@ export function writeHypervisorSsh(paths: FrontendPaths, server: BackupServerInf
     '',
   ].join('\n');
   writeFileSync(paths.hvSshConfig, config, { mode: 0o644 });
-  if (cfg.switchUser) for (const f of [paths.hvIdentity, paths.hvKnownHosts, paths.hvSshConfig]) chownSync(f, cfg.account.uid, cfg.account.gid);
+  if (cfg.switchUser)
+    for (const f of [paths.hvIdentity, paths.hvKnownHosts, paths.hvSshConfig])
+      chownSync(f, cfg.account.uid, cfg.account.gid);
 }

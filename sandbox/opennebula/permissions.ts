@@ -16,7 +16,13 @@ export function allowed(s: Session, obj: Owned, op: Exclude<Operation, 'CREATE'>
   return obj.perms[6 + i] === 1;
 }
 
-export function authorize(s: Session, method: string, obj: Owned, op: Exclude<Operation, 'CREATE'>, type: ObjectType): void {
+export function authorize(
+  s: Session,
+  method: string,
+  obj: Owned,
+  op: Exclude<Operation, 'CREATE'>,
+  type: ObjectType,
+): void {
   if (!allowed(s, obj, op, type)) throw authorizationError(method, s.uid, op, type, obj.id);
 }
 

@@ -10,9 +10,14 @@ export function cliRunner(info: FrontendInfo): Cli {
   return async (account, command, args, at) => {
     const auth = info.accounts.find((a) => a.name === account);
     if (!auth) throw new Error(`no demo account ${account}`);
-    const env = { ...process.env, ONE_AUTH: auth.oneAuth, ...(at === undefined ? {} : { ONE_SANDBOX_NOW: String(at) }) };
+    const env = {
+      ...process.env,
+      ONE_AUTH: auth.oneAuth,
+      ...(at === undefined ? {} : { ONE_SANDBOX_NOW: String(at) }),
+    };
     const r = await run(join(info.commandDir, command), args, { env });
-    if (r.code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`);
+    if (r.code !== 0)
+      throw new Error(`${command} ${args.join(' ')} exited ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`);
     return r.stdout;
   };
 }

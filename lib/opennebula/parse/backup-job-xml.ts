@@ -1,7 +1,21 @@
 import 'server-only';
 import { z } from 'zod';
 import type { BackupJob } from '../models';
-import { intAttr, opt, owner, parseXmlRoot, xContainer, validateXml, xIds, xInt, xList, xOwner, xTemplate, xText, yesNo } from '../xml';
+import {
+  intAttr,
+  opt,
+  owner,
+  parseXmlRoot,
+  xContainer,
+  validateXml,
+  xIds,
+  xInt,
+  xList,
+  xOwner,
+  xTemplate,
+  xText,
+  yesNo,
+} from '../xml';
 
 // BACKUPJOB (share/doc/xsd/backupjob.xsd, OpenNebula 6.8+). Its TEMPLATE holds the job settings
 // as text (BACKUP_VMS is a comma-separated list of VM IDs).

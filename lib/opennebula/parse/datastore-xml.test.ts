@@ -78,7 +78,10 @@ describe('datastore XML', () => {
   it('refuses other XML with a typed error that does not echo the content', async () => {
     await expect(parseDatastore('<IMAGE><ID>1</ID></IMAGE>')).rejects.toBeInstanceOf(OneXmlError);
     await expect(parseDatastore('not xml')).rejects.toThrow(/no XML/);
-    const broken = fixture('onedatastore-show-100.xml').replace('<TOTAL_MB>1509817</TOTAL_MB>', '<TOTAL_MB>lots</TOTAL_MB>');
+    const broken = fixture('onedatastore-show-100.xml').replace(
+      '<TOTAL_MB>1509817</TOTAL_MB>',
+      '<TOTAL_MB>lots</TOTAL_MB>',
+    );
     await expect(parseDatastore(broken)).rejects.toThrow(/TOTAL_MB: expected an integer/);
     const truncated = fixture('onedatastore-show-decrypted.xml').slice(0, 900);
     await expect(parseDecryptedDatastore(truncated)).rejects.not.toThrow(/s3cr3t/);

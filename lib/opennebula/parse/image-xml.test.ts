@@ -51,7 +51,9 @@ describe('image XML', () => {
     expect(img).not.toHaveProperty('backupDiskIds');
     expect(img.state).toBe('USED');
     expect(img.backupJobId).toBe(3);
-    expect(img.increments).toEqual([{ id: 0, parentId: null, type: 'FULL', source: '0a1b2c3d', sizeMb: 512, date: 1709373601 }]);
+    expect(img.increments).toEqual([
+      { id: 0, parentId: null, type: 'FULL', source: '0a1b2c3d', sizeMb: 512, date: 1709373601 },
+    ]);
   });
 
   it('reads a pool of mixed images, keeping CDATA text exactly', async () => {

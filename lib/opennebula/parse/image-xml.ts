@@ -1,7 +1,19 @@
 import 'server-only';
 import { z } from 'zod';
 import { enumName, IMAGE_STATES, IMAGE_TYPES, type BackupIncrement, type Image } from '../models';
-import { intAttr, owner, parseXmlRoot, validateXml, xContainer, xIds, xInt, xList, xOwner, xTemplate, xText } from '../xml';
+import {
+  intAttr,
+  owner,
+  parseXmlRoot,
+  validateXml,
+  xContainer,
+  xIds,
+  xInt,
+  xList,
+  xOwner,
+  xTemplate,
+  xText,
+} from '../xml';
 
 // IMAGE (share/doc/xsd/image.xsd). 6.10 images have no MODTIME and no BACKUP_DISK_IDS; both are
 // optional here. Increment fields are CDATA text in the XML and become numbers below.

@@ -38,7 +38,14 @@ describe('backup job XML', () => {
 describe('cluster and host XML', () => {
   it('reads clusters', async () => {
     expect(await parseClusterPool(fixture('onecluster-list.xml'))).toEqual([
-      { id: 0, name: 'default', hostIds: [0, 1], datastoreIds: [0, 1, 2, 100], vnetIds: [0], template: { RESERVED_CPU: '', RESERVED_MEM: '' } },
+      {
+        id: 0,
+        name: 'default',
+        hostIds: [0, 1],
+        datastoreIds: [0, 1, 2, 100],
+        vnetIds: [0],
+        template: { RESERVED_CPU: '', RESERVED_MEM: '' },
+      },
       { id: 100, name: 'edge', hostIds: [], datastoreIds: [100], vnetIds: [], template: {} },
     ]);
   });
@@ -55,11 +62,23 @@ describe('cluster and host XML', () => {
 describe('user XML', () => {
   it('reads a user without keeping its password hash or login tokens', async () => {
     const user = await parseUser(fixture('oneuser-show-alice.xml'));
-    expect(user).toEqual({ id: 2, name: 'alice', gid: 1, gname: 'users', groupIds: [1], authDriver: 'core', enabled: true, isAdmin: false });
+    expect(user).toEqual({
+      id: 2,
+      name: 'alice',
+      gid: 1,
+      gname: 'users',
+      groupIds: [1],
+      authDriver: 'core',
+      enabled: true,
+      isAdmin: false,
+    });
     expect(JSON.stringify(user)).not.toMatch(/7f3b1c0e|a4b5c6d7|ca52e4b0/);
   });
 
   it('makes a member of group 0 an admin, also as a secondary group', async () => {
-    expect(await parseUser(fixture('oneuser-show-secondary-admin.xml'))).toMatchObject({ groupIds: [1, 0], isAdmin: true });
+    expect(await parseUser(fixture('oneuser-show-secondary-admin.xml'))).toMatchObject({
+      groupIds: [1, 0],
+      isAdmin: true,
+    });
   });
 });

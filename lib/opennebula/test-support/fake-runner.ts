@@ -36,7 +36,11 @@ export function fakeRunner(options: {
       fake.calls.push({ target: t, argv: [...argv], opts, tempFiles: { ...live } });
       return options.respond(argv);
     },
-    async withTempFiles<T>(_t: Target, files: readonly TempFile[], fn: (paths: Record<string, string>) => Promise<T>): Promise<T> {
+    async withTempFiles<T>(
+      _t: Target,
+      files: readonly TempFile[],
+      fn: (paths: Record<string, string>) => Promise<T>,
+    ): Promise<T> {
       const dir = `/tmp/backstone-fake${++dirs}`;
       const paths: Record<string, string> = {};
       live = {};

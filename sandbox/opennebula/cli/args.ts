@@ -21,7 +21,9 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[])
       positionals.push(a);
       continue;
     }
-    const [flag, inline] = a.startsWith('--') ? [a.slice(2).split('=')[0]!, a.includes('=') ? a.slice(a.indexOf('=') + 1) : undefined] : [a.slice(1), undefined];
+    const [flag, inline] = a.startsWith('--')
+      ? [a.slice(2).split('=')[0]!, a.includes('=') ? a.slice(a.indexOf('=') + 1) : undefined]
+      : [a.slice(1), undefined];
     const spec = specs.find((s) => (a.startsWith('--') ? s.name === flag : s.short === flag));
     if (!spec) throw new OneError(`invalid option: ${a}`);
     if (!spec.value) {

@@ -23,7 +23,13 @@ export function printXml(ctx: Ctx, xml: string): void {
 type Named = { id: number; name: string };
 
 /** An ID, or a name the CLI looks up in the pool (OpenNebulaHelper#rname_to_id). */
-export function resolve<T extends Named>(list: readonly T[], arg: string | undefined, type: ObjectType, method: string, label: string): T {
+export function resolve<T extends Named>(
+  list: readonly T[],
+  arg: string | undefined,
+  type: ObjectType,
+  method: string,
+  label: string,
+): T {
   if (arg === undefined) throw new OneError(`one parameter to run`);
   if (/^\d+$/.test(arg)) {
     const hit = list.find((o) => o.id === Number(arg));
@@ -39,6 +45,14 @@ export function resolve<T extends Named>(list: readonly T[], arg: string | undef
 /** A fixed-width table like the CLI's list output. */
 export function table(headers: string[], rows: (string | number)[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i] ?? '').length)));
-  const line = (cells: (string | number)[]) => cells.map((c, i) => String(c).padStart(i === 0 ? widths[i]! : 0).padEnd(widths[i]!)).join(' ').trimEnd();
+  const line = (cells: (string | number)[]) =>
+    cells
+      .map((c, i) =>
+        String(c)
+          .padStart(i === 0 ? widths[i]! : 0)
+          .padEnd(widths[i]!),
+      )
+      .join(' ')
+      .trimEnd();
   return [line(headers), ...rows.map(line)].join('\n');
 }

@@ -17,11 +17,16 @@ export function onebackupjob(ctx: Ctx, argv: string[]): number {
   const [cmd, ...rest] = argv;
   const a = parseArgs(rest, [XML, { name: 'reset' }]);
   switch (cmd) {
-    case 'create': return create(ctx, a);
-    case 'list': return list(ctx, a);
-    case 'show': return show(ctx, a);
-    case 'backup': return backup(ctx, a);
-    default: throw new OneError(`onebackupjob: unknown command ${cmd ?? ''}`.trim());
+    case 'create':
+      return create(ctx, a);
+    case 'list':
+      return list(ctx, a);
+    case 'show':
+      return show(ctx, a);
+    case 'backup':
+      return backup(ctx, a);
+    default:
+      throw new OneError(`onebackupjob: unknown command ${cmd ?? ''}`.trim());
   }
 }
 
@@ -48,8 +53,19 @@ function create(ctx: Ctx, a: Parsed): number {
     const newId = d.nextId.backupjob++;
     const vms = vmList(getValue(t, 'BACKUP_VMS'));
     d.backupjobs.push({
-      id: newId, uid: s.uid, gid: s.gid, name, perms: [1, 1, 0, 0, 0, 0, 0, 0, 0], priority, lastBackupTime: 0, lastBackupDuration: 0,
-      updatedVms: [], outdatedVms: vms, backingUpVms: [], errorVms: [], template: t,
+      id: newId,
+      uid: s.uid,
+      gid: s.gid,
+      name,
+      perms: [1, 1, 0, 0, 0, 0, 0, 0, 0],
+      priority,
+      lastBackupTime: 0,
+      lastBackupDuration: 0,
+      updatedVms: [],
+      outdatedVms: vms,
+      backingUpVms: [],
+      errorVms: [],
+      template: t,
     });
     for (const v of d.vms) if (vms.includes(v.id)) v.backupConfig.BACKUP_JOB_ID = String(newId);
     return newId;
@@ -59,7 +75,11 @@ function create(ctx: Ctx, a: Parsed): number {
 }
 
 function vmList(v: string | undefined): number[] {
-  return (v ?? '').split(',').map((x) => x.trim()).filter((x) => /^\d+$/.test(x)).map(Number);
+  return (v ?? '')
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => /^\d+$/.test(x))
+    .map(Number);
 }
 
 function list(ctx: Ctx, a: Parsed): number {
@@ -69,7 +89,20 @@ function list(ctx: Ctx, a: Parsed): number {
     printXml(ctx, `<BACKUPJOB_POOL>${jobs.map((j) => backupJobXml(db, j)).join('')}</BACKUPJOB_POOL>`);
     return 0;
   }
-  ctx.out(table(['ID', 'USER', 'GROUP', 'PRIO', 'NAME', 'LAST', 'VMS'], jobs.map((j) => [j.id, db.users.find((u) => u.id === j.uid)?.name ?? '', db.groups.find((g) => g.id === j.gid)?.name ?? '', j.priority, j.name, j.lastBackupTime ? new Date(j.lastBackupTime * 1000).toISOString() : '-', getValue(j.template, 'BACKUP_VMS') ?? ''])));
+  ctx.out(
+    table(
+      ['ID', 'USER', 'GROUP', 'PRIO', 'NAME', 'LAST', 'VMS'],
+      jobs.map((j) => [
+        j.id,
+        db.users.find((u) => u.id === j.uid)?.name ?? '',
+        db.groups.find((g) => g.id === j.gid)?.name ?? '',
+        j.priority,
+        j.name,
+        j.lastBackupTime ? new Date(j.lastBackupTime * 1000).toISOString() : '-',
+        getValue(j.template, 'BACKUP_VMS') ?? '',
+      ]),
+    ),
+  );
   return 0;
 }
 
@@ -79,7 +112,15 @@ function show(ctx: Ctx, a: Parsed): number {
   const bj = resolve(db.backupjobs, a.positionals[0], 'BACKUPJOB', M, 'BACKUPJOB');
   authorize(s, M, bj, 'USE', 'BACKUPJOB');
   if (a.options.xml) printXml(ctx, backupJobXml(db, bj));
-  else ctx.out([`BACKUP JOB ${bj.id} INFORMATION`, `ID             : ${bj.id}`, `NAME           : ${bj.name}`, `BACKUP_VMS     : ${getValue(bj.template, 'BACKUP_VMS') ?? ''}`].join('\n'));
+  else
+    ctx.out(
+      [
+        `BACKUP JOB ${bj.id} INFORMATION`,
+        `ID             : ${bj.id}`,
+        `NAME           : ${bj.name}`,
+        `BACKUP_VMS     : ${getValue(bj.template, 'BACKUP_VMS') ?? ''}`,
+      ].join('\n'),
+    );
   return 0;
 }
 
@@ -96,7 +137,8 @@ function backup(ctx: Ctx, a: Parsed): number {
     const job = d.backupjobs.find((j) => j.id === bj.id)!;
     for (const vmId of vmIds) {
       const v = d.vms.find((x) => x.id === vmId)!;
-      const runnable = (v.state === VM_STATE.ACTIVE && v.lcmState === LCM_STATE.RUNNING) || v.state === VM_STATE.POWEROFF;
+      const runnable =
+        (v.state === VM_STATE.ACTIVE && v.lcmState === LCM_STATE.RUNNING) || v.state === VM_STATE.POWEROFF;
       if (!runnable) throw actionError(M, `VM ${vmId} is not in a state to be backed up.`);
       // The job's settings drive the VMs' backups.
       for (const k of ['MODE', 'KEEP_LAST', 'FS_FREEZE', 'BACKUP_VOLATILE']) {

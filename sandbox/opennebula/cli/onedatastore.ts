@@ -24,11 +24,16 @@ export function onedatastore(ctx: Ctx, argv: string[]): number {
   const [cmd, ...rest] = argv;
   const a = parseArgs(rest, [XML, { name: 'cluster', short: 'c', value: true }, { name: 'decrypt' }]);
   switch (cmd) {
-    case 'create': return create(ctx, a);
-    case 'list': return list(ctx, a);
-    case 'show': return show(ctx, a);
-    case 'delete': return del(ctx, a);
-    default: throw new OneError(`onedatastore: unknown command ${cmd ?? ''}`.trim());
+    case 'create':
+      return create(ctx, a);
+    case 'list':
+      return list(ctx, a);
+    case 'show':
+      return show(ctx, a);
+    case 'delete':
+      return del(ctx, a);
+    default:
+      throw new OneError(`onedatastore: unknown command ${cmd ?? ''}`.trim());
   }
 }
 
@@ -71,23 +76,40 @@ function create(ctx: Ctx, a: Parsed): number {
   if (type === DS_TYPE.BACKUP_DS) tmMad = '-';
   if (!tmMad) throw allocateError(M, 'DATASTORE', 'No TM_MAD in template.');
   for (const attr of REQUIRED_ATTRS[dsMad] ?? []) {
-    if (!getValue(t, attr)) throw actionError(M, `Datastore template is missing the "${attr}" attribute or it's empty.`);
+    if (!getValue(t, attr))
+      throw actionError(M, `Datastore template is missing the "${attr}" attribute or it's empty.`);
   }
   t = removeAttr(removeAttr(t, 'NAME'), 'BASE_PATH');
   if (type === DS_TYPE.BACKUP_DS) t = removeAttr(t, 'DISK_TYPE');
   if (getValue(t, 'SAFE_DIRS') === undefined) t = setValue(t, 'SAFE_DIRS', '/var/tmp');
   if (getValue(t, 'RESTRICTED_DIRS') === undefined) t = setValue(t, 'RESTRICTED_DIRS', '/');
   const pw = getValue(t, 'RESTIC_PASSWORD');
-  if (pw !== undefined) t = t.map((x) => (x.name === 'RESTIC_PASSWORD' && 'value' in x ? { name: x.name, value: encrypt(ctx.paths, x.value) } : x));
+  if (pw !== undefined)
+    t = t.map((x) =>
+      x.name === 'RESTIC_PASSWORD' && 'value' in x ? { name: x.name, value: encrypt(ctx.paths, x.value) } : x,
+    );
   const id = withDb(ctx.paths, (d) => {
     const taken = d.datastores.find((x) => x.name === name);
     if (taken) throw allocateError(M, 'DATASTORE', `NAME is already taken by DATASTORE ${taken.id}.`);
     const newId = d.nextId.datastore++;
     const ds: Datastore = {
-      id: newId, uid: s.uid, gid: s.gid, name, perms: DS_PERMS, dsMad, tmMad,
+      id: newId,
+      uid: s.uid,
+      gid: s.gid,
+      name,
+      perms: DS_PERMS,
+      dsMad,
+      tmMad,
       // var_location + "/datastores": the double slash oned shows
       basePath: `${ctx.paths.oneHome}//datastores/${newId}`,
-      type, diskType: 0, state: 0, clusters: [cluster.id], totalMb: 0, freeMb: 0, usedMb: 0, template: t,
+      type,
+      diskType: 0,
+      state: 0,
+      clusters: [cluster.id],
+      totalMb: 0,
+      freeMb: 0,
+      usedMb: 0,
+      template: t,
     };
     d.datastores.push(ds);
     return newId;
@@ -106,8 +128,16 @@ function list(ctx: Ctx, a: Parsed): number {
     return 0;
   }
   const rows = dss.map((d) => [
-    d.id, d.name, `${(d.totalMb / 1024).toFixed(1)}G`, d.totalMb ? `${Math.round((d.freeMb / d.totalMb) * 100)}%` : '-',
-    d.clusters.join(','), db.images.filter((i) => i.datastoreId === d.id).length, TYPE_SHORT[d.type] ?? '-', d.dsMad, d.tmMad, d.state === 0 ? 'on' : 'off',
+    d.id,
+    d.name,
+    `${(d.totalMb / 1024).toFixed(1)}G`,
+    d.totalMb ? `${Math.round((d.freeMb / d.totalMb) * 100)}%` : '-',
+    d.clusters.join(','),
+    db.images.filter((i) => i.datastoreId === d.id).length,
+    TYPE_SHORT[d.type] ?? '-',
+    d.dsMad,
+    d.tmMad,
+    d.state === 0 ? 'on' : 'off',
   ]);
   ctx.out(table(['ID', 'NAME', 'SIZE', 'AVA', 'CLUSTERS', 'IMAGES', 'TYPE', 'DS', 'TM', 'STAT'], rows));
   return 0;
@@ -126,13 +156,29 @@ function show(ctx: Ctx, a: Parsed): number {
   }
   const lines = [
     `DATASTORE ${ds.id} INFORMATION`,
-    `ID             : ${ds.id}`, `NAME           : ${ds.name}`, `USER           : ${db.users.find((u) => u.id === ds.uid)?.name ?? ''}`,
-    `GROUP          : ${db.groups.find((g) => g.id === ds.gid)?.name ?? ''}`, `CLUSTERS       : ${ds.clusters.join(',')}`,
-    `TYPE           : ${Object.keys(TYPES)[ds.type]}`, `DS_MAD         : ${ds.dsMad}`, `TM_MAD         : ${ds.tmMad}`,
-    `BASE PATH      : ${ds.basePath}`, `DISK_TYPE      : FILE`, `STATE          : ${ds.state === 0 ? 'READY' : 'DISABLED'}`, '',
-    'DATASTORE CAPACITY', `TOTAL:         : ${ds.totalMb}M`, `FREE:          : ${ds.freeMb}M`, `USED:          : ${ds.usedMb}M`, '',
+    `ID             : ${ds.id}`,
+    `NAME           : ${ds.name}`,
+    `USER           : ${db.users.find((u) => u.id === ds.uid)?.name ?? ''}`,
+    `GROUP          : ${db.groups.find((g) => g.id === ds.gid)?.name ?? ''}`,
+    `CLUSTERS       : ${ds.clusters.join(',')}`,
+    `TYPE           : ${Object.keys(TYPES)[ds.type]}`,
+    `DS_MAD         : ${ds.dsMad}`,
+    `TM_MAD         : ${ds.tmMad}`,
+    `BASE PATH      : ${ds.basePath}`,
+    `DISK_TYPE      : FILE`,
+    `STATE          : ${ds.state === 0 ? 'READY' : 'DISABLED'}`,
+    '',
+    'DATASTORE CAPACITY',
+    `TOTAL:         : ${ds.totalMb}M`,
+    `FREE:          : ${ds.freeMb}M`,
+    `USED:          : ${ds.usedMb}M`,
+    '',
     'DATASTORE TEMPLATE',
-    ...ds.template.map((x) => ('value' in x ? `${x.name}="${reveal && x.name === 'RESTIC_PASSWORD' ? reveal(x.value) : x.value}"` : `${x.name}=[...]`)),
+    ...ds.template.map((x) =>
+      'value' in x
+        ? `${x.name}="${reveal && x.name === 'RESTIC_PASSWORD' ? reveal(x.value) : x.value}"`
+        : `${x.name}=[...]`,
+    ),
   ];
   ctx.out(lines.join('\n'));
   return 0;
@@ -145,7 +191,8 @@ function del(ctx: Ctx, a: Parsed): number {
     const ds = resolve(db.datastores, arg, 'DATASTORE', M, 'DATASTORE');
     authorize(s, M, ds, 'ADMIN', 'DATASTORE');
     withDb(ctx.paths, (d) => {
-      if (d.images.some((i) => i.datastoreId === ds.id)) throw actionError(M, 'Cannot delete datastore. The datastore is not empty.');
+      if (d.images.some((i) => i.datastoreId === ds.id))
+        throw actionError(M, 'Cannot delete datastore. The datastore is not empty.');
       if (ds.id < 3) throw actionError(M, 'Cannot delete datastore. System datastores cannot be deleted.');
       d.datastores = d.datastores.filter((x) => x.id !== ds.id);
     });

@@ -13,10 +13,14 @@ export function onevm(ctx: Ctx, argv: string[]): number {
   const [cmd, ...rest] = argv;
   const a = parseArgs(rest, [XML, { name: 'datastore', short: 'd', value: true }, { name: 'reset' }]);
   switch (cmd) {
-    case 'list': return list(ctx, a);
-    case 'show': return show(ctx, a);
-    case 'backup': return backup(ctx, a);
-    default: throw new OneError(`onevm: unknown command ${cmd ?? ''}`.trim());
+    case 'list':
+      return list(ctx, a);
+    case 'show':
+      return show(ctx, a);
+    case 'backup':
+      return backup(ctx, a);
+    default:
+      throw new OneError(`onevm: unknown command ${cmd ?? ''}`.trim());
   }
 }
 
@@ -33,7 +37,14 @@ function list(ctx: Ctx, a: Parsed): number {
     printXml(ctx, `<VM_POOL>${vms.map((v) => vmXml(db, v)).join('')}</VM_POOL>`);
     return 0;
   }
-  const rows = vms.map((v) => [v.id, db.users.find((u) => u.id === v.uid)?.name ?? '', db.groups.find((g) => g.id === v.gid)?.name ?? '', v.name, stateName(v.state, v.lcmState), db.hosts.find((h) => h.id === v.hostId)?.name ?? '']);
+  const rows = vms.map((v) => [
+    v.id,
+    db.users.find((u) => u.id === v.uid)?.name ?? '',
+    db.groups.find((g) => g.id === v.gid)?.name ?? '',
+    v.name,
+    stateName(v.state, v.lcmState),
+    db.hosts.find((h) => h.id === v.hostId)?.name ?? '',
+  ]);
   ctx.out(table(['ID', 'USER', 'GROUP', 'NAME', 'STAT', 'HOST'], rows));
   return 0;
 }
@@ -44,7 +55,16 @@ function show(ctx: Ctx, a: Parsed): number {
   const vm = resolve(db.vms, a.positionals[0], 'VM', M, 'VM');
   authorize(s, M, vm, 'USE', 'VM');
   if (a.options.xml) printXml(ctx, vmXml(db, vm));
-  else ctx.out([`VIRTUAL MACHINE ${vm.id} INFORMATION`, `ID                  : ${vm.id}`, `NAME                : ${vm.name}`, `STATE               : ${stateName(vm.state, vm.lcmState)}`, `BACKUP IDS          : ${vm.backupIds.join(',')}`].join('\n'));
+  else
+    ctx.out(
+      [
+        `VIRTUAL MACHINE ${vm.id} INFORMATION`,
+        `ID                  : ${vm.id}`,
+        `NAME                : ${vm.name}`,
+        `STATE               : ${stateName(vm.state, vm.lcmState)}`,
+        `BACKUP IDS          : ${vm.backupIds.join(',')}`,
+      ].join('\n'),
+    );
   return 0;
 }
 
@@ -64,7 +84,8 @@ function backup(ctx: Ctx, a: Parsed): number {
   withDb(ctx.paths, (d) => {
     const v = d.vms.find((x) => x.id === vm.id)!;
     const runnable = (v.state === VM_STATE.ACTIVE && v.lcmState === LCM_STATE.RUNNING) || v.state === VM_STATE.POWEROFF;
-    if (!runnable) throw actionError(M, `Error creating VM backup: wrong state ${stateName(v.state, v.lcmState).toUpperCase()}.`);
+    if (!runnable)
+      throw actionError(M, `Error creating VM backup: wrong state ${stateName(v.state, v.lcmState).toUpperCase()}.`);
     enterBackup(d, vm.id);
   });
   spawnJob(ctx.paths, { kind: 'backup', request: { vmId: vm.id, dsId: ds.id, reset: !!a.options.reset } });

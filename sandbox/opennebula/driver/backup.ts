@@ -58,7 +58,8 @@ function postbackupScript(r: BackupRun): string {
   const ckpt = `${r.vmDir}/.backup-checkpoint`;
   const lines = ['set -e -o pipefail'];
   if (r.incremental) {
-    for (const d of r.diskIds) lines.push(`qemu-img convert -O qcow2 ${shq(`${r.vmDir}/disk.${d}`)} ${shq(`${ckpt}/disk.${d}`)}`);
+    for (const d of r.diskIds)
+      lines.push(`qemu-img convert -O qcow2 ${shq(`${r.vmDir}/disk.${d}`)} ${shq(`${ckpt}/disk.${d}`)}`);
   }
   lines.push(`rm -rf ${shq(`${r.vmDir}/backup`)}`);
   return `${lines.join('\n')}\n`;
@@ -97,7 +98,11 @@ export async function runBackup(paths: FrontendPaths, ds: ResticDs, r: BackupRun
     const last = out.stdout.trim().split('\n').pop() ?? '';
     const m = /^([0-9a-f]{8,64}) (\d+)$/.exec(last);
     if (!m) throw new Error(`unexpected restic backup output: ${out.stdout.trim()}`);
-    const result: BackupResult = { snapshot: m[1]!.slice(0, 8), sizeMb: Math.floor(Number(m[2]) / 1048576), format: 'raw' };
+    const result: BackupResult = {
+      snapshot: m[1]!.slice(0, 8),
+      sizeMb: Math.floor(Number(m[2]) / 1048576),
+      format: 'raw',
+    };
     const post = await sshScript(paths, r.host, postbackupScript(r));
     if (post.code !== 0) throw fail('postbackup', post);
     return result;

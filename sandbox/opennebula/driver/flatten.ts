@@ -27,7 +27,9 @@ export async function flattenIncrements(
   const last = merged[merged.length - 1]!;
   const info = await snapshotInfo(paths, ds, repoId, last.source);
   const dir = posix.dirname(info.paths.find((p) => /\/disk\.\d+\.\d+$/.test(p)) ?? '');
-  const diskIds = [...new Set(info.paths.map((p) => /\/disk\.(\d+)\.\d+$/.exec(p)?.[1]).filter((d): d is string => !!d))];
+  const diskIds = [
+    ...new Set(info.paths.map((p) => /\/disk\.(\d+)\.\d+$/.exec(p)?.[1]).filter((d): d is string => !!d)),
+  ];
   const repo = repoPath(ds, repoId);
   const files = (k: number) => diskIds.map((d) => `${dir}/disk.${d}.${k}`);
 
@@ -37,14 +39,20 @@ export async function flattenIncrements(
   const merge = diskIds.flatMap((d) => {
     const chain = merged.map((inc) => `${dir}/disk.${d}.${inc.id}`);
     const lines = chain.slice(1).map((f, i) => `qemu-img rebase -q -u -F qcow2 -b ${shq(chain[i]!)} ${shq(f)}`);
-    if (chain.length > 1) lines.push(`qemu-img commit -q -b ${shq(chain[0]!)} ${shq(chain[chain.length - 1]!)}`, `mv ${shq(chain[0]!)} ${shq(chain[chain.length - 1]!)}`);
+    if (chain.length > 1)
+      lines.push(
+        `qemu-img commit -q -b ${shq(chain[0]!)} ${shq(chain[chain.length - 1]!)}`,
+        `mv ${shq(chain[0]!)} ${shq(chain[chain.length - 1]!)}`,
+      );
     return lines;
   });
   const vmXml = `${dir}/vm.xml`;
   const outFiles = [...files(last.id), vmXml];
   const opts = { force: null, json: null, tag: `one-${vmId}`, time: resticTimeArg(Date.parse(info.time) / 1000) };
   const jq = `jq -r '.snapshot_id + " " + (.total_bytes_processed|tostring) | select ( . != " null" )'`;
-  const size = files(last.id).map((f) => `qemu-img info --output=json ${shq(f)} | jq '."actual-size"'`).join('\n');
+  const size = files(last.id)
+    .map((f) => `qemu-img info --output=json ${shq(f)} | jq '."actual-size"'`)
+    .join('\n');
   const script = [
     'set -e -o pipefail',
     resticEnv(cfg.restic, ds),
@@ -63,6 +71,11 @@ export async function flattenIncrements(
   const snapLine = lines.find((l) => /^[0-9a-f]{8,64} \d+$/.test(l));
   if (!snapLine) throw new Error(`unexpected flatten output: ${r.stdout}`);
   const bytes = lines.slice(lines.indexOf(snapLine) + 1).reduce((a, l) => a + (Number(l) || 0), 0);
-  await removeSnapshots(paths, ds, repoId, merged.map((m) => m.source));
+  await removeSnapshots(
+    paths,
+    ds,
+    repoId,
+    merged.map((m) => m.source),
+  );
   return { sizeMb: Math.ceil(bytes / 1048576), merged, keptId: last.id, snapshot: snapLine.slice(0, 8) };
 }

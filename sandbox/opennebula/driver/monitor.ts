@@ -19,7 +19,9 @@ export function parseMonitorOutput(out: string): Capacity | undefined {
   const usedMb = get('USED_MB');
   const totalMb = get('TOTAL_MB');
   const freeMb = get('FREE_MB');
-  return usedMb === undefined || totalMb === undefined || freeMb === undefined ? undefined : { usedMb, totalMb, freeMb };
+  return usedMb === undefined || totalMb === undefined || freeMb === undefined
+    ? undefined
+    : { usedMb, totalMb, freeMb };
 }
 
 function dfLine(line: string): string {

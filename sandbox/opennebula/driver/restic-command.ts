@@ -4,7 +4,14 @@ import { posix } from 'node:path';
 import { shq } from '../../common/shell-quote';
 import { getValue, type Template } from '../template/template';
 
-export type ResticDs = { id: number; basePath: string; template: Template; password: string; sftpUser: string; sftpServer: string };
+export type ResticDs = {
+  id: number;
+  basePath: string;
+  template: Template;
+  password: string;
+  sftpUser: string;
+  sftpServer: string;
+};
 
 export function repoPath(ds: ResticDs, repoId: string): string {
   return posix.normalize(`${ds.basePath}/${repoId}`);
@@ -28,7 +35,13 @@ const DATA_COMMANDS = ['backup', 'restore', 'dump'];
  * One restic invocation. `repo` is a local path (backup server) or an sftp URL, in which case
  * `sftpCommand` tells restic how to reach the sandbox server (the driver relies on ssh config).
  */
-export function restic(ds: ResticDs, repo: string, cmd: string, opts: Record<string, string | null> = {}, sftpCommand?: string): string {
+export function restic(
+  ds: ResticDs,
+  repo: string,
+  cmd: string,
+  opts: Record<string, string | null> = {},
+  sftpCommand?: string,
+): string {
   const all: Record<string, string | null> = { ...opts };
   const bw = getValue(ds.template, 'RESTIC_BWLIMIT');
   if (bw) Object.assign(all, { 'limit-upload': bw, 'limit-download': bw });
@@ -46,7 +59,10 @@ export function restic(ds: ResticDs, repo: string, cmd: string, opts: Record<str
 
 /** '--prune' '--max-unused=0' ['--max-repack-size=X'], as remove_snapshots passes them. */
 export function pruneOpts(ds: ResticDs): Record<string, string | null> {
-  const opts: Record<string, string | null> = { prune: null, 'max-unused': getValue(ds.template, 'RESTIC_PRUNE_MAX_UNUSED') ?? '0' };
+  const opts: Record<string, string | null> = {
+    prune: null,
+    'max-unused': getValue(ds.template, 'RESTIC_PRUNE_MAX_UNUSED') ?? '0',
+  };
   const repack = getValue(ds.template, 'RESTIC_PRUNE_MAX_REPACK');
   if (repack) opts['max-repack-size'] = repack;
   return opts;

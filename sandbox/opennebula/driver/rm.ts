@@ -7,10 +7,17 @@ import { pruneOpts, repoPath, restic, resticEnv, type ResticDs } from './restic-
 import { withLockRetry } from './lock-retry';
 import { shq } from '../../common/shell-quote';
 
-export async function removeSnapshots(paths: FrontendPaths, ds: ResticDs, repoId: string, snapshots: readonly string[]): Promise<void> {
+export async function removeSnapshots(
+  paths: FrontendPaths,
+  ds: ResticDs,
+  repoId: string,
+  snapshots: readonly string[],
+): Promise<void> {
   if (!snapshots.length) return;
   const cfg = readConfig(paths);
   const cmd = restic(ds, repoPath(ds, repoId), `forget ${snapshots.map(shq).join(' ')}`, pruneOpts(ds));
-  const r = await withLockRetry(() => sshScript(paths, cfg.backupServer, `set -e -o pipefail\n${resticEnv(cfg.restic, ds)}\n${cmd}\n`));
+  const r = await withLockRetry(() =>
+    sshScript(paths, cfg.backupServer, `set -e -o pipefail\n${resticEnv(cfg.restic, ds)}\n${cmd}\n`),
+  );
   if (r.code !== 0) throw fail('restic forget --prune', r);
 }

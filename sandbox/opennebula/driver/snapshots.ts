@@ -5,9 +5,21 @@ import { fail, sshScript } from './remote';
 import { repoPath, restic, resticEnv, type ResticDs } from './restic-command';
 import { shq } from '../../common/shell-quote';
 
-export type Snapshot = { id: string; short_id: string; time: string; paths: string[]; tags?: string[]; hostname: string };
+export type Snapshot = {
+  id: string;
+  short_id: string;
+  time: string;
+  paths: string[];
+  tags?: string[];
+  hostname: string;
+};
 
-export async function snapshotInfo(paths: FrontendPaths, ds: ResticDs, repoId: string, snap: string): Promise<Snapshot> {
+export async function snapshotInfo(
+  paths: FrontendPaths,
+  ds: ResticDs,
+  repoId: string,
+  snap: string,
+): Promise<Snapshot> {
   const cfg = readConfig(paths);
   const cmd = restic(ds, repoPath(ds, repoId), `snapshots ${shq(snap)}`, { 'no-lock': null, json: null });
   const r = await sshScript(paths, cfg.backupServer, `set -e -o pipefail\n${resticEnv(cfg.restic, ds)}\n${cmd}\n`);

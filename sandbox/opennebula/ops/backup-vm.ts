@@ -33,7 +33,9 @@ function plan(db: Db, vm: Vm, req: BackupRequest): Plan {
   const mode = vm.backupConfig.MODE ?? 'FULL';
   const keepLast = Number(vm.backupConfig.KEEP_LAST ?? 0) || 0;
   const incremental = mode === 'INCREMENT';
-  const img = db.images.find((i) => String(i.id) === vm.backupConfig.INCREMENTAL_BACKUP_ID && i.datastoreId === req.dsId);
+  const img = db.images.find(
+    (i) => String(i.id) === vm.backupConfig.INCREMENTAL_BACKUP_ID && i.datastoreId === req.dsId,
+  );
   if (!incremental || req.reset || !img) return { incremental, incrementId: 0, keepLast };
   const last = img.increments[img.increments.length - 1]?.id ?? -1;
   return { incremental, continueImage: img, incrementId: last + 1, keepLast };
@@ -65,7 +67,12 @@ export async function backupVm(paths: FrontendPaths, req: BackupRequest): Promis
     diskIds: vm.disks.map((d) => d.id),
     incrementId: p.incrementId,
     incremental: p.incremental,
-    vmXmlBase64: encode64(vmXml(db, db.vms.find((v) => v.id === vm.id)!)),
+    vmXmlBase64: encode64(
+      vmXml(
+        db,
+        db.vms.find((v) => v.id === vm.id)!,
+      ),
+    ),
     repoId: repo,
     time: pinned === undefined ? undefined : resticTimeArg(pinned),
   });
@@ -74,7 +81,13 @@ export async function backupVm(paths: FrontendPaths, req: BackupRequest): Promis
   await refreshDatastore(paths, req.dsId);
 }
 
-function recordBackup(paths: FrontendPaths, req: BackupRequest, p: Plan, r: { snapshot: string; sizeMb: number; format: string }, t: number): number {
+function recordBackup(
+  paths: FrontendPaths,
+  req: BackupRequest,
+  p: Plan,
+  r: { snapshot: string; sizeMb: number; format: string },
+  t: number,
+): number {
   return withDb(paths, (db) => {
     const vm = db.vms.find((v) => v.id === req.vmId)!;
     const cfg = vm.backupConfig;
@@ -83,7 +96,14 @@ function recordBackup(paths: FrontendPaths, req: BackupRequest, p: Plan, r: { sn
     const existing = p.continueImage && db.images.find((i) => i.id === p.continueImage!.id);
     if (existing) {
       const parent = existing.increments[existing.increments.length - 1]!.id;
-      existing.increments.push({ id: p.incrementId, parentId: parent, type: 'INCREMENT', source: r.snapshot, size: r.sizeMb, date: t });
+      existing.increments.push({
+        id: p.incrementId,
+        parentId: parent,
+        type: 'INCREMENT',
+        source: r.snapshot,
+        size: r.sizeMb,
+        date: t,
+      });
       existing.size = existing.increments.reduce((a, i) => a + i.size, 0);
       existing.modtime = t;
       cfg.LAST_INCREMENT_ID = String(p.incrementId);
@@ -91,12 +111,29 @@ function recordBackup(paths: FrontendPaths, req: BackupRequest, p: Plan, r: { sn
     }
     const id = db.nextId.image++;
     const img: Image = {
-      id, uid: vm.uid, gid: vm.gid, name: backupImageName(vm.id, t), perms: [1, 1, 0, 0, 0, 0, 0, 0, 0],
-      type: IMAGE_TYPE.BACKUP, diskType: 0, persistent: 1, regtime: t, modtime: t, source: r.snapshot, path: '',
-      format: r.format, fs: '', size: r.sizeMb, state: IMAGE_STATE.READY, prevState: IMAGE_STATE.READY,
-      datastoreId: req.dsId, vms: [vm.id],
+      id,
+      uid: vm.uid,
+      gid: vm.gid,
+      name: backupImageName(vm.id, t),
+      perms: [1, 1, 0, 0, 0, 0, 0, 0, 0],
+      type: IMAGE_TYPE.BACKUP,
+      diskType: 0,
+      persistent: 1,
+      regtime: t,
+      modtime: t,
+      source: r.snapshot,
+      path: '',
+      format: r.format,
+      fs: '',
+      size: r.sizeMb,
+      state: IMAGE_STATE.READY,
+      prevState: IMAGE_STATE.READY,
+      datastoreId: req.dsId,
+      vms: [vm.id],
       template: req.bjId === undefined ? [] : [{ name: 'BACKUP_JOB_ID', value: String(req.bjId) }],
-      increments: p.incremental ? [{ id: 0, parentId: -1, type: 'FULL', source: r.snapshot, size: r.sizeMb, date: t }] : [],
+      increments: p.incremental
+        ? [{ id: 0, parentId: -1, type: 'FULL', source: r.snapshot, size: r.sizeMb, date: t }]
+        : [],
       backupDiskIds: vm.disks.map((d) => d.id),
     };
     db.images.push(img);
@@ -112,7 +149,13 @@ function recordBackup(paths: FrontendPaths, req: BackupRequest, p: Plan, r: { sn
   });
 }
 
-async function applyRetention(paths: FrontendPaths, req: BackupRequest, imageId: number, p: Plan, repo: string): Promise<void> {
+async function applyRetention(
+  paths: FrontendPaths,
+  req: BackupRequest,
+  imageId: number,
+  p: Plan,
+  repo: string,
+): Promise<void> {
   if (p.keepLast <= 0) return;
   const db = readDb(paths);
   if (!p.incremental) {

@@ -16,7 +16,12 @@ export async function deleteImageData(paths: FrontendPaths, imageId: number): Pr
   const ds = db.datastores.find((d) => d.id === img.datastoreId);
   try {
     if (ds && ds.dsMad === 'restic') {
-      await removeSnapshots(paths, resticDs(paths, ds), imageRepoId(img), imageChain(img).map((i) => i.source));
+      await removeSnapshots(
+        paths,
+        resticDs(paths, ds),
+        imageRepoId(img),
+        imageChain(img).map((i) => i.source),
+      );
     } else if (img.source.startsWith('/')) {
       rmSync(img.source, { force: true });
     }

@@ -53,7 +53,9 @@ export function enterBackup(db: Db, vmId: number): void {
 async function runBackupJob(paths: FrontendPaths, job: Extract<Job, { kind: 'backupjob' }>): Promise<void> {
   const start = now();
   for (const vmId of job.vmIds) {
-    const ok = await runBackup(paths, vmId, () => backupVm(paths, { vmId, dsId: job.dsId, reset: job.reset, bjId: job.bjId }));
+    const ok = await runBackup(paths, vmId, () =>
+      backupVm(paths, { vmId, dsId: job.dsId, reset: job.reset, bjId: job.bjId }),
+    );
     withDb(paths, (db) => {
       const bj = db.backupjobs.find((b) => b.id === job.bjId);
       if (!bj) return;
@@ -63,7 +65,8 @@ async function runBackupJob(paths: FrontendPaths, job: Extract<Job, { kind: 'bac
     });
     // The next VM starts its backup only when it is its turn, as the job's scheduler does.
     const next = job.vmIds[job.vmIds.indexOf(vmId) + 1];
-    if (next !== undefined && readDb(paths).vms.some((v) => v.id === next)) withDb(paths, (db) => enterBackup(db, next));
+    if (next !== undefined && readDb(paths).vms.some((v) => v.id === next))
+      withDb(paths, (db) => enterBackup(db, next));
   }
   withDb(paths, (db) => {
     const bj = db.backupjobs.find((b) => b.id === job.bjId);

@@ -23,7 +23,14 @@ export type Datastore = Owned & {
   template: Template;
 };
 
-export type Increment = { id: number; parentId: number; type: 'FULL' | 'INCREMENT'; source: string; size: number; date: number };
+export type Increment = {
+  id: number;
+  parentId: number;
+  type: 'FULL' | 'INCREMENT';
+  source: string;
+  size: number;
+  date: number;
+};
 
 export type Image = Owned & {
   type: number;

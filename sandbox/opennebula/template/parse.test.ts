@@ -23,21 +23,35 @@ DISK = [ image = "a\\"b", SIZE = 10 ]
   });
 
   it('stores hostile values exactly as given', () => {
-    const hostile = ['it\'s "quoted"', 'back\\slash\\', 'new\nline\r\n', '$(rm -rf /) `id` ${HOME}', 'x'.repeat(100_000), '#not a comment', 'a,b=[c]'];
-    for (const v of hostile) expect(parseTemplate(toTemplateText([{ name: 'V', value: v }]))).toEqual([{ name: 'V', value: v }]);
+    const hostile = [
+      'it\'s "quoted"',
+      'back\\slash\\',
+      'new\nline\r\n',
+      '$(rm -rf /) `id` ${HOME}',
+      'x'.repeat(100_000),
+      '#not a comment',
+      'a,b=[c]',
+    ];
+    for (const v of hostile)
+      expect(parseTemplate(toTemplateText([{ name: 'V', value: v }]))).toEqual([{ name: 'V', value: v }]);
   });
 
   it('round-trips any value without "]]>"', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary' }).filter((s) => !s.includes(']]>')), (v) => {
-        expect(parseTemplate(toTemplateText([{ name: 'V', value: v }]))).toEqual([{ name: 'V', value: v }]);
-      }),
+      fc.property(
+        fc.string({ unit: 'binary' }).filter((s) => !s.includes(']]>')),
+        (v) => {
+          expect(parseTemplate(toTemplateText([{ name: 'V', value: v }]))).toEqual([{ name: 'V', value: v }]);
+        },
+      ),
     );
   });
 
   it('refuses what oned refuses: CDATA terminators and syntax errors', () => {
     expect(() => parseTemplate('A = "x]]>y"\n')).toThrow(TemplateAbort);
-    expect(() => parseTemplate('A B\n')).toThrow(/syntax error, unexpected VARIABLE, expecting EQUAL or EQUAL_EMPTY at line 1/);
+    expect(() => parseTemplate('A B\n')).toThrow(
+      /syntax error, unexpected VARIABLE, expecting EQUAL or EQUAL_EMPTY at line 1/,
+    );
     expect(() => parseTemplate('A = [ B ]\n')).toThrow(TemplateSyntaxError);
     // As in flex, an unmatched quote is just part of an unquoted value.
     expect(parseTemplate('A = "unterminated\n')).toEqual([{ name: 'A', value: '"unterminated' }]);

@@ -9,7 +9,12 @@ export class TemplateSyntaxError extends Error {}
 
 type Tok =
   | { t: 'VARIABLE' | 'STRING'; v: string; line: number; col: number; end: number }
-  | { t: 'EQUAL' | 'EQUAL_EMPTY' | 'COMMA' | 'OBRACKET' | 'CBRACKET' | 'CCDATA' | '$end'; line: number; col: number; end: number };
+  | {
+      t: 'EQUAL' | 'EQUAL_EMPTY' | 'COMMA' | 'OBRACKET' | 'CBRACKET' | 'CCDATA' | '$end';
+      line: number;
+      col: number;
+      end: number;
+    };
 
 const UNQUOTED = /^[^=#\s,[\]]+/;
 
@@ -85,8 +90,15 @@ function unescape(raw: string): string {
 }
 
 const NAMES: Record<Tok['t'], string> = {
-  VARIABLE: 'VARIABLE', STRING: 'STRING', EQUAL: 'EQUAL', EQUAL_EMPTY: 'EQUAL_EMPTY', COMMA: 'COMMA',
-  OBRACKET: 'OBRACKET', CBRACKET: 'CBRACKET', CCDATA: 'CCDATA', $end: '$end',
+  VARIABLE: 'VARIABLE',
+  STRING: 'STRING',
+  EQUAL: 'EQUAL',
+  EQUAL_EMPTY: 'EQUAL_EMPTY',
+  COMMA: 'COMMA',
+  OBRACKET: 'OBRACKET',
+  CBRACKET: 'CBRACKET',
+  CCDATA: 'CCDATA',
+  $end: '$end',
 };
 
 function unexpected(tok: Tok, expecting: string[]): TemplateSyntaxError {

@@ -16,18 +16,33 @@ function own(paths: FrontendPaths, path: string): void {
 }
 
 /** Creates disk.N with some first data (pattern bytes, so runs are reproducible). */
-export async function createDisk(paths: FrontendPaths, dir: string, vmId: number, diskId: number, sizeMb: number): Promise<void> {
+export async function createDisk(
+  paths: FrontendPaths,
+  dir: string,
+  vmId: number,
+  diskId: number,
+  sizeMb: number,
+): Promise<void> {
   mkdirSync(dir, { recursive: true });
   own(paths, dir);
   const file = join(dir, `disk.${diskId}`);
   await runOk('qemu-img', ['create', '-q', '-f', 'qcow2', file, `${sizeMb}M`]);
-  const writes = [0, 1, 2].flatMap((k) => ['-c', `write -P ${(vmId * 31 + diskId * 7 + k * 13 + 1) % 256} ${k * 3}M 1M`]);
+  const writes = [0, 1, 2].flatMap((k) => [
+    '-c',
+    `write -P ${(vmId * 31 + diskId * 7 + k * 13 + 1) % 256} ${k * 3}M 1M`,
+  ]);
   await runOk('qemu-io', ['-f', 'qcow2', ...writes, file]);
   own(paths, file);
 }
 
 /** One burst of guest writes: 256 KiB at an offset that moves with `seq`. */
-export async function guestWrite(dir: string, vmId: number, diskId: number, sizeMb: number, seq: number): Promise<void> {
+export async function guestWrite(
+  dir: string,
+  vmId: number,
+  diskId: number,
+  sizeMb: number,
+  seq: number,
+): Promise<void> {
   const slots = Math.max(1, sizeMb * 4 - 1);
   const offsetKb = ((vmId * 17 + diskId * 5 + seq * 11) % slots) * 256;
   const pattern = (vmId * 7 + diskId * 3 + seq * 29 + 2) % 256;

@@ -11,5 +11,12 @@ export function permsXml(p: Perms): string {
 export function ownerHead(db: Db, o: Owned): string {
   const uname = db.users.find((u) => u.id === o.uid)?.name ?? '';
   const gname = db.groups.find((g) => g.id === o.gid)?.name ?? '';
-  return el('ID', o.id) + el('UID', o.uid) + el('GID', o.gid) + el('UNAME', text(uname)) + el('GNAME', text(gname)) + el('NAME', text(o.name));
+  return (
+    el('ID', o.id) +
+    el('UID', o.uid) +
+    el('GID', o.gid) +
+    el('UNAME', text(uname)) +
+    el('GNAME', text(gname)) +
+    el('NAME', text(o.name))
+  );
 }

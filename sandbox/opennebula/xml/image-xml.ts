@@ -20,7 +20,9 @@ function incrementXml(i: Increment): string {
 
 export function imageXml(db: Db, img: Image): string {
   const dsName = db.datastores.find((d) => d.id === img.datastoreId)?.name ?? '';
-  const incs = img.increments.length ? `<BACKUP_INCREMENTS>${img.increments.map(incrementXml).join('')}</BACKUP_INCREMENTS>` : '<BACKUP_INCREMENTS/>';
+  const incs = img.increments.length
+    ? `<BACKUP_INCREMENTS>${img.increments.map(incrementXml).join('')}</BACKUP_INCREMENTS>`
+    : '<BACKUP_INCREMENTS/>';
   return (
     '<IMAGE>' +
     ownerHead(db, img) +

@@ -25,7 +25,12 @@ export function backupJobXml(db: Db, bj: BackupJob): string {
 export function userXml(db: Db, u: User, showTokens: boolean): string {
   const gname = db.groups.find((g) => g.id === u.gid)?.name ?? '';
   const tokens = showTokens
-    ? u.tokens.map((t) => `<LOGIN_TOKEN>${el('TOKEN', t.token)}${el('EXPIRATION_TIME', t.expiration)}${el('EGID', t.egid)}</LOGIN_TOKEN>`).join('')
+    ? u.tokens
+        .map(
+          (t) =>
+            `<LOGIN_TOKEN>${el('TOKEN', t.token)}${el('EXPIRATION_TIME', t.expiration)}${el('EGID', t.egid)}</LOGIN_TOKEN>`,
+        )
+        .join('')
     : '';
   return (
     '<USER>' +
@@ -45,15 +50,30 @@ export function userXml(db: Db, u: User, showTokens: boolean): string {
 }
 
 export function vmTemplateXml(db: Db, t: VmTemplate): string {
-  return '<VMTEMPLATE>' + ownerHead(db, t) + permsXml(t.perms) + el('REGTIME', t.regtime) + templateXml('TEMPLATE', t.template) + '</VMTEMPLATE>';
+  return (
+    '<VMTEMPLATE>' +
+    ownerHead(db, t) +
+    permsXml(t.perms) +
+    el('REGTIME', t.regtime) +
+    templateXml('TEMPLATE', t.template) +
+    '</VMTEMPLATE>'
+  );
 }
 
 export function clusterXml(db: Db, c: Cluster): string {
   const hosts = db.hosts.filter((h) => h.clusterId === c.id).map((h) => h.id);
   const dss = db.datastores.filter((d) => d.clusters.includes(c.id)).map((d) => d.id);
   return (
-    '<CLUSTER>' + el('ID', c.id) + el('NAME', text(c.name)) + ids('HOSTS', hosts) + ids('DATASTORES', dss) + '<VNETS/>' +
-    templateXml('TEMPLATE', [{ name: 'RESERVED_CPU', value: '' }, { name: 'RESERVED_MEM', value: '' }]) +
+    '<CLUSTER>' +
+    el('ID', c.id) +
+    el('NAME', text(c.name)) +
+    ids('HOSTS', hosts) +
+    ids('DATASTORES', dss) +
+    '<VNETS/>' +
+    templateXml('TEMPLATE', [
+      { name: 'RESERVED_CPU', value: '' },
+      { name: 'RESERVED_MEM', value: '' },
+    ]) +
     '</CLUSTER>'
   );
 }
@@ -62,13 +82,22 @@ export function hostXml(db: Db, h: Host): string {
   const cluster = db.clusters.find((c) => c.id === h.clusterId)?.name ?? '';
   const vms = db.vms.filter((v) => v.hostId === h.id).map((v) => v.id);
   return (
-    '<HOST>' + el('ID', h.id) + el('NAME', text(h.name)) + el('STATE', h.state) + el('PREV_STATE', h.state) +
-    cel('IM_MAD', 'kvm') + cel('VM_MAD', 'kvm') +
-    el('CLUSTER_ID', h.clusterId) + el('CLUSTER', text(cluster)) +
+    '<HOST>' +
+    el('ID', h.id) +
+    el('NAME', text(h.name)) +
+    el('STATE', h.state) +
+    el('PREV_STATE', h.state) +
+    cel('IM_MAD', 'kvm') +
+    cel('VM_MAD', 'kvm') +
+    el('CLUSTER_ID', h.clusterId) +
+    el('CLUSTER', text(cluster)) +
     '<HOST_SHARE><MEM_USAGE>0</MEM_USAGE><CPU_USAGE>0</CPU_USAGE><TOTAL_MEM>8388608</TOTAL_MEM><TOTAL_CPU>400</TOTAL_CPU>' +
     `<MAX_MEM>8388608</MAX_MEM><MAX_CPU>400</MAX_CPU><RUNNING_VMS>${vms.length}</RUNNING_VMS><VMS_THREAD>0</VMS_THREAD></HOST_SHARE>` +
     ids('VMS', vms) +
-    templateXml('TEMPLATE', [{ name: 'HOSTNAME', value: h.name }, { name: 'HYPERVISOR', value: 'kvm' }]) +
+    templateXml('TEMPLATE', [
+      { name: 'HOSTNAME', value: h.name },
+      { name: 'HYPERVISOR', value: 'kvm' },
+    ]) +
     '<MONITORING/>' +
     '</HOST>'
   );

@@ -35,9 +35,13 @@ function parse(xml: string): Node {
 function render(n: Node, indent: string): string {
   if (n.selfClosing) return `${indent}<${n.name}/>`;
   if (!n.children.length) return `${indent}<${n.name}>${n.text}</${n.name}>`;
-  return [`${indent}<${n.name}>`, ...n.children.map((c) => render(c, `${indent}  `)), `${indent}</${n.name}>`].join('\n');
+  return [`${indent}<${n.name}>`, ...n.children.map((c) => render(c, `${indent}  `)), `${indent}</${n.name}>`].join(
+    '\n',
+  );
 }
 
 export function prettyXml(xml: string): string {
-  return parse(xml).children.map((c) => render(c, '')).join('\n');
+  return parse(xml)
+    .children.map((c) => render(c, ''))
+    .join('\n');
 }

@@ -8,10 +8,27 @@ function historyXml(db: Db, vm: Vm): string {
   const host = db.hosts.find((h) => h.id === vm.hostId);
   if (!host) return '<HISTORY_RECORDS/>';
   const f = [
-    el('OID', vm.id), el('SEQ', 0), el('HOSTNAME', text(host.name)), el('HID', host.id), el('CID', host.clusterId),
-    el('STIME', vm.stime), el('ETIME', 0), cel('VM_MAD', 'kvm'), cel('TM_MAD', 'ssh'),
-    el('DS_ID', vm.systemDsId), el('PLAN_ID', -1), el('ACTION_ID', -1), el('PSTIME', vm.stime), el('PETIME', vm.stime),
-    el('RSTIME', vm.stime), el('RETIME', 0), el('ESTIME', 0), el('EETIME', 0), el('ACTION', 0), el('UID', -1), el('GID', -1),
+    el('OID', vm.id),
+    el('SEQ', 0),
+    el('HOSTNAME', text(host.name)),
+    el('HID', host.id),
+    el('CID', host.clusterId),
+    el('STIME', vm.stime),
+    el('ETIME', 0),
+    cel('VM_MAD', 'kvm'),
+    cel('TM_MAD', 'ssh'),
+    el('DS_ID', vm.systemDsId),
+    el('PLAN_ID', -1),
+    el('ACTION_ID', -1),
+    el('PSTIME', vm.stime),
+    el('PETIME', vm.stime),
+    el('RSTIME', vm.stime),
+    el('RETIME', 0),
+    el('ESTIME', 0),
+    el('EETIME', 0),
+    el('ACTION', 0),
+    el('UID', -1),
+    el('GID', -1),
     el('REQUEST_ID', -1),
   ];
   return `<HISTORY_RECORDS><HISTORY>${f.join('')}</HISTORY></HISTORY_RECORDS>`;
