@@ -12,22 +12,16 @@ import {
   type SshTarget,
 } from '@/lib/exec';
 import { SYNCED_RESTIC } from '@/lib/restic/binary';
+import type { CheckStatus, ReportCheck } from '@/lib/schemas/datastore-preflight';
 
 // Is a backup server ready for a restic datastore? The seed's Step 1, checked in one SSH round
 // trip: the account, key login, the datastores folder (exists, owned, writable), the volume under
 // it and its free space, rsync, qemu-img and jq (the driver needs all three), and the restic binary
 // OpenNebula syncs there. Every failed check says exactly how to fix it.
 
-export type CheckStatus = 'pass' | 'warn' | 'fail';
-export type PreflightCheck = {
-  id: string;
-  label: string;
-  status: CheckStatus;
-  detail: string;
-  fix?: string;
-  /** A value the fix needs, shown with a copy button (Backstone's public key). */
-  copy?: { label: string; value: string };
-};
+// A check is what the wizard shows: one shape, shared with the page (lib/schemas).
+export type { CheckStatus };
+export type PreflightCheck = ReportCheck;
 export type PreflightResult =
   | { kind: 'checked'; checks: PreflightCheck[] }
   | { kind: 'host-key-unknown'; host: string; fingerprint: string; checks: PreflightCheck[] };
