@@ -356,6 +356,13 @@ const ACTIONS: Record<string, ActionCase> = {
     base: maintenance({ confirm: NO_REPO, snapshot: ['a'.repeat(64)] }),
     fields: () => ['datastoreId', 'repository', 'confirm', 'snapshot'],
   },
+  // An image that does not exist, confirmed as typed: whatever passes validation is refused there.
+  deleteDanglingImageAction: {
+    page: maintenancePage,
+    shape: 'form',
+    base: maintenance({ imageId: NO_REPO, confirm: NO_REPO }),
+    fields: () => ['datastoreId', 'repository', 'imageId', 'confirm'],
+  },
 };
 // Takes no argument: nothing to fuzz, and calling it would end the test's session.
 const NO_ARGUMENTS = new Set(['signOutAction']);
