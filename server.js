@@ -147,6 +147,18 @@ function isCrossOriginWrite(req) {
 }
 
 /**
+ * Next's own fetch that forwards a server action to the page holding it, when the action was called
+ * from another page. It carries the browser's Origin and the x-forwarded-* headers Next gave the
+ * first request (so its host is not this fetch's Host), and Next checks that pair itself. A page on
+ * another site cannot send these headers: they are not CORS-safelisted, so a browser asks first with
+ * a preflight, which nothing here answers.
+ * @param {import('node:http').IncomingMessage} req
+ */
+function isForwardedAction(req) {
+  return req.headers['x-action-forwarded'] === '1' && typeof req.headers['next-action'] === 'string';
+}
+
+/**
  * Refuses what Next would answer with a 500 or hold; true when the request was answered here.
  * @param {import('node:http').IncomingMessage} req
  * @param {import('node:http').ServerResponse} res
@@ -156,6 +168,8 @@ function refusedAtTheEdge(req, res) {
     refuse(req, res, 400, 'malformed percent-encoding', 'Bad request: the address holds a malformed percent-encoding.');
     return true;
   }
+  // Judged by Next, which sent it (see isForwardedAction); its body comes streamed, without a length.
+  if (isForwardedAction(req)) return false;
   if (isCrossOriginWrite(req)) {
     refuse(req, res, 403, 'cross-origin write', 'Forbidden: this request came from another origin.');
     return true;
@@ -195,7 +209,7 @@ const server = createServer(
 function handleRequest(req, res) {
   // Replaces whatever the client sent under this name: only this server may state the peer.
   req.headers[PEER_HEADER] = req.socket.remoteAddress ?? '';
-  if (!trustProxy) for (const name of FORWARDED_HEADERS) delete req.headers[name];
+  if (!trustProxy && !isForwardedAction(req)) for (const name of FORWARDED_HEADERS) delete req.headers[name];
   if (refusedAtTheEdge(req, res)) return;
   restoreContentLength(res);
   handle(req, res).catch((err) => {
