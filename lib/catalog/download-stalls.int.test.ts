@@ -7,7 +7,12 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBackstoneWorld, stopBackstoneWorld, type BackstoneWorld } from '@/scripts/test-support/backstone-world';
+import {
+  startBackstoneWorld,
+  stopBackstoneWorld,
+  type BackstoneWorld,
+  resticDatastoreTemplate,
+} from '@/scripts/test-support/backstone-world';
 import { sandboxProcesses } from '@/sandbox/backup-server/test-faults';
 import { type BackupServerInfo } from '@/sandbox/common/info';
 import { runOk, waitFor } from '@/sandbox/common/process';
@@ -41,14 +46,7 @@ let dsId: number;
 let repoName: string;
 let snapshotId: string;
 
-const tpl = (name: string) => `NAME = "${name}"
-TYPE = "BACKUP_DS"
-DS_MAD = "restic"
-TM_MAD = "-"
-RESTIC_PASSWORD = "${PASSWORD}"
-RESTIC_SFTP_SERVER = "${server.name}"
-RESTIC_SFTP_USER = "${server.account}"
-`;
+const tpl = (name: string) => resticDatastoreTemplate({ server }, { name, password: PASSWORD });
 
 /** `restic dump` processes of this sandbox's backup server. */
 const dumps = () =>

@@ -6,7 +6,12 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBackstoneWorld, stopBackstoneWorld, type BackstoneWorld } from '@/scripts/test-support/backstone-world';
+import {
+  startBackstoneWorld,
+  stopBackstoneWorld,
+  type BackstoneWorld,
+  resticDatastoreTemplate,
+} from '@/scripts/test-support/backstone-world';
 import { resticOnRepo } from '@/sandbox/backup-server/test-faults';
 import { type BackupServerInfo } from '@/sandbox/common/info';
 import { waitFor } from '@/sandbox/common/process';
@@ -75,12 +80,7 @@ beforeAll(async () => {
   const paths = frontendPaths(stateDir);
   const cli = cliRunner(info);
   const file = join(stateDir, 'visibility.tpl');
-  writeFileSync(
-    file,
-    `NAME = "Shared"\nTYPE = "BACKUP_DS"\nDS_MAD = "restic"\nTM_MAD = "-"\nRESTIC_PASSWORD = "${PASSWORD}"\n` +
-      `RESTIC_SFTP_SERVER = "${server.name}"\nRESTIC_SFTP_USER = "${server.account}"\n`,
-    { mode: 0o600 },
-  );
+  writeFileSync(file, resticDatastoreTemplate({ server }, { name: 'Shared', password: PASSWORD }), { mode: 0o600 });
   dsId = Number((await cli('oneadmin', 'onedatastore', ['create', file], EPOCH - DAY)).replace(/\D/g, ''));
   vm.alice = await createVm(paths, { name: 'alice-shop', uid: 2, disksMb: [8] });
   vm.bob = await createVm(paths, { name: 'bob-ledger', uid: 3, disksMb: [8] });

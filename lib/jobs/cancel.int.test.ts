@@ -14,6 +14,7 @@ import {
   startBackstoneWorld,
   stopBackstoneWorld,
   type BackstoneWorld,
+  resticDatastoreTemplate,
 } from '@/scripts/test-support/backstone-world';
 import { sandboxProcesses } from '@/sandbox/backup-server/test-faults';
 import { type BackupServerInfo } from '@/sandbox/common/info';
@@ -114,19 +115,9 @@ beforeAll(async () => {
   cli = cliRunner(info);
 
   const tplFile = join(stateDir, 'ds.tpl');
-  writeFileSync(
-    tplFile,
-    `NAME = "Cancel"
-TYPE = "BACKUP_DS"
-DS_MAD = "restic"
-TM_MAD = "-"
-RESTIC_PASSWORD = "${PASSWORD.replace(/["\\]/g, '\\$&')}"
-RESTIC_SFTP_SERVER = "${server.name}"
-RESTIC_SFTP_USER = "${server.account}"
-RESTIC_TMP_DIR = "${TMP_DIR}"
-`,
-    { mode: 0o600 },
-  );
+  writeFileSync(tplFile, resticDatastoreTemplate({ server }, { name: 'Cancel', password: PASSWORD, tmpDir: TMP_DIR }), {
+    mode: 0o600,
+  });
   dsId = Number((await cli('oneadmin', 'onedatastore', ['create', tplFile])).replace(/\D/g, ''));
   rmSync(tplFile);
   restoreBase = join(server.root, TMP_DIR);

@@ -24,6 +24,7 @@ import {
   startBackstoneWorld,
   stopBackstoneWorld,
   type BackstoneWorld,
+  resticDatastoreTemplate,
 } from '@/scripts/test-support/backstone-world';
 import { holdExclusiveLock } from '@/sandbox/backup-server/test-locks';
 import {
@@ -74,15 +75,8 @@ let diskSha: string;
 let restoreBase: string;
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
-const tpl = (name: string, password: string) => `NAME = "${name}"
-TYPE = "BACKUP_DS"
-DS_MAD = "restic"
-TM_MAD = "-"
-RESTIC_PASSWORD = "${password.replace(/["\\]/g, '\\$&')}"
-RESTIC_SFTP_SERVER = "${server.name}"
-RESTIC_SFTP_USER = "${server.account}"
-RESTIC_TMP_DIR = "${TMP_DIR}"
-`;
+const tpl = (name: string, password: string) =>
+  resticDatastoreTemplate({ server }, { name, password, tmpDir: TMP_DIR });
 
 async function snapshotCount(path = repoPath): Promise<number> {
   const r = await resticOnRepo(server, path, PASSWORD, ['snapshots', '--json', '--no-lock']);

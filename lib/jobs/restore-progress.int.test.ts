@@ -12,6 +12,7 @@ import {
   startBackstoneWorld,
   stopBackstoneWorld,
   type BackstoneWorld,
+  resticDatastoreTemplate,
 } from '@/scripts/test-support/backstone-world';
 import { type BackupServerInfo } from '@/sandbox/common/info';
 import { runOk, waitFor } from '@/sandbox/common/process';
@@ -94,15 +95,7 @@ beforeAll(async () => {
   const tplFile = join(stateDir, 'ds.tpl');
   writeFileSync(
     tplFile,
-    `NAME = "Progress"
-TYPE = "BACKUP_DS"
-DS_MAD = "restic"
-TM_MAD = "-"
-RESTIC_PASSWORD = "${PASSWORD}"
-RESTIC_SFTP_SERVER = "${server.name}"
-RESTIC_SFTP_USER = "${server.account}"
-RESTIC_TMP_DIR = "${TMP_DIR}"
-`,
+    resticDatastoreTemplate({ server }, { name: 'Progress', password: PASSWORD, tmpDir: TMP_DIR }),
     { mode: 0o600 },
   );
   dsId = Number((await cli('oneadmin', 'onedatastore', ['create', tplFile])).replace(/\D/g, ''));

@@ -6,7 +6,12 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBackstoneWorld, stopBackstoneWorld, type BackstoneWorld } from '@/scripts/test-support/backstone-world';
+import {
+  startBackstoneWorld,
+  stopBackstoneWorld,
+  type BackstoneWorld,
+  resticDatastoreTemplate,
+} from '@/scripts/test-support/backstone-world';
 import { pauseSshd, sandboxProcesses } from '@/sandbox/backup-server/test-faults';
 import { holdExclusiveLock } from '@/sandbox/backup-server/test-locks';
 import { type BackupServerInfo } from '@/sandbox/common/info';
@@ -94,18 +99,7 @@ beforeAll(async () => {
   const paths = frontendPaths(stateDir);
   const cli = cliRunner(info);
   const tplFile = join(stateDir, 'ds.tpl');
-  writeFileSync(
-    tplFile,
-    `NAME = "Slow"
-TYPE = "BACKUP_DS"
-DS_MAD = "restic"
-TM_MAD = "-"
-RESTIC_PASSWORD = "${PASSWORD.replace(/["\\]/g, '\\$&')}"
-RESTIC_SFTP_SERVER = "${server.name}"
-RESTIC_SFTP_USER = "${server.account}"
-`,
-    { mode: 0o600 },
-  );
+  writeFileSync(tplFile, resticDatastoreTemplate({ server }, { name: 'Slow', password: PASSWORD }), { mode: 0o600 });
   dsId = Number((await cli('oneadmin', 'onedatastore', ['create', tplFile])).replace(/\D/g, ''));
   rmSync(tplFile);
   const vmId = await createVm(paths, { name: 'slow', uid: 0, disksMb: [16] });

@@ -78,3 +78,24 @@ export async function jobEnded(viewer: JobReader, id: number, ms: number): Promi
   expect(ok, `job ${id} still ${job?.status} after ${ms} ms`).toBe(true);
   return job!;
 }
+
+/**
+ * The template of a restic backup datastore on the world's backup server, as an admin writes it
+ * for `onedatastore create` (the password quoted for OpenNebula's template syntax).
+ */
+export function resticDatastoreTemplate(
+  world: Pick<BackstoneWorld, 'server'>,
+  opts: { name: string; password: string; tmpDir?: string },
+): string {
+  const lines = [
+    `NAME = "${opts.name}"`,
+    'TYPE = "BACKUP_DS"',
+    'DS_MAD = "restic"',
+    'TM_MAD = "-"',
+    `RESTIC_PASSWORD = "${opts.password.replace(/["\\]/g, '\\$&')}"`,
+    `RESTIC_SFTP_SERVER = "${world.server.name}"`,
+    `RESTIC_SFTP_USER = "${world.server.account}"`,
+  ];
+  if (opts.tmpDir !== undefined) lines.push(`RESTIC_TMP_DIR = "${opts.tmpDir}"`);
+  return `${lines.join('\n')}\n`;
+}
