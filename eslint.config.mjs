@@ -9,6 +9,8 @@ const config = [
       'node_modules/**',
       '.next/**',
       '.sandbox/**',
+      '.bench/**',
+      '.data/**',
       'tools/**',
       'test-results/**',
       'playwright-report/**',
