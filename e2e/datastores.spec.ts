@@ -96,7 +96,9 @@ test.describe('as an admin', () => {
       await expect(chain.getByTestId(`link-${imageId}-${inc.id}`)).toContainText(
         `${inc.type === 'FULL' ? 'FULL' : 'INC'} ${inc.id}: ${inc.source}`,
       );
-      await expect(page.getByTestId(`snapshot-row-${inc.source}`)).toContainText(`image ${imageId}`);
+      await expect(page.getByTestId('snapshots-table').getByTestId(`snapshot-row-${inc.source}`)).toContainText(
+        `image ${imageId}`,
+      );
     }
   });
 
@@ -114,7 +116,9 @@ test.describe('as an admin', () => {
       `Backup image ${seed.danglingImage.imageId}`,
     );
     await page.goto(`/datastores/${DS}/repos/${legacy}`);
-    await expect(page.getByTestId(`snapshot-row-${seed.orphanSnapshot.snapshot.slice(0, 8)}`)).toContainText('orphan');
+    await expect(
+      page.getByTestId('snapshots-table').getByTestId(`snapshot-row-${seed.orphanSnapshot.snapshot.slice(0, 8)}`),
+    ).toContainText('orphan');
     await expect(page.getByTestId(`chain-${seed.danglingImage.imageId}`)).toContainText('missing');
   });
 

@@ -113,7 +113,9 @@ test.describe('as an admin', () => {
     const newest = snaps[snaps.length - 1]!;
     // From the repository's table, the snapshot ID is the way in.
     await page.goto(`/datastores/${DS}/repos/${vm}`);
-    await page.getByTestId(`snapshot-link-${newest.short_id}`).click();
+    // Scoped to the table: while React reveals the streamed rows, a hidden copy of them waits at the
+    // end of the document.
+    await page.getByTestId('snapshots-table').getByTestId(`snapshot-link-${newest.short_id}`).click();
     await expect(page).toHaveURL(new RegExp(`/snapshots/${newest.id}$`));
     await expect(page.getByTestId('snapshot-id')).toHaveText(newest.id);
 
