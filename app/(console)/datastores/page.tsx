@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { requireViewer } from '@/lib/auth';
 import { listDatastoreSummaries } from '@/lib/catalog';
-import { PageHeader, Panel } from '../../_components/panel';
+import { PageHeader, Panel } from '@/app/_components/panel';
 import { DatastoresTable } from './_components/datastores-table';
 
 export const metadata: Metadata = { title: 'Datastores' };

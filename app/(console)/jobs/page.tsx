@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { requireViewer } from '@/lib/auth';
 import { visibleJobs } from '@/lib/jobs';
-import { PageHeader, Panel } from '../../_components/panel';
+import { PageHeader, Panel } from '@/app/_components/panel';
 import { JobsList } from './_components/jobs-list';
 
 export const metadata: Metadata = { title: 'Jobs' };

@@ -5,15 +5,15 @@ import { requireViewer, type Viewer } from '@/lib/auth';
 import { datastoreOverview, OVERVIEW_ANSWER_WITHIN_MS, readDatastore } from '@/lib/catalog';
 import type { Datastore } from '@/lib/opennebula';
 import { DatastoreIdParam, parseParam } from '@/lib/schemas/params';
-import { loadOr404 } from '../../../_components/load';
-import { PageHeader } from '../../../_components/panel';
+import { loadOr404 } from '@/app/_components/load';
+import { PageHeader } from '@/app/_components/panel';
 import { LazyCapacityTab } from './_components/capacity-tab-lazy';
 import { InfoTab } from './_components/info-tab';
 import { MaintenanceTab } from './_components/maintenance-tab';
 import { RepositoriesView } from './_components/repositories-view';
 import { ServerBanner } from './_components/server-banner';
 import { DatastoreTabs, tabOf, type TabId } from './_components/tabs';
-import { datastoreTitle } from '../../../_components/page-titles';
+import { datastoreTitle } from '@/app/_components/page-titles';
 
 type Props = { params: Promise<{ id: string }>; searchParams: Promise<{ tab?: string | string[]; created?: string }> };
 

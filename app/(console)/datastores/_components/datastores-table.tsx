@@ -3,9 +3,9 @@
 import type { ColumnDef } from '@tanstack/react-table';
 import Link from 'next/link';
 import type { DatastoreInfo } from '@/lib/catalog';
-import { Badge } from '../../../_components/badge';
-import { CapacityBar } from '../../../_components/capacity-bar';
-import { DataTable } from '../../../_components/data-table';
+import { Badge } from '@/app/_components/badge';
+import { CapacityBar } from '@/app/_components/capacity-bar';
+import { DataTable } from '@/app/_components/data-table';
 
 const TYPE_LABEL: Record<string, string> = {
   IMAGE_DS: 'Image',

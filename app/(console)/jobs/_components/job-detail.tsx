@@ -4,9 +4,9 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState, useTransition } from 'react';
 import type { Job } from '@/lib/jobs';
-import { locksHref } from '../../../_components/hrefs';
-import { formatAge, formatBytes, formatDate } from '../../../_components/format';
-import { PageHeader, Panel } from '../../../_components/panel';
+import { locksHref } from '@/app/_components/hrefs';
+import { formatAge, formatBytes, formatDate } from '@/app/_components/format';
+import { PageHeader, Panel } from '@/app/_components/panel';
 import { cancelJobAction } from '../actions';
 import { JobStatusBadge, ProgressBar } from './job-status';
 

@@ -1,5 +1,5 @@
 import type { JobStatus } from '@/lib/jobs';
-import { Badge, type Tone } from '../../../_components/badge';
+import { Badge, type Tone } from '@/app/_components/badge';
 
 const TONE: Record<JobStatus, Tone> = {
   queued: 'muted',

@@ -3,7 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import type { Job } from '@/lib/jobs';
-import { formatAge, formatBytes } from '../../../_components/format';
+import { formatAge, formatBytes } from '@/app/_components/format';
 import { JobStatusBadge, ProgressBar } from './job-status';
 
 export function JobsList({ initial }: { initial: Job[] }) {

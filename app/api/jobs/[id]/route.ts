@@ -1,7 +1,7 @@
 import { visibleJob, visibleJobLog } from '@/lib/jobs';
 import { IdParam } from '@/lib/schemas/ids';
 import { parseParam } from '@/lib/schemas/params';
-import { guarded, notFoundResponse } from '../../_lib/handler';
+import { guarded, notFoundResponse } from '@/app/api/_lib/handler';
 
 export const dynamic = 'force-dynamic';
 

@@ -3,11 +3,11 @@
 import { useQuery } from '@tanstack/react-query';
 import dynamic from 'next/dynamic';
 import type { CapacityReport } from '@/lib/catalog';
-import { CapacityBar } from '../../../../_components/capacity-bar';
+import { CapacityBar } from '@/app/_components/capacity-bar';
 import { SIZE_TERMS } from '@/app/_components/size-terms';
-import { formatBytes, formatDate } from '../../../../_components/format';
-import { FreshnessNote } from '../../../../_components/freshness-note';
-import { Panel } from '../../../../_components/panel';
+import { formatBytes, formatDate } from '@/app/_components/format';
+import { FreshnessNote } from '@/app/_components/freshness-note';
+import { Panel } from '@/app/_components/panel';
 
 // uPlot only loads on this tab.
 const HistoryChart = dynamic(() => import('./history-chart').then((m) => m.HistoryChart), {

@@ -4,7 +4,7 @@ import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { CapacityReport } from '@/lib/catalog';
-import { formatBytes } from '../../../../_components/format';
+import { formatBytes } from '@/app/_components/format';
 
 /** A computed CSS colour ("rgb(71, 85, 105)" or Tailwind 4's "oklch(0.45 0.04 257)") made translucent. */
 export function withAlpha(colour: string, alpha: number): string {

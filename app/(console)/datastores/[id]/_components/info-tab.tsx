@@ -1,7 +1,7 @@
 import type { DatastoreOverview } from '@/lib/catalog';
-import { Badge } from '../../../../_components/badge';
-import { CapacityBar } from '../../../../_components/capacity-bar';
-import { Panel } from '../../../../_components/panel';
+import { Badge } from '@/app/_components/badge';
+import { CapacityBar } from '@/app/_components/capacity-bar';
+import { Panel } from '@/app/_components/panel';
 
 const MASK = '••••••••';
 

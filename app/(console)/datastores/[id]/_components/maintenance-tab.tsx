@@ -3,12 +3,12 @@ import { ExecError } from '@/lib/exec';
 import { ANSWER_WITHIN_MS } from '@/lib/catalog';
 import { datastoreLocks, lastChecks, type DatastoreLocks } from '@/lib/maintenance';
 import { ResticError } from '@/lib/restic';
-import { maintenanceHref, locksHref } from '../../../../_components/hrefs';
+import { maintenanceHref, locksHref } from '@/app/_components/hrefs';
 import type { RepositoryRow } from '@/lib/catalog';
-import { Badge } from '../../../../_components/badge';
-import { FreshnessNote } from '../../../../_components/freshness-note';
-import { Panel } from '../../../../_components/panel';
-import { RefreshWhile } from '../../../../_components/refresh-while';
+import { Badge } from '@/app/_components/badge';
+import { FreshnessNote } from '@/app/_components/freshness-note';
+import { Panel } from '@/app/_components/panel';
+import { RefreshWhile } from '@/app/_components/refresh-while';
 import { CheckVerdict } from '../maintenance/[repo]/_components/check-verdict';
 import { LockTable } from '../maintenance/[repo]/_components/lock-table';
 

@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import type { Problem } from '@/lib/catalog';
-import { Badge } from '../../../../_components/badge';
-import { Panel } from '../../../../_components/panel';
+import { Badge } from '@/app/_components/badge';
+import { Panel } from '@/app/_components/panel';
 
 const TITLES: Record<Problem['kind'], string> = {
   'orphan-snapshot': 'Orphan snapshot',

@@ -1,7 +1,7 @@
 import { renderToString } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import type { DatastoreOverview, RepositoryRow } from '@/lib/catalog';
-import { Providers } from '../../../../providers';
+import { Providers } from '@/app/providers';
 import { SIZE_TERMS } from '@/app/_components/size-terms';
 import { RepositoriesView } from './repositories-view';
 

@@ -5,16 +5,16 @@ import { requireAdmin } from '@/lib/auth';
 import { ANSWER_WITHIN_MS } from '@/lib/catalog';
 import { repositoryMaintenance } from '@/lib/maintenance';
 import { DatastoreIdParam, parseParam, RepositoryParam } from '@/lib/schemas/params';
-import { FreshnessNote } from '../../../../../_components/freshness-note';
-import { loadOr404 } from '../../../../../_components/load';
-import { PageHeader, Panel } from '../../../../../_components/panel';
-import { RefreshWhile } from '../../../../../_components/refresh-while';
+import { FreshnessNote } from '@/app/_components/freshness-note';
+import { loadOr404 } from '@/app/_components/load';
+import { PageHeader, Panel } from '@/app/_components/panel';
+import { RefreshWhile } from '@/app/_components/refresh-while';
 import { CheckPanel } from './_components/check-panel';
 import { DanglingPanel } from './_components/dangling-panel';
 import { LocksPanel } from './_components/locks-panel';
 import { OrphansPanel } from './_components/orphans-panel';
 import { PrunePanel } from './_components/prune-panel';
-import { datastoreTitle } from '../../../../../_components/page-titles';
+import { datastoreTitle } from '@/app/_components/page-titles';
 
 type Props = { params: Promise<{ id: string; repo: string }> };
 

@@ -4,17 +4,17 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { requireViewer } from '@/lib/auth';
 import { ANSWER_WITHIN_MS, listDatastoreSummaries, repositoryDetail } from '@/lib/catalog';
-import { locksHref, maintenanceHref } from '../../../../../_components/hrefs';
+import { locksHref, maintenanceHref } from '@/app/_components/hrefs';
 import { DatastoreIdParam, parseParam, RepositoryParam } from '@/lib/schemas/params';
-import { Badge } from '../../../../../_components/badge';
-import { formatBytes } from '../../../../../_components/format';
-import { FreshnessNote } from '../../../../../_components/freshness-note';
-import { answerDeadline, loadOr404 } from '../../../../../_components/load';
-import { PageHeader } from '../../../../../_components/panel';
-import { RefreshWhile } from '../../../../../_components/refresh-while';
+import { Badge } from '@/app/_components/badge';
+import { formatBytes } from '@/app/_components/format';
+import { FreshnessNote } from '@/app/_components/freshness-note';
+import { answerDeadline, loadOr404 } from '@/app/_components/load';
+import { PageHeader } from '@/app/_components/panel';
+import { RefreshWhile } from '@/app/_components/refresh-while';
 import { ChainsPanel } from './_components/chains-panel';
 import { SnapshotsTable } from './_components/snapshots-table';
-import { datastoreTitle } from '../../../../../_components/page-titles';
+import { datastoreTitle } from '@/app/_components/page-titles';
 
 type Props = { params: Promise<{ id: string; repo: string }> };
 

@@ -1,6 +1,6 @@
 import { ANSWER_WITHIN_MS, repositoryDetail } from '@/lib/catalog';
 import { DatastoreIdParam, parseParam, RepositoryParam } from '@/lib/schemas/params';
-import { guarded, notFoundResponse } from '../../../../_lib/handler';
+import { guarded, notFoundResponse } from '@/app/api/_lib/handler';
 
 export const dynamic = 'force-dynamic';
 

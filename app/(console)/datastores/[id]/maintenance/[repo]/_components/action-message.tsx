@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import type { ActionState } from '@/lib/schemas/action-state';
-import { locksHref } from '../../../../../../_components/hrefs';
+import { locksHref } from '@/app/_components/hrefs';
 
 /** An action's outcome in plain words; restic's lock error links to the repository's Locks panel. */
 export function ActionMessage<T>({

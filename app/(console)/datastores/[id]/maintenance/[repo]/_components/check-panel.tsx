@@ -5,9 +5,9 @@ import { useRouter } from 'next/navigation';
 import { useActionState, useEffect, useState } from 'react';
 import { IDLE, type ActionState } from '@/lib/schemas/action-state';
 import type { CheckRecord } from '@/lib/schemas/maintenance';
-import { formatDate } from '../../../../../../_components/format';
-import { Panel } from '../../../../../../_components/panel';
-import { checkAction } from '../../actions';
+import { formatDate } from '@/app/_components/format';
+import { Panel } from '@/app/_components/panel';
+import { checkAction } from '@/app/(console)/datastores/[id]/maintenance/actions';
 import { ActionMessage, inputClass, primaryButton } from './action-message';
 import { CheckVerdict } from './check-verdict';
 

@@ -1,8 +1,8 @@
 // No 'use client': the datastore page's Maintenance tab (a Server Component) shows it too, and
 // importing it from check-panel.tsx would put the whole check form into that page's JavaScript.
 import type { CheckRecord } from '@/lib/schemas/maintenance';
-import { Badge } from '../../../../../../_components/badge';
-import { formatAge, formatDate } from '../../../../../../_components/format';
+import { Badge } from '@/app/_components/badge';
+import { formatAge, formatDate } from '@/app/_components/format';
 
 /** The last check's verdict, kept per repository. */
 export function CheckVerdict({ last, now }: { last?: CheckRecord; now: number }) {

@@ -4,8 +4,8 @@ import { useRouter } from 'next/navigation';
 import { useActionState, useEffect, useState } from 'react';
 import { IDLE, type ActionState } from '@/lib/schemas/action-state';
 import type { DanglingImage } from '@/lib/schemas/maintenance';
-import { Panel } from '../../../../../../_components/panel';
-import { deleteDanglingImageAction } from '../../actions';
+import { Panel } from '@/app/_components/panel';
+import { deleteDanglingImageAction } from '@/app/(console)/datastores/[id]/maintenance/actions';
 import { ActionMessage, dangerButton, inputClass } from './action-message';
 
 type Deleted = ActionState<{ imageId: number }>;

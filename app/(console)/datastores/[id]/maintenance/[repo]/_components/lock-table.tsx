@@ -1,6 +1,6 @@
 import type { LockView } from '@/lib/schemas/maintenance';
-import { Badge } from '../../../../../../_components/badge';
-import { formatAge, formatDate } from '../../../../../../_components/format';
+import { Badge } from '@/app/_components/badge';
+import { formatAge, formatDate } from '@/app/_components/format';
 
 const PROCESS: Record<LockView['process'], string> = {
   'restic-running': 'restic running',

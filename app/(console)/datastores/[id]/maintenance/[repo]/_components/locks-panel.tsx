@@ -4,8 +4,8 @@ import { useRouter } from 'next/navigation';
 import { useActionState, useEffect, useState } from 'react';
 import { IDLE, type ActionState } from '@/lib/schemas/action-state';
 import type { LockInspection } from '@/lib/schemas/maintenance';
-import { Panel } from '../../../../../../_components/panel';
-import { removeAllLocksAction, removeStaleLocksAction } from '../../actions';
+import { Panel } from '@/app/_components/panel';
+import { removeAllLocksAction, removeStaleLocksAction } from '@/app/(console)/datastores/[id]/maintenance/actions';
 import { ActionMessage, dangerButton, inputClass, plainButton, primaryButton } from './action-message';
 import { LockTable } from './lock-table';
 

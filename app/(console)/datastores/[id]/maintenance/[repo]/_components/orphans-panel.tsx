@@ -4,9 +4,9 @@ import { useRouter } from 'next/navigation';
 import { useActionState, useEffect, useState } from 'react';
 import { IDLE, type ActionState } from '@/lib/schemas/action-state';
 import type { OrphanCandidate } from '@/lib/schemas/maintenance';
-import { formatDate } from '../../../../../../_components/format';
-import { Panel } from '../../../../../../_components/panel';
-import { orphanForgetAction } from '../../actions';
+import { formatDate } from '@/app/_components/format';
+import { Panel } from '@/app/_components/panel';
+import { orphanForgetAction } from '@/app/(console)/datastores/[id]/maintenance/actions';
 import { ActionMessage, dangerButton, inputClass } from './action-message';
 
 /** The orphan snapshots the catalog found, forgotten after a preview and a typed confirmation. */

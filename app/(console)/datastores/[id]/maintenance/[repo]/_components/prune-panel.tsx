@@ -4,9 +4,9 @@ import { useRouter } from 'next/navigation';
 import { useActionState, useEffect } from 'react';
 import { IDLE, type ActionState } from '@/lib/schemas/action-state';
 import type { PrunePreview } from '@/lib/schemas/maintenance';
-import { formatBytes } from '../../../../../../_components/format';
-import { Panel } from '../../../../../../_components/panel';
-import { previewPruneAction, pruneAction } from '../../actions';
+import { formatBytes } from '@/app/_components/format';
+import { Panel } from '@/app/_components/panel';
+import { previewPruneAction, pruneAction } from '@/app/(console)/datastores/[id]/maintenance/actions';
 import { ActionMessage, plainButton, primaryButton } from './action-message';
 
 /** Prune: a dry-run preview (what goes, what is repacked, the space freed), then a job. */

@@ -1,7 +1,7 @@
 import type { BackupChain } from '@/lib/catalog';
-import { Badge } from '../../../../../../_components/badge';
-import { formatDate, formatMb } from '../../../../../../_components/format';
-import { Panel } from '../../../../../../_components/panel';
+import { Badge } from '@/app/_components/badge';
+import { formatDate, formatMb } from '@/app/_components/format';
+import { Panel } from '@/app/_components/panel';
 import { RestoreDialog, type RestoreDialogProps } from './restore-dialog';
 
 /** Each backup image with its snapshots in order: FULL -> INCREMENT -> ... */

@@ -4,8 +4,8 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useActionState, useEffect, useRef, useState } from 'react';
 import { IDLE, type ActionState } from '@/lib/schemas/action-state';
-import { restoreToBackupServerAction, restoreToOpenNebulaAction } from '../../../../../jobs/actions';
-import { locksHref } from '../../../../../../_components/hrefs';
+import { restoreToBackupServerAction, restoreToOpenNebulaAction } from '@/app/(console)/jobs/actions';
+import { locksHref } from '@/app/_components/hrefs';
 import type { RestoreDialogProps } from './restore-dialog';
 
 const input =

@@ -7,16 +7,16 @@ import { usePathname } from 'next/navigation';
 import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense, useMemo } from 'react';
 import type { SnapshotRow } from '@/lib/catalog';
-import { Badge } from '../../../../../../_components/badge';
-import { DataTable, type RowsProps } from '../../../../../../_components/data-table';
-import { formatAge, formatBytes, formatDate } from '../../../../../../_components/format';
-import { Panel } from '../../../../../../_components/panel';
+import { Badge } from '@/app/_components/badge';
+import { DataTable, type RowsProps } from '@/app/_components/data-table';
+import { formatAge, formatBytes, formatDate } from '@/app/_components/format';
+import { Panel } from '@/app/_components/panel';
 import { CompareForm } from '../snapshots/_components/compare-form';
 
 // The virtualizer's code loads after the page's own: until then the rows the server rendered stay
 // on screen (during hydration), or the first rows are drawn plainly (after a client navigation).
 const VirtualRows = lazy(() =>
-  import('../../../../../../_components/virtual-rows').then((m) => ({ default: m.VirtualRows<SnapshotRow> })),
+  import('@/app/_components/virtual-rows').then((m) => ({ default: m.VirtualRows<SnapshotRow> })),
 );
 const FIRST_ROWS = 16;
 

@@ -6,15 +6,15 @@ import { requireViewer } from '@/lib/auth';
 import { ANSWER_WITHIN_MS, chainPlace, resolveSnapshot, StillReading, type SnapshotRef } from '@/lib/catalog';
 import { DatastoreIdParam, parseParam, RepositoryParam, SnapshotParam } from '@/lib/schemas/params';
 import { defaultPair } from '@/lib/schemas/snapshot-pair';
-import { Badge } from '../../../../../../../_components/badge';
-import { formatAge, formatDate } from '../../../../../../../_components/format';
-import { FreshnessNote } from '../../../../../../../_components/freshness-note';
-import { answerDeadline, loadOr404 } from '../../../../../../../_components/load';
-import { PageHeader, Panel } from '../../../../../../../_components/panel';
-import { RefreshWhile } from '../../../../../../../_components/refresh-while';
+import { Badge } from '@/app/_components/badge';
+import { formatAge, formatDate } from '@/app/_components/format';
+import { FreshnessNote } from '@/app/_components/freshness-note';
+import { answerDeadline, loadOr404 } from '@/app/_components/load';
+import { PageHeader, Panel } from '@/app/_components/panel';
+import { RefreshWhile } from '@/app/_components/refresh-while';
 import { CompareForm } from '../_components/compare-form';
 import { DisksSection, FilesSection, snapshotBase, VmSection } from '../_components/sections';
-import { datastoreTitle } from '../../../../../../../_components/page-titles';
+import { datastoreTitle } from '@/app/_components/page-titles';
 
 type Props = { params: Promise<{ id: string; repo: string; snap: string }> };
 

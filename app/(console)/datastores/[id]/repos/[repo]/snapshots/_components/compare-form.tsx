@@ -2,7 +2,7 @@
 
 import { useState } from 'react';
 import { defaultPair } from '@/lib/schemas/snapshot-pair';
-import { formatDate } from '../../../../../../../_components/format';
+import { formatDate } from '@/app/_components/format';
 
 export type SnapshotChoice = { id: string; shortId: string; time: string; vmId?: number };
 

@@ -12,11 +12,11 @@ import {
 } from '@/lib/catalog';
 import { ExecError } from '@/lib/exec';
 import { ResticError } from '@/lib/restic';
-import { Badge } from '../../../../../../../_components/badge';
-import { formatBytes, formatMb } from '../../../../../../../_components/format';
-import { FreshnessNote } from '../../../../../../../_components/freshness-note';
-import { Panel } from '../../../../../../../_components/panel';
-import { RefreshWhile } from '../../../../../../../_components/refresh-while';
+import { Badge } from '@/app/_components/badge';
+import { formatBytes, formatMb } from '@/app/_components/format';
+import { FreshnessNote } from '@/app/_components/freshness-note';
+import { Panel } from '@/app/_components/panel';
+import { RefreshWhile } from '@/app/_components/refresh-while';
 
 // The snapshot page's sections. Each reads what it needs on the server and is streamed in its own
 // Suspense boundary, so the cached file list shows while disk headers and vm.xml are read. Each

@@ -17,15 +17,15 @@ import {
   type VmXmlDiff,
 } from '@/lib/catalog';
 import { DatastoreIdParam, parseParam, RepositoryParam, SnapshotParam } from '@/lib/schemas/params';
-import { Badge, type Tone } from '../../../../../../../_components/badge';
-import { formatBytes, formatDate } from '../../../../../../../_components/format';
-import { FreshnessNote } from '../../../../../../../_components/freshness-note';
-import { answerDeadline, loadOr404 } from '../../../../../../../_components/load';
-import { PageHeader, Panel } from '../../../../../../../_components/panel';
+import { Badge, type Tone } from '@/app/_components/badge';
+import { formatBytes, formatDate } from '@/app/_components/format';
+import { FreshnessNote } from '@/app/_components/freshness-note';
+import { answerDeadline, loadOr404 } from '@/app/_components/load';
+import { PageHeader, Panel } from '@/app/_components/panel';
 import { CompareForm } from '../_components/compare-form';
-import { RefreshWhile } from '../../../../../../../_components/refresh-while';
+import { RefreshWhile } from '@/app/_components/refresh-while';
 import { SectionError, StillReadingSection, untilDeadline } from '../_components/sections';
-import { datastoreTitle } from '../../../../../../../_components/page-titles';
+import { datastoreTitle } from '@/app/_components/page-titles';
 
 type Props = {
   params: Promise<{ id: string; repo: string }>;

@@ -1,5 +1,5 @@
 import { ANSWER_WITHIN_MS, chainPlace, resolveSnapshot, snapshotDisks, snapshotFilesWithin } from '@/lib/catalog';
-import { guarded, notFoundResponse } from '../../../../../../_lib/handler';
+import { guarded, notFoundResponse } from '@/app/api/_lib/handler';
 import { snapshotParams, type SnapshotParams } from '../_params';
 
 export const dynamic = 'force-dynamic';

@@ -1,6 +1,6 @@
 import { downloadHeaders, downloadVmXml, resolveSnapshot } from '@/lib/catalog';
-import { guarded, notFoundResponse } from '../../../../../../../_lib/handler';
-import { snapshotParams, type SnapshotParams } from '../../_params';
+import { guarded, notFoundResponse } from '@/app/api/_lib/handler';
+import { snapshotParams, type SnapshotParams } from '@/app/api/datastores/[id]/repos/[repo]/snapshots/_params';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,7 +1,7 @@
 import { ANSWER_WITHIN_MS, snapshotDiff } from '@/lib/catalog';
 import { parseParam, SnapshotParam } from '@/lib/schemas/params';
-import { guarded, notFoundResponse } from '../../../../../../../../_lib/handler';
-import { snapshotParams, type SnapshotParams } from '../../../_params';
+import { guarded, notFoundResponse } from '@/app/api/_lib/handler';
+import { snapshotParams, type SnapshotParams } from '@/app/api/datastores/[id]/repos/[repo]/snapshots/_params';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,7 +1,11 @@
 import { ChainBroken, downloadFlattenedDisk, downloadHeaders, resolveSnapshot } from '@/lib/catalog';
 import { parseParam } from '@/lib/schemas/params';
-import { guarded, notFoundResponse } from '../../../../../../../../_lib/handler';
-import { DiskIdParam, snapshotParams, type SnapshotParams } from '../../../_params';
+import { guarded, notFoundResponse } from '@/app/api/_lib/handler';
+import {
+  DiskIdParam,
+  snapshotParams,
+  type SnapshotParams,
+} from '@/app/api/datastores/[id]/repos/[repo]/snapshots/_params';
 
 export const dynamic = 'force-dynamic';
 
