@@ -33,6 +33,8 @@ const config = [
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
+      // Two files that import each other hide which one owns what.
+      'import/no-cycle': 'error',
     },
   },
   {

@@ -15,28 +15,8 @@ import { fillStoredSizes } from './stored-sizes';
 
 const log = logger('backup-server');
 
-export type RepositoryKind = { kind: 'vm'; vmId: number } | { kind: 'job'; jobId: number };
-
-export type RepositoryListing = RepositoryKind & {
-  name: string;
-  path: string;
-  initialized: boolean;
-  snapshotIds: string[];
-  locks: { id: string; modified: number }[];
-  /** Names of the files in index/ (content hashes). */
-  indexIds: string[];
-  storedBytes: number;
-};
-
-export type Filesystem = { totalBytes: number; usedBytes: number; availableBytes: number; mountPoint: string };
-
-export type Inventory = {
-  basePath: string;
-  exists: boolean;
-  /** df of BASE_PATH's file system; only when the whole datastore was listed. */
-  filesystem?: Filesystem;
-  repositories: RepositoryListing[];
-};
+export type { RepositoryKind, RepositoryListing, Filesystem, Inventory } from './repository-listing';
+import type { Filesystem, RepositoryKind, RepositoryListing, Inventory } from './repository-listing';
 
 // A constant script: BASE_PATH arrives as $1 and is never part of the script text; $2, when
 // given, is the one repository to list (a name checked by repositoryKind), so find starts there and

@@ -2,7 +2,7 @@ import 'server-only';
 import { createHash } from 'node:crypto';
 import { processWide } from '@/lib/config/process-wide';
 import { exec, CommandFailed, type SshTarget } from '@/lib/exec';
-import type { RepositoryListing } from './inventory';
+import type { RepositoryListing } from './repository-listing';
 
 // How much space each repository takes on the backup server. `du` has to walk every data/ folder
 // (256 per repository: 51,200 for 200 repositories, most of a second), so sizes are kept per

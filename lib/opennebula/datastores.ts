@@ -3,7 +3,7 @@ import type { Datastore, DecryptedDatastore } from './models';
 import { checkId, readOne, runOne, type OneCallOptions, type OneCredential } from './cli';
 import { OneCliError } from './errors';
 import { parseDatastore, parseDatastorePool, parseDecryptedDatastore } from './parse/datastore-xml';
-import { parseTemplate, serializeTemplate, type TemplateAttribute } from './template-syntax';
+import { parseTemplate, serializeTemplate, type TemplateAttribute } from '@/lib/schemas/template-syntax';
 
 /** `onedatastore list -x`: every datastore the credentials may see. */
 export async function listDatastores(cred: OneCredential, opts?: OneCallOptions): Promise<Datastore[]> {

@@ -22,7 +22,7 @@ export {
   TemplateValueError,
   type TemplateAttribute,
   type TemplateVectorEntry,
-} from './template-syntax';
+} from '@/lib/schemas/template-syntax';
 export { OneXmlError } from './xml';
 // For XML obtained elsewhere, e.g. the vm.xml a backup stores (OpenNebula's VM XML at backup time).
 export { parseVm as parseVmXml } from './parse/vm-xml';

@@ -1,4 +1,4 @@
-import { parseTemplate, serializeTemplate, type TemplateAttribute } from '@/lib/opennebula/template-syntax';
+import { parseTemplate, serializeTemplate, type TemplateAttribute } from './template-syntax';
 import { FIELD_BY_NAME, RESTIC_FIELDS } from './datastore-fields';
 import type { DatastoreWizardValues } from './datastore-wizard';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTemplate } from '@/lib/opennebula/template-syntax';
+import { parseTemplate } from './template-syntax';
 import { prefillFromTemplate, templateText } from './datastore-template';
 import { DatastoreWizardSchema, usesSliceLimits, wizardFieldErrors, wizardInputFromFormData } from './datastore-wizard';
 

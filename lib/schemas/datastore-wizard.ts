@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { unrepresentableReason } from '@/lib/opennebula/template-syntax';
+import { unrepresentableReason } from './template-syntax';
 import { FIELD_BY_NAME, FIXED_ATTRIBUTES, RESTIC_FIELDS, SLICE_LIMIT_FIELDS } from './datastore-fields';
 import type { FieldErrors } from './action-state';
 import { INVISIBLE_OR_BIDI, INVISIBLE_OR_BIDI_MESSAGE, SAFE_ABSOLUTE_FOLDER } from './text-rules';

@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import { TemplateSyntaxError } from '@/lib/opennebula/template-syntax';
+import { TemplateSyntaxError } from '@/lib/schemas/template-syntax';
 import { prefillFromTemplate, type Prefill } from '@/lib/schemas/datastore-template';
 import { BUTTON, INPUT } from './styles';
 

@@ -1,20 +1,9 @@
 'use client';
 
 import { lazy, Suspense, useState } from 'react';
-import type { BackupChain } from '@/lib/catalog';
 
-type Target = { id: number; name: string };
-
-export type RestoreDialogProps = {
-  datastoreId: number;
-  repository: string;
-  chain: BackupChain;
-  imageDatastores: Target[];
-  diskIds: number[];
-  isAdmin: boolean;
-  /** The repository's lock count; undefined when withheld (a VM owner in a Backup Job's repository). */
-  locks?: number;
-};
+export type { RestoreDialogProps } from './restore-dialog-props';
+import type { RestoreDialogProps } from './restore-dialog-props';
 
 // The forms load on the first click: the repository page does not need them to show its snapshots.
 const RestoreForms = lazy(() => import('./restore-forms').then((m) => ({ default: m.RestoreForms })));

@@ -6,7 +6,7 @@ import { useActionState, useEffect, useRef, useState } from 'react';
 import { IDLE, type ActionState } from '@/lib/schemas/action-state';
 import { restoreToBackupServerAction, restoreToOpenNebulaAction } from '@/app/(console)/jobs/actions';
 import { locksHref } from '@/app/_components/hrefs';
-import type { RestoreDialogProps } from './restore-dialog';
+import type { RestoreDialogProps } from './restore-dialog-props';
 
 const input =
   'mt-1 block w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-950';

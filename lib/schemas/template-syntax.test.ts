@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hostileCorpus } from '@/scripts/test-support/hostile-corpus';
-import { fixture } from './test-support/fixtures';
+import { fixture } from '@/lib/opennebula/test-support/fixtures';
 import {
   parseTemplate,
   serializeTemplate,

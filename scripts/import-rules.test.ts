@@ -1,0 +1,167 @@
+// The house rules for imports (DESIGN.md §3), checked over the whole tree so a new file cannot
+// quietly break them: no two files import each other (types included), no path climbs four or more
+// folders (the `@/` alias says where a module lives), a client component takes only lib/schemas
+// at run time, the sandbox imports nothing from lib/, and nothing points at documents outside the
+// repository.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, normalize, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '@/sandbox/common/state';
+
+const TOPS = ['app', 'lib', 'scripts', 'e2e', 'sandbox', 'bench'];
+const SOURCE = /\.(ts|tsx|mts)$/;
+
+type Import = { spec: string; typeOnly: boolean };
+type SourceFile = { path: string; text: string; imports: Import[] };
+
+function walk(dir: string, out: string[]): void {
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else if (SOURCE.test(name)) out.push(p);
+  }
+}
+
+// Static imports and re-exports (one or more lines), side-effect imports and dynamic imports.
+const STATEMENT = /^\s*(import|export)\s+(type\s+)?([^;'"]*?)\s*from\s*['"]([^'"]+)['"]/gms;
+const BARE = /^\s*import\s*['"]([^'"]+)['"]/gm;
+const DYNAMIC = /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
+
+function importsOf(text: string): Import[] {
+  const found: Import[] = [];
+  for (const m of text.matchAll(STATEMENT)) {
+    const clause = m[3] ?? '';
+    const names = /\{([^}]*)\}/.exec(clause)?.[1];
+    const inlineTypesOnly =
+      names !== undefined &&
+      !/^[^{]*\w[^{]*\{/.test(clause) && // no default import beside the braces
+      names
+        .split(',')
+        .map((n) => n.trim())
+        .filter(Boolean)
+        .every((n) => n.startsWith('type '));
+    found.push({ spec: m[4]!, typeOnly: Boolean(m[2]) || inlineTypesOnly });
+  }
+  for (const m of text.matchAll(BARE)) found.push({ spec: m[1]!, typeOnly: false });
+  for (const m of text.matchAll(DYNAMIC)) found.push({ spec: m[1]!, typeOnly: false });
+  return found;
+}
+
+function resolveImport(from: string, spec: string): string | undefined {
+  let base: string;
+  if (spec.startsWith('@/')) base = join(repoRoot, spec.slice(2));
+  else if (spec.startsWith('.')) base = normalize(join(dirname(from), spec));
+  else return undefined;
+  for (const c of [`${base}.ts`, `${base}.tsx`, join(base, 'index.ts'), join(base, 'index.tsx'), base]) {
+    if (existsSync(c) && statSync(c).isFile()) return c;
+  }
+  return undefined;
+}
+
+const files: SourceFile[] = [];
+for (const top of TOPS) {
+  const paths: string[] = [];
+  walk(join(repoRoot, top), paths);
+  for (const path of paths) {
+    const text = readFileSync(path, 'utf8');
+    files.push({ path, text, imports: importsOf(text) });
+  }
+}
+const rel = (p: string) => relative(repoRoot, p);
+
+/** Strongly connected components with more than one file: each is an import cycle. */
+function cycles(): string[][] {
+  const graph = new Map<string, string[]>();
+  for (const f of files) {
+    graph.set(
+      f.path,
+      f.imports.map((i) => resolveImport(f.path, i.spec)).filter((p): p is string => p !== undefined),
+    );
+  }
+  let counter = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const found: string[][] = [];
+  const visit = (v: string): void => {
+    index.set(v, counter);
+    low.set(v, counter);
+    counter += 1;
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const component: string[] = [];
+      for (;;) {
+        const w = stack.pop()!;
+        onStack.delete(w);
+        component.push(rel(w));
+        if (w === v) break;
+      }
+      if (component.length > 1) found.push(component.sort());
+    }
+  };
+  for (const v of graph.keys()) if (!index.has(v)) visit(v);
+  return found;
+}
+
+describe('import rules', () => {
+  it('reads the tree (a sanity check on the scanner itself)', () => {
+    expect(files.length).toBeGreaterThan(100);
+    expect(importsOf('import { a, type B } from \'./x\';\nimport type { C } from "../y";')).toEqual([
+      { spec: './x', typeOnly: false },
+      { spec: '../y', typeOnly: true },
+    ]);
+    expect(importsOf("import {\n  type A,\n  type B,\n} from './z';")).toEqual([{ spec: './z', typeOnly: true }]);
+  });
+
+  it('no two files import each other, type imports included', () => {
+    expect(cycles()).toEqual([]);
+  });
+
+  it('no import climbs four or more folders', () => {
+    const deep = files.flatMap((f) =>
+      f.imports.filter((i) => /^(\.\.\/){4,}/.test(i.spec)).map((i) => `${rel(f.path)}: ${i.spec}`),
+    );
+    expect(deep).toEqual([]);
+  });
+
+  it('a client component takes only lib/schemas from lib at run time', () => {
+    const wrong = files
+      .filter((f) => /^\s*['"]use client['"]/.test(f.text))
+      .flatMap((f) =>
+        f.imports
+          .filter((i) => !i.typeOnly)
+          .map((i) => ({ i, target: resolveImport(f.path, i.spec) }))
+          .filter(({ target }) => target !== undefined && rel(target).startsWith('lib/'))
+          .filter(({ target }) => !rel(target!).startsWith('lib/schemas/'))
+          .map(({ i }) => `${rel(f.path)}: ${i.spec}`),
+      );
+    expect(wrong).toEqual([]);
+  });
+
+  it('the sandbox imports nothing from lib/', () => {
+    const wrong = files
+      .filter((f) => rel(f.path).startsWith('sandbox/'))
+      .flatMap((f) =>
+        f.imports
+          .map((i) => resolveImport(f.path, i.spec))
+          .filter((t): t is string => t !== undefined && rel(t).startsWith('lib/'))
+          .map((t) => `${rel(f.path)}: ${rel(t)}`),
+      );
+    expect(wrong).toEqual([]);
+  });
+
+  it('no source file points at documents outside the repository', () => {
+    const outside = files.filter((f) => /\.\.\/shared\//.test(f.text)).map((f) => rel(f.path));
+    expect(outside).toEqual([]);
+  });
+});
