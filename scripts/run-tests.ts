@@ -1,9 +1,18 @@
 // Runs every test suite, adds up the results and checks that no process the tests started is still
 // alive. Ends with the line "N passed, N failed[, N skipped]" and a non-zero exit on any failure.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildIsFresh } from './app-server';
 import { commandLine, isAlive, startTime } from '../sandbox/common/process';
@@ -12,6 +21,8 @@ import { repoRoot } from '../sandbox/common/state';
 type Tally = { passed: number; failed: number; skipped: number };
 const tally: Tally = { passed: 0, failed: 0, skipped: 0 };
 const failures: string[] = [];
+/** Every test's duration, from the suites' JSON reports: the slowest ten are printed at the end. */
+const durations: { name: string; ms: number }[] = [];
 
 const { values } = parseArgs({ options: { only: { type: 'string' } } });
 const suites = values.only ? new Set(values.only.split(',')) : new Set(['static', 'unit', 'integration', 'e2e']);
@@ -26,12 +37,28 @@ const env = {
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1',
   FORCE_COLOR: process.env.FORCE_COLOR ?? '0',
 };
+const runStarted = Date.now();
+const clock = () => `${Math.round((Date.now() - runStarted) / 1000)} s`;
 
-function step(file: string, args: string[], extraEnv: Record<string, string> = {}): Promise<number> {
+/**
+ * Runs one step with its output in a log file of its own, printed whole when the step ends: steps
+ * run side by side, and interleaved lines of four tools would be unreadable.
+ */
+function step(name: string, file: string, args: string[], extraEnv: Record<string, string> = {}): Promise<number> {
+  const logFile = join(work, `${name.replace(/\W+/g, '-')}.log`);
+  const out = openSync(logFile, 'w');
+  console.log(`[${clock()}] ${name}: started`);
+  const began = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(file, args, { cwd: repoRoot, stdio: 'inherit', env: { ...env, ...extraEnv } });
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
-    child.on('error', () => resolve(127));
+    const child = spawn(file, args, { cwd: repoRoot, stdio: ['ignore', out, out], env: { ...env, ...extraEnv } });
+    const done = (code: number) => {
+      closeSync(out);
+      console.log(`\n=== ${name} (${Math.round((Date.now() - began) / 1000)} s, exit ${code}) ===`);
+      process.stdout.write(readFileSync(logFile, 'utf8'));
+      resolve(code);
+    };
+    child.on('exit', (code, signal) => done(code ?? (signal ? 128 : 1)));
+    child.on('error', () => done(127));
   });
 }
 
@@ -39,29 +66,36 @@ function bin(name: string): string {
   return join(repoRoot, 'node_modules', '.bin', name);
 }
 
-/** Type-check, lint and formatting count as one test each. */
+/** Type-check, lint and formatting count as one test each; they run side by side. */
 async function runStatic(): Promise<void> {
-  for (const [name, file, args] of [
+  const checks = [
     ['typecheck', bin('tsc'), ['--noEmit']],
     ['lint', bin('eslint'), ['.']],
     ['format', bin('prettier'), ['--check', '.']],
-  ] as const) {
-    console.log(`\n=== ${name} ===`);
-    const code = await step(file, [...args]);
-    if (code === 0) tally.passed += 1;
-    else {
-      tally.failed += 1;
-      failures.push(`${name} failed`);
-    }
-  }
+  ] as const;
+  await Promise.all(
+    checks.map(async ([name, file, args]) => {
+      const code = await step(name, file, [...args]);
+      if (code === 0) tally.passed += 1;
+      else {
+        tally.failed += 1;
+        failures.push(`${name} failed`);
+      }
+    }),
+  );
 }
 
-type VitestReport = { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
+type VitestReport = {
+  numPassedTests: number;
+  numFailedTests: number;
+  numPendingTests: number;
+  numTodoTests: number;
+  testResults?: { name: string; assertionResults?: { fullName: string; duration?: number | null }[] }[];
+};
 
 async function runVitest(project: 'unit' | 'integration'): Promise<void> {
   const out = join(work, `vitest-${project}.json`);
-  console.log(`\n=== ${project} tests (vitest) ===`);
-  const code = await step(bin('vitest'), [
+  const code = await step(`${project} tests (vitest)`, bin('vitest'), [
     'run',
     '--project',
     project,
@@ -79,6 +113,11 @@ async function runVitest(project: 'unit' | 'integration'): Promise<void> {
   tally.passed += r.numPassedTests;
   tally.failed += r.numFailedTests;
   tally.skipped += r.numPendingTests + r.numTodoTests;
+  for (const file of r.testResults ?? []) {
+    for (const t of file.assertionResults ?? []) {
+      durations.push({ name: `[${project}] ${relative(repoRoot, file.name)} › ${t.fullName}`, ms: t.duration ?? 0 });
+    }
+  }
   if (r.numFailedTests > 0) failures.push(`${project}: ${r.numFailedTests} failed`);
   else if (code !== 0) {
     tally.failed += 1;
@@ -86,30 +125,50 @@ async function runVitest(project: 'unit' | 'integration'): Promise<void> {
   }
 }
 
-type PwStats = { expected: number; unexpected: number; skipped: number; flaky: number };
+/** `next build` when the build is missing or older than the sources; false when it failed. */
+async function buildApp(): Promise<boolean> {
+  if (buildIsFresh()) return true;
+  const code = await step('next build', bin('next'), ['build']);
+  if (code === 0) return true;
+  tally.failed += 1;
+  failures.push('e2e: next build failed');
+  return false;
+}
 
-async function runE2e(): Promise<void> {
-  console.log('\n=== end-to-end tests (Playwright, Chromium) ===');
-  if (!buildIsFresh()) {
-    console.log('building the app (next build)');
-    const code = await step(bin('next'), ['build']);
-    if (code !== 0) {
-      tally.failed += 1;
-      failures.push('e2e: next build failed');
-      return;
+type PwStats = { expected: number; unexpected: number; skipped: number; flaky: number };
+type PwSuite = {
+  title: string;
+  file?: string;
+  specs?: { title: string; tests: { projectName?: string; results: { duration: number }[] }[] }[];
+  suites?: PwSuite[];
+};
+
+function playwrightDurations(suite: PwSuite, path: string[]): void {
+  const here = suite.file && path.length === 0 ? [suite.file] : [...path, suite.title];
+  for (const spec of suite.specs ?? []) {
+    for (const t of spec.tests) {
+      const ms = t.results.reduce((sum, r) => sum + r.duration, 0);
+      durations.push({ name: `[${t.projectName ?? 'e2e'}] ${[...here, spec.title].join(' › ')}`, ms });
     }
   }
+  for (const child of suite.suites ?? []) playwrightDurations(child, here);
+}
+
+async function runE2e(): Promise<void> {
   const out = join(work, 'e2e.json');
-  const code = await step(bin('playwright'), ['test'], { BACKSTONE_E2E_JSON: out });
+  const code = await step('end-to-end tests (Playwright, Chromium)', bin('playwright'), ['test'], {
+    BACKSTONE_E2E_JSON: out,
+  });
   if (!existsSync(out)) {
     tally.failed += 1;
     failures.push(`e2e: playwright exited ${code} without a report`);
     return;
   }
-  const r = JSON.parse(readFileSync(out, 'utf8')) as { stats: PwStats; errors?: unknown[] };
+  const r = JSON.parse(readFileSync(out, 'utf8')) as { stats: PwStats; errors?: unknown[]; suites?: PwSuite[] };
   tally.passed += r.stats.expected + r.stats.flaky;
   tally.failed += r.stats.unexpected;
   tally.skipped += r.stats.skipped;
+  for (const s of r.suites ?? []) playwrightDurations(s, []);
   if (r.stats.unexpected > 0) failures.push(`e2e: ${r.stats.unexpected} failed`);
   if ((r.errors?.length ?? 0) > 0 || (code !== 0 && r.stats.unexpected === 0)) {
     tally.failed += 1;
@@ -140,11 +199,21 @@ function leftoverProcesses(): string[] {
 }
 
 async function main(): Promise<number> {
-  const started = Date.now();
-  if (suites.has('static')) await runStatic();
-  if (suites.has('unit')) await runVitest('unit');
-  if (suites.has('integration')) await runVitest('integration');
-  if (suites.has('e2e')) await runE2e();
+  // Two chains side by side, so the 2 cores are busy while either waits on a server: the
+  // end-to-end chain (build, then Playwright: the longest) and the rest (static checks and unit
+  // tests, then the integration tests, which start their own servers).
+  const e2eChain = async () => {
+    if (!suites.has('e2e')) return;
+    if (await buildApp()) await runE2e();
+  };
+  const restChain = async () => {
+    await Promise.all([
+      suites.has('static') ? runStatic() : undefined,
+      suites.has('unit') ? runVitest('unit') : undefined,
+    ]);
+    if (suites.has('integration')) await runVitest('integration');
+  };
+  await Promise.all([e2eChain(), restChain()]);
 
   const left = leftoverProcesses();
   if (left.length > 0) {
@@ -155,7 +224,12 @@ async function main(): Promise<number> {
   }
   rmSync(work, { recursive: true, force: true });
 
-  console.log(`\nfinished in ${Math.round((Date.now() - started) / 1000)} s`);
+  const slowest = durations.sort((a, b) => b.ms - a.ms).slice(0, 10);
+  if (slowest.length > 0) {
+    console.log('\nslowest tests:');
+    for (const d of slowest) console.log(`${(d.ms / 1000).toFixed(1).padStart(7)} s  ${d.name}`);
+  }
+  console.log(`\nfinished in ${clock()}`);
   if (failures.length > 0) console.log(`failures:\n- ${failures.join('\n- ')}`);
   const skipped = tally.skipped > 0 ? `, ${tally.skipped} skipped` : '';
   console.log(`${tally.passed} passed, ${tally.failed} failed${skipped}`);
