@@ -12,16 +12,7 @@ export {
   type ServerStatus,
 } from './overview';
 export { repositoryDetail, RepositoryNotFound, REPOSITORY_NAME, type RepositoryDetail } from './repository';
-export {
-  ANSWER_WITHIN_MS,
-  sharedReads,
-  StillReading,
-  valueWithin,
-  waitOrAbort,
-  type Answer,
-  type Freshness,
-  type SharedReads,
-} from './shared-reads';
+export { ANSWER_WITHIN_MS, StillReading, valueWithin, waitOrAbort, type Answer, type Freshness } from './shared-reads';
 export { sharedInventory } from './inventory-reads';
 export { listDatastoreSummaries } from './datastores';
 export { capacityReport, type CapacityReport } from './capacity-report';

@@ -1,13 +1,13 @@
 import 'server-only';
 import { posix } from 'node:path';
-import { processWide } from '@/lib/config/process-wide';
+import { sharedCache } from '@/lib/cache';
 import { getVm, type Vm, type VmBackupConfig } from '@/lib/opennebula';
 import { diff as resticDiff, dump, ls, type FileNode, type ResticRepo } from '@/lib/restic';
 import { cachedFiles, cacheFiles, getDb } from '@/lib/store';
 import { datastoreAccess, type DatastoreAccess } from './access';
 import type { Reader } from './overview';
 import { repositoryDetail, RepositoryNotFound, type RepositoryDetail } from './repository';
-import { sharedReads, StillReading, valueWithin, waitOrAbort } from './shared-reads';
+import { StillReading, valueWithin } from './shared-reads';
 import { olderFirst } from '@/lib/schemas/snapshot-pair';
 import { lineDiff, type LineDiff } from './line-diff';
 import { keyOf } from './snapshot-facts';
@@ -110,7 +110,7 @@ export type SnapshotFile = {
 };
 
 // `restic ls` of a snapshot not cached yet, shared by every viewer while it runs (then the store has it).
-const listings = sharedReads<FileNode[]>('catalog.snapshot-nodes', { freshMs: 0, max: 50 });
+const listings = sharedCache<FileNode[]>('catalog.snapshot-nodes', { freshMs: 0, max: 50 });
 
 /**
  * Every node `restic ls` lists, cached by repository and snapshot ID forever. Viewers of the same
@@ -211,35 +211,22 @@ async function readDumpHead(s: DumpStream, limit: number): Promise<{ bytes: Buff
   return { bytes: Buffer.concat(chunks).subarray(0, limit), complete };
 }
 
-type Cache<T> = Map<string, Promise<T>>;
-
-function remember<T>(cache: Cache<T>, key: string, make: () => Promise<T>, max = 500): Promise<T> {
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const p = make();
-  cache.set(key, p);
-  p.catch(() => cache.delete(key));
-  // Oldest first out: a Map iterates in insertion order.
-  while (cache.size > max) {
-    const oldest = cache.keys().next().value;
-    if (oldest === undefined) break;
-    cache.delete(oldest);
-  }
-  return p;
-}
-
-const headers = processWide('catalog.diskHeaders', () => new Map() as Cache<DiskHeader>);
-const vmXmls = processWide('catalog.vmXml', () => new Map() as Cache<string>);
+// Immutable facts of a snapshot: kept until evicted, a failed read is not kept.
+const headers = sharedCache<DiskHeader>('catalog.disk-headers', { freshMs: Number.POSITIVE_INFINITY, max: 500 });
+const vmXmls = sharedCache<string>('catalog.vm-xml', { freshMs: Number.POSITIVE_INFINITY, max: 500 });
 
 /** The qcow2 header of a disk file of a snapshot, from the first 64 KiB only (cached: immutable). */
 export function diskHeader(ref: SnapshotRef, file: SnapshotFile, signal?: AbortSignal): Promise<DiskHeader> {
   // Shared by every viewer: no viewer's signal reaches the dump, each may stop waiting.
-  const read = remember(headers, `${keyOf(ref.repo)}|${ref.snapshot.id}|${file.path}`, async () => {
-    const s = await dump(ref.repo, ref.snapshot.id, file.path, { capacity: 'interactive' });
-    const { bytes } = await readDumpHead(s, QCOW2_HEAD_BYTES);
-    return parseQcow2Header(bytes);
-  });
-  return waitOrAbort(read, signal);
+  return headers.read(
+    `${keyOf(ref.repo)}|${ref.snapshot.id}|${file.path}`,
+    async () => {
+      const s = await dump(ref.repo, ref.snapshot.id, file.path, { capacity: 'interactive' });
+      const { bytes } = await readDumpHead(s, QCOW2_HEAD_BYTES);
+      return parseQcow2Header(bytes);
+    },
+    { signal },
+  );
 }
 
 const VM_XML_MAX = 4 * 1024 * 1024;
@@ -248,13 +235,16 @@ const VM_XML_MAX = 4 * 1024 * 1024;
 export async function snapshotVmXml(ref: SnapshotRef, signal?: AbortSignal): Promise<string> {
   const file = await snapshotFile(ref, 'vm.xml', signal);
   // Shared by every viewer: no viewer's signal reaches the dump, each may stop waiting.
-  const read = remember(vmXmls, `${keyOf(ref.repo)}|${ref.snapshot.id}|${file.path}`, async () => {
-    const s = await dump(ref.repo, ref.snapshot.id, file.path, { capacity: 'interactive' });
-    const { bytes, complete } = await readDumpHead(s, VM_XML_MAX);
-    if (!complete) throw new Error('vm.xml is larger than Backstone reads');
-    return decodeVmXml(bytes);
-  });
-  return waitOrAbort(read, signal);
+  return vmXmls.read(
+    `${keyOf(ref.repo)}|${ref.snapshot.id}|${file.path}`,
+    async () => {
+      const s = await dump(ref.repo, ref.snapshot.id, file.path, { capacity: 'interactive' });
+      const { bytes, complete } = await readDumpHead(s, VM_XML_MAX);
+      if (!complete) throw new Error('vm.xml is larger than Backstone reads');
+      return decodeVmXml(bytes);
+    },
+    { signal },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -460,7 +450,8 @@ const CHANGE: Record<string, DiffRow['change']> = {
   U: 'metadata',
 };
 
-const diffs = processWide('catalog.diffs', () => new Map() as Cache<SnapshotDiffView>);
+// Both snapshots are immutable, so is their diff: kept until evicted, a failed read is not kept.
+const diffs = sharedCache<SnapshotDiffView>('catalog.diffs', { freshMs: Number.POSITIVE_INFINITY, max: 500 });
 
 /** Files added, removed and changed between two snapshots of one repository, with sizes. */
 export async function snapshotDiff(
@@ -483,7 +474,7 @@ export async function snapshotDiff(
 /** The diff of two snapshots already resolved for the reader (cached: both are immutable). */
 export function diffOf(from: SnapshotRef, to: SnapshotRow, signal?: AbortSignal): Promise<SnapshotDiffView> {
   // Shared by every viewer: no viewer's signal reaches restic, each may stop waiting.
-  const read = remember(diffs, `${keyOf(from.repo)}|${from.snapshot.id}|${to.id}`, async () => {
+  const make = async (): Promise<SnapshotDiffView> => {
     const [d, before, after] = await Promise.all([
       resticDiff(from.repo, from.snapshot.id, to.id),
       snapshotNodes(from.repo, from.snapshot.id),
@@ -506,8 +497,8 @@ export function diffOf(from: SnapshotRef, to: SnapshotRow, signal?: AbortSignal)
         };
       });
     return { from: from.snapshot, to, rows, added: d.added, removed: d.removed };
-  });
-  return waitOrAbort(read, signal);
+  };
+  return diffs.read(`${keyOf(from.repo)}|${from.snapshot.id}|${to.id}`, make, { signal });
 }
 
 // ---------------------------------------------------------------------------------------------
