@@ -9,7 +9,8 @@ import { startIsolatedBackupServer, type IsolatedBackupServer } from '@/sandbox/
 import { resetConfigCache } from '@/lib/config';
 import { closeSshConnections, execOk, type SshTarget } from '@/lib/exec';
 import { DEFAULT_REPO_OPTIONS, type ResticRepo } from '@/lib/restic';
-import { diffOf, vmXmlDiff, type SnapshotRef } from './snapshot-contents';
+import { diffOf, vmXmlDiff } from './snapshot-diff';
+import type { SnapshotRef } from './snapshot-resolve';
 import type { SnapshotRow } from './types';
 
 const PW = 'diff-int-pw';
