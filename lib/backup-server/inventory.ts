@@ -1,5 +1,6 @@
 import 'server-only';
 import { createHash } from 'node:crypto';
+import { sharedCache } from '@/lib/cache';
 import { processWide } from '@/lib/config/process-wide';
 import { exec, CommandFailed, type SshTarget } from '@/lib/exec';
 import { logger } from '@/lib/log';
@@ -180,12 +181,15 @@ type Listing = {
   content: string;
   repositories: readonly Readonly<RepositoryListing>[];
 };
-const listings = processWide('backup-server.inventory-listings', () => new Map<string, Listing>());
+// Values parsed here (not reads shared by key): the cache's age is not used, `listedAt` says when.
+const listings = sharedCache<Listing>('backup-server.inventory-listings', {
+  freshMs: FULL_LISTING_EVERY_MS,
+  max: MAX_LISTINGS,
+});
 // Servers and paths whose file system changed a listing without changing a folder's time.
 const untrusted = processWide('backup-server.inventory-untrusted', () => new Set<string>());
 
 function keep(key: string, held: Omit<Listing, 'repositories'>, repositories: readonly RepositoryListing[]): void {
-  listings.delete(key);
   listings.set(key, {
     ...held,
     repositories: repositories.map((r) =>
@@ -198,10 +202,6 @@ function keep(key: string, held: Omit<Listing, 'repositories'>, repositories: re
       }),
     ),
   });
-  for (const k of listings.keys()) {
-    if (listings.size <= MAX_LISTINGS) break;
-    listings.delete(k);
-  }
 }
 
 /** Forgets every kept listing (the benchmark's cold runs). */
@@ -232,7 +232,7 @@ export async function inventory(
   if (!basePath.startsWith('/')) throw new TypeError('BASE_PATH must be absolute');
   if (only !== undefined && !repositoryKind(only)) throw new TypeError(`not a repository name: ${only}`);
   const key = `${server.user ?? ''}@${server.host}:${server.port ?? ''}\0${basePath}\0${only ?? ''}`;
-  const held = listings.get(key);
+  const held = listings.peek(key)?.value;
   const now = Date.now();
   const trusted =
     held?.settled && !untrusted.has(key) && now - held.listedAt < FULL_LISTING_EVERY_MS ? held : undefined;
@@ -244,7 +244,7 @@ export async function inventory(
   if (r.exitCode !== 0) throw new CommandFailed('sh', r.exitCode, r.stderr);
   const inv = parseInventory(basePath, r.stdout);
   const listed = parseListingSum(r.stdout);
-  if (!inv.exists || !listed) listings.delete(key);
+  if (!inv.exists || !listed) listings.forget(key);
   else if (listed.unchanged && trusted?.sum === listed.sum)
     inv.repositories = trusted.repositories.map((x) => ({ ...x }));
   else if (listed.unchanged) throw new CommandFailed('sh', 0, 'the listing was not sent');

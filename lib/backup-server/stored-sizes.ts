@@ -1,6 +1,6 @@
 import 'server-only';
 import { createHash } from 'node:crypto';
-import { processWide } from '@/lib/config/process-wide';
+import { sharedCache } from '@/lib/cache';
 import { exec, CommandFailed, type SshTarget } from '@/lib/exec';
 import type { RepositoryListing } from './repository-listing';
 
@@ -18,9 +18,11 @@ import type { RepositoryListing } from './repository-listing';
 const MAX_AGE_MS = 10 * 60_000;
 const MAX_ENTRIES = 50_000;
 
-type Entry = { fingerprint: string; bytes: number; measuredAt: number };
+type Entry = { fingerprint: string; bytes: number };
 
-const kept = processWide('backup-server.stored-sizes', () => new Map<string, Entry>());
+// Values measured here (not reads shared by key): kept with the time they were measured, at most
+// MAX_ENTRIES repositories, least recently used out first.
+const kept = sharedCache<Entry>('backup-server.stored-sizes', { freshMs: MAX_AGE_MS, max: MAX_ENTRIES });
 
 /** What the repository's size follows, or undefined when it must be measured every time. */
 export function sizeFingerprint(repo: RepositoryListing): string | undefined {
@@ -64,9 +66,9 @@ export async function fillStoredSizes(
   const toMeasure: { repo: RepositoryListing; fingerprint?: string }[] = [];
   for (const repo of repositories) {
     const fingerprint = sizeFingerprint(repo);
-    const entry = kept.get(keyOf(server, repo));
-    if (fingerprint && entry?.fingerprint === fingerprint && now - entry.measuredAt < MAX_AGE_MS) {
-      repo.storedBytes = entry.bytes;
+    const entry = kept.peek(keyOf(server, repo));
+    if (fingerprint && entry?.value.fingerprint === fingerprint && now - entry.readAt < MAX_AGE_MS) {
+      repo.storedBytes = entry.value.bytes;
     } else {
       toMeasure.push({ repo, fingerprint });
     }
@@ -79,11 +81,10 @@ export async function fillStoredSizes(
   });
   if (r.exitCode !== 0) throw new CommandFailed('du', r.exitCode, r.stderr);
   const sizes = parseDu(r.stdout);
-  if (kept.size + toMeasure.length > MAX_ENTRIES) kept.clear();
   for (const { repo, fingerprint } of toMeasure) {
     const bytes = sizes.get(repo.name);
     repo.storedBytes = bytes ?? 0;
-    if (fingerprint && bytes !== undefined) kept.set(keyOf(server, repo), { fingerprint, bytes, measuredAt: now });
+    if (fingerprint && bytes !== undefined) kept.set(keyOf(server, repo), { fingerprint, bytes }, now);
   }
 }
 

@@ -8,7 +8,8 @@ import { datastoreAccess, type DatastoreAccess } from './access';
 import { estimateFull, recordSample, samples, type CapacitySample, type FullEstimate } from './capacity';
 import { sharedInventory } from './inventory-reads';
 import type { Reader } from './overview';
-import { sharedReads, StillReading, valueWithin, type Freshness } from './shared-reads';
+import { sharedCache } from '@/lib/cache';
+import { StillReading, valueWithin, type Freshness } from './shared-reads';
 import { keyOf } from './snapshot-facts';
 
 // The Capacity tab: df now, the stored history with an estimated-full date, and how much restic's
@@ -44,7 +45,7 @@ export type CapacityReport = {
 };
 
 // Two `restic stats` per repository whose snapshots changed: shared by every caller while they run.
-const ratioReads = sharedReads<RepositoryRatio>('catalog.repository-ratios', { freshMs: 0, max: 500 });
+const ratioReads = sharedCache<RepositoryRatio>('catalog.repository-ratios', { freshMs: 0, max: 500 });
 
 type StatsRow = { snapshots_hash: string; restore_size: number; raw_size: number; uncompressed_size: number | null };
 

@@ -12,47 +12,18 @@ export {
   type ServerStatus,
 } from './overview';
 export { repositoryDetail, RepositoryNotFound, REPOSITORY_NAME, type RepositoryDetail } from './repository';
-export {
-  ANSWER_WITHIN_MS,
-  sharedReads,
-  StillReading,
-  valueWithin,
-  waitOrAbort,
-  type Answer,
-  type Freshness,
-  type SharedReads,
-} from './shared-reads';
+export { ANSWER_WITHIN_MS, StillReading, valueWithin, waitOrAbort, type Answer, type Freshness } from './shared-reads';
 export { sharedInventory } from './inventory-reads';
 export { listDatastoreSummaries } from './datastores';
 export { capacityReport, type CapacityReport } from './capacity-report';
 export { NotAResticDatastore } from './access';
 export { datastoreAccess, type DatastoreAccess } from './access';
-export {
-  resolveSnapshot,
-  resolveSnapshotPair,
-  snapshotFiles,
-  snapshotFilesWithin,
-  snapshotFile,
-  snapshotDisks,
-  diskHeader,
-  chainPlace,
-  vmAtBackup,
-  changedSince,
-  snapshotDiff,
-  diffOf,
-  vmXmlDiff,
-  SnapshotNotVisible,
-  ChainBroken,
-  type SnapshotRef,
-  type SnapshotFile,
-  type SnapshotDisk,
-  type ChainPlace,
-  type VmAtBackup,
-  type ChangedSince,
-  type DiffRow,
-  type SnapshotDiffView,
-  type VmXmlDiff,
-} from './snapshot-contents';
+export { resolveSnapshot, resolveSnapshotPair, SnapshotNotVisible, type SnapshotRef } from './snapshot-resolve';
+export { snapshotFiles, snapshotFilesWithin, snapshotFile, type SnapshotFile } from './snapshot-files';
+export { diskHeader } from './snapshot-dump-head';
+export { snapshotDisks, chainPlace, ChainBroken, type SnapshotDisk, type ChainPlace } from './snapshot-chain';
+export { vmAtBackup, changedSince, type VmAtBackup, type ChangedSince } from './snapshot-vm-now';
+export { snapshotDiff, diffOf, vmXmlDiff, type DiffRow, type SnapshotDiffView, type VmXmlDiff } from './snapshot-diff';
 export { collapseDiff, MAX_DIFF_LINES, type DiffLine, type DiffPart } from './line-diff';
 export type { DiskHeader } from './snapshot-qcow2-header';
 export type { VmXmlSummary, ConfigChange } from './snapshot-vm-xml';

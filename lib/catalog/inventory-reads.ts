@@ -1,13 +1,13 @@
 import 'server-only';
 import { inventory, type Inventory } from '@/lib/backup-server';
 import type { DatastoreAccess } from './access';
-import { sharedReads, type Answer } from './shared-reads';
+import { sharedCache, type Answer } from '@/lib/cache';
 
 // The backup server's listing of a datastore (or of one repository), shared by every page of the
 // process while it runs. It is mutable, so every page asks again (nothing is served without a
 // read), but one listing answers every page that asked meanwhile, and the last one stays known, so
 // a page whose server is slow or down shows it with its age instead of waiting for the server.
-const inventories = sharedReads<Inventory>('catalog.inventories', { freshMs: 0, max: 500 });
+const inventories = sharedCache<Inventory>('catalog.inventories', { freshMs: 0, max: 500 });
 
 function keyOf(access: DatastoreAccess, only?: string): string {
   const s = access.server;

@@ -4,7 +4,7 @@ import type { RepositoryListing } from '@/lib/backup-server';
 import { logger } from '@/lib/log';
 import { ResticError, type Snapshot } from '@/lib/restic';
 import type { DatastoreAccess } from './access';
-import { sharedReads } from './shared-reads';
+import { sharedCache } from '@/lib/cache';
 import { keyOf, snapshotFacts } from './snapshot-facts';
 import type { Problem } from './types';
 
@@ -48,7 +48,7 @@ export async function readListing(
 // before restic has read every repository; the reads go on (bounded per server by lib/restic) and
 // the next overview joins them instead of starting restic again. Nothing is kept once a read ends:
 // the facts themselves are cached by snapshot ID (snapshot-facts.ts).
-const listingReads = sharedReads<ListingFacts>('catalog.listing-reads', { freshMs: 0, max: 300 });
+const listingReads = sharedCache<ListingFacts>('catalog.listing-reads', { freshMs: 0, max: 300 });
 
 /**
  * readListing shared by every reader of the process while it runs. It takes no request's abort

@@ -11,7 +11,9 @@ import { resetConfigCache } from '@/lib/config';
 import { closeSshConnections, execOk, LOCAL, type SshTarget } from '@/lib/exec';
 import { DEFAULT_REPO_OPTIONS, type ResticRepo } from '@/lib/restic';
 import { runningDownloads, TooManyDownloads } from './download-slots';
-import { diskHeader, snapshotFiles, type SnapshotRef } from './snapshot-contents';
+import { diskHeader } from './snapshot-dump-head';
+import { snapshotFiles } from './snapshot-files';
+import type { SnapshotRef } from './snapshot-resolve';
 import { downloadFlattenedDisk, downloadStoredFile } from './snapshot-download';
 import type { SnapshotRow } from './types';
 

@@ -6,7 +6,10 @@ import { exec, execOk, stream, type SshTarget } from '@/lib/exec';
 import { logger } from '@/lib/log';
 import { dump, restore } from '@/lib/restic';
 import { takeDownloadSlot } from './download-slots';
-import { chainFiles, snapshotFile, snapshotVmXml, type SnapshotFile, type SnapshotRef } from './snapshot-contents';
+import { chainFiles } from './snapshot-chain';
+import { snapshotVmXml } from './snapshot-dump-head';
+import { snapshotFile, type SnapshotFile } from './snapshot-files';
+import type { SnapshotRef } from './snapshot-resolve';
 import { toWebStream } from './snapshot-stream';
 
 // Downloads of a snapshot's files, streamed from the backup server: a file as stored (`restic

@@ -1,5 +1,6 @@
 import 'server-only';
-import { datastoreAccess, sharedInventory, sharedReads, type Answer, type Freshness } from '@/lib/catalog';
+import { sharedCache } from '@/lib/cache';
+import { datastoreAccess, sharedInventory, type Answer, type Freshness } from '@/lib/catalog';
 import { exec, ExecError, type SshTarget } from '@/lib/exec';
 import { logger } from '@/lib/log';
 import { listHosts } from '@/lib/opennebula';
@@ -113,11 +114,11 @@ async function inspectRepo(
  * viewers of one repository must not mean 200 of each. Backstone's own unlocks forget it at once.
  */
 export const LOCKS_FRESH_MS = 10_000;
-const inspections = sharedReads<LockInspection>('maintenance.lock-inspections', { freshMs: LOCKS_FRESH_MS });
+const inspections = sharedCache<LockInspection>('maintenance.lock-inspections', { freshMs: LOCKS_FRESH_MS });
 const inspectionKey = (datastoreId: number, repository: string) => `${datastoreId}\0${repository}`;
 
 function readInspection(datastoreId: number, repository: string): () => Promise<LockInspection> {
-  // Shared by every viewer: no viewer's signal reaches it (see sharedReads).
+  // Shared by every viewer: no viewer's signal reaches it (see sharedCache).
   return async () => {
     const access = await datastoreAccess(datastoreId);
     return inspectRepo(datastoreId, repository, access.repo(repository));

@@ -1,5 +1,6 @@
 import 'server-only';
 import { createHmac, randomBytes } from 'node:crypto';
+import { sharedCache } from '@/lib/cache';
 import { processWide } from '@/lib/config/process-wide';
 
 // A short-lived, in-process cache of OpenNebula reads (list/show of datastores, images, VMs and
@@ -11,24 +12,25 @@ import { processWide } from '@/lib/config/process-wide';
 //   credentials (a wrong password never hits an entry the right one filled).
 // - Any write through lib/opennebula (create, delete, restore, ...) empties the whole cache, for
 //   every identity, before and after it runs; a read still running when a write starts is not kept.
-// - Errors are never kept; concurrent identical reads share one CLI call.
-// - Kept process-wide (Next bundles each route separately), like the other shared state.
+// - Errors are never kept; concurrent identical reads share one CLI call (lib/cache, the process's
+//   one cache: a read is fresh for the TTL from when it started, at most 2,000 reads are kept).
 // Changes made outside Backstone (oned's own state changes, other clients) show after the TTL.
 
-type Entry = { value: Promise<unknown>; expiresAt: number; generation: number };
+const reads = sharedCache<unknown>('opennebula.reads', { freshMs: 0, max: 2_000 });
 
-type State = {
-  /** Per scope (the runner: tests inject their own; production has one), key -> entry. */
-  scopes: Map<unknown, Map<string, Entry>>;
-  generation: number;
-  hmacKey: Buffer;
-};
-
-const state = processWide<State>('opennebula.readCache', () => ({
-  scopes: new Map(),
-  generation: 0,
+const state = processWide('opennebula.read-cache-identities', () => ({
   hmacKey: randomBytes(32),
+  /** Per scope (the runner: tests inject their own; production has one), an ID for the keys. */
+  scopes: new WeakMap<object, number>(),
+  nextScope: 0,
 }));
+
+function scopeKey(scope: unknown): string {
+  if (typeof scope !== 'object' || scope === null) return `s:${String(scope)}`;
+  let id = state.scopes.get(scope);
+  if (id === undefined) state.scopes.set(scope, (id = state.nextScope++));
+  return `o:${id}`;
+}
 
 /** Who asked, as a cache key part; a user's secret appears only as an HMAC with a per-process key. */
 export function identityKey(
@@ -42,38 +44,15 @@ export function identityKey(
 }
 
 /**
- * The value cached under `key` when fresh, otherwise `load()` (shared with concurrent callers).
- * `ttlMs` <= 0 bypasses the cache.
+ * The value cached under `key` when read less than `ttlMs` ago, otherwise `load()` (shared with
+ * concurrent callers). `ttlMs` <= 0 bypasses the cache.
  */
 export function cachedRead<T>(scope: unknown, key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
   if (ttlMs <= 0) return load();
-  const now = Date.now();
-  let entries = state.scopes.get(scope);
-  if (!entries) state.scopes.set(scope, (entries = new Map()));
-  const hit = entries.get(key);
-  if (hit && hit.expiresAt > now && hit.generation === state.generation) return hit.value as Promise<T>;
-  for (const [k, e] of entries) if (e.expiresAt <= now) entries.delete(k);
-
-  const generation = state.generation;
-  const entry: Entry = { value: Promise.resolve(), expiresAt: Number.POSITIVE_INFINITY, generation };
-  entry.value = load().then(
-    (v) => {
-      // Fresh for ttlMs from when the answer arrived; dropped if a write happened meanwhile.
-      if (state.generation === generation) entry.expiresAt = Date.now() + ttlMs;
-      else if (entries.get(key) === entry) entries.delete(key);
-      return v;
-    },
-    (err: unknown) => {
-      if (entries.get(key) === entry) entries.delete(key);
-      throw err;
-    },
-  );
-  entries.set(key, entry);
-  return entry.value as Promise<T>;
+  return reads.read(`${scopeKey(scope)}\0${key}`, load, { maxAgeMs: ttlMs }) as Promise<T>;
 }
 
 /** Forgets every cached read, of every identity (a write through Backstone changed OpenNebula). */
 export function invalidateReads(): void {
-  state.generation++;
-  state.scopes.clear();
+  reads.clear();
 }

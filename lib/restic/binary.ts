@@ -1,7 +1,7 @@
 import 'server-only';
 import { posix } from 'node:path';
 import { getConfig } from '@/lib/config';
-import { processWide } from '@/lib/config/process-wide';
+import { sharedCache } from '@/lib/cache';
 import { exec, type SshTarget } from '@/lib/exec';
 import { ResticFailed } from './errors';
 import { parseVersion } from './parse';
@@ -13,7 +13,8 @@ export type ResticBinary = { path: string; version: string; major: number; minor
 
 export const SYNCED_RESTIC = 'var/tmp/one/datastore/restic/restic';
 
-const cache = processWide('restic.binaries', () => new Map<string, Promise<ResticBinary>>());
+// Found once per server and kept (a failed detection is not: the next call tries again).
+const cache = sharedCache<ResticBinary>('restic.binaries', { freshMs: Number.POSITIVE_INFINITY, max: 1_000 });
 
 export function serverKey(server: SshTarget): string {
   return `${server.user ?? ''}@${server.host}:${server.port ?? ''}`;
@@ -38,14 +39,7 @@ async function detect(server: SshTarget): Promise<ResticBinary> {
 }
 
 export function resticBinary(server: SshTarget): Promise<ResticBinary> {
-  const key = serverKey(server);
-  let p = cache.get(key);
-  if (!p) {
-    p = detect(server);
-    cache.set(key, p);
-    p.catch(() => cache.delete(key));
-  }
-  return p;
+  return cache.read(serverKey(server), () => detect(server));
 }
 
 /** restic >= 0.17 has exit codes 10/11/12 and `restore --json`. */

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ChainBroken,
-  chainFiles,
-  chainPlace,
-  snapshotDisks,
-  type SnapshotFile,
-  type SnapshotRef,
-} from './snapshot-contents';
+import { ChainBroken, chainFiles, chainPlace, snapshotDisks } from './snapshot-chain';
+import type { SnapshotFile } from './snapshot-files';
+import type { SnapshotRef } from './snapshot-resolve';
 import type { BackupChain, SnapshotRow } from './types';
 
 // The chain logic of the snapshot page and the flattened download, on catalog rows shaped like

@@ -1,0 +1,134 @@
+// Diffs shared by concurrent viewers against a real backup server: a viewer who leaves (the diff
+// route passes request.signal) stops only their own wait; the one restic diff every viewer shares
+// goes on and answers the others.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startIsolatedBackupServer, type IsolatedBackupServer } from '@/sandbox/backup-server/test-server';
+import { resetConfigCache } from '@/lib/config';
+import { closeSshConnections, execOk, type SshTarget } from '@/lib/exec';
+import { DEFAULT_REPO_OPTIONS, type ResticRepo } from '@/lib/restic';
+import { diffOf, vmXmlDiff } from './snapshot-diff';
+import type { SnapshotRef } from './snapshot-resolve';
+import type { SnapshotRow } from './types';
+
+const PW = 'diff-int-pw';
+let server: IsolatedBackupServer;
+let target: SshTarget;
+let repo: ResticRepo;
+let dir: string;
+let local: string;
+const rows: SnapshotRow[] = [];
+
+async function onServer(...argv: string[]): Promise<void> {
+  await execOk(target, argv, { timeoutMs: 120_000 });
+}
+
+async function writeOnServer(path: string, text: string): Promise<void> {
+  await onServer('sh', '-c', 'printf %s "$1" > "$2"', 'sh', text, path);
+}
+
+async function resticBackup(): Promise<string> {
+  const out = await execOk(
+    target,
+    ['restic', '--password-file=/dev/stdin', `--repo=${repo.path}`, 'backup', '--json', '--tag=one-42', dir],
+    { stdin: PW, timeoutMs: 120_000 },
+  );
+  const summary = out.stdout
+    .split('\n')
+    .filter((l) => l.includes('"summary"'))
+    .pop()!;
+  return (JSON.parse(summary) as { snapshot_id: string }).snapshot_id;
+}
+
+function row(id: string, day: number): SnapshotRow {
+  return {
+    id,
+    shortId: id.slice(0, 8),
+    time: new Date(Date.UTC(2026, 0, 1 + day)).toISOString(),
+    hostname: 'kvm',
+    tags: ['one-42'],
+    paths: [dir],
+    disks: [],
+    vmId: 42,
+    orphan: false,
+    orphanFlagged: false,
+  };
+}
+
+/** What the catalog would hand over for the older snapshot, both rows visible. */
+function refOf(snapshot: SnapshotRow): SnapshotRef {
+  return {
+    detail: { datastore: { id: 100 }, repository: { name: '42' }, snapshots: rows, chains: [] },
+    snapshot,
+    access: { server: target, datastore: { template: {} }, basePath: '', repo: () => repo },
+    repo,
+  } as unknown as SnapshotRef;
+}
+
+const vmXml = (name: string) => Buffer.from(`<VM><ID>42</ID><NAME>${name}</NAME></VM>`).toString('base64');
+
+beforeAll(async () => {
+  server = await startIsolatedBackupServer();
+  local = mkdtempSync(join(tmpdir(), 'backstone-diff-int-'));
+  process.env.BACKSTONE_SSH_CONFIG = server.info.sshConfig;
+  process.env.BACKSTONE_SSH_IDENTITY = server.info.identity;
+  process.env.BACKSTONE_SSH_KNOWN_HOSTS = server.info.knownHosts;
+  process.env.BACKSTONE_REMOTE_ROOT = server.info.root;
+  process.env.BACKSTONE_DATA_DIR = join(local, 'data');
+  resetConfigCache();
+  target = { kind: 'ssh', host: server.info.name };
+  repo = {
+    server: target,
+    path: join(server.info.datastoresRoot, '100', '42'),
+    password: PW,
+    options: DEFAULT_REPO_OPTIONS,
+  };
+  dir = join(server.info.root, 'var/lib/one/datastores/0/42/backup');
+  await execOk(target, ['restic', '--password-file=/dev/stdin', `--repo=${repo.path}`, 'init'], { stdin: PW });
+  await onServer('mkdir', '-p', dir);
+  await writeOnServer(`${dir}/disk.0.0`, 'first disk');
+  await writeOnServer(`${dir}/vm.xml`, vmXml('before'));
+  rows.push(row(await resticBackup(), 0));
+  await onServer('rm', '-f', `${dir}/disk.0.0`);
+  await writeOnServer(`${dir}/disk.0.1`, 'the second disk, longer');
+  await writeOnServer(`${dir}/vm.xml`, vmXml('after'));
+  rows.push(row(await resticBackup(), 1));
+});
+
+afterAll(async () => {
+  await closeSshConnections();
+  await server?.stop();
+  if (local) rmSync(local, { recursive: true, force: true });
+});
+
+describe('concurrent diffs of the same pair', () => {
+  it('the first viewer leaves, the second gets the diff', async () => {
+    const [older, newer] = [rows[0]!, rows[1]!];
+    const leaving = new AbortController();
+    const first = diffOf(refOf(older), newer, leaving.signal);
+    const second = diffOf(refOf(older), newer, new AbortController().signal);
+    leaving.abort(new DOMException('the viewer left', 'AbortError'));
+    await expect(first).rejects.toThrow('the viewer left');
+    const d = await second;
+    const byName = Object.fromEntries(d.rows.map((r) => [r.name, r]));
+    expect(byName['disk.0.0']).toMatchObject({ change: 'removed', sizeBefore: 'first disk'.length });
+    expect(byName['disk.0.1']).toMatchObject({ change: 'added', sizeAfter: 'the second disk, longer'.length });
+    expect(byName['vm.xml']).toMatchObject({ change: 'changed' });
+    expect(d.from.id).toBe(older.id);
+    expect(d.to.id).toBe(newer.id);
+  });
+
+  it('the first viewer of a vm.xml diff leaves, the second gets it', async () => {
+    const [older, newer] = [rows[0]!, rows[1]!];
+    const leaving = new AbortController();
+    const first = vmXmlDiff(refOf(older), newer, leaving.signal);
+    const second = vmXmlDiff(refOf(older), newer);
+    leaving.abort(new DOMException('the viewer left', 'AbortError'));
+    await expect(first).rejects.toThrow('the viewer left');
+    const text = JSON.stringify(await second);
+    expect(text).toContain('before');
+    expect(text).toContain('after');
+  });
+});
