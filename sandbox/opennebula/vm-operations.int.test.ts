@@ -44,12 +44,12 @@ beforeAll(async () => {
   vm.inc = await createVm(paths(), {
     name: 'inc',
     uid: 0,
-    disksMb: [8, 4],
+    disksMb: [8, 8],
     backupConfig: { MODE: 'INCREMENT', INCREMENT_MODE: 'SNAPSHOT' },
   });
-  vm.solo = await createVm(paths(), { name: 'solo', uid: 3, disksMb: [4] });
-  vm.j1 = await createVm(paths(), { name: 'j1', uid: 0, disksMb: [4] });
-  vm.j2 = await createVm(paths(), { name: 'j2', uid: 0, disksMb: [4] });
+  vm.solo = await createVm(paths(), { name: 'solo', uid: 3, disksMb: [8] });
+  vm.j1 = await createVm(paths(), { name: 'j1', uid: 0, disksMb: [8] });
+  vm.j2 = await createVm(paths(), { name: 'j2', uid: 0, disksMb: [8] });
 }, 170_000);
 
 afterAll(async () => {
@@ -190,6 +190,8 @@ describe('onevm updateconf of BACKUP_CONFIG', () => {
       '-a',
     );
     expect(getVm(vm.solo).backupConfig).toMatchObject({ MODE: 'INCREMENT', INCREMENT_MODE: 'CBT', KEEP_LAST: '4' });
+    // Append mode keeps the sections the file does not hold.
+    expect(getVm(vm.solo).template.some((a) => a.name === 'OS')).toBe(true);
     // Replace: every absent field is reset.
     await ok('oneadmin', 'onevm', 'updateconf', id, cfgFile('replace.tpl', 'BACKUP_CONFIG = [ KEEP_LAST = "3" ]\n'));
     const c = getVm(vm.solo).backupConfig;
@@ -200,8 +202,8 @@ describe('onevm updateconf of BACKUP_CONFIG', () => {
       BACKUP_VOLATILE: 'NO',
       KEEP_LAST: '3',
     });
-    // Other sections of the VM template are kept when the file holds none of them in append mode.
-    expect(getVm(vm.solo).template.some((a) => a.name === 'OS')).toBe(true);
+    // Replace mode also erases the OS, GRAPHICS... sections the file does not hold, as oned does.
+    expect(getVm(vm.solo).template.some((a) => a.name === 'OS')).toBe(false);
     await vmXmlValid(vm.solo);
   });
 

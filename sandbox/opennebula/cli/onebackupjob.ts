@@ -1,21 +1,22 @@
-// onebackupjob create | list | show | backup
+// onebackupjob create | list | show | backup | cancel | retry
 import { readFileSync } from 'node:fs';
 import { parseArgs, XML, type Parsed } from './args';
 import { login, printXml, resolve, table, type Ctx } from './context';
-import { OneError, actionError, allocateError, authorizationError } from '../errors';
+import { OneError, actionError, allocateError, authorizationError, notFound } from '../errors';
 import { withDb } from '../store/db';
 import { backupJobXml } from '../xml/other-xml';
 import { visible, authorize } from '../permissions';
 import { spawnJob } from '../ops/jobs';
-import { enterBackup } from '../ops/run-job';
+import { cancelJob, executeJob, requestBackupCancel, retryJob, startServing } from '../ops/backup-job';
+import { now } from '../clock';
+import type { BackupJob, Db } from '../store/types';
 import { getValue, removeAttr } from '../template/template';
 import { parseOrRefuse } from './onedatastore';
 import { checkName } from './names';
-import { DS_TYPE, LCM_STATE, VM_STATE } from '../ops/states';
 
 export function onebackupjob(ctx: Ctx, argv: string[]): number {
   const [cmd, ...rest] = argv;
-  const a = parseArgs(rest, [XML, { name: 'reset' }]);
+  const a = parseArgs(rest, [XML]);
   switch (cmd) {
     case 'create':
       return create(ctx, a);
@@ -24,7 +25,9 @@ export function onebackupjob(ctx: Ctx, argv: string[]): number {
     case 'show':
       return show(ctx, a);
     case 'backup':
-      return backup(ctx, a);
+    case 'cancel':
+    case 'retry':
+      return run(ctx, a, cmd);
     default:
       throw new OneError(`onebackupjob: unknown command ${cmd ?? ''}`.trim());
   }
@@ -62,7 +65,7 @@ function create(ctx: Ctx, a: Parsed): number {
       lastBackupTime: 0,
       lastBackupDuration: 0,
       updatedVms: [],
-      outdatedVms: vms,
+      outdatedVms: [],
       backingUpVms: [],
       errorVms: [],
       template: t,
@@ -124,35 +127,54 @@ function show(ctx: Ctx, a: Parsed): number {
   return 0;
 }
 
-function backup(ctx: Ctx, a: Parsed): number {
-  const M = 'one.backupjob.backup';
+/** Backup Job IDs (comma lists, ranges, names) as the CLI's backupjobid_list takes them. */
+function jobIds(db: Db, args: string[], method: string): number[] {
+  if (!args.length) throw new OneError('one parameter to run');
+  return args.flatMap((arg) =>
+    arg.split(',').flatMap((part) => {
+      const r = /^(\d+)\.\.(\d+)$/.exec(part);
+      if (r) return Array.from({ length: Math.max(0, Number(r[2]) - Number(r[1]) + 1) }, (_, i) => Number(r[1]) + i);
+      if (/^\d+$/.test(part)) return [Number(part)];
+      return [resolve(db.backupjobs, part, 'BACKUPJOB', method, 'BACKUPJOB').id];
+    }),
+  );
+}
+
+/**
+ * one.backupjob.backup | cancel | retry (MANAGE on the job), per job as perform_actions runs them:
+ * each failure printed, the others still done. A job with VMs to back up gets a worker that plays
+ * oned's scheduler, unless one serves it already.
+ */
+function run(ctx: Ctx, a: Parsed, verb: 'backup' | 'cancel' | 'retry'): number {
+  const M = `one.backupjob.${verb}`;
   const { db, s } = login(ctx, M);
-  const bj = resolve(db.backupjobs, a.positionals[0], 'BACKUPJOB', M, 'BACKUPJOB');
-  authorize(s, M, bj, 'ADMIN', 'BACKUPJOB');
-  const dsId = Number(getValue(bj.template, 'DATASTORE_ID') ?? -1);
-  const ds = db.datastores.find((d) => d.id === dsId);
-  if (!ds || ds.type !== DS_TYPE.BACKUP_DS) throw actionError(M, `Backup Job ${bj.id} has no valid DATASTORE_ID.`);
-  const vmIds = vmList(getValue(bj.template, 'BACKUP_VMS')).filter((id) => db.vms.some((v) => v.id === id));
-  withDb(ctx.paths, (d) => {
-    const job = d.backupjobs.find((j) => j.id === bj.id)!;
-    for (const vmId of vmIds) {
-      const v = d.vms.find((x) => x.id === vmId)!;
-      const runnable =
-        (v.state === VM_STATE.ACTIVE && v.lcmState === LCM_STATE.RUNNING) || v.state === VM_STATE.POWEROFF;
-      if (!runnable) throw actionError(M, `VM ${vmId} is not in a state to be backed up.`);
-      // The job's settings drive the VMs' backups.
-      for (const k of ['MODE', 'KEEP_LAST', 'FS_FREEZE', 'BACKUP_VOLATILE']) {
-        const val = getValue(job.template, k);
-        if (val !== undefined) v.backupConfig[k] = val;
-      }
-      v.backupConfig.BACKUP_JOB_ID = String(job.id);
+  let code = 0;
+  for (const id of jobIds(db, a.positionals, M)) {
+    try {
+      const bj = db.backupjobs.find((j) => j.id === id);
+      if (!bj) throw notFound(M, 'BACKUPJOB', id);
+      authorize(s, M, bj, 'MANAGE', 'BACKUPJOB');
+      const launch = withDb(ctx.paths, (d) => {
+        const t = now(ctx.env);
+        const job: BackupJob | undefined = d.backupjobs.find((j) => j.id === id);
+        if (!job) throw notFound(M, 'BACKUPJOB', id);
+        if (verb === 'cancel') {
+          for (const vmId of cancelJob(job)) requestBackupCancel(d, vmId);
+          return undefined;
+        }
+        if (verb === 'retry') retryJob(job);
+        else {
+          const err = executeJob(job, t);
+          if (err) throw actionError(M, err);
+        }
+        return startServing(d, id, t);
+      });
+      if (launch) spawnJob(ctx.paths, { kind: 'backupjob', bjId: id, first: launch });
+    } catch (err) {
+      if (!(err instanceof OneError)) throw err;
+      process.stderr.write(`${err.message}\n`);
+      code = 255;
     }
-    job.backingUpVms = [...vmIds];
-    job.outdatedVms = [...vmIds];
-    job.updatedVms = [];
-    job.errorVms = [];
-    if (vmIds[0] !== undefined) enterBackup(d, vmIds[0]);
-  });
-  spawnJob(ctx.paths, { kind: 'backupjob', bjId: bj.id, vmIds, dsId, reset: !!a.options.reset });
-  return 0;
+  }
+  return code;
 }

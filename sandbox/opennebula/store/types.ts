@@ -69,6 +69,8 @@ export type Vm = Owned & {
   backupIds: number[];
   /** How many times the simulated guest has written to its disks (drives deterministic changes). */
   guestWrites: number;
+  /** Set by a backup cancel until the running backup ends (the driver's TERM; never printed). */
+  backupCancel?: boolean;
 };
 
 export type BackupJob = Owned & {
@@ -80,6 +82,8 @@ export type BackupJob = Owned & {
   backingUpVms: number[];
   errorVms: number[];
   template: Template;
+  /** Whether a worker serves this job's OUTDATED_VMS now (the scheduler's part; never printed). */
+  scheduling?: boolean;
 };
 
 export type VmTemplate = Owned & { regtime: number; template: Template };
