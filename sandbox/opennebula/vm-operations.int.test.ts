@@ -520,3 +520,81 @@ describe('Backup Job retry and cancel', () => {
     await vmXmlValid(vm.j1);
   });
 });
+
+describe('Backup Job schedules', () => {
+  const flat = (xml: string) => xml.replace(/>\s+</g, '><');
+
+  it('keeps SCHED_ACTION as oned encodes it: full in show, IDs only in list', async () => {
+    const t = 1_900_000_000;
+    const f = cfgFile(
+      'sched.tpl',
+      `NAME = "scheduled"\nBACKUP_VMS = ""\nDATASTORE_ID = "${DS}"\n` +
+        `SCHED_ACTION = [ TIME = "${t}", REPEAT = "0", DAYS = "1,5", END_TYPE = "0", ARGS = "ignored" ]\n`,
+    );
+    const job = Number((await ok('oneadmin', 'onebackupjob', 'create', f)).replace(/\D/g, ''));
+    const shown = flat(await jobXmlValid(job));
+    const sa = (id: number, time: number, repeat: number, days: string, endType: number, endValue: number) =>
+      `<SCHED_ACTION><ID>${id}</ID><PARENT_ID>${job}</PARENT_ID><TYPE>BACKUPJOB</TYPE><ACTION>backup</ACTION>` +
+      `<ARGS></ARGS><TIME>${time}</TIME><REPEAT>${repeat}</REPEAT><DAYS>${days}</DAYS><END_TYPE>${endType}</END_TYPE>` +
+      `<END_VALUE>${endValue}</END_VALUE><DONE>-1</DONE><MESSAGE></MESSAGE><WARNING>0</WARNING></SCHED_ACTION>`;
+    expect(shown).toContain('<SCHED_ACTIONS><ID>0</ID></SCHED_ACTIONS>');
+    expect(shown).toContain(`${sa(0, t, 0, '1,5', 0, -1)}</TEMPLATE>`);
+
+    const added = await ok(
+      'oneadmin',
+      'onebackupjob',
+      'backup',
+      String(job),
+      '--schedule',
+      String(t),
+      '--hourly',
+      '24',
+      '--end',
+      '3',
+    );
+    expect(added).toMatch(
+      new RegExp(`^BACKUPJOB ${job}: backup scheduled at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d [+-]\\d{4}\\n$`),
+    );
+    const again = flat(await jobXmlValid(job));
+    expect(again).toContain('<SCHED_ACTIONS><ID>0</ID><ID>1</ID></SCHED_ACTIONS>');
+    expect(again).toContain(`${sa(0, t, 0, '1,5', 0, -1)}${sa(1, t, 3, '24', 1, 3)}</TEMPLATE>`);
+    // Nothing ran: a schedule does not start the job.
+    expect(readDb(paths()).backupjobs.find((j) => j.id === job)).toMatchObject({ lastBackupTime: 0, outdatedVms: [] });
+
+    const listed = await ok('oneadmin', 'onebackupjob', 'list', '-x');
+    expect((await validate(listed, 'backupjob_pool.xsd')).code).toBe(0);
+    expect(flat(listed)).toContain('<SCHED_ACTIONS><ID>0</ID><ID>1</ID></SCHED_ACTIONS>');
+    expect(listed).not.toContain('<SCHED_ACTION>');
+  });
+
+  it('refuses what ScheduledAction::parse refuses, creating nothing', async () => {
+    const jobs = readDb(paths()).backupjobs.length;
+    const f = cfgFile(
+      'bad-sched.tpl',
+      `NAME = "bad"\nSCHED_ACTION = [ TIME = "1900000000", REPEAT = "4", DAYS = "1" ]\n`,
+    );
+    await refused('[one.backupjob.allocate] Wrong REPEAT value: 4', 'oneadmin', 'onebackupjob', 'create', f);
+    expect(readDb(paths()).backupjobs.length).toBe(jobs);
+    const job = String(readDb(paths()).backupjobs[0]!.id);
+    await refused(
+      '[one.backupjob.schedadd] Unable to parse the time value or value is empty: +3600',
+      'oneadmin',
+      'onebackupjob',
+      'backup',
+      job,
+      '--schedule',
+      '+3600',
+    );
+    await refused(
+      '[one.backupjob.schedadd] Days in a week have to be in [0,6] range',
+      'oneadmin',
+      'onebackupjob',
+      'backup',
+      job,
+      '--schedule',
+      '1900000000',
+      '--weekly',
+      '7',
+    );
+  });
+});
