@@ -15,6 +15,8 @@ import { IMAGE_STATE, IMAGE_TYPE, LCM_STATE, VM_STATE } from './states';
 import { deleteImageData } from './delete-image';
 import { refreshDatastore } from './monitor-datastores';
 import { setValue, removeAttr } from '../template/template';
+import { passHold } from './holds';
+import { ctime } from '../ctime';
 
 export type BackupRequest = { vmId: number; dsId: number; reset: boolean; bjId?: number };
 
@@ -42,6 +44,10 @@ function plan(db: Db, vm: Vm, req: BackupRequest): Plan {
 }
 
 export async function backupVm(paths: FrontendPaths, req: BackupRequest): Promise<void> {
+  // A test may hold the driver action here; `onevm backup-cancel` or `onebackupjob cancel` then
+  // ends the backup as the killed driver would: a failure.
+  await passHold(paths, 'backup');
+  if (readDb(paths).vms.find((v) => v.id === req.vmId)?.backupCancel) throw new Error('Backup canceled');
   let db = readDb(paths);
   const vm = db.vms.find((v) => v.id === req.vmId)!;
   const ds = db.datastores.find((d) => d.id === req.dsId)!;
@@ -91,7 +97,6 @@ function recordBackup(
   return withDb(paths, (db) => {
     const vm = db.vms.find((v) => v.id === req.vmId)!;
     const cfg = vm.backupConfig;
-    cfg.LAST_DATASTORE_ID = String(req.dsId);
     if (req.bjId !== undefined) cfg.BACKUP_JOB_ID = String(req.bjId);
     const existing = p.continueImage && db.images.find((i) => i.id === p.continueImage!.id);
     if (existing) {
@@ -178,18 +183,36 @@ async function applyRetention(
   });
 }
 
-/** Back to RUNNING or POWEROFF, with oned's error message in the user template on failure. */
+/** Fields oned keeps only while a backup runs (Backups::last_backup_clear on success and failure). */
+export const TRANSIENT_BACKUP_FIELDS = [
+  'LAST_DATASTORE_ID',
+  'LAST_BRIDGE',
+  'LAST_BACKUP_ID',
+  'LAST_BACKUP_SIZE',
+  'LAST_BACKUP_FORMAT',
+] as const;
+
+/**
+ * Back to RUNNING or POWEROFF, the transient LAST_* fields erased, with oned's error message in
+ * the user template on failure ("<ctime>: BACKUP: <driver message>").
+ */
+export function finishBackupIn(db: Db, vmId: number, error?: string, t = now()): void {
+  const vm = db.vms.find((v) => v.id === vmId);
+  if (!vm) return;
+  if (vm.lcmState === LCM_STATE.BACKUP_POWEROFF) {
+    vm.state = VM_STATE.POWEROFF;
+    vm.lcmState = LCM_STATE.LCM_INIT;
+  } else {
+    vm.state = VM_STATE.ACTIVE;
+    vm.lcmState = LCM_STATE.RUNNING;
+  }
+  for (const k of TRANSIENT_BACKUP_FIELDS) delete vm.backupConfig[k];
+  delete vm.backupCancel;
+  vm.userTemplate = error
+    ? setValue(vm.userTemplate, 'ERROR', `${ctime(t)}: BACKUP: ${error}`)
+    : removeAttr(vm.userTemplate, 'ERROR');
+}
+
 export function finishBackup(paths: FrontendPaths, vmId: number, error?: string): void {
-  withDb(paths, (db) => {
-    const vm = db.vms.find((v) => v.id === vmId);
-    if (!vm) return;
-    if (vm.lcmState === LCM_STATE.BACKUP_POWEROFF) {
-      vm.state = VM_STATE.POWEROFF;
-      vm.lcmState = LCM_STATE.LCM_INIT;
-    } else {
-      vm.state = VM_STATE.ACTIVE;
-      vm.lcmState = LCM_STATE.RUNNING;
-    }
-    vm.userTemplate = error ? setValue(vm.userTemplate, 'ERROR', error) : removeAttr(vm.userTemplate, 'ERROR');
-  });
+  withDb(paths, (db) => finishBackupIn(db, vmId, error));
 }

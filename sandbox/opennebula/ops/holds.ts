@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import type { FrontendPaths } from '../paths';
 
-export type HoldPoint = 'restore' | 'copy' | 'image-show';
+export type HoldPoint = 'restore' | 'copy' | 'image-show' | 'backup' | 'restore-vm';
 
 const HOLD_LIMIT_MS = 10 * 60_000;
 const POLL_MS = 20;

@@ -8,10 +8,13 @@ import { startDaemon } from '../../common/process';
 import type { FrontendPaths } from '../paths';
 import type { BackupRequest } from './backup-vm';
 import type { RestorePlan } from './restore-image';
+import type { Launch } from './backup-job';
+import type { VmRestoreRequest } from './restore-vm';
 
 export type Job =
   | { kind: 'backup'; request: BackupRequest }
-  | { kind: 'backupjob'; bjId: number; vmIds: number[]; dsId: number; reset: boolean }
+  | { kind: 'backupjob'; bjId: number; first: Launch }
+  | { kind: 'restore-vm'; request: VmRestoreRequest }
   | { kind: 'delete-image'; imageId: number }
   | { kind: 'restore-copy'; plan: RestorePlan }
   | { kind: 'monitor' };

@@ -69,6 +69,8 @@ export type Vm = Owned & {
   backupIds: number[];
   /** How many times the simulated guest has written to its disks (drives deterministic changes). */
   guestWrites: number;
+  /** Set by a backup cancel until the running backup ends (the driver's TERM; never printed). */
+  backupCancel?: boolean;
 };
 
 export type BackupJob = Owned & {
@@ -80,6 +82,27 @@ export type BackupJob = Owned & {
   backingUpVms: number[];
   errorVms: number[];
   template: Template;
+  /** Whether a worker serves this job's OUTDATED_VMS now (the scheduler's part; never printed). */
+  scheduling?: boolean;
+  /** SCHED_ACTIONS: IDs of its scheduled actions (absent in states written before they existed). */
+  schedActionIds?: number[];
+};
+
+/** A scheduled action (src/sam/ScheduledAction.cc), printed as shared.xsd's SCHED_ACTION. */
+export type SchedAction = {
+  id: number;
+  parentId: number;
+  type: 'VM' | 'BACKUPJOB';
+  action: string;
+  args: string;
+  time: number;
+  repeat: number;
+  days: string;
+  endType: number;
+  endValue: number;
+  done: number;
+  message: string;
+  warning: number;
 };
 
 export type VmTemplate = Owned & { regtime: number; template: Template };
@@ -88,13 +111,23 @@ export type Host = { id: number; name: string; clusterId: number; state: number 
 export type Cluster = { id: number; name: string };
 
 export type Db = {
-  nextId: { datastore: number; image: number; vm: number; backupjob: number; template: number; user: number };
+  nextId: {
+    datastore: number;
+    image: number;
+    vm: number;
+    backupjob: number;
+    template: number;
+    user: number;
+    schedaction?: number;
+  };
   users: User[];
   groups: Group[];
   datastores: Datastore[];
   images: Image[];
   vms: Vm[];
   backupjobs: BackupJob[];
+  /** The scheduled-action pool (absent in states written before it existed). */
+  schedActions?: SchedAction[];
   templates: VmTemplate[];
   hosts: Host[];
   clusters: Cluster[];

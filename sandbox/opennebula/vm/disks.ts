@@ -10,7 +10,7 @@ export function vmDir(systemDsBasePath: string, vmId: number): string {
   return posix.join(posix.normalize(systemDsBasePath), String(vmId));
 }
 
-function own(paths: FrontendPaths, path: string): void {
+export function own(paths: FrontendPaths, path: string): void {
   const cfg = readConfig(paths);
   if (cfg.switchUser) chownSync(path, cfg.account.uid, cfg.account.gid);
 }

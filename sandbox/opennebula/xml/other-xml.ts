@@ -1,10 +1,44 @@
 // BACKUPJOB (share/doc/xsd/backupjob.xsd), USER, VMTEMPLATE, CLUSTER and HOST.
-import type { BackupJob, Cluster, Db, Host, User, VmTemplate } from '../store/types';
+import type { BackupJob, Cluster, Db, Host, SchedAction, User, VmTemplate } from '../store/types';
 import { templateXml } from './template-xml';
 import { cel, el, ids, text } from './escape';
 import { ownerHead, permsXml } from './common-xml';
 
-export function backupJobXml(db: Db, bj: BackupJob): string {
+/** ScheduledAction::to_xml (plain values, no CDATA). */
+export function schedActionXml(sa: SchedAction): string {
+  return (
+    '<SCHED_ACTION>' +
+    el('ID', sa.id) +
+    el('PARENT_ID', sa.parentId) +
+    el('TYPE', sa.type) +
+    el('ACTION', text(sa.action)) +
+    el('ARGS', text(sa.args)) +
+    el('TIME', sa.time) +
+    el('REPEAT', sa.repeat) +
+    el('DAYS', text(sa.days)) +
+    el('END_TYPE', sa.endType) +
+    el('END_VALUE', sa.endValue) +
+    el('DONE', sa.done) +
+    el('MESSAGE', text(sa.message)) +
+    el('WARNING', sa.warning) +
+    '</SCHED_ACTION>'
+  );
+}
+
+/**
+ * BackupJob::to_xml_extended. `one.backupjob.info` (show) puts the full SCHED_ACTION elements last
+ * in TEMPLATE; pool bodies (list) carry only SCHED_ACTIONS/ID.
+ */
+export function backupJobXml(db: Db, bj: BackupJob, withSchedActions = false): string {
+  const saIds = bj.schedActionIds ?? [];
+  const sas = withSchedActions
+    ? saIds
+        .map((id) => db.schedActions?.find((a) => a.id === id))
+        .filter((a): a is SchedAction => a !== undefined)
+        .map(schedActionXml)
+        .join('')
+    : '';
+  const template = templateXml('TEMPLATE', bj.template);
   return (
     '<BACKUPJOB>' +
     ownerHead(db, bj) +
@@ -12,12 +46,12 @@ export function backupJobXml(db: Db, bj: BackupJob): string {
     el('PRIORITY', bj.priority) +
     el('LAST_BACKUP_TIME', bj.lastBackupTime) +
     el('LAST_BACKUP_DURATION', bj.lastBackupDuration) +
-    '<SCHED_ACTIONS/>' +
+    ids('SCHED_ACTIONS', saIds) +
     ids('UPDATED_VMS', bj.updatedVms) +
     ids('OUTDATED_VMS', bj.outdatedVms) +
     ids('BACKING_UP_VMS', bj.backingUpVms) +
     ids('ERROR_VMS', bj.errorVms) +
-    templateXml('TEMPLATE', bj.template) +
+    (sas ? template.replace(/<\/TEMPLATE>$/, `${sas}</TEMPLATE>`) : template) +
     '</BACKUPJOB>'
   );
 }
