@@ -26,7 +26,7 @@ export { sharedInventory } from './inventory-reads';
 export { listDatastoreSummaries } from './datastores';
 export { capacityReport, type CapacityReport } from './capacity-report';
 export { NotAResticDatastore } from './access';
-export { datastoreAccess, type DatastoreAccess } from './access';
+export { backupServerOf, datastoreAccess, type DatastoreAccess } from './access';
 export {
   resolveSnapshot,
   resolveSnapshotPair,

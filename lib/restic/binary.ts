@@ -2,7 +2,7 @@ import 'server-only';
 import { posix } from 'node:path';
 import { getConfig } from '@/lib/config';
 import { processWide } from '@/lib/config/process-wide';
-import { exec, type SshTarget } from '@/lib/exec';
+import { exec, serverKey, type SshTarget } from '@/lib/exec';
 import { ResticFailed } from './errors';
 import { parseVersion } from './parse';
 
@@ -14,10 +14,6 @@ export type ResticBinary = { path: string; version: string; major: number; minor
 export const SYNCED_RESTIC = 'var/tmp/one/datastore/restic/restic';
 
 const cache = processWide('restic.binaries', () => new Map<string, Promise<ResticBinary>>());
-
-export function serverKey(server: SshTarget): string {
-  return `${server.user ?? ''}@${server.host}:${server.port ?? ''}`;
-}
 
 async function detect(server: SshTarget): Promise<ResticBinary> {
   const synced = posix.join(getConfig().remoteRoot, SYNCED_RESTIC);
