@@ -7,7 +7,7 @@ import { getDb } from '@/lib/store';
 import { datastoreAccess, type DatastoreAccess } from './access';
 import { estimateFull, recordSample, samples, type CapacitySample, type FullEstimate } from './capacity';
 import { sharedInventory } from './inventory-reads';
-import type { Reader } from './overview';
+import type { Reader } from './reader';
 import { sharedReads, StillReading, valueWithin, type Freshness } from './shared-reads';
 import { keyOf } from './snapshot-facts';
 
