@@ -2,10 +2,17 @@ import 'server-only';
 
 // The domain: OpenNebula's backup images joined with the restic facts behind them.
 export * from './types';
-export { datastoreOverview, OVERVIEW_ANSWER_WITHIN_MS, type DatastoreOverview, type OverviewOptions } from './overview';
+export {
+  datastoreOverview,
+  readOverview,
+  OVERVIEW_ANSWER_WITHIN_MS,
+  type DatastoreOverview,
+  type OverviewOptions,
+} from './overview';
 export type { Reader } from './reader';
 export type { ServerStatus } from './server-status';
 export { readDatastore, type DatastoreInfo } from './datastores';
+export { recordCapacitySample, type CapacityReading } from './capacity';
 export { repositoryDetail, RepositoryNotFound, REPOSITORY_NAME, type RepositoryDetail } from './repository';
 export {
   ANSWER_WITHIN_MS,

@@ -4,7 +4,7 @@ import { ExecError } from '@/lib/exec';
 import { logger } from '@/lib/log';
 import { getDatastore, type Datastore } from '@/lib/opennebula';
 import { datastoreAccess, isResticBackupDatastore } from './access';
-import { recordSample } from './capacity';
+import { capacityReading, type CapacityReading } from './capacity';
 import { imagesByRepository, readCloud } from './cloud';
 import { datastoreInfo, type DatastoreInfo } from './datastores';
 import { sharedInventory } from './inventory-reads';
@@ -18,7 +18,9 @@ import type { Problem, RepositoryRow } from './types';
 import { seesRepository, seesWholeRepository } from './visibility';
 
 // The datastore overview: OpenNebula's side (cloud.ts) joined with one listing of the backup server
-// and restic's facts about new snapshots only, as rows the reader may see (repository-view.ts).
+// and restic's facts about new snapshots only, as rows the reader may see (repository-view.ts). A
+// read and nothing else: the capacity sample its listing allows is handed back for the caller to
+// keep (readOverview, recordCapacitySample).
 
 // Reader lives in reader.ts; snapshot-contents.ts and tests still import it from here.
 export type { Reader } from './reader';
@@ -65,6 +67,21 @@ export async function datastoreOverview(
   preloaded?: Datastore,
   opts: OverviewOptions = {},
 ): Promise<DatastoreOverview> {
+  return (await readOverview(reader, id, signal, preloaded, opts)).overview;
+}
+
+/**
+ * The overview, and the capacity reading its listing of the backup server gave when fresh: never
+ * sent to the reader (its stored total counts every owner's repositories), but the page or route
+ * keeps it as a sample with recordCapacitySample.
+ */
+export async function readOverview(
+  reader: Reader,
+  id: number,
+  signal?: AbortSignal,
+  preloaded?: Datastore,
+  opts: OverviewOptions = {},
+): Promise<{ overview: DatastoreOverview; capacity?: CapacityReading }> {
   const started = Date.now();
   // The decrypted datastore (BASE_PATH, server, password) is read alongside the reader's own view
   // of it, and used only once OpenNebula has shown the datastore to the reader's own identity.
@@ -82,7 +99,7 @@ export async function datastoreOverview(
     freshness: { state: 'fresh', readAt: Date.now() },
     generatedAt: Date.now(),
   };
-  if (!info.isRestic || !accessRead) return base;
+  if (!info.isRestic || !accessRead) return { overview: base };
 
   // OpenNebula's images and VMs are read while the backup server and restic are asked: neither
   // needs the other until the linking below.
@@ -146,11 +163,7 @@ export async function datastoreOverview(
       return repositoryView(name, listing, linkage, images, cloud).row;
     })
     .sort(byRepositoryName);
-  if (inv?.filesystem && freshness.state === 'fresh') {
-    const stored = inv.repositories.reduce((s, r) => s + r.storedBytes, 0);
-    recordSample(id, inv.filesystem, stored);
-  }
-  return {
+  const overview: DatastoreOverview = {
     ...base,
     server,
     filesystem: inv?.filesystem,
@@ -168,4 +181,5 @@ export async function datastoreOverview(
     pending: shown.filter((r) => r.consistency === 'pending').length,
     freshness,
   };
+  return { overview, capacity: capacityReading(inv, freshness) };
 }
