@@ -92,7 +92,7 @@ it('benchmarks', async () => {
   resetConfigCache();
   const { invalidateReads } = await import('@/lib/opennebula/read-cache');
   const { forgetStoredSizes, forgetListings } = await import('@/lib/backup-server');
-  const { readCloud } = await import('@/lib/catalog/overview');
+  const { readCloud } = await import('@/lib/catalog/cloud');
   const { getDatastore } = await import('@/lib/opennebula');
   const catalog = await import('@/lib/catalog');
   const restic = await import('@/lib/restic');

@@ -2,7 +2,7 @@ import 'server-only';
 import { createHash } from 'node:crypto';
 import { sharedCache } from '@/lib/cache';
 import { processWide } from '@/lib/config/process-wide';
-import { exec, CommandFailed, type SshTarget } from '@/lib/exec';
+import { exec, CommandFailed, serverKey, type SshTarget } from '@/lib/exec';
 import { logger } from '@/lib/log';
 import { compareRepositoryNames } from '@/lib/schemas/ids';
 import { fillStoredSizes } from './stored-sizes';
@@ -231,7 +231,7 @@ export async function inventory(
 ): Promise<Inventory> {
   if (!basePath.startsWith('/')) throw new TypeError('BASE_PATH must be absolute');
   if (only !== undefined && !repositoryKind(only)) throw new TypeError(`not a repository name: ${only}`);
-  const key = `${server.user ?? ''}@${server.host}:${server.port ?? ''}\0${basePath}\0${only ?? ''}`;
+  const key = `${serverKey(server)}\0${basePath}\0${only ?? ''}`;
   const held = listings.peek(key)?.value;
   const now = Date.now();
   const trusted =

@@ -1,7 +1,7 @@
 import 'server-only';
 import { createHash } from 'node:crypto';
 import { sharedCache } from '@/lib/cache';
-import { exec, CommandFailed, type SshTarget } from '@/lib/exec';
+import { exec, CommandFailed, serverKey, type SshTarget } from '@/lib/exec';
 import type { RepositoryListing } from './repository-listing';
 
 // How much space each repository takes on the backup server. `du` has to walk every data/ folder
@@ -49,7 +49,7 @@ export function parseDu(text: string): Map<string, number> {
 }
 
 function keyOf(server: SshTarget, repo: RepositoryListing): string {
-  return `${server.user ?? ''}@${server.host}:${server.port ?? ''}:${repo.path}`;
+  return `${serverKey(server)}:${repo.path}`;
 }
 
 /**

@@ -25,13 +25,18 @@ export function isResticBackupDatastore(ds: { type: string; dsMad: string }): bo
   return ds.type === 'BACKUP_DS' && ds.dsMad === 'restic';
 }
 
+/** The backup server a restic datastore's template names (the driver's default account: oneadmin). */
+export function backupServerOf(ds: { template: Record<string, string> }): SshTarget | undefined {
+  const host = ds.template.RESTIC_SFTP_SERVER;
+  return host ? { kind: 'ssh', host, user: ds.template.RESTIC_SFTP_USER || 'oneadmin' } : undefined;
+}
+
 export function accessFrom(ds: DecryptedDatastore): DatastoreAccess {
   if (!isResticBackupDatastore(ds))
     throw new NotAResticDatastore(`Datastore ${ds.id} is not a restic backup datastore.`);
-  const host = ds.template.RESTIC_SFTP_SERVER;
-  if (!host) throw new NotAResticDatastore(`Datastore ${ds.id} has no RESTIC_SFTP_SERVER.`);
+  const server = backupServerOf(ds);
+  if (!server) throw new NotAResticDatastore(`Datastore ${ds.id} has no RESTIC_SFTP_SERVER.`);
   const password = ds.resticPassword ?? '';
-  const server: SshTarget = { kind: 'ssh', host, user: ds.template.RESTIC_SFTP_USER || 'oneadmin' };
   const basePath = posix.normalize(ds.basePath).replace(/\/+$/, '');
   const options = repoOptionsFromTemplate(ds.template);
   return {

@@ -5,9 +5,16 @@ import { getDatastore } from '@/lib/opennebula';
 import { stats, ResticError } from '@/lib/restic';
 import { getDb } from '@/lib/store';
 import { datastoreAccess, type DatastoreAccess } from './access';
-import { estimateFull, recordSample, samples, type CapacitySample, type FullEstimate } from './capacity';
+import {
+  capacityReading,
+  estimateFull,
+  recordCapacitySample,
+  samples,
+  type CapacitySample,
+  type FullEstimate,
+} from './capacity';
 import { sharedInventory } from './inventory-reads';
-import type { Reader } from './overview';
+import type { Reader } from './reader';
 import { sharedCache } from '@/lib/cache';
 import { StillReading, valueWithin, type Freshness } from './shared-reads';
 import { keyOf } from './snapshot-facts';
@@ -101,12 +108,7 @@ export async function capacityReport(
   const answer = await sharedInventory(access, undefined, left(), signal);
   const inv = answer.value;
   if (!inv) throw new StillReading(`Still reading datastore ${datastoreId} from the backup server.`);
-  if (inv.filesystem && answer.freshness.state === 'fresh')
-    recordSample(
-      datastoreId,
-      inv.filesystem,
-      inv.repositories.reduce((s, r) => s + r.storedBytes, 0),
-    );
+  recordCapacitySample(datastoreId, capacityReading(inv, answer.freshness));
   const history = samples(datastoreId);
   // df is what OpenNebula's monitor shows of the datastore to anyone who sees it; the stored total
   // sums every owner's repositories.

@@ -1,9 +1,11 @@
 import 'server-only';
 import { getDb, type Db } from '@/lib/store';
-import type { Filesystem } from '@/lib/backup-server';
+import type { Filesystem, Inventory } from '@/lib/backup-server';
+import type { Freshness } from './shared-reads';
 
 // Capacity history of a backup datastore: a df sample is kept at most every SAMPLE_EVERY_MS when
-// the overview is read, and an estimated-full date comes from a linear fit once there are enough.
+// a page that read the backup server's listing asks for it (recordCapacitySample), and an
+// estimated-full date comes from a linear fit once there are enough.
 
 export const SAMPLE_EVERY_MS = 15 * 60_000;
 export const MIN_SAMPLES_FOR_ESTIMATE = 7;
@@ -33,6 +35,20 @@ export function recordSample(
     'INSERT OR REPLACE INTO capacity_samples (datastore_id, at, total_bytes, used_bytes, available_bytes, stored_bytes) VALUES (?, ?, ?, ?, ?, ?)',
   ).run(datastoreId, now, fs.totalBytes, fs.usedBytes, fs.availableBytes, storedBytes);
   return true;
+}
+
+/** What a fresh listing of the whole datastore says about its capacity: df, and every repository's size. */
+export type CapacityReading = { filesystem: Filesystem; storedBytes: number };
+
+/** The reading of a listing of the whole datastore; none when it is not fresh (an old listing is no sample). */
+export function capacityReading(inv: Inventory | undefined, freshness: Freshness): CapacityReading | undefined {
+  if (!inv?.filesystem || freshness.state !== 'fresh') return undefined;
+  return { filesystem: inv.filesystem, storedBytes: inv.repositories.reduce((s, r) => s + r.storedBytes, 0) };
+}
+
+/** Keeps the reading as a sample (at most one every SAMPLE_EVERY_MS); false when none was due. */
+export function recordCapacitySample(datastoreId: number, reading: CapacityReading | undefined): boolean {
+  return reading ? recordSample(datastoreId, reading.filesystem, reading.storedBytes) : false;
 }
 
 export function samples(

@@ -1,6 +1,60 @@
 import 'server-only';
-import { listDatastores } from '@/lib/opennebula';
-import { datastoreInfo, type DatastoreInfo, type Reader } from './overview';
+import { getDatastore, listDatastores, type Datastore } from '@/lib/opennebula';
+import { isResticBackupDatastore } from './access';
+import type { Reader } from './reader';
+
+// Datastores as the reader's own identity sees them: what OpenNebula says about each one, without
+// the backup server.
+
+export type DatastoreInfo = Pick<
+  Datastore,
+  | 'id'
+  | 'name'
+  | 'type'
+  | 'dsMad'
+  | 'tmMad'
+  | 'basePath'
+  | 'state'
+  | 'clusterIds'
+  | 'totalMb'
+  | 'freeMb'
+  | 'usedMb'
+  | 'uname'
+  | 'gname'
+> & {
+  imageCount: number;
+  isRestic: boolean;
+  /** Template attributes; encrypted ones (RESTIC_PASSWORD) are listed by name only. */
+  template: Record<string, string>;
+  secretAttributeNames: string[];
+};
+
+/** The datastore as the reader's own identity sees it (OpenNebula refuses one they may not see). */
+export async function readDatastore(reader: Reader, id: number): Promise<Datastore> {
+  return getDatastore(reader.credential, id);
+}
+
+export function datastoreInfo(ds: Datastore): DatastoreInfo {
+  return {
+    id: ds.id,
+    name: ds.name,
+    type: ds.type,
+    dsMad: ds.dsMad,
+    tmMad: ds.tmMad,
+    basePath: ds.basePath,
+    state: ds.state,
+    clusterIds: ds.clusterIds,
+    totalMb: ds.totalMb,
+    freeMb: ds.freeMb,
+    usedMb: ds.usedMb,
+    uname: ds.uname,
+    gname: ds.gname,
+    imageCount: ds.imageIds.length,
+    isRestic: isResticBackupDatastore(ds),
+    template: ds.template,
+    secretAttributeNames: ds.secretAttributeNames,
+  };
+}
 
 /** Every datastore the reader may see, backup datastores first (restic ones first among them). */
 export async function listDatastoreSummaries(reader: Reader): Promise<DatastoreInfo[]> {

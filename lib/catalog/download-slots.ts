@@ -1,7 +1,7 @@
 import 'server-only';
 import { getConfig } from '@/lib/config';
 import { processWide } from '@/lib/config/process-wide';
-import type { SshTarget } from '@/lib/exec';
+import { serverKey, type SshTarget } from '@/lib/exec';
 
 // Admission of downloads: each one holds a command (and an SSH channel) on its backup server for as
 // long as it streams, so there are at most a few per person and per server. Over a limit a download
@@ -32,10 +32,6 @@ const running = processWide('catalog.downloads', () => ({
   byServer: new Map<string, number>(),
 }));
 
-function serverOf(server: SshTarget): string {
-  return `${server.host}:${server.port ?? ''}`;
-}
-
 function add(map: Map<string, number>, key: string, n: number): void {
   const v = (map.get(key) ?? 0) + n;
   if (v > 0) map.set(key, v);
@@ -49,7 +45,7 @@ function add(map: Map<string, number>, key: string, n: number): void {
  */
 export function takeDownloadSlot(holder: string, server: SshTarget): () => void {
   const { perUser, perServer } = getConfig().downloads;
-  const key = serverOf(server);
+  const key = serverKey(server);
   if ((running.byUser.get(holder) ?? 0) >= perUser) throw new TooManyDownloads('user', perUser, server.host);
   if ((running.byServer.get(key) ?? 0) >= perServer) throw new TooManyDownloads('server', perServer, server.host);
   add(running.byUser, holder, 1);

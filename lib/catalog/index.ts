@@ -4,20 +4,22 @@ import 'server-only';
 export * from './types';
 export {
   datastoreOverview,
+  readOverview,
   OVERVIEW_ANSWER_WITHIN_MS,
-  readDatastore,
   type DatastoreOverview,
-  type DatastoreInfo,
-  type Reader,
-  type ServerStatus,
+  type OverviewOptions,
 } from './overview';
+export type { Reader } from './reader';
+export type { ServerStatus } from './server-status';
+export { readDatastore, type DatastoreInfo } from './datastores';
+export { recordCapacitySample, type CapacityReading } from './capacity';
 export { repositoryDetail, RepositoryNotFound, REPOSITORY_NAME, type RepositoryDetail } from './repository';
 export { ANSWER_WITHIN_MS, StillReading, valueWithin, waitOrAbort, type Answer, type Freshness } from './shared-reads';
 export { sharedInventory } from './inventory-reads';
 export { listDatastoreSummaries } from './datastores';
 export { capacityReport, type CapacityReport } from './capacity-report';
 export { NotAResticDatastore } from './access';
-export { datastoreAccess, type DatastoreAccess } from './access';
+export { backupServerOf, datastoreAccess, type DatastoreAccess } from './access';
 export { resolveSnapshot, resolveSnapshotPair, SnapshotNotVisible, type SnapshotRef } from './snapshot-resolve';
 export { snapshotFiles, snapshotFilesWithin, snapshotFile, type SnapshotFile } from './snapshot-files';
 export { diskHeader } from './snapshot-dump-head';

@@ -1,5 +1,6 @@
 import 'server-only';
 import { inventory, type Inventory } from '@/lib/backup-server';
+import { serverKey } from '@/lib/exec';
 import type { DatastoreAccess } from './access';
 import { sharedCache, type Answer } from '@/lib/cache';
 
@@ -10,8 +11,7 @@ import { sharedCache, type Answer } from '@/lib/cache';
 const inventories = sharedCache<Inventory>('catalog.inventories', { freshMs: 0, max: 500 });
 
 function keyOf(access: DatastoreAccess, only?: string): string {
-  const s = access.server;
-  return `${s.user ?? ''}@${s.host}:${s.port ?? ''}\0${access.basePath}\0${only ?? ''}`;
+  return `${serverKey(access.server)}\0${access.basePath}\0${only ?? ''}`;
 }
 
 /**

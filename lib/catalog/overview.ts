@@ -1,69 +1,31 @@
 import 'server-only';
-import { byRepositoryName, type Filesystem, type Inventory, type RepositoryListing } from '@/lib/backup-server';
+import { byRepositoryName, type Filesystem, type Inventory } from '@/lib/backup-server';
 import { ExecError } from '@/lib/exec';
 import { logger } from '@/lib/log';
-import {
-  getDatastore,
-  listBackupImages,
-  listBackupJobs,
-  listVms,
-  type BackupJob,
-  type Datastore,
-  type Image,
-  type OneCredential,
-  type Vm,
-} from '@/lib/opennebula';
-import { resticBinary } from '@/lib/restic';
-import { accessFrom, datastoreAccess, isResticBackupDatastore, type DatastoreAccess } from './access';
-import { recordSample } from './capacity';
+import { getDatastore, type Datastore } from '@/lib/opennebula';
+import { datastoreAccess, isResticBackupDatastore } from './access';
+import { capacityReading, type CapacityReading } from './capacity';
+import { imagesByRepository, readCloud } from './cloud';
+import { datastoreInfo, type DatastoreInfo } from './datastores';
 import { sharedInventory } from './inventory-reads';
-import { busyVmIds, linkRepository, repositoryOfImage, type RepositoryLinkage } from './linkage';
-import {
-  jobOfRepository,
-  pendingSnapshotCount,
-  seenLinkage,
-  seesImage,
-  seesRepository,
-  seesWholeRepository,
-  SEES_ALL,
-  sightOf,
-  type Sight,
-} from './visibility';
+import { busyVmIds } from './linkage';
 import { settleWithin, sharedListingRead, type ListingFacts } from './listing-reads';
+import type { Reader } from './reader';
+import { linkFacts, nothingLinked, repositoryView } from './repository-view';
+import { serverStatus, unreachableServer, type ServerStatus } from './server-status';
 import { ANSWER_WITHIN_MS, type Freshness } from './shared-reads';
 import type { Problem, RepositoryRow } from './types';
+import { seesRepository, seesWholeRepository } from './visibility';
+
+// The datastore overview: OpenNebula's side (cloud.ts) joined with one listing of the backup server
+// and restic's facts about new snapshots only, as rows the reader may see (repository-view.ts). A
+// read and nothing else: the capacity sample its listing allows is handed back for the caller to
+// keep (readOverview, recordCapacitySample).
+
+// Reader lives in reader.ts; snapshot-contents.ts and tests still import it from here.
+export type { Reader } from './reader';
 
 const log = logger('catalog');
-
-/** Who is looking: their own OpenNebula identity decides which VMs are theirs. */
-export type Reader = { username: string; isAdmin: boolean; credential: OneCredential };
-
-export type ServerStatus =
-  | { reachable: true; host: string; user: string; resticVersion: string; resticPath: string; syncedBinary: boolean }
-  | { reachable: false; host: string; user: string; message: string };
-
-export type DatastoreInfo = Pick<
-  Datastore,
-  | 'id'
-  | 'name'
-  | 'type'
-  | 'dsMad'
-  | 'tmMad'
-  | 'basePath'
-  | 'state'
-  | 'clusterIds'
-  | 'totalMb'
-  | 'freeMb'
-  | 'usedMb'
-  | 'uname'
-  | 'gname'
-> & {
-  imageCount: number;
-  isRestic: boolean;
-  /** Template attributes; encrypted ones (RESTIC_PASSWORD) are listed by name only. */
-  template: Record<string, string>;
-  secretAttributeNames: string[];
-};
 
 export type DatastoreOverview = {
   datastore: DatastoreInfo;
@@ -95,151 +57,7 @@ export type DatastoreOverview = {
  */
 export const OVERVIEW_ANSWER_WITHIN_MS = ANSWER_WITHIN_MS;
 
-/** The datastore as the reader's own identity sees it (OpenNebula refuses one they may not see). */
-export async function readDatastore(reader: Reader, id: number): Promise<Datastore> {
-  return getDatastore(reader.credential, id);
-}
-
-export function datastoreInfo(ds: Datastore): DatastoreInfo {
-  return {
-    id: ds.id,
-    name: ds.name,
-    type: ds.type,
-    dsMad: ds.dsMad,
-    tmMad: ds.tmMad,
-    basePath: ds.basePath,
-    state: ds.state,
-    clusterIds: ds.clusterIds,
-    totalMb: ds.totalMb,
-    freeMb: ds.freeMb,
-    usedMb: ds.usedMb,
-    uname: ds.uname,
-    gname: ds.gname,
-    imageCount: ds.imageIds.length,
-    isRestic: isResticBackupDatastore(ds),
-    template: ds.template,
-    secretAttributeNames: ds.secretAttributeNames,
-  };
-}
-
-export type Cloud = { images: Image[]; vms: Vm[]; jobs: BackupJob[]; sight: Sight };
-
-/**
- * OpenNebula's side. Consistency needs every image of the datastore (an orphan is a snapshot no
- * image refers to, whoever owns the image), so the service identity reads them; what a non-admin
- * may see is then what OpenNebula lists for their own identity (visibility.ts).
- */
-export async function readCloud(reader: Reader, datastoreId: number): Promise<Cloud> {
-  const service: OneCredential = { kind: 'service' };
-  const own = reader.credential;
-  const [images, vms, jobs, sight] = await Promise.all([
-    listBackupImages(service, datastoreId),
-    listVms(service),
-    listBackupJobs(service),
-    reader.isAdmin
-      ? SEES_ALL
-      : Promise.all([listVms(own), listBackupImages(own, datastoreId), listBackupJobs(own)]).then(([v, i, j]) =>
-          sightOf({ vms: v, images: i, jobs: j }),
-        ),
-  ]);
-  return { images, vms, jobs, sight };
-}
-
-/** Each repository's images, by the repository OpenNebula stores them in. */
-export function imagesByRepository(images: readonly Image[]): Map<string, Image[]> {
-  const out = new Map<string, Image[]>();
-  for (const image of images) {
-    const repo = repositoryOfImage(image);
-    if (!repo) continue;
-    const list = out.get(repo);
-    if (list) list.push(image);
-    else out.set(repo, [image]);
-  }
-  return out;
-}
-
-function bytesOfMb(mb: number): number {
-  return mb * 1024 * 1024;
-}
-
-/**
- * One repository as the reader may see it: `linkage` and `images` are the whole repository's, the
- * row and the returned linkage hold only what the reader sees (visibility.ts), every count and sum
- * computed over that. `pending`: restic has not read the new snapshots yet (no verdict).
- */
-export function repositoryView(
-  name: string,
-  listing: RepositoryListing | undefined,
-  linkage: RepositoryLinkage,
-  images: Image[],
-  cloud: Cloud,
-  pending = false,
-): { row: RepositoryRow; seen: RepositoryLinkage } {
-  const { sight } = cloud;
-  const jobId = jobOfRepository(name);
-  const seen = seenLinkage(sight, linkage);
-  const seenImages = images.filter((i) => seesImage(sight, i));
-  const vmOf = (id: number) => (sight.all ? cloud.vms.find((v) => v.id === id) : sight.vms.get(id));
-  const whole = seesWholeRepository(sight, name);
-  const problems = [...seen.problems];
-  if (listing && !listing.initialized && listing.snapshotIds.length === 0) {
-    problems.push({
-      kind: 'uninitialized',
-      repository: name,
-      severity: 'warning',
-      message: `Folder ${name} under BASE_PATH is not a restic repository (no config file).`,
-      action:
-        'OpenNebula creates the repository at the first backup; if none is expected, the folder can be removed by hand.',
-    });
-  }
-  const row: RepositoryRow = {
-    name,
-    kind: jobId !== undefined ? 'job' : 'vm',
-    snapshotCount: pending ? pendingSnapshotCount(sight, name, listing?.snapshotIds ?? [], images) : seen.rows.length,
-    lastBackupAt: seen.rows[0]?.time,
-    logicalBytes: seenImages.reduce((sum, i) => sum + bytesOfMb(i.sizeMb), 0),
-    ...(whole
-      ? {
-          storedBytes: listing?.storedBytes,
-          locks: listing?.locks.length ?? 0,
-          newestLockAt: listing?.locks.reduce((m, l) => Math.max(m, l.modified), 0) || undefined,
-        }
-      : {}),
-    imageIds: seenImages.map((i) => i.id),
-    consistency: pending
-      ? 'pending'
-      : problems.some((p) => p.severity === 'error')
-        ? 'error'
-        : problems.length > 0
-          ? 'warning'
-          : 'ok',
-    problems,
-  };
-  if (jobId !== undefined) {
-    const j = cloud.jobs.find((x) => x.id === jobId);
-    row.jobId = jobId;
-    if (sight.all || sight.jobIds.has(jobId)) row.jobName = j?.name;
-    row.jobVms = (j?.vmIds ?? [])
-      .filter((id) => sight.all || sight.vms.has(id))
-      .map((id) => ({ id, name: vmOf(id)?.name }));
-  } else {
-    row.vmId = Number(name);
-    const vm = vmOf(row.vmId);
-    row.vmName = vm?.name;
-    row.owner = vm?.uname ?? seenImages[0]?.uname;
-  }
-  return { row, seen };
-}
-
-export async function serverStatus(access: DatastoreAccess): Promise<ServerStatus> {
-  const { host, user = 'oneadmin' } = access.server;
-  try {
-    const bin = await resticBinary(access.server);
-    return { reachable: true, host, user, resticVersion: bin.version, resticPath: bin.path, syncedBinary: bin.synced };
-  } catch (err) {
-    return { reachable: false, host, user, message: err instanceof Error ? err.message : 'unknown error' };
-  }
-}
+export type OverviewOptions = { answerWithinMs?: number };
 
 /** Everything about one datastore's repositories, in one SSH round trip plus restic for new snapshots only. */
 export async function datastoreOverview(
@@ -247,8 +65,23 @@ export async function datastoreOverview(
   id: number,
   signal?: AbortSignal,
   preloaded?: Datastore,
-  opts: { answerWithinMs?: number } = {},
+  opts: OverviewOptions = {},
 ): Promise<DatastoreOverview> {
+  return (await readOverview(reader, id, signal, preloaded, opts)).overview;
+}
+
+/**
+ * The overview, and the capacity reading its listing of the backup server gave when fresh: never
+ * sent to the reader (its stored total counts every owner's repositories), but the page or route
+ * keeps it as a sample with recordCapacitySample.
+ */
+export async function readOverview(
+  reader: Reader,
+  id: number,
+  signal?: AbortSignal,
+  preloaded?: Datastore,
+  opts: OverviewOptions = {},
+): Promise<{ overview: DatastoreOverview; capacity?: CapacityReading }> {
   const started = Date.now();
   // The decrypted datastore (BASE_PATH, server, password) is read alongside the reader's own view
   // of it, and used only once OpenNebula has shown the datastore to the reader's own identity.
@@ -266,7 +99,7 @@ export async function datastoreOverview(
     freshness: { state: 'fresh', readAt: Date.now() },
     generatedAt: Date.now(),
   };
-  if (!info.isRestic || !accessRead) return base;
+  if (!info.isRestic || !accessRead) return { overview: base };
 
   // OpenNebula's images and VMs are read while the backup server and restic are asked: neither
   // needs the other until the linking below.
@@ -300,23 +133,13 @@ export async function datastoreOverview(
       ]);
     }
     if (freshness.state === 'stale' && freshness.reason === 'failed') {
-      server = {
-        reachable: false,
-        host: access.server.host,
-        user: access.server.user ?? 'oneadmin',
-        message: freshness.message ?? '',
-      };
+      server = unreachableServer(access.server, freshness.message ?? '');
     }
   } catch (err) {
     if (!(err instanceof ExecError)) throw err;
     log.warn('backup server unreachable', { datastore: id, error: err.message });
     inv = undefined;
-    server = {
-      reachable: false,
-      host: access.server.host,
-      user: access.server.user ?? 'oneadmin',
-      message: err.message,
-    };
+    server = unreachableServer(access.server, err.message);
   }
   const cloud = await cloudRead;
 
@@ -327,7 +150,6 @@ export async function datastoreOverview(
   );
   const busy = busyVmIds(cloud.vms);
   const now = Date.now();
-  const unlinked: RepositoryLinkage = { rows: [], chains: [], problems: [] };
   const shown = names
     .map((name) => {
       const images = imagesByRepo.get(name) ?? [];
@@ -335,17 +157,13 @@ export async function datastoreOverview(
       // Still being read: its count and size are known, but no verdict until restic has answered.
       // While the server has never answered, every repository is still being read.
       const read = freshness.state === 'reading' ? undefined : inv && listing ? facts.get(name) : { snapshots: [] };
-      if (!read) return repositoryView(name, listing, unlinked, images, cloud, true).row;
+      if (!read) return repositoryView(name, listing, nothingLinked(), images, cloud, true).row;
       // Without the server, only OpenNebula's side is known: no verdict on snapshots.
-      const linkage = inv ? linkFacts(name, read, images, busy, now) : unlinked;
+      const linkage = inv ? linkFacts(name, read, images, busy, now) : nothingLinked();
       return repositoryView(name, listing, linkage, images, cloud).row;
     })
     .sort(byRepositoryName);
-  if (inv?.filesystem && freshness.state === 'fresh') {
-    const stored = inv.repositories.reduce((s, r) => s + r.storedBytes, 0);
-    recordSample(id, inv.filesystem, stored);
-  }
-  return {
+  const overview: DatastoreOverview = {
     ...base,
     server,
     filesystem: inv?.filesystem,
@@ -363,19 +181,5 @@ export async function datastoreOverview(
     pending: shown.filter((r) => r.consistency === 'pending').length,
     freshness,
   };
+  return { overview, capacity: capacityReading(inv, freshness) };
 }
-
-/** Links one repository's snapshots with its images. */
-export function linkFacts(
-  name: string,
-  facts: ListingFacts,
-  images: Image[],
-  busy: ReadonlySet<number>,
-  now: number,
-): RepositoryLinkage {
-  if ('unreadable' in facts) return { rows: [], chains: [], problems: [facts.unreadable] };
-  if ('notARepository' in facts) return linkRepository(name, [], [], busy, now);
-  return linkRepository(name, facts.snapshots, images, busy, now);
-}
-
-export { accessFrom };

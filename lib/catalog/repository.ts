@@ -2,17 +2,12 @@ import 'server-only';
 import { getDatastore } from '@/lib/opennebula';
 import { datastoreAccess } from './access';
 import { sharedInventory } from './inventory-reads';
-import { busyVmIds, repositoryOfImage, type RepositoryLinkage } from './linkage';
+import { readCloud, type Cloud } from './cloud';
+import { datastoreInfo, type DatastoreInfo } from './datastores';
+import { busyVmIds, repositoryOfImage } from './linkage';
 import { settleWithin, sharedListingRead, type ListingFacts } from './listing-reads';
-import {
-  datastoreInfo,
-  linkFacts,
-  readCloud,
-  repositoryView,
-  type Cloud,
-  type DatastoreInfo,
-  type Reader,
-} from './overview';
+import type { Reader } from './reader';
+import { linkFacts, nothingLinked, repositoryView } from './repository-view';
 import { waitOrAbort, type Freshness } from './shared-reads';
 import type { BackupChain, RepositoryRow, SnapshotRow } from './types';
 import { seesRepository } from './visibility';
@@ -90,8 +85,7 @@ export async function repositoryDetail(
   const cloud = await cloudRead;
   const images = imagesIn(cloud);
   if (inv.value && !listing && images.length === 0) throw notFound();
-  const unlinked: RepositoryLinkage = { rows: [], chains: [], problems: [] };
-  const linkage = facts ? linkFacts(name, facts, images, busyVmIds(cloud.vms), Date.now()) : unlinked;
+  const linkage = facts ? linkFacts(name, facts, images, busyVmIds(cloud.vms), Date.now()) : nothingLinked();
   // In a Backup Job's repository a person sees only their own VMs' snapshots and images.
   const { row, seen } = repositoryView(name, listing, linkage, images, cloud, facts === undefined);
   return {

@@ -1,4 +1,5 @@
 import 'server-only';
+import { serverKey } from '@/lib/exec';
 import { snapshots as resticSnapshots, type ResticRepo, type Snapshot } from '@/lib/restic';
 import { cachedSnapshots, cacheSnapshots, getDb, repoKey } from '@/lib/store';
 
@@ -6,7 +7,7 @@ import { cachedSnapshots, cacheSnapshots, getDb, repoKey } from '@/lib/store';
 // names); restic is asked only about IDs not cached yet, since a snapshot never changes.
 
 export function keyOf(repo: ResticRepo): string {
-  return repoKey(`${repo.server.user ?? ''}@${repo.server.host}`, repo.path);
+  return repoKey(serverKey(repo.server), repo.path);
 }
 
 export async function snapshotFacts(

@@ -34,6 +34,17 @@ describe('summarizeVmXml', () => {
     expect(s.backupConfig).toMatchObject({ MODE: 'INCREMENT', KEEP_LAST: '3' });
   });
 
+  it("reads what only the stored copy shows: group, boot order, graphics (OpenNebula's own VM parser)", async () => {
+    const s = await summarizeVmXml(decodeVmXml(stored));
+    expect(s).toMatchObject({ group: 'users', boot: 'disk0', graphics: { TYPE: 'VNC', PORT: '5901' } });
+    // Only the ID and attributes of a disk or NIC reach the page.
+    expect(Object.keys(s.disks[0]!).sort()).toEqual(['attributes', 'diskId']);
+  });
+
+  it('refuses a VM XML without the identity every VM has', async () => {
+    await expect(summarizeVmXml('<VM><NAME>x</NAME></VM>')).rejects.toThrow(VmXmlUnreadable);
+  });
+
   it('refuses XML that is not well-formed', async () => {
     await expect(summarizeVmXml('<VM><ID>1</VM>')).rejects.toThrow(VmXmlUnreadable);
   });

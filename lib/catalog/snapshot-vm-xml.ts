@@ -1,7 +1,8 @@
 // vm.xml as a backup stores it: OpenNebula's VM XML from before the backup, written by
 // `Base64.encode64` (60-column lines, an extra empty line at the end). Decoded, summarised (disks,
-// NICs, CPU, memory first), pretty-printed, and compared with the VM as it is now. Plain code.
-import { Parser } from 'xml2js';
+// NICs, CPU, memory first), pretty-printed, and compared with the VM as it is now. Read by
+// lib/opennebula's own VM parser: it is the document `onevm show -x` prints.
+import { OneXmlError, parseStoredVm, type StoredVm } from '@/lib/opennebula';
 
 export class VmXmlUnreadable extends Error {
   override name = 'VmXmlUnreadable';
@@ -32,74 +33,30 @@ export function decodeVmXml(stored: Buffer | string): string {
   return xml;
 }
 
-type Node = Record<string, unknown>;
-
-function leaf(v: unknown): string | undefined {
-  if (typeof v === 'string') return v;
-  return undefined;
-}
-
-function asArray(v: unknown): Node[] {
-  if (v === undefined || v === '') return [];
-  return (Array.isArray(v) ? v : [v]).filter((x): x is Node => typeof x === 'object' && x !== null);
-}
-
-/** A vector attribute (DISK, NIC...) as flat strings; nested vectors are left out. */
-function flat(n: Node): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(n)) {
-    const s = leaf(v);
-    if (s !== undefined) out[k] = s;
-  }
-  return out;
-}
-
-function int(v: string | undefined): number | undefined {
-  return v !== undefined && /^-?\d+$/.test(v.trim()) ? Number(v.trim()) : undefined;
-}
-
 export async function summarizeVmXml(xml: string): Promise<VmXmlSummary> {
-  let doc: unknown;
+  let stored: StoredVm;
   try {
-    doc = await new Parser({
-      explicitArray: false,
-      ignoreAttrs: true,
-      trim: false,
-      emptyTag: '',
-      strict: true,
-    }).parseStringPromise(xml);
+    stored = await parseStoredVm(xml);
   } catch (e) {
-    throw new VmXmlUnreadable(`vm.xml is not well-formed XML: ${(e as Error).message.split('\n')[0]}`);
+    if (e instanceof OneXmlError) throw new VmXmlUnreadable(`vm.xml could not be read: ${e.detail}`);
+    throw e;
   }
-  const vm = (doc as { VM?: unknown } | null)?.VM;
-  if (!vm || typeof vm !== 'object') throw new VmXmlUnreadable('vm.xml has no <VM> element');
-  const v = vm as Node;
-  const t = (typeof v.TEMPLATE === 'object' && v.TEMPLATE ? v.TEMPLATE : {}) as Node;
-  const os = asArray(t.OS)[0];
-  const graphics = asArray(t.GRAPHICS)[0];
-  const backups = asArray(v.BACKUPS)[0];
-  const cfg = backups ? asArray(backups.BACKUP_CONFIG)[0] : undefined;
-  const memory = int(leaf(t.MEMORY));
+  const { vm, os, graphics } = stored;
   return {
-    ...opt('id', int(leaf(v.ID))),
-    ...opt('name', leaf(v.NAME)),
-    ...opt('owner', leaf(v.UNAME)),
-    ...opt('group', leaf(v.GNAME)),
-    ...opt('cpu', leaf(t.CPU)),
-    ...opt('vcpu', leaf(t.VCPU)),
-    ...opt('memoryMb', memory),
-    ...opt('arch', os ? leaf(os.ARCH) : undefined),
-    ...opt('boot', os ? leaf(os.BOOT) : undefined),
-    disks: asArray(t.DISK).map((d) => {
-      const a = flat(d);
-      return { diskId: int(a.DISK_ID) ?? -1, attributes: a };
-    }),
-    nics: asArray(t.NIC).map((n) => {
-      const a = flat(n);
-      return { nicId: int(a.NIC_ID) ?? -1, attributes: a };
-    }),
-    ...opt('graphics', graphics ? flat(graphics) : undefined),
-    backupConfig: cfg ? flat(cfg) : {},
+    id: vm.id,
+    name: vm.name,
+    owner: vm.uname,
+    group: vm.gname,
+    ...opt('cpu', vm.cpu),
+    ...opt('vcpu', vm.vcpu),
+    ...opt('memoryMb', vm.memoryMb),
+    ...opt('arch', os?.ARCH),
+    ...opt('boot', os?.BOOT),
+    // Only the ID and the attributes as written: what the page shows and the comparison reads.
+    disks: vm.disks.map((d) => ({ diskId: d.diskId, attributes: d.attributes })),
+    nics: vm.nics.map((n) => ({ nicId: n.nicId, attributes: n.attributes })),
+    ...opt('graphics', graphics),
+    backupConfig: stored.backupConfig,
   };
 }
 

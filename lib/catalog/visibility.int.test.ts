@@ -26,12 +26,15 @@ import { listBackupImages, listVms, type Image } from '@/lib/opennebula';
 import {
   capacityReport,
   datastoreOverview,
+  readOverview,
+  recordCapacitySample,
   repositoryDetail,
   resolveSnapshot,
   RepositoryNotFound,
   SnapshotNotVisible,
   type Reader,
 } from './index';
+import { samples } from './capacity';
 
 const PASSWORD = 'visibility-restic-pw';
 const MiB = 1024 * 1024;
@@ -216,6 +219,25 @@ describe('two VM owners sharing one Backup Job', () => {
       await expect(resolveSnapshot(who, dsId, jobRepo, mine[0]!.id)).resolves.toBeDefined();
     }
     await expect(repositoryDetail(ALICE, dsId, String(vm.bobSolo))).rejects.toBeInstanceOf(RepositoryNotFound);
+  });
+
+  it('an overview writes nothing; the capacity reading it hands back counts every repository', async () => {
+    const kept = () => samples(dsId).length;
+    const before = kept();
+    const plain = await datastoreOverview(ALICE, dsId);
+    expect(kept()).toBe(before);
+    const { overview, capacity } = await readOverview(ALICE, dsId);
+    expect(kept()).toBe(before);
+    // Alice's share of the job repository cannot be told: her total is withheld, the reading is not.
+    expect(overview.totals.storedBytes).toBeUndefined();
+    expect(plain.totals.storedBytes).toBeUndefined();
+    const all = await datastoreOverview(ADMIN, dsId);
+    expect(capacity?.storedBytes).toBe(all.totals.storedBytes);
+    expect(capacity?.filesystem).toEqual(overview.filesystem);
+    // Kept when the caller asks: once, then not again within SAMPLE_EVERY_MS.
+    expect(recordCapacitySample(dsId, capacity)).toBe(before === 0);
+    expect(kept()).toBe(Math.max(before, 1));
+    expect(recordCapacitySample(dsId, capacity)).toBe(false);
   });
 
   it('the capacity history keeps the stored total (all repositories) for admins', async () => {

@@ -13,6 +13,7 @@ export { joinArgv, quoteArg } from './quote';
 export { withTempFiles, type TempFile } from './temp-files';
 export { closeSshConnections, trustHostKey, scanHostKey } from './ssh';
 export { loginPublicKey } from './public-key';
+export { serverKey } from './server-key';
 
 /** Runs a command and returns its exit code and output; throws only when it could not run to the end. */
 export function exec(target: Target, argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {

@@ -7,6 +7,7 @@ import type { ClientChannel } from 'ssh2';
 import { AuthFailed, Busy, Canceled, ExecError, HostKeyChanged, HostKeyUnknown, Unreachable } from './errors';
 import { fingerprintOf, isRevoked, knownHostsLine, knownHostsName, parseKnownHosts, pinnedKeys } from './known-hosts';
 import { joinArgv } from './quote';
+import { serverKey } from './server-key';
 import { resolveHost } from './ssh-config';
 import type { Capacity, SshTarget } from './types';
 
@@ -204,8 +205,9 @@ export class Connection {
 
 const pool = processWide('ssh.pool', () => new Map<string, Promise<Connection>>());
 
-function poolKey(r: ResolvedTarget, capacity: Capacity): string {
-  return `${r.user}@${r.host}:${r.port}/${capacity}`;
+/** One connection per server (as ssh_config resolves it, so two aliases of one server share it) and class. */
+export function poolKey(r: Pick<ResolvedTarget, 'host' | 'port' | 'user'>, capacity: Capacity): string {
+  return `${serverKey(r)}/${capacity}`;
 }
 
 function mapConnectError(err: unknown, r: ResolvedTarget): ExecError {

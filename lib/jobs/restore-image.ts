@@ -8,6 +8,8 @@ import {
   type Image,
   type OneCredential,
 } from '@/lib/opennebula';
+import { backupServerOf } from '@/lib/catalog';
+import { serverKey } from '@/lib/exec';
 import { imagesBytes } from './chain-progress';
 import { RestoreRefused } from './restore-server';
 import { JobCanceled, JobFailed, submitJob } from './runner';
@@ -52,12 +54,14 @@ export async function submitImageRestore(
   if (target.type !== 'IMAGE_DS')
     throw new RestoreRefused(`Datastore ${target.id} (“${target.name}”) is not an image datastore: restore into one.`);
   const backupDs = await getDatastore({ kind: 'service' }, image.datastoreId);
-  const serverKey = `${backupDs.template.RESTIC_SFTP_USER || 'oneadmin'}@${backupDs.template.RESTIC_SFTP_SERVER ?? `datastore-${backupDs.id}`}`;
+  // The per-server job limit counts the backup server the image is read from (one per datastore
+  // when its template names none).
+  const server = backupServerOf(backupDs);
   return submitJob({
     kind: 'restore-image',
     title: `Restore backup image ${image.id} (“${image.name}”) into datastore ${target.id} (“${target.name}”)`,
     actor: person.username,
-    serverKey,
+    serverKey: server ? serverKey(server) : `datastore-${backupDs.id}`,
     params: { ...req, backupDatastoreId: image.datastoreId, vmIds: image.vmIds },
     run: async (ctx) => {
       ctx.log(

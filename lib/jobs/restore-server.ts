@@ -3,7 +3,7 @@ import { posix } from 'node:path';
 import { diskParts, newestVmXml } from './chain-files';
 import { chainBytes } from './chain-progress';
 import { getConfig } from '@/lib/config';
-import { exec, execOk, ExecError, joinArgv, type SshTarget } from '@/lib/exec';
+import { exec, execOk, ExecError, joinArgv, serverKey, type SshTarget } from '@/lib/exec';
 import { restore, RepositoryLocked, ResticError, type ResticRepo } from '@/lib/restic';
 import { datastoreAccess, repositoryDetail, type BackupChain, type Reader } from '@/lib/catalog';
 import { leftText } from './cancel-report';
@@ -110,13 +110,12 @@ export async function submitServerRestore(reader: Reader, req: ServerRestoreRequ
   // is the whole chain's from the first link on.
   const sizes = new Map(detail.snapshots.map((s) => [s.id, s.logicalBytes]));
   const expected = links.map((l) => sizes.get(l.snapshotId));
-  const serverKey = `${access.server.user ?? ''}@${access.server.host}`;
   return submitJob({
     kind: 'restore-server',
     // Named as the person sees the datastore (repositoryDetail read it as them).
     title: `Restore image ${req.imageId}${req.incrementId !== undefined ? ` up to increment ${req.incrementId}` : ''} of datastore ${req.datastoreId} (“${detail.datastore.name}”) to ${target}`,
     actor: reader.username,
-    serverKey,
+    serverKey: serverKey(access.server),
     params: { ...req, target },
     run: (ctx) => restoreChain(ctx, repo, access.server, base, target, links, expected),
   });

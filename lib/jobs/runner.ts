@@ -144,7 +144,7 @@ export type Submission = {
   kind: string;
   title: string;
   actor: string;
-  /** Jobs on one backup server share its limit. */
+  /** Jobs on one backup server share its limit: serverKey() of it (lib/exec). */
   serverKey: string;
   /** Stored with the job: never a secret. */
   params: Record<string, unknown>;

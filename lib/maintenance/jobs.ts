@@ -7,6 +7,7 @@ import {
   type DatastoreAccess,
   type Reader,
 } from '@/lib/catalog';
+import { serverKey } from '@/lib/exec';
 import { JobFailed, submitJob, type JobContext } from '@/lib/jobs';
 import { listBackupImages } from '@/lib/opennebula';
 import { check, forget, prune, RepositoryLocked, type PrunePlan } from '@/lib/restic';
@@ -19,10 +20,6 @@ import { orphanCandidates } from './orphans-rule';
 // Prune (dry-run preview, then a job), check (a job whose result is kept per repository) and
 // orphan cleanup (preview, then a forget job). Every job checks its preconditions again when it
 // starts: it may have waited in the queue.
-
-function serverKey(access: DatastoreAccess): string {
-  return `${access.server.user ?? ''}@${access.server.host}`;
-}
 
 function previewOf(plan: PrunePlan, access: DatastoreAccess, name: string): PrunePreview {
   const o = access.repo(name).options;
@@ -98,7 +95,7 @@ export async function submitPrune(actor: string, datastoreId: number, repository
     kind: 'prune',
     title: `Prune repository ${repository} of datastore ${datastoreId} (“${access.datastore.name}”)`,
     actor,
-    serverKey: serverKey(access),
+    serverKey: serverKey(access.server),
     params: { datastoreId, repository, maxUnused: repo.options.pruneMaxUnused, maxRepack: repo.options.pruneMaxRepack },
     run: async (ctx: JobContext) => {
       await refuseWhileBackingUp(access, datastoreId, 'Prune').catch((e: unknown) => {
@@ -133,7 +130,7 @@ export async function submitCheck(
     kind: 'check',
     title: `Check repository ${repository} of datastore ${datastoreId} (“${access.datastore.name}”), ${how}`,
     actor,
-    serverKey: serverKey(access),
+    serverKey: serverKey(access.server),
     params: { datastoreId, repository, readDataSubsetPercent },
     run: async (ctx: JobContext) => {
       await refuseWhileRepositoryBacksUp(repository, 'restic check').catch((e: unknown) => {
@@ -198,7 +195,7 @@ export async function submitOrphanForget(
     kind: 'orphan-forget',
     title: `Forget ${ids.length} orphan snapshot${ids.length === 1 ? '' : 's'} in repository ${repository} of datastore ${datastoreId} (“${access.datastore.name}”)`,
     actor: reader.username,
-    serverKey: serverKey(access),
+    serverKey: serverKey(access.server),
     params: { datastoreId, repository, snapshots: [...ids] },
     run: async (ctx: JobContext) => {
       // Again, right before: nothing an image or increment refers to is ever forgotten.

@@ -25,4 +25,4 @@ export {
 } from '@/lib/schemas/template-syntax';
 export { OneXmlError } from './xml';
 // For XML obtained elsewhere, e.g. the vm.xml a backup stores (OpenNebula's VM XML at backup time).
-export { parseVm as parseVmXml } from './parse/vm-xml';
+export { parseVm as parseVmXml, parseStoredVm, type StoredVm } from './parse/vm-xml';

@@ -25,7 +25,7 @@ const XML_OPTIONS: ParserOptions = {
 /** The CLI answered, but not with the XML Backstone expects (a CLI error like any other). */
 export class OneXmlError extends OneCliError {
   override name = 'OneXmlError';
-  constructor(detail: string) {
+  constructor(readonly detail: string) {
     super(`OpenNebula's answer could not be read: ${detail}`);
   }
 }

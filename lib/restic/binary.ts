@@ -2,7 +2,7 @@ import 'server-only';
 import { posix } from 'node:path';
 import { getConfig } from '@/lib/config';
 import { sharedCache } from '@/lib/cache';
-import { exec, type SshTarget } from '@/lib/exec';
+import { exec, serverKey, type SshTarget } from '@/lib/exec';
 import { ResticFailed } from './errors';
 import { parseVersion } from './parse';
 
@@ -15,10 +15,6 @@ export const SYNCED_RESTIC = 'var/tmp/one/datastore/restic/restic';
 
 // Found once per server and kept (a failed detection is not: the next call tries again).
 const cache = sharedCache<ResticBinary>('restic.binaries', { freshMs: Number.POSITIVE_INFINITY, max: 1_000 });
-
-export function serverKey(server: SshTarget): string {
-  return `${server.user ?? ''}@${server.host}:${server.port ?? ''}`;
-}
 
 async function detect(server: SshTarget): Promise<ResticBinary> {
   const synced = posix.join(getConfig().remoteRoot, SYNCED_RESTIC);

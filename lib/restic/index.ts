@@ -1,10 +1,10 @@
 import 'server-only';
 import type { Readable } from 'node:stream';
 import { processWide } from '@/lib/config/process-wide';
-import { exec, stream, Unreachable, type Capacity, type ExecOptions, type SshTarget } from '@/lib/exec';
+import { exec, serverKey, stream, Unreachable, type Capacity, type ExecOptions, type SshTarget } from '@/lib/exec';
 import { logger } from '@/lib/log';
 import { registerSecret } from '@/lib/log/redact';
-import { hasModernExitCodes, resticBinary, serverKey, type ResticBinary } from './binary';
+import { hasModernExitCodes, resticBinary, type ResticBinary } from './binary';
 import { classifyFailure, ResticFailed, SnapshotNotFound } from './errors';
 import { serverLimit } from './limit';
 import { resticArgv, type RepoOptions } from './options';
@@ -111,7 +111,7 @@ async function call(repo: ResticRepo, command: string, args: readonly string[], 
     quiet: o.quiet,
   });
   const capacity = o.capacity ?? 'interactive';
-  const r = await serverLimit(serverKey(repo.server), capacity, repo.server.host)
+  const r = await serverLimit(repo.server, capacity)
     .run(
       () =>
         exec(repo.server, argv, {
@@ -283,10 +283,7 @@ export async function dump(
     // A read: never takes a lock, so a stale lock or a running backup does not block it.
     noLock: true,
   });
-  const release = await serverLimit(serverKey(repo.server), opts.capacity, repo.server.host).acquire(
-    'restic dump',
-    opts.signal,
-  );
+  const release = await serverLimit(repo.server, opts.capacity).acquire('restic dump', opts.signal);
   let s: ReturnType<typeof stream>;
   try {
     s = stream(repo.server, argv, {

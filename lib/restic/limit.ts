@@ -1,7 +1,7 @@
 import 'server-only';
 import { getConfig } from '@/lib/config';
 import { processWide } from '@/lib/config/process-wide';
-import { Busy, Canceled, type Capacity } from '@/lib/exec';
+import { Busy, Canceled, serverKey, type Capacity, type SshTarget } from '@/lib/exec';
 
 // Bounded restic concurrency per backup server: every restic process Backstone starts there
 // (dumps included) holds a slot of its server for as long as it runs. Each call spends ~0.5 s of
@@ -67,8 +67,8 @@ export const MAX_BULK_RESTIC_WAITING = 16;
 const BUSY_RETRY_AFTER_S = 30;
 
 /** The slots of one backup server for one capacity class. */
-export function serverLimit(key: string, capacity: Capacity, host = key): Semaphore {
-  const k = `${key}/${capacity}`;
+export function serverLimit(server: SshTarget, capacity: Capacity): Semaphore {
+  const k = `${serverKey(server)}/${capacity}`;
   let s = perServer.get(k);
   if (!s) {
     const { downloads, jobsPerServer } = getConfig();
@@ -78,7 +78,7 @@ export function serverLimit(key: string, capacity: Capacity, host = key): Semaph
         : new Semaphore(
             downloads.perServer + jobsPerServer,
             MAX_BULK_RESTIC_WAITING,
-            () => new Busy(host, BUSY_RETRY_AFTER_S),
+            () => new Busy(server.host, BUSY_RETRY_AFTER_S),
           );
     perServer.set(k, s);
   }

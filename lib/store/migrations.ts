@@ -161,4 +161,19 @@ export const MIGRATIONS: Migration[] = [
       DELETE FROM sign_in_failures WHERE key LIKE 'user:%';
     `,
   },
+  {
+    version: 9,
+    name: 'repository keys name the backup server with its port',
+    // The server part of a repository key was "user@host"; it is now lib/exec's serverKey,
+    // "user@host:port" (port empty when the target names none, as every key kept so far): the key
+    // "user@host:/path" becomes "user@host::/path", so nothing cached has to be read again.
+    sql: `
+      UPDATE snapshot_meta SET repo_key = substr(repo_key, 1, instr(repo_key, ':/') - 1) || '::' || substr(repo_key, instr(repo_key, ':/') + 1)
+        WHERE instr(repo_key, ':/') > 0;
+      UPDATE snapshot_files SET repo_key = substr(repo_key, 1, instr(repo_key, ':/') - 1) || '::' || substr(repo_key, instr(repo_key, ':/') + 1)
+        WHERE instr(repo_key, ':/') > 0;
+      UPDATE repository_stats SET repo_key = substr(repo_key, 1, instr(repo_key, ':/') - 1) || '::' || substr(repo_key, instr(repo_key, ':/') + 1)
+        WHERE instr(repo_key, ':/') > 0;
+    `,
+  },
 ];

@@ -8,6 +8,7 @@ import { closeDb, getDb, migrate, openDb } from './db';
 import { MIGRATIONS } from './migrations';
 import { cachedFiles, cachedSnapshots, cacheFiles, cacheSnapshots, dropSnapshots, repoKey } from './snapshot-cache';
 import { resetConfigCache } from '@/lib/config';
+import { serverKey } from '@/lib/exec/server-key';
 
 const dir = mkdtempSync(join(tmpdir(), 'backstone-store-'));
 afterAll(() => {
@@ -76,6 +77,33 @@ describe('store', () => {
     // A forgotten snapshot is gone from the parsed ones too.
     dropSnapshots(db, key, ['a'.repeat(64)]);
     expect(cachedSnapshots(db, key, ['a'.repeat(64)]).size).toBe(0);
+    db.close();
+  });
+
+  it('keeps what was cached under the old "user@host" repository keys under serverKey ones', () => {
+    const db = new Database(':memory:');
+    const v9 = MIGRATIONS.findIndex((m) => m.version === 9);
+    migrate(db, MIGRATIONS.slice(0, v9));
+    const path = '/var/lib/one/datastores/100/42';
+    const old = `oneadmin@backup.sandbox:${path}`;
+    db.prepare('INSERT INTO snapshot_meta (repo_key, snapshot_id, data, cached_at) VALUES (?, ?, ?, 0)').run(
+      old,
+      'a'.repeat(64),
+      JSON.stringify(snap('a')),
+    );
+    db.prepare('INSERT INTO snapshot_files (repo_key, snapshot_id, data, cached_at) VALUES (?, ?, ?, 0)').run(
+      old,
+      'a'.repeat(64),
+      '[]',
+    );
+    db.prepare(
+      'INSERT INTO repository_stats (repo_key, snapshots_hash, restore_size, raw_size, computed_at) VALUES (?, ?, 1, 1, 0)',
+    ).run(old, 'h');
+    migrate(db);
+    const key = repoKey(serverKey({ host: 'backup.sandbox', user: 'oneadmin' }), path);
+    expect(cachedSnapshots(db, key, ['a'.repeat(64)]).size).toBe(1);
+    expect(cachedFiles(db, key, 'a'.repeat(64))).toEqual([]);
+    expect(db.prepare('SELECT repo_key FROM repository_stats').pluck().all()).toEqual([key]);
     db.close();
   });
 });

@@ -19,9 +19,9 @@ import {
   yesNo,
 } from '../xml';
 
-// VM (share/doc/xsd/vm.xsd). Only what Backstone uses is validated: identity, states, the DISK and
-// NIC vectors of TEMPLATE, and BACKUPS. Pool listings may carry a reduced body, so TEMPLATE and
-// BACKUPS are optional.
+// VM (share/doc/xsd/vm.xsd). Only what Backstone uses is validated: identity, states, the DISK,
+// NIC, OS and GRAPHICS vectors of TEMPLATE, and BACKUPS. Pool listings may carry a reduced body, so
+// TEMPLATE and BACKUPS are optional. The same document is what a backup stores as vm.xml.
 
 const Vector = z.record(z.string(), z.unknown()).transform(flatStrings);
 
@@ -41,6 +41,8 @@ export const OneVmXmlSchema = z.object({
     CPU: xText.optional(),
     VCPU: xText.optional(),
     MEMORY: xText.optional(),
+    OS: xList(xFlat),
+    GRAPHICS: xList(xFlat),
   }).optional(),
   BACKUPS: BackupsSchema.optional(),
 });
@@ -130,6 +132,34 @@ export async function parseVm(text: string): Promise<Vm> {
 export async function parseVmPool(text: string): Promise<Vm[]> {
   const pool = validateXml(PoolSchema, await parseXmlRoot(text, 'VM_POOL'), 'VM_POOL');
   return pool.VM.map(reshapeVm);
+}
+
+/**
+ * vm.xml as a backup stores it (decoded): the VM's XML from before the backup, the same document as
+ * `onevm show -x`, with what only a stored copy is read for: OS and GRAPHICS, and BACKUP_CONFIG as
+ * written (attribute by attribute, to compare with the VM now). An element with no attributes is
+ * left out.
+ */
+export type StoredVm = {
+  vm: Vm;
+  os?: Record<string, string>;
+  graphics?: Record<string, string>;
+  backupConfig: Record<string, string>;
+};
+
+function attributesOrNone(a: Record<string, string> | undefined): Record<string, string> | undefined {
+  return a && Object.keys(a).length > 0 ? a : undefined;
+}
+
+/** A backup's vm.xml, decoded (see StoredVm). */
+export async function parseStoredVm(xml: string): Promise<StoredVm> {
+  const raw = validateXml(OneVmXmlSchema, await parseXmlRoot(xml, 'VM'), 'VM');
+  return {
+    vm: reshapeVm(raw),
+    ...opt('os', attributesOrNone(raw.TEMPLATE?.OS[0])),
+    ...opt('graphics', attributesOrNone(raw.TEMPLATE?.GRAPHICS[0])),
+    backupConfig: raw.BACKUPS?.BACKUP_CONFIG ?? {},
+  };
 }
 
 /** `<BACKUPS>` on its own (the fragment in the reference examples), for tests and callers holding one. */

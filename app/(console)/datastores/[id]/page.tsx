@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { Suspense } from 'react';
 import { requireViewer, type Viewer } from '@/lib/auth';
-import { datastoreOverview, OVERVIEW_ANSWER_WITHIN_MS, readDatastore } from '@/lib/catalog';
+import { OVERVIEW_ANSWER_WITHIN_MS, readDatastore, readOverview, recordCapacitySample } from '@/lib/catalog';
 import type { Datastore } from '@/lib/opennebula';
 import { DatastoreIdParam, parseParam } from '@/lib/schemas/params';
 import { loadOr404 } from '@/app/_components/load';
@@ -33,9 +33,11 @@ async function Overview({
   tab: TabId;
   datastore: Datastore;
 }) {
-  const overview = await datastoreOverview(viewer, id, undefined, datastore, {
+  const { overview, capacity } = await readOverview(viewer, id, undefined, datastore, {
     answerWithinMs: OVERVIEW_ANSWER_WITHIN_MS,
   });
+  // The backup server was just listed: its df is the datastore's capacity history's next sample.
+  recordCapacitySample(id, capacity);
   return (
     <>
       <PageHeader
