@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { recentAudit, requireAdmin } from '@/lib/auth';
+import { formatDate } from '@/app/_components/format';
 
 export const metadata: Metadata = { title: 'Audit log' };
 
@@ -36,9 +37,7 @@ export default async function AuditPage() {
           <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
             {entries.map((e) => (
               <tr key={e.id}>
-                <td className="px-3 py-2 whitespace-nowrap tabular-nums">
-                  {new Date(e.at).toISOString().replace('T', ' ').slice(0, 19)}
-                </td>
+                <td className="px-3 py-2 whitespace-nowrap tabular-nums">{formatDate(e.at, { seconds: true })}</td>
                 <td className="px-3 py-2">{e.actor}</td>
                 <td className="px-3 py-2 font-mono text-xs">{e.action}</td>
                 <td className="px-3 py-2 font-mono text-xs">{e.target}</td>
