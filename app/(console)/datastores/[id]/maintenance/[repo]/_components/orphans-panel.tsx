@@ -1,13 +1,14 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useActionState, useEffect, useState } from 'react';
+import { useActionState, useEffect } from 'react';
 import { IDLE, type ActionState } from '@/lib/schemas/action-state';
 import type { OrphanCandidate } from '@/lib/schemas/maintenance';
 import { formatDate } from '@/app/_components/format';
 import { Panel } from '@/app/_components/panel';
 import { orphanForgetAction } from '@/app/(console)/datastores/[id]/maintenance/actions';
-import { ActionMessage, dangerButton, inputClass } from './action-message';
+import { ActionMessage } from './action-message';
+import { ConfirmByTyping } from './confirm-by-typing';
 
 /** The orphan snapshots the catalog found, forgotten after a preview and a typed confirmation. */
 export function OrphansPanel({
@@ -21,7 +22,6 @@ export function OrphansPanel({
 }) {
   const router = useRouter();
   const [state, action, pending] = useActionState(orphanForgetAction, IDLE as ActionState<{ jobId: number }>);
-  const [typed, setTyped] = useState('');
   const jobId = state.status === 'ok' ? state.data?.jobId : undefined;
   useEffect(() => {
     if (jobId !== undefined) router.push(`/jobs/${jobId}`);
@@ -64,28 +64,23 @@ export function OrphansPanel({
                 ))}
               </tbody>
             </table>
-            <label className="block text-xs font-medium">
-              Type the repository’s name (<code>{repository}</code>) to forget{' '}
-              {candidates.length === 1 ? 'this snapshot' : `these ${candidates.length} snapshots`}
-              <input
-                name="confirm"
-                autoComplete="off"
-                value={typed}
-                onChange={(e) => setTyped(e.target.value)}
-                className={`mt-1 ${inputClass}`}
-                data-testid="orphan-confirm"
-              />
-            </label>
-            <button
-              type="submit"
-              className={dangerButton}
-              disabled={pending || typed.trim() !== repository}
-              data-testid="orphan-forget"
-            >
-              {pending
-                ? 'Starting…'
-                : `Forget ${candidates.length} orphan snapshot${candidates.length === 1 ? '' : 's'}`}
-            </button>
+            <ConfirmByTyping
+              expected={repository}
+              prompt={
+                <>
+                  Type the repository’s name (<code>{repository}</code>) to forget{' '}
+                  {candidates.length === 1 ? 'this snapshot' : `these ${candidates.length} snapshots`}
+                </>
+              }
+              inputTestId="orphan-confirm"
+              buttonTestId="orphan-forget"
+              pending={pending}
+              buttonLabel={
+                pending
+                  ? 'Starting…'
+                  : `Forget ${candidates.length} orphan snapshot${candidates.length === 1 ? '' : 's'}`
+              }
+            />
             <ActionMessage state={state} testId="orphan-message" datastoreId={datastoreId} repository={repository} />
           </form>
         )}
