@@ -6,6 +6,7 @@ import { IDLE, type ActionState } from '@/lib/schemas/action-state';
 import type { OrphanCandidate } from '@/lib/schemas/maintenance';
 import { formatDate } from '@/app/_components/format';
 import { Panel } from '@/app/_components/panel';
+import { SimpleTable } from '@/app/_components/simple-table';
 import { orphanForgetAction } from '@/app/(console)/datastores/[id]/maintenance/actions';
 import { ActionMessage } from './action-message';
 import { ConfirmByTyping } from './confirm-by-typing';
@@ -41,29 +42,28 @@ export function OrphansPanel({
           <form action={action} className="space-y-3">
             <input type="hidden" name="datastoreId" value={datastoreId} />
             <input type="hidden" name="repository" value={repository} />
-            <table className="w-full text-left text-sm" data-testid="orphan-preview">
-              <thead className="text-xs text-slate-500 uppercase">
-                <tr>
-                  <th className="py-1">Snapshot</th>
-                  <th className="py-1">Taken</th>
-                  <th className="py-1">VM</th>
-                  <th className="py-1">Host</th>
-                </tr>
-              </thead>
-              <tbody>
-                {candidates.map((c) => (
-                  <tr key={c.id} data-testid={`orphan-${c.shortId}`}>
-                    <td className="py-1 font-mono text-xs">
+            <SimpleTable
+              variant="compact"
+              testId="orphan-preview"
+              rows={candidates}
+              rowKey={(c) => c.id}
+              rowTestId={(c) => `orphan-${c.shortId}`}
+              columns={[
+                {
+                  header: 'Snapshot',
+                  className: 'font-mono text-xs',
+                  cell: (c) => (
+                    <>
                       <input type="hidden" name="snapshot" value={c.id} />
                       <span className="line-through decoration-red-500">{c.shortId}</span>
-                    </td>
-                    <td className="py-1">{formatDate(c.time)}</td>
-                    <td className="py-1">{c.vmId ?? '—'}</td>
-                    <td className="py-1">{c.hostname}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+                    </>
+                  ),
+                },
+                { header: 'Taken', cell: (c) => formatDate(c.time) },
+                { header: 'VM', cell: (c) => c.vmId ?? '—' },
+                { header: 'Host', cell: (c) => c.hostname },
+              ]}
+            />
             <ConfirmByTyping
               expected={repository}
               prompt={
