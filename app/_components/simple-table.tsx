@@ -41,7 +41,8 @@ export function SimpleTable<T>({
 }: {
   rows: readonly T[];
   columns: SimpleColumn<T>[];
-  rowKey: (row: T) => string | number;
+  /** The row's React key; by default its position (these tables are rendered whole, never reordered). */
+  rowKey?: (row: T) => string | number;
   rowTestId?: (row: T) => string;
   /** data-* attributes of a row (what the e2e specs read). */
   rowData?: (row: T) => DataAttributes;
@@ -75,10 +76,10 @@ export function SimpleTable<T>({
           </thead>
         )}
         <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-          {rows.map((row) => {
+          {rows.map((row, index) => {
             const more = detail?.(row);
             return (
-              <Fragment key={rowKey(row)}>
+              <Fragment key={rowKey?.(row) ?? index}>
                 <tr data-testid={rowTestId?.(row)} {...rowData?.(row)}>
                   {columns.map((c, i) => (
                     <td key={i} className={cell(c)} data-testid={c.testId?.(row)}>

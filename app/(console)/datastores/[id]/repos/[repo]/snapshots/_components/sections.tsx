@@ -17,7 +17,7 @@ import { formatBytes, formatMb } from '@/app/_components/format';
 import { FreshnessNote } from '@/app/_components/freshness-note';
 import { Panel } from '@/app/_components/panel';
 import { RefreshWhile } from '@/app/_components/refresh-while';
-import { SimpleTable } from '@/app/_components/simple-table';
+import { SimpleTable, type SimpleColumn } from '@/app/_components/simple-table';
 
 // The snapshot page's sections. Each reads what it needs on the server and is streamed in its own
 // Suspense boundary, so the cached file list shows while disk headers and vm.xml are read. Each
@@ -264,6 +264,26 @@ function Fact({ label, children, testId }: { label: string; children: React.Reac
   );
 }
 
+type VmSummary = Awaited<ReturnType<typeof vmAtBackup>>['summary'];
+
+// The VM's disks and NICs at backup time: one line each, the attributes an admin looks for.
+const DISK_COLUMNS: SimpleColumn<VmSummary['disks'][number]>[] = [
+  { cell: (d) => `Disk ${d.diskId}` },
+  { className: 'font-mono text-xs', cell: (d) => d.attributes.TARGET ?? '' },
+  { cell: (d) => d.attributes.IMAGE ?? d.attributes.TYPE ?? '' },
+  { className: 'tabular-nums', cell: (d) => (d.attributes.SIZE ? formatMb(Number(d.attributes.SIZE)) : '—') },
+  {
+    className: 'text-xs text-slate-500',
+    cell: (d) => [d.attributes.FORMAT ?? d.attributes.DRIVER, d.attributes.DATASTORE].filter(Boolean).join(' · '),
+  },
+];
+const NIC_COLUMNS: SimpleColumn<VmSummary['nics'][number]>[] = [
+  { cell: (n) => `NIC ${n.nicId}` },
+  { cell: (n) => n.attributes.NETWORK ?? '—' },
+  { className: 'font-mono text-xs', cell: (n) => n.attributes.IP ?? n.attributes.IP6 ?? '' },
+  { className: 'font-mono text-xs', cell: (n) => n.attributes.MAC ?? '' },
+];
+
 export async function VmSection({
   snapshotRef,
   reader,
@@ -305,44 +325,14 @@ export async function VmSection({
         </dl>
         <div>
           <h3 className="mb-1 text-xs font-semibold text-slate-500 uppercase">Disks</h3>
-          <SimpleTable
-            variant="compact"
-            testId="vm-disks"
-            rows={s.disks}
-            rowKey={(d) => d.diskId}
-            columns={[
-              { cell: (d) => `Disk ${d.diskId}` },
-              { className: 'font-mono text-xs', cell: (d) => d.attributes.TARGET ?? '' },
-              { cell: (d) => d.attributes.IMAGE ?? d.attributes.TYPE ?? '' },
-              {
-                className: 'tabular-nums',
-                cell: (d) => (d.attributes.SIZE ? formatMb(Number(d.attributes.SIZE)) : '—'),
-              },
-              {
-                className: 'text-xs text-slate-500',
-                cell: (d) =>
-                  [d.attributes.FORMAT ?? d.attributes.DRIVER, d.attributes.DATASTORE].filter(Boolean).join(' · '),
-              },
-            ]}
-          />
+          <SimpleTable variant="compact" testId="vm-disks" rows={s.disks} columns={DISK_COLUMNS} />
         </div>
         <div>
           <h3 className="mb-1 text-xs font-semibold text-slate-500 uppercase">NICs</h3>
           {s.nics.length === 0 ? (
             <p className="text-sm text-slate-500">None.</p>
           ) : (
-            <SimpleTable
-              variant="compact"
-              testId="vm-nics"
-              rows={s.nics}
-              rowKey={(n) => n.nicId}
-              columns={[
-                { cell: (n) => `NIC ${n.nicId}` },
-                { cell: (n) => n.attributes.NETWORK ?? '—' },
-                { className: 'font-mono text-xs', cell: (n) => n.attributes.IP ?? n.attributes.IP6 ?? '' },
-                { className: 'font-mono text-xs', cell: (n) => n.attributes.MAC ?? '' },
-              ]}
-            />
+            <SimpleTable variant="compact" testId="vm-nics" rows={s.nics} columns={NIC_COLUMNS} />
           )}
         </div>
         <ChangedSinceBlock snapshotRef={snapshotRef} reader={reader} summary={s} />
@@ -364,7 +354,7 @@ async function ChangedSinceBlock({
 }: {
   snapshotRef: SnapshotRef;
   reader: Reader;
-  summary: Awaited<ReturnType<typeof vmAtBackup>>['summary'];
+  summary: VmSummary;
 }) {
   let result;
   try {
