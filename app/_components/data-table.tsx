@@ -11,6 +11,7 @@ import {
   type SortingState,
 } from '@tanstack/react-table';
 import { useRef, useState, type ComponentType, type ReactNode, type RefObject } from 'react';
+import { EmptyRow } from './simple-table';
 
 // A Sunstone-like table: sortable columns, a search box, and (for thousands of rows) virtualized
 // rendering so only the visible rows are in the DOM. The virtualizer lives in virtual-rows.tsx and
@@ -151,13 +152,7 @@ export function DataTable<T>({
               scrollRef={scrollRef}
               renderRow={renderRow}
             />
-            {rows.length === 0 && (
-              <tr>
-                <td colSpan={columnCount} className="px-3 py-8 text-center text-slate-500">
-                  {empty}
-                </td>
-              </tr>
-            )}
+            {rows.length === 0 && <EmptyRow colSpan={columnCount}>{empty}</EmptyRow>}
           </tbody>
         </table>
       </div>

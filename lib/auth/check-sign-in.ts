@@ -1,4 +1,5 @@
 import 'server-only';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createLoginToken, OneAuthenticationFailed, whoami, type OneCredential, type User } from '@/lib/opennebula';
 import { ExecError } from '@/lib/exec';
 import { registerSecret } from '@/lib/log/redact';
@@ -38,7 +39,7 @@ export async function checkSignIn({ username, password, address }: SignInAttempt
       message: `Too many failed sign-ins for this name or from this address. Try again in ${minutes(verdict.retryAfterMs)}.`,
     };
   }
-  if (verdict.delayMs > 0) await new Promise((r) => setTimeout(r, verdict.delayMs));
+  if (verdict.delayMs > 0) await sleep(verdict.delayMs);
 
   const cred: OneCredential = { kind: 'user', username, secret: password };
   try {

@@ -1,4 +1,5 @@
 import 'server-only';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   getDatastore,
   getImage,
@@ -31,13 +32,6 @@ export type ImageRestoreRequest = {
 
 const FOLLOW_LIMIT_MS = 6 * 3600_000;
 const POLL_MS = 1_000;
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-  });
-}
 
 /** Queues the restore; the backup image's backup server is what the per-server limit counts. */
 export async function submitImageRestore(
@@ -113,7 +107,8 @@ export async function submitImageRestore(
         if (ctx.signal.aborted) return undo();
         if (p.copying.length === 0) break;
         if (Date.now() > deadline) throw new JobFailed('The images were still being copied after 6 hours.');
-        await sleep(POLL_MS, ctx.signal);
+        // A cancel ends the pause early (the timer rejects with an AbortError); the next turn undoes.
+        await sleep(POLL_MS, undefined, { signal: ctx.signal }).catch(() => undefined);
       }
       const states = new Map([...images].map(([id, img]) => [id, img.state]));
       const failed = [...states.entries()].filter(([, s]) => s === 'ERROR').map(([id]) => id);

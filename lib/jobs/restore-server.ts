@@ -1,5 +1,6 @@
 import 'server-only';
 import { posix } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { diskParts, newestVmXml } from './chain-files';
 import { chainBytes } from './chain-progress';
 import { getConfig } from '@/lib/config';
@@ -86,7 +87,7 @@ async function removeTarget(server: SshTarget, target: string): Promise<{ ok: tr
     if (r?.exitCode === 0) return { ok: true };
     if (r) return { ok: false, reason: r.stderr.trim().split('\n').pop() || `rm exited with code ${r.exitCode}` };
     if (attempt === REMOVE_ATTEMPTS) return { ok: false, reason: 'the backup server did not answer' };
-    await new Promise((r) => setTimeout(r, REMOVE_RETRY_MS));
+    await sleep(REMOVE_RETRY_MS);
   }
 }
 

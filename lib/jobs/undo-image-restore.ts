@@ -1,4 +1,5 @@
 import 'server-only';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   deleteImage,
   deleteTemplate,
@@ -26,10 +27,6 @@ const POLL_MS = 1_000;
 const CALL_MS = 120_000;
 
 const COPYING = new Set(['INIT', 'LOCKED', 'CLONE']);
-
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 // A fresh signal per call: never the job's (aborted), and it keeps the read out of the shared cache.
 const call = (): OneCallOptions => ({ signal: AbortSignal.timeout(CALL_MS) });
@@ -136,7 +133,7 @@ export async function undoImageRestore(
         });
       break;
     }
-    await pause(POLL_MS);
+    await sleep(POLL_MS);
   }
 
   const removed = describeObjects(removedTemplates, removedImages);

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { processWide } from '@/lib/config/process-wide';
 import { exec, serverKey, stream, Unreachable, type Capacity, type ExecOptions, type SshTarget } from '@/lib/exec';
 import { logger } from '@/lib/log';
@@ -400,7 +401,7 @@ function measureTarget(
   let stopped = false;
   const tick = async () => {
     while (!stopped) {
-      await new Promise((r) => setTimeout(r, 1_000));
+      await sleep(1_000);
       if (stopped) break;
       const done = await targetBytes(server, target);
       report({ bytesDone: done, bytesTotal: total, percent: total ? Math.min(99.9, (done / total) * 100) : undefined });

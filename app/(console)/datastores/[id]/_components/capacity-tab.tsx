@@ -8,6 +8,7 @@ import { SIZE_TERMS } from '@/app/_components/size-terms';
 import { formatBytes, formatDate } from '@/app/_components/format';
 import { FreshnessNote } from '@/app/_components/freshness-note';
 import { Panel } from '@/app/_components/panel';
+import { SimpleTable } from '@/app/_components/simple-table';
 
 // uPlot only loads on this tab.
 const HistoryChart = dynamic(() => import('./history-chart').then((m) => m.HistoryChart), {
@@ -106,26 +107,31 @@ export function CapacityTab({ datastoreId }: { datastoreId: number }) {
               )}
               .
             </p>
-            <table className="mt-3 min-w-full text-xs">
-              <thead className="text-left text-slate-500">
-                <tr>
-                  <th className="py-1">Repository</th>
-                  <th title={SIZE_TERMS.restoreSize.hint}>{SIZE_TERMS.restoreSize.label}</th>
-                  <th title={SIZE_TERMS.packedData.hint}>{SIZE_TERMS.packedData.label}</th>
-                  <th>Saving</th>
-                </tr>
-              </thead>
-              <tbody>
-                {r.ratios.repositories.map((x) => (
-                  <tr key={x.name}>
-                    <td className="py-0.5 font-mono">{x.name}</td>
-                    <td>{formatBytes(x.restoreBytes)}</td>
-                    <td>{formatBytes(x.rawBytes)}</td>
-                    <td>{factor(x.rawBytes > 0 ? x.restoreBytes / x.rawBytes : undefined)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <div className="mt-3">
+              <SimpleTable
+                variant="compact"
+                className="text-xs"
+                rows={r.ratios.repositories}
+                rowKey={(x) => x.name}
+                columns={[
+                  { header: 'Repository', className: 'font-mono', cell: (x) => x.name },
+                  {
+                    header: SIZE_TERMS.restoreSize.label,
+                    title: SIZE_TERMS.restoreSize.hint,
+                    cell: (x) => formatBytes(x.restoreBytes),
+                  },
+                  {
+                    header: SIZE_TERMS.packedData.label,
+                    title: SIZE_TERMS.packedData.hint,
+                    cell: (x) => formatBytes(x.rawBytes),
+                  },
+                  {
+                    header: 'Saving',
+                    cell: (x) => factor(x.rawBytes > 0 ? x.restoreBytes / x.rawBytes : undefined),
+                  },
+                ]}
+              />
+            </div>
             {r.ratios.pending.length > 0 && (
               <p className="mt-2 text-xs text-slate-500" data-testid="capacity-pending">
                 restic is still sizing up {r.ratios.pending.join(', ')}; this updates by itself.

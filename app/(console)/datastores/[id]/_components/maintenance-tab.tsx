@@ -9,6 +9,7 @@ import { Badge } from '@/app/_components/badge';
 import { FreshnessNote } from '@/app/_components/freshness-note';
 import { Panel } from '@/app/_components/panel';
 import { RefreshWhile } from '@/app/_components/refresh-while';
+import { SimpleTable } from '@/app/_components/simple-table';
 import { CheckVerdict } from '../maintenance/[repo]/_components/check-verdict';
 import { LockTable } from '../maintenance/[repo]/_components/lock-table';
 
@@ -85,35 +86,27 @@ export async function MaintenanceTab({
         ))}
       </Panel>
       <Panel title="Repositories">
-        <table className="w-full text-left text-sm">
-          <thead className="bg-slate-50 text-xs text-slate-500 uppercase dark:bg-slate-800/50">
-            <tr>
-              <th className="px-4 py-2">Repository</th>
-              <th className="px-4 py-2">Locks</th>
-              <th className="px-4 py-2">Orphans</th>
-              <th className="px-4 py-2">Last check</th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-            {repositories.map((r) => (
-              <tr key={r.name} data-testid={`maintenance-row-${r.name}`}>
-                <td className="px-4 py-2">
-                  <Link
-                    href={maintenanceHref(datastoreId, r.name)}
-                    className="font-mono text-brand-600 hover:underline"
-                  >
-                    {r.name}
-                  </Link>
-                </td>
-                <td className="px-4 py-2">{r.locks ? <Badge tone="warning">{r.locks}</Badge> : '—'}</td>
-                <td className="px-4 py-2">{r.problems.filter((p) => p.kind === 'orphan-snapshot').length || '—'}</td>
-                <td className="px-4 py-2">
-                  <CheckVerdict last={checks.get(r.name)} now={now} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <SimpleTable
+          rows={repositories}
+          rowKey={(r) => r.name}
+          rowTestId={(r) => `maintenance-row-${r.name}`}
+          columns={[
+            {
+              header: 'Repository',
+              cell: (r) => (
+                <Link href={maintenanceHref(datastoreId, r.name)} className="font-mono text-brand-600 hover:underline">
+                  {r.name}
+                </Link>
+              ),
+            },
+            { header: 'Locks', cell: (r) => (r.locks ? <Badge tone="warning">{r.locks}</Badge> : '—') },
+            {
+              header: 'Orphans',
+              cell: (r) => r.problems.filter((p) => p.kind === 'orphan-snapshot').length || '—',
+            },
+            { header: 'Last check', cell: (r) => <CheckVerdict last={checks.get(r.name)} now={now} /> },
+          ]}
+        />
       </Panel>
     </div>
   );

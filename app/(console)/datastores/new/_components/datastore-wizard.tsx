@@ -1,20 +1,28 @@
 'use client';
 
-import { startTransition, useActionState, useEffect, useMemo, useRef, useState, useTransition } from 'react';
+import {
+  startTransition,
+  useActionState,
+  useEffect,
+  useMemo,
+  useReducer,
+  useRef,
+  useState,
+  useTransition,
+} from 'react';
 import { IDLE, type ActionState, type FieldErrors } from '@/lib/schemas/action-state';
 import { RESTIC_FIELDS, WIZARD_STEPS, type WizardStep } from '@/lib/schemas/datastore-fields';
-import type { PreflightReport } from '@/lib/schemas/datastore-preflight';
 import { templateText, type Prefill } from '@/lib/schemas/datastore-template';
 import type * as WizardSchemaModule from '@/lib/schemas/datastore-wizard';
 import { createDatastoreAction, preflightAction } from '../actions';
-import { CustomAttributes, type CustomAttribute } from './custom-attributes';
+import { CustomAttributes } from './custom-attributes';
 import { FieldInput } from './field-input';
 import { PasswordFields } from './password-fields';
 import { PasteTemplate } from './paste-template';
 import { PreflightStep } from './preflight-step';
 import { ReviewStep } from './review-step';
 import { StepList } from './step-list';
-import { errorsOfStep, initialValues, labelOf, nameTakenError, stepIndex, stepOf } from './wizard-state';
+import { errorsOfStep, initialState, labelOf, nameTakenError, stepIndex, stepOf, wizardReducer } from './wizard-state';
 import { INPUT, PRIMARY, BUTTON } from './styles';
 
 // The shared schema brings zod (~30 kB gzip): it loads right after the page instead of before its
@@ -52,12 +60,8 @@ type Props = {
 // at once; each step is checked with the shared schema before the next one opens. The review is
 // built here from the form's state: the server never sends the password back.
 export function DatastoreWizard({ requestId, clusters, clusterError, taken = [] }: Props) {
-  const [step, setStep] = useState<WizardStep>('general');
-  const [visited, setVisited] = useState(0);
-  const [values, setValues] = useState(() => initialValues(clusters[0] ? String(clusters[0].id) : ''));
-  const [custom, setCustom] = useState<CustomAttribute[]>([]);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [preflight, setPreflight] = useState<{ key: string; state: ActionState<PreflightReport> }>();
+  const [wizard, dispatch] = useReducer(wizardReducer, clusters[0] ? String(clusters[0].id) : '', initialState);
+  const { step, visited, values, custom, errors, preflight } = wizard;
   const [checking, startCheck] = useTransition();
   const [state, formAction, creating] = useActionState<ActionState, FormData>(createDatastoreAction, IDLE);
   const formRef = useRef<HTMLFormElement>(null);
@@ -76,7 +80,7 @@ export function DatastoreWizard({ requestId, clusters, clusterError, taken = [] 
     () => schema?.DatastoreWizardSchema.safeParse({ ...values, requestId, custom }),
     [schema, values, requestId, custom],
   );
-  const set = (name: string, value: string) => setValues((v) => ({ ...v, [name]: value }));
+  const set = (name: string, value: string) => dispatch({ type: 'set', values: { [name]: value } });
   const preflightInput = {
     RESTIC_SFTP_SERVER: values.RESTIC_SFTP_SERVER,
     RESTIC_SFTP_USER: values.RESTIC_SFTP_USER,
@@ -90,13 +94,11 @@ export function DatastoreWizard({ requestId, clusters, clusterError, taken = [] 
   const runPreflight = () =>
     startCheck(async () => {
       const s = await preflightAction(preflightInput);
-      setPreflight({ key: preflightKey, state: s });
+      dispatch({ type: 'preflight', key: preflightKey, state: s });
     });
 
   const goTo = (target: WizardStep) => {
-    const i = stepIndex(target);
-    setStep(target);
-    setVisited((v) => Math.max(v, i));
+    dispatch({ type: 'go', step: target });
     if (target === 'preflight' && preflight?.key !== preflightKey && !checking) runPreflight();
   };
   const next = () => {
@@ -104,7 +106,7 @@ export function DatastoreWizard({ requestId, clusters, clusterError, taken = [] 
     const current = parsed.success ? {} : errorsOfStep(schema.wizardFieldErrors(parsed.error), step);
     const clash = step === 'general' ? nameTakenError(values.NAME ?? '', taken) : undefined;
     if (clash && !current.NAME) current.NAME = [clash];
-    setErrors(current);
+    dispatch({ type: 'errors', errors: current });
     if (Object.keys(current).length > 0) {
       formRef.current?.querySelector<HTMLElement>(`section[data-step="${step}"] [aria-invalid="true"]`)?.focus();
       return;
@@ -118,19 +120,14 @@ export function DatastoreWizard({ requestId, clusters, clusterError, taken = [] 
     if (!schema || !parsed) return;
     if (!parsed.success) {
       const all = schema.wizardFieldErrors(parsed.error);
-      setErrors(all);
       const first = Object.keys(all)[0];
-      if (first) setStep(stepOf(first));
+      dispatch({ type: 'errors', errors: all, step: first ? stepOf(first) : undefined });
       return;
     }
     const fd = new FormData(e.currentTarget);
     startTransition(() => formAction(fd));
   };
-  const prefill = (p: Prefill) => {
-    setValues((v) => ({ ...v, ...p.values }));
-    setCustom(p.custom);
-    setErrors({});
-  };
+  const prefill = (p: Prefill) => dispatch({ type: 'prefill', prefill: p });
 
   const shownErrors: FieldErrors = state.status === 'invalid' ? { ...state.fieldErrors, ...errors } : errors;
   const serverErrorKeys = state.status === 'invalid' ? Object.keys(state.fieldErrors) : [];
@@ -196,13 +193,17 @@ export function DatastoreWizard({ requestId, clusters, clusterError, taken = [] 
             password={values.RESTIC_PASSWORD ?? ''}
             confirm={values.password_confirm ?? ''}
             errors={{ password: shownErrors.RESTIC_PASSWORD, confirm: shownErrors.password_confirm }}
-            onChange={(p, c) => setValues((v) => ({ ...v, RESTIC_PASSWORD: p, password_confirm: c }))}
+            onChange={(p, c) => dispatch({ type: 'set', values: { RESTIC_PASSWORD: p, password_confirm: c } })}
           />
           {renderFields('repository')}
         </Section>
         <Section id="limits" current={step} title="Performance and limits">
           <div className="grid gap-4 sm:grid-cols-2">{renderFields('limits')}</div>
-          <CustomAttributes rows={custom} errors={shownErrors} onChange={setCustom} />
+          <CustomAttributes
+            rows={custom}
+            errors={shownErrors}
+            onChange={(rows) => dispatch({ type: 'custom', custom: rows })}
+          />
         </Section>
         <Section id="preflight" current={step} title="Check backup server">
           <PreflightStep state={preflight?.state} running={checking} onRun={runPreflight} />
@@ -227,7 +228,7 @@ export function DatastoreWizard({ requestId, clusters, clusterError, taken = [] 
             <ul className="list-inside list-disc text-sm text-red-600 dark:text-red-400" data-testid="server-errors">
               {serverErrorKeys.map((k) => (
                 <li key={k}>
-                  <button type="button" className="underline" onClick={() => setStep(stepOf(k))}>
+                  <button type="button" className="underline" onClick={() => dispatch({ type: 'go', step: stepOf(k) })}>
                     {labelOf(k)}
                   </button>
                   : {state.status === 'invalid' ? state.fieldErrors[k]?.[0] : ''}
@@ -249,7 +250,7 @@ export function DatastoreWizard({ requestId, clusters, clusterError, taken = [] 
             type="button"
             className={BUTTON}
             disabled={step === 'general'}
-            onClick={() => setStep(WIZARD_STEPS[Math.max(0, stepIndex(step) - 1)]!.id)}
+            onClick={() => dispatch({ type: 'go', step: WIZARD_STEPS[Math.max(0, stepIndex(step) - 1)]!.id })}
           >
             Back
           </button>

@@ -1,7 +1,53 @@
-import type { FieldErrors } from '@/lib/schemas/action-state';
+import type { ActionState, FieldErrors } from '@/lib/schemas/action-state';
 import { FIELD_BY_NAME, RESTIC_FIELDS, WIZARD_STEPS, type WizardStep } from '@/lib/schemas/datastore-fields';
+import type { PreflightReport } from '@/lib/schemas/datastore-preflight';
+import type { Prefill } from '@/lib/schemas/datastore-template';
+import type { CustomAttribute } from './custom-attributes';
 
-// Pure helpers of the wizard: initial values and which step a field error belongs to.
+// The wizard's state and its pure helpers: initial values, the reducer, and which step a field
+// error belongs to.
+
+export type WizardState = {
+  step: WizardStep;
+  /** The index of the furthest step opened: the step list lets the person go back to any of them. */
+  visited: number;
+  values: Record<string, string>;
+  custom: CustomAttribute[];
+  /** The errors of the last Next or Create (the server's come with the action's state). */
+  errors: FieldErrors;
+  /** The last backup server check, with the fields it checked (a change asks for a new one). */
+  preflight?: { key: string; state: ActionState<PreflightReport> };
+};
+
+export type WizardAction =
+  | { type: 'go'; step: WizardStep }
+  | { type: 'set'; values: Record<string, string> }
+  | { type: 'custom'; custom: CustomAttribute[] }
+  | { type: 'errors'; errors: FieldErrors; step?: WizardStep }
+  | { type: 'prefill'; prefill: Prefill }
+  | { type: 'preflight'; key: string; state: ActionState<PreflightReport> };
+
+export function initialState(defaultCluster: string): WizardState {
+  return { step: 'general', visited: 0, values: initialValues(defaultCluster), custom: [], errors: {} };
+}
+
+export function wizardReducer(s: WizardState, a: WizardAction): WizardState {
+  switch (a.type) {
+    case 'go':
+      return { ...s, step: a.step, visited: Math.max(s.visited, stepIndex(a.step)) };
+    case 'set':
+      return { ...s, values: { ...s.values, ...a.values } };
+    case 'custom':
+      return { ...s, custom: a.custom };
+    case 'errors':
+      return a.step ? { ...s, errors: a.errors, step: a.step } : { ...s, errors: a.errors };
+    case 'prefill':
+      // A pasted template replaces the custom attributes and the errors of what was typed before.
+      return { ...s, values: { ...s.values, ...a.prefill.values }, custom: a.prefill.custom, errors: {} };
+    case 'preflight':
+      return { ...s, preflight: { key: a.key, state: a.state } };
+  }
+}
 
 export function initialValues(defaultCluster: string): Record<string, string> {
   const v: Record<string, string> = { cluster: defaultCluster, password_confirm: '' };

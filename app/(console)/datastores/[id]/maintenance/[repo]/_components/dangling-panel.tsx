@@ -1,12 +1,13 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useActionState, useEffect, useState } from 'react';
+import { useActionState, useEffect } from 'react';
 import { IDLE, type ActionState } from '@/lib/schemas/action-state';
 import type { DanglingImage } from '@/lib/schemas/maintenance';
 import { Panel } from '@/app/_components/panel';
 import { deleteDanglingImageAction } from '@/app/(console)/datastores/[id]/maintenance/actions';
-import { ActionMessage, dangerButton, inputClass } from './action-message';
+import { ActionMessage } from './action-message';
+import { ConfirmByTyping } from './confirm-by-typing';
 
 type Deleted = ActionState<{ imageId: number }>;
 
@@ -71,7 +72,6 @@ function DanglingRow({
   action: (formData: FormData) => void;
   pending: boolean;
 }) {
-  const [typed, setTyped] = useState('');
   const id = String(image.imageId);
   return (
     <li data-testid={`dangling-${image.imageId}`} className="rounded border border-slate-200 p-3 dark:border-slate-700">
@@ -84,25 +84,18 @@ function DanglingRow({
           {image.vmId !== undefined ? <> of VM {image.vmId}</> : null} names snapshot{' '}
           <span className="font-mono">{image.source}</span>, which is not in repository {repository}.
         </p>
-        <label className="block text-xs font-medium">
-          Type the image’s ID (<code>{id}</code>) to delete it
-          <input
-            name="confirm"
-            autoComplete="off"
-            value={typed}
-            onChange={(e) => setTyped(e.target.value)}
-            className={`mt-1 ${inputClass}`}
-            data-testid={`dangling-confirm-${image.imageId}`}
-          />
-        </label>
-        <button
-          type="submit"
-          className={dangerButton}
-          disabled={pending || typed.trim() !== id}
-          data-testid={`dangling-delete-${image.imageId}`}
-        >
-          {pending ? 'Deleting…' : `Delete backup image ${id}`}
-        </button>
+        <ConfirmByTyping
+          expected={id}
+          prompt={
+            <>
+              Type the image’s ID (<code>{id}</code>) to delete it
+            </>
+          }
+          inputTestId={`dangling-confirm-${image.imageId}`}
+          buttonTestId={`dangling-delete-${image.imageId}`}
+          pending={pending}
+          buttonLabel={pending ? 'Deleting…' : `Delete backup image ${id}`}
+        />
       </form>
     </li>
   );

@@ -6,7 +6,8 @@ import { IDLE, type ActionState } from '@/lib/schemas/action-state';
 import type { LockInspection } from '@/lib/schemas/maintenance';
 import { Panel } from '@/app/_components/panel';
 import { removeAllLocksAction, removeStaleLocksAction } from '@/app/(console)/datastores/[id]/maintenance/actions';
-import { ActionMessage, dangerButton, inputClass, plainButton, primaryButton } from './action-message';
+import { ActionMessage, plainButton, primaryButton } from './action-message';
+import { ConfirmByTyping } from './confirm-by-typing';
 import { LockTable } from './lock-table';
 
 type Unlocked = { removed: string[]; remaining: string[] };
@@ -22,7 +23,6 @@ export function LocksPanel({ inspection }: { inspection: LockInspection }) {
   const [confirming, setConfirming] = useState(false);
   const [stale, staleAction, stalePending] = useActionState(removeStaleLocksAction, IDLE as ActionState<Unlocked>);
   const [all, allAction, allPending] = useActionState(removeAllLocksAction, IDLE as ActionState<Unlocked>);
-  const [typed, setTyped] = useState('');
   useEffect(() => {
     if (stale.status === 'ok' || all.status === 'ok') router.refresh();
   }, [stale, all, router]);
@@ -125,41 +125,35 @@ export function LocksPanel({ inspection }: { inspection: LockInspection }) {
               Runs <code>restic unlock --remove-all</code>: every lock goes, a live one too. If a restic still runs, two
               processes may then change the repository at once.
             </p>
-            <label className="block text-xs font-medium">
-              Type the repository’s name (<code>{repository}</code>) to confirm
-              <input
-                name="confirm"
-                autoComplete="off"
-                value={typed}
-                onChange={(e) => setTyped(e.target.value)}
-                className={`mt-1 ${inputClass}`}
-                data-testid="remove-all-confirm"
-              />
-            </label>
-            {blockers.length > 0 && (
-              <label className="flex items-start gap-2 text-xs text-red-700 dark:text-red-300">
-                <input
-                  type="checkbox"
-                  name="override"
-                  checked={override}
-                  onChange={(e) => setOverride(e.target.checked)}
-                  data-testid="remove-all-override"
-                  className="mt-0.5"
-                />
-                <span>
-                  Something may still be using this repository ({blockers.join(' ')}). I checked: nothing runs; remove
-                  them anyway.
-                </span>
-              </label>
-            )}
-            <button
-              type="submit"
-              className={dangerButton}
-              disabled={allPending || typed.trim() !== repository}
-              data-testid="remove-all-locks"
+            <ConfirmByTyping
+              expected={repository}
+              prompt={
+                <>
+                  Type the repository’s name (<code>{repository}</code>) to confirm
+                </>
+              }
+              inputTestId="remove-all-confirm"
+              buttonTestId="remove-all-locks"
+              pending={allPending}
+              buttonLabel={allPending ? 'Removing…' : 'Remove all locks'}
             >
-              {allPending ? 'Removing…' : 'Remove all locks'}
-            </button>
+              {blockers.length > 0 && (
+                <label className="flex items-start gap-2 text-xs text-red-700 dark:text-red-300">
+                  <input
+                    type="checkbox"
+                    name="override"
+                    checked={override}
+                    onChange={(e) => setOverride(e.target.checked)}
+                    data-testid="remove-all-override"
+                    className="mt-0.5"
+                  />
+                  <span>
+                    Something may still be using this repository ({blockers.join(' ')}). I checked: nothing runs; remove
+                    them anyway.
+                  </span>
+                </label>
+              )}
+            </ConfirmByTyping>
             <ActionMessage state={all} testId="remove-all-message" datastoreId={datastoreId} repository={repository} />
           </form>
         </div>

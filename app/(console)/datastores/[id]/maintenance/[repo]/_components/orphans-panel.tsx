@@ -1,13 +1,15 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useActionState, useEffect, useState } from 'react';
+import { useActionState, useEffect } from 'react';
 import { IDLE, type ActionState } from '@/lib/schemas/action-state';
 import type { OrphanCandidate } from '@/lib/schemas/maintenance';
 import { formatDate } from '@/app/_components/format';
 import { Panel } from '@/app/_components/panel';
+import { SimpleTable } from '@/app/_components/simple-table';
 import { orphanForgetAction } from '@/app/(console)/datastores/[id]/maintenance/actions';
-import { ActionMessage, dangerButton, inputClass } from './action-message';
+import { ActionMessage } from './action-message';
+import { ConfirmByTyping } from './confirm-by-typing';
 
 /** The orphan snapshots the catalog found, forgotten after a preview and a typed confirmation. */
 export function OrphansPanel({
@@ -21,7 +23,6 @@ export function OrphansPanel({
 }) {
   const router = useRouter();
   const [state, action, pending] = useActionState(orphanForgetAction, IDLE as ActionState<{ jobId: number }>);
-  const [typed, setTyped] = useState('');
   const jobId = state.status === 'ok' ? state.data?.jobId : undefined;
   useEffect(() => {
     if (jobId !== undefined) router.push(`/jobs/${jobId}`);
@@ -41,51 +42,45 @@ export function OrphansPanel({
           <form action={action} className="space-y-3">
             <input type="hidden" name="datastoreId" value={datastoreId} />
             <input type="hidden" name="repository" value={repository} />
-            <table className="w-full text-left text-sm" data-testid="orphan-preview">
-              <thead className="text-xs text-slate-500 uppercase">
-                <tr>
-                  <th className="py-1">Snapshot</th>
-                  <th className="py-1">Taken</th>
-                  <th className="py-1">VM</th>
-                  <th className="py-1">Host</th>
-                </tr>
-              </thead>
-              <tbody>
-                {candidates.map((c) => (
-                  <tr key={c.id} data-testid={`orphan-${c.shortId}`}>
-                    <td className="py-1 font-mono text-xs">
+            <SimpleTable
+              variant="compact"
+              testId="orphan-preview"
+              rows={candidates}
+              rowKey={(c) => c.id}
+              rowTestId={(c) => `orphan-${c.shortId}`}
+              columns={[
+                {
+                  header: 'Snapshot',
+                  className: 'font-mono text-xs',
+                  cell: (c) => (
+                    <>
                       <input type="hidden" name="snapshot" value={c.id} />
                       <span className="line-through decoration-red-500">{c.shortId}</span>
-                    </td>
-                    <td className="py-1">{formatDate(c.time)}</td>
-                    <td className="py-1">{c.vmId ?? '—'}</td>
-                    <td className="py-1">{c.hostname}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            <label className="block text-xs font-medium">
-              Type the repository’s name (<code>{repository}</code>) to forget{' '}
-              {candidates.length === 1 ? 'this snapshot' : `these ${candidates.length} snapshots`}
-              <input
-                name="confirm"
-                autoComplete="off"
-                value={typed}
-                onChange={(e) => setTyped(e.target.value)}
-                className={`mt-1 ${inputClass}`}
-                data-testid="orphan-confirm"
-              />
-            </label>
-            <button
-              type="submit"
-              className={dangerButton}
-              disabled={pending || typed.trim() !== repository}
-              data-testid="orphan-forget"
-            >
-              {pending
-                ? 'Starting…'
-                : `Forget ${candidates.length} orphan snapshot${candidates.length === 1 ? '' : 's'}`}
-            </button>
+                    </>
+                  ),
+                },
+                { header: 'Taken', cell: (c) => formatDate(c.time) },
+                { header: 'VM', cell: (c) => c.vmId ?? '—' },
+                { header: 'Host', cell: (c) => c.hostname },
+              ]}
+            />
+            <ConfirmByTyping
+              expected={repository}
+              prompt={
+                <>
+                  Type the repository’s name (<code>{repository}</code>) to forget{' '}
+                  {candidates.length === 1 ? 'this snapshot' : `these ${candidates.length} snapshots`}
+                </>
+              }
+              inputTestId="orphan-confirm"
+              buttonTestId="orphan-forget"
+              pending={pending}
+              buttonLabel={
+                pending
+                  ? 'Starting…'
+                  : `Forget ${candidates.length} orphan snapshot${candidates.length === 1 ? '' : 's'}`
+              }
+            />
             <ActionMessage state={state} testId="orphan-message" datastoreId={datastoreId} repository={repository} />
           </form>
         )}

@@ -5,6 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useActionState, useEffect, useRef, useState } from 'react';
 import { IDLE, type ActionState } from '@/lib/schemas/action-state';
 import { restoreToBackupServerAction, restoreToOpenNebulaAction } from '@/app/(console)/jobs/actions';
+import { formatDate } from '@/app/_components/format';
 import { locksHref } from '@/app/_components/hrefs';
 import type { RestoreDialogProps } from './restore-dialog-props';
 
@@ -128,8 +129,7 @@ export function RestoreForms(p: RestoreDialogProps & { onClose: () => void }) {
                 {[...p.chain.links].reverse().map((l, i) => (
                   <option key={l.incrementId} value={l.incrementId}>
                     {i === 0 ? 'Latest: ' : ''}
-                    {l.type} {l.incrementId} — {new Date(l.date * 1000).toISOString().slice(0, 16).replace('T', ' ')} (
-                    {l.source})
+                    {l.type} {l.incrementId} — {formatDate(l.date * 1000)} ({l.source})
                   </option>
                 ))}
               </select>

@@ -17,6 +17,7 @@ import { formatBytes, formatMb } from '@/app/_components/format';
 import { FreshnessNote } from '@/app/_components/freshness-note';
 import { Panel } from '@/app/_components/panel';
 import { RefreshWhile } from '@/app/_components/refresh-while';
+import { SimpleTable, type SimpleColumn } from '@/app/_components/simple-table';
 
 // The snapshot page's sections. Each reads what it needs on the server and is streamed in its own
 // Suspense boundary, so the cached file list shows while disk headers and vm.xml are read. Each
@@ -71,26 +72,27 @@ export async function FilesSection({ snapshotRef, deadline }: { snapshotRef: Sna
   const base = snapshotBase(snapshotRef);
   return (
     <Panel title={`Files (${files.length})`} testId="files">
-      <table className="w-full text-sm">
-        <thead className="bg-slate-50 text-left text-xs text-slate-500 uppercase dark:bg-slate-800/50">
-          <tr>
-            <th className="px-4 py-2">Name</th>
-            <th className="px-4 py-2">Path</th>
-            <th className="px-4 py-2 text-right">Size</th>
-            <th className="px-4 py-2">Download</th>
-          </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-          {files.map((f) => (
-            <tr key={f.path} data-testid={`file-row-${f.name}`}>
-              <td className="px-4 py-2 font-mono">{f.name}</td>
-              <td className="px-4 py-2 font-mono text-xs break-all text-slate-500">{f.path}</td>
-              <td className="px-4 py-2 text-right tabular-nums" title={`${f.size} bytes`}>
-                <span data-testid={`file-size-${f.name}`} data-bytes={f.size}>
-                  {formatBytes(f.size)}
-                </span>
-              </td>
-              <td className="px-4 py-2 whitespace-nowrap">
+      <SimpleTable
+        rows={files}
+        rowKey={(f) => f.path}
+        rowTestId={(f) => `file-row-${f.name}`}
+        columns={[
+          { header: 'Name', className: 'font-mono', cell: (f) => f.name },
+          { header: 'Path', className: 'font-mono text-xs break-all text-slate-500', cell: (f) => f.path },
+          {
+            header: 'Size',
+            align: 'right',
+            cell: (f) => (
+              <span title={`${f.size} bytes`} data-testid={`file-size-${f.name}`} data-bytes={f.size}>
+                {formatBytes(f.size)}
+              </span>
+            ),
+          },
+          {
+            header: 'Download',
+            className: 'whitespace-nowrap',
+            cell: (f) => (
+              <>
                 <a
                   className={linkClass}
                   href={`${base}/download/${encodeURIComponent(f.name)}`}
@@ -107,11 +109,11 @@ export async function FilesSection({ snapshotRef, deadline }: { snapshotRef: Sna
                     </a>
                   </>
                 )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+              </>
+            ),
+          },
+        ]}
+      />
     </Panel>
   );
 }
@@ -262,6 +264,26 @@ function Fact({ label, children, testId }: { label: string; children: React.Reac
   );
 }
 
+type VmSummary = Awaited<ReturnType<typeof vmAtBackup>>['summary'];
+
+// The VM's disks and NICs at backup time: one line each, the attributes an admin looks for.
+const DISK_COLUMNS: SimpleColumn<VmSummary['disks'][number]>[] = [
+  { cell: (d) => `Disk ${d.diskId}` },
+  { className: 'font-mono text-xs', cell: (d) => d.attributes.TARGET ?? '' },
+  { cell: (d) => d.attributes.IMAGE ?? d.attributes.TYPE ?? '' },
+  { className: 'tabular-nums', cell: (d) => (d.attributes.SIZE ? formatMb(Number(d.attributes.SIZE)) : '—') },
+  {
+    className: 'text-xs text-slate-500',
+    cell: (d) => [d.attributes.FORMAT ?? d.attributes.DRIVER, d.attributes.DATASTORE].filter(Boolean).join(' · '),
+  },
+];
+const NIC_COLUMNS: SimpleColumn<VmSummary['nics'][number]>[] = [
+  { cell: (n) => `NIC ${n.nicId}` },
+  { cell: (n) => n.attributes.NETWORK ?? '—' },
+  { className: 'font-mono text-xs', cell: (n) => n.attributes.IP ?? n.attributes.IP6 ?? '' },
+  { className: 'font-mono text-xs', cell: (n) => n.attributes.MAC ?? '' },
+];
+
 export async function VmSection({
   snapshotRef,
   reader,
@@ -303,41 +325,14 @@ export async function VmSection({
         </dl>
         <div>
           <h3 className="mb-1 text-xs font-semibold text-slate-500 uppercase">Disks</h3>
-          <table className="w-full text-sm" data-testid="vm-disks">
-            <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-              {s.disks.map((d) => (
-                <tr key={d.diskId}>
-                  <td className="py-1 pr-3">Disk {d.diskId}</td>
-                  <td className="py-1 pr-3 font-mono text-xs">{d.attributes.TARGET ?? ''}</td>
-                  <td className="py-1 pr-3">{d.attributes.IMAGE ?? d.attributes.TYPE ?? ''}</td>
-                  <td className="py-1 pr-3 tabular-nums">
-                    {d.attributes.SIZE ? formatMb(Number(d.attributes.SIZE)) : '—'}
-                  </td>
-                  <td className="py-1 pr-3 text-xs text-slate-500">
-                    {[d.attributes.FORMAT ?? d.attributes.DRIVER, d.attributes.DATASTORE].filter(Boolean).join(' · ')}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <SimpleTable variant="compact" testId="vm-disks" rows={s.disks} columns={DISK_COLUMNS} />
         </div>
         <div>
           <h3 className="mb-1 text-xs font-semibold text-slate-500 uppercase">NICs</h3>
           {s.nics.length === 0 ? (
             <p className="text-sm text-slate-500">None.</p>
           ) : (
-            <table className="w-full text-sm" data-testid="vm-nics">
-              <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-                {s.nics.map((n) => (
-                  <tr key={n.nicId}>
-                    <td className="py-1 pr-3">NIC {n.nicId}</td>
-                    <td className="py-1 pr-3">{n.attributes.NETWORK ?? '—'}</td>
-                    <td className="py-1 pr-3 font-mono text-xs">{n.attributes.IP ?? n.attributes.IP6 ?? ''}</td>
-                    <td className="py-1 pr-3 font-mono text-xs">{n.attributes.MAC ?? ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <SimpleTable variant="compact" testId="vm-nics" rows={s.nics} columns={NIC_COLUMNS} />
           )}
         </div>
         <ChangedSinceBlock snapshotRef={snapshotRef} reader={reader} summary={s} />
@@ -359,7 +354,7 @@ async function ChangedSinceBlock({
 }: {
   snapshotRef: SnapshotRef;
   reader: Reader;
-  summary: Awaited<ReturnType<typeof vmAtBackup>>['summary'];
+  summary: VmSummary;
 }) {
   let result;
   try {

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { Fragment, Suspense } from 'react';
+import { Suspense } from 'react';
 import { requireViewer } from '@/lib/auth';
 import {
   ANSWER_WITHIN_MS,
@@ -24,6 +24,7 @@ import { answerDeadline, loadOr404 } from '@/app/_components/load';
 import { PageHeader, Panel } from '@/app/_components/panel';
 import { CompareForm } from '../_components/compare-form';
 import { RefreshWhile } from '@/app/_components/refresh-while';
+import { SimpleTable } from '@/app/_components/simple-table';
 import { SectionError, StillReadingSection, untilDeadline } from '../_components/sections';
 import { datastoreTitle } from '@/app/_components/page-titles';
 
@@ -118,46 +119,44 @@ async function DiffSection({ from, to, deadline }: { from: SnapshotRef; to: Snap
       {d.rows.length === 0 ? (
         <p className="px-4 py-3 text-sm text-slate-500">The two snapshots hold the same files.</p>
       ) : (
-        <table className="w-full text-sm">
-          <thead className="bg-slate-50 text-left text-xs text-slate-500 uppercase dark:bg-slate-800/50">
-            <tr>
-              <th className="px-4 py-2">Change</th>
-              <th className="px-4 py-2">File</th>
-              <th className="px-4 py-2 text-right">Size before</th>
-              <th className="px-4 py-2 text-right">Size after</th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-            {d.rows.map((r) => (
-              <Fragment key={r.path}>
-                <tr data-testid={`diff-row-${r.name}`} data-change={r.change}>
-                  <td className="px-4 py-2">
-                    <Badge tone={TONE[r.change] ?? 'muted'}>{r.change}</Badge>
-                  </td>
-                  <td className="px-4 py-2">
-                    <span className="font-mono">{r.name}</span>
-                    <span className="ml-2 font-mono text-xs break-all text-slate-500">{r.path}</span>
-                  </td>
-                  <td className="px-4 py-2 text-right tabular-nums" data-testid={`diff-before-${r.name}`}>
-                    {formatBytes(r.sizeBefore)}
-                  </td>
-                  <td className="px-4 py-2 text-right tabular-nums" data-testid={`diff-after-${r.name}`}>
-                    {formatBytes(r.sizeAfter)}
-                  </td>
-                </tr>
-                {r.name === 'vm.xml' && r.change === 'changed' && (
-                  <tr>
-                    <td colSpan={4} className="px-4 pb-3">
-                      <Suspense fallback={<p className="text-xs text-slate-500">Reading both vm.xml files…</p>}>
-                        <VmXmlChanges from={from} to={to} deadline={deadline} />
-                      </Suspense>
-                    </td>
-                  </tr>
-                )}
-              </Fragment>
-            ))}
-          </tbody>
-        </table>
+        <SimpleTable
+          rows={d.rows}
+          rowKey={(r) => r.path}
+          rowTestId={(r) => `diff-row-${r.name}`}
+          rowData={(r) => ({ 'data-change': r.change })}
+          detail={(r) =>
+            r.name === 'vm.xml' &&
+            r.change === 'changed' && (
+              <Suspense fallback={<p className="text-xs text-slate-500">Reading both vm.xml files…</p>}>
+                <VmXmlChanges from={from} to={to} deadline={deadline} />
+              </Suspense>
+            )
+          }
+          columns={[
+            { header: 'Change', cell: (r) => <Badge tone={TONE[r.change] ?? 'muted'}>{r.change}</Badge> },
+            {
+              header: 'File',
+              cell: (r) => (
+                <>
+                  <span className="font-mono">{r.name}</span>
+                  <span className="ml-2 font-mono text-xs break-all text-slate-500">{r.path}</span>
+                </>
+              ),
+            },
+            {
+              header: 'Size before',
+              align: 'right',
+              testId: (r) => `diff-before-${r.name}`,
+              cell: (r) => formatBytes(r.sizeBefore),
+            },
+            {
+              header: 'Size after',
+              align: 'right',
+              testId: (r) => `diff-after-${r.name}`,
+              cell: (r) => formatBytes(r.sizeAfter),
+            },
+          ]}
+        />
       )}
       <p
         className="border-t border-slate-100 px-4 py-2 text-xs text-slate-500 dark:border-slate-800"
