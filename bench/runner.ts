@@ -316,7 +316,7 @@ function quietNote(waits: readonly { waitedMs: number; idle: number }[]): string
  * The whole run: the plan printed and written, the steps run, and the report written from the
  * results file, always, whether the run completed, was stopped, timed out or a step failed.
  */
-export async function runBench(o: BenchOptions): Promise<Report> {
+export async function runBench(o: BenchOptions): Promise<{ report: Report; complete: boolean }> {
   if (existsSync(o.resultsFile)) renameSync(o.resultsFile, o.resultsFile.replace(/\.jsonl$/, '.previous.jsonl'));
   writeFileSync(o.resultsFile, '');
   appendRecord(o.resultsFile, {
@@ -367,5 +367,6 @@ export async function runBench(o: BenchOptions): Promise<Report> {
       ? `report written to ${o.outDir}/report.md in ${report.seconds} s`
       : `report written to ${o.outDir}/report.md in ${report.seconds} s (incomplete: ${incomplete}; ${missing.length} figure(s) not measured)`,
   );
-  return report;
+  // Complete: every step selected ran to its end (figures left out by --only are not missing).
+  return { report, complete: result.incomplete === undefined };
 }

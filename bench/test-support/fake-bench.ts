@@ -19,7 +19,7 @@ const budget = {
   limitMs: 600_000,
 };
 
-const report = await runBench({
+const { complete } = await runBench({
   steps,
   budget,
   startupMs: 60_000,
@@ -42,4 +42,4 @@ const report = await runBench({
   outDir,
   graceMs: 2_000,
 });
-process.exit(report.incomplete === undefined ? 0 : 1);
+process.exit(complete ? 0 : 1);
