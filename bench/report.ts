@@ -247,7 +247,7 @@ export function renderReport(report: Report, history: Run[]): string {
   return [
     '# Backstone benchmarks',
     '',
-    `Generated ${report.generatedAt} by \`npm run bench\` in ${report.seconds} s${app?.buildSeconds ? ` (of which ${app.buildSeconds} s for \`next build\`)` : ''} on ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}; ${machine.restic.startsWith('restic') ? machine.restic : `restic ${machine.restic}`} on the backup server from the sandbox (loopback SSH); Chromium ${'`/usr/bin/chromium`'} headless.`,
+    `Generated ${report.generatedAt} by \`npm run bench\` in ${report.seconds} s${app?.buildSeconds ? ` (of which ${app.buildSeconds} s for \`next build\`)` : ''} on ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}; ${machine.restic.startsWith('restic') ? machine.restic : machine.restic ? `restic ${machine.restic}` : 'restic (its version not read: no step read a snapshot)'} on the backup server from the sandbox (loopback SSH); Chromium ${'`/usr/bin/chromium`'} headless.`,
     '',
     `Load average at the end of the run: ${machine.loadAverageAtEnd.join(', ')} (the benchmark's own sshd, restic and browser included). Absolute times follow the machine's load; ratios measured side by side in one run less so.`,
     '',
