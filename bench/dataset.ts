@@ -124,7 +124,9 @@ export async function dataset(log: (s: string) => void): Promise<Info> {
     log(`copying the template into ${missing.length} more repositories`);
     onServer(
       info,
-      'base="$1"; shift; for r in "$@"; do rm -rf "$base/$r"; cp -a "$base/1" "$base/$r"; done',
+      // Copied under a hidden name, then renamed: a copy cut short by a stopped bench is never
+      // taken for a whole repository by the next run.
+      'base="$1"; shift; for r in "$@"; do rm -rf "$base/$r" "$base/.$r.copy"; cp -a "$base/1" "$base/.$r.copy" && mv "$base/.$r.copy" "$base/$r"; done',
       basePath,
       ...missing,
     );

@@ -82,13 +82,16 @@ function cpuTimes(): CpuTimes {
   return { idle: f[3] ?? 0, total };
 }
 
+/** The longest settle() waits before measuring anyway (on a busy machine, every wait). */
+export const SETTLE_MAX_MS = 20_000;
+
 /**
  * Waits until the machine is quiet before a figure: dirty pages written out (sync) and the CPUs at
  * least 90% idle over a quarter of a second, so a figure does not pay for what the one before it
  * left running (restic caches being written, sshd sessions closing, a browser shutting down).
  * Bounded: after maxMs it measures anyway and says how idle the machine was.
  */
-export async function settle(maxMs = 20_000): Promise<{ waitedMs: number; idle: number }> {
+export async function settle(maxMs = SETTLE_MAX_MS): Promise<{ waitedMs: number; idle: number }> {
   const t0 = performance.now();
   execFileSync('sync');
   let idle = 0;

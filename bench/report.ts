@@ -1,9 +1,12 @@
 // Writes bench/report.json and bench/history.json and renders bench/report.md from them. Run on
 // its own (`node_modules/.bin/tsx bench/report.ts`) it re-renders report.md from the stored JSON.
+// A run that did not measure everything (stopped, timed out, a step failed, or --only) still gets
+// its report: each figure it lacks is a row saying why, and it is not added to history.json.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { RouteJs } from './app';
+import type { Outcome, RouteJs } from './results';
+import { FIGURES, type ExpectedFigure } from './steps';
 import { BIG_REPO_SNAPSHOTS, SNAPSHOTS_PER_REPO, UI_REPO_SNAPSHOTS, VM_REPOS } from './dataset';
 import {
   LONGEST_READ_CACHE_SECONDS,
@@ -31,7 +34,38 @@ export type Report = {
   routes: RouteJs[];
   notes: string[];
   buildSeconds?: number;
+  /** Set when the run did not measure every figure: how it ended, e.g. "stopped by SIGTERM at step table". */
+  incomplete?: string;
+  /** The figures not measured, each with why. */
+  missing?: MissingFigure[];
 };
+
+export type MissingFigure = ExpectedFigure & { reason: string };
+
+/**
+ * The expected figures that were not measured, each with its step's outcome as the reason: "timed
+ * out at step table (its budget of 1 h 20 min)", "stopped by SIGTERM at step restore", "failed at
+ * step build: next build exited 1", "skipped: step build failed", "not selected (--only overview)".
+ */
+export function missingFigures(
+  expected: readonly ExpectedFigure[],
+  measured: readonly Pick<Figure, 'id'>[],
+  outcomes: ReadonlyMap<string, Outcome>,
+): MissingFigure[] {
+  const have = new Set(measured.map((f) => f.id));
+  return expected
+    .filter((f) => !have.has(f.id))
+    .map((f) => {
+      const o = outcomes.get(f.step);
+      const reason =
+        o === undefined
+          ? `step ${f.step} did not run`
+          : o.status === 'done'
+            ? `step ${f.step} ended without it`
+            : (o.reason ?? `step ${f.step} ${o.status}`);
+      return { ...f, reason };
+    });
+}
 
 type Run = {
   generatedAt: string;
@@ -47,8 +81,7 @@ type Run = {
   ranges?: Record<string, number>;
 };
 
-const dir = import.meta.dirname;
-const historyFile = join(dir, 'history.json');
+const benchDir = import.meta.dirname;
 
 // Why a target is missed, where the reason is physical or lies outside the code measured.
 const WHY: Record<string, string> = {
@@ -76,24 +109,38 @@ const WHY: Record<string, string> = {
     "The stream is bounded: at most 1 MiB is read ahead of the browser (lib/catalog/snapshot-stream.ts), behind the SSH channel's 2 MiB window, refilled only as the browser reads; a larger growth is garbage not yet collected.",
 };
 
-export function writeReports(report: Report): void {
+function readHistory(dir: string): Run[] {
+  const file = join(dir, 'history.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Run[]) : [];
+}
+
+/** Writes report.json and report.md into `dir` (bench/ by default); a complete run also goes into history.json. */
+export function writeReports(report: Report, dir = benchDir): void {
   writeFileSync(join(dir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-  // Every run's medians, so the report can show how far apart the last three runs are.
-  const history: Run[] = existsSync(historyFile) ? (JSON.parse(readFileSync(historyFile, 'utf8')) as Run[]) : [];
-  history.push({
-    generatedAt: report.generatedAt,
-    seconds: report.seconds,
-    cpu: report.machine.cpuModel,
-    loadAverageAtEnd: report.machine.loadAverageAtEnd,
-    medians: Object.fromEntries(report.figures.filter((f) => f.backstoneMs).map((f) => [f.id, median(f.backstoneMs!)])),
-    values: Object.fromEntries(report.figures.filter((f) => f.value !== undefined).map((f) => [f.id, f.value!])),
-    ranges: Object.fromEntries(
-      report.figures
-        .filter((f) => (f.backstoneMs?.length ?? 0) >= 3)
-        .map((f) => [f.id, (Math.max(...f.backstoneMs!) - Math.min(...f.backstoneMs!)) / Math.min(...f.backstoneMs!)]),
-    ),
-  });
-  writeFileSync(historyFile, `${JSON.stringify(history.slice(-10), null, 2)}\n`);
+  // Every complete run's medians, so the report can show how far apart the last three runs are.
+  // An incomplete one would leave holes in that comparison.
+  const history = readHistory(dir);
+  if (report.incomplete === undefined) {
+    history.push({
+      generatedAt: report.generatedAt,
+      seconds: report.seconds,
+      cpu: report.machine.cpuModel,
+      loadAverageAtEnd: report.machine.loadAverageAtEnd,
+      medians: Object.fromEntries(
+        report.figures.filter((f) => f.backstoneMs).map((f) => [f.id, median(f.backstoneMs!)]),
+      ),
+      values: Object.fromEntries(report.figures.filter((f) => f.value !== undefined).map((f) => [f.id, f.value!])),
+      ranges: Object.fromEntries(
+        report.figures
+          .filter((f) => (f.backstoneMs?.length ?? 0) >= 3)
+          .map((f) => [
+            f.id,
+            (Math.max(...f.backstoneMs!) - Math.min(...f.backstoneMs!)) / Math.min(...f.backstoneMs!),
+          ]),
+      ),
+    });
+    writeFileSync(join(dir, 'history.json'), `${JSON.stringify(history.slice(-10), null, 2)}\n`);
+  }
   writeFileSync(join(dir, 'report.md'), renderReport(report, history));
 }
 
@@ -144,6 +191,13 @@ export function renderReport(report: Report, history: Run[]): string {
       const first = firstColdNote(f);
       return first ? { ...f, note: [f.note, first].filter(Boolean).join('. ') } : f;
     });
+  // The table's rows in the report's order (steps.ts), the figures not measured among them.
+  const order = new Map(FIGURES.map((f, i) => [f.id, i]));
+  const rank = (id: string) => order.get(id) ?? FIGURES.length;
+  const rows: (Figure | MissingFigure)[] = [...figures, ...(report.missing ?? [])].sort(
+    (a, b) => rank(a.id) - rank(b.id),
+  );
+  const missingRoutes = report.missing?.find((m) => m.id === 'first-load-js');
   const last3 = history.slice(-3);
   const cpus = [...new Set(last3.map((r) => r.cpu ?? 'not recorded'))];
   const fmt = (f: Figure) => (f.value !== undefined ? `${f.value.toFixed(2)} ${f.unit ?? ''}`.trim() : '—');
@@ -193,15 +247,22 @@ export function renderReport(report: Report, history: Run[]): string {
   return [
     '# Backstone benchmarks',
     '',
-    `Generated ${report.generatedAt} by \`npm run bench\` in ${report.seconds} s${app?.buildSeconds ? ` (of which ${app.buildSeconds} s for \`next build\`)` : ''} on ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}; ${machine.restic.startsWith('restic') ? machine.restic : `restic ${machine.restic}`} on the backup server from the sandbox (loopback SSH); Chromium ${'`/usr/bin/chromium`'} headless.`,
+    `Generated ${report.generatedAt} by \`npm run bench\` in ${report.seconds} s${app?.buildSeconds ? ` (of which ${app.buildSeconds} s for \`next build\`)` : ''} on ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}; ${machine.restic.startsWith('restic') ? machine.restic : machine.restic ? `restic ${machine.restic}` : 'restic (its version not read: no step read a snapshot)'} on the backup server from the sandbox (loopback SSH); Chromium ${'`/usr/bin/chromium`'} headless.`,
     '',
     `Load average at the end of the run: ${machine.loadAverageAtEnd.join(', ')} (the benchmark's own sshd, restic and browser included). Absolute times follow the machine's load; ratios measured side by side in one run less so.`,
     '',
+    ...(report.incomplete === undefined
+      ? []
+      : [
+          `**Incomplete run: ${report.incomplete}.** ${figures.length} of ${rows.length} figures measured; each of the others says why it was not. This run is not added to bench/history.json.`,
+          '',
+        ]),
     '| figure | target | Backstone (median ms) | baseline (median ms) | result | met |',
     '|---|---|---|---|---|---|',
-    ...figures.map(
-      (f) =>
-        `| ${f.what} | ${f.target} | ${f.backstoneMs ? median(f.backstoneMs).toFixed(0) : '—'} | ${f.baselineMs ? median(f.baselineMs).toFixed(0) : '—'} | ${fmt(f)} | ${f.met === undefined ? '—' : f.met ? 'yes' : '**no**'} |`,
+    ...rows.map((f) =>
+      'reason' in f
+        ? `| ${f.what} | ${f.target} | — | — | not measured (${f.reason}) | — |`
+        : `| ${f.what} | ${f.target} | ${f.backstoneMs ? median(f.backstoneMs).toFixed(0) : '—'} | ${f.baselineMs ? median(f.baselineMs).toFixed(0) : '—'} | ${fmt(f)} | ${f.met === undefined ? '—' : f.met ? 'yes' : '**no**'} |`,
     ),
     '',
     ...figures.filter((f) => f.note).map((f) => `- ${f.id}: ${f.note}`),
@@ -238,6 +299,7 @@ export function renderReport(report: Report, history: Run[]): string {
     '',
     "From the production build: the build manifests' root main files plus the route's layouts' and page's entry chunks, each compressed with gzip -9 (what the target counts); and the encoded bytes of the script responses Chromium received loading the route with an empty cache (only for the routes visited).",
     '',
+    ...(missingRoutes ? [`Not measured (${missingRoutes.reason}).`, ''] : []),
     '| route | manifests, gzip (kB) | manifests, raw (kB) | Chromium received (kB) | scripts | <= 180 kB gzip |',
     '|---|---|---|---|---|---|',
     ...(app?.routes ?? []).map(
@@ -263,7 +325,6 @@ export function renderReport(report: Report, history: Run[]): string {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as Report;
-  const history: Run[] = existsSync(historyFile) ? (JSON.parse(readFileSync(historyFile, 'utf8')) as Run[]) : [];
-  writeFileSync(join(dir, 'report.md'), renderReport(report, history));
+  const report = JSON.parse(readFileSync(join(benchDir, 'report.json'), 'utf8')) as Report;
+  writeFileSync(join(benchDir, 'report.md'), renderReport(report, readHistory(benchDir)));
 }

@@ -1,7 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-// `npm run bench`: apart from the tests; measures, never asserts timings.
+// The worker of `npm run bench` (bench/main.ts starts it, with the steps to run in BENCH_STEPS):
+// apart from the tests; measures, never asserts timings. The runner holds each step to its budget
+// and passes the overall limit as --testTimeout, so the timeouts here only bound a worker run on its own.
 const alias = {
   '@': fileURLToPath(new URL('..', import.meta.url)),
   'server-only': fileURLToPath(new URL('../scripts/test-support/server-only-stub.ts', import.meta.url)),
