@@ -16,7 +16,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
-          include: ['{lib,app,sandbox,scripts}/**/*.test.{ts,tsx}'],
+          include: ['{lib,app,sandbox,scripts,bench}/**/*.test.{ts,tsx}'],
           exclude: [...exclude, '**/*.int.test.ts'],
           environment: 'node',
         },
@@ -25,7 +25,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'integration',
-          include: ['{lib,app,sandbox,scripts}/**/*.int.test.ts'],
+          include: ['{lib,app,sandbox,scripts,bench}/**/*.int.test.ts'],
           exclude,
           environment: 'node',
           testTimeout: 120_000,
