@@ -1,5 +1,6 @@
 import 'server-only';
 import { posix } from 'node:path';
+import { ExpectedError } from '@/lib/errors/expected-error';
 import { getDatastoreDecrypted, type DecryptedDatastore } from '@/lib/opennebula';
 import { repoOptionsFromTemplate, type ResticRepo } from '@/lib/restic';
 import type { SshTarget } from '@/lib/exec';
@@ -9,8 +10,9 @@ import type { SshTarget } from '@/lib/exec';
 // read with the service identity, only after the guard allowed the request; the password stays on
 // the server side.
 
-export class NotAResticDatastore extends Error {
+export class NotAResticDatastore extends ExpectedError {
   override name = 'NotAResticDatastore';
+  readonly kind = 'conflict';
 }
 
 export type DatastoreAccess = {

@@ -1,5 +1,6 @@
 import 'server-only';
 import { processWide } from '@/lib/config/process-wide';
+import { ExpectedError } from '@/lib/errors/expected-error';
 
 // Reads of the backup server shared by every caller of the process, and answered within a bound.
 // The pattern the overview started with (answer within 2 s with what is known, the read goes on and
@@ -55,8 +56,10 @@ export type SharedReads<T> = {
  * bound and nothing was read before (a 503 with Retry-After for the API; a page says so and asks
  * again).
  */
-export class StillReading extends Error {
+export class StillReading extends ExpectedError {
   override name = 'StillReading';
+  readonly kind = 'unavailable';
+  override readonly retryAfterSeconds = 2;
 }
 
 /** `p`'s value when it settles within `waitMs`, else undefined (`p` goes on); its failure is thrown. */

@@ -1,7 +1,8 @@
 import 'server-only';
 import { posix } from 'node:path';
 import { processWide } from '@/lib/config/process-wide';
-import { getVm, type Vm, type VmBackupConfig } from '@/lib/opennebula';
+import { ExpectedError } from '@/lib/errors/expected-error';
+import { getVm, OneNotAuthorized, OneNotFound, type Vm, type VmBackupConfig } from '@/lib/opennebula';
 import { diff as resticDiff, dump, ls, type FileNode, type ResticRepo } from '@/lib/restic';
 import { cachedFiles, cacheFiles, getDb } from '@/lib/store';
 import { datastoreAccess, type DatastoreAccess } from './access';
@@ -34,8 +35,9 @@ export class SnapshotNotVisible extends RepositoryNotFound {
 }
 
 /** A flattened download asked of a chain with a missing link. */
-export class ChainBroken extends Error {
+export class ChainBroken extends ExpectedError {
   override name = 'ChainBroken';
+  readonly kind = 'conflict';
 }
 
 export type SnapshotRef = {
@@ -409,7 +411,7 @@ export async function changedSince(
   try {
     vm = await getVm(reader.credential, id);
   } catch (err) {
-    if (err instanceof Error && (err.name === 'OneNotFound' || err.name === 'OneNotAuthorized'))
+    if (err instanceof OneNotFound || err instanceof OneNotAuthorized)
       return { kind: 'gone', message: `VM ${id} no longer exists (or is no longer yours).` };
     throw err;
   }

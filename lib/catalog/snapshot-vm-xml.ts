@@ -2,9 +2,12 @@
 // `Base64.encode64` (60-column lines, an extra empty line at the end). Decoded, summarised (disks,
 // NICs, CPU, memory first), pretty-printed, and compared with the VM as it is now. Plain code.
 import { Parser } from 'xml2js';
+import { ExpectedError } from '@/lib/errors/expected-error';
 
-export class VmXmlUnreadable extends Error {
+/** vm.xml in the backup is not what OpenNebula writes: the backup's content failed, not Backstone. */
+export class VmXmlUnreadable extends ExpectedError {
   override name = 'VmXmlUnreadable';
+  readonly kind = 'failed';
 }
 
 export type VmXmlSummary = {

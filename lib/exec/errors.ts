@@ -1,3 +1,4 @@
+import { ExpectedError, type ErrorKind } from '@/lib/errors/expected-error';
 import { redact } from '@/lib/log/redact';
 
 // Typed failures of running a command. Each carries a message fit for a person; none carries a
@@ -14,8 +15,25 @@ export type ExecErrorCode =
   | 'OUTPUT_TOO_LARGE'
   | 'BUSY';
 
-export class ExecError extends Error {
+// What each failure is for a caller: the host could not be reached or trusted, or it was reached
+// and the work failed, or it is too busy for now.
+const KIND_OF_CODE: Record<ExecErrorCode, ErrorKind> = {
+  UNREACHABLE: 'unreachable',
+  HOST_KEY_UNKNOWN: 'unreachable',
+  HOST_KEY_CHANGED: 'unreachable',
+  AUTH_FAILED: 'unreachable',
+  TIMED_OUT: 'unreachable',
+  CANCELED: 'failed',
+  COMMAND_FAILED: 'failed',
+  OUTPUT_TOO_LARGE: 'failed',
+  BUSY: 'unavailable',
+};
+
+export class ExecError extends ExpectedError {
   override name = 'ExecError';
+  get kind(): ErrorKind {
+    return KIND_OF_CODE[this.code];
+  }
   constructor(
     readonly code: ExecErrorCode,
     message: string,
@@ -116,7 +134,7 @@ export class Busy extends ExecError {
   override name = 'Busy';
   constructor(
     readonly host: string,
-    readonly retryAfterSeconds: number,
+    override readonly retryAfterSeconds: number,
   ) {
     super(
       'BUSY',

@@ -3,9 +3,10 @@ import { posix } from 'node:path';
 import { diskParts, newestVmXml } from './chain-files';
 import { chainBytes } from './chain-progress';
 import { getConfig } from '@/lib/config';
+import { ExpectedError } from '@/lib/errors/expected-error';
 import { exec, execOk, ExecError, joinArgv, type SshTarget } from '@/lib/exec';
 import { restore, RepositoryLocked, ResticError, type ResticRepo } from '@/lib/restic';
-import { datastoreAccess, repositoryDetail, type BackupChain, type Reader } from '@/lib/catalog';
+import { datastoreAccess, repositoryDetail, RepositoryNotFound, type BackupChain, type Reader } from '@/lib/catalog';
 import { leftText } from './cancel-report';
 import { JobCanceled, JobFailed, submitJob, type JobContext } from './runner';
 
@@ -25,8 +26,17 @@ export type ServerRestoreRequest = {
   folder: string;
 };
 
-export class RestoreRefused extends Error {
+export class RestoreRefused extends ExpectedError {
   override name = 'RestoreRefused';
+  readonly kind = 'conflict';
+}
+
+/** A repository the person may not see, or that is not there, in a restore's words. */
+class BackupNotVisible extends RepositoryNotFound {
+  override name = 'BackupNotVisible';
+  override get userMessage(): string {
+    return 'There is no such backup you may restore.';
+  }
 }
 
 /** The only place restores onto the backup server may go: the datastore's RESTIC_TMP_DIR. */
@@ -94,7 +104,9 @@ export async function submitServerRestore(reader: Reader, req: ServerRestoreRequ
   if (!FOLDER.test(req.folder))
     throw new RestoreRefused('The folder name may use letters, digits, dot, dash and underscore only.');
   // The reader's view decides: a person can only restore what they may see.
-  const detail = await repositoryDetail(reader, req.datastoreId, req.repository);
+  const detail = await repositoryDetail(reader, req.datastoreId, req.repository).catch((err: unknown) => {
+    throw err instanceof RepositoryNotFound ? new BackupNotVisible(err.message, { cause: err }) : err;
+  });
   const links = chainFor(detail.chains, req.imageId, req.incrementId);
   const access = await datastoreAccess(req.datastoreId);
   const base = allowedBase(access.datastore.template);

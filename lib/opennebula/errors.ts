@@ -1,4 +1,5 @@
 import 'server-only';
+import { ExpectedError, type ErrorKind } from '@/lib/errors/expected-error';
 import { redact } from '@/lib/log/redact';
 
 // Typed failures of the OpenNebula CLI, each with a message fit for a person: OpenNebula's own
@@ -7,8 +8,20 @@ import { redact } from '@/lib/log/redact';
 
 export type OneErrorCode = 'AUTHENTICATION' | 'AUTHORIZATION' | 'NOT_FOUND' | 'CLI';
 
-export class OneError extends Error {
+// A missing object and a refusal answer alike (404: see STATUS_OF_KIND); what else fails is the
+// front-end's failure, wrong credentials included (sign-in maps those itself).
+const KIND_OF_CODE: Record<OneErrorCode, ErrorKind> = {
+  AUTHENTICATION: 'failed',
+  AUTHORIZATION: 'forbidden',
+  NOT_FOUND: 'not-found',
+  CLI: 'failed',
+};
+
+export class OneError extends ExpectedError {
   override name = 'OneError';
+  get kind(): ErrorKind {
+    return KIND_OF_CODE[this.code];
+  }
   constructor(
     readonly code: OneErrorCode,
     message: string,
