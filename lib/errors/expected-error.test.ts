@@ -12,20 +12,25 @@ class Sample extends ExpectedError {
 }
 
 describe('ExpectedError', () => {
-  it('answers each kind with its HTTP status', () => {
-    expect(STATUS_OF_KIND).toEqual({
-      'invalid-input': 400,
-      'not-found': 404,
-      // A refusal says no more than a missing object: nothing tells that it exists for someone else.
-      forbidden: 404,
-      conflict: 409,
-      throttled: 429,
-      unavailable: 503,
-      unreachable: 502,
-      failed: 502,
-    });
-    for (const [kind, status] of Object.entries(STATUS_OF_KIND))
-      expect(new Sample(kind as ErrorKind, 'x').status).toBe(status);
+  // A refusal says no more than a missing object: nothing tells that it exists for someone else.
+  const statuses: [ErrorKind, number][] = [
+    ['invalid-input', 400],
+    ['not-found', 404],
+    ['forbidden', 404],
+    ['conflict', 409],
+    ['throttled', 429],
+    ['unavailable', 503],
+    ['unreachable', 502],
+    ['failed', 502],
+  ];
+
+  it.each(statuses)('answers %s with %i', (kind, status) => {
+    expect(new Sample(kind, 'x').status).toBe(status);
+    expect(STATUS_OF_KIND[kind]).toBe(status);
+  });
+
+  it('has a status for every kind and no other', () => {
+    expect(Object.keys(STATUS_OF_KIND).sort()).toEqual(statuses.map(([k]) => k).sort());
   });
 
   it('is an Error whose person-facing message is its message unless a subclass says otherwise', () => {

@@ -15,24 +15,20 @@ export type ExecErrorCode =
   | 'OUTPUT_TOO_LARGE'
   | 'BUSY';
 
-// What each failure is for a caller: the host could not be reached or trusted, or it was reached
-// and the work failed, or it is too busy for now.
-const KIND_OF_CODE: Record<ExecErrorCode, ErrorKind> = {
-  UNREACHABLE: 'unreachable',
-  HOST_KEY_UNKNOWN: 'unreachable',
-  HOST_KEY_CHANGED: 'unreachable',
-  AUTH_FAILED: 'unreachable',
-  TIMED_OUT: 'unreachable',
-  CANCELED: 'failed',
-  COMMAND_FAILED: 'failed',
-  OUTPUT_TOO_LARGE: 'failed',
-  BUSY: 'unavailable',
-};
+/** The host was not reached, or not trusted: nothing ran there. */
+const NOT_REACHED: ReadonlySet<ExecErrorCode> = new Set([
+  'UNREACHABLE',
+  'HOST_KEY_UNKNOWN',
+  'HOST_KEY_CHANGED',
+  'AUTH_FAILED',
+  'TIMED_OUT',
+]);
 
 export class ExecError extends ExpectedError {
   override name = 'ExecError';
+  /** Not reached, busy for now, or reached and the work failed. */
   get kind(): ErrorKind {
-    return KIND_OF_CODE[this.code];
+    return NOT_REACHED.has(this.code) ? 'unreachable' : this.code === 'BUSY' ? 'unavailable' : 'failed';
   }
   constructor(
     readonly code: ExecErrorCode,

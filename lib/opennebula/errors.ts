@@ -8,20 +8,10 @@ import { redact } from '@/lib/log/redact';
 
 export type OneErrorCode = 'AUTHENTICATION' | 'AUTHORIZATION' | 'NOT_FOUND' | 'CLI';
 
-// A missing object and a refusal answer alike (404: see STATUS_OF_KIND); what else fails is the
-// front-end's failure, wrong credentials included (sign-in maps those itself).
-const KIND_OF_CODE: Record<OneErrorCode, ErrorKind> = {
-  AUTHENTICATION: 'failed',
-  AUTHORIZATION: 'forbidden',
-  NOT_FOUND: 'not-found',
-  CLI: 'failed',
-};
-
 export class OneError extends ExpectedError {
   override name = 'OneError';
-  get kind(): ErrorKind {
-    return KIND_OF_CODE[this.code];
-  }
+  /** The front-end's failure, wrong credentials included (sign-in tells those apart itself). */
+  readonly kind: ErrorKind = 'failed';
   constructor(
     readonly code: OneErrorCode,
     message: string,
@@ -43,6 +33,8 @@ export class OneAuthenticationFailed extends OneError {
 /** The user is known but may not do this (`User [2] : Not authorized to perform USE VM [0].`). */
 export class OneNotAuthorized extends OneError {
   override name = 'OneNotAuthorized';
+  // Answered like a missing object (see STATUS_OF_KIND): a refusal does not tell that it exists.
+  override readonly kind = 'forbidden';
   constructor(detail: string, method?: string) {
     super('AUTHORIZATION', `OpenNebula refused the request: ${detail}`, method);
   }
@@ -51,6 +43,7 @@ export class OneNotAuthorized extends OneError {
 /** The object does not exist (`Error getting image [99].`). */
 export class OneNotFound extends OneError {
   override name = 'OneNotFound';
+  override readonly kind = 'not-found';
   constructor(
     readonly objectType: string,
     readonly objectId: number | undefined,
