@@ -1,21 +1,17 @@
 import 'server-only';
 import { notFound } from 'next/navigation';
-import { ANSWER_WITHIN_MS, NotAResticDatastore, RepositoryNotFound } from '@/lib/catalog';
-import { OneNotAuthorized, OneNotFound } from '@/lib/opennebula';
+import { ANSWER_WITHIN_MS, NotAResticDatastore } from '@/lib/catalog';
+import { isExpectedError } from '@/lib/errors';
 
 /** Runs a page's read; what does not exist, or may not be seen, is a plain 404. */
 export async function loadOr404<T>(read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (err) {
-    if (
-      err instanceof OneNotFound ||
-      err instanceof OneNotAuthorized ||
-      err instanceof RepositoryNotFound ||
-      // A repository page under a datastore that holds no restic repositories: nothing is there.
-      err instanceof NotAResticDatastore
-    )
-      notFound();
+    // Answered 404 by the API too (not found, or refused by OpenNebula: the same to the viewer).
+    if (isExpectedError(err) && err.status === 404) notFound();
+    // A repository page under a datastore that holds no restic repositories: nothing is there.
+    if (err instanceof NotAResticDatastore) notFound();
     throw err;
   }
 }

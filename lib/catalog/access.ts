@@ -1,5 +1,6 @@
 import 'server-only';
 import { posix } from 'node:path';
+import { ExpectedError } from '@/lib/errors/expected-error';
 import { getDatastoreDecrypted, type DecryptedDatastore } from '@/lib/opennebula';
 import { repoOptionsFromTemplate, type ResticRepo } from '@/lib/restic';
 import type { SshTarget } from '@/lib/exec';
@@ -9,10 +10,6 @@ import type { SshTarget } from '@/lib/exec';
 // read with the service identity, only after the guard allowed the request; the password stays on
 // the server side.
 
-export class NotAResticDatastore extends Error {
-  override name = 'NotAResticDatastore';
-}
-
 export type DatastoreAccess = {
   datastore: DecryptedDatastore;
   server: SshTarget;
@@ -20,6 +17,12 @@ export type DatastoreAccess = {
   basePath: string;
   repo: (name: string) => ResticRepo;
 };
+
+/** The datastore is not a restic Backup Datastore (or lacks its server): nothing here to read. */
+export class NotAResticDatastore extends ExpectedError {
+  override name = 'NotAResticDatastore';
+  readonly kind = 'conflict';
+}
 
 export function isResticBackupDatastore(ds: { type: string; dsMad: string }): boolean {
   return ds.type === 'BACKUP_DS' && ds.dsMad === 'restic';

@@ -1,5 +1,6 @@
 import 'server-only';
 import { getConfig } from '@/lib/config';
+import { ExpectedError } from '@/lib/errors/expected-error';
 import { processWide } from '@/lib/config/process-wide';
 import { serverKey, type SshTarget } from '@/lib/exec';
 
@@ -11,9 +12,10 @@ import { serverKey, type SshTarget } from '@/lib/exec';
 /** What a refused download is told to wait: about what a short download, or the idle bound, takes. */
 export const DOWNLOAD_RETRY_AFTER_SECONDS = 30;
 
-export class TooManyDownloads extends Error {
+export class TooManyDownloads extends ExpectedError {
   override name = 'TooManyDownloads';
-  readonly retryAfterSeconds = DOWNLOAD_RETRY_AFTER_SECONDS;
+  readonly kind = 'throttled';
+  override readonly retryAfterSeconds = DOWNLOAD_RETRY_AFTER_SECONDS;
   constructor(
     readonly scope: 'user' | 'server',
     readonly limit: number,

@@ -22,9 +22,6 @@ import { seesRepository, seesWholeRepository } from './visibility';
 // read and nothing else: the capacity sample its listing allows is handed back for the caller to
 // keep (readOverview, recordCapacitySample).
 
-// Reader lives in reader.ts; snapshot-contents.ts and tests still import it from here.
-export type { Reader } from './reader';
-
 const log = logger('catalog');
 
 export type DatastoreOverview = {

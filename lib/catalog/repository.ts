@@ -1,4 +1,5 @@
 import 'server-only';
+import { ExpectedError } from '@/lib/errors/expected-error';
 import { getDatastore } from '@/lib/opennebula';
 import { datastoreAccess } from './access';
 import { sharedInventory } from './inventory-reads';
@@ -13,8 +14,16 @@ import type { BackupChain, RepositoryRow, SnapshotRow } from './types';
 import { seesRepository } from './visibility';
 import { REPOSITORY_NAME } from '@/lib/schemas/ids';
 
-export class RepositoryNotFound extends Error {
+/**
+ * No such repository (or snapshot), or none the reader may see. The message names what was asked
+ * for (for logs and the audit); a person reads the same words whether it exists for someone else.
+ */
+export class RepositoryNotFound extends ExpectedError {
   override name = 'RepositoryNotFound';
+  readonly kind = 'not-found';
+  override get userMessage(): string {
+    return 'There is no such repository.';
+  }
 }
 
 export type RepositoryDetail = {

@@ -1,4 +1,5 @@
 import 'server-only';
+import { ExpectedError } from '@/lib/errors/expected-error';
 
 // Reads of the backup server answered within a bound. The reads themselves are shared through the
 // process's one cache (lib/cache: one read per key, a caller's signal stops only its own wait, the
@@ -19,6 +20,8 @@ export const ANSWER_WITHIN_MS = 2_000;
  * bound and nothing was read before (a 503 with Retry-After for the API; a page says so and asks
  * again).
  */
-export class StillReading extends Error {
+export class StillReading extends ExpectedError {
   override name = 'StillReading';
+  readonly kind = 'unavailable';
+  override readonly retryAfterSeconds = 2;
 }

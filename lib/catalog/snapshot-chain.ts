@@ -1,5 +1,6 @@
 import 'server-only';
 import { posix } from 'node:path';
+import { ExpectedError } from '@/lib/errors/expected-error';
 import type { SnapshotFile } from './snapshot-files';
 import type { SnapshotRef } from './snapshot-resolve';
 import type { BackupChain } from './types';
@@ -8,8 +9,9 @@ import type { BackupChain } from './types';
 // OpenNebula's increments (pure: on the catalog's rows).
 
 /** A flattened download asked of a chain with a missing link. */
-export class ChainBroken extends Error {
+export class ChainBroken extends ExpectedError {
   override name = 'ChainBroken';
+  readonly kind = 'conflict';
 }
 
 export type ChainPlace = {

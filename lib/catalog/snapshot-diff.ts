@@ -3,7 +3,7 @@ import { posix } from 'node:path';
 import { sharedCache, valueWithin } from '@/lib/cache';
 import { diff as resticDiff, type FileNode } from '@/lib/restic';
 import { lineDiff, type LineDiff } from './line-diff';
-import type { Reader } from './overview';
+import type { Reader } from './reader';
 import { StillReading } from './shared-reads';
 import { snapshotVmXml } from './snapshot-dump-head';
 import { keyOf } from './snapshot-facts';

@@ -28,6 +28,7 @@ export type DiskHeader =
     }
   | { format: 'not-qcow2' };
 
+/** Internal: a header Backstone cannot parse is its own shortfall (logged), not a person's. */
 export class Qcow2HeaderError extends Error {
   override name = 'Qcow2HeaderError';
 }

@@ -2,7 +2,7 @@ import 'server-only';
 import type { ResticRepo } from '@/lib/restic';
 import { olderFirst } from '@/lib/schemas/snapshot-pair';
 import { datastoreAccess, type DatastoreAccess } from './access';
-import type { Reader } from './overview';
+import type { Reader } from './reader';
 import { repositoryDetail, RepositoryNotFound, type RepositoryDetail } from './repository';
 import { StillReading } from './shared-reads';
 import type { SnapshotRow } from './types';

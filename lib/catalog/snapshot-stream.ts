@@ -10,6 +10,8 @@ import type { Readable } from 'node:stream';
 
 export type CommandOutput = { stdout: Readable; done: Promise<unknown>; cancel: () => void };
 
+// Internal, both: they end a body already being sent (the browser sees a cut download), never an
+// answer of their own, so they are not ExpectedErrors.
 export class ShortDownload extends Error {
   override name = 'ShortDownload';
 }

@@ -1,6 +1,6 @@
 import 'server-only';
-import { getVm, type Vm, type VmBackupConfig } from '@/lib/opennebula';
-import type { Reader } from './overview';
+import { getVm, OneNotAuthorized, OneNotFound, type Vm, type VmBackupConfig } from '@/lib/opennebula';
+import type { Reader } from './reader';
 import { snapshotVmXml } from './snapshot-dump-head';
 import type { SnapshotRef } from './snapshot-resolve';
 import { changesSince, prettyXml, summarizeVmXml, type ConfigChange, type VmXmlSummary } from './snapshot-vm-xml';
@@ -59,7 +59,7 @@ export async function changedSince(
   try {
     vm = await getVm(reader.credential, id);
   } catch (err) {
-    if (err instanceof Error && (err.name === 'OneNotFound' || err.name === 'OneNotAuthorized'))
+    if (err instanceof OneNotFound || err instanceof OneNotAuthorized)
       return { kind: 'gone', message: `VM ${id} no longer exists (or is no longer yours).` };
     throw err;
   }

@@ -3,9 +3,12 @@
 // NICs, CPU, memory first), pretty-printed, and compared with the VM as it is now. Read by
 // lib/opennebula's own VM parser: it is the document `onevm show -x` prints.
 import { OneXmlError, parseStoredVm, type StoredVm } from '@/lib/opennebula';
+import { ExpectedError } from '@/lib/errors/expected-error';
 
-export class VmXmlUnreadable extends Error {
+/** vm.xml in the backup is not what OpenNebula writes: the backup's content failed, not Backstone. */
+export class VmXmlUnreadable extends ExpectedError {
   override name = 'VmXmlUnreadable';
+  readonly kind = 'failed';
 }
 
 export type VmXmlSummary = {

@@ -1,15 +1,9 @@
 import 'server-only';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { audit } from '@/lib/auth';
-import { ExecError } from '@/lib/exec';
+import { isExpectedError } from '@/lib/errors';
 import { logger, registerSecret } from '@/lib/log';
-import {
-  createDatastore,
-  OneCredentialError,
-  OneError,
-  TemplateValueError,
-  type OneCredential,
-} from '@/lib/opennebula';
+import { createDatastore, type OneCredential } from '@/lib/opennebula';
 import { templateAttributes } from '@/lib/schemas/datastore-template';
 import type { DatastoreWizardValues } from '@/lib/schemas/datastore-wizard';
 import { getDb, type Db } from '@/lib/store';
@@ -71,9 +65,7 @@ async function outcomeOfOther(db: Db, requestId: string, actor: string): Promise
 
 /** A message for a person; never raw stderr, never the password (every message is redacted). */
 export function describeFailure(err: unknown): string {
-  if (err instanceof OneError || err instanceof ExecError) return err.message;
-  if (err instanceof TemplateValueError) return `OpenNebula cannot store ${err.attribute}: ${err.reason}.`;
-  if (err instanceof OneCredentialError) return 'Your OpenNebula session cannot be used for this. Sign in again.';
+  if (isExpectedError(err)) return err.userMessage;
   log.error('datastore creation failed unexpectedly', { error: err instanceof Error ? err.message : String(err) });
   return 'Creating the datastore failed unexpectedly; the server log has the details.';
 }

@@ -1,3 +1,4 @@
+import { ExpectedError, type ErrorKind } from '@/lib/errors/expected-error';
 import { redact } from '@/lib/log/redact';
 
 // Typed failures of running a command. Each carries a message fit for a person; none carries a
@@ -14,8 +15,21 @@ export type ExecErrorCode =
   | 'OUTPUT_TOO_LARGE'
   | 'BUSY';
 
-export class ExecError extends Error {
+/** The host was not reached, or not trusted: nothing ran there. */
+const NOT_REACHED: ReadonlySet<ExecErrorCode> = new Set([
+  'UNREACHABLE',
+  'HOST_KEY_UNKNOWN',
+  'HOST_KEY_CHANGED',
+  'AUTH_FAILED',
+  'TIMED_OUT',
+]);
+
+export class ExecError extends ExpectedError {
   override name = 'ExecError';
+  /** Not reached, busy for now, or reached and the work failed. */
+  get kind(): ErrorKind {
+    return NOT_REACHED.has(this.code) ? 'unreachable' : this.code === 'BUSY' ? 'unavailable' : 'failed';
+  }
   constructor(
     readonly code: ExecErrorCode,
     message: string,
@@ -116,7 +130,7 @@ export class Busy extends ExecError {
   override name = 'Busy';
   constructor(
     readonly host: string,
-    readonly retryAfterSeconds: number,
+    override readonly retryAfterSeconds: number,
   ) {
     super(
       'BUSY',

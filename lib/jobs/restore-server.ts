@@ -4,9 +4,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { diskParts, newestVmXml } from './chain-files';
 import { chainBytes } from './chain-progress';
 import { getConfig } from '@/lib/config';
+import { ExpectedError } from '@/lib/errors/expected-error';
 import { exec, execOk, ExecError, joinArgv, serverKey, type SshTarget } from '@/lib/exec';
 import { restore, RepositoryLocked, ResticError, type ResticRepo } from '@/lib/restic';
-import { datastoreAccess, repositoryDetail, type BackupChain, type Reader } from '@/lib/catalog';
+import { datastoreAccess, repositoryDetail, RepositoryNotFound, type BackupChain, type Reader } from '@/lib/catalog';
 import { leftText } from './cancel-report';
 import { JobCanceled, JobFailed, submitJob, type JobContext } from './runner';
 
@@ -26,8 +27,17 @@ export type ServerRestoreRequest = {
   folder: string;
 };
 
-export class RestoreRefused extends Error {
+export class RestoreRefused extends ExpectedError {
   override name = 'RestoreRefused';
+  readonly kind = 'conflict';
+}
+
+/** A repository the person may not see, or that is not there, in a restore's words. */
+class BackupNotVisible extends RepositoryNotFound {
+  override name = 'BackupNotVisible';
+  override get userMessage(): string {
+    return 'There is no such backup you may restore.';
+  }
 }
 
 /** The only place restores onto the backup server may go: the datastore's RESTIC_TMP_DIR. */
@@ -95,7 +105,9 @@ export async function submitServerRestore(reader: Reader, req: ServerRestoreRequ
   if (!FOLDER.test(req.folder))
     throw new RestoreRefused('The folder name may use letters, digits, dot, dash and underscore only.');
   // The reader's view decides: a person can only restore what they may see.
-  const detail = await repositoryDetail(reader, req.datastoreId, req.repository);
+  const detail = await repositoryDetail(reader, req.datastoreId, req.repository).catch((err: unknown) => {
+    throw err instanceof RepositoryNotFound ? new BackupNotVisible(err.message, { cause: err }) : err;
+  });
   const links = chainFor(detail.chains, req.imageId, req.incrementId);
   const access = await datastoreAccess(req.datastoreId);
   const base = allowedBase(access.datastore.template);

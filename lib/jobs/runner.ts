@@ -2,6 +2,7 @@ import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { getConfig } from '@/lib/config';
 import { processWide } from '@/lib/config/process-wide';
+import { ExpectedError, isExpectedError } from '@/lib/errors/expected-error';
 import { logger } from '@/lib/log';
 import {
   appendLog,
@@ -29,14 +30,17 @@ export type JobContext = {
 
 export type JobResult = { message: string; result?: Record<string, unknown> };
 
-export class JobFailed extends Error {
+/** A job's expected failure, in words for its page (the runner does not log it as a bug). */
+export class JobFailed extends ExpectedError {
   override name = 'JobFailed';
+  readonly kind = 'failed';
 }
 
 /**
  * How a canceled job ended, in its own words: what it removed and what is left (with the command
  * that removes it). A job that created something throws this after undoing it.
  */
+// Internal: the runner's signal that a job ended by cancel (the job shows "canceled"), not a failure.
 export class JobCanceled extends Error {
   override name = 'JobCanceled';
   constructor(
@@ -131,8 +135,7 @@ async function start(p: Pending): Promise<void> {
     } else {
       ctx.log(`Failed: ${message}`);
       finish(p.id, 'failed', message);
-      if (!(err instanceof JobFailed) && !(err instanceof Error && 'code' in err))
-        log.error('job failed', { id: p.id, error: message });
+      if (!isExpectedError(err)) log.error('job failed', { id: p.id, error: message });
     }
   } finally {
     runtime.running.delete(p.id);

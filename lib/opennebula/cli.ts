@@ -1,6 +1,7 @@
 import 'server-only';
 import { readFile } from 'node:fs/promises';
 import { getConfig } from '@/lib/config';
+import { ExpectedError } from '@/lib/errors/expected-error';
 import { exec, withTempFiles, type ExecOptions, type ExecResult, type Target, type TempFile } from '@/lib/exec';
 import { registerSecret } from '@/lib/log/redact';
 import { z } from 'zod';
@@ -40,8 +41,13 @@ export const defaultRunner: OneRunner = {
   },
 };
 
-export class OneCredentialError extends Error {
+/** A credential the CLI cannot carry; the person's session is what is wrong, so they sign in again. */
+export class OneCredentialError extends ExpectedError {
   override name = 'OneCredentialError';
+  readonly kind = 'invalid-input';
+  override get userMessage(): string {
+    return 'Your OpenNebula session cannot be used for this. Sign in again.';
+  }
 }
 
 // The CLI reads ONE_AUTH as `user:secret` and strips trailing whitespace; oned splits at the first

@@ -1,4 +1,5 @@
 import 'server-only';
+import { ExpectedError, type ErrorKind } from '@/lib/errors/expected-error';
 import { redact } from '@/lib/log/redact';
 
 // Typed failures of the OpenNebula CLI, each with a message fit for a person: OpenNebula's own
@@ -7,8 +8,10 @@ import { redact } from '@/lib/log/redact';
 
 export type OneErrorCode = 'AUTHENTICATION' | 'AUTHORIZATION' | 'NOT_FOUND' | 'CLI';
 
-export class OneError extends Error {
+export class OneError extends ExpectedError {
   override name = 'OneError';
+  /** The front-end's failure, wrong credentials included (sign-in tells those apart itself). */
+  readonly kind: ErrorKind = 'failed';
   constructor(
     readonly code: OneErrorCode,
     message: string,
@@ -30,6 +33,8 @@ export class OneAuthenticationFailed extends OneError {
 /** The user is known but may not do this (`User [2] : Not authorized to perform USE VM [0].`). */
 export class OneNotAuthorized extends OneError {
   override name = 'OneNotAuthorized';
+  // Answered like a missing object (see STATUS_OF_KIND): a refusal does not tell that it exists.
+  override readonly kind = 'forbidden';
   constructor(detail: string, method?: string) {
     super('AUTHORIZATION', `OpenNebula refused the request: ${detail}`, method);
   }
@@ -38,6 +43,7 @@ export class OneNotAuthorized extends OneError {
 /** The object does not exist (`Error getting image [99].`). */
 export class OneNotFound extends OneError {
   override name = 'OneNotFound';
+  override readonly kind = 'not-found';
   constructor(
     readonly objectType: string,
     readonly objectId: number | undefined,

@@ -1,3 +1,4 @@
+import { ExpectedError } from '@/lib/errors/expected-error';
 import { redact } from '@/lib/log/redact';
 
 // Expected restic failures as typed errors with a clear message and a next step. restic >= 0.17
@@ -14,10 +15,14 @@ export type LockHolder = {
   lockId?: string;
 };
 
-export class ResticError extends Error {
+export type ResticErrorCode = 'LOCKED' | 'WRONG_PASSWORD' | 'NO_REPOSITORY' | 'SNAPSHOT_NOT_FOUND' | 'FAILED';
+
+/** Every restic failure answers as a failure of the backup server's side (502), a lock included. */
+export class ResticError extends ExpectedError {
   override name = 'ResticError';
+  readonly kind = 'failed';
   constructor(
-    readonly kind: 'LOCKED' | 'WRONG_PASSWORD' | 'NO_REPOSITORY' | 'SNAPSHOT_NOT_FOUND' | 'FAILED',
+    readonly code: ResticErrorCode,
     message: string,
   ) {
     super(redact(message));

@@ -253,10 +253,7 @@ export async function check(
     });
     return parseCheck(0, lines.join('\n'), '');
   } catch (err) {
-    if (err instanceof Error && err.name === 'ResticFailed') {
-      const e = err as Error & { exitCode: number; stderrTail: string };
-      return parseCheck(e.exitCode, lines.join('\n'), e.stderrTail);
-    }
+    if (err instanceof ResticFailed) return parseCheck(err.exitCode, lines.join('\n'), err.stderrTail);
     throw err;
   }
 }

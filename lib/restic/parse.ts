@@ -22,6 +22,7 @@ import type {
 // Pure parsers: restic's output text -> validated raw JSON -> domain shapes. Each is checked
 // against fixtures captured from restic 0.14 and 0.18 (scripts/capture-restic-fixtures.sh).
 
+/** Internal: output a parser does not understand is Backstone's bug or an unknown restic (logged). */
 export class ResticOutputError extends Error {
   override name = 'ResticOutputError';
 }

@@ -14,11 +14,14 @@
 //   surrogates) are refused rather than silently changed.
 // - Inside a vector a repeated key keeps only its first value in oned: refused when serialising.
 
+import { ExpectedError } from '@/lib/errors/expected-error';
+
 export type TemplateVectorEntry = { name: string; value: string };
 export type TemplateAttribute = { name: string; value: string } | { name: string; vector: TemplateVectorEntry[] };
 
-export class TemplateSyntaxError extends Error {
+export class TemplateSyntaxError extends ExpectedError {
   override name = 'TemplateSyntaxError';
+  readonly kind = 'invalid-input';
   constructor(
     message: string,
     readonly line?: number,
@@ -28,13 +31,17 @@ export class TemplateSyntaxError extends Error {
 }
 
 /** A value or name oned cannot read back exactly; the message says which and why. */
-export class TemplateValueError extends Error {
+export class TemplateValueError extends ExpectedError {
   override name = 'TemplateValueError';
+  readonly kind = 'invalid-input';
   constructor(
     readonly attribute: string,
     readonly reason: string,
   ) {
     super(`${attribute}: ${reason}`);
+  }
+  override get userMessage(): string {
+    return `OpenNebula cannot store ${this.attribute}: ${this.reason}.`;
   }
 }
 

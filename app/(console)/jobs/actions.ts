@@ -2,31 +2,14 @@
 
 import { z } from 'zod';
 import { audit, authorize, requestAddress, type Role, type Viewer } from '@/lib/auth';
-import { NotAResticDatastore, RepositoryNotFound } from '@/lib/catalog';
-import { ExecError } from '@/lib/exec';
-import { cancelJob, RestoreRefused, submitImageRestore, submitServerRestore, visibleJob } from '@/lib/jobs';
-import { OneError } from '@/lib/opennebula';
-import { ResticError } from '@/lib/restic';
+import { isExpectedError, toActionState } from '@/lib/errors';
+import { cancelJob, submitImageRestore, submitServerRestore, visibleJob } from '@/lib/jobs';
 import type { ActionState } from '@/lib/schemas/action-state';
 import { ImageRestoreSchema, JobIdSchema, ServerRestoreSchema } from '@/lib/schemas/restore';
 
 // Thin actions: the guard, the shared schema, then lib/jobs. Each returns a typed state.
 
 type Submitted = { jobId: number };
-
-function expected(err: unknown): ActionState<Submitted> | undefined {
-  if (
-    err instanceof RestoreRefused ||
-    err instanceof OneError ||
-    err instanceof ExecError ||
-    err instanceof ResticError ||
-    err instanceof NotAResticDatastore
-  )
-    return { status: 'failed', message: err.message };
-  if (err instanceof RepositoryNotFound)
-    return { status: 'failed', message: 'There is no such backup you may restore.' };
-  return undefined;
-}
 
 /**
  * The two restores share their plumbing: the guard, the form's schema, the submission and one
@@ -72,9 +55,9 @@ async function submitRestore<S extends z.ZodType>(
       detail: err instanceof Error ? err.message : '',
       address: await requestAddress(),
     });
-    const e = expected(err);
-    if (e) return e;
-    throw err;
+    // An unexpected failure goes to the error boundary (and the log), as any page's would.
+    if (!isExpectedError(err)) throw err;
+    return toActionState(err);
   }
 }
 

@@ -1,11 +1,8 @@
 import 'server-only';
 import { authorize, refusalResponse, type Role, type Viewer } from '@/lib/auth';
-import { logger } from '@/lib/log';
-import { expectedErrorResponse } from './error-response';
+import { toResponse } from '@/lib/errors';
 
-export { notFoundResponse, retryLater } from './error-response';
-
-const log = logger('api');
+export { notFoundResponse } from '@/lib/errors';
 
 /**
  * Wraps a route handler: the guard first, then the handler; expected failures become clear JSON
@@ -29,13 +26,7 @@ export function guarded<P>(
     try {
       return await handler(auth.viewer, await context.params, request);
     } catch (err) {
-      const expected = expectedErrorResponse(err);
-      if (expected) return expected;
-      log.error('route handler failed', { action, error: err instanceof Error ? err.message : String(err) });
-      return Response.json(
-        { error: 'Backstone could not complete this request; see the server log.' },
-        { status: 500 },
-      );
+      return toResponse(err, { action });
     }
   }
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Metadata } from 'next';
 import { requireAdmin } from '@/lib/auth';
-import { listClusters, listDatastores, OneError } from '@/lib/opennebula';
-import { ExecError } from '@/lib/exec';
+import { isExpectedError } from '@/lib/errors';
+import { listClusters, listDatastores } from '@/lib/opennebula';
 import { DatastoreWizard } from './_components/datastore-wizard';
 
 export const metadata: Metadata = { title: 'Create backup datastore' };
@@ -14,8 +14,8 @@ export default async function NewDatastorePage() {
   try {
     clusters = (await listClusters(viewer.credential)).map((c) => ({ id: c.id, name: c.name }));
   } catch (err) {
-    if (!(err instanceof OneError || err instanceof ExecError)) throw err;
-    clusterError = err.message;
+    if (!isExpectedError(err)) throw err;
+    clusterError = err.userMessage;
   }
   // The names already taken, so the first step says so at once rather than OpenNebula at Create
   // (which still has the last word: a datastore made meanwhile is refused there).

@@ -1,8 +1,7 @@
 import Link from 'next/link';
-import { ExecError } from '@/lib/exec';
 import { ANSWER_WITHIN_MS } from '@/lib/catalog';
+import { isExpectedError } from '@/lib/errors';
 import { datastoreLocks, lastChecks, type DatastoreLocks } from '@/lib/maintenance';
-import { ResticError } from '@/lib/restic';
 import { maintenanceHref, locksHref } from '@/app/_components/hrefs';
 import type { RepositoryRow } from '@/lib/catalog';
 import { Badge } from '@/app/_components/badge';
@@ -20,8 +19,8 @@ async function load(datastoreId: number) {
     // What the backup server has not answered within the bound shows as stale or still reading.
     locks = await datastoreLocks(datastoreId, { answerWithinMs: ANSWER_WITHIN_MS });
   } catch (err) {
-    if (!(err instanceof ResticError || err instanceof ExecError)) throw err;
-    error = err.message;
+    if (!isExpectedError(err)) throw err;
+    error = err.userMessage;
   }
   return { locks, error, checks: lastChecks(datastoreId), now: Date.now() };
 }

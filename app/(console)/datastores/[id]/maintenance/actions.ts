@@ -2,9 +2,7 @@
 
 import { z } from 'zod';
 import { audit, authorize, requestAddress, type Viewer } from '@/lib/auth';
-import { NotAResticDatastore, RepositoryNotFound } from '@/lib/catalog';
-import { ExecError } from '@/lib/exec';
-import { logger } from '@/lib/log';
+import { toActionState } from '@/lib/errors';
 import {
   deleteDanglingImage,
   MaintenanceRefused,
@@ -15,8 +13,6 @@ import {
   submitOrphanForget,
   submitPrune,
 } from '@/lib/maintenance';
-import { OneError } from '@/lib/opennebula';
-import { ResticError } from '@/lib/restic';
 import type { ActionState } from '@/lib/schemas/action-state';
 import {
   CheckSchema,
@@ -29,8 +25,6 @@ import {
 
 // Repository maintenance, admins only: the guard first, the shared schema, then lib/maintenance.
 // Every write is audited with its outcome; expected failures come back as typed states.
-
-const log = logger('maintenance');
 
 type Submitted = { jobId: number };
 type Unlocked = { removed: string[]; remaining: string[] };
@@ -47,20 +41,6 @@ function invalid(error: z.ZodError): ActionState<never> {
   const fieldErrors = z.flattenError(error).fieldErrors as Record<string, string[] | undefined>;
   const first = Object.values(fieldErrors).find((v) => v && v.length > 0)?.[0];
   return { status: 'invalid', message: first ?? 'Check the form.', fieldErrors };
-}
-
-function failure(err: unknown): ActionState<never> {
-  if (
-    err instanceof MaintenanceRefused ||
-    err instanceof ResticError ||
-    err instanceof ExecError ||
-    err instanceof OneError ||
-    err instanceof NotAResticDatastore
-  )
-    return { status: 'failed', message: err.message };
-  if (err instanceof RepositoryNotFound) return { status: 'failed', message: 'There is no such repository.' };
-  log.error('maintenance action failed', { error: err instanceof Error ? err.message : String(err) });
-  return { status: 'failed', message: 'The action failed unexpectedly; the server log has the details.' };
 }
 
 async function record(v: Viewer, action: string, target: string, outcome: 'ok' | 'failed' | 'refused', detail: string) {
@@ -88,7 +68,7 @@ async function run<I extends { datastoreId: number; repository: string }, T>(
       err instanceof MaintenanceRefused ? 'refused' : 'failed',
       err instanceof Error ? err.message : String(err),
     );
-    return failure(err);
+    return toActionState(err, undefined, { action });
   }
 }
 
@@ -154,7 +134,7 @@ export async function previewPruneAction(
     const data = await previewPrune(d.datastoreId, d.repository);
     return { status: 'ok', data };
   } catch (err) {
-    return failure(err);
+    return toActionState(err, undefined, { action: 'maintenance.prune-preview' });
   }
 }
 

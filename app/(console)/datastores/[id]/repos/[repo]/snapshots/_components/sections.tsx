@@ -10,8 +10,7 @@ import {
   type SnapshotRef,
   valueWithin,
 } from '@/lib/catalog';
-import { ExecError } from '@/lib/exec';
-import { ResticError } from '@/lib/restic';
+import { isExpectedError } from '@/lib/errors';
 import { Badge } from '@/app/_components/badge';
 import { formatBytes, formatMb } from '@/app/_components/format';
 import { FreshnessNote } from '@/app/_components/freshness-note';
@@ -30,10 +29,7 @@ export function snapshotBase(ref: SnapshotRef): string {
 
 /** Expected failures (server unreachable, locked repository...) shown in place, never raw stderr. */
 export function SectionError({ err, what }: { err: unknown; what: string }) {
-  const message =
-    err instanceof ExecError || err instanceof ResticError || (err instanceof Error && err.name === 'VmXmlUnreadable')
-      ? err.message
-      : `Backstone could not read ${what}; see the server log.`;
+  const message = isExpectedError(err) ? err.userMessage : `Backstone could not read ${what}; see the server log.`;
   return (
     <p role="alert" className="px-4 py-3 text-sm text-red-700 dark:text-red-300" data-testid="section-error">
       {message}

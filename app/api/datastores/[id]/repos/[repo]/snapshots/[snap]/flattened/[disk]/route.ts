@@ -1,4 +1,4 @@
-import { ChainBroken, downloadFlattenedDisk, downloadHeaders, resolveSnapshot } from '@/lib/catalog';
+import { downloadFlattenedDisk, downloadHeaders, resolveSnapshot } from '@/lib/catalog';
 import { parseParam } from '@/lib/schemas/params';
 import { guarded, notFoundResponse } from '@/app/api/_lib/handler';
 import {
@@ -19,12 +19,8 @@ export const GET = guarded<SnapshotParams & { disk: string }>(
     if (!p || disk === undefined) return notFoundResponse();
     const ref = await resolveSnapshot(viewer, p.id, p.repo, p.snap, request.signal);
     if (!ref.snapshot.disks.some((d) => d.diskId === disk)) return notFoundResponse();
-    try {
-      const d = await downloadFlattenedDisk(ref, disk, { holder: viewer.username, signal: request.signal });
-      return new Response(d.body, { headers: downloadHeaders(d.fileName, d.size, d.contentType) });
-    } catch (err) {
-      if (err instanceof ChainBroken) return Response.json({ error: err.message }, { status: 409 });
-      throw err;
-    }
+    // A chain with a missing link is a 409 with its message (ChainBroken), like every expected failure.
+    const d = await downloadFlattenedDisk(ref, disk, { holder: viewer.username, signal: request.signal });
+    return new Response(d.body, { headers: downloadHeaders(d.fileName, d.size, d.contentType) });
   },
 );
