@@ -18,7 +18,11 @@ export default defineConfig<object, { ownSandbox: boolean }>({
   forbidOnly: !!process.env.CI,
   retries: 0,
   outputDir: './test-results/e2e',
-  reporter: [['list'], ['json', { outputFile: process.env.BACKSTONE_E2E_JSON ?? 'test-results/e2e.json' }]],
+  reporter: [
+    ['list'],
+    ['json', { outputFile: process.env.BACKSTONE_E2E_JSON ?? 'test-results/e2e.json' }],
+    ['./e2e/support/slowest-reporter.ts'],
+  ],
   // The secrets scan reads what every worker's sandbox left behind: it runs after every other spec,
   // once their workers have stopped, and starts no sandbox of its own.
   projects: [
