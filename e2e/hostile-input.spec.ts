@@ -2,9 +2,11 @@
  * Hostile input (issue 12, part 1): a corpus of more than 300 strings (shell metacharacters, quotes,
  * newlines, NUL, unicode, very long, path traversal, OpenNebula template syntax, XML) goes through
  * every route parameter, every server action argument and every form field, over HTTP as a browser
- * or an attacker would send it. Nothing answers 500, no command runs (the canary file that every
- * command payload would create never appears), every refusal says what was wrong, and OpenNebula's
- * state is unchanged except where a value was accepted — and then only in the field it was sent in.
+ * or an attacker would send it: in bulk, a few requests at a time, with the signed-in cookie and
+ * React's own action encoding, no browser page per value. Nothing answers 500, no command runs (the
+ * canary file that every command payload would create never appears), every refusal says what was
+ * wrong, and OpenNebula's state is unchanged except where a value was accepted — and then only in
+ * the field it was sent in.
  */
 import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,6 +46,10 @@ async function sessionCookie(browser: Browser, role: 'admin' | 'user'): Promise<
   await context.close();
   return cookies.map((c) => `${c.name}=${c.value}`).join('; ');
 }
+
+// Every test here stands alone (each checks its own sandbox before and after): Playwright spreads
+// them over the workers, each with its own sandbox, instead of running ~35 bulk tests in one.
+test.describe.configure({ mode: 'parallel' });
 
 let admin = '';
 const DS = 100;
