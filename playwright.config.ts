@@ -1,23 +1,38 @@
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_LAUNCH } from './scripts/test-support/chromium';
 
-// The app and its sandbox are started once by e2e/global-setup.ts (a real backup server, the
-// front-end simulator and `next start`), on free ports, and stopped by PID afterwards.
-export default defineConfig({
+// Each worker starts its own sandbox (a real backup server, the front-end simulator, the seeded demo
+// cloud and `next start`) on free ports in its own state folder, and stops it by PID when it ends
+// (e2e/fixtures.ts). Global setup only makes the run folder.
+// Two workers: measured on the 2-core machine, see the workers line below.
+const workers = Number(process.env.BACKSTONE_E2E_WORKERS ?? 2);
+
+export default defineConfig<object, { ownSandbox: boolean }>({
   testDir: './e2e',
   testMatch: '**/*.spec.ts',
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  workers: 1,
+  workers,
+  // Tests within a file keep their order (some build on what the previous one did).
   fullyParallel: false,
   forbidOnly: !!process.env.CI,
   retries: 0,
   outputDir: './test-results/e2e',
-  reporter: [['list'], ['json', { outputFile: process.env.BACKSTONE_E2E_JSON ?? 'test-results/e2e.json' }]],
-  // The secrets scan reads what the whole run left behind: it runs after every other spec.
+  reporter: [
+    ['list'],
+    ['json', { outputFile: process.env.BACKSTONE_E2E_JSON ?? 'test-results/e2e.json' }],
+    ['./e2e/support/slowest-reporter.ts'],
+  ],
+  // The secrets scan reads what every worker's sandbox left behind: it runs after every other spec,
+  // once their workers have stopped, and starts no sandbox of its own.
   projects: [
     { name: 'e2e', testIgnore: '**/secrets-scan.spec.ts' },
-    { name: 'secrets', testMatch: '**/secrets-scan.spec.ts', dependencies: ['e2e'] },
+    {
+      name: 'secrets',
+      testMatch: '**/secrets-scan.spec.ts',
+      dependencies: ['e2e'],
+      use: { ownSandbox: false },
+    },
   ],
   globalSetup: './e2e/global-setup.ts',
   globalTeardown: './e2e/global-teardown.ts',

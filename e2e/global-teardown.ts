@@ -1,9 +1,10 @@
+// Each worker stops its own sandbox; this stops by PID whatever a worker that died left running,
+// then removes the run's folders (not a reused BACKSTONE_E2E_STATE_DIR).
 import { rmSync } from 'node:fs';
 import { stopSandbox } from '../sandbox/status';
-import { loadSandbox } from './sandbox-env';
+import { runDir, runStateDirs } from './sandbox-env';
 
 export default async function globalTeardown(): Promise<void> {
-  const { stateDir } = loadSandbox();
-  await stopSandbox(stateDir);
-  if (!process.env.BACKSTONE_E2E_STATE_DIR) rmSync(stateDir, { recursive: true, force: true });
+  for (const dir of runStateDirs()) await stopSandbox(dir);
+  rmSync(runDir(), { recursive: true, force: true });
 }

@@ -1,15 +1,16 @@
-// Where the end-to-end run's sandbox lives; shared by global setup, teardown and the specs.
-// Global setup runs in Playwright's main process before the workers start, so the workers
-// inherit what it puts in the environment.
-import { mkdtempSync, chmodSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// Where the end-to-end run's sandboxes live; shared by global setup and teardown, the worker
+// fixture and the specs. Global setup makes the run folder in Playwright's main process before the
+// workers start, so the workers inherit BACKSTONE_E2E_RUN_DIR; each worker then starts its own
+// sandbox (e2e/support/worker-sandbox.ts) and puts it in its own environment for loadSandbox().
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SeedReport } from '../sandbox/seed/seed-demo-cloud';
 
-const VAR = 'BACKSTONE_E2E_SANDBOX';
+const SANDBOX_VAR = 'BACKSTONE_E2E_SANDBOX';
+const RUN_VAR = 'BACKSTONE_E2E_RUN_DIR';
 
 export type E2eAccount = { name: string; password: string; role: 'admin' | 'user'; oneAuth: string };
-/** baseURL: the app behind the run's secret-scanning proxy (what specs use); appURL: the app itself. */
+/** baseURL: the app behind the worker's secret-scanning proxy (what specs use); appURL: the app itself. */
 export type E2eSandbox = {
   stateDir: string;
   baseURL: string;
@@ -18,25 +19,46 @@ export type E2eSandbox = {
   seed: SeedReport;
 };
 
-/** A fresh state folder; BACKSTONE_E2E_STATE_DIR reuses one (seeded once) while iterating on specs. */
-export function newStateDir(): string {
+export function setRunDir(dir: string): void {
+  process.env[RUN_VAR] = dir;
+}
+
+export function runDir(): string {
+  const v = process.env[RUN_VAR];
+  if (!v) throw new Error('the end-to-end run folder is not set (global setup did not run)');
+  return v;
+}
+
+/** The list of every state folder a worker of this run used: the secrets scan and teardown read it. */
+const stateDirList = () => join(runDir(), 'state-dirs');
+
+/**
+ * The state folder of the worker in slot `slot` (Playwright's parallelIndex: a worker restarted after
+ * a failure gets its predecessor's folder, already seeded). BACKSTONE_E2E_STATE_DIR reuses one
+ * (seeded once) while iterating on specs: slot 0 uses it as is, other slots a sibling `-N` folder.
+ */
+export function workerStateDir(slot: number): string {
   const reuse = process.env.BACKSTONE_E2E_STATE_DIR;
-  if (reuse) {
-    mkdirSync(reuse, { recursive: true, mode: 0o755 });
-    return reuse;
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'backstone-test-e2e-'));
+  const dir = reuse ? (slot === 0 ? reuse : `${reuse}-${slot}`) : join(runDir(), `w${slot}`);
+  // 0755: the backup account (another user when the run is root's) reads the sandbox's files.
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
   chmodSync(dir, 0o755);
+  if (!runStateDirs().includes(dir)) appendFileSync(stateDirList(), `${dir}\n`);
   return dir;
 }
 
+export function runStateDirs(): string[] {
+  const file = stateDirList();
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+}
+
 export function saveSandbox(s: E2eSandbox): void {
-  process.env[VAR] = JSON.stringify(s);
+  process.env[SANDBOX_VAR] = JSON.stringify(s);
 }
 
 export function loadSandbox(): E2eSandbox {
-  const v = process.env[VAR];
-  if (!v) throw new Error('the end-to-end sandbox is not running (global setup did not run)');
+  const v = process.env[SANDBOX_VAR];
+  if (!v) throw new Error('this worker has no end-to-end sandbox (the worker fixture did not start one)');
   return JSON.parse(v) as E2eSandbox;
 }
 

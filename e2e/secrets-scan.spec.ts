@@ -1,6 +1,6 @@
 /*
  * Secrets (issue 12, part 2), checked after every other spec has run (its project depends on
- * theirs): during the whole run, no process's command line, no environment of a process Backstone
+ * theirs), in the state folder of every worker's sandbox: during the whole run, no process's command line, no environment of a process Backstone
  * started (the app, its children, its SSH sessions on the backup server), no HTTP response, no line of the app's
  * log and no byte of its SQLite database held the restic password, the session secret or a demo
  * password — searched as is, base64 and URL-encoded.
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { isAlive, startDaemon, stopPid, waitFor } from '../sandbox/common/process';
 import { repoRoot, sandboxPaths } from '../sandbox/common/state';
 import { test, expect } from './fixtures';
-import { loadSandbox } from './sandbox-env';
+import { runStateDirs } from './sandbox-env';
 import {
   cmdlineHitsFile,
   cmdlineStatsFile,
@@ -22,6 +22,13 @@ import {
   readSecrets,
   secretsFile,
 } from './support/secrets';
+
+/** Every worker's sandbox of this run: each was scanned with its own secrets. */
+function stateDirs(): string[] {
+  const dirs = runStateDirs();
+  expect(dirs.length, 'no worker sandbox ran before the scan').toBeGreaterThan(0);
+  return dirs;
+}
 
 const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
 
@@ -76,34 +83,45 @@ test('the sampler finds a secret in the environment of a process the app started
 });
 
 test('the scans knew every secret', () => {
-  const names = readSecrets(secretsFile(loadSandbox().stateDir)).map((s) => s.name);
-  expect(names).toEqual(expect.arrayContaining(['the restic password', 'the session secret']));
-  expect(names.filter((n) => n.startsWith('the password of ')).length).toBeGreaterThanOrEqual(2);
+  for (const stateDir of stateDirs()) {
+    const names = readSecrets(secretsFile(stateDir)).map((s) => s.name);
+    expect(names).toEqual(expect.arrayContaining(['the restic password', 'the session secret']));
+    expect(names.filter((n) => n.startsWith('the password of ')).length).toBeGreaterThanOrEqual(2);
+  }
 });
 
 test('no command line, and no environment of a process Backstone started, held a secret during the run', async () => {
-  const { stateDir } = loadSandbox();
-  const stats = JSON.parse(readFileSync(cmdlineStatsFile(stateDir), 'utf8')) as {
-    samples: number;
-    commandLines: number;
-    localEnvironments: number;
-    sshEnvironments: number;
-  };
-  expect(stats.samples).toBeGreaterThan(100);
-  // The app's own environment and its children's were read (/proc/PID/environ), not only command lines.
-  expect(stats.localEnvironments).toBeGreaterThan(100);
-  expect(lines(cmdlineHitsFile(stateDir))).toEqual([]);
+  for (const stateDir of stateDirs()) {
+    const stats = JSON.parse(readFileSync(cmdlineStatsFile(stateDir), 'utf8')) as {
+      samples: number;
+      commandLines: number;
+      localEnvironments: number;
+      sshEnvironments: number;
+    };
+    expect(stats.samples, stateDir).toBeGreaterThan(100);
+    // The app's own environment and its children's were read (/proc/PID/environ), not only command lines.
+    expect(stats.localEnvironments, stateDir).toBeGreaterThan(100);
+    expect(lines(cmdlineHitsFile(stateDir))).toEqual([]);
+  }
 });
 
 test('no HTTP response held a secret', () => {
-  const { stateDir } = loadSandbox();
-  const stats = JSON.parse(readFileSync(httpStatsFile(stateDir), 'utf8')) as { responses: number };
-  expect(stats.responses).toBeGreaterThan(500);
-  expect(lines(httpHitsFile(stateDir))).toEqual([]);
+  let responses = 0;
+  for (const stateDir of stateDirs()) {
+    const stats = JSON.parse(readFileSync(httpStatsFile(stateDir), 'utf8')) as { responses: number };
+    // Every worker's proxy saw its specs' traffic.
+    expect(stats.responses, stateDir).toBeGreaterThan(0);
+    responses += stats.responses;
+    expect(lines(httpHitsFile(stateDir))).toEqual([]);
+  }
+  expect(responses).toBeGreaterThan(500);
 });
 
 test('the app log and the SQLite database hold no secret', () => {
-  const { stateDir } = loadSandbox();
+  for (const stateDir of stateDirs()) expectNoSecretAtRest(stateDir);
+});
+
+function expectNoSecretAtRest(stateDir: string): void {
   const state = sandboxPaths(stateDir).state;
   const patterns = readSecrets(secretsFile(stateDir)).flatMap(patternsOf);
   const dataDir = join(state, 'app-data');
@@ -117,4 +135,4 @@ test('the app log and the SQLite database hold no secret', () => {
   expect(files.some((f) => /\.(db|sqlite)$/.test(f))).toBe(true);
   const found = files.flatMap((f) => findSecrets(readFileSync(f), patterns).map((s) => `${f}: ${s}`));
   expect(found).toEqual([]);
-});
+}
