@@ -42,7 +42,11 @@ function parentOf(pid: string): number | undefined {
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
 }
 
-/** The local TCP ports of the app's sockets: an SSH session it opened names one as its client port. */
+/**
+ * The app's TCP connections as "local port:remote port": an SSH session it opened names both in
+ * SSH_CONNECTION. The pair, not the client port alone: the same ephemeral port number is in use at
+ * once by connections to other servers (another sandbox's driver, running beside this run).
+ */
 function portsOf(pid: number): Set<string> {
   const inodes = new Set<string>();
   try {
@@ -62,7 +66,8 @@ function portsOf(pid: number): Set<string> {
     for (const line of (read(table)?.toString('utf8') ?? '').split('\n').slice(1)) {
       const f = line.trim().split(/\s+/);
       // Connections only (st 0A is a listening socket).
-      if (f[9] && inodes.has(f[9]) && f[3] !== '0A') ports.add(String(parseInt(f[1]!.split(':')[1]!, 16)));
+      if (f[9] && inodes.has(f[9]) && f[3] !== '0A')
+        ports.add(`${parseInt(f[1]!.split(':').at(-1)!, 16)}:${parseInt(f[2]!.split(':').at(-1)!, 16)}`);
     }
   }
   return ports;
@@ -105,8 +110,8 @@ function sample(): void {
     if (local || appPorts.size > 0) env = read(`/proc/${pid}/environ`);
     if (!env) continue;
     // SSH_CONNECTION=<client ip> <client port> <server ip> <server port>
-    const ssh = /(?:^|\0)SSH_CONNECTION=\S+ (\d+) /.exec(env.toString('latin1'));
-    const session = !local && ssh !== null && appPorts.has(ssh[1]!);
+    const ssh = /(?:^|\0)SSH_CONNECTION=\S+ (\d+) \S+ (\d+)/.exec(env.toString('latin1'));
+    const session = !local && ssh !== null && appPorts.has(`${ssh[1]!}:${ssh[2]!}`);
     if (!local && !session) continue;
     if (local) localEnvironments++;
     else sshEnvironments++;
