@@ -1,14 +1,16 @@
 // Diffs shared by concurrent viewers against a real backup server: a viewer who leaves (the diff
 // route passes request.signal) stops only their own wait; the one restic diff every viewer shares
 // goes on and answers the others.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startIsolatedBackupServer, type IsolatedBackupServer } from '@/sandbox/backup-server/test-server';
-import { resetConfigCache } from '@/lib/config';
-import { closeSshConnections, execOk, type SshTarget } from '@/lib/exec';
-import { DEFAULT_REPO_OPTIONS, type ResticRepo } from '@/lib/restic';
+import type { IsolatedBackupServer } from '@/sandbox/backup-server/test-server';
+import {
+  startServerRepository,
+  stopServerRepository,
+  type ServerRepository,
+} from '@/scripts/test-support/server-repository';
+import { execOk, type SshTarget } from '@/lib/exec';
+import type { ResticRepo } from '@/lib/restic';
 import { diffOf, vmXmlDiff } from './snapshot-diff';
 import type { SnapshotRef } from './snapshot-resolve';
 import type { SnapshotRow } from './types';
@@ -18,7 +20,7 @@ let server: IsolatedBackupServer;
 let target: SshTarget;
 let repo: ResticRepo;
 let dir: string;
-let local: string;
+let world: ServerRepository | undefined;
 const rows: SnapshotRow[] = [];
 
 async function onServer(...argv: string[]): Promise<void> {
@@ -70,23 +72,9 @@ function refOf(snapshot: SnapshotRow): SnapshotRef {
 const vmXml = (name: string) => Buffer.from(`<VM><ID>42</ID><NAME>${name}</NAME></VM>`).toString('base64');
 
 beforeAll(async () => {
-  server = await startIsolatedBackupServer();
-  local = mkdtempSync(join(tmpdir(), 'backstone-diff-int-'));
-  process.env.BACKSTONE_SSH_CONFIG = server.info.sshConfig;
-  process.env.BACKSTONE_SSH_IDENTITY = server.info.identity;
-  process.env.BACKSTONE_SSH_KNOWN_HOSTS = server.info.knownHosts;
-  process.env.BACKSTONE_REMOTE_ROOT = server.info.root;
-  process.env.BACKSTONE_DATA_DIR = join(local, 'data');
-  resetConfigCache();
-  target = { kind: 'ssh', host: server.info.name };
-  repo = {
-    server: target,
-    path: join(server.info.datastoresRoot, '100', '42'),
-    password: PW,
-    options: DEFAULT_REPO_OPTIONS,
-  };
+  world = await startServerRepository('diff', PW);
+  ({ server, target, repo } = world);
   dir = join(server.info.root, 'var/lib/one/datastores/0/42/backup');
-  await execOk(target, ['restic', '--password-file=/dev/stdin', `--repo=${repo.path}`, 'init'], { stdin: PW });
   await onServer('mkdir', '-p', dir);
   await writeOnServer(`${dir}/disk.0.0`, 'first disk');
   await writeOnServer(`${dir}/vm.xml`, vmXml('before'));
@@ -98,9 +86,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await closeSshConnections();
-  await server?.stop();
-  if (local) rmSync(local, { recursive: true, force: true });
+  await stopServerRepository(world);
 });
 
 describe('concurrent diffs of the same pair', () => {

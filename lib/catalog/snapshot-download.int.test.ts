@@ -2,14 +2,17 @@
 // file byte for byte, an increment chain flattened in RESTIC_TMP_DIR (equal to the chain's last
 // state), and an abandoned flattened download that leaves nothing behind.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startIsolatedBackupServer, type IsolatedBackupServer } from '@/sandbox/backup-server/test-server';
-import { resetConfigCache } from '@/lib/config';
-import { closeSshConnections, execOk, LOCAL, type SshTarget } from '@/lib/exec';
-import { DEFAULT_REPO_OPTIONS, type ResticRepo } from '@/lib/restic';
+import type { IsolatedBackupServer } from '@/sandbox/backup-server/test-server';
+import {
+  startServerRepository,
+  stopServerRepository,
+  type ServerRepository,
+} from '@/scripts/test-support/server-repository';
+import { execOk, LOCAL, type SshTarget } from '@/lib/exec';
+import type { ResticRepo } from '@/lib/restic';
 import { runningDownloads, TooManyDownloads } from './download-slots';
 import { diskHeader } from './snapshot-dump-head';
 import { snapshotFiles } from './snapshot-files';
@@ -22,6 +25,7 @@ let server: IsolatedBackupServer;
 let target: SshTarget;
 let repo: ResticRepo;
 let backupDir: string;
+let world: ServerRepository | undefined;
 let local: string;
 const ids: string[] = [];
 
@@ -124,22 +128,8 @@ async function until(check: () => boolean, ms: number): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  server = await startIsolatedBackupServer();
-  local = mkdtempSync(join(tmpdir(), 'backstone-explorer-int-'));
-  process.env.BACKSTONE_SSH_CONFIG = server.info.sshConfig;
-  process.env.BACKSTONE_SSH_IDENTITY = server.info.identity;
-  process.env.BACKSTONE_SSH_KNOWN_HOSTS = server.info.knownHosts;
-  process.env.BACKSTONE_REMOTE_ROOT = server.info.root;
-  process.env.BACKSTONE_DATA_DIR = join(local, 'data');
-  resetConfigCache();
-  target = { kind: 'ssh', host: server.info.name };
-  repo = {
-    server: target,
-    path: join(server.info.datastoresRoot, '100', '42'),
-    password: PW,
-    options: DEFAULT_REPO_OPTIONS,
-  };
-  await execOk(target, ['restic', '--password-file=/dev/stdin', `--repo=${repo.path}`, 'init'], { stdin: PW });
+  world = await startServerRepository('explorer', PW);
+  ({ server, target, repo, local } = world);
   // A VM disk, a FULL copy of it, guest writes, then an increment holding only what changed
   // (the way SNAPSHOT-mode increments are made: no backing file left).
   const vmDir = join(server.info.root, 'var/lib/one/datastores/0/42');
@@ -171,9 +161,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await closeSshConnections();
-  await server?.stop();
-  if (local) rmSync(local, { recursive: true, force: true });
+  await stopServerRepository(world);
 });
 
 describe('snapshot reads on a real backup server', () => {
