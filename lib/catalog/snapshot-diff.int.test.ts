@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IsolatedBackupServer } from '@/sandbox/backup-server/test-server';
 import {
+  backupOnServer,
   startServerRepository,
   stopServerRepository,
   type ServerRepository,
@@ -31,18 +32,7 @@ async function writeOnServer(path: string, text: string): Promise<void> {
   await onServer('sh', '-c', 'printf %s "$1" > "$2"', 'sh', text, path);
 }
 
-async function resticBackup(): Promise<string> {
-  const out = await execOk(
-    target,
-    ['restic', '--password-file=/dev/stdin', `--repo=${repo.path}`, 'backup', '--json', '--tag=one-42', dir],
-    { stdin: PW, timeoutMs: 120_000 },
-  );
-  const summary = out.stdout
-    .split('\n')
-    .filter((l) => l.includes('"summary"'))
-    .pop()!;
-  return (JSON.parse(summary) as { snapshot_id: string }).snapshot_id;
-}
+const resticBackup = () => backupOnServer(world!, [dir]);
 
 function row(id: string, day: number): SnapshotRow {
   return {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IsolatedBackupServer } from '@/sandbox/backup-server/test-server';
 import {
+  backupOnServer,
   startServerRepository,
   stopServerRepository,
   type ServerRepository,
@@ -33,18 +34,7 @@ async function onServer(...argv: string[]): Promise<string> {
   return (await execOk(target, argv, { timeoutMs: 120_000 })).stdout;
 }
 
-async function resticBackup(...paths: string[]): Promise<string> {
-  const out = await execOk(
-    target,
-    ['restic', '--password-file=/dev/stdin', `--repo=${repo.path}`, 'backup', '--json', '--tag=one-42', ...paths],
-    { stdin: PW, timeoutMs: 120_000 },
-  );
-  const summary = out.stdout
-    .split('\n')
-    .filter((l) => l.includes('"summary"'))
-    .pop()!;
-  return (JSON.parse(summary) as { snapshot_id: string }).snapshot_id;
-}
+const resticBackup = (...paths: string[]) => backupOnServer(world!, paths);
 
 function row(id: string, inc: number, paths: string[]): SnapshotRow {
   return {

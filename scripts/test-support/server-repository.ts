@@ -35,3 +35,17 @@ export async function stopServerRepository(world: ServerRepository | undefined):
   await world?.server.stop();
   if (world?.local) rmSync(world.local, { recursive: true, force: true });
 }
+
+/** `restic backup` of `paths` on the server into the repository, tagged as VM 42's; the new snapshot's ID. */
+export async function backupOnServer(world: ServerRepository, paths: string[]): Promise<string> {
+  const out = await execOk(
+    world.target,
+    ['restic', '--password-file=/dev/stdin', `--repo=${world.repo.path}`, 'backup', '--json', '--tag=one-42', ...paths],
+    { stdin: world.repo.password, timeoutMs: 120_000 },
+  );
+  const summary = out.stdout
+    .split('\n')
+    .filter((l) => l.includes('"summary"'))
+    .pop()!;
+  return (JSON.parse(summary) as { snapshot_id: string }).snapshot_id;
+}
