@@ -12,6 +12,7 @@ import {
   stopBackstoneWorld,
   type BackstoneWorld,
   resticDatastoreTemplate,
+  SANDBOX_ADMIN,
 } from '@/scripts/test-support/backstone-world';
 import { sandboxProcesses } from '@/sandbox/backup-server/test-faults';
 import { type BackupServerInfo } from '@/sandbox/common/info';
@@ -25,7 +26,6 @@ import { vmDir } from '@/sandbox/opennebula/vm/disks';
 import { cliRunner } from '@/sandbox/seed/cli-runner';
 import * as restic from '@/lib/restic';
 import { datastoreOverview } from './overview';
-import type { Reader } from './reader';
 import { diskHeader, snapshotVmXml } from './snapshot-dump-head';
 import { snapshotFiles } from './snapshot-files';
 import { resolveSnapshot } from './snapshot-resolve';
@@ -34,11 +34,7 @@ import { downloadStoredFile } from './snapshot-download';
 import { DownloadStalled } from './snapshot-stream';
 
 const PASSWORD = 'stalls-restic-Pw';
-const ADMIN: Reader = {
-  username: 'oneadmin',
-  isAdmin: true,
-  credential: { kind: 'user', username: 'oneadmin', secret: 'sandbox-oneadmin' },
-};
+const ADMIN = SANDBOX_ADMIN;
 const MIB = 1024 * 1024;
 
 let world: BackstoneWorld | undefined;

@@ -15,6 +15,7 @@ import {
   stopBackstoneWorld,
   type BackstoneWorld,
   resticDatastoreTemplate,
+  SANDBOX_ADMIN,
 } from '@/scripts/test-support/backstone-world';
 import { sandboxProcesses } from '@/sandbox/backup-server/test-faults';
 import { type BackupServerInfo } from '@/sandbox/common/info';
@@ -27,17 +28,12 @@ import { frontendPaths, type FrontendPaths } from '@/sandbox/opennebula/paths';
 import { readDb } from '@/sandbox/opennebula/store/db';
 import { vmDir } from '@/sandbox/opennebula/vm/disks';
 import { cliRunner, type Cli } from '@/sandbox/seed/cli-runner';
-import type { Reader } from '@/lib/catalog';
 import { cancelJob, submitImageRestore, submitServerRestore, visibleJob, visibleJobLog, type Job } from './index';
 
 const PASSWORD = 'cancel-restic-Pw$"x';
 const TMP_DIR = '/var/tmp/backstone-restores';
 const IMAGE_DS = 1; // the sandbox's default image datastore
-const ADMIN: Reader = {
-  username: 'oneadmin',
-  isAdmin: true,
-  credential: { kind: 'user', username: 'oneadmin', secret: 'sandbox-oneadmin' },
-};
+const ADMIN = SANDBOX_ADMIN;
 const PERSON = { username: 'oneadmin', credential: ADMIN.credential };
 
 let world: BackstoneWorld | undefined;

@@ -25,6 +25,7 @@ import {
   stopBackstoneWorld,
   type BackstoneWorld,
   resticDatastoreTemplate,
+  SANDBOX_ADMIN,
 } from '@/scripts/test-support/backstone-world';
 import { holdExclusiveLock } from '@/sandbox/backup-server/test-locks';
 import {
@@ -44,7 +45,7 @@ import { frontendPaths } from '@/sandbox/opennebula/paths';
 import { readDb } from '@/sandbox/opennebula/store/db';
 import { vmDir } from '@/sandbox/opennebula/vm/disks';
 import { cliRunner } from '@/sandbox/seed/cli-runner';
-import { datastoreAccess, datastoreOverview, downloadStoredFile, resolveSnapshot, type Reader } from '@/lib/catalog';
+import { datastoreAccess, datastoreOverview, downloadStoredFile, resolveSnapshot } from '@/lib/catalog';
 import { resetConfigCache } from '@/lib/config';
 import { Unreachable } from '@/lib/exec';
 import { OneError } from '@/lib/opennebula';
@@ -54,11 +55,7 @@ import { submitServerRestore, visibleJobLog, visibleJobs, type Job } from './ind
 const PASSWORD = 'faults-restic-Pw$"x';
 const WRONG_PASSWORD = 'faults-not-the-Pw$"y';
 const TMP_DIR = '/var/tmp/backstone-restores';
-const ADMIN: Reader = {
-  username: 'oneadmin',
-  isAdmin: true,
-  credential: { kind: 'user', username: 'oneadmin', secret: 'sandbox-oneadmin' },
-};
+const ADMIN = SANDBOX_ADMIN;
 
 let world: BackstoneWorld | undefined;
 let stateDir: string;

@@ -13,6 +13,7 @@ import {
   stopBackstoneWorld,
   type BackstoneWorld,
   resticDatastoreTemplate,
+  SANDBOX_ADMIN,
 } from '@/scripts/test-support/backstone-world';
 import { type BackupServerInfo } from '@/sandbox/common/info';
 import { runOk, waitFor } from '@/sandbox/common/process';
@@ -24,17 +25,12 @@ import { frontendPaths, type FrontendPaths } from '@/sandbox/opennebula/paths';
 import { readDb } from '@/sandbox/opennebula/store/db';
 import { vmDir } from '@/sandbox/opennebula/vm/disks';
 import { cliRunner, type Cli } from '@/sandbox/seed/cli-runner';
-import type { Reader } from '@/lib/catalog';
 import { submitImageRestore, submitServerRestore, type Job } from './index';
 
 const PASSWORD = 'progress-restic-Pw';
 const TMP_DIR = '/var/tmp/backstone-progress';
 const IMAGE_DS = 1; // the sandbox's default image datastore
-const ADMIN: Reader = {
-  username: 'oneadmin',
-  isAdmin: true,
-  credential: { kind: 'user', username: 'oneadmin', secret: 'sandbox-oneadmin' },
-};
+const ADMIN = SANDBOX_ADMIN;
 
 let world: BackstoneWorld | undefined;
 let stateDir: string;

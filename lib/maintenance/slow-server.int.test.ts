@@ -11,6 +11,7 @@ import {
   stopBackstoneWorld,
   type BackstoneWorld,
   resticDatastoreTemplate,
+  SANDBOX_ADMIN,
 } from '@/scripts/test-support/backstone-world';
 import { pauseSshd, sandboxProcesses } from '@/sandbox/backup-server/test-faults';
 import { holdExclusiveLock } from '@/sandbox/backup-server/test-locks';
@@ -29,16 +30,11 @@ import {
   resolveSnapshot,
   snapshotFilesWithin,
   StillReading,
-  type Reader,
 } from '@/lib/catalog';
 import { inspectLocks, repositoryMaintenance } from './index';
 
 const PASSWORD = 'slow-server-Pw$"x';
-const ADMIN: Reader = {
-  username: 'oneadmin',
-  isAdmin: true,
-  credential: { kind: 'user', username: 'oneadmin', secret: 'sandbox-oneadmin' },
-};
+const ADMIN = SANDBOX_ADMIN;
 // The bound the pages use, plus a generous margin for a machine shared with other test suites:
 // what is checked is "seconds, not the minute a hung server costs".
 const ANSWERED_WITHIN_MS = ANSWER_WITHIN_MS + 6_000;

@@ -12,7 +12,15 @@ import { startFrontend, type FrontendInfo } from '@/sandbox/opennebula/frontend'
 import { stopSandbox } from '@/sandbox/status';
 import { resetConfigCache } from '@/lib/config';
 import { closeSshConnections } from '@/lib/exec';
+import type { Reader } from '@/lib/catalog';
 import { FINISHED, visibleJob, type Job, type JobReader } from '@/lib/jobs';
+
+/** The sandbox's oneadmin, signed in with the demo password the front-end simulator gives every sandbox. */
+export const SANDBOX_ADMIN: Reader = {
+  username: 'oneadmin',
+  isAdmin: true,
+  credential: { kind: 'user', username: 'oneadmin', secret: 'sandbox-oneadmin' },
+};
 
 export type BackstoneWorld = {
   stateDir: string;
