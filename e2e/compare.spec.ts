@@ -17,7 +17,11 @@ const RESTIC_PASSWORD = 'sandbox-restic-pw';
 
 type Snap = { id: string; short_id: string; time: string; paths: string[]; tags?: string[] };
 
-const scratch = mkdtempSync(join(tmpdir(), 'backstone-compare-'));
+// Made per worker when its tests start: at module level it would also be made while Playwright lists tests.
+let scratch = '';
+test.beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'backstone-compare-'));
+});
 test.afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** restic run by the test itself on the repository folder (independent of Backstone). */

@@ -26,7 +26,11 @@ const RESTIC_PASSWORD = 'sandbox-restic-pw';
 type LsNode = { path: string; name: string; type: string; size?: number };
 type Snap = { id: string; short_id: string; time: string; paths: string[] };
 
-const scratch = mkdtempSync(join(tmpdir(), 'backstone-explorer-'));
+// Made per worker when its tests start: at module level it would also be made while Playwright lists tests.
+let scratch = '';
+test.beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'backstone-explorer-'));
+});
 test.afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** restic run by the test itself on the repository folder (independent of Backstone). */

@@ -21,6 +21,8 @@ import { repoRoot } from '../sandbox/common/state';
 type Tally = { passed: number; failed: number; skipped: number };
 const tally: Tally = { passed: 0, failed: 0, skipped: 0 };
 const failures: string[] = [];
+/** Each failed test with the start of its message, repeated at the very end so that a log's tail names them. */
+const failedTests: { name: string; message: string }[] = [];
 /** Every test's duration, from the suites' JSON reports: the slowest ten are printed at the end. */
 const durations: { name: string; ms: number }[] = [];
 
@@ -90,7 +92,11 @@ type VitestReport = {
   numFailedTests: number;
   numPendingTests: number;
   numTodoTests: number;
-  testResults?: { name: string; assertionResults?: { fullName: string; duration?: number | null }[] }[];
+  testResults?: {
+    name: string;
+    message?: string;
+    assertionResults?: { fullName: string; status?: string; duration?: number | null; failureMessages?: string[] }[];
+  }[];
 };
 
 async function runVitest(project: 'unit' | 'integration'): Promise<void> {
@@ -115,7 +121,12 @@ async function runVitest(project: 'unit' | 'integration'): Promise<void> {
   tally.skipped += r.numPendingTests + r.numTodoTests;
   for (const file of r.testResults ?? []) {
     for (const t of file.assertionResults ?? []) {
-      durations.push({ name: `[${project}] ${relative(repoRoot, file.name)} › ${t.fullName}`, ms: t.duration ?? 0 });
+      const name = `[${project}] ${relative(repoRoot, file.name)} › ${t.fullName}`;
+      durations.push({ name, ms: t.duration ?? 0 });
+      if (t.status === 'failed') failedTests.push({ name, message: t.failureMessages?.join('\n') ?? '' });
+    }
+    if ((file.assertionResults ?? []).length === 0 && file.message) {
+      failedTests.push({ name: `[${project}] ${relative(repoRoot, file.name)}`, message: file.message });
     }
   }
   if (r.numFailedTests > 0) failures.push(`${project}: ${r.numFailedTests} failed`);
@@ -139,7 +150,14 @@ type PwStats = { expected: number; unexpected: number; skipped: number; flaky: n
 type PwSuite = {
   title: string;
   file?: string;
-  specs?: { title: string; tests: { projectName?: string; results: { duration: number }[] }[] }[];
+  specs?: {
+    title: string;
+    tests: {
+      projectName?: string;
+      status?: string;
+      results: { duration: number; error?: { message?: string } }[];
+    }[];
+  }[];
   suites?: PwSuite[];
 };
 
@@ -148,7 +166,12 @@ function playwrightDurations(suite: PwSuite, path: string[]): void {
   for (const spec of suite.specs ?? []) {
     for (const t of spec.tests) {
       const ms = t.results.reduce((sum, r) => sum + r.duration, 0);
-      durations.push({ name: `[${t.projectName ?? 'e2e'}] ${[...here, spec.title].join(' › ')}`, ms });
+      const name = `[${t.projectName ?? 'e2e'}] ${[...here, spec.title].join(' › ')}`;
+      durations.push({ name, ms });
+      if (t.status === 'unexpected') {
+        const message = t.results.map((r) => r.error?.message ?? '').join('\n');
+        failedTests.push({ name, message });
+      }
     }
   }
   for (const child of suite.suites ?? []) playwrightDurations(child, here);
@@ -230,6 +253,14 @@ async function main(): Promise<number> {
     for (const d of slowest) console.log(`${(d.ms / 1000).toFixed(1).padStart(7)} s  ${d.name}`);
   }
   console.log(`\nfinished in ${clock()}`);
+  for (const t of failedTests) {
+    // ANSI colours and long stacks out: the first lines say what failed and where.
+    const lines = t.message
+      .replace(/\x1b\[[0-9;]*m/g, '')
+      .split('\n')
+      .slice(0, 12);
+    console.log(`\nFAILED ${t.name}\n    ${lines.join('\n    ')}`);
+  }
   if (failures.length > 0) console.log(`failures:\n- ${failures.join('\n- ')}`);
   const skipped = tally.skipped > 0 ? `, ${tally.skipped} skipped` : '';
   console.log(`${tally.passed} passed, ${tally.failed} failed${skipped}`);

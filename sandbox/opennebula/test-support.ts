@@ -1,5 +1,5 @@
 // Helpers for the front-end's integration tests: the CLI as a person runs it, XSD validation.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, type RunResult } from '../common/process';
@@ -16,6 +16,14 @@ export function one(info: FrontendInfo, account: string, command: string, ...arg
 /** Validates with xmllint after adding OpenNebula's namespace to the root element, as oned's XML omits it. */
 export async function validate(xml: string, xsd: string): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), 'one-xsd-'));
+  try {
+    return await validateIn(dir, xml, xsd);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function validateIn(dir: string, xml: string, xsd: string): Promise<RunResult> {
   const file = join(dir, 'doc.xml');
   writeFileSync(file, xml.replace(/^<([A-Z_]+)/, '<$1 xmlns="http://opennebula.org/XMLSchema"'));
   let schema = join(XSD_DIR, xsd);
