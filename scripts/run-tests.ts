@@ -258,6 +258,7 @@ async function main(): Promise<number> {
     const lines = t.message
       .replace(/\x1b\[[0-9;]*m/g, '')
       .split('\n')
+      .filter((line) => !line.includes('node_modules') && !line.includes('new Promise'))
       .slice(0, 12);
     console.log(`\nFAILED ${t.name}\n    ${lines.join('\n    ')}`);
   }
