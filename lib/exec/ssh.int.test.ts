@@ -133,7 +133,8 @@ describe('SSH through the pool', () => {
       expect(await until(() => processesOf(server.info.uid, marker).length === 8, 10_000)).toBe(true);
       const started = Date.now();
       expect((await execOk(target, ['echo', 'interactive'])).stdout).toBe('interactive\n');
-      expect(Date.now() - started).toBeLessThan(2_000);
+      // Seconds at most on a loaded machine; one waiting for a bulk channel would wait the sleeps' 34.5 s.
+      expect(Date.now() - started).toBeLessThan(10_000);
       // All canceled at once: the kills go out over the sessions kept for them, and the queued never start.
       for (const b of bulk) b.ac.abort();
       for (const e of await Promise.all(bulk.map((b) => b.p))) expect(e).toBeInstanceOf(Canceled);
