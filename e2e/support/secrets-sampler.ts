@@ -36,6 +36,25 @@ function appPid(): number | undefined {
   }
 }
 
+/**
+ * What a process held when last read, keyed by PID and checked against its command line: an exec
+ * changes the command line, and only an exec gives a process a new environment or a new parent
+ * worth re-reading (a reparent to init ends the chain either way). Reading every environment ten
+ * times a second was most of this sampler's CPU; a cached one is re-scanned only when a new
+ * secret arrives.
+ */
+type Seen = { cmd: Buffer; parent?: number; env?: Buffer | null; envScannedAt?: number };
+const seen = new Map<string, Seen>();
+let patternsVersion = 0;
+
+function seenOf(pid: string, cmd: Buffer): Seen {
+  const s = seen.get(pid);
+  if (s && s.cmd.equals(cmd)) return s;
+  const fresh: Seen = { cmd, parent: parentOf(pid) };
+  seen.set(pid, fresh);
+  return fresh;
+}
+
 function parentOf(pid: string): number | undefined {
   const stat = read(`/proc/${pid}/stat`)?.toString('utf8');
   if (!stat) return undefined;
@@ -87,35 +106,40 @@ function report(pid: string, where: 'cmdline' | 'environ', names: string[], cmd:
 function sample(): void {
   const app = appPid();
   const pids = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
-  const parents = new Map<string, number | undefined>();
-  if (app !== undefined) for (const pid of pids) parents.set(pid, parentOf(pid));
-  const fromApp = (pid: string): boolean => {
-    for (let p: number | undefined = Number(pid), hops = 0; p !== undefined && p > 1 && hops < 64; hops++) {
-      if (p === app) return true;
-      p = parents.get(String(p));
-    }
-    return false;
-  };
-  const appPorts = app !== undefined ? portsOf(app) : new Set<string>();
-
+  for (const pid of seen.keys()) if (!pids.includes(pid)) seen.delete(pid);
+  const states = new Map<string, Seen>();
   for (const pid of pids) {
     const cmd = read(`/proc/${pid}/cmdline`);
-    if (cmd) {
-      commandLines++;
-      report(pid, 'cmdline', findSecrets(cmd, patterns), cmd);
+    if (!cmd) continue;
+    commandLines++;
+    report(pid, 'cmdline', findSecrets(cmd, patterns), cmd);
+    states.set(pid, seenOf(pid, cmd));
+  }
+  if (app !== undefined) {
+    const fromApp = (pid: string): boolean => {
+      for (let p: number | undefined = Number(pid), hops = 0; p !== undefined && p > 1 && hops < 64; hops++) {
+        if (p === app) return true;
+        p = states.get(String(p))?.parent;
+      }
+      return false;
+    };
+    const appPorts = portsOf(app);
+    for (const [pid, state] of states) {
+      const local = fromApp(pid);
+      if (!local && appPorts.size === 0) continue;
+      if (state.env === undefined) state.env = read(`/proc/${pid}/environ`) ?? null;
+      const env = state.env;
+      if (!env) continue;
+      // SSH_CONNECTION=<client ip> <client port> <server ip> <server port>
+      const ssh = /(?:^|\0)SSH_CONNECTION=\S+ (\d+) \S+ (\d+)/.exec(env.toString('latin1'));
+      const session = !local && ssh !== null && appPorts.has(`${ssh[1]!}:${ssh[2]!}`);
+      if (!local && !session) continue;
+      if (local) localEnvironments++;
+      else sshEnvironments++;
+      if (state.envScannedAt === patternsVersion) continue;
+      state.envScannedAt = patternsVersion;
+      report(pid, 'environ', findSecrets(env, patterns), state.cmd);
     }
-    if (app === undefined) continue;
-    const local = fromApp(pid);
-    let env: Buffer | undefined;
-    if (local || appPorts.size > 0) env = read(`/proc/${pid}/environ`);
-    if (!env) continue;
-    // SSH_CONNECTION=<client ip> <client port> <server ip> <server port>
-    const ssh = /(?:^|\0)SSH_CONNECTION=\S+ (\d+) \S+ (\d+)/.exec(env.toString('latin1'));
-    const session = !local && ssh !== null && appPorts.has(`${ssh[1]!}:${ssh[2]!}`);
-    if (!local && !session) continue;
-    if (local) localEnvironments++;
-    else sshEnvironments++;
-    report(pid, 'environ', findSecrets(env, patterns), cmd);
   }
   samples++;
 }
@@ -128,7 +152,14 @@ const writeStats = () =>
 
 const timer = setInterval(sample, 100);
 const stats = setInterval(() => {
-  patterns = readSecrets(secretsPath).flatMap(patternsOf);
+  let next = patterns;
+  try {
+    next = readSecrets(secretsPath).flatMap(patternsOf);
+  } catch {
+    // Read while being rewritten: the next second's read has it.
+  }
+  if (next.length !== patterns.length) patternsVersion++;
+  patterns = next;
   writeStats();
 }, 1_000);
 process.on('SIGTERM', () => {
