@@ -123,15 +123,16 @@ export async function readOne<T>(
   checkCredential(cred);
   const runner = opts.runner ?? defaultRunner;
   const ttlMs = getConfig().oneReadCacheMs;
-  const load = async () => parse(await run(cred, spec, opts));
-  // A caller's abort signal must not cancel a read other callers share: those run uncached.
-  if (ttlMs <= 0 || opts.signal) return load();
+  if (ttlMs <= 0) return parse(await run(cred, spec, opts));
+  // Shared with whoever asks the same meanwhile, so it runs without any caller's signal (bounded by
+  // its own timeout); a caller's signal ends only that caller's wait (lib/cache/shared-cache.ts).
+  const load = async () => parse(await run(cred, spec, { ...opts, signal: undefined }));
   const { target, cliDir, oneAuthFile } = runner.frontend();
   const who = cred.kind === 'service' ? identityKey({ kind: 'service', oneAuthFile }) : identityKey(cred);
   const where = target.kind === 'local' ? 'local' : `ssh\0${target.host}`;
   const key = [where, cliDir ?? '', who, spec.program, ...spec.args].join('\0');
   // Tests inject their own runner: its entries are its own.
-  return structuredClone(await cachedRead(opts.runner ?? 'default', key, ttlMs, load));
+  return structuredClone(await cachedRead(opts.runner ?? 'default', key, ttlMs, load, opts.signal));
 }
 
 async function run(cred: OneCredential, spec: RunSpec, opts: OneCallOptions): Promise<string> {

@@ -161,14 +161,32 @@ describe('the OpenNebula read cache', () => {
     expect(runner.calls).toHaveLength(2);
   });
 
-  it('never caches the sign-in check, nor reads given an abort signal', async () => {
+  it('never caches the sign-in check', async () => {
     const runner = perIdentityRunner();
     await whoami(alice, { runner });
     await whoami(alice, { runner });
-    const signal = new AbortController().signal;
-    await listDatastores(alice, { runner, signal });
-    await listDatastores(alice, { runner, signal });
-    expect(runner.calls).toHaveLength(4);
+    expect(runner.calls).toHaveLength(2);
+  });
+
+  it('shares a read with callers who bring an abort signal; an abort ends only its own wait', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const runner = fakeRunner({
+      respond: async () => {
+        await gate;
+        return ok(fixture('onedatastore-list.xml'));
+      },
+    });
+    const first = new AbortController();
+    const leaving = listDatastores(alice, { runner, signal: first.signal });
+    const staying = listDatastores(alice, { runner, signal: new AbortController().signal });
+    first.abort(new Error('the first viewer left'));
+    await expect(leaving).rejects.toThrow('the first viewer left');
+    release();
+    expect(names(await staying)).toEqual(names(await listDatastores(alice, { runner })));
+    // One CLI run for all three, and it never saw a caller's signal.
+    expect(runner.calls).toHaveLength(1);
+    expect(runner.calls[0]!.opts.signal).toBeUndefined();
   });
 
   it('is off with BACKSTONE_ONE_READ_CACHE_SECONDS=0', async () => {

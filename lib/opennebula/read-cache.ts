@@ -45,11 +45,18 @@ export function identityKey(
 
 /**
  * The value cached under `key` when read less than `ttlMs` ago, otherwise `load()` (shared with
- * concurrent callers). `ttlMs` <= 0 bypasses the cache.
+ * concurrent callers). `ttlMs` <= 0 bypasses the cache. `signal` ends the caller's wait only: `load`
+ * is shared, so it must not take any caller's signal.
  */
-export function cachedRead<T>(scope: unknown, key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
+export function cachedRead<T>(
+  scope: unknown,
+  key: string,
+  ttlMs: number,
+  load: () => Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
   if (ttlMs <= 0) return load();
-  return reads.read(`${scopeKey(scope)}\0${key}`, load, { maxAgeMs: ttlMs }) as Promise<T>;
+  return reads.read(`${scopeKey(scope)}\0${key}`, load, { maxAgeMs: ttlMs, signal }) as Promise<T>;
 }
 
 /** Forgets every cached read, of every identity (a write through Backstone changed OpenNebula). */
