@@ -7,6 +7,7 @@ export {
   type DatastoreLocks,
   inspectLocks,
   inspectLocksWithin,
+  knownLockInspection,
   LOCKS_FRESH_MS,
   removeStaleLocks,
   removeAllLocks,
