@@ -132,7 +132,7 @@ const count = (problems: readonly Problem[], ...kinds: Problem['kind'][]) =>
 
 export type RepositoryFacts = {
   row: RepositoryRow;
-  /** The last lock inspection, when one was made (the maintenance page's); never made for this. */
+  /** The lock inspection (the maintenance page's, shared), when known. */
   inspection?: LockInspection;
   /** The newest `restic check` Backstone ran on it; admins only. */
   lastCheck?: CheckRecord;

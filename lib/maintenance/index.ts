@@ -7,7 +7,6 @@ export {
   type DatastoreLocks,
   inspectLocks,
   inspectLocksWithin,
-  knownLockInspection,
   LOCKS_FRESH_MS,
   removeStaleLocks,
   removeAllLocks,

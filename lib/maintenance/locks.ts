@@ -171,14 +171,6 @@ export function inspectLocksWithin(
   });
 }
 
-/**
- * The last inspection of a repository's locks, however old, without reading anything: what the
- * health page may say about a lock's verdict without starting restic.
- */
-export function knownLockInspection(datastoreId: number, repository: string): LockInspection | undefined {
-  return inspections.peek(inspectionKey(datastoreId, repository))?.value;
-}
-
 export type UnlockOutcome = { removed: LockView[]; remaining: LockView[] };
 
 async function after(before: LockInspection): Promise<UnlockOutcome> {
