@@ -211,7 +211,9 @@ export function repositoryItems(
         title: lastCheck
           ? `${cap(label)} last verified ${daysAgo(lastCheck.at, opts.now)}`
           : `${cap(label)} never verified by Backstone`,
-        detail: `restic check has not run on it in the last ${opts.thresholds.verifyWithinDays} days.`,
+        detail: lastCheck
+          ? `restic check has not run on it in the last ${opts.thresholds.verifyWithinDays} days.`
+          : 'Backstone has no record of a restic check on it: its data was never proven readable.',
         fix: { label: 'Run a check', href: hrefs.maintenance(ds.id, row.name) },
       });
   }
