@@ -2,8 +2,8 @@
  * The HTTP edge (issue 22 §6 and §7), against the production server (server.js over `next build`):
  * malformed percent-encodings, cross-origin and oversize server actions and slow request bodies get
  * a clear 4xx, never a 500 or a five-minute hold; every response carries the security headers; a
- * forwarded https header is only believed when Backstone is told it sits behind a proxy; a VM owner's
- * home page names none of the service's paths; and the nonce CSP breaks no page in Chromium.
+ * forwarded https header is only believed when Backstone is told it sits behind a proxy; the
+ * home page names none of the service's paths (an admin's System page does); and the nonce CSP breaks no page in Chromium.
  */
 import { connect } from 'node:net';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
@@ -353,6 +353,7 @@ test('the nonce CSP breaks no page in Chromium: no violation, scripts and charts
     '/datastores/new',
     '/jobs',
     '/audit',
+    '/system',
   ]) {
     const res = await page.goto(path);
     expect(res?.status(), path).toBe(200);
@@ -416,9 +417,11 @@ test('behind a trusted proxy (BACKSTONE_TRUST_PROXY=1), X-Forwarded-Proto: https
   });
 });
 
-// ---- §7: the home page --------------------------------------------------------------------------
+// ---- §7: the System page --------------------------------------------------------------------------
 
-test('the home page shows the service paths to admins only', async ({ browser }) => {
+test('the System page shows the service paths to admins only; the home page names none of them', async ({
+  browser,
+}) => {
   const env = appEnvironment(loadSandbox().stateDir);
   const paths = [
     env.BACKSTONE_ONE_AUTH,
@@ -428,19 +431,26 @@ test('the home page shows the service paths to admins only', async ({ browser })
   ].filter((p): p is string => !!p);
   expect(paths.length).toBeGreaterThanOrEqual(3);
 
-  const owner = await raw('/', { headers: { Cookie: user } });
-  expect(owner.status).toBe(200);
-  for (const p of paths) expect(owner.body, p).not.toContain(p);
-  for (const p of paths) expect(owner.body, p).not.toContain(encodeURI(p));
+  for (const cookie of [user, admin]) {
+    const home = await raw('/', { headers: { Cookie: cookie } });
+    expect(home.status).toBe(200);
+    for (const p of paths) expect(home.body, p).not.toContain(p);
+    for (const p of paths) expect(home.body, p).not.toContain(encodeURI(p));
+  }
+  const ownerSystem = await raw('/system', { headers: { Cookie: user } });
+  expect(ownerSystem.status).toBe(403);
+  for (const p of paths) expect(ownerSystem.body, p).not.toContain(p);
+  for (const p of paths) expect(ownerSystem.body, p).not.toContain(encodeURI(p));
 
   const context = await browser.newContext({ baseURL: loadSandbox().baseURL });
   const page = await context.newPage();
   await signIn(page, 'user');
   await page.goto('/');
-  await expect(page.getByRole('heading', { name: /welcome/i })).toBeVisible();
-  await expect(page.getByRole('link', { name: /datastores/i }).first()).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+  await expect(page.getByTestId('sidebar').getByRole('link', { name: 'System' })).toHaveCount(0);
   await context.close();
 
-  const adminHome = await raw('/', { headers: { Cookie: admin } });
-  expect(adminHome.body).toContain(env.BACKSTONE_ONE_AUTH!);
+  const adminSystem = await raw('/system', { headers: { Cookie: admin } });
+  expect(adminSystem.status).toBe(200);
+  expect(adminSystem.body).toContain(env.BACKSTONE_ONE_AUTH!);
 });

@@ -1,6 +1,6 @@
 /*
  * The app shell renders in Chromium: sidebar with only existing pages, top bar with breadcrumbs,
- * the effective configuration on the home page (no secret), and a theme toggle that persists.
+ * the effective configuration on the admin's System page (no secret), and a theme toggle that persists.
  */
 import { test, expect, signIn } from './fixtures';
 
@@ -8,11 +8,14 @@ test.beforeEach(async ({ page }) => {
   await signIn(page, 'admin');
 });
 
-test('the home page shows the shell and the effective configuration', async ({ page, sandbox }) => {
+test('the home page shows the shell, and the System page the effective configuration', async ({ page, sandbox }) => {
   await page.goto('/');
   await expect(page.getByTestId('sidebar')).toBeVisible();
   await expect(page.getByTestId('breadcrumbs')).toContainText('Dashboard');
   await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
+  await page.getByTestId('sidebar').getByRole('link', { name: 'System' }).click();
+  await expect(page).toHaveURL(/\/system$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'System' })).toBeVisible();
   // The sandbox's SSH files are what the app is configured with.
   await expect(page.getByText(`${sandbox.stateDir}/client/known_hosts`)).toBeVisible();
   await expect(page.getByText(`${sandbox.stateDir}/client/id_ed25519`, { exact: true })).toBeVisible();

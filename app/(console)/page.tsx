@@ -1,101 +1,148 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { requireViewer } from '@/lib/auth';
-import { getConfig } from '@/lib/config';
-import { describeConfig, type ConfigRow } from '@/lib/config/describe';
+import { readHealth, type AttentionItem, type HealthReport, type Severity } from '@/lib/health';
+import { Badge, type Tone } from '@/app/_components/badge';
+import { PageHeader, Panel } from '@/app/_components/panel';
+import { RefreshWhile } from '@/app/_components/refresh-while';
 
 export const metadata: Metadata = { title: 'Dashboard' };
-// The configuration is read at request time, from the running server's environment.
+// What needs attention now: read at request time, within the pages' bound (lib/health).
 export const dynamic = 'force-dynamic';
 
-function StatusBadge({ status }: { status: ConfigRow['status'] }) {
-  if (!status) return null;
-  return status === 'ok' ? (
-    <span className="rounded bg-emerald-100 px-1.5 py-0.5 text-xs font-medium text-emerald-800 dark:bg-emerald-900/50 dark:text-emerald-300">
-      found
-    </span>
-  ) : (
-    <span className="rounded bg-amber-100 px-1.5 py-0.5 text-xs font-medium text-amber-800 dark:bg-amber-900/50 dark:text-amber-300">
-      missing
-    </span>
+/** Beyond this many, the list says how many more: the worst are at the top. */
+const SHOWN = 100;
+
+const TONE: Record<Severity, Tone> = { critical: 'error', warning: 'warning', info: 'info' };
+const WORD: Record<Severity, string> = { critical: 'critical', warning: 'warning', info: 'info' };
+
+/**
+ * The VM protection line ("212 VMs: 205 protected, 4 overdue, 3 never"). Its counts come from
+ * lib/protection (readVmProtection(viewer).counts), another part of issue 25: until it is fed into
+ * HealthReport.protection, nothing shows here. VM and Backup Job items ('vm-overdue', 'vm-never',
+ * 'vm-failed', 'backup-job-error', 'backup-job-outdated') join the attention list through readHealth.
+ */
+function ProtectionSummary({ protection }: { protection: HealthReport['protection'] }) {
+  if (!protection) return null;
+  const parts = [
+    `${protection.protected} protected`,
+    protection.overdue > 0 && `${protection.overdue} overdue`,
+    protection.never > 0 && `${protection.never} never`,
+    protection.failed > 0 && `${protection.failed} failed`,
+    protection.backingUp > 0 && `${protection.backingUp} backing up`,
+  ].filter(Boolean);
+  return (
+    <p data-testid="protection-summary" className="text-lg font-medium">
+      {protection.total} VMs: {parts.join(', ')}
+    </p>
   );
 }
 
-/** What a VM owner sees: where to go. The service's paths are an admin's business (issue 22 §7). */
-function Welcome({ username }: { username: string }) {
-  const links = [
-    {
-      href: '/datastores',
-      title: 'Datastores',
-      text: 'The backups of your VMs: snapshots, files, downloads and restores.',
-    },
-    { href: '/jobs', title: 'Jobs', text: 'Restores you started and how far they got.' },
-  ];
+function Item({ item }: { item: AttentionItem }) {
   return (
-    <div className="mx-auto max-w-3xl space-y-6">
-      <div>
-        <h1 className="text-2xl font-semibold">Welcome, {username}</h1>
-        <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
-          Backstone shows the backups OpenNebula lets you see, and restores them.
-        </p>
+    <li
+      data-testid="attention-item"
+      data-kind={item.kind}
+      data-datastore={item.datastoreId}
+      data-repository={item.repository}
+      data-count={item.count}
+      className="flex flex-wrap items-start justify-between gap-3 px-4 py-3"
+    >
+      <div className="min-w-0 flex-1">
+        <div className="flex flex-wrap items-center gap-2">
+          <Badge tone={TONE[item.severity]}>{WORD[item.severity]}</Badge>
+          <span className="text-sm font-medium" data-testid="attention-title">
+            {item.title}
+          </span>
+        </div>
+        {item.detail && <p className="mt-1 break-words text-xs text-slate-600 dark:text-slate-400">{item.detail}</p>}
       </div>
-      <ul className="grid gap-4 sm:grid-cols-2">
-        {links.map((l) => (
-          <li key={l.href}>
-            <Link
-              href={l.href}
-              className="block rounded-lg border border-slate-200 bg-white p-4 hover:border-brand-500 dark:border-slate-800 dark:bg-slate-900"
-            >
-              <span className="font-semibold text-brand-600">{l.title}</span>
-              <span className="mt-1 block text-sm text-slate-600 dark:text-slate-400">{l.text}</span>
-            </Link>
-          </li>
-        ))}
-      </ul>
-    </div>
+      {item.fix && (
+        <Link
+          href={item.fix.href}
+          data-testid="attention-fix"
+          className="shrink-0 rounded-md border border-slate-300 px-2.5 py-1 text-sm font-medium text-brand-600 hover:border-brand-500 dark:border-slate-700"
+        >
+          {item.fix.label}
+        </Link>
+      )}
+    </li>
   );
 }
 
 export default async function HomePage() {
   const viewer = await requireViewer('/');
-  if (!viewer.isAdmin) return <Welcome username={viewer.username} />;
-  const sections = describeConfig(getConfig());
+  const report = await readHealth(viewer);
+  const shown = report.items.slice(0, SHOWN);
+  const reading = report.datastores.filter((d) => d.state === 'reading');
   return (
-    <div className="mx-auto max-w-5xl space-y-6">
-      <div>
-        <h1 className="text-2xl font-semibold">Dashboard</h1>
-        <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
-          How this Backstone reaches OpenNebula and the backup servers. Secrets are never shown.
-        </p>
-      </div>
-      {sections.map((section) => (
-        <section
-          key={section.title}
-          aria-labelledby={`cfg-${section.title}`}
-          className="overflow-hidden rounded-lg border border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900"
+    <div className="mx-auto max-w-5xl space-y-4">
+      <RefreshWhile active={report.incomplete} />
+      <PageHeader
+        title="Dashboard"
+        subtitle={
+          viewer.isAdmin
+            ? 'What needs attention now across every restic backup datastore, worst first.'
+            : 'What needs attention now about the backups of your VMs, worst first.'
+        }
+      />
+      {/* VM protection (lib/protection, another part of issue 25) goes here, above the list. */}
+      <ProtectionSummary protection={report.protection} />
+      {reading.length > 0 && (
+        <p
+          role="status"
+          aria-live="polite"
+          data-testid="health-reading"
+          className="rounded-lg border border-amber-300 bg-amber-50 px-4 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-200"
         >
-          <h2
-            id={`cfg-${section.title}`}
-            className="border-b border-slate-200 bg-slate-50 px-4 py-2.5 text-sm font-semibold dark:border-slate-800 dark:bg-slate-800/50"
-          >
-            {section.title}
-          </h2>
-          <dl className="divide-y divide-slate-100 dark:divide-slate-800">
-            {section.rows.map((row) => (
-              <div key={row.label} className="grid grid-cols-3 gap-4 px-4 py-2.5 text-sm">
-                <dt className="text-slate-500 dark:text-slate-400">{row.label}</dt>
-                <dd className="col-span-2">
-                  <div className="flex flex-wrap items-center gap-2">
-                    <code className="break-all font-mono text-[13px]">{row.value}</code>
-                    <StatusBadge status={row.status} />
-                  </div>
-                  {row.note && <p className="mt-0.5 text-xs text-slate-500 dark:text-slate-400">{row.note}</p>}
-                </dd>
-              </div>
+          Still reading {reading.map((d) => d.name).join(', ')} from the backup server; what is not read yet is not
+          listed below. This page updates by itself.
+        </p>
+      )}
+      <Panel
+        testId="attention"
+        title={
+          <>
+            Needs attention <span className="font-normal text-slate-500">({report.items.length})</span>
+          </>
+        }
+      >
+        {shown.length === 0 ? (
+          <p data-testid="all-clear" className="px-4 py-6 text-sm text-slate-600 dark:text-slate-400">
+            {report.datastores.length === 0
+              ? 'No restic backup datastore is visible to you yet.'
+              : 'Nothing needs attention: every datastore read so far is healthy.'}
+          </p>
+        ) : (
+          <ul className="divide-y divide-slate-100 dark:divide-slate-800" data-testid="attention-list">
+            {shown.map((item, i) => (
+              <Item
+                key={`${item.kind}-${item.datastoreId ?? ''}-${item.repository ?? ''}-${item.jobId ?? ''}-${i}`}
+                item={item}
+              />
             ))}
-          </dl>
-        </section>
-      ))}
+          </ul>
+        )}
+        {report.items.length > shown.length && (
+          <p className="border-t border-slate-200 px-4 py-2 text-xs text-slate-500 dark:border-slate-800">
+            and {report.items.length - shown.length} more, less urgent.
+          </p>
+        )}
+      </Panel>
+      {report.datastores.length > 0 && (
+        <p className="text-xs text-slate-500 dark:text-slate-400" data-testid="health-datastores">
+          Read:{' '}
+          {report.datastores.map((d, i) => (
+            <span key={d.id}>
+              {i > 0 && ', '}
+              <Link href={`/datastores/${d.id}`} className="underline-offset-2 hover:underline">
+                {d.name}
+              </Link>{' '}
+              ({d.state === 'read' ? `${d.repositories} repositories` : d.state === 'reading' ? 'reading' : 'failed'})
+            </span>
+          ))}
+        </p>
+      )}
     </div>
   );
 }

@@ -16,7 +16,10 @@ export const NAV: NavSection[] = [
   },
   {
     title: 'Administration',
-    items: [{ href: '/audit', label: 'Audit log', icon: '☰', adminOnly: true }],
+    items: [
+      { href: '/audit', label: 'Audit log', icon: '☰', adminOnly: true },
+      { href: '/system', label: 'System', icon: '⚙', adminOnly: true },
+    ],
   },
 ];
 
@@ -28,6 +31,7 @@ export const SEGMENT_LABELS: Record<string, string> = {
   jobs: 'Jobs',
   new: 'New',
   audit: 'Audit log',
+  system: 'System',
 };
 
 /**

@@ -12,14 +12,14 @@ export {
 export type { Reader } from './reader';
 export type { ServerStatus } from './server-status';
 export { readDatastore, type DatastoreInfo } from './datastores';
-export { recordCapacitySample, type CapacityReading } from './capacity';
+export { recordCapacitySample, samples, estimateFull, type CapacityReading, type FullEstimate } from './capacity';
 export { repositoryDetail, RepositoryNotFound, REPOSITORY_NAME, type RepositoryDetail } from './repository';
 export { ANSWER_WITHIN_MS, StillReading, valueWithin, waitOrAbort, type Answer, type Freshness } from './shared-reads';
 export { sharedInventory } from './inventory-reads';
 export { listDatastoreSummaries } from './datastores';
 export { capacityReport, type CapacityReport } from './capacity-report';
 export { NotAResticDatastore } from './access';
-export { backupServerOf, datastoreAccess, type DatastoreAccess } from './access';
+export { backupServerOf, datastoreAccess, isResticBackupDatastore, type DatastoreAccess } from './access';
 export { resolveSnapshot, resolveSnapshotPair, SnapshotNotVisible, type SnapshotRef } from './snapshot-resolve';
 export { snapshotFiles, snapshotFilesWithin, snapshotFile, type SnapshotFile } from './snapshot-files';
 export { diskHeader } from './snapshot-dump-head';

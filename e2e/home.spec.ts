@@ -1,0 +1,197 @@
+/*
+ * The health home page (lib/health, `/`): on the seeded cloud it lists exactly the seeded problems
+ * of datastore 100 with their counts, worst first (the stale lock, the dangling image, the orphan
+ * snapshot, and every repository never verified by Backstone); each fix link leads to the page that
+ * fixes it; after a check of one repository (which no other spec depends on) the home page no
+ * longer lists it. A VM owner's home lists only what concerns their own VMs. The System page is the
+ * admins' (a VM owner gets the 403 page).
+ *
+ * Ground truth comes from outside Backstone: the lock and snapshot files on the backup server and
+ * the CLI (a worker restarted after a failure keeps its sandbox, maybe already changed by others).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import type { BackupServerInfo } from '../sandbox/common/info';
+import { test, expect, signIn } from './fixtures';
+import { one } from './support/one-cli';
+import { loadSandbox } from './sandbox-env';
+
+const DS = 100;
+const CAPACITY = new Set(['datastore-full', 'datastore-filling']);
+
+function root(): string {
+  const info = JSON.parse(readFileSync(join(loadSandbox().stateDir, 'info.json'), 'utf8')) as {
+    backupServer: BackupServerInfo;
+  };
+  return join(info.backupServer.datastoresRoot, String(DS));
+}
+
+const hexFiles = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => /^[0-9a-f]{64}$/.test(f)) : []);
+
+function imageExists(id: number): boolean {
+  try {
+    one('oneimage', 'show', '-x', String(id));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+type Shown = { kind: string; datastore: string; repository: string; count: string; href: string };
+
+async function shownItems(page: Page): Promise<Shown[]> {
+  return page.getByTestId('attention-item').evaluateAll((lis) =>
+    lis.map((li) => ({
+      kind: li.getAttribute('data-kind') ?? '',
+      datastore: li.getAttribute('data-datastore') ?? '',
+      repository: li.getAttribute('data-repository') ?? '',
+      count: li.getAttribute('data-count') ?? '',
+      href: li.querySelector('[data-testid="attention-fix"]')?.getAttribute('href') ?? '',
+    })),
+  );
+}
+
+/** The home page once everything of datastore 100 was read (it refreshes itself meanwhile). */
+async function homeWhenRead(page: Page): Promise<Shown[]> {
+  await page.goto('/');
+  await expect(page.getByTestId('attention')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('health-reading')).toHaveCount(0, { timeout: 120_000 });
+  return shownItems(page);
+}
+
+const byRepo = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: true });
+
+test.describe('the health home page', () => {
+  test.describe.configure({ mode: 'serial' });
+
+  test('lists exactly the seeded problems with their counts, worst first, each linking to its fix', async ({
+    page,
+    sandbox,
+  }) => {
+    test.setTimeout(240_000);
+    const { vms, backupJobId, orphanSnapshot, danglingImage } = sandbox.seed;
+    const legacy = String(vms.legacy);
+    const dsRoot = root();
+    // What the backup server and OpenNebula hold now.
+    const locks = hexFiles(join(dsRoot, legacy, 'locks')).length;
+    // OpenNebula's SOURCE may be restic's short ID.
+    const orphan = hexFiles(join(dsRoot, legacy, 'snapshots')).some((f) => f.startsWith(orphanSnapshot.snapshot))
+      ? 1
+      : 0;
+    const dangling = imageExists(danglingImage.imageId) ? 1 : 0;
+    const repos = readdirSync(dsRoot)
+      .filter((r) => hexFiles(join(dsRoot, r, 'snapshots')).length > 0)
+      .sort(byRepo);
+    expect(repos).toEqual(
+      [String(vms.web), String(vms.db), legacy, `job_${backupJobId}`].sort(byRepo).filter((r) => repos.includes(r)),
+    );
+    const expected = [
+      ...(locks > 0 ? [{ kind: 'stale-lock', repository: legacy, count: String(locks) }] : []),
+      ...(dangling ? [{ kind: 'dangling-image', repository: legacy, count: '1' }] : []),
+      ...(orphan ? [{ kind: 'orphan-snapshots', repository: legacy, count: '1' }] : []),
+      ...repos.map((r) => ({ kind: 'not-verified', repository: r, count: '1' })),
+    ];
+
+    await signIn(page, 'admin');
+    await expect(async () => {
+      const items = (await homeWhenRead(page)).filter((i) => i.datastore === String(DS) && !CAPACITY.has(i.kind));
+      expect(items.map(({ kind, repository, count }) => ({ kind, repository, count }))).toEqual(expected);
+    }).toPass({ timeout: 180_000, intervals: [2_000] });
+
+    // How full the datastore is, against df on the backup server's file system.
+    const [size, used] = execFileSync('df', ['-B1', '--output=size,used', dsRoot], { encoding: 'utf8' })
+      .trim()
+      .split('\n')[1]!
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    const full = Math.round((used! / size!) * 100) >= 90;
+    const all = await shownItems(page);
+    expect(all.some((i) => i.kind === 'datastore-full' && i.datastore === String(DS))).toBe(full);
+    // Worst first over the whole list: critical, then warning, then info.
+    const severities = await page
+      .getByTestId('attention-item')
+      .evaluateAll((lis) => lis.map((li) => li.querySelector('span')?.textContent ?? ''));
+    const rank = { critical: 0, warning: 1, info: 2 } as Record<string, number>;
+    expect(severities.map((s) => rank[s])).toEqual([...severities.map((s) => rank[s])].sort());
+
+    // Every fix link leads to a page that exists.
+    for (const item of all.filter((i) => i.href)) {
+      const res = await page.request.get(item.href.split('#')[0]!);
+      expect(res.status(), item.href).toBe(200);
+    }
+    // ... and the page that fixes it shows the problem.
+    const fixOf = (kind: string, repository: string) =>
+      page
+        .locator(`[data-testid="attention-item"][data-kind="${kind}"][data-repository="${repository}"]`)
+        .getByTestId('attention-fix');
+    if (locks > 0) {
+      await fixOf('stale-lock', legacy).click();
+      await expect(page).toHaveURL(new RegExp(`/datastores/${DS}/maintenance/${legacy}#locks$`));
+      const short = hexFiles(join(dsRoot, legacy, 'locks'))[0]!.slice(0, 8);
+      await expect(page.getByTestId(`lock-verdict-${short}`)).toHaveText('stale', { timeout: 30_000 });
+      await page.goto('/');
+    }
+    if (dangling) {
+      await fixOf('dangling-image', legacy).click();
+      await expect(page.getByTestId(`dangling-${danglingImage.imageId}`)).toBeVisible({ timeout: 30_000 });
+      await page.goto('/');
+    }
+    if (orphan) {
+      await fixOf('orphan-snapshots', legacy).click();
+      await expect(page.getByTestId('orphans-panel')).toContainText(orphanSnapshot.snapshot.slice(0, 8), {
+        timeout: 30_000,
+      });
+    }
+  });
+
+  test('after a check of a repository, the home page no longer lists it as not verified', async ({ page, sandbox }) => {
+    test.setTimeout(240_000);
+    // The web VM's repository: healthy, unlocked, and no other spec looks at its check.
+    const web = String(sandbox.seed.vms.web);
+    await signIn(page, 'admin');
+    const item = page.locator(`[data-testid="attention-item"][data-kind="not-verified"][data-repository="${web}"]`);
+    await expect(async () => {
+      await homeWhenRead(page);
+      await expect(item).toHaveCount(1);
+    }).toPass({ timeout: 180_000, intervals: [2_000] });
+    await item.getByTestId('attention-fix').click();
+    await expect(page).toHaveURL(new RegExp(`/datastores/${DS}/maintenance/${web}$`));
+    await expect(page.getByTestId('check-panel')).toContainText('never checked', { timeout: 30_000 });
+    await page.getByTestId('check-run').click();
+    await expect(page).toHaveURL(/\/jobs\/\d+$/, { timeout: 30_000 });
+    await expect(page.getByTestId('job-status')).toHaveText(/succeeded/, { timeout: 180_000 });
+
+    await homeWhenRead(page);
+    await expect(item).toHaveCount(0);
+    // The other repositories are still not verified.
+    await expect(
+      page.locator(`[data-testid="attention-item"][data-kind="not-verified"][data-datastore="${DS}"]`).first(),
+    ).toBeVisible();
+  });
+
+  test('a VM owner’s home lists only what concerns their own VMs, and the System page is not theirs', async ({
+    page,
+    sandbox,
+  }) => {
+    test.setTimeout(180_000);
+    const { vms, backupJobId } = sandbox.seed;
+    // alice owns db-primary and ci-runner (in the Backup Job's repository, shared with bob).
+    const hers = new Set([String(vms.db), `job_${backupJobId}`]);
+    await signIn(page, 'user');
+    const items = await homeWhenRead(page);
+    for (const i of items.filter((x) => x.repository)) expect(hers.has(i.repository), i.repository).toBe(true);
+    // Maintenance, verification and capacity are the admins'.
+    expect(items.filter((i) => ['not-verified', 'check-failed', ...CAPACITY].includes(i.kind))).toEqual([]);
+    expect(items.filter((i) => i.href.includes('/maintenance/'))).toEqual([]);
+    await expect(page.getByTestId('attention')).not.toContainText(String(sandbox.seed.vms.legacy) + ' (');
+    await expect(page.getByTestId('attention')).not.toContainText('legacy-erp');
+
+    await expect(page.getByTestId('sidebar').getByRole('link', { name: 'System' })).toHaveCount(0);
+    const res = await page.goto('/system');
+    expect(res?.status()).toBe(403);
+    await expect(page.getByTestId('forbidden')).toBeVisible();
+  });
+});

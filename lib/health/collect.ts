@@ -1,0 +1,186 @@
+import 'server-only';
+import {
+  ANSWER_WITHIN_MS,
+  estimateFull,
+  isResticBackupDatastore,
+  readOverview,
+  recordCapacitySample,
+  samples,
+  type DatastoreOverview,
+  type Reader,
+} from '@/lib/catalog';
+import { isExpectedError } from '@/lib/errors';
+import { visibleJobs } from '@/lib/jobs';
+import { logger } from '@/lib/log';
+import { inspectLocksWithin, lastChecks } from '@/lib/maintenance';
+import type { CheckRecord, LockInspection } from '@/lib/schemas/maintenance';
+import { listDatastores, type Datastore } from '@/lib/opennebula';
+import {
+  capacityItems,
+  DEFAULT_THRESHOLDS,
+  jobItems,
+  notReadItems,
+  rankItems,
+  repositoryItems,
+  type AttentionItem,
+  type CapacityFacts,
+  type HealthThresholds,
+} from './attention';
+
+// The health home page's facts, from what the catalog already knows: each restic datastore's
+// overview answered within the pages' bound (the backup server's listing is shared with every
+// other page, and restic is asked only about snapshots it never read, in the background), the
+// lock inspections the maintenance pages made, the stored check results and capacity samples, and
+// the jobs store. Nothing waits on a fresh restic run: what is not known yet is said so.
+
+const log = logger('health');
+
+/**
+ * The VM protection summary ("212 VMs: 205 protected, 4 overdue, 3 never"), from lib/protection
+ * (another part of issue 25): `readVmProtection(viewer).counts`. Not read here yet.
+ */
+export type ProtectionCounts = {
+  total: number;
+  protected: number;
+  overdue: number;
+  never: number;
+  failed: number;
+  backingUp: number;
+};
+
+export type DatastoreHealth = { id: number; name: string; repositories: number; state: 'read' | 'reading' | 'failed' };
+
+export type HealthReport = {
+  items: AttentionItem[];
+  datastores: DatastoreHealth[];
+  /** Something is still being read: the page asks again. */
+  incomplete: boolean;
+  /** Filled once lib/protection is merged (see ProtectionCounts). */
+  protection?: ProtectionCounts;
+  generatedAt: number;
+};
+
+export type HealthOptions = { answerWithinMs?: number; thresholds?: HealthThresholds; signal?: AbortSignal };
+
+function capacityOf(ds: Datastore, overview: DatastoreOverview, now: number): CapacityFacts | undefined {
+  const fs = overview.filesystem;
+  const estimate = estimateFull(samples(ds.id, undefined, now));
+  const fullAt = estimate.kind === 'date' ? estimate.at : undefined;
+  if (fs) return { usedBytes: fs.usedBytes, totalBytes: fs.totalBytes, fullAt };
+  // The monitor's figures, when the backup server's listing is not known.
+  if (ds.totalMb > 0) return { usedBytes: ds.usedMb * 2 ** 20, totalBytes: ds.totalMb * 2 ** 20, fullAt };
+  return undefined;
+}
+
+async function datastoreHealth(
+  reader: Reader,
+  ds: Datastore,
+  opts: { deadline: number; thresholds: HealthThresholds; signal?: AbortSignal },
+): Promise<{ items: AttentionItem[]; health: DatastoreHealth }> {
+  const ref = { id: ds.id, name: ds.name };
+  let overview: DatastoreOverview;
+  try {
+    const read = await readOverview(reader, ds.id, opts.signal, ds, {
+      answerWithinMs: Math.max(0, opts.deadline - Date.now()),
+    });
+    overview = read.overview;
+    // The backup server was just listed: its df is the datastore's capacity history's next sample.
+    recordCapacitySample(ds.id, read.capacity);
+  } catch (err) {
+    if (!isExpectedError(err)) throw err;
+    log.warn('datastore not readable for the health page', { datastore: ds.id, error: err.message });
+    return {
+      items: notReadItems(ref, { reading: false, pending: 0, unreachable: err.userMessage }),
+      health: { ...ref, repositories: 0, state: 'failed' },
+    };
+  }
+  const now = Date.now();
+  const reading = overview.freshness.state === 'reading';
+  const f = overview.freshness;
+  const failed = f.state === 'stale' && f.reason === 'failed';
+  const unreachable =
+    overview.server?.reachable === false ? overview.server.message : failed ? (f.message ?? '') : undefined;
+  const checks = reader.isAdmin ? lastChecks(ds.id) : new Map<string, CheckRecord>();
+  const inspections =
+    reader.isAdmin && !reading
+      ? await lockVerdicts(ds.id, overview, opts.deadline)
+      : new Map<string, LockInspection | null | undefined>();
+  const judging = [...inspections.values()].some((i) => i === undefined);
+  const items: AttentionItem[] = [...notReadItems(ref, { reading, pending: overview.pending, unreachable })];
+  if (!reading)
+    for (const row of overview.repositories)
+      items.push(
+        ...repositoryItems(
+          ref,
+          {
+            row,
+            inspection: inspections.get(row.name) ?? undefined,
+            lastCheck: checks.get(row.name),
+          },
+          { isAdmin: reader.isAdmin, now, thresholds: opts.thresholds },
+        ),
+      );
+  // How full a datastore is concerns whoever can act on it: its admins.
+  if (reader.isAdmin)
+    items.push(...capacityItems(ref, capacityOf(ds, overview, now), { now, thresholds: opts.thresholds }));
+  return {
+    items,
+    health: {
+      ...ref,
+      repositories: overview.repositories.length,
+      state: reading || overview.pending > 0 || judging ? 'reading' : unreachable !== undefined ? 'failed' : 'read',
+    },
+  };
+}
+
+/**
+ * The verdicts on the locks the listing shows, for repositories that have lock files only (rare:
+ * a running backup or a stale lock). The inspection is the maintenance page's own, shared with it
+ * and kept LOCKS_FRESH_MS; the page waits for it until the deadline at most, then says the verdict
+ * is not read yet (undefined) and asks again.
+ */
+async function lockVerdicts(
+  datastoreId: number,
+  overview: DatastoreOverview,
+  deadline: number,
+): Promise<Map<string, LockInspection | null | undefined>> {
+  const locked = overview.repositories.filter((r) => (r.locks ?? 0) > 0);
+  const answers = await Promise.all(
+    locked.map(async (r) => {
+      try {
+        return (await inspectLocksWithin(datastoreId, r.name, Math.max(0, deadline - Date.now()))).value;
+      } catch (err) {
+        // The lock files' age still tells (attention.ts); the maintenance page shows the error.
+        log.warn('locks not inspected for the health page', {
+          datastore: datastoreId,
+          repository: r.name,
+          error: err instanceof Error ? err.message : String(err),
+        });
+        return null;
+      }
+    }),
+  );
+  // undefined: still reading; null: the inspection failed.
+  return new Map(locked.map((r, i) => [r.name, answers[i]]));
+}
+
+/** What needs the reader's attention now, worst first, answered within `answerWithinMs`. */
+export async function readHealth(reader: Reader, opts: HealthOptions = {}): Promise<HealthReport> {
+  const answerWithinMs = opts.answerWithinMs ?? ANSWER_WITHIN_MS;
+  const thresholds = opts.thresholds ?? DEFAULT_THRESHOLDS;
+  const started = Date.now();
+  const restic = (await listDatastores(reader.credential)).filter(isResticBackupDatastore);
+  const deadline = started + answerWithinMs;
+  const per = await Promise.all(
+    restic.map((ds) => datastoreHealth(reader, ds, { deadline, thresholds, signal: opts.signal })),
+  );
+  const now = Date.now();
+  const items = rankItems([...per.flatMap((p) => p.items), ...jobItems(visibleJobs(reader), now)]);
+  const datastores = per.map((p) => p.health);
+  return {
+    items,
+    datastores,
+    incomplete: datastores.some((d) => d.state === 'reading'),
+    generatedAt: now,
+  };
+}

@@ -1,0 +1,11 @@
+import 'server-only';
+
+// The health home page: what needs attention now across every restic datastore the reader sees.
+export { readHealth, type HealthReport, type DatastoreHealth, type ProtectionCounts } from './collect';
+export {
+  DEFAULT_THRESHOLDS,
+  type AttentionItem,
+  type AttentionKind,
+  type Severity,
+  type HealthThresholds,
+} from './attention';
