@@ -289,7 +289,9 @@ export type Vm = Owner & {
   disks: VmDisk[];
   nics: VmNic[];
   backups: { config: VmBackupConfig; backupIds: number[] };
-  /** TEMPLATE/SCHED_ACTION: full in `onevm show`; a pool listing may carry none. */
+  /** SCHED_ACTIONS/ID: the IDs of its scheduled actions. */
+  schedActionIds: number[];
+  /** TEMPLATE/SCHED_ACTION: full in `onevm show`; a pool listing may carry only the IDs. */
   schedActions: SchedAction[];
   /** USER_TEMPLATE/ERROR (`<ctime>: BACKUP: <driver message>` after a failed backup), when set. */
   error?: string;

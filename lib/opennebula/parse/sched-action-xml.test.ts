@@ -37,6 +37,7 @@ describe('SCHED_ACTION', () => {
       [1, 'poweroff', -1, [], 1750000000, 0],
     ]);
     expect(vm.schedActions[0]!.args).toBe('100,0');
+    expect(vm.schedActionIds).toEqual([0, 1]);
     expect(vm.error).toBe('Mon Jun 16 12:00:00 2025: BACKUP: restic backup failed');
   });
 

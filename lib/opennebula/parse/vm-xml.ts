@@ -36,6 +36,7 @@ export const OneVmXmlSchema = z.object({
   LCM_STATE: xInt,
   STIME: xInt.optional(),
   ETIME: xInt.optional(),
+  SCHED_ACTIONS: xIds,
   TEMPLATE: xContainer({
     DISK: xList(Vector),
     NIC: xList(Vector),
@@ -123,6 +124,7 @@ export function reshapeVm(raw: OneVmXml): Vm {
       config: cfg === undefined ? {} : reshapeBackupConfig(cfg),
       backupIds: raw.BACKUPS?.BACKUP_IDS ?? [],
     },
+    schedActionIds: raw.SCHED_ACTIONS,
     schedActions: reshapeSchedActions(t?.SCHED_ACTION),
     ...opt('error', raw.USER_TEMPLATE?.ERROR || undefined),
   };
