@@ -1,10 +1,11 @@
 import type { SchedAction } from '@/lib/opennebula/models';
+import type { ProtectionStatusName } from '@/lib/schemas/vms';
 import { describeSchedule, nextRun, type Schedule } from './schedule';
 
 // A VM's protection status from what OpenNebula says about it: pure, so every rule is a table case.
 
-export const PROTECTION_STATUSES = ['protected', 'overdue', 'never', 'failed', 'backing-up'] as const;
-export type ProtectionStatus = (typeof PROTECTION_STATUSES)[number];
+export { PROTECTION_STATUSES } from '@/lib/schemas/vms';
+export type ProtectionStatus = ProtectionStatusName;
 
 /** How late a scheduled run may be before the VM counts as overdue (backup limits hold runs back). */
 export const SCHEDULE_GRACE_SECONDS = 3600;
