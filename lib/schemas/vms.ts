@@ -70,3 +70,6 @@ export function vmsQueryString(q: Partial<VmsQuery>): string {
   const s = p.toString();
   return s ? `?${s}` : '';
 }
+
+/** A backup datastore's expected interval, as an admin sets it on the datastore page (in hours). */
+export const EXPECTED_INTERVAL_MAX_HOURS = 24 * 366;
