@@ -77,7 +77,7 @@ const job: BackupJob = {
   errorVms: [4],
   vmIds: [3, 4],
   datastoreId: 100,
-  error: 'wrong state SUSPENDED',
+  error: 'Sat Jan 17 12:30:14 2026 : [backup] Could not create a new backup for VM 4, wrong state SUSPENDED.',
   schedActionIds: [1],
   schedActions: [
     {
@@ -158,7 +158,7 @@ describe('VM protection rows', () => {
       [5, 'never'],
       [6, 'backing-up'],
     ]);
-    expect(byId.get(4)!.reason).toMatch(/Backup Job 0 failed: wrong state SUSPENDED/);
+    expect(byId.get(4)!.reason).toMatch(/Backup Job 0 failed: .*for VM 4, wrong state SUSPENDED/);
     expect(byId.get(5)!.reason).toMatch(/first run scheduled/);
   });
 
@@ -177,6 +177,22 @@ describe('VM protection rows', () => {
     expect(byId.get(3)!.schedule).toMatch(/^daily at \d\d:00$/);
     expect(byId.get(5)).toMatchObject({ datastores: [{ id: 101, name: 'Offsite' }], schedule: 'every 24 hours' });
     expect(byId.get(6)!.datastores).toEqual([{ id: 100, name: 'RBackups' }]);
+  });
+
+  it("gives a job's error only to the VM it names, else the VM's own backup error", () => {
+    const other = vmProtectionRows({
+      ...facts,
+      vms: facts.vms.map((v) =>
+        v.id === 4 ? { ...v, error: 'Tue Jan 20 10:00:00 2026: BACKUP: restic: disk full' } : v,
+      ),
+      jobs: [
+        {
+          ...job,
+          error: 'Sat Jan 17 12:30:14 2026 : [backup] Could not create a new backup for VM 44, wrong state SUSPENDED.',
+        },
+      ],
+    });
+    expect(other.find((r) => r.id === 4)!.reason).toBe('Its last backup in Backup Job 0 failed: restic: disk full');
   });
 
   it("withholds a job's name the reader may not see", () => {

@@ -1,6 +1,6 @@
 import type { BackupJob, Datastore, Image, SchedAction, Vm } from '@/lib/opennebula/models';
 import { describeSchedule, nextRun } from './schedule';
-import { DEFAULT_EXPECTED_INTERVAL_SECONDS, protectionStatus, type ProtectionStatus } from './status';
+import { backupFailure, DEFAULT_EXPECTED_INTERVAL_SECONDS, protectionStatus, type ProtectionStatus } from './status';
 
 // One row per VM: what OpenNebula says about its backups, joined from the VM, its backup images,
 // its Backup Job and the datastores, and the status that follows. Pure: the reader (index.ts) does
@@ -70,6 +70,16 @@ function soonest(actions: SchedAction[], now: number): SchedAction | undefined {
   return withNext[0]?.s;
 }
 
+/**
+ * Why a job's VM failed: the job's ERROR when it names this VM (launch errors), else the VM's own
+ * backup ERROR (a driver failure does not reach the job).
+ */
+function jobFailure(job: BackupJob, vm: Vm): { jobId: number; message?: string } {
+  if (job.error && new RegExp(`\\bVM ${vm.id}\\b`).test(job.error)) return { jobId: job.id, message: job.error };
+  const own = backupFailure(vm.error);
+  return own ? { jobId: job.id, message: own.message } : { jobId: job.id };
+}
+
 export function vmProtectionRows(facts: ProtectionFacts): VmProtection[] {
   const { now } = facts;
   const imagesById = new Map(facts.images.map((i) => [i.id, i]));
@@ -120,9 +130,7 @@ export function vmProtectionRows(facts: ProtectionFacts): VmProtection[] {
       now,
       backingUp: vm.backingUp || (job?.backingUpVms.includes(vm.id) ?? false),
       ...(lastBackupAt !== undefined ? { lastBackupAt } : {}),
-      ...(job?.errorVms.includes(vm.id)
-        ? { jobError: { jobId: job.id, ...(job.error ? { message: job.error } : {}) } }
-        : {}),
+      ...(job?.errorVms.includes(vm.id) ? { jobError: jobFailure(job, vm) } : {}),
       ...(vm.error !== undefined ? { vmError: vm.error } : {}),
       schedules: actions.map((sched) => ({ sched, owner })),
       expectedIntervalSeconds: intervals.length ? Math.min(...intervals) : DEFAULT_EXPECTED_INTERVAL_SECONDS,
