@@ -1,7 +1,9 @@
 // The demo cloud: datastore 100 "RBackups" on the sandbox backup server, VMs of oneadmin, alice and
 // bob, FULL backups under KEEP_LAST, an INCREMENT chain flattened twice, a Backup Job whose two VMs
 // belong to two different owners (alice and bob share its repository), and
-// what real clouds accumulate: a stale exclusive lock, an orphan snapshot, a dangling image.
+// what real clouds accumulate: a stale exclusive lock, an orphan snapshot, a dangling image; and two
+// VMs that should be protected and are not: one overdue (its daily scheduled backup never ran), one
+// never backed up (a weekly scheduled backup, no backup yet).
 // Deterministic (fixed clock, fixed disk writes); only restic's snapshot IDs vary.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
