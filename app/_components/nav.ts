@@ -5,7 +5,10 @@ export type NavSection = { title: string; items: NavItem[] };
 export const NAV: NavSection[] = [
   {
     title: 'Overview',
-    items: [{ href: '/', label: 'Dashboard', icon: '▦' }],
+    items: [
+      { href: '/', label: 'Dashboard', icon: '▦' },
+      { href: '/vms', label: 'VMs', icon: '▣' },
+    ],
   },
   {
     title: 'Storage',
@@ -32,6 +35,7 @@ export const SEGMENT_LABELS: Record<string, string> = {
   new: 'New',
   audit: 'Audit log',
   system: 'System',
+  vms: 'VMs',
 };
 
 /**

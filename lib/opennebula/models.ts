@@ -253,6 +253,25 @@ export type VmBackupConfig = {
   lastBridge?: string;
 };
 
+/**
+ * A scheduled action (shared.xsd SCHED_ACTION; src/sam/ScheduledAction.cc). TIME and DONE are epoch
+ * seconds; REPEAT -1 one-shot, 0 weekly, 1 monthly, 2 yearly, 3 hourly (DAYS then holds the hours);
+ * END_TYPE -1 none, 0 never, 1 after END_VALUE more runs, 2 until the epoch END_VALUE.
+ */
+export type SchedAction = {
+  id: number;
+  action: string;
+  args: string;
+  time: number;
+  repeat: number;
+  days: number[];
+  endType: number;
+  endValue: number;
+  done: number;
+  /** The last launch error (`<ctime> : <error>`), empty when the last launch was accepted. */
+  message: string;
+};
+
 export type Vm = Owner & {
   id: number;
   name: string;
@@ -270,6 +289,12 @@ export type Vm = Owner & {
   disks: VmDisk[];
   nics: VmNic[];
   backups: { config: VmBackupConfig; backupIds: number[] };
+  /** SCHED_ACTIONS/ID: the IDs of its scheduled actions. */
+  schedActionIds: number[];
+  /** TEMPLATE/SCHED_ACTION: full in `onevm show`; a pool listing may carry only the IDs. */
+  schedActions: SchedAction[];
+  /** USER_TEMPLATE/ERROR (`<ctime>: BACKUP: <driver message>` after a failed backup), when set. */
+  error?: string;
 };
 
 export type BackupJob = Owner & {
@@ -291,6 +316,10 @@ export type BackupJob = Owner & {
   fsFreeze?: string;
   execution?: string;
   error?: string;
+  /** SCHED_ACTIONS/ID: the IDs of its scheduled actions (a pool listing carries only these). */
+  schedActionIds: number[];
+  /** TEMPLATE/SCHED_ACTION: full in `onebackupjob show` only. */
+  schedActions: SchedAction[];
   template: TemplateAttributes;
   templateVectors: TemplateVectors;
 };

@@ -176,4 +176,17 @@ export const MIGRATIONS: Migration[] = [
         WHERE instr(repo_key, ':/') > 0;
     `,
   },
+  {
+    version: 10,
+    name: 'expected backup interval per backup datastore',
+    // Set by an admin on the datastore page; a datastore without a row expects one backup a day.
+    sql: `
+      CREATE TABLE datastore_expected_intervals (
+        datastore_id     INTEGER PRIMARY KEY,
+        interval_seconds INTEGER NOT NULL CHECK (interval_seconds > 0),
+        updated_at       INTEGER NOT NULL,
+        updated_by       TEXT NOT NULL
+      );
+    `,
+  },
 ];

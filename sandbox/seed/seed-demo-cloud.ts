@@ -1,7 +1,9 @@
 // The demo cloud: datastore 100 "RBackups" on the sandbox backup server, VMs of oneadmin, alice and
 // bob, FULL backups under KEEP_LAST, an INCREMENT chain flattened twice, a Backup Job whose two VMs
 // belong to two different owners (alice and bob share its repository), and
-// what real clouds accumulate: a stale exclusive lock, an orphan snapshot, a dangling image.
+// what real clouds accumulate: a stale exclusive lock, an orphan snapshot, a dangling image; and two
+// VMs that should be protected and are not: one overdue (its daily scheduled backup never ran), one
+// never backed up (a weekly scheduled backup, no backup yet).
 // Deterministic (fixed clock, fixed disk writes); only restic's snapshot IDs vary.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
@@ -11,7 +13,7 @@ import { startFrontend, type FrontendInfo } from '../opennebula/frontend';
 import { frontendPaths, type FrontendPaths } from '../opennebula/paths';
 import { readConfig } from '../opennebula/config';
 import { readDb } from '../opennebula/store/db';
-import { createVm, setBackupConfig } from '../opennebula/ops/create-vm';
+import { addVmSchedAction, createVm, setBackupConfig } from '../opennebula/ops/create-vm';
 import { forgetImage } from '../opennebula/ops/delete-image';
 import { inBackup } from '../opennebula/ops/states';
 import { resticDs } from '../opennebula/driver/datastore-context';
@@ -26,7 +28,8 @@ export const SEED_EPOCH = Date.UTC(2026, 9, 1, 8, 0, 0) / 1000;
 
 export type SeedReport = {
   datastoreId: number;
-  vms: { web: number; db: number; app: number; ci: number; legacy: number };
+  /** overdue: its daily scheduled backup has not run since its only backup; never: scheduled, never backed up. */
+  vms: { web: number; db: number; app: number; ci: number; legacy: number; overdue: number; never: number };
   backupJobId: number;
   staleLockRepo: string;
   orphanSnapshot: { repo: string; snapshot: string };
@@ -158,9 +161,35 @@ export async function seedDemoCloud(stateDir: string): Promise<SeedReport | unde
   const repo = posix.join(posix.normalize(ds.basePath), String(vm.legacy));
   await leaveStaleExclusiveLock(cfg, repo, resticDs(paths, ds).password, paths.one, join(paths.logDir, 'seed.log'));
 
+  // VMs that should be protected and are not (created last, so every ID above stays as it was).
+  // (4) Overdue: one backup, then a daily scheduled backup to datastore 100 that never ran (oned's
+  // scheduler held back, e.g. by MAX_BACKUPS): TIME stays in the past, not DONE.
+  const overdue = await createVm(paths, { name: 'reports-db', uid: 0, disksMb: [16] });
+  setBackupConfig(paths, overdue, { MODE: 'FULL', KEEP_LAST: '3' });
+  await backupAndWait(paths, cli, overdue, SEED_EPOCH + 3 * DAY);
+  addVmSchedAction(paths, overdue, {
+    ACTION: 'backup',
+    ARGS: '100,0',
+    TIME: String(SEED_EPOCH + 4 * DAY),
+    REPEAT: '0',
+    DAYS: '0,1,2,3,4,5,6',
+    END_TYPE: '0',
+  });
+  // (5) Never backed up: INCREMENT mode and a weekly scheduled backup to datastore 100, no backup yet.
+  const never = await createVm(paths, { name: 'reports-archive', uid: 0, disksMb: [16] });
+  setBackupConfig(paths, never, { MODE: 'INCREMENT', INCREMENT_MODE: 'CBT', KEEP_LAST: '7', FS_FREEZE: 'AGENT' });
+  addVmSchedAction(paths, never, {
+    ACTION: 'backup',
+    ARGS: '100',
+    TIME: String(SEED_EPOCH + 27 * DAY),
+    REPEAT: '0',
+    DAYS: '0',
+    END_TYPE: '0',
+  });
+
   return {
     datastoreId: 100,
-    vms: vm,
+    vms: { ...vm, overdue, never },
     backupJobId: bjId,
     staleLockRepo: repo,
     orphanSnapshot: { repo, snapshot: orphan.source },

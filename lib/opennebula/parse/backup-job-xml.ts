@@ -1,6 +1,7 @@
 import 'server-only';
 import { z } from 'zod';
 import type { BackupJob } from '../models';
+import { reshapeSchedActions } from './sched-action-xml';
 import {
   intAttr,
   opt,
@@ -27,6 +28,7 @@ export const OneBackupJobXmlSchema = z.object({
   PRIORITY: xInt.optional(),
   LAST_BACKUP_TIME: xInt.optional(),
   LAST_BACKUP_DURATION: xInt.optional(),
+  SCHED_ACTIONS: xIds,
   UPDATED_VMS: xIds,
   OUTDATED_VMS: xIds,
   BACKING_UP_VMS: xIds,
@@ -66,6 +68,8 @@ export function reshapeBackupJob(raw: OneBackupJobXml): BackupJob {
     ...opt('fsFreeze', t.FS_FREEZE || undefined),
     ...opt('execution', t.EXECUTION || undefined),
     ...opt('error', t.ERROR || undefined),
+    schedActionIds: raw.SCHED_ACTIONS,
+    schedActions: reshapeSchedActions(raw.TEMPLATE.vectors.SCHED_ACTION),
     template: t,
     templateVectors: raw.TEMPLATE.vectors,
   };

@@ -2,6 +2,7 @@ import 'server-only';
 import { z } from 'zod';
 import { enumName, LCM_STATE_BACKUP, LCM_STATE_BACKUP_POWEROFF, VM_LCM_STATES, VM_STATES } from '../models';
 import type { Vm, VmBackupConfig, VmDisk, VmNic } from '../models';
+import { reshapeSchedActions } from './sched-action-xml';
 import {
   flatStrings,
   intAttr,
@@ -35,6 +36,7 @@ export const OneVmXmlSchema = z.object({
   LCM_STATE: xInt,
   STIME: xInt.optional(),
   ETIME: xInt.optional(),
+  SCHED_ACTIONS: xIds,
   TEMPLATE: xContainer({
     DISK: xList(Vector),
     NIC: xList(Vector),
@@ -43,7 +45,9 @@ export const OneVmXmlSchema = z.object({
     MEMORY: xText.optional(),
     OS: xList(xFlat),
     GRAPHICS: xList(xFlat),
+    SCHED_ACTION: xList(xFlat),
   }).optional(),
+  USER_TEMPLATE: xContainer({ ERROR: xText.optional() }).optional(),
   BACKUPS: BackupsSchema.optional(),
 });
 export type OneVmXml = z.output<typeof OneVmXmlSchema>;
@@ -120,6 +124,9 @@ export function reshapeVm(raw: OneVmXml): Vm {
       config: cfg === undefined ? {} : reshapeBackupConfig(cfg),
       backupIds: raw.BACKUPS?.BACKUP_IDS ?? [],
     },
+    schedActionIds: raw.SCHED_ACTIONS,
+    schedActions: reshapeSchedActions(t?.SCHED_ACTION),
+    ...opt('error', raw.USER_TEMPLATE?.ERROR || undefined),
   };
 }
 

@@ -76,7 +76,7 @@ function show(ctx: Ctx, a: Parsed): number {
   const { db, s } = login(ctx, M);
   const vm = resolve(db.vms, a.positionals[0], 'VM', M, 'VM');
   authorize(s, M, vm, 'USE', 'VM');
-  if (a.options.xml) printXml(ctx, vmXml(db, vm));
+  if (a.options.xml) printXml(ctx, vmXml(db, vm, true));
   else
     ctx.out(
       [

@@ -7,6 +7,7 @@ import type { Template } from '../template/template';
 import { createDisk, vmDir } from '../vm/disks';
 import { now } from '../clock';
 import { LCM_STATE, VM_STATE } from './states';
+import { addSchedActions, parseSchedAction } from './sched-action';
 
 export type NewVm = {
   name: string;
@@ -105,5 +106,21 @@ export function setBackupConfig(paths: FrontendPaths, vmId: number, cfg: Record<
   withDb(paths, (db) => {
     const vm = db.vms.find((v) => v.id === vmId);
     if (vm) Object.assign(vm.backupConfig, cfg);
+  });
+}
+
+/**
+ * A scheduled action of a VM, as a SCHED_ACTION in its template at instantiate (or `onevm
+ * sched-add`) leaves it: parsed as ScheduledAction::parse does (TIME "+N" from the VM's STIME).
+ */
+export function addVmSchedAction(paths: FrontendPaths, vmId: number, va: Record<string, string>): number {
+  return withDb(paths, (db) => {
+    const vm = db.vms.find((v) => v.id === vmId);
+    if (!vm) throw new Error(`no VM ${vmId}`);
+    const parsed = parseSchedAction(va, 'VM', vmId, vm.stime);
+    if (typeof parsed === 'string') throw new Error(parsed);
+    const [id] = addSchedActions(db, [parsed]);
+    vm.schedActionIds = [...(vm.schedActionIds ?? []), id!];
+    return id!;
   });
 }

@@ -71,6 +71,8 @@ export type Vm = Owned & {
   guestWrites: number;
   /** Set by a backup cancel until the running backup ends (the driver's TERM; never printed). */
   backupCancel?: boolean;
+  /** SCHED_ACTIONS: IDs of its scheduled actions (absent in states written before they existed). */
+  schedActionIds?: number[];
 };
 
 export type BackupJob = Owned & {

@@ -1,5 +1,6 @@
 // VM as VirtualMachine::to_xml writes it (order of share/doc/xsd/vm.xsd), with the BACKUPS section.
-import type { Db, Vm } from '../store/types';
+import type { Db, SchedAction, Vm } from '../store/types';
+import { schedActionXml } from './other-xml';
 import { templateXml } from './template-xml';
 import { cel, el, ids, text } from './escape';
 import { ownerHead, permsXml } from './common-xml';
@@ -42,8 +43,21 @@ function backupsXml(vm: Vm): string {
   return `<BACKUPS>${cfg ? `<BACKUP_CONFIG>${cfg}</BACKUP_CONFIG>` : '<BACKUP_CONFIG/>'}${ids('BACKUP_IDS', vm.backupIds)}</BACKUPS>`;
 }
 
-export function vmXml(db: Db, vm: Vm): string {
+/**
+ * VirtualMachine::to_xml. `one.vm.info` (show) puts the full SCHED_ACTION elements last in TEMPLATE
+ * (vm.xsd); pool bodies (list) and the vm.xml of a backup carry only SCHED_ACTIONS/ID.
+ */
+export function vmXml(db: Db, vm: Vm, withSchedActions = false): string {
   const host = db.hosts.find((h) => h.id === vm.hostId);
+  const saIds = vm.schedActionIds ?? [];
+  const sas = withSchedActions
+    ? saIds
+        .map((id) => db.schedActions?.find((a) => a.id === id))
+        .filter((a): a is SchedAction => a !== undefined)
+        .map(schedActionXml)
+        .join('')
+    : '';
+  const template = templateXml('TEMPLATE', vm.template);
   return (
     '<VM>' +
     ownerHead(db, vm) +
@@ -58,8 +72,8 @@ export function vmXml(db: Db, vm: Vm): string {
     el('ETIME', 0) +
     el('DEPLOY_ID', host ? `one-${vm.id}` : '') +
     '<MONITORING/>' +
-    '<SCHED_ACTIONS/>' +
-    templateXml('TEMPLATE', vm.template) +
+    ids('SCHED_ACTIONS', saIds) +
+    (sas ? template.replace(/<\/TEMPLATE>$/, `${sas}</TEMPLATE>`) : template) +
     templateXml('USER_TEMPLATE', vm.userTemplate) +
     historyXml(db, vm) +
     backupsXml(vm) +

@@ -4,6 +4,7 @@ import { Suspense } from 'react';
 import { requireViewer, type Viewer } from '@/lib/auth';
 import { OVERVIEW_ANSWER_WITHIN_MS, readDatastore, readOverview, recordCapacitySample } from '@/lib/catalog';
 import type { Datastore } from '@/lib/opennebula';
+import { expectedInterval } from '@/lib/protection';
 import { DatastoreIdParam, parseParam } from '@/lib/schemas/params';
 import { loadOr404 } from '@/app/_components/load';
 import { PageHeader } from '@/app/_components/panel';
@@ -61,7 +62,7 @@ async function Overview({
           <p className="text-sm text-slate-500">Only restic backup datastores hold repositories.</p>
         ))}
       {tab === 'capacity' && overview.datastore.isRestic && <LazyCapacityTab datastoreId={id} />}
-      {tab === 'info' && <InfoTab overview={overview} />}
+      {tab === 'info' && <InfoTab overview={overview} interval={expectedInterval(id)} admin={viewer.isAdmin} />}
       {tab === 'maintenance' &&
         (!viewer.isAdmin ? (
           <p role="status" data-testid="maintenance-admins-only" className="text-sm text-slate-500">

@@ -2,6 +2,7 @@ import type { DatastoreOverview } from '@/lib/catalog';
 import { Badge } from '@/app/_components/badge';
 import { CapacityBar } from '@/app/_components/capacity-bar';
 import { Panel } from '@/app/_components/panel';
+import { ExpectedIntervalForm } from './expected-interval-form';
 
 const MASK = '••••••••';
 
@@ -14,7 +15,52 @@ function Row({ label, children }: { label: string; children: React.ReactNode }) 
   );
 }
 
-export function InfoTab({ overview }: { overview: DatastoreOverview }) {
+export type IntervalView = { seconds: number; isDefault: boolean; updatedAt?: number; updatedBy?: string };
+
+function hoursWords(seconds: number): string {
+  const h = seconds / 3600;
+  return h % 24 === 0 ? `${h} h (${h / 24} day${h === 24 ? '' : 's'})` : `${h} h`;
+}
+
+/** How often the datastore's VMs should be backed up when no schedule says so (the VMs page's "overdue"). */
+function ExpectedIntervalPanel({ id, interval, admin }: { id: number; interval: IntervalView; admin: boolean }) {
+  return (
+    <Panel title="Backup expectations" testId="expected-interval">
+      <dl className="divide-y divide-slate-100 dark:divide-slate-800">
+        <Row label="Expected interval">
+          <span data-testid="expected-interval-value">{hoursWords(interval.seconds)}</span>{' '}
+          {interval.isDefault ? (
+            <Badge tone="muted">default</Badge>
+          ) : (
+            <span className="text-xs text-slate-500">
+              set by {interval.updatedBy}
+              {interval.updatedAt ? ` on ${new Date(interval.updatedAt).toISOString().slice(0, 10)}` : ''}
+            </span>
+          )}
+        </Row>
+      </dl>
+      <p className="px-4 pb-2 text-xs text-slate-500">
+        A VM backed up here without a schedule (its own or its Backup Job&apos;s) is overdue when its last backup is
+        older than this.
+      </p>
+      {admin && (
+        <div className="border-t border-slate-100 px-4 py-3 dark:border-slate-800">
+          <ExpectedIntervalForm datastoreId={id} hours={Math.round(interval.seconds / 3600)} />
+        </div>
+      )}
+    </Panel>
+  );
+}
+
+export function InfoTab({
+  overview,
+  interval,
+  admin,
+}: {
+  overview: DatastoreOverview;
+  interval?: IntervalView;
+  admin: boolean;
+}) {
   const d = overview.datastore;
   const s = overview.server;
   const attributes = [
@@ -100,6 +146,7 @@ export function InfoTab({ overview }: { overview: DatastoreOverview }) {
           ))}
         </dl>
       </Panel>
+      {interval && d.type === 'BACKUP_DS' && <ExpectedIntervalPanel id={d.id} interval={interval} admin={admin} />}
     </div>
   );
 }

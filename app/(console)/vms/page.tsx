@@ -1,0 +1,81 @@
+import type { Metadata } from 'next';
+import { requireViewer } from '@/lib/auth';
+import { StillReading } from '@/lib/catalog';
+import { applyVmQuery, readVmProtection, type VmProtectionReport } from '@/lib/protection';
+import { parseVmsQuery } from '@/lib/schemas/vms';
+import { PageHeader, Panel } from '@/app/_components/panel';
+import { RefreshWhile } from '@/app/_components/refresh-while';
+import { VmsTable } from './_components/vms-table';
+
+export const metadata: Metadata = { title: 'VMs' };
+
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+function Notice({ testId, children }: { testId: string; children: React.ReactNode }) {
+  return (
+    <p
+      role="status"
+      data-testid={testId}
+      className="rounded-lg border border-amber-300 bg-amber-50 px-4 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-200"
+    >
+      {children}
+    </p>
+  );
+}
+
+export default async function VmsPage({ searchParams }: Props) {
+  const viewer = await requireViewer('/vms');
+  const parsed = parseVmsQuery(await searchParams);
+  let report: VmProtectionReport | undefined;
+  try {
+    report = await readVmProtection(viewer);
+  } catch (err) {
+    if (!(err instanceof StillReading)) throw err;
+  }
+  const header = (
+    <PageHeader
+      title="VMs"
+      subtitle={
+        viewer.isAdmin
+          ? 'Every VM and whether its backups are where they should be.'
+          : 'Your VMs and whether their backups are where they should be.'
+      }
+    />
+  );
+  if (!parsed.ok)
+    return (
+      <div className="mx-auto max-w-7xl space-y-4">
+        {header}
+        <p
+          role="alert"
+          data-testid="vms-bad-query"
+          className="rounded-lg border border-red-300 bg-red-50 px-4 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950/40 dark:text-red-200"
+        >
+          {parsed.message}{' '}
+          <a href="/vms" className="underline">
+            Show every VM
+          </a>
+        </p>
+      </div>
+    );
+  if (!report)
+    return (
+      <div className="mx-auto max-w-7xl space-y-4">
+        {header}
+        <Notice testId="still-reading">Still reading the VMs from OpenNebula; this page updates by itself.</Notice>
+        <RefreshWhile active />
+      </div>
+    );
+  const rows = applyVmQuery(report.vms, parsed.query);
+  const stale = report.freshness.state !== 'fresh';
+  return (
+    <div className="mx-auto max-w-[100rem] space-y-4">
+      {header}
+      {stale && <Notice testId="stale-data">OpenNebula is slow: showing the VMs as read earlier.</Notice>}
+      <RefreshWhile active={stale} />
+      <Panel>
+        <VmsTable rows={rows} counts={report.counts} query={parsed.query} now={report.asOf} />
+      </Panel>
+    </div>
+  );
+}
