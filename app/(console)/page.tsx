@@ -16,24 +16,30 @@ const SHOWN = 100;
 const TONE: Record<Severity, Tone> = { critical: 'error', warning: 'warning', info: 'info' };
 const WORD: Record<Severity, string> = { critical: 'critical', warning: 'warning', info: 'info' };
 
-/**
- * The VM protection line ("212 VMs: 205 protected, 4 overdue, 3 never"). Its counts come from
- * lib/protection (readVmProtection(viewer).counts), another part of issue 25: until it is fed into
- * HealthReport.protection, nothing shows here. VM and Backup Job items ('vm-overdue', 'vm-never',
- * 'vm-failed', 'backup-job-error', 'backup-job-outdated') join the attention list through readHealth.
- */
+/** The VM protection line ("212 VMs: 205 protected, 4 overdue, 3 never"), each count a link to its VMs. */
 function ProtectionSummary({ protection }: { protection: HealthReport['protection'] }) {
   if (!protection) return null;
-  const parts = [
-    `${protection.protected} protected`,
-    protection.overdue > 0 && `${protection.overdue} overdue`,
-    protection.never > 0 && `${protection.never} never`,
-    protection.failed > 0 && `${protection.failed} failed`,
-    protection.backingUp > 0 && `${protection.backingUp} backing up`,
-  ].filter(Boolean);
+  const parts: { status: string; n: number; words: string }[] = [
+    { status: 'protected', n: protection.protected, words: 'protected' },
+    { status: 'overdue', n: protection.overdue, words: 'overdue' },
+    { status: 'never', n: protection.never, words: 'never' },
+    { status: 'failed', n: protection.failed, words: 'failed' },
+    { status: 'backing-up', n: protection.backingUp, words: 'backing up' },
+  ].filter((p) => p.status === 'protected' || p.n > 0);
   return (
     <p data-testid="protection-summary" className="text-lg font-medium">
-      {protection.total} VMs: {parts.join(', ')}
+      <Link href="/vms" className="hover:underline">
+        {protection.total} VMs
+      </Link>
+      :{' '}
+      {parts.map((p, i) => (
+        <span key={p.status}>
+          {i > 0 && ', '}
+          <Link href={`/vms?status=${p.status}`} className="text-brand-600 hover:underline">
+            {p.n} {p.words}
+          </Link>
+        </span>
+      ))}
     </p>
   );
 }

@@ -2,12 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { Problem, RepositoryRow } from '@/lib/catalog/types';
 import type { LockInspection, LockView } from '@/lib/schemas/maintenance';
 import {
+  backupJobItems,
   capacityItems,
   DEFAULT_THRESHOLDS,
   jobItems,
   notReadItems,
   rankItems,
   repositoryItems,
+  vmItems,
+  VMS_LISTED_ONE_BY_ONE,
   type AttentionItem,
 } from './attention';
 
@@ -250,6 +253,41 @@ describe('rankItems', () => {
       'orphan-snapshots:10',
       'not-verified',
       'job-running',
+    ]);
+  });
+});
+
+describe('vmItems', () => {
+  const vm = (id: number, status: string) => ({ id, name: `vm-${id}`, status, reason: `reason ${id}` });
+
+  it('lists failed, overdue and never-backed-up VMs one by one, each with Back up now on its page', () => {
+    const items = vmItems([vm(1, 'protected'), vm(2, 'failed'), vm(3, 'overdue'), vm(4, 'never'), vm(5, 'backing-up')]);
+    expect(items.map((i) => [i.kind, i.severity, i.vmId, i.fix?.href])).toEqual([
+      ['vm-failed', 'critical', 2, '/vms/2'],
+      ['vm-overdue', 'warning', 3, '/vms/3'],
+      ['vm-never', 'warning', 4, '/vms/4'],
+    ]);
+    expect(items[0]!.detail).toBe('reason 2');
+  });
+
+  it('stands one item for many VMs of a status, leading to the filtered VMs list', () => {
+    const many = Array.from({ length: VMS_LISTED_ONE_BY_ONE + 1 }, (_, i) => vm(i, 'overdue'));
+    const items = vmItems(many);
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ kind: 'vm-overdue', count: many.length, fix: { href: '/vms?status=overdue' } });
+  });
+});
+
+describe('backupJobItems', () => {
+  it('asks to retry a job with failed VMs and points at a job with VMs still waiting', () => {
+    const items = backupJobItems([
+      { id: 1, name: 'nightly', errorVms: [4, 7], outdatedVms: [] },
+      { id: 2, name: 'weekly', errorVms: [], outdatedVms: [9] },
+      { id: 3, name: 'fine', errorVms: [], outdatedVms: [] },
+    ]);
+    expect(items.map((i) => [i.kind, i.severity, i.count, i.backupJobId, i.fix?.label, i.fix?.href])).toEqual([
+      ['backup-job-error', 'critical', 2, 1, 'Retry failed', '/backup-jobs/1'],
+      ['backup-job-outdated', 'warning', 1, 2, 'Open the Backup Job', '/backup-jobs/2'],
     ]);
   });
 });

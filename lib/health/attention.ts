@@ -118,6 +118,9 @@ export const hrefs = {
   locks: (ds: number, repo: string) => `/datastores/${ds}/maintenance/${encodeURIComponent(repo)}#locks`,
   datastore: (ds: number, tab?: 'capacity' | 'maintenance') => `/datastores/${ds}${tab ? `?tab=${tab}` : ''}`,
   job: (id: number) => `/jobs/${id}`,
+  vm: (id: number) => `/vms/${id}`,
+  vms: (status: string) => `/vms?status=${status}`,
+  backupJob: (id: number) => `/backup-jobs/${id}`,
 };
 
 export type DatastoreRef = { id: number; name: string };
@@ -405,6 +408,87 @@ export function notReadItems(
       },
     ];
   return [];
+}
+
+/** A VM as the health page needs it (lib/protection's VmProtection). */
+export type VmFacts = { id: number; name: string; status: string; reason: string };
+
+/** Beyond this many VMs of one status, one item stands for them all and leads to the filtered list. */
+export const VMS_LISTED_ONE_BY_ONE = 5;
+
+const VM_KINDS = {
+  failed: { kind: 'vm-failed', severity: 'critical', words: 'last backup failed' },
+  overdue: { kind: 'vm-overdue', severity: 'warning', words: 'backup overdue' },
+  never: { kind: 'vm-never', severity: 'warning', words: 'never backed up' },
+} as const satisfies Record<string, { kind: AttentionKind; severity: Severity; words: string }>;
+
+/** VMs whose backup failed, is overdue or never happened: each with "Back up now" on its page. */
+export function vmItems(vms: readonly VmFacts[]): AttentionItem[] {
+  const items: AttentionItem[] = [];
+  for (const [status, k] of Object.entries(VM_KINDS)) {
+    const these = vms.filter((v) => v.status === status);
+    if (these.length > VMS_LISTED_ONE_BY_ONE) {
+      items.push({
+        kind: k.kind,
+        severity: k.severity,
+        count: these.length,
+        title: `${plural(these.length, 'VM')}: ${k.words}`,
+        detail: `${these
+          .slice(0, 3)
+          .map((v) => v.name)
+          .join(', ')} and ${these.length - 3} more.`,
+        fix: { label: 'Show them', href: hrefs.vms(status) },
+      });
+      continue;
+    }
+    for (const v of these)
+      items.push({
+        kind: k.kind,
+        severity: k.severity,
+        count: 1,
+        vmId: v.id,
+        title: `VM ${v.name} (${v.id}): ${k.words}`,
+        detail: v.reason,
+        fix: { label: 'Back up now', href: hrefs.vm(v.id) },
+      });
+  }
+  return items;
+}
+
+/** A Backup Job as the health page needs it (lib/opennebula's BackupJob). */
+export type BackupJobFacts = { id: number; name: string; errorVms: number[]; outdatedVms: number[] };
+
+/**
+ * Backup Jobs with VMs they could not back up (retry them), or with VMs still waiting in the
+ * current run (OUTDATED_VMS: oned fills it at each run and empties it VM by VM; a job that keeps
+ * them is stuck, and oned refuses to run it again until they are done or the run is canceled).
+ */
+export function backupJobItems(jobs: readonly BackupJobFacts[]): AttentionItem[] {
+  const items: AttentionItem[] = [];
+  for (const j of jobs) {
+    const fix = (label: string) => ({ label, href: hrefs.backupJob(j.id) });
+    if (j.errorVms.length > 0)
+      items.push({
+        kind: 'backup-job-error',
+        severity: 'critical',
+        count: j.errorVms.length,
+        backupJobId: j.id,
+        title: `Backup Job ${j.name} (${j.id}): ${plural(j.errorVms.length, 'VM')} failed`,
+        detail: `VM ${j.errorVms.join(', ')}`,
+        fix: fix('Retry failed'),
+      });
+    if (j.outdatedVms.length > 0)
+      items.push({
+        kind: 'backup-job-outdated',
+        severity: 'warning',
+        count: j.outdatedVms.length,
+        backupJobId: j.id,
+        title: `Backup Job ${j.name} (${j.id}): ${plural(j.outdatedVms.length, 'VM')} waiting in its current run`,
+        detail: `VM ${j.outdatedVms.join(', ')}`,
+        fix: fix('Open the Backup Job'),
+      });
+  }
+  return items;
 }
 
 /** Counts per kind, for the summary line. */

@@ -6,6 +6,7 @@ import {
   readOverview,
   recordCapacitySample,
   samples,
+  StillReading,
   type DatastoreOverview,
   type Reader,
 } from '@/lib/catalog';
@@ -14,14 +15,17 @@ import { visibleJobs } from '@/lib/jobs';
 import { logger } from '@/lib/log';
 import { inspectLocksWithin, lastChecks } from '@/lib/maintenance';
 import type { CheckRecord, LockInspection } from '@/lib/schemas/maintenance';
-import { listDatastores, type Datastore } from '@/lib/opennebula';
+import { listBackupJobs, listDatastores, type Datastore } from '@/lib/opennebula';
+import { readVmProtection, type ProtectionCounts } from '@/lib/protection';
 import {
+  backupJobItems,
   capacityItems,
   DEFAULT_THRESHOLDS,
   jobItems,
   notReadItems,
   rankItems,
   repositoryItems,
+  vmItems,
   type AttentionItem,
   type CapacityFacts,
   type HealthThresholds,
@@ -35,19 +39,6 @@ import {
 
 const log = logger('health');
 
-/**
- * The VM protection summary ("212 VMs: 205 protected, 4 overdue, 3 never"), from lib/protection
- * (another part of issue 25): `readVmProtection(viewer).counts`. Not read here yet.
- */
-export type ProtectionCounts = {
-  total: number;
-  protected: number;
-  overdue: number;
-  never: number;
-  failed: number;
-  backingUp: number;
-};
-
 export type DatastoreHealth = { id: number; name: string; repositories: number; state: 'read' | 'reading' | 'failed' };
 
 export type HealthReport = {
@@ -55,7 +46,7 @@ export type HealthReport = {
   datastores: DatastoreHealth[];
   /** Something is still being read: the page asks again. */
   incomplete: boolean;
-  /** Filled once lib/protection is merged (see ProtectionCounts). */
+  /** "212 VMs: 205 protected, 4 overdue, 3 never"; absent while the VMs are still being read. */
   protection?: ProtectionCounts;
   generatedAt: number;
 };
@@ -164,23 +155,44 @@ async function lockVerdicts(
   return new Map(locked.map((r, i) => [r.name, answers[i]]));
 }
 
+/** The reader's VMs and their protection, within the bound; undefined while still reading. */
+async function vmProtection(reader: Reader, deadline: number, signal?: AbortSignal) {
+  try {
+    return await readVmProtection(reader, { answerWithinMs: Math.max(0, deadline - Date.now()), signal });
+  } catch (err) {
+    if (err instanceof StillReading) return undefined;
+    throw err;
+  }
+}
+
 /** What needs the reader's attention now, worst first, answered within `answerWithinMs`. */
 export async function readHealth(reader: Reader, opts: HealthOptions = {}): Promise<HealthReport> {
   const answerWithinMs = opts.answerWithinMs ?? ANSWER_WITHIN_MS;
   const thresholds = opts.thresholds ?? DEFAULT_THRESHOLDS;
   const started = Date.now();
-  const restic = (await listDatastores(reader.credential)).filter(isResticBackupDatastore);
   const deadline = started + answerWithinMs;
+  // The VMs and Backup Jobs come from OpenNebula for the reader's own identity (what it shows them).
+  const [restic, protection, backupJobs] = await Promise.all([
+    listDatastores(reader.credential).then((all) => all.filter(isResticBackupDatastore)),
+    vmProtection(reader, deadline, opts.signal),
+    listBackupJobs(reader.credential),
+  ]);
   const per = await Promise.all(
     restic.map((ds) => datastoreHealth(reader, ds, { deadline, thresholds, signal: opts.signal })),
   );
   const now = Date.now();
-  const items = rankItems([...per.flatMap((p) => p.items), ...jobItems(visibleJobs(reader), now)]);
+  const items = rankItems([
+    ...(protection ? vmItems(protection.vms) : []),
+    ...backupJobItems(backupJobs),
+    ...per.flatMap((p) => p.items),
+    ...jobItems(visibleJobs(reader), now),
+  ]);
   const datastores = per.map((p) => p.health);
   return {
     items,
     datastores,
-    incomplete: datastores.some((d) => d.state === 'reading'),
+    incomplete: protection === undefined || datastores.some((d) => d.state === 'reading'),
+    ...(protection ? { protection: protection.counts } : {}),
     generatedAt: now,
   };
 }

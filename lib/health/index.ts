@@ -1,7 +1,7 @@
 import 'server-only';
 
 // The health home page: what needs attention now across every restic datastore the reader sees.
-export { readHealth, type HealthReport, type DatastoreHealth, type ProtectionCounts } from './collect';
+export { readHealth, type HealthReport, type DatastoreHealth } from './collect';
 export {
   DEFAULT_THRESHOLDS,
   type AttentionItem,
