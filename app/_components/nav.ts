@@ -15,6 +15,10 @@ export const NAV: NavSection[] = [
     ],
   },
   {
+    title: 'Protection',
+    items: [{ href: '/backup-jobs', label: 'Backup Jobs', icon: '⏲' }],
+  },
+  {
     title: 'Administration',
     items: [{ href: '/audit', label: 'Audit log', icon: '☰', adminOnly: true }],
   },
@@ -28,6 +32,7 @@ export const SEGMENT_LABELS: Record<string, string> = {
   jobs: 'Jobs',
   new: 'New',
   audit: 'Audit log',
+  'backup-jobs': 'Backup Jobs',
 };
 
 /**
