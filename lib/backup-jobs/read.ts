@@ -25,7 +25,7 @@ export type BackupJobRow = {
   datastore?: { id: number; name?: string };
 };
 
-export type SeenVm = Pick<Vm, 'id' | 'name' | 'state' | 'lcmState' | 'uname'>;
+export type SeenVm = Pick<Vm, 'id' | 'name' | 'state' | 'lcmState' | 'uname' | 'backingUp'>;
 
 export type BackupJobDetail = BackupJobRow & {
   /** The job's VMs this person may see, by ID (others are shown by ID only). */
@@ -83,7 +83,10 @@ export async function backupJobDetail(reader: BackupJobReader, id: number): Prom
     vms: new Map(
       vms
         .filter((v) => members.has(v.id))
-        .map((v) => [v.id, { id: v.id, name: v.name, state: v.state, lcmState: v.lcmState, uname: v.uname }]),
+        .map((v) => [
+          v.id,
+          { id: v.id, name: v.name, state: v.state, lcmState: v.lcmState, uname: v.uname, backingUp: v.backingUp },
+        ]),
     ),
   };
 }

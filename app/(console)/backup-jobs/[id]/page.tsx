@@ -33,6 +33,8 @@ export default async function BackupJobPage({ params }: Props) {
   if (!detail) notFound();
   const { job, status } = detail;
   const running = isRunning(job);
+  // A canceled run's backups end a little later (they fail at their next step): follow them too.
+  const active = running || [...detail.vms.values()].some((v) => v.backingUp);
   return (
     <div className="mx-auto max-w-6xl space-y-4" data-testid="backup-job" data-status={status}>
       <PageHeader
@@ -57,7 +59,7 @@ export default async function BackupJobPage({ params }: Props) {
           <VmGroups detail={detail} />
         </Panel>
       </div>
-      <RefreshWhile active={running} />
+      <RefreshWhile active={active} />
     </div>
   );
 }
@@ -106,7 +108,7 @@ function Attributes({ detail }: { detail: BackupJobDetail }) {
         rows={rows}
         columns={[
           { cell: ([k]) => <span className="text-slate-500">{k}</span>, className: 'w-40' },
-          { cell: ([, v]) => v, testId: ([, , t]) => (t ? `attr-${t}` : '') },
+          { cell: ([, v]) => v, testId: ([k, , t]) => `attr-${t ?? k.toLowerCase().replace(/\W+/g, '-')}` },
         ]}
       />
       {job.error && (
