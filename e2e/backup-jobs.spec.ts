@@ -22,8 +22,12 @@ import { callAction } from './support/server-actions';
 
 const DS = 100;
 const DAY = 86_400;
-/** When the seed's last run of the job happened (sandbox/seed/seed-demo-cloud.ts). */
-const SEEDED_LAST_RUN = SEED_EPOCH + 17 * DAY + 1800;
+/**
+ * When the put-back run happens: a minute after the seed's last run of the job
+ * (sandbox/seed/seed-demo-cloud.ts), so the job's last run is as old as seeded while its snapshot's
+ * time differs from the seeded one (snapshot lists sort by time; equal times would tie).
+ */
+const PUT_BACK_RUN = SEED_EPOCH + 17 * DAY + 1800 + 60;
 
 type JobState = {
   lastBackupTime: number;
@@ -242,7 +246,7 @@ test('the job is put back as the seed left it (shared cloud)', async ({ sandbox 
   test.setTimeout(300_000);
   const { backupJobId: id, vms } = sandbox.seed;
   const paths = frontendPaths(sandbox.stateDir);
-  // As the seed did: a run at the seed's last-run time that finds ci-runner restoring in place.
+  // As the seed did: a run at (about) the seed's last-run time that finds ci-runner restoring in place.
   const at = (t: number, cmd: string, ...args: string[]) => {
     const info = JSON.parse(execFileSync('cat', [join(sandbox.stateDir, 'info.json')], { encoding: 'utf8' })) as {
       frontend: { commandDir: string };
@@ -255,9 +259,9 @@ test('the job is put back as the seed left it (shared cloud)', async ({ sandbox 
   await expect.poll(() => vmStates(vms.ci), { timeout: 120_000 }).toEqual([8, 0]);
   const release = hold(paths, 'restore-vm');
   try {
-    at(SEEDED_LAST_RUN - 600, 'onevm', 'restore', String(vms.ci), String(Math.max(...backupImageIds(vms.ci))));
+    at(PUT_BACK_RUN - 600, 'onevm', 'restore', String(vms.ci), String(Math.max(...backupImageIds(vms.ci))));
     await expect.poll(() => isWaitingAt(paths, 'restore-vm'), { timeout: 60_000 }).toBe(true);
-    at(SEEDED_LAST_RUN, 'onebackupjob', 'backup', String(id));
+    at(PUT_BACK_RUN, 'onebackupjob', 'backup', String(id));
     await runEnded(id);
   } finally {
     release();
@@ -265,7 +269,7 @@ test('the job is put back as the seed left it (shared cloud)', async ({ sandbox 
   await expect.poll(() => vmStates(vms.ci), { timeout: 120_000 }).toEqual([8, 0]);
   await expect.poll(() => vmStates(vms.app), { timeout: 120_000 }).toEqual([3, 3]);
   expect(jobState(id)).toMatchObject({
-    lastBackupTime: SEEDED_LAST_RUN,
+    lastBackupTime: PUT_BACK_RUN,
     updated: [vms.app],
     error: [vms.ci],
     outdated: [],
