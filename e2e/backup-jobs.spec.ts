@@ -171,6 +171,9 @@ test('Run now moves LAST_BACKUP_TIME and backs every VM of the job up', async ({
   await expect(page.getByTestId('backup-job')).toHaveAttribute('data-status', 'ok', { timeout: 60_000 });
   await expect(page.getByTestId('attr-last-run')).not.toHaveText(lastRunText ?? '');
   await snapshotsShown(page, id, fresh);
+  await page.goto('/audit');
+  await expect(page.getByTestId('audit-table')).toContainText('backupjob.run');
+  await expect(page.getByTestId('audit-table')).toContainText(`onebackupjob backup ${id}`);
 });
 
 test('Cancel, confirmed by typing the job name, stops a running job', async ({ page, sandbox }) => {
@@ -207,7 +210,7 @@ test('Cancel, confirmed by typing the job name, stops a running job', async ({ p
   await expect(page.getByTestId('cancel-run')).toHaveCount(0);
 });
 
-test('a VM owner cannot see, run, retry or cancel another owner’s Backup Job', async ({ page, sandbox }) => {
+test('a VM owner cannot see, run, retry or cancel another owner’s Backup Job', async ({ page, browser, sandbox }) => {
   const { backupJobId: id } = sandbox.seed;
   const before = one('onebackupjob', 'show', '-x', String(id));
   await signIn(page, 'user');
@@ -240,6 +243,15 @@ test('a VM owner cannot see, run, retry or cancel another owner’s Backup Job',
     });
   }
   expect(one('onebackupjob', 'show', '-x', String(id))).toBe(before);
+  // Each attempt is in the audit log, refused.
+  const context = await browser.newContext({ baseURL: s.baseURL });
+  const admin = await context.newPage();
+  await signIn(admin, 'admin');
+  await admin.goto('/audit');
+  const audit = admin.getByTestId('audit-table');
+  for (const a of ['backupjob.run', 'backupjob.retry', 'backupjob.cancel'])
+    await expect(audit.locator('tr', { hasText: a }).filter({ hasText: 'refused' }).first()).toBeVisible();
+  await context.close();
 });
 
 test('the job is put back as the seed left it (shared cloud)', async ({ sandbox }) => {
