@@ -16,7 +16,7 @@ export const NAV: NavSection[] = [
   },
   {
     title: 'Protection',
-    items: [{ href: '/backup-jobs', label: 'Backup Jobs', icon: '⏲' }],
+    items: [{ href: '/backup-jobs', label: 'Backup Jobs', icon: '◷' }],
   },
   {
     title: 'Administration',

@@ -20,12 +20,14 @@ const COLUMNS: SimpleColumn<BackupJobRow>[] = [
   {
     header: 'Name',
     cell: ({ job }) => (
-      <Link href={`/backup-jobs/${job.id}`} className={link} data-testid="backup-job-link">
-        {job.name}
-      </Link>
+      <>
+        <Link href={`/backup-jobs/${job.id}`} className={link} data-testid="backup-job-link">
+          {job.name}
+        </Link>
+        <span className="block text-xs text-slate-500">ID {job.id}</span>
+      </>
     ),
   },
-  { header: 'ID', align: 'right', cell: ({ job }) => job.id },
   { header: 'Status', cell: ({ status }) => <JobStatusBadge status={status} /> },
   { header: 'Owner', cell: ({ job }) => job.uname },
   {
@@ -41,8 +43,18 @@ const COLUMNS: SimpleColumn<BackupJobRow>[] = [
         </Link>
       ),
   },
-  { header: 'Mode', cell: ({ job }) => job.mode ?? 'FULL' },
-  { header: 'Keep last', title: 'KEEP_LAST (0: keep all)', align: 'right', cell: ({ job }) => job.keepLast ?? 0 },
+  {
+    header: 'Mode',
+    title: 'MODE and KEEP_LAST',
+    cell: ({ job }) => (
+      <span className="whitespace-nowrap">
+        {job.mode ?? 'FULL'}
+        <span className="block text-xs text-slate-500" data-testid="backup-job-keep-last">
+          {job.keepLast ? `keep last ${job.keepLast}` : 'keep all'}
+        </span>
+      </span>
+    ),
+  },
   { header: 'Priority', align: 'right', cell: ({ job }) => job.priority },
   {
     header: 'Schedule',
@@ -70,35 +82,27 @@ const COLUMNS: SimpleColumn<BackupJobRow>[] = [
       ),
   },
   {
-    header: 'Updated',
-    title: 'UPDATED_VMS',
-    align: 'right',
+    header: 'VMs',
+    title: 'UPDATED / OUTDATED / BACKING_UP / ERROR',
     cell: ({ job }) => (
-      <Count n={job.updatedVms.length} tone="text-emerald-700 dark:text-emerald-300" testId="count-updated" />
-    ),
-  },
-  {
-    header: 'Outdated',
-    title: 'OUTDATED_VMS',
-    align: 'right',
-    cell: ({ job }) => (
-      <Count n={job.outdatedVms.length} tone="text-amber-700 dark:text-amber-300" testId="count-outdated" />
-    ),
-  },
-  {
-    header: 'Backing up',
-    title: 'BACKING_UP_VMS',
-    align: 'right',
-    cell: ({ job }) => (
-      <Count n={job.backingUpVms.length} tone="text-sky-700 dark:text-sky-300" testId="count-backing-up" />
-    ),
-  },
-  {
-    header: 'Error',
-    title: 'ERROR_VMS',
-    align: 'right',
-    cell: ({ job }) => (
-      <Count n={job.errorVms.length} tone="font-semibold text-red-600 dark:text-red-400" testId="count-error" />
+      <span className="grid grid-cols-[max-content_max-content] gap-x-3 text-xs whitespace-nowrap tabular-nums">
+        <span title="UPDATED_VMS: backed up in the last run">
+          updated{' '}
+          <Count n={job.updatedVms.length} tone="text-emerald-700 dark:text-emerald-300" testId="count-updated" />
+        </span>
+        <span title="OUTDATED_VMS: waiting for their backup">
+          outdated{' '}
+          <Count n={job.outdatedVms.length} tone="text-amber-700 dark:text-amber-300" testId="count-outdated" />
+        </span>
+        <span title="BACKING_UP_VMS: backing up now">
+          backing up{' '}
+          <Count n={job.backingUpVms.length} tone="text-sky-700 dark:text-sky-300" testId="count-backing-up" />
+        </span>
+        <span title="ERROR_VMS: could not be backed up">
+          error{' '}
+          <Count n={job.errorVms.length} tone="font-semibold text-red-600 dark:text-red-400" testId="count-error" />
+        </span>
+      </span>
     ),
   },
 ];
