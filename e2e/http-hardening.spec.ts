@@ -353,6 +353,8 @@ test('the nonce CSP breaks no page in Chromium: no violation, scripts and charts
     '/datastores/new',
     '/jobs',
     '/audit',
+    '/backup-jobs',
+    `/backup-jobs/${loadSandbox().seed.backupJobId}`,
   ]) {
     const res = await page.goto(path);
     expect(res?.status(), path).toBe(200);

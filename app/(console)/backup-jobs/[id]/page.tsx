@@ -146,7 +146,8 @@ function VmGroups({ detail }: { detail: BackupJobDetail }) {
                   <li key={vmId} data-testid={`job-vm-${vmId}`}>
                     {vm ? (
                       <>
-                        <Link href={`/vms/${vmId}`} className={link}>
+                        {/* No prefetch: a VM's page may not exist yet in this build (a 404 prefetch never settles). */}
+                        <Link href={`/vms/${vmId}`} className={link} prefetch={false}>
                           {vm.name}
                         </Link>{' '}
                         <span className="text-slate-500">
