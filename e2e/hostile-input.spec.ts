@@ -139,6 +139,7 @@ const ROUTES: { template: string; params: Record<string, Param>; api: boolean }[
   },
   { template: '/datastores/[id]/maintenance/[repo]', params: { id: P.id, repo: P.repo }, api: false },
   { template: '/jobs/[id]', params: { id: P.job }, api: false },
+  { template: '/backup-jobs/[id]', params: { id: P.job }, api: false },
   { template: '/api/datastores/[id]/capacity', params: { id: P.id }, api: true },
   { template: '/api/datastores/[id]/overview', params: { id: P.id }, api: true },
   { template: '/api/datastores/[id]/repos/[repo]', params: { id: P.id, repo: P.repo }, api: true },
@@ -326,6 +327,25 @@ const ACTIONS: Record<string, ActionCase> = {
     fields: () => ['datastoreId', 'repository', 'imageId', 'incrementId', 'folder'],
   },
   cancelJobAction: { page: () => '/jobs', shape: 'value', base: () => ({ jobId: '999999' }), fields: () => ['jobId'] },
+  // A Backup Job that does not exist: whatever passes validation is "not found" and changes nothing.
+  runBackupJobAction: {
+    page: () => '/backup-jobs/0',
+    shape: 'form',
+    base: () => ({ jobId: '999999' }),
+    fields: () => ['jobId'],
+  },
+  retryBackupJobAction: {
+    page: () => '/backup-jobs/0',
+    shape: 'form',
+    base: () => ({ jobId: '999999' }),
+    fields: () => ['jobId'],
+  },
+  cancelBackupJobAction: {
+    page: () => '/backup-jobs/0',
+    shape: 'form',
+    base: () => ({ jobId: '999999', confirm: 'nightly' }),
+    fields: () => ['jobId', 'confirm'],
+  },
   createDatastoreAction: {
     page: () => '/datastores/new',
     shape: 'form',

@@ -354,6 +354,9 @@ test('the nonce CSP breaks no page in Chromium: no violation, scripts and charts
     '/jobs',
     '/audit',
     '/system',
+    '/vms',
+    '/backup-jobs',
+    `/backup-jobs/${loadSandbox().seed.backupJobId}`,
   ]) {
     const res = await page.goto(path);
     expect(res?.status(), path).toBe(200);

@@ -5,9 +5,13 @@ export type NavSection = { title: string; items: NavItem[] };
 export const NAV: NavSection[] = [
   {
     title: 'Overview',
+    items: [{ href: '/', label: 'Dashboard', icon: '▦' }],
+  },
+  {
+    title: 'Protection',
     items: [
-      { href: '/', label: 'Dashboard', icon: '▦' },
       { href: '/vms', label: 'VMs', icon: '▣' },
+      { href: '/backup-jobs', label: 'Backup Jobs', icon: '◷' },
     ],
   },
   {
@@ -36,6 +40,7 @@ export const SEGMENT_LABELS: Record<string, string> = {
   audit: 'Audit log',
   system: 'System',
   vms: 'VMs',
+  'backup-jobs': 'Backup Jobs',
 };
 
 /**

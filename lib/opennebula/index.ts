@@ -10,7 +10,7 @@ export { listDatastores, getDatastore, getDatastoreDecrypted, createDatastore, d
 export { listImages, listBackupImages, getImage, restoreImage, deleteImage, type RestoreImageInput } from './images';
 export { listVms, getVm } from './vms';
 export { deleteTemplate, getTemplate } from './templates';
-export { listBackupJobs, getBackupJob } from './backup-jobs';
+export { listBackupJobs, getBackupJob, runBackupJob, retryBackupJob, cancelBackupJob } from './backup-jobs';
 export { listClusters, listHosts } from './infrastructure';
 export { whoami, getUser, createLoginToken, revokeLoginToken, type TokenRevocation } from './users';
 export {

@@ -152,7 +152,7 @@ export function vmProtectionRows(facts: ProtectionFacts): VmProtection[] {
       ...(cfg.fsFreeze !== undefined ? { fsFreeze: cfg.fsFreeze.toUpperCase() } : {}),
       ...(cfg.backupVolatile !== undefined ? { backupVolatile: cfg.backupVolatile } : {}),
       ...(jobId !== undefined ? { job: { id: jobId, ...(showJobName ? { name: job.name } : {}) } } : {}),
-      ...(shown ? { schedule: describeSchedule(shown) } : {}),
+      ...(shown ? { schedule: `${describeSchedule(shown, { timeZone: 'UTC' })} (UTC)` } : {}),
       ...(next !== undefined ? { nextRunAt: next } : {}),
       ...(lastBackupAt !== undefined ? { lastBackupAt } : {}),
       ...(newest ? { lastBackupSizeMb: newest.increments.at(-1)?.sizeMb ?? newest.sizeMb } : {}),

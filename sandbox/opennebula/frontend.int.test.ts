@@ -83,6 +83,26 @@ describe('the seeded demo cloud', () => {
     }
   });
 
+  it('has a daily Backup Job whose last run could not back up the VM being restored (ERROR_VMS)', async () => {
+    const job = readDb(paths()).backupjobs.find((j) => j.id === seed.backupJobId)!;
+    expect(job).toMatchObject({
+      updatedVms: [seed.vms.app],
+      errorVms: [seed.vms.ci],
+      outdatedVms: [],
+      backingUpVms: [],
+    });
+    const xml = (await one(info, 'oneadmin', 'onebackupjob', 'show', '-x', String(seed.backupJobId))).stdout;
+    expect(xml).toMatch(
+      new RegExp(
+        `<ERROR><!\\[CDATA\\[.* : \\[backup\\] Could not create a new backup for VM ${seed.vms.ci}, wrong state RESTORE\\.\\]\\]></ERROR>`,
+      ),
+    );
+    expect(xml).toMatch(/<SCHED_ACTION>[\s\S]*<REPEAT>0<\/REPEAT>[\s\S]*<DAYS>0,1,2,3,4,5,6<\/DAYS>/);
+    // The restore has ended: the VM is powered off again, so a retry can back it up.
+    const ci = readDb(paths()).vms.find((v) => v.id === seed.vms.ci)!;
+    expect([ci.state, ci.lcmState]).toEqual([8, 0]);
+  });
+
   it('keeps the password encrypted unless oneadmin asks for --decrypt', async () => {
     const enc = (await one(info, 'oneadmin', 'onedatastore', 'show', '-x', '100')).stdout;
     const dec = (await one(info, 'oneadmin', 'onedatastore', 'show', '-x', '--decrypt', '100')).stdout;

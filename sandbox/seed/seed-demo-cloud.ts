@@ -1,6 +1,7 @@
 // The demo cloud: datastore 100 "RBackups" on the sandbox backup server, VMs of oneadmin, alice and
-// bob, FULL backups under KEEP_LAST, an INCREMENT chain flattened twice, a Backup Job whose two VMs
-// belong to two different owners (alice and bob share its repository), and
+// bob, FULL backups under KEEP_LAST, an INCREMENT chain flattened twice, a daily Backup Job whose two
+// VMs belong to two different owners (alice and bob share its repository) and whose last run could
+// not back one of them up (ERROR_VMS: the VM was being restored in place when the job reached it),
 // what real clouds accumulate: a stale exclusive lock, an orphan snapshot, a dangling image; and two
 // VMs that should be protected and are not: one overdue (its daily scheduled backup never ran), one
 // never backed up (a weekly scheduled backup, no backup yet).
@@ -15,7 +16,8 @@ import { readConfig } from '../opennebula/config';
 import { readDb } from '../opennebula/store/db';
 import { addVmSchedAction, createVm, setBackupConfig } from '../opennebula/ops/create-vm';
 import { forgetImage } from '../opennebula/ops/delete-image';
-import { inBackup } from '../opennebula/ops/states';
+import { inBackup, LCM_STATE, VM_STATE } from '../opennebula/ops/states';
+import { hold, isWaitingAt } from '../opennebula/ops/holds';
 import { resticDs } from '../opennebula/driver/datastore-context';
 import { sshScript, fail } from '../opennebula/driver/remote';
 import { restic, resticEnv, repoPath } from '../opennebula/driver/restic-command';
@@ -49,12 +51,14 @@ RESTIC_COMPRESSION = "auto"
 RESTIC_CONNECTIONS = "5"
 `;
 
-const JOB_TEMPLATE = (vms: number[]) => `NAME = "nightly"
+/** Daily at 02:00 UTC from the day after the seed's start: REPEAT 0 (weekly) on every day. */
+const JOB_TEMPLATE = (vms: number[], firstRun: number) => `NAME = "nightly"
 BACKUP_VMS = "${vms.join(',')}"
 DATASTORE_ID = "100"
 FS_FREEZE = "NONE"
 KEEP_LAST = "3"
 MODE = "FULL"
+SCHED_ACTION = [ TIME = "${firstRun}", REPEAT = "0", DAYS = "0,1,2,3,4,5,6", END_TYPE = "0" ]
 `;
 
 async function backupAndWait(
@@ -76,6 +80,47 @@ async function waitForIdle(paths: FrontendPaths, vmIds: number[]): Promise<void>
   if (!(await waitFor(idle, 120_000, 100))) throw new Error(`VMs ${vmIds.join(',')} still in BACKUP after 120 s`);
   const failed = readDb(paths).vms.find((v) => vmIds.includes(v.id) && v.userTemplate.some((a) => a.name === 'ERROR'));
   if (failed) throw new Error(`backup of VM ${failed.id} failed: ${JSON.stringify(failed.userTemplate)}`);
+}
+
+/** `onebackupjob backup` at `at`, then waits until the job has drained and `vmIds` are idle again. */
+async function runJob(paths: FrontendPaths, cli: Cli, bjId: number, vmIds: number[], at: number): Promise<void> {
+  await cli('oneadmin', 'onebackupjob', ['backup', String(bjId)], at);
+  const drained = () => {
+    const j = readDb(paths).backupjobs.find((b) => b.id === bjId)!;
+    return j.backingUpVms.length === 0 && j.outdatedVms.length === 0;
+  };
+  if (!(await waitFor(drained, 120_000, 100))) throw new Error(`Backup Job ${bjId} still running after 120 s`);
+  await waitForIdle(paths, vmIds);
+}
+
+/**
+ * Runs `work` while the powered-off VM `vmId` is being restored in place from its last backup (the
+ * restore held at the driver until `work` is done), then waits for the VM to be back in POWEROFF.
+ */
+async function failWhileRestoring(
+  paths: FrontendPaths,
+  cli: Cli,
+  vmId: number,
+  at: number,
+  work: () => Promise<void>,
+): Promise<void> {
+  const image = readDb(paths)
+    .vms.find((v) => v.id === vmId)!
+    .backupIds.at(-1)!;
+  const release = hold(paths, 'restore-vm');
+  try {
+    await cli('oneadmin', 'onevm', ['restore', String(vmId), String(image)], at);
+    if (!(await waitFor(() => isWaitingAt(paths, 'restore-vm'), 60_000, 50)))
+      throw new Error(`the in-place restore of VM ${vmId} did not start`);
+    await work();
+  } finally {
+    release();
+  }
+  const poweredOff = () => {
+    const v = readDb(paths).vms.find((x) => x.id === vmId)!;
+    return v.state === VM_STATE.POWEROFF && v.lcmState === LCM_STATE.LCM_INIT;
+  };
+  if (!(await waitFor(poweredOff, 120_000, 100))) throw new Error(`VM ${vmId} still restoring after 120 s`);
 }
 
 async function resticOnServer(
@@ -137,15 +182,16 @@ export async function seedDemoCloud(stateDir: string): Promise<SeedReport | unde
   };
   await Promise.all([fullChain(), incrementChain(), legacy()]);
 
-  writeFileSync(join(tplDir, 'nightly.tpl'), JOB_TEMPLATE([vm.app, vm.ci]));
+  writeFileSync(join(tplDir, 'nightly.tpl'), JOB_TEMPLATE([vm.app, vm.ci], SEED_EPOCH - 6 * 3600 + DAY));
   const bjId = Number(
     (await cli('oneadmin', 'onebackupjob', ['create', join(tplDir, 'nightly.tpl')], SEED_EPOCH)).replace(/\D/g, ''),
   );
-  for (const d of [10, 17]) {
-    await cli('oneadmin', 'onebackupjob', ['backup', String(bjId)], SEED_EPOCH + d * DAY + 1800);
-    await waitFor(() => readDb(paths).backupjobs.find((b) => b.id === bjId)!.backingUpVms.length === 0, 120_000, 100);
-    await waitForIdle(paths, [vm.app, vm.ci]);
-  }
+  await runJob(paths, cli, bjId, [vm.app, vm.ci], SEED_EPOCH + 10 * DAY + 1800);
+  // The last run finds ci-runner busy: it is being restored in place (from its own last backup), so
+  // oned cannot start its backup and lists it in ERROR_VMS with the job's ERROR; app-worker is backed
+  // up. The restore then ends and the VM is back in POWEROFF, so "Retry failed" can back it up.
+  const lastRun = SEED_EPOCH + 17 * DAY + 1800;
+  await failWhileRestoring(paths, cli, vm.ci, lastRun - 600, () => runJob(paths, cli, bjId, [vm.app], lastRun));
 
   // Broken on purpose. (1) A dangling image: its snapshot forgotten behind OpenNebula's back.
   const legacyImages = readDb(paths)
