@@ -174,7 +174,7 @@ describe('VM protection rows', () => {
     });
     expect(byId.get(1)).toMatchObject({ lastBackupSizeMb: 100, chainLength: 0, keepLast: 2 });
     expect(byId.get(3)).toMatchObject({ job: { id: 0, name: 'nightly' }, nextRunAt: NOW + 14 * H });
-    expect(byId.get(3)!.schedule).toMatch(/^daily at \d\d:00$/);
+    expect(byId.get(3)!.schedule).toMatch(/^daily at \d\d:00 \(UTC\)$/);
     expect(byId.get(5)).toMatchObject({ datastores: [{ id: 101, name: 'Offsite' }], schedule: 'every 24 hours (UTC)' });
     expect(byId.get(6)!.datastores).toEqual([{ id: 100, name: 'RBackups' }]);
   });
