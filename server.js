@@ -11,7 +11,8 @@
 // with malformed percent-encoding, a cross-origin or oversize server action — or hold for minutes
 // — a request body that drips in — is refused here with a clear 4xx before Next sees it.
 import { createServer } from 'node:http';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import next from 'next';
@@ -188,7 +189,24 @@ function refusedAtTheEdge(req, res) {
   return false;
 }
 
-const app = next({ dev: false, dir: dirname(fileURLToPath(import.meta.url)), hostname, port });
+/**
+ * Runs with the configuration the build serialized, as Next's own standalone server does: the release
+ * archive (`npm run package`) is .next/standalone with this file in place of Next's server.js, and
+ * there next.config.js must not be evaluated again (its build-time settings are already applied).
+ * Without this Next would also warn that `output: 'standalone'` wants its own server.
+ * @param {string} dir
+ */
+function adoptBuildConfig(dir) {
+  if (process.env.__NEXT_PRIVATE_STANDALONE_CONFIG) return;
+  const file = join(dir, '.next', 'required-server-files.json');
+  if (!existsSync(file)) return; // no build yet: Next says so itself
+  const { config } = JSON.parse(readFileSync(file, 'utf8'));
+  process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify({ ...config, distDir: './.next' });
+}
+
+const dir = dirname(fileURLToPath(import.meta.url));
+adoptBuildConfig(dir);
+const app = next({ dev: false, dir, hostname, port });
 const handle = app.getRequestHandler();
 await app.prepare();
 
