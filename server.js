@@ -238,7 +238,24 @@ function handleRequest(req, res) {
 }
 server.listen(port, hostname, () => {
   console.log(`Backstone listening on http://${hostname}:${port}`);
+  warmUp();
 });
+
+/**
+ * In production Next prepares itself, and runs instrumentation.ts (the store opens and migrates, or
+ * the process stops because it cannot), on its first request, not at start. One request now makes
+ * that the start, not some user's first click.
+ */
+function warmUp() {
+  const address = server.address();
+  if (address === null || typeof address === 'string') return;
+  const wildcard = address.address === '0.0.0.0' || address.address === '::';
+  const host = wildcard ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  fetch(`http://${host}:${address.port}/api/health`, { signal: AbortSignal.timeout(60_000) }).then(
+    (res) => res.body?.cancel(),
+    () => {}, // the answer does not matter: instrumentation.ts logs and stops on a failure itself
+  );
+}
 
 // Stop accepting, let running responses finish (bounded), then exit: a SIGTERM from the demo or a
 // service manager should not cut a download that is about to end, nor wait forever for one.

@@ -64,6 +64,8 @@ export function buildIsFresh(): boolean {
     'lib',
     'public',
     'next.config.js',
+    'proxy.ts',
+    'instrumentation.ts',
     'package-lock.json',
     'postcss.config.mjs',
     'tsconfig.json',

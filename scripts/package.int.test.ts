@@ -2,7 +2,8 @@
 // started with plain `node server.js` (its own node_modules only; the repository's are nowhere on its
 // path) against a seeded sandbox; Chromium signs in and sees the seeded datastore; the health
 // endpoints answer without a session and reveal nothing secret. The app stops by PID.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import { archiveName, packageRelease, type PackageResult } from './package';
 import { CHROMIUM_LAUNCH } from './test-support/chromium';
 import { freePort } from '@/sandbox/common/net';
 import { writePid } from '@/sandbox/common/pids';
-import { isAlive, startDaemon, waitFor } from '@/sandbox/common/process';
+import { isAlive, recordPid, startDaemon, waitFor } from '@/sandbox/common/process';
 import { repoRoot, sandboxPaths } from '@/sandbox/common/state';
 import { startFrontend, type FrontendInfo } from '@/sandbox/opennebula/frontend';
 import { seedDemoCloud, type SeedReport } from '@/sandbox/seed/seed-demo-cloud';
@@ -158,4 +159,40 @@ describe('the release archive', () => {
     expect(maps).toContain(join(top, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'));
     expect(maps).not.toContain(`${repoRoot}/`);
   });
+
+  it('refuses to start on a store written by a newer release, saying why', async () => {
+    const dataDir = mkdtempSync(join(unpacked, 'newer-store-'));
+    const store = new Database(join(dataDir, 'backstone.sqlite'));
+    store.pragma('user_version = 999');
+    store.close();
+    const child = spawn(
+      process.execPath,
+      [join(top, 'server.js'), '--hostname', '127.0.0.1', '--port', String(await freePort())],
+      {
+        cwd: top,
+        env: {
+          PATH: '/usr/local/bin:/usr/bin:/bin',
+          HOME: dataDir,
+          NODE_ENV: 'production',
+          ...appEnvironment(stateDir),
+          BACKSTONE_DATA_DIR: dataDir,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    recordPid(child.pid!, 'archive-app-newer-store');
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const bound = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const code = await exited;
+    clearTimeout(bound);
+    expect(code, output).toBe(1);
+    expect(output).toContain('Backstone cannot start: the store did not open');
+    expect(output).toMatch(/schema version 999, but this Backstone knows versions up to \d+: a newer release wrote it/);
+    const after = new Database(join(dataDir, 'backstone.sqlite'), { readonly: true });
+    expect(after.pragma('user_version', { simple: true })).toBe(999);
+    after.close();
+  }, 90_000);
 });
