@@ -257,12 +257,42 @@ function warmUp() {
   );
 }
 
-// Stop accepting, let running responses finish (bounded), then exit: a SIGTERM from the demo or a
-// service manager should not cut a download that is about to end, nor wait forever for one.
+// Stop accepting, let running responses and jobs (restores, checks, prune) finish, bounded, then
+// exit: a SIGTERM from the demo or a service manager should not cut a download or a restore that is
+// about to end, nor wait forever for one. Jobs still running at the bound are marked interrupted
+// (instrumentation.ts sets the hooks) so their pages say so at once. The bound is
+// BACKSTONE_STOP_GRACE_SECONDS (default 3; the systemd unit gives 20 of its 30 s stop timeout).
+const stopGraceText = process.env.BACKSTONE_STOP_GRACE_SECONDS ?? '3';
+if (!/^\d{1,4}$/.test(stopGraceText)) {
+  console.error(`invalid BACKSTONE_STOP_GRACE_SECONDS ${stopGraceText}: a whole number of seconds, 0 to 9999`);
+  process.exit(2);
+}
+const stopGraceMs = Number(stopGraceText) * 1000;
+
+/** @returns {{ jobsInProgress: () => number, interruptJobsAtStop: () => number } | undefined} */
+function stopHooks() {
+  return /** @type {any} */ (globalThis)[Symbol.for('backstone.stop')];
+}
+
 for (const signal of /** @type {const} */ (['SIGTERM', 'SIGINT'])) {
   process.once(signal, () => {
-    server.close(() => process.exit(0));
+    let closed = false;
+    server.close(() => {
+      closed = true;
+    });
     server.closeIdleConnections();
-    setTimeout(() => process.exit(0), 3_000).unref();
+    const deadline = Date.now() + stopGraceMs;
+    const check = () => {
+      const hooks = stopHooks();
+      if ((closed && (hooks?.jobsInProgress() ?? 0) === 0) || Date.now() >= deadline) {
+        try {
+          hooks?.interruptJobsAtStop();
+        } finally {
+          process.exit(0);
+        }
+      }
+    };
+    setInterval(check, 100);
+    check();
   });
 }

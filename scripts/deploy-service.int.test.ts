@@ -51,6 +51,9 @@ describe('the systemd unit', () => {
     expect(one('RestrictAddressFamilies')).toBe('AF_UNIX AF_INET AF_INET6');
     expect(one('Restart')).toBe('on-failure');
     expect(one('KillSignal')).toBe('SIGTERM');
+    // Jobs get their grace inside the stop timeout, then are marked interrupted before the kill.
+    const grace = Number(/BACKSTONE_STOP_GRACE_SECONDS=(\d+)/.exec(s.get('Environment')!.join(' '))![1]);
+    expect(grace).toBeLessThan(Number(one('TimeoutStopSec')));
     // Node's JIT writes executable memory: this setting would crash it at start.
     expect(s.has('MemoryDenyWriteExecute')).toBe(false);
   });

@@ -195,4 +195,12 @@ describe('the release archive', () => {
     expect(after.pragma('user_version', { simple: true })).toBe(999);
     after.close();
   }, 90_000);
+
+  it('stops on SIGTERM by itself, within its stop grace', async () => {
+    process.kill(appPid, 'SIGTERM');
+    // Default grace 3 s with no job running; the bound only keeps a hung stop from hanging the test.
+    expect(await waitFor(() => !isAlive(appPid), 30_000, 100)).toBe(true);
+    const log = readFileSync(join(sandboxPaths(stateDir).state, 'archive-app.log'), 'utf8');
+    expect(log).not.toMatch(/"level":"error"/);
+  });
 });
