@@ -3,7 +3,18 @@
 // know it talks to a sandbox.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../sandbox/common/net';
@@ -110,8 +121,13 @@ export async function ensureFreshBuild(timeoutMs = 10 * 60_000): Promise<void> {
       let fd: number;
       try {
         fd = openSync(lock, 'wx');
+        writeSync(fd, String(process.pid));
       } catch {
-        return false; // another test file holds it and is about to build
+        // Another test file holds it and is about to build; a holder that died leaves it behind.
+        // (An empty lock is one being taken right now: its PID follows.)
+        const text = existsSync(lock) ? readFileSync(lock, 'utf8') : '';
+        if (/^\d+$/.test(text) && !isAlive(Number(text))) rmSync(lock, { force: true });
+        return false;
       }
       try {
         if (!buildIsFresh()) await buildApp('ignore');
