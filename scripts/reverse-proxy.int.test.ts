@@ -25,6 +25,9 @@ const APACHE_SITE = join(repoRoot, 'deploy', 'apache', 'backstone.conf');
 const hasNginx = existsSync('/usr/sbin/nginx');
 const hasApache = existsSync('/usr/sbin/apachectl') && existsSync('/usr/lib/apache2/modules/mod_http2.so');
 const GIB = 1024 * 1024 * 1024;
+/** A skipped test says why in its name. */
+const unlessMissing = (title: string, present: boolean, pkg: string) =>
+  present ? title : `${title} — skipped: the Debian package ${pkg} is not installed (scripts/setup.sh installs it)`;
 
 let work: string;
 let cert: string;
@@ -109,7 +112,7 @@ function nginxConfig(dir: string, ports: { http: number; https: number; upstream
 }
 
 describe('the Apache example', () => {
-  it.skipIf(!hasApache)('passes apachectl configtest (skipped: the apache2 package is not installed)', () => {
+  it.skipIf(!hasApache)(unlessMissing('passes apachectl configtest', hasApache, 'apache2'), () => {
     const dir = join(work, 'apache');
     mkdirSync(dir, { recursive: true });
     const site = rewrite(readFileSync(APACHE_SITE, 'utf8'), [
@@ -151,7 +154,7 @@ describe('the Apache example', () => {
   });
 });
 
-describe.skipIf(!hasNginx)('the Nginx example (skipped: the nginx package is not installed)', () => {
+describe.skipIf(!hasNginx)(unlessMissing('the Nginx example', hasNginx, 'nginx'), () => {
   let stateDir: string;
   let frontend: FrontendInfo;
   let server: BackupServerInfo;
