@@ -1,4 +1,6 @@
 // @ts-check
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * The largest request body Backstone takes (Next's own default for server actions): no form sends
@@ -25,6 +27,11 @@ export const SECURITY_HEADERS = [
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {
+  // `npm run package` ships .next/standalone (the server files and only the node_modules they use)
+  // with Backstone's own server.js, so a front-end needs nothing built or installed but Node.
+  output: 'standalone',
+  // Traced from this folder, not from a parent that happens to hold another lockfile.
+  outputFileTracingRoot: dirname(fileURLToPath(import.meta.url)),
   // Native addons and the SSH stack stay out of the server bundle.
   serverExternalPackages: ['node-ssh', 'ssh2', 'cpu-features', 'better-sqlite3'],
   poweredByHeader: false,

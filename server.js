@@ -11,7 +11,8 @@
 // with malformed percent-encoding, a cross-origin or oversize server action — or hold for minutes
 // — a request body that drips in — is refused here with a clear 4xx before Next sees it.
 import { createServer } from 'node:http';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import next from 'next';
@@ -188,7 +189,24 @@ function refusedAtTheEdge(req, res) {
   return false;
 }
 
-const app = next({ dev: false, dir: dirname(fileURLToPath(import.meta.url)), hostname, port });
+/**
+ * Runs with the configuration the build serialized, as Next's own standalone server does: the release
+ * archive (`npm run package`) is .next/standalone with this file in place of Next's server.js, and
+ * there next.config.js must not be evaluated again (its build-time settings are already applied).
+ * Without this Next would also warn that `output: 'standalone'` wants its own server.
+ * @param {string} dir
+ */
+function adoptBuildConfig(dir) {
+  if (process.env.__NEXT_PRIVATE_STANDALONE_CONFIG) return;
+  const file = join(dir, '.next', 'required-server-files.json');
+  if (!existsSync(file)) return; // no build yet: Next says so itself
+  const { config } = JSON.parse(readFileSync(file, 'utf8'));
+  process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify({ ...config, distDir: './.next' });
+}
+
+const dir = dirname(fileURLToPath(import.meta.url));
+adoptBuildConfig(dir);
+const app = next({ dev: false, dir, hostname, port });
 const handle = app.getRequestHandler();
 await app.prepare();
 
@@ -220,14 +238,61 @@ function handleRequest(req, res) {
 }
 server.listen(port, hostname, () => {
   console.log(`Backstone listening on http://${hostname}:${port}`);
+  warmUp();
 });
 
-// Stop accepting, let running responses finish (bounded), then exit: a SIGTERM from the demo or a
-// service manager should not cut a download that is about to end, nor wait forever for one.
+/**
+ * In production Next prepares itself, and runs instrumentation.ts (the store opens and migrates, or
+ * the process stops because it cannot), on its first request, not at start. One request now makes
+ * that the start, not some user's first click.
+ */
+function warmUp() {
+  const address = server.address();
+  if (address === null || typeof address === 'string') return;
+  const wildcard = address.address === '0.0.0.0' || address.address === '::';
+  const host = wildcard ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  fetch(`http://${host}:${address.port}/api/health`, { signal: AbortSignal.timeout(60_000) }).then(
+    (res) => res.body?.cancel(),
+    () => {}, // the answer does not matter: instrumentation.ts logs and stops on a failure itself
+  );
+}
+
+// Stop accepting, let running responses and jobs (restores, checks, prune) finish, bounded, then
+// exit: a SIGTERM from the demo or a service manager should not cut a download or a restore that is
+// about to end, nor wait forever for one. Jobs still running at the bound are marked interrupted
+// (instrumentation.ts sets the hooks) so their pages say so at once. The bound is
+// BACKSTONE_STOP_GRACE_SECONDS (default 3; the systemd unit gives 20 of its 30 s stop timeout).
+const stopGraceText = process.env.BACKSTONE_STOP_GRACE_SECONDS ?? '3';
+if (!/^\d{1,4}$/.test(stopGraceText)) {
+  console.error(`invalid BACKSTONE_STOP_GRACE_SECONDS ${stopGraceText}: a whole number of seconds, 0 to 9999`);
+  process.exit(2);
+}
+const stopGraceMs = Number(stopGraceText) * 1000;
+
+/** @returns {{ jobsInProgress: () => number, interruptJobsAtStop: () => number } | undefined} */
+function stopHooks() {
+  return /** @type {any} */ (globalThis)[Symbol.for('backstone.stop')];
+}
+
 for (const signal of /** @type {const} */ (['SIGTERM', 'SIGINT'])) {
   process.once(signal, () => {
-    server.close(() => process.exit(0));
+    let closed = false;
+    server.close(() => {
+      closed = true;
+    });
     server.closeIdleConnections();
-    setTimeout(() => process.exit(0), 3_000).unref();
+    const deadline = Date.now() + stopGraceMs;
+    const check = () => {
+      const hooks = stopHooks();
+      if ((closed && (hooks?.jobsInProgress() ?? 0) === 0) || Date.now() >= deadline) {
+        try {
+          hooks?.interruptJobsAtStop();
+        } finally {
+          process.exit(0);
+        }
+      }
+    };
+    setInterval(check, 100);
+    check();
   });
 }

@@ -2,11 +2,24 @@
 // to use a sandbox state folder's backup server and front-end. Configuration only: the app does not
 // know it talks to a sandbox.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../sandbox/common/net';
 import { runningPid, writePid, stopComponent } from '../sandbox/common/pids';
-import { startDaemon, waitFor, isAlive } from '../sandbox/common/process';
+import { commandLine, startDaemon, waitFor, isAlive } from '../sandbox/common/process';
 import { readInfo, updateInfo, type AppInfo } from '../sandbox/common/info';
 import { repoRoot, sandboxPaths } from '../sandbox/common/state';
 
@@ -62,6 +75,8 @@ export function buildIsFresh(): boolean {
     'lib',
     'public',
     'next.config.js',
+    'proxy.ts',
+    'instrumentation.ts',
     'package-lock.json',
     'postcss.config.mjs',
     'tsconfig.json',
@@ -73,6 +88,59 @@ export function buildIsFresh(): boolean {
       .map(newestMtime),
   );
   return statSync(buildId).mtimeMs > newest;
+}
+
+/** A `next build` of this repository running now (npm test's end-to-end chain builds side by side). */
+export function buildRunning(): boolean {
+  return readdirSync('/proc').some((entry) => {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) return false;
+    if (!/(^|[/ ])next build\b|next\/dist\/bin\/next build\b/.test(commandLine(pid) ?? '')) return false;
+    try {
+      return readlinkSync(`/proc/${pid}/cwd`) === repoRoot;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * For tests that start the production server: a build another step is writing is waited for
+ * (bounded, polling), never raced by a second one; with none running and none fresh, one is made
+ * here, by whichever test file takes the lock first (the others wait for it like for any build).
+ */
+export async function ensureFreshBuild(timeoutMs = 10 * 60_000): Promise<void> {
+  const lock = join(
+    tmpdir(),
+    `backstone-build-${createHash('sha256').update(repoRoot).digest('hex').slice(0, 12)}.lock`,
+  );
+  const fresh = await waitFor(
+    async () => {
+      if (buildIsFresh()) return true;
+      if (buildRunning()) return false;
+      let fd: number;
+      try {
+        fd = openSync(lock, 'wx');
+        writeSync(fd, String(process.pid));
+      } catch {
+        // Another test file holds it and is about to build; a holder that died leaves it behind.
+        // (An empty lock is one being taken right now: its PID follows.)
+        const text = existsSync(lock) ? readFileSync(lock, 'utf8') : '';
+        if (/^\d+$/.test(text) && !isAlive(Number(text))) rmSync(lock, { force: true });
+        return false;
+      }
+      try {
+        if (!buildIsFresh()) await buildApp('ignore');
+      } finally {
+        closeSync(fd);
+        rmSync(lock, { force: true });
+      }
+      return buildIsFresh();
+    },
+    timeoutMs,
+    1_000,
+  );
+  if (!fresh) throw new Error(`no fresh production build in .next within ${timeoutMs / 1000} s`);
 }
 
 export type StartAppOptions = { port?: number; extraEnv?: Record<string, string> };

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs whatever Backstone's demo and tests need and is missing; idempotent and quick when
 # everything is present. Used by `npm run demo`, `npm test` and `npm run sandbox`.
-#   - Debian 12 packages (sshd, ssh, qemu-img, chromium, xmllint, restic 0.14, rsync, jq)
+#   - Debian 12 packages (sshd, ssh, qemu-img, chromium, xmllint, restic 0.14, rsync, jq; nginx and
+#     apache2 for the reverse-proxy examples' config tests and a real Nginx on loopback — the tests
+#     start their own on free ports; on a machine run by systemd, Debian also starts its default
+#     site on port 80: `systemctl disable --now nginx apache2` if that is not wanted)
 #   - restic 0.18 from Debian 13's package, unpacked into tools/ (never the system's apt state)
 #   - node_modules, when missing or older than package-lock.json
 set -euo pipefail
@@ -16,7 +19,7 @@ as_root() {
 say() { printf 'setup: %s\n' "$*" >&2; }
 
 # --- Debian packages -------------------------------------------------------------------------
-packages=(openssh-server openssh-client qemu-utils chromium libxml2-utils restic rsync jq curl)
+packages=(openssh-server openssh-client qemu-utils chromium libxml2-utils restic rsync jq curl nginx apache2 openssl)
 missing=()
 for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)

@@ -11,6 +11,7 @@ import {
   insertJob,
   markInterrupted,
   markRunning,
+  markStopped,
   saveProgress,
   type Progress,
 } from './store';
@@ -75,6 +76,22 @@ function recover(): void {
   runtime.recovered = true;
   const n = markInterrupted(runtime.runner);
   if (n > 0) log.warn('jobs interrupted by a restart', { count: n });
+}
+
+/** How many jobs this process runs or queues (server.js waits for them when it is stopped). */
+export function jobsInProgress(): number {
+  return runtime.running.size + runtime.queue.length;
+}
+
+/**
+ * When the process stops with jobs still in progress: they are marked interrupted now, with a
+ * message saying so, rather than left "running" until Backstone starts again.
+ */
+export function interruptJobsAtStop(): number {
+  if (jobsInProgress() === 0) return 0;
+  const n = markStopped(runtime.runner);
+  if (n > 0) log.warn('jobs interrupted by a stop', { count: n });
+  return n;
 }
 
 function runningOn(serverKey: string): number {

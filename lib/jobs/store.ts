@@ -165,6 +165,16 @@ export function jobLog(id: number, afterSeq = -1, db: Db = getDb()): { seq: numb
     .all(id, afterSeq);
 }
 
+/** At stop: the jobs this process still has queued or running end as interrupted, now. */
+export function markStopped(runner: string, db: Db = getDb()): number {
+  const r = db
+    .prepare(
+      "UPDATE jobs SET status = 'interrupted', finished_at = ?, message = 'Backstone was stopped while this job was ' || status || '; nothing more was done. Start it again if it is still needed.' WHERE status IN ('queued', 'running') AND runner = ?",
+    )
+    .run(Date.now(), runner);
+  return r.changes;
+}
+
 /** Jobs another process left queued or running: they were stopped with it. */
 export function markInterrupted(currentRunner: string, db: Db = getDb()): number {
   const r = db
