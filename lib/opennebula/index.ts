@@ -9,6 +9,19 @@ export * from './models';
 export { listDatastores, getDatastore, getDatastoreDecrypted, createDatastore, deleteDatastore } from './datastores';
 export { listImages, listBackupImages, getImage, restoreImage, deleteImage, type RestoreImageInput } from './images';
 export { listVms, getVm } from './vms';
+export {
+  backupVm,
+  cancelVmBackup,
+  powerOffVm,
+  resumeVm,
+  restoreVmInPlace,
+  updateVmBackupConfig,
+  BACKUP_MODES,
+  INCREMENT_MODES,
+  FS_FREEZE_MODES,
+  type BackupConfigUpdate,
+  type RestoreInPlaceOptions,
+} from './vm-actions';
 export { deleteTemplate, getTemplate } from './templates';
 export { listBackupJobs, getBackupJob } from './backup-jobs';
 export { listClusters, listHosts } from './infrastructure';
