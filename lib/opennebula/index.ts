@@ -16,9 +16,6 @@ export {
   resumeVm,
   restoreVmInPlace,
   updateVmBackupConfig,
-  BACKUP_MODES,
-  INCREMENT_MODES,
-  FS_FREEZE_MODES,
   type BackupConfigUpdate,
   type RestoreInPlaceOptions,
 } from './vm-actions';

@@ -1,5 +1,6 @@
 import 'server-only';
 import { serializeTemplate } from '@/lib/schemas/template-syntax';
+import { BACKUP_MODES, FS_FREEZE_MODES, INCREMENT_MODES } from '@/lib/schemas/vm-actions';
 import { checkId, runOne, type OneCallOptions, type OneCredential } from './cli';
 
 // The VM write verbs of Back up now, in-place restore and the backup configuration. Each returns
@@ -58,10 +59,6 @@ export async function restoreVmInPlace(
   if (options.diskId !== undefined) args.push('--disk-id', checkId(options.diskId, 'disk ID'));
   await runOne(cred, { program: 'onevm', args }, opts);
 }
-
-export const BACKUP_MODES = ['FULL', 'INCREMENT'] as const;
-export const INCREMENT_MODES = ['CBT', 'SNAPSHOT'] as const;
-export const FS_FREEZE_MODES = ['NONE', 'AGENT', 'SUSPEND'] as const;
 
 /** The BACKUP_CONFIG fields a person edits (the others are oned's own or 7.4's DISK_IDS). */
 export type BackupConfigUpdate = {
