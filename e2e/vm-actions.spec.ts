@@ -46,7 +46,7 @@ function backupIdsOf(id: number): number[] {
 function imageLinks(imageId: number): { id: number; source: string }[] {
   const xml = one('oneimage', 'show', '-x', String(imageId));
   const incs = [...xml.matchAll(/<INCREMENT>([\s\S]*?)<\/INCREMENT>/g)].map((m) => ({
-    id: Number(/<ID>(\d+)<\/ID>/.exec(m[1]!)![1]),
+    id: Number(/<ID>(?:<!\[CDATA\[)?(\d+)/.exec(m[1]!)![1]),
     source: /<SOURCE><!\[CDATA\[([^\]]*)\]\]><\/SOURCE>/.exec(m[1]!)![1]!,
   }));
   if (incs.length) return incs.sort((a, b) => a.id - b.id);
@@ -73,6 +73,14 @@ async function backUpNow(page: Page, opts: { reset?: boolean } = {}): Promise<vo
   if (opts.reset) await page.getByTestId('backup-reset').check();
   await page.getByTestId('backup-now').click();
   await page.getByTestId('backup-confirm').click();
+}
+
+/** Reads the page again until `check` holds (what the server renders now, whatever the page followed live). */
+async function eventually(page: Page, check: () => Promise<void>, timeout = 180_000): Promise<void> {
+  await expect(async () => {
+    await page.reload();
+    await check();
+  }).toPass({ timeout, intervals: [1_000, 2_000, 5_000] });
 }
 
 /** The repository page lists the snapshot behind the image's last link. */
@@ -127,8 +135,10 @@ test('Back up now on a running VM makes a new backup image the repository page s
   await expect.poll(() => backupIdsOf(vm.running).length, { timeout: 180_000 }).toBe(1);
   const image = backupIdsOf(vm.running)[0]!;
   // The page follows the backup until the new image is listed.
-  await expect(page.getByTestId(`vm-image-${image}`)).toBeVisible({ timeout: 120_000 });
-  await expect(page.getByTestId('vm-state')).toHaveText('RUNNING', { timeout: 60_000 });
+  await eventually(page, async () => {
+    await expect(page.getByTestId(`vm-image-${image}`)).toBeVisible({ timeout: 2_000 });
+    await expect(page.getByTestId('vm-state')).toHaveText('RUNNING', { timeout: 2_000 });
+  });
   await repositoryShows(page, vm.running, image);
 });
 
@@ -149,20 +159,24 @@ test('Back up now on a powered-off VM: BACKUP_POWEROFF live, then a new incremen
   } finally {
     release();
   }
-  await expect(page.getByTestId('vm-state')).toHaveText('POWEROFF', { timeout: 180_000 });
+  await expect.poll(() => idle(vm.off), { timeout: 180_000 }).toBe(true);
   const image = backupIdsOf(vm.off)[0]!;
-  await expect(page.getByTestId(`vm-link-${image}-0`)).toBeVisible({ timeout: 60_000 });
+  await eventually(page, async () => {
+    await expect(page.getByTestId('vm-state')).toHaveText('POWEROFF', { timeout: 2_000 });
+    await expect(page.getByTestId(`vm-link-${image}-0`)).toBeVisible({ timeout: 2_000 });
+  });
   // A second backup is an increment of the same image.
   await backUpNow(page);
-  await expect(page.getByTestId(`vm-link-${image}-1`)).toBeVisible({ timeout: 180_000 });
-  await expect(page.getByTestId('backup-done')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('backup-outcome')).toContainText('started');
+  await expect.poll(() => idle(vm.off), { timeout: 180_000 }).toBe(true);
+  await eventually(page, () => expect(page.getByTestId(`vm-link-${image}-1`)).toBeVisible({ timeout: 2_000 }));
   expect(backupIdsOf(vm.off)).toEqual([image]);
   // "Start a new chain" makes a new image.
   await backUpNow(page, { reset: true });
   await expect.poll(() => backupIdsOf(vm.off).length, { timeout: 180_000 }).toBe(2);
   const chain = backupIdsOf(vm.off)[1]!;
-  await expect(page.getByTestId(`vm-image-${chain}`)).toBeVisible({ timeout: 120_000 });
   await expect.poll(() => idle(vm.off), { timeout: 120_000 }).toBe(true);
+  await eventually(page, () => expect(page.getByTestId(`vm-image-${chain}`)).toBeVisible({ timeout: 2_000 }));
   await repositoryShows(page, vm.off, image);
 });
 
@@ -254,8 +268,9 @@ test("restore in place: refused while the VM runs; after power off the disk equa
 
     await page.getByTestId('poweroff').click();
     await page.getByTestId('poweroff-confirm').click();
-    await expect(page.getByTestId('vm-state')).toHaveText('POWEROFF', { timeout: 60_000 });
-    expect(vmStates(vm.restore)).toBe('8,0');
+    // The page then shows the VM powered off (the power-off form gives way to the restore form).
+    await expect.poll(() => vmStates(vm.restore), { timeout: 60_000 }).toBe('8,0');
+    await eventually(page, () => expect(page.getByTestId('vm-state')).toHaveText('POWEROFF', { timeout: 2_000 }));
     await page.getByTestId('restore-image').selectOption(String(image));
     await page.getByTestId('restore-increment').selectOption('1');
     // The button waits for the VM's name.
@@ -265,7 +280,7 @@ test("restore in place: refused while the VM runs; after power off the disk equa
     await page.getByTestId('restore-in-place').click();
     await expect(page.getByTestId('restore-outcome')).toContainText(`from image ${image} increment 1 started`);
     await expect.poll(() => vmStates(vm.restore), { timeout: 180_000 }).toBe('8,0');
-    await expect(page.getByTestId('vm-state')).toHaveText('POWEROFF', { timeout: 60_000 });
+    await eventually(page, () => expect(page.getByTestId('vm-state')).toHaveText('POWEROFF', { timeout: 2_000 }));
     expect(sameImageContent(truth.top, disk)).toBe(true);
     expect(showVm(vm.restore)).not.toContain('<ERROR>');
   } finally {

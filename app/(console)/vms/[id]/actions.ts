@@ -1,6 +1,5 @@
 'use server';
 
-import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { audit, authorize, requestAddress, type Viewer } from '@/lib/auth';
 import { isExpectedError, toActionState } from '@/lib/errors';
@@ -94,7 +93,6 @@ async function act<S extends z.ZodType<{ vmId: number }>>(
       return r;
     }
     await record(v, action, target, 'ok', r.detail);
-    revalidatePath(`/vms/${input.vmId}`);
     return { status: 'ok', message: r.message };
   } catch (err) {
     await record(v, action, target, 'failed', err instanceof Error ? err.message : String(err));

@@ -8,10 +8,10 @@ import { Badge } from '@/app/_components/badge';
 import { FreshnessNote } from '@/app/_components/freshness-note';
 import { answerDeadline, loadOr404 } from '@/app/_components/load';
 import { PageHeader, Panel } from '@/app/_components/panel';
-import { RefreshWhile } from '@/app/_components/refresh-while';
 import { BackupConfigForm } from './_components/backup-config-form';
 import { BackupNow } from './_components/backup-now';
 import { BackupsPanel } from './_components/backups-panel';
+import { FollowWhile } from './_components/follow-while';
 import { RestoreInPlace } from './_components/restore-in-place';
 import { latestBackupKey, stateTone, stateWords } from './_components/vm-words';
 
@@ -53,7 +53,7 @@ export default async function VmPage({ params }: Props) {
         }
       />
       {/* Live while a backup or restore runs, and while the backup server has not answered yet. */}
-      <RefreshWhile active={busy !== undefined || b.freshness.state !== 'fresh'} />
+      <FollowWhile active={busy !== undefined || b.freshness.state !== 'fresh'} />
       <FreshnessNote freshness={b.freshness} what="the snapshots" now={at} />
       {b.problems.map((p) => (
         <p key={p} role="alert" className="text-sm text-amber-700 dark:text-amber-300">

@@ -1,7 +1,6 @@
 'use client';
 
-import { useActionState, useState } from 'react';
-import { IDLE, type ActionState } from '@/lib/schemas/action-state';
+import { useState } from 'react';
 import {
   BACKUP_MODES,
   FS_FREEZE_MODES,
@@ -10,6 +9,7 @@ import {
   VmBackupConfigSchema,
 } from '@/lib/schemas/vm-actions';
 import { backupConfigAction } from '../actions';
+import { useRefreshingAction } from './use-refreshing-action';
 import { inputClass, labelClass, Outcome, primaryButton } from './form-bits';
 
 type Config = {
@@ -39,7 +39,7 @@ export function BackupConfigForm({
   current: Config;
   backupJobId?: number;
 }) {
-  const [state, action, pending] = useActionState(backupConfigAction, IDLE as ActionState);
+  const [state, action, pending] = useRefreshingAction(backupConfigAction);
   const [mode, setMode] = useState(current.mode);
   const [errors, setErrors] = useState<Record<string, string[] | undefined>>({});
   const shown = state.status === 'invalid' ? { ...state.fieldErrors, ...errors } : errors;

@@ -1,15 +1,16 @@
 'use client';
 
-import { useActionState, useState } from 'react';
+import { useRouter } from 'next/navigation';
+import { startTransition, useActionState, useState } from 'react';
 import { IDLE, type ActionState } from '@/lib/schemas/action-state';
-import { RefreshWhile } from '@/app/_components/refresh-while';
 import { backupNowAction } from '../actions';
 import { inputClass, labelClass, Outcome, plainButton, primaryButton } from './form-bits';
 
 /**
  * Back up now: a backup datastore (the VM's own first), "start a new chain" for incremental VMs,
- * then a confirmation. After oned accepts, the page follows the VM (BACKUP / BACKUP_POWEROFF)
- * until the new image or increment is listed.
+ * then a confirmation. After oned accepts, the page follows the VM (BACKUP / BACKUP_POWEROFF; the
+ * page's FollowWhile) until it is idle again, by which time oned has recorded the new image or
+ * increment; this form then says so.
  */
 export function BackupNow({
   vmId,
@@ -24,6 +25,7 @@ export function BackupNow({
   datastores: { id: number; name: string; hint?: string }[];
   latestBackup: string;
 }) {
+  const router = useRouter();
   const [confirming, setConfirming] = useState(false);
   // The newest backup when this backup was started: following ends once another one is listed.
   const [startedAfter, setStartedAfter] = useState<string | undefined>(undefined);
@@ -34,6 +36,8 @@ export function BackupNow({
     if (r.status === 'ok') {
       setConfirming(false);
       setStartedAfter(baseline);
+      // The page then shows the VM in BACKUP / BACKUP_POWEROFF and follows it.
+      startTransition(() => router.refresh());
     }
     return r;
   }, IDLE as ActionState);
@@ -92,7 +96,6 @@ export function BackupNow({
           The new backup is listed below.
         </p>
       )}
-      <RefreshWhile active={following} />
       <Outcome state={state} testId="backup-outcome" />
     </form>
   );

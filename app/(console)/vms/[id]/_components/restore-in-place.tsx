@@ -1,11 +1,11 @@
 'use client';
 
 import Link from 'next/link';
-import { useActionState, useState } from 'react';
-import { IDLE, type ActionState } from '@/lib/schemas/action-state';
+import { useState } from 'react';
 import { formatDate } from '@/app/_components/format';
 import { ConfirmByTyping } from '@/app/(console)/datastores/[id]/maintenance/[repo]/_components/confirm-by-typing';
 import { powerOffAction, restoreInPlaceAction } from '../actions';
+import { useRefreshingAction } from './use-refreshing-action';
 import { dangerButton, inputClass, labelClass, Outcome, plainButton } from './form-bits';
 
 type RestorableImage = {
@@ -37,7 +37,7 @@ export function RestoreInPlace({
   diskIds: number[];
   images: RestorableImage[];
 }) {
-  const [state, action, pending] = useActionState(restoreInPlaceAction, IDLE as ActionState);
+  const [state, action, pending] = useRefreshingAction(restoreInPlaceAction);
   const [imageId, setImageId] = useState<number | undefined>(images[0]?.imageId);
   const image = images.find((i) => i.imageId === imageId);
   if (images.length === 0) {
@@ -142,7 +142,7 @@ export function RestoreInPlace({
 
 /** Power off, confirmed on its own: a running VM's guest is shut down. */
 function PowerOff({ vmId, vmName, running }: { vmId: number; vmName: string; running: boolean }) {
-  const [state, action, pending] = useActionState(powerOffAction, IDLE as ActionState);
+  const [state, action, pending] = useRefreshingAction(powerOffAction);
   const [confirming, setConfirming] = useState(false);
   return (
     <form action={action} className="space-y-2 rounded-md border border-amber-300 p-3 dark:border-amber-800">
