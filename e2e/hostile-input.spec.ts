@@ -126,6 +126,7 @@ const P = {
   file: { valid: () => 'vm.xml', legal: /^(?!\.)[A-Za-z0-9._-]{1,128}$/ },
   disk: { valid: () => '0', legal: /^\d{1,4}$/ },
   job: { valid: () => '1', legal: /^\d{1,9}$/ },
+  vm: { valid: () => web, legal: /^\d{1,10}$/ },
 } satisfies Record<string, Param>;
 
 const SNAP_API = '/api/datastores/[id]/repos/[repo]/snapshots/[snap]';
@@ -140,6 +141,7 @@ const ROUTES: { template: string; params: Record<string, Param>; api: boolean }[
   { template: '/datastores/[id]/maintenance/[repo]', params: { id: P.id, repo: P.repo }, api: false },
   { template: '/jobs/[id]', params: { id: P.job }, api: false },
   { template: '/backup-jobs/[id]', params: { id: P.job }, api: false },
+  { template: '/vms/[id]', params: { id: P.vm }, api: false },
   { template: '/api/datastores/[id]/capacity', params: { id: P.id }, api: true },
   { template: '/api/datastores/[id]/overview', params: { id: P.id }, api: true },
   { template: '/api/datastores/[id]/repos/[repo]', params: { id: P.id, repo: P.repo }, api: true },
@@ -274,6 +276,7 @@ const maintenance =
     ...extra,
   });
 const maintenancePage = () => `/datastores/${DS}/maintenance/${web}`;
+const vmPage = () => `/vms/${web}`;
 
 const wizardBase = (): Record<string, string | string[]> => ({
   requestId: crypto.randomUUID(),
@@ -427,6 +430,46 @@ const ACTIONS: Record<string, ActionCase> = {
     shape: 'form',
     base: maintenance({ imageId: NO_REPO, confirm: NO_REPO }),
     fields: () => ['datastoreId', 'repository', 'imageId', 'confirm'],
+  },
+  // The VM page's actions: a VM that does not exist, so whatever passes validation is refused
+  // there ("There is no such VM."). When the VM ID itself is fuzzed, another field is invalid: an ID
+  // that exists must not back up, power off, restore or reconfigure a seeded VM.
+  backupNowAction: {
+    page: vmPage,
+    shape: 'form',
+    base: (field) => ({ vmId: NO_REPO, datastoreId: field === 'vmId' ? 'x' : String(DS), reset: '' }),
+    fields: () => ['vmId', 'datastoreId', 'reset'],
+  },
+  powerOffAction: {
+    page: vmPage,
+    shape: 'form',
+    base: (field) => ({ vmId: NO_REPO, confirm: field === 'vmId' ? '' : 'poweroff' }),
+    fields: () => ['vmId', 'confirm'],
+  },
+  restoreInPlaceAction: {
+    page: vmPage,
+    shape: 'form',
+    base: (field) => ({
+      vmId: NO_REPO,
+      imageId: field === 'vmId' ? 'x' : String(webImages[0]),
+      incrementId: '',
+      diskId: '',
+      confirm: 'hostile-no-such-vm',
+    }),
+    fields: () => ['vmId', 'imageId', 'incrementId', 'diskId', 'confirm'],
+  },
+  backupConfigAction: {
+    page: vmPage,
+    shape: 'form',
+    base: (field) => ({
+      vmId: NO_REPO,
+      mode: field === 'vmId' ? 'x' : 'FULL',
+      incrementMode: '',
+      keepLast: '',
+      fsFreeze: 'NONE',
+      backupVolatile: '',
+    }),
+    fields: () => ['vmId', 'mode', 'incrementMode', 'keepLast', 'fsFreeze', 'backupVolatile'],
   },
 };
 // Takes no argument: nothing to fuzz, and calling it would end the test's session.

@@ -225,16 +225,22 @@ async function main(): Promise<number> {
   // Two chains side by side, so the 2 cores are busy while either waits on a server: the
   // end-to-end chain (build, then Playwright: the longest) and the rest (static checks and unit
   // tests, then the integration tests, which start their own servers).
+  // One build, shared: the end-to-end tests need it, and so do the integration tests that start
+  // the production server (scripts/package.int.test.ts, scripts/reverse-proxy.int.test.ts).
+  const built = suites.has('e2e') || suites.has('integration') ? buildApp() : Promise.resolve(false);
   const e2eChain = async () => {
     if (!suites.has('e2e')) return;
-    if (await buildApp()) await runE2e();
+    if (await built) await runE2e();
   };
   const restChain = async () => {
     await Promise.all([
       suites.has('static') ? runStatic() : undefined,
       suites.has('unit') ? runVitest('unit') : undefined,
     ]);
-    if (suites.has('integration')) await runVitest('integration');
+    if (suites.has('integration')) {
+      await built;
+      await runVitest('integration');
+    }
   };
   await Promise.all([e2eChain(), restChain()]);
 

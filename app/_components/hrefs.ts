@@ -10,3 +10,18 @@ export function maintenanceHref(datastoreId: number, repo: string): string {
 export function locksHref(datastoreId: number, repo: string): string {
   return `${maintenanceHref(datastoreId, repo)}#locks`;
 }
+
+/** A repository's page (its snapshots and backup images). */
+export function repositoryHref(datastoreId: number, repo: string): string {
+  return `/datastores/${datastoreId}/repos/${encodeURIComponent(repo)}`;
+}
+
+/** One snapshot's page in its repository. */
+export function snapshotHref(datastoreId: number, repo: string, snapshotId: string): string {
+  return `${repositoryHref(datastoreId, repo)}/snapshots/${encodeURIComponent(snapshotId)}`;
+}
+
+/** A VM's page: its backups, Back up now, restore in place, its backup configuration. */
+export function vmHref(vmId: number): string {
+  return `/vms/${vmId}`;
+}

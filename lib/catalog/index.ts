@@ -38,3 +38,4 @@ export {
 } from './snapshot-download';
 export { downloadHeaders, DownloadStalled } from './snapshot-stream';
 export { TooManyDownloads, runningDownloads } from './download-slots';
+export { vmBackups, vmBusy, type VmBackups, type VmBackupImage, type VmBackupDatastore } from './vm-backups';

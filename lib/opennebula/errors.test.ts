@@ -37,6 +37,28 @@ describe('cliFailure', () => {
     expect(long.message.length).toBeLessThan(420);
   });
 
+  it("reads oned's message after the words some commands put first (onevm restore, onevm backup)", () => {
+    const r = cliFailure(
+      'onevm',
+      255,
+      'Error restoring: [one.vm.restore] Could not restore VM, it must be in poweroff',
+      '',
+    );
+    expect(r).toBeInstanceOf(OneCliError);
+    expect(r).toMatchObject({ message: 'Could not restore VM, it must be in poweroff', method: 'one.vm.restore' });
+    const b = cliFailure(
+      'onevm',
+      255,
+      'Error creating VM backup: [one.vm.backup] User [2] : Not authorized to perform ADMIN VM [3].',
+      '',
+    );
+    expect(b).toBeInstanceOf(OneNotAuthorized);
+    expect(cliFailure('onevm', 255, 'Error restoring: [one.vm.restore] Error getting image [999].', '')).toMatchObject({
+      objectType: 'image',
+      objectId: 999,
+    });
+  });
+
   it('finds the oned line among other output and redacts given secrets', () => {
     const e = cliFailure('oneuser', 1, 'warning: something\n[one.user.info] Error getting user [9].\n', '', []);
     expect(e).toBeInstanceOf(OneNotFound);

@@ -91,7 +91,9 @@ export function cliFailure(
   secrets: readonly string[] = [],
 ): OneError {
   const lines = meaningfulLines(redact(`${stderr}\n${stdout}`, secrets));
-  const oned = lines.map((l) => /^\[(one\.[\w.]+)\]\s*(.*)$/.exec(l)).find((m) => m !== null);
+  // Some commands put their own words first: `Error restoring: [one.vm.restore] ...`,
+  // `Error creating VM backup: [one.vm.backup] ...`. oned's message is what follows the label.
+  const oned = lines.map((l) => /^(?:[A-Z][\w ]*:\s*)?\[(one\.[\w.]+)\]\s*(.*)$/.exec(l)).find((m) => m !== null);
   if (oned) return fromOnedMessage(oned[1]!, oned[2]!, exitCode);
   const first = lines[0] ?? '';
   if (exitCode === 127 || /command not found/i.test(first)) {

@@ -9,6 +9,16 @@ export * from './models';
 export { listDatastores, getDatastore, getDatastoreDecrypted, createDatastore, deleteDatastore } from './datastores';
 export { listImages, listBackupImages, getImage, restoreImage, deleteImage, type RestoreImageInput } from './images';
 export { listVms, getVm } from './vms';
+export {
+  backupVm,
+  cancelVmBackup,
+  powerOffVm,
+  resumeVm,
+  restoreVmInPlace,
+  updateVmBackupConfig,
+  type BackupConfigUpdate,
+  type RestoreInPlaceOptions,
+} from './vm-actions';
 export { deleteTemplate, getTemplate } from './templates';
 export { listBackupJobs, getBackupJob, runBackupJob, retryBackupJob, cancelBackupJob } from './backup-jobs';
 export { listClusters, listHosts } from './infrastructure';

@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import type { Metadata } from 'next';
 import { requireViewer } from '@/lib/auth';
 import { StillReading } from '@/lib/catalog';
@@ -52,9 +53,9 @@ export default async function VmsPage({ searchParams }: Props) {
           className="rounded-lg border border-red-300 bg-red-50 px-4 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950/40 dark:text-red-200"
         >
           {parsed.message}{' '}
-          <a href="/vms" className="underline">
+          <Link href="/vms" className="underline">
             Show every VM
-          </a>
+          </Link>
         </p>
       </div>
     );

@@ -6,7 +6,7 @@ import { useRouter } from 'next/navigation';
 import { lazy, Suspense, useRef, useState, type ReactNode } from 'react';
 import type { ProtectionCounts, VmProtection } from '@/lib/protection';
 import { PROTECTION_STATUSES, vmsQueryString, type VmSortKey, type VmsQuery } from '@/lib/schemas/vms';
-import { Badge, type Tone } from '@/app/_components/badge';
+import { ProtectionBadge, STATUS_WORDS } from './protection-badge';
 import { EmptyRow } from '@/app/_components/simple-table';
 import { formatAge, formatDate, formatMb } from '@/app/_components/format';
 import type { RowsProps } from '@/app/_components/data-table';
@@ -32,14 +32,6 @@ function LazyVirtualRows(p: RowsProps<VmProtection>) {
     </Suspense>
   );
 }
-
-const STATUS_WORDS: Record<VmProtection['status'], { label: string; tone: Tone }> = {
-  protected: { label: 'Protected', tone: 'ok' },
-  overdue: { label: 'Overdue', tone: 'warning' },
-  never: { label: 'Never backed up', tone: 'muted' },
-  failed: { label: 'Failed', tone: 'error' },
-  'backing-up': { label: 'Backing up', tone: 'info' },
-};
 
 const COUNT_OF: Record<VmProtection['status'], keyof ProtectionCounts> = {
   protected: 'protected',
@@ -77,11 +69,7 @@ function columns(now: number): { key: VmSortKey; header: string; def: ColumnDef<
     def: { id: key, header, cell: ({ row }) => cell(row.original) } satisfies ColumnDef<VmProtection, unknown>,
   });
   return [
-    col('status', 'Status', (r) => (
-      <Badge tone={STATUS_WORDS[r.status].tone} title={r.reason} testId="vm-status">
-        {STATUS_WORDS[r.status].label}
-      </Badge>
-    )),
+    col('status', 'Status', (r) => <ProtectionBadge status={r.status} reason={r.reason} />),
     col('id', 'ID', (r) => <span className="tabular-nums text-slate-500">{r.id}</span>),
     col('name', 'Name', (r) => (
       <Cell title={r.name}>
