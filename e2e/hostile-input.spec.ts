@@ -211,6 +211,11 @@ test('hostile query strings render the page or its own clear answer, never a 500
   const pages = [
     (v: string) => `/datastores/${DS}/repos/${web}/snapshots/compare?from=${encodeSegment(v)}&to=${other}`,
     (v: string) => `/login?next=${encodeSegment(v)}`,
+    // The VMs list and its JSON: every search parameter at once (a bad one is a clear message or a 400).
+    (v: string) => `/vms?q=${encodeSegment(v)}&status=${encodeSegment(v)}&sort=${encodeSegment(v)}`,
+    (v: string) => `/vms?dir=${encodeSegment(v)}&q=${encodeSegment(v)}`,
+    (v: string) =>
+      `/api/vms?q=${encodeSegment(v)}&status=${encodeSegment(v)}&sort=${encodeSegment(v)}&dir=${encodeSegment(v)}`,
   ];
   const failures: string[] = [];
   for (const page of pages) {
