@@ -14,19 +14,10 @@
 import type { Page } from '@playwright/test';
 import { addManyVms, bulkKind, removeManyVms } from '../sandbox/seed/many-vms';
 import { test, expect, signIn } from './fixtures';
+import { setExpectedInterval, YEAR_HOURS } from './support/expected-interval';
 
 type Row = { id: number; name: string; uname: string; status: string; reason: string };
 type Listing = { counts: Record<string, number>; matched: number; vms: Row[] };
-
-const YEAR_HOURS = 8784;
-
-async function setInterval(page: Page, ds: number, hours: number): Promise<void> {
-  await page.goto(`/datastores/${ds}?tab=info`);
-  const form = page.getByTestId('expected-interval-form');
-  await form.getByLabel('Expect a backup every').fill(String(hours));
-  await form.getByRole('button', { name: 'Save' }).click();
-  await expect(page.getByTestId('expected-interval-result')).toContainText(`every ${hours} h`);
-}
 
 /** GET /api/vms, or its status when it does not answer 200 (503 while the first read of OpenNebula runs). */
 async function tryListing(page: Page, query = ''): Promise<Listing | number> {
@@ -58,7 +49,7 @@ test.describe.serial('the seeded cloud', () => {
   test.afterAll(async ({ browser, sandbox }) => {
     const page = await browser.newPage({ baseURL: sandbox.baseURL });
     await signIn(page, 'admin');
-    await setInterval(page, sandbox.seed.datastoreId, 24);
+    await setExpectedInterval(page, sandbox.seed.datastoreId, 24);
     await page.close();
   });
 
@@ -79,7 +70,7 @@ test.describe.serial('the seeded cloud', () => {
     await page.reload();
     await expect(page.getByTestId('expected-interval-value')).toContainText('24 h');
 
-    await setInterval(page, sandbox.seed.datastoreId, YEAR_HOURS);
+    await setExpectedInterval(page, sandbox.seed.datastoreId, YEAR_HOURS);
     await page.reload();
     await expect(page.getByTestId('expected-interval-value')).toContainText(`${YEAR_HOURS} h`);
     await expect(page.getByTestId('expected-interval')).toContainText('set by oneadmin');

@@ -51,6 +51,8 @@ function Item({ item }: { item: AttentionItem }) {
       data-kind={item.kind}
       data-datastore={item.datastoreId}
       data-repository={item.repository}
+      data-vm={item.vmId}
+      data-backup-job={item.backupJobId}
       data-count={item.count}
       className="flex flex-wrap items-start justify-between gap-3 px-4 py-3"
     >
