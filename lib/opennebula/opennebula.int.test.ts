@@ -344,7 +344,9 @@ describe('VMs, backup jobs, clusters, hosts', () => {
     const { SCHED_ACTION: scheduled, ...otherVectors } = job.templateVectors;
     expect(scheduled).toHaveLength(1);
     expect(jobs[0]!.templateVectors.SCHED_ACTION).toBeUndefined();
-    expect({ ...job, templateVectors: otherVectors }).toEqual(jobs[0]);
+    expect(job.schedActions).toHaveLength(1);
+    expect(jobs[0]!.schedActions).toEqual([]);
+    expect({ ...job, templateVectors: otherVectors, schedActions: [] }).toEqual(jobs[0]);
     expect(job).toMatchObject({
       name: 'nightly',
       vmIds: [seed.vms.app, seed.vms.ci],
