@@ -17,7 +17,6 @@ import type { BackupServerInfo } from '../sandbox/common/info';
 import { test, expect, signIn } from './fixtures';
 import { one } from './support/one-cli';
 import { loadSandbox } from './sandbox-env';
-import { setExpectedInterval, YEAR_HOURS } from './support/expected-interval';
 
 const DS = 100;
 const CAPACITY = new Set(['datastore-full', 'datastore-filling']);
@@ -86,7 +85,9 @@ test.describe('the health home page', () => {
       .filter((r) => hexFiles(join(dsRoot, r, 'snapshots')).length > 0)
       .sort(byRepo);
     expect(repos).toEqual(
-      [String(vms.web), String(vms.db), legacy, `job_${backupJobId}`].sort(byRepo).filter((r) => repos.includes(r)),
+      [String(vms.web), String(vms.db), legacy, String(vms.overdue), `job_${backupJobId}`]
+        .sort(byRepo)
+        .filter((r) => repos.includes(r)),
     );
     const expected = [
       ...(locks > 0 ? [{ kind: 'stale-lock', repository: legacy, count: String(locks) }] : []),
@@ -179,48 +180,52 @@ test.describe('the health home page', () => {
   }) => {
     test.setTimeout(240_000);
     const { vms, backupJobId } = sandbox.seed;
+    // The seed's backups are weeks old, so with the default 24 h its other VMs are overdue too: not
+    // asserted here (e2e/vms.spec.ts sets the datastore's expected interval to tell them apart).
     await signIn(page, 'admin');
-    // The seed's backups are weeks old: with the default 24 h every unscheduled VM would be overdue.
-    await setExpectedInterval(page, DS, YEAR_HOURS);
-    try {
-      // Ground truth: the Backup Job's ERROR_VMS as OpenNebula lists it now.
-      const errorVms = [
-        ...(
-          /<ERROR_VMS>([\s\S]*?)<\/ERROR_VMS>/.exec(one('onebackupjob', 'show', '-x', String(backupJobId)))?.[1] ?? ''
-        ).matchAll(/<ID>(\d+)<\/ID>/g),
-      ].map((m) => m[1]!);
-      const item = (kind: string, attr: string, id: number | string) =>
-        page.locator(`[data-testid="attention-item"][data-kind="${kind}"][data-${attr}="${id}"]`);
-      await expect(async () => {
-        await homeWhenRead(page);
-        await expect(page.getByTestId('protection-summary')).toBeVisible();
-        await expect(item('vm-overdue', 'vm', vms.overdue)).toHaveCount(1);
-        await expect(item('vm-never', 'vm', vms.never)).toHaveCount(1);
-        for (const id of errorVms) await expect(item('vm-failed', 'vm', id)).toHaveCount(1);
-        await expect(item('backup-job-error', 'backup-job', backupJobId)).toHaveCount(errorVms.length > 0 ? 1 : 0);
-        // Backed up within the expected interval, not failed: not listed.
-        for (const id of [vms.web, vms.db, vms.legacy])
-          await expect(page.locator(`[data-testid="attention-item"][data-vm="${id}"]`)).toHaveCount(0);
-      }).toPass({ timeout: 180_000, intervals: [2_000] });
-      await expect(page.getByTestId('protection-summary')).toContainText(/\d+ VMs: \d+ protected/);
+    // Ground truth: the Backup Job's ERROR_VMS as OpenNebula lists it now.
+    const errorVms = [
+      ...(
+        /<ERROR_VMS>([\s\S]*?)<\/ERROR_VMS>/.exec(one('onebackupjob', 'show', '-x', String(backupJobId)))?.[1] ?? ''
+      ).matchAll(/<ID>(\d+)<\/ID>/g),
+    ].map((m) => m[1]!);
+    const item = (kind: string, attr: string, id: number | string) =>
+      page.locator(`[data-testid="attention-item"][data-kind="${kind}"][data-${attr}="${id}"]`);
+    // Past a few VMs of one status, one item stands for them all (other specs of this worker add VMs).
+    const grouped = (kind: string) =>
+      page.locator(`[data-testid="attention-item"][data-kind="${kind}"]:not([data-vm])`);
+    const listed = async (kind: string, id: number | string) =>
+      expect((await item(kind, 'vm', id).count()) + (await grouped(kind).count())).toBe(1);
+    await expect(async () => {
+      await homeWhenRead(page);
+      await expect(page.getByTestId('protection-summary')).toBeVisible();
+      await listed('vm-overdue', vms.overdue);
+      await listed('vm-never', vms.never);
+      for (const id of errorVms) await listed('vm-failed', id);
+      await expect(item('backup-job-error', 'backup-job', backupJobId)).toHaveCount(errorVms.length > 0 ? 1 : 0);
+    }).toPass({ timeout: 180_000, intervals: [2_000] });
+    await expect(page.getByTestId('protection-summary')).toContainText(/\d+ VMs: \d+ protected/);
 
-      // The fixes: Back up now on the VM's page, Retry failed on the Backup Job's.
+    // The fixes: Back up now on the VM's page (or the list of such VMs), Retry failed on the Backup Job's.
+    if ((await grouped('vm-never').count()) === 0) {
       await item('vm-never', 'vm', vms.never).getByTestId('attention-fix').click();
       await expect(page).toHaveURL(new RegExp(`/vms/${vms.never}$`));
       await expect(page.getByTestId('backup-now-panel')).toBeVisible();
-      if (errorVms.length > 0) {
-        await page.goto('/');
-        await item('backup-job-error', 'backup-job', backupJobId).getByTestId('attention-fix').click();
-        await expect(page).toHaveURL(new RegExp(`/backup-jobs/${backupJobId}$`));
-        await expect(page.getByRole('button', { name: /Retry failed/ })).toBeVisible();
-      }
-      // The summary's counts lead to the VMs of that status.
-      await page.goto('/');
-      await page.getByTestId('protection-summary').getByRole('link', { name: /never/ }).click();
+    } else {
+      await grouped('vm-never').getByTestId('attention-fix').click();
       await expect(page).toHaveURL(/\/vms\?status=never$/);
-    } finally {
-      await setExpectedInterval(page, DS, 24);
+      await expect(page.getByTestId(`vm-row-${vms.never}`)).toBeVisible();
     }
+    if (errorVms.length > 0) {
+      await page.goto('/');
+      await item('backup-job-error', 'backup-job', backupJobId).getByTestId('attention-fix').click();
+      await expect(page).toHaveURL(new RegExp(`/backup-jobs/${backupJobId}$`));
+      await expect(page.getByRole('button', { name: /Retry failed/ })).toBeVisible();
+    }
+    // The summary's counts lead to the VMs of that status.
+    await page.goto('/');
+    await page.getByTestId('protection-summary').getByRole('link', { name: /never/ }).click();
+    await expect(page).toHaveURL(/\/vms\?status=never$/);
   });
 
   test('a VM owner’s home lists only what concerns their own VMs, and the System page is not theirs', async ({

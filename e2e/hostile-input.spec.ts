@@ -336,6 +336,13 @@ const ACTIONS: Record<string, ActionCase> = {
   },
   cancelJobAction: { page: () => '/jobs', shape: 'value', base: () => ({ jobId: '999999' }), fields: () => ['jobId'] },
   // A Backup Job that does not exist: whatever passes validation is "not found" and changes nothing.
+  // Datastore 0 is not a backup datastore: whatever passes validation is refused there.
+  setExpectedIntervalAction: {
+    page: () => `/datastores/${DS}`,
+    shape: 'form',
+    base: () => ({ datastoreId: '0', hours: '24' }),
+    fields: () => ['datastoreId', 'hours'],
+  },
   runBackupJobAction: {
     page: () => '/backup-jobs/0',
     shape: 'form',

@@ -370,7 +370,7 @@ test('the nonce CSP breaks no page in Chromium: no violation, scripts and charts
   if ((await page.getByTestId('history-chart').count()) > 0)
     await expect(page.getByTestId('history-chart').locator('canvas').first()).toBeVisible();
   // React hydrated: a client-side navigation works.
-  await page.getByRole('link', { name: 'Jobs' }).first().click();
+  await page.getByRole('link', { name: 'Jobs', exact: true }).first().click();
   await expect(page).toHaveURL(/\/jobs$/);
   expect(violations).toEqual([]);
 });

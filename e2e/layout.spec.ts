@@ -33,13 +33,13 @@ test('at 390 px the sidebar folds behind a menu button and every control stays o
   const menu = page.getByTestId('menu-button');
   await menu.click();
   const drawer = page.getByTestId('sidebar-drawer');
-  await expect(drawer.getByRole('link', { name: 'Jobs' })).toBeInViewport();
+  await expect(drawer.getByRole('link', { name: 'Jobs', exact: true })).toBeInViewport();
   await page.keyboard.press('Escape');
   await expect(drawer).toBeHidden();
   await expect(menu).toBeFocused();
 
   await menu.click();
-  await drawer.getByRole('link', { name: 'Jobs' }).click();
+  await drawer.getByRole('link', { name: 'Jobs', exact: true }).click();
   await expect(page).toHaveURL(/\/jobs$/);
   await expect(drawer).toBeHidden();
 });

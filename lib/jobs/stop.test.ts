@@ -24,7 +24,7 @@ describe('jobs at stop', () => {
     expect(getJob(running, db)).toMatchObject({
       status: 'interrupted',
       message:
-        'Backstone was stopped while this job was running; nothing more was done. Start it again if it is still needed.',
+        'Backstone stopped while this job was running; nothing more was done. Start it again if it is still needed.',
     });
     expect(getJob(queued, db)?.status).toBe('interrupted');
     expect(getJob(queued, db)?.message).toContain('while this job was queued');

@@ -169,7 +169,7 @@ export function jobLog(id: number, afterSeq = -1, db: Db = getDb()): { seq: numb
 export function markStopped(runner: string, db: Db = getDb()): number {
   const r = db
     .prepare(
-      "UPDATE jobs SET status = 'interrupted', finished_at = ?, message = 'Backstone was stopped while this job was ' || status || '; nothing more was done. Start it again if it is still needed.' WHERE status IN ('queued', 'running') AND runner = ?",
+      "UPDATE jobs SET status = 'interrupted', finished_at = ?, message = 'Backstone stopped while this job was ' || status || '; nothing more was done. Start it again if it is still needed.' WHERE status IN ('queued', 'running') AND runner = ?",
     )
     .run(Date.now(), runner);
   return r.changes;
