@@ -66,9 +66,9 @@ test('in a Backup Job repository the default pair is two snapshots of the same V
   const job = `job_${sandbox.seed.backupJobId}`;
   const snaps = snapshots(job);
   const byId = new Map(snaps.map((s) => [s.id, s]));
-  // The seed's job backed up two VMs, then only one of them: the two newest snapshots are two VMs'.
+  // The seed's job backed up two VMs, then only one of them, so its two newest snapshots are two
+  // VMs' (other specs of this worker may have run the job since: then the pair is still one VM's).
   expect(new Set(snaps.map(vmOf)).size).toBe(2);
-  expect(vmOf(snaps.at(-1)!)).not.toBe(vmOf(snaps.at(-2)!));
 
   await page.goto(`/datastores/${DS}/repos/${job}`);
   const form = page.getByTestId('compare-form');
