@@ -46,6 +46,9 @@ const budget = budgetFor(steps, BUDGET);
 for (const line of budgetLines(steps, budget, BUDGET)) log(line);
 
 mkdirSync(join(repoRoot, '.bench'), { recursive: true });
+const outDir = values.out ?? import.meta.dirname;
+// Made now, so a run's report is not lost to a missing --out folder at its end.
+mkdirSync(outDir, { recursive: true });
 // The dataset's sandbox and the home and VMs pages' (bench/pages.ts).
 const sandboxes = [STATE, VMS_STATE].map(sandboxPaths);
 // The sandboxes' own daemons outlive a step; the app (restarted by the app steps) does not.
@@ -90,7 +93,7 @@ try {
     log,
     expected: FIGURES,
     notSelected,
-    outDir: values.out ?? import.meta.dirname,
+    outDir,
   }));
 } finally {
   await stopSandbox(STATE);
