@@ -128,7 +128,7 @@ export async function pageFigures(quiet: () => Promise<void>, log: (s: string) =
       const l = await load(home);
       if (l.complete) {
         record.note(
-          `home and /vms: the server's first loads of the home page until it showed everything took ${((performance.now() - t0) / 1000).toFixed(1)} s (${n} loads)`,
+          `home and /vms: the server's first loads of the home page until it showed everything took ${((performance.now() - t0) / 1000).toFixed(1)} s (${n} load${n === 1 ? '' : 's'})`,
         );
         break;
       }
