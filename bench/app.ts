@@ -122,7 +122,8 @@ function routeOf(page: string): string {
   return page.replace(/\/page$/, '').replace(/\/\([^/)]*\)/g, '') || '/';
 }
 
-async function signedInState(browser: Browser, url: string, name: string, password: string) {
+/** Signs a browser in and returns its storage state (the session cookie). */
+export async function signedInState(browser: Browser, url: string, name: string, password: string) {
   const context = await browser.newContext({ baseURL: url });
   const page = await context.newPage();
   await page.goto('/login');

@@ -21,6 +21,12 @@ export const BIG_REPO_SNAPSHOTS = 1_000;
 export const DISK_REPO = '9001';
 export const UI_REPO = '9100';
 export const UI_REPO_SNAPSHOTS = 10_000;
+/**
+ * The home page's and /vms's own sandbox state folder (bench/pages.ts): the seeded demo cloud and
+ * MANY_VMS more VMs, apart from the dataset so that neither changes the other's figures.
+ */
+export const VMS_STATE = join(repoRoot, '.bench', 'vms-state');
+export const MANY_VMS = 2_000;
 
 export type Info = {
   datastoreId: number;

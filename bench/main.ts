@@ -14,7 +14,7 @@ import { stopApp } from '../scripts/app-server';
 import { runningPid } from '../sandbox/common/pids';
 import { repoRoot, sandboxPaths } from '../sandbox/common/state';
 import { stopSandbox } from '../sandbox/status';
-import { STATE } from './dataset';
+import { STATE, VMS_STATE } from './dataset';
 import { budgetFor, budgetLines, selectSteps, type StepPlan } from './plan';
 import { runBench } from './runner';
 import { BUDGET, FIGURES, STEPS } from './steps';
@@ -26,7 +26,7 @@ const only = values.only
   ?.split(',')
   .map((s) => s.trim())
   .filter(Boolean);
-const APP_STEPS = new Set(['build', 'table', 'first-load-js', 'download-route']);
+const APP_STEPS = new Set(['build', 'table', 'first-load-js', 'download-route', 'pages']);
 const skipApp = process.env.BENCH_SKIP_APP === '1';
 
 let steps: StepPlan[];
@@ -46,10 +46,16 @@ const budget = budgetFor(steps, BUDGET);
 for (const line of budgetLines(steps, budget, BUDGET)) log(line);
 
 mkdirSync(join(repoRoot, '.bench'), { recursive: true });
-const paths = sandboxPaths(STATE);
-// The sandbox's own daemons outlive a step; the app (restarted by the app steps) does not.
+const outDir = values.out ?? import.meta.dirname;
+// Made now, so a run's report is not lost to a missing --out folder at its end.
+mkdirSync(outDir, { recursive: true });
+// The dataset's sandbox and the home and VMs pages' (bench/pages.ts).
+const sandboxes = [STATE, VMS_STATE].map(sandboxPaths);
+// The sandboxes' own daemons outlive a step; the app (restarted by the app steps) does not.
 const daemons = () =>
-  ['sshd', 'frontend-monitor'].map((n) => runningPid(paths, n)).filter((p): p is number => p !== undefined);
+  sandboxes.flatMap((paths) =>
+    ['sshd', 'frontend-monitor'].map((n) => runningPid(paths, n)).filter((p): p is number => p !== undefined),
+  );
 
 let complete = false;
 try {
@@ -77,18 +83,20 @@ try {
         },
       ),
     keepPids: daemons,
-    // Every session on the bench sandbox's sshd is the bench's (its raw ssh commands, lib/exec's).
-    sessionParents: () => {
-      const sshd = runningPid(paths, 'sshd');
-      return sshd === undefined ? [] : [sshd];
+    // Every session on the bench sandboxes' sshd is the bench's (its raw ssh commands, lib/exec's).
+    sessionParents: () =>
+      sandboxes.map((paths) => runningPid(paths, 'sshd')).filter((p): p is number => p !== undefined),
+    cleanup: async () => {
+      await stopApp(STATE);
+      await stopApp(VMS_STATE);
     },
-    cleanup: () => stopApp(STATE),
     log,
     expected: FIGURES,
     notSelected,
-    outDir: values.out ?? import.meta.dirname,
+    outDir,
   }));
 } finally {
   await stopSandbox(STATE);
+  await stopSandbox(VMS_STATE);
 }
 process.exit(complete ? 0 : 1);

@@ -160,3 +160,14 @@ export function ratioFigure(d: Described, ours: number[], raw: number[], limit?:
     ...(limit === undefined ? {} : { met: value <= limit }),
   };
 }
+/**
+ * Measured loads of the home page and of /vms (2,000 VMs) each, warm: one of each per round, the
+ * order turning. A warm load takes tens to hundreds of milliseconds.
+ */
+export const PAGE_ROUNDS = 41;
+/** Loads of each once the read cache has expired, each after waiting past it (~4 s). */
+export const PAGE_EXPIRED_LOADS = 15;
+/** A quiet wait before every this many rounds (warm) or loads (expired). */
+export const PAGE_QUIET_EVERY = 4;
+/** Loads of each page before the measured ones, not counted (a fresh server process). */
+export const PAGE_WARM_UP_LOADS = 3;

@@ -3,6 +3,7 @@ import {
   budgetFor,
   budgetLines,
   formatDuration,
+  needs,
   selectSteps,
   stepBudgetMs,
   type BudgetOptions,
@@ -68,6 +69,16 @@ describe('selecting steps', () => {
     expect(selectSteps(all, ['a']).map((s) => s.id)).toEqual(['setup', 'a']);
   });
 
+  it('tells whether steps need another, directly or through what they require', () => {
+    expect(needs(all, ['b'], 'setup')).toBe(true);
+    expect(needs(all, ['setup'], 'setup')).toBe(true);
+    expect(needs(all, ['a', 'b'], 'build')).toBe(true);
+    expect(needs(all, ['a'], 'build')).toBe(false);
+    expect(needs(all, [], 'setup')).toBe(false);
+    const two = [step('s', 1, 0), step('x', 1, 0, ['y']), step('y', 1, 0, ['s'])];
+    expect(needs(two, ['x'], 's')).toBe(true);
+  });
+
   it('refuses an unknown step, naming the known ones', () => {
     expect(() => selectSteps(all, ['tabel'])).toThrow('unknown step tabel; the steps are setup, a, build, b');
   });
@@ -78,6 +89,11 @@ describe('the bench plan', () => {
     const ids = new Set(STEPS.map((s) => s.id));
     for (const f of FIGURES) expect(ids.has(f.step), f.id).toBe(true);
     expect(new Set(FIGURES.map((f) => f.id)).size).toBe(FIGURES.length);
+  });
+
+  it('runs the home and VMs pages without the benchmark dataset', () => {
+    expect(needs(STEPS, ['pages'], 'dataset')).toBe(false);
+    expect(needs(STEPS, ['table'], 'dataset')).toBe(true);
   });
 
   it('requires only earlier steps', () => {

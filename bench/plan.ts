@@ -82,3 +82,16 @@ export function budgetLines(steps: readonly StepPlan[], budget: Budget, o: Budge
     `overall limit ${formatDuration(budget.limitMs)}: the steps' ${formatDuration(budget.sumMs)} and ${formatDuration(o.startupMs)} to start, plus ${Math.round(o.margin * 100)}%`,
   ];
 }
+
+/** Whether any of the steps `ids` is `dep` or needs it, directly or through the steps it requires. */
+export function needs(all: readonly StepPlan[], ids: readonly string[], dep: string): boolean {
+  const byId = new Map(all.map((s) => [s.id, s]));
+  const seen = new Set<string>();
+  const visit = (id: string): boolean => {
+    if (id === dep) return true;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return (byId.get(id)?.requires ?? []).some(visit);
+  };
+  return ids.some(visit);
+}

@@ -35,6 +35,8 @@ import {
   WARM_RUNS,
 } from './measure';
 import { downloadFigures, ensureBuild, openAppSession, routeFigures, tableFigures, type AppSession } from './app';
+import { pageFigures } from './pages';
+import { needs } from './plan';
 import { DUMPS, LIST_TURNS, STEPS } from './steps';
 import { benchWorker, workerEnv } from './worker';
 import { repoRoot } from '../sandbox/common/state';
@@ -75,6 +77,17 @@ it('benchmarks', async () => {
     ids.filter((id) => id === 'dataset'),
     { dataset: async () => void (built = await dataset(log)) },
   );
+  // The steps that need neither the dataset nor this process's Backstone libraries.
+  const build = async () => {
+    const seconds = await ensureBuild(log);
+    if (seconds !== undefined) record.build(seconds);
+  };
+  const pages = () => pageFigures(quiet, log, record);
+  const rest = ids.filter((id) => id !== 'dataset');
+  if (!needs(STEPS, rest, 'dataset')) {
+    await run(rest, { build, pages });
+    return;
+  }
   // Without the dataset step (a worker started after it), the dataset is only checked.
   const info = built ?? (await dataset(log));
   // Backstone's configuration for this process: the bench sandbox, a fresh data folder.
@@ -206,348 +219,343 @@ it('benchmarks', async () => {
   let session: AppSession | undefined;
   const app = async () => (session ??= await openAppSession());
   try {
-    await run(
-      ids.filter((id) => id !== 'dataset'),
-      {
-        overview: async () => {
-          // 1. Overview of 200 repositories x 10 snapshots.
-          log('overview: cold and warm');
-          // As the page asks: an answer within OVERVIEW_ANSWER_WITHIN_MS, what restic has not read by then
-          // marked as being read.
-          const overview = () =>
-            catalog.datastoreOverview(reader, info.datastoreId, undefined, undefined, {
-              answerWithinMs: catalog.OVERVIEW_ANSWER_WITHIN_MS,
-            });
-          // Cold: the page's answer, then (joining the reads it left running) every repository read.
-          const cold: number[] = [];
-          const coldComplete: number[] = [];
-          const coldPending: number[] = [];
-          let coldRepos = 0;
-          for (let i = 0; i < 3; i++) {
-            freshCache();
-            await quiet();
-            const t0 = performance.now();
-            const answer = await overview();
-            cold.push(performance.now() - t0);
-            coldPending.push(answer.pending);
-            coldRepos = answer.repositories.length;
-            const complete = await catalog.datastoreOverview(reader, info.datastoreId);
-            coldComplete.push(performance.now() - t0);
-            if (complete.pending !== 0) throw new Error('an overview without a deadline left repositories unread');
-          }
-          record.figure(
-            msFigure(
-              {
-                id: 'overview-cold',
-                what: `datastore overview, cold (empty cache): the page's answer, with the repositories restic has not read yet shown as being read (${median(coldPending)} of ${coldRepos} at the answer, median)`,
-                target: '<= 3 s',
-              },
-              cold,
-              3_000,
-            ),
-            msFigure(
-              {
-                id: 'overview-cold-complete',
-                what: `the same until restic has read every repository (the page asks again every 2 s and fills in meanwhile)`,
-                target: '— (informative)',
-                note: 'One restic process per repository, each spending 0.4-0.5 s of CPU deriving the repository key (scrypt), at most 4 at once per backup server: on 2 cores that alone is 40-50 s, and it follows how fast the machine is, as the raw restic loop does. Only caching each repository master key (a secret) or reading snapshots without restic could do better; Backstone instead answers first with what the inventory knows (counts, sizes, locks, OpenNebula images) and makes every later load restic-free',
-              },
-              coldComplete,
-            ),
-          );
-          const warmExpired = await expiredSeries(WARM_RUNS, overview);
-          record.figure(
-            msFigure(
-              {
-                id: 'overview-warm-reads-expired',
-                what: `the same, once the OpenNebula read cache (${DEFAULT_ONE_READ_CACHE_SECONDS} s) has expired: five CLI calls and the inventory`,
-                target: '— (informative)',
-              },
-              warmExpired,
-            ),
-          );
-          log('overview and the 1,000-snapshot list, warm, across the per-repository restic snapshots loop (baseline)');
-          // The warm figures are taken across the baseline loop's minutes (after a quiet wait, every
-          // WARM_EVERY repositories) rather than in one burst of a second: a burst measures the machine of
-          // that second, whose medians moved by up to 24% between runs, while these see the same minutes as
-          // the loop they are compared with. The loop's time is its restic calls' alone.
-          const repos = Array.from({ length: VM_REPOS }, (_, i) => String(i + 1));
-          const warm: number[] = [];
-          const listWarm: number[] = [];
-          let loopMs = 0;
-          // The read cache holds for at most 99 s (its configured bound) and the loop takes minutes: its
-          // answers are read afresh, untimed, every minute, so that every timed call finds them.
-          let primedAt = -Infinity;
-          const prime = async () => {
-            if (performance.now() - primedAt < 60_000) return;
-            invalidateReads();
-            primedAt = performance.now();
-            await overview();
-            await list();
-          };
-          // Each group of warm calls ends with two bare commands on the backup server over the same kept
-          // connection (`true`): the round trip every warm call pays once, to see that nothing changed. It
-          // follows the machine (sshd, a shell started on the server), not Backstone's code.
-          const { server } = await catalog.datastoreAccess(info.datastoreId);
-          const roundTrips: number[] = [];
-          // The bench process's own CPU time in each warm call (it is idle between them).
-          const cpuMs = { overview: [] as number[], list: [] as number[] };
-          const timed = async (fn: () => Promise<unknown>, cpu: number[]) => {
-            const c0 = process.cpuUsage();
-            const ms = await time(fn);
-            const c = process.cpuUsage(c0);
-            cpu.push((c.user + c.system) / 1000);
-            return ms;
-          };
-          await withReadCache(LONGEST_READ_CACHE_SECONDS, async () => {
-            for (const [i, r] of repos.entries()) {
-              if (i % WARM_EVERY === 0) {
-                await prime();
-                await quiet();
-                for (let k = 0; k < 2; k++) {
-                  warm.push(await timed(overview, cpuMs.overview));
-                  listWarm.push(await timed(list, cpuMs.list));
-                }
-                for (let k = 0; k < 2; k++) roundTrips.push(await time(() => exec(server, ['true'])));
-              }
-              loopMs += await time(() => rawSnapshots(r));
-            }
+    await run(rest, {
+      overview: async () => {
+        // 1. Overview of 200 repositories x 10 snapshots.
+        log('overview: cold and warm');
+        // As the page asks: an answer within OVERVIEW_ANSWER_WITHIN_MS, what restic has not read by then
+        // marked as being read.
+        const overview = () =>
+          catalog.datastoreOverview(reader, info.datastoreId, undefined, undefined, {
+            answerWithinMs: catalog.OVERVIEW_ANSWER_WITHIN_MS,
           });
-          const loop = [loopMs];
-          const cpuNote = (cpu: number[]) =>
-            `Backstone's own CPU time per call ${median(cpu).toFixed(1)} ms (median); the rest is the backup server's round trip (server-round-trip below) and its file system`;
-          record.figure(
-            msFigure(
-              {
-                id: 'overview-warm',
-                what: `datastore overview, ${VM_REPOS} repositories x ${SNAPSHOTS_PER_REPO} snapshots, warm`,
-                target: '<= 150 ms',
-                note: cpuNote(cpuMs.overview),
-              },
-              warm,
-              150,
-            ),
+        // Cold: the page's answer, then (joining the reads it left running) every repository read.
+        const cold: number[] = [];
+        const coldComplete: number[] = [];
+        const coldPending: number[] = [];
+        let coldRepos = 0;
+        for (let i = 0; i < 3; i++) {
+          freshCache();
+          await quiet();
+          const t0 = performance.now();
+          const answer = await overview();
+          cold.push(performance.now() - t0);
+          coldPending.push(answer.pending);
+          coldRepos = answer.repositories.length;
+          const complete = await catalog.datastoreOverview(reader, info.datastoreId);
+          coldComplete.push(performance.now() - t0);
+          if (complete.pending !== 0) throw new Error('an overview without a deadline left repositories unread');
+        }
+        record.figure(
+          msFigure(
             {
-              id: 'overview-vs-loop',
-              what: 'warm overview vs a per-repository `restic snapshots` loop',
-              target: '>= 30x faster',
-              backstoneMs: warm,
-              baselineMs: loop,
-              value: median(loop) / median(warm),
-              unit: 'x faster',
-              met: median(loop) / median(warm) >= 30,
+              id: 'overview-cold',
+              what: `datastore overview, cold (empty cache): the page's answer, with the repositories restic has not read yet shown as being read (${median(coldPending)} of ${coldRepos} at the answer, median)`,
+              target: '<= 3 s',
             },
-            msFigure(
-              {
-                id: 'server-round-trip',
-                what: 'a bare command on the backup server (`true`) over the SSH connection Backstone keeps open, in the same groups as the warm calls',
-                target: '— (informative: the machine)',
-                note: 'what every warm call waits for at least once: sshd starting a session and a shell on the backup server. It moves with the machine, not with Backstone',
-              },
-              roundTrips,
-            ),
-            msFigure(
-              { id: 'snapshots-warm', what: 'the same list, warm', target: '<= 50 ms', note: cpuNote(cpuMs.list) },
-              listWarm,
-              50,
-            ),
-          );
-        },
-        snapshots: async () => {
-          // 2. Snapshot list of one repository with 1,000 snapshots.
-          log('1,000-snapshot repository: cold, warm, raw');
-          const rawList = () => rawSnapshots(BIG_REPO);
-          // The two cold cases and the raw command take turns, so a drift of the machine hits all three.
-          // Nine turns: each side's samples spread by ~20-50% within a run (restic's key derivation).
-          const listCold: number[] = [];
-          const listColdSnapshots: number[] = [];
-          const listRaw: number[] = [];
-          for (let i = 0; i < LIST_TURNS; i++) {
-            freshCache();
-            await quiet();
-            listCold.push(await time(list));
-            await freshSnapshotCache();
-            await quiet();
-            listColdSnapshots.push(await time(list));
-            await quiet();
-            listRaw.push(await time(rawList));
+            cold,
+            3_000,
+          ),
+          msFigure(
+            {
+              id: 'overview-cold-complete',
+              what: `the same until restic has read every repository (the page asks again every 2 s and fills in meanwhile)`,
+              target: '— (informative)',
+              note: 'One restic process per repository, each spending 0.4-0.5 s of CPU deriving the repository key (scrypt), at most 4 at once per backup server: on 2 cores that alone is 40-50 s, and it follows how fast the machine is, as the raw restic loop does. Only caching each repository master key (a secret) or reading snapshots without restic could do better; Backstone instead answers first with what the inventory knows (counts, sizes, locks, OpenNebula images) and makes every later load restic-free',
+            },
+            coldComplete,
+          ),
+        );
+        const warmExpired = await expiredSeries(WARM_RUNS, overview);
+        record.figure(
+          msFigure(
+            {
+              id: 'overview-warm-reads-expired',
+              what: `the same, once the OpenNebula read cache (${DEFAULT_ONE_READ_CACHE_SECONDS} s) has expired: five CLI calls and the inventory`,
+              target: '— (informative)',
+            },
+            warmExpired,
+          ),
+        );
+        log('overview and the 1,000-snapshot list, warm, across the per-repository restic snapshots loop (baseline)');
+        // The warm figures are taken across the baseline loop's minutes (after a quiet wait, every
+        // WARM_EVERY repositories) rather than in one burst of a second: a burst measures the machine of
+        // that second, whose medians moved by up to 24% between runs, while these see the same minutes as
+        // the loop they are compared with. The loop's time is its restic calls' alone.
+        const repos = Array.from({ length: VM_REPOS }, (_, i) => String(i + 1));
+        const warm: number[] = [];
+        const listWarm: number[] = [];
+        let loopMs = 0;
+        // The read cache holds for at most 99 s (its configured bound) and the loop takes minutes: its
+        // answers are read afresh, untimed, every minute, so that every timed call finds them.
+        let primedAt = -Infinity;
+        const prime = async () => {
+          if (performance.now() - primedAt < 60_000) return;
+          invalidateReads();
+          primedAt = performance.now();
+          await overview();
+          await list();
+        };
+        // Each group of warm calls ends with two bare commands on the backup server over the same kept
+        // connection (`true`): the round trip every warm call pays once, to see that nothing changed. It
+        // follows the machine (sshd, a shell started on the server), not Backstone's code.
+        const { server } = await catalog.datastoreAccess(info.datastoreId);
+        const roundTrips: number[] = [];
+        // The bench process's own CPU time in each warm call (it is idle between them).
+        const cpuMs = { overview: [] as number[], list: [] as number[] };
+        const timed = async (fn: () => Promise<unknown>, cpu: number[]) => {
+          const c0 = process.cpuUsage();
+          const ms = await time(fn);
+          const c = process.cpuUsage(c0);
+          cpu.push((c.user + c.system) / 1000);
+          return ms;
+        };
+        await withReadCache(LONGEST_READ_CACHE_SECONDS, async () => {
+          for (const [i, r] of repos.entries()) {
+            if (i % WARM_EVERY === 0) {
+              await prime();
+              await quiet();
+              for (let k = 0; k < 2; k++) {
+                warm.push(await timed(overview, cpuMs.overview));
+                listWarm.push(await timed(list, cpuMs.list));
+              }
+              for (let k = 0; k < 2; k++) roundTrips.push(await time(() => exec(server, ['true'])));
+            }
+            loopMs += await time(() => rawSnapshots(r));
           }
-          const listWarmExpired = await expiredSeries(WARM_RUNS, list);
-          record.figure(
-            ratioFigure(
-              {
-                id: 'snapshots-cold',
-                what: `snapshot list of a repository with ${BIG_REPO_SNAPSHOTS} snapshots, cold vs raw ssh restic snapshots --json`,
-                target: '<= 1.1x raw',
-              },
-              listCold,
-              listRaw,
-              1.1,
-            ),
-            ratioFigure(
-              {
-                id: 'snapshots-cold-restic',
-                what: 'the same, only the snapshot cache empty (OpenNebula read cache warm, as a few seconds after another page)',
-                target: '<= 1.1x raw',
-              },
-              listColdSnapshots,
-              listRaw,
-              1.1,
-            ),
-            msFigure(
-              {
-                id: 'snapshots-warm-reads-expired',
-                what: 'the same, once the OpenNebula read cache has expired',
-                target: '— (informative)',
-              },
-              listWarmExpired,
-            ),
+        });
+        const loop = [loopMs];
+        const cpuNote = (cpu: number[]) =>
+          `Backstone's own CPU time per call ${median(cpu).toFixed(1)} ms (median); the rest is the backup server's round trip (server-round-trip below) and its file system`;
+        record.figure(
+          msFigure(
+            {
+              id: 'overview-warm',
+              what: `datastore overview, ${VM_REPOS} repositories x ${SNAPSHOTS_PER_REPO} snapshots, warm`,
+              target: '<= 150 ms',
+              note: cpuNote(cpuMs.overview),
+            },
+            warm,
+            150,
+          ),
+          {
+            id: 'overview-vs-loop',
+            what: 'warm overview vs a per-repository `restic snapshots` loop',
+            target: '>= 30x faster',
+            backstoneMs: warm,
+            baselineMs: loop,
+            value: median(loop) / median(warm),
+            unit: 'x faster',
+            met: median(loop) / median(warm) >= 30,
+          },
+          msFigure(
+            {
+              id: 'server-round-trip',
+              what: 'a bare command on the backup server (`true`) over the SSH connection Backstone keeps open, in the same groups as the warm calls',
+              target: '— (informative: the machine)',
+              note: 'what every warm call waits for at least once: sshd starting a session and a shell on the backup server. It moves with the machine, not with Backstone',
+            },
+            roundTrips,
+          ),
+          msFigure(
+            { id: 'snapshots-warm', what: 'the same list, warm', target: '<= 50 ms', note: cpuNote(cpuMs.list) },
+            listWarm,
+            50,
+          ),
+        );
+      },
+      snapshots: async () => {
+        // 2. Snapshot list of one repository with 1,000 snapshots.
+        log('1,000-snapshot repository: cold, warm, raw');
+        const rawList = () => rawSnapshots(BIG_REPO);
+        // The two cold cases and the raw command take turns, so a drift of the machine hits all three.
+        // Nine turns: each side's samples spread by ~20-50% within a run (restic's key derivation).
+        const listCold: number[] = [];
+        const listColdSnapshots: number[] = [];
+        const listRaw: number[] = [];
+        for (let i = 0; i < LIST_TURNS; i++) {
+          freshCache();
+          await quiet();
+          listCold.push(await time(list));
+          await freshSnapshotCache();
+          await quiet();
+          listColdSnapshots.push(await time(list));
+          await quiet();
+          listRaw.push(await time(rawList));
+        }
+        const listWarmExpired = await expiredSeries(WARM_RUNS, list);
+        record.figure(
+          ratioFigure(
+            {
+              id: 'snapshots-cold',
+              what: `snapshot list of a repository with ${BIG_REPO_SNAPSHOTS} snapshots, cold vs raw ssh restic snapshots --json`,
+              target: '<= 1.1x raw',
+            },
+            listCold,
+            listRaw,
+            1.1,
+          ),
+          ratioFigure(
+            {
+              id: 'snapshots-cold-restic',
+              what: 'the same, only the snapshot cache empty (OpenNebula read cache warm, as a few seconds after another page)',
+              target: '<= 1.1x raw',
+            },
+            listColdSnapshots,
+            listRaw,
+            1.1,
+          ),
+          msFigure(
+            {
+              id: 'snapshots-warm-reads-expired',
+              what: 'the same, once the OpenNebula read cache has expired',
+              target: '— (informative)',
+            },
+            listWarmExpired,
+          ),
+        );
+      },
+      restore: async () => {
+        // 3. Restore onto the backup server vs raw restic restore.
+        log('restore of the 1 GiB disk onto the backup server vs raw restic restore');
+        const { repo, snap } = await disk();
+        const targetBase = join(STATE, 'root', 'var', 'tmp');
+        const clean = () => {
+          execFileSync('rm', ['-rf', join(targetBase, 'bench-restore')]);
+        };
+        const rawRestore = () =>
+          rawSsh(
+            info.sshConfig,
+            info.server,
+            [
+              resticPath,
+              '--password-file=/dev/stdin',
+              `--repo=${repo.path}`,
+              'restore',
+              snap.id,
+              '--target',
+              join(targetBase, 'bench-restore'),
+            ],
+            `${PASSWORD}\n`,
           );
-        },
-        restore: async () => {
-          // 3. Restore onto the backup server vs raw restic restore.
-          log('restore of the 1 GiB disk onto the backup server vs raw restic restore');
-          const { repo, snap } = await disk();
-          const targetBase = join(STATE, 'root', 'var', 'tmp');
-          const clean = () => {
-            execFileSync('rm', ['-rf', join(targetBase, 'bench-restore')]);
-          };
-          const rawRestore = () =>
-            rawSsh(
-              info.sshConfig,
-              info.server,
+        // The same restic restore run on the backup server itself, as an admin logged in there would
+        // (the sandbox's backup server is this machine). The password is in a 0600 file (restic's
+        // --password-file), removed at the end.
+        const pwDir = mkdtempSync(join(tmpdir(), 'bench-restore-'));
+        const pwFile = join(pwDir, 'password');
+        writeFileSync(pwFile, `${PASSWORD}\n`, { mode: 0o600 });
+        const onServer = () =>
+          new Promise<void>((resolve, reject) => {
+            const child = spawn(
+              resticPath,
               [
-                resticPath,
-                '--password-file=/dev/stdin',
+                `--password-file=${pwFile}`,
                 `--repo=${repo.path}`,
                 'restore',
                 snap.id,
                 '--target',
                 join(targetBase, 'bench-restore'),
               ],
-              `${PASSWORD}\n`,
+              { stdio: ['ignore', 'ignore', 'inherit'] },
             );
-          // The same restic restore run on the backup server itself, as an admin logged in there would
-          // (the sandbox's backup server is this machine). The password is in a 0600 file (restic's
-          // --password-file), removed at the end.
-          const pwDir = mkdtempSync(join(tmpdir(), 'bench-restore-'));
-          const pwFile = join(pwDir, 'password');
-          writeFileSync(pwFile, `${PASSWORD}\n`, { mode: 0o600 });
-          const onServer = () =>
-            new Promise<void>((resolve, reject) => {
-              const child = spawn(
-                resticPath,
-                [
-                  `--password-file=${pwFile}`,
-                  `--repo=${repo.path}`,
-                  'restore',
-                  snap.id,
-                  '--target',
-                  join(targetBase, 'bench-restore'),
-                ],
-                { stdio: ['ignore', 'ignore', 'inherit'] },
-              );
-              child.on('error', reject);
-              child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`restic restore exited ${code}`))));
-            });
-          let ours: number[] = [];
-          let raw: number[] = [];
-          let local: number[] = [];
-          let connect: number[] = [];
-          try {
-            // One restore first, untimed: the repository's first reader pays for reading its pack files
-            // into the page cache.
-            clean();
-            await rawRestore();
-            // In rotating order, each onto an empty target and a quiet machine.
-            [ours = [], raw = [], local = []] = await rotatedRuns(
-              RESTORES,
-              [
-                () => restic.restore(repo, { snapshot: snap.id, target: join(targetBase, 'bench-restore') }),
-                rawRestore,
-                onServer,
-              ],
-              async () => {
-                clean();
-                await quiet();
-              },
-            );
-            // What the raw command pays on top of restic: a new SSH connection (Backstone keeps one open).
-            connect = await runs(RESTORES, () => rawSsh(info.sshConfig, info.server, ['true'], ''), quiet);
-          } finally {
-            clean();
-            rmSync(pwDir, { recursive: true, force: true });
-          }
-          // §7 compares with raw `restic restore` (unlike its other rows, not `ssh ... restic`): restic run
-          // where the restore lands, the backup server. The ssh command an admin types elsewhere is shown
-          // beside it; its new connection and session made its median move by up to 29% between runs.
-          record.figure(
-            ratioFigure(
-              {
-                id: 'restore',
-                what: 'restore of a 1 GiB disk onto the backup server vs raw restic restore run on the backup server',
-                target: '<= 1.05x raw',
-              },
-              ours,
-              local,
-              1.05,
-            ),
-            ratioFigure(
-              {
-                id: 'restore-over-ssh',
-                what: 'the same vs raw ssh ... restic restore',
-                target: '— (informative)',
-                note: `a new ssh connection (ssh ... true) took ${median(connect).toFixed(0)} ms (median of ${connect.length}): the raw command opens one for every restore, Backstone reuses the one it keeps open`,
-              },
-              ours,
-              raw,
-            ),
-          );
-        },
-        dump: async () => {
-          // 4. Raw streamed dump throughput (the download route is measured against it when present).
-          log('raw ssh restic dump of the 1 GiB disk, alternating with lib/restic');
-          // lib/restic's stream is read in the bench process and dropped: what the route hands to
-          // HTTP. (Writing it into a file from this process, or through cat, measured this process's
-          // own pipe writes, 0.73-0.90x raw, while the route through HTTP and curl -o is at or above
-          // raw: the route figure is the end-to-end one.) Alternating, so both see the same machine.
-          const { repo, snap } = await disk();
-          const [dumpRaw, streamed] = await pairedRuns(
-            DUMPS,
-            rawDump,
-            async () => {
-              const d = await restic.dump(repo, snap.id, snap.paths[0]!, { capacity: 'bulk' });
-              let bytes = 0;
-              d.stdout.on('data', (chunk: Buffer) => (bytes += chunk.length));
-              await Promise.all([finished(d.stdout), d.done]);
-              if (bytes !== gib) throw new Error(`dump: ${bytes} bytes instead of 1 GiB`);
-            },
-            quiet,
-          );
-          record.figure({
-            id: 'download',
-            what: "streamed dump of a 1 GiB disk through lib/restic, read in this process and dropped (the library's share of a download) vs raw ssh restic dump > file",
-            // The target is the download's, end to end: the route through HTTP into a file (app.ts). Here
-            // only the raw side writes a file, so this ratio follows the machine's disk writes (1.08-1.39x
-            // in three runs of one day).
-            target: '— (informative)',
-            backstoneMs: streamed,
-            baselineMs: dumpRaw,
-            value: median(dumpRaw) / median(streamed),
-            unit: 'x raw throughput',
-            note: `raw ${(gib / 1048576 / (median(dumpRaw) / 1000)).toFixed(0)} MiB/s`,
+            child.on('error', reject);
+            child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`restic restore exited ${code}`))));
           });
-        },
-        build: async () => {
-          const seconds = await ensureBuild(log);
-          if (seconds !== undefined) record.build(seconds);
-        },
-        table: async () => tableFigures(await app(), info, quiet, log, record),
-        'first-load-js': async () => routeFigures(await app(), info, (await disk()).snap.id, log, record),
-        'download-route': async () =>
-          downloadFigures(await app(), info, (await disk()).snap.id, { rawDump, intoFile, quiet }, log, record),
+        let ours: number[] = [];
+        let raw: number[] = [];
+        let local: number[] = [];
+        let connect: number[] = [];
+        try {
+          // One restore first, untimed: the repository's first reader pays for reading its pack files
+          // into the page cache.
+          clean();
+          await rawRestore();
+          // In rotating order, each onto an empty target and a quiet machine.
+          [ours = [], raw = [], local = []] = await rotatedRuns(
+            RESTORES,
+            [
+              () => restic.restore(repo, { snapshot: snap.id, target: join(targetBase, 'bench-restore') }),
+              rawRestore,
+              onServer,
+            ],
+            async () => {
+              clean();
+              await quiet();
+            },
+          );
+          // What the raw command pays on top of restic: a new SSH connection (Backstone keeps one open).
+          connect = await runs(RESTORES, () => rawSsh(info.sshConfig, info.server, ['true'], ''), quiet);
+        } finally {
+          clean();
+          rmSync(pwDir, { recursive: true, force: true });
+        }
+        // §7 compares with raw `restic restore` (unlike its other rows, not `ssh ... restic`): restic run
+        // where the restore lands, the backup server. The ssh command an admin types elsewhere is shown
+        // beside it; its new connection and session made its median move by up to 29% between runs.
+        record.figure(
+          ratioFigure(
+            {
+              id: 'restore',
+              what: 'restore of a 1 GiB disk onto the backup server vs raw restic restore run on the backup server',
+              target: '<= 1.05x raw',
+            },
+            ours,
+            local,
+            1.05,
+          ),
+          ratioFigure(
+            {
+              id: 'restore-over-ssh',
+              what: 'the same vs raw ssh ... restic restore',
+              target: '— (informative)',
+              note: `a new ssh connection (ssh ... true) took ${median(connect).toFixed(0)} ms (median of ${connect.length}): the raw command opens one for every restore, Backstone reuses the one it keeps open`,
+            },
+            ours,
+            raw,
+          ),
+        );
       },
-    );
+      dump: async () => {
+        // 4. Raw streamed dump throughput (the download route is measured against it when present).
+        log('raw ssh restic dump of the 1 GiB disk, alternating with lib/restic');
+        // lib/restic's stream is read in the bench process and dropped: what the route hands to
+        // HTTP. (Writing it into a file from this process, or through cat, measured this process's
+        // own pipe writes, 0.73-0.90x raw, while the route through HTTP and curl -o is at or above
+        // raw: the route figure is the end-to-end one.) Alternating, so both see the same machine.
+        const { repo, snap } = await disk();
+        const [dumpRaw, streamed] = await pairedRuns(
+          DUMPS,
+          rawDump,
+          async () => {
+            const d = await restic.dump(repo, snap.id, snap.paths[0]!, { capacity: 'bulk' });
+            let bytes = 0;
+            d.stdout.on('data', (chunk: Buffer) => (bytes += chunk.length));
+            await Promise.all([finished(d.stdout), d.done]);
+            if (bytes !== gib) throw new Error(`dump: ${bytes} bytes instead of 1 GiB`);
+          },
+          quiet,
+        );
+        record.figure({
+          id: 'download',
+          what: "streamed dump of a 1 GiB disk through lib/restic, read in this process and dropped (the library's share of a download) vs raw ssh restic dump > file",
+          // The target is the download's, end to end: the route through HTTP into a file (app.ts). Here
+          // only the raw side writes a file, so this ratio follows the machine's disk writes (1.08-1.39x
+          // in three runs of one day).
+          target: '— (informative)',
+          backstoneMs: streamed,
+          baselineMs: dumpRaw,
+          value: median(dumpRaw) / median(streamed),
+          unit: 'x raw throughput',
+          note: `raw ${(gib / 1048576 / (median(dumpRaw) / 1000)).toFixed(0)} MiB/s`,
+        });
+      },
+      build,
+      table: async () => tableFigures(await app(), info, quiet, log, record),
+      'first-load-js': async () => routeFigures(await app(), info, (await disk()).snap.id, log, record),
+      'download-route': async () =>
+        downloadFigures(await app(), info, (await disk()).snap.id, { rawDump, intoFile, quiet }, log, record),
+      pages,
+    });
   } finally {
     await session?.close();
   }
