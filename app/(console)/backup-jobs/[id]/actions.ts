@@ -1,10 +1,10 @@
 'use server';
 
-import { z } from 'zod';
+import { type z } from 'zod';
 import { audit, authorize, requestAddress } from '@/lib/auth';
 import { BackupJobRefused, operateBackupJob, type BackupJobVerb } from '@/lib/backup-jobs';
 import { isExpectedError, toActionState } from '@/lib/errors';
-import type { ActionState } from '@/lib/schemas/action-state';
+import { type ActionState, formFields, invalidState } from '@/lib/schemas/action-state';
 import { BackupJobActionSchema, BackupJobCancelSchema } from '@/lib/schemas/backup-jobs';
 
 // Run now, Retry failed and Cancel of a Backup Job: the guard first (any signed-in person:
@@ -23,27 +23,14 @@ const DONE: Record<BackupJobVerb, (name: string) => string> = {
   cancel: (n) => `Backup Job “${n}” canceled: the VMs backing up stop, the others wait for the next run.`,
 };
 
-function formOf(formData: unknown): Record<string, unknown> | undefined {
-  if (!(formData instanceof FormData)) return undefined;
-  const o: Record<string, unknown> = {};
-  for (const [k, v] of formData.entries()) if (typeof v === 'string' && !(k in o)) o[k] = v;
-  return o;
-}
-
-function invalid(error: z.ZodError): ActionState<never> {
-  const fieldErrors = z.flattenError(error).fieldErrors as Record<string, string[] | undefined>;
-  const first = Object.values(fieldErrors).find((v) => v && v.length > 0)?.[0];
-  return { status: 'invalid', message: first ?? 'Check the form.', fieldErrors };
-}
-
 async function operate(verb: BackupJobVerb, formData: unknown): Promise<ActionState> {
   const action = ACTION[verb];
   const auth = await authorize('user', action);
   if (auth.refusal) return auth.refusal;
   const parsed: z.ZodSafeParseResult<{ jobId: number; confirm?: string }> = (
     verb === 'cancel' ? BackupJobCancelSchema : BackupJobActionSchema
-  ).safeParse(formOf(formData));
-  if (!parsed.success) return invalid(parsed.error);
+  ).safeParse(formFields(formData));
+  if (!parsed.success) return invalidState(parsed.error);
   const { jobId, confirm } = parsed.data;
   const v = auth.viewer;
   const target = `backup job ${jobId}`;

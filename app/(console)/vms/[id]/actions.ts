@@ -1,6 +1,6 @@
 'use server';
 
-import { z } from 'zod';
+import { type z } from 'zod';
 import { audit, authorize, requestAddress, type Viewer } from '@/lib/auth';
 import { isExpectedError, toActionState } from '@/lib/errors';
 import {
@@ -12,7 +12,7 @@ import {
   updateVmBackupConfig,
   type Vm,
 } from '@/lib/opennebula';
-import type { ActionState } from '@/lib/schemas/action-state';
+import { type ActionState, formFields, invalidState } from '@/lib/schemas/action-state';
 import {
   VmBackupConfigSchema,
   VmBackupNowSchema,
@@ -30,19 +30,6 @@ type Action = 'vm.backup' | 'vm.poweroff' | 'vm.restore' | 'vm.backup-config';
 type Refused = Extract<ActionState<never>, { status: 'invalid' }>;
 
 const NOT_FOUND: ActionState<never> = { status: 'failed', message: 'There is no such VM.' };
-
-function formOf(formData: unknown): Record<string, unknown> | undefined {
-  if (!(formData instanceof FormData)) return undefined;
-  const o: Record<string, unknown> = {};
-  for (const [k, v] of formData.entries()) if (typeof v === 'string' && !(k in o)) o[k] = v;
-  return o;
-}
-
-function invalid(error: z.ZodError): ActionState<never> {
-  const fieldErrors = z.flattenError(error).fieldErrors as Record<string, string[] | undefined>;
-  const first = Object.values(fieldErrors).find((v) => v && v.length > 0)?.[0];
-  return { status: 'invalid', message: first ?? 'Check the form.', fieldErrors };
-}
 
 async function record(
   v: Viewer,
@@ -77,8 +64,8 @@ async function act<S extends z.ZodType<{ vmId: number }>>(
   const auth = await authorize('user', action);
   if (auth.refusal) return auth.refusal;
   const v = auth.viewer;
-  const parsed = schema.safeParse(formOf(formData));
-  if (!parsed.success) return invalid(parsed.error);
+  const parsed = schema.safeParse(formFields(formData));
+  if (!parsed.success) return invalidState(parsed.error);
   const input = parsed.data;
   const target = `VM ${input.vmId}`;
   try {

@@ -8,23 +8,8 @@ import {
   primaryButton,
 } from '@/app/(console)/datastores/[id]/maintenance/[repo]/_components/action-message';
 import { ConfirmByTyping } from '@/app/(console)/datastores/[id]/maintenance/[repo]/_components/confirm-by-typing';
+import { ActionOutcome } from '@/app/_components/action-outcome';
 import { cancelBackupJobAction, retryBackupJobAction, runBackupJobAction } from '../actions';
-
-function Message({ state, testId }: { state: ActionState; testId: string }) {
-  if (state.status === 'idle') return null;
-  const ok = state.status === 'ok';
-  const text = state.message;
-  if (!text) return null;
-  return (
-    <p
-      role={ok ? 'status' : 'alert'}
-      data-testid={testId}
-      className={`text-sm ${ok ? 'text-emerald-700 dark:text-emerald-300' : 'text-red-600 dark:text-red-400'}`}
-    >
-      {text}
-    </p>
-  );
-}
 
 /**
  * Run now, Retry failed (only with VMs in ERROR_VMS) and Cancel (only while the run goes on,
@@ -104,9 +89,9 @@ export function JobActions({
           />
         </form>
       )}
-      <Message state={run} testId="run-message" />
-      <Message state={retry} testId="retry-message" />
-      <Message state={cancel} testId="cancel-message" />
+      <ActionOutcome state={run} testId="run-message" />
+      <ActionOutcome state={retry} testId="retry-message" />
+      <ActionOutcome state={cancel} testId="cancel-message" />
     </div>
   );
 }

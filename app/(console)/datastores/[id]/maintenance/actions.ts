@@ -1,6 +1,5 @@
 'use server';
 
-import { z } from 'zod';
 import { audit, authorize, requestAddress, type Viewer } from '@/lib/auth';
 import { toActionState } from '@/lib/errors';
 import {
@@ -13,7 +12,7 @@ import {
   submitOrphanForget,
   submitPrune,
 } from '@/lib/maintenance';
-import type { ActionState } from '@/lib/schemas/action-state';
+import { type ActionState, formFields, invalidState } from '@/lib/schemas/action-state';
 import {
   CheckSchema,
   DanglingImageDeleteSchema,
@@ -30,17 +29,10 @@ type Submitted = { jobId: number };
 type Unlocked = { removed: string[]; remaining: string[] };
 
 function formOf(formData: unknown): Record<string, unknown> | undefined {
-  if (!(formData instanceof FormData)) return undefined;
-  const o: Record<string, unknown> = {};
-  for (const [k, v] of formData.entries()) if (typeof v === 'string' && !(k in o)) o[k] = v;
+  const o = formFields(formData);
+  if (!o || !(formData instanceof FormData)) return undefined;
   o.snapshots = formData.getAll('snapshot').filter((v): v is string => typeof v === 'string');
   return o;
-}
-
-function invalid(error: z.ZodError): ActionState<never> {
-  const fieldErrors = z.flattenError(error).fieldErrors as Record<string, string[] | undefined>;
-  const first = Object.values(fieldErrors).find((v) => v && v.length > 0)?.[0];
-  return { status: 'invalid', message: first ?? 'Check the form.', fieldErrors };
 }
 
 async function record(v: Viewer, action: string, target: string, outcome: 'ok' | 'failed' | 'refused', detail: string) {
@@ -82,7 +74,7 @@ export async function removeStaleLocksAction(
   const auth = await authorize('admin', 'maintenance.unlock');
   if (auth.refusal) return auth.refusal;
   const parsed = RepositoryTargetSchema.safeParse(formOf(formData));
-  if (!parsed.success) return invalid(parsed.error);
+  if (!parsed.success) return invalidState(parsed.error);
   const d = parsed.data;
   return run(auth.viewer, 'maintenance.unlock', d, async () => {
     const r = await removeStaleLocks(d.datastoreId, d.repository);
@@ -107,7 +99,7 @@ export async function removeAllLocksAction(
   const auth = await authorize('admin', 'maintenance.unlock-remove-all');
   if (auth.refusal) return auth.refusal;
   const parsed = RemoveAllLocksSchema.safeParse(formOf(formData));
-  if (!parsed.success) return invalid(parsed.error);
+  if (!parsed.success) return invalidState(parsed.error);
   const d = parsed.data;
   return run(auth.viewer, 'maintenance.unlock-remove-all', d, async () => {
     const r = await removeAllLocks(d.datastoreId, d.repository, { override: d.override });
@@ -128,7 +120,7 @@ export async function previewPruneAction(
   const auth = await authorize('admin', 'maintenance.prune-preview');
   if (auth.refusal) return auth.refusal;
   const parsed = RepositoryTargetSchema.safeParse(formOf(formData));
-  if (!parsed.success) return invalid(parsed.error);
+  if (!parsed.success) return invalidState(parsed.error);
   const d = parsed.data;
   try {
     const data = await previewPrune(d.datastoreId, d.repository);
@@ -142,7 +134,7 @@ export async function pruneAction(_prev: ActionState<Submitted>, formData: FormD
   const auth = await authorize('admin', 'maintenance.prune');
   if (auth.refusal) return auth.refusal;
   const parsed = RepositoryTargetSchema.safeParse(formOf(formData));
-  if (!parsed.success) return invalid(parsed.error);
+  if (!parsed.success) return invalidState(parsed.error);
   const d = parsed.data;
   return run(auth.viewer, 'maintenance.prune', d, async () => {
     const jobId = await submitPrune(auth.viewer.username, d.datastoreId, d.repository);
@@ -154,7 +146,7 @@ export async function checkAction(_prev: ActionState<Submitted>, formData: FormD
   const auth = await authorize('admin', 'maintenance.check');
   if (auth.refusal) return auth.refusal;
   const parsed = CheckSchema.safeParse(formOf(formData));
-  if (!parsed.success) return invalid(parsed.error);
+  if (!parsed.success) return invalidState(parsed.error);
   const d = parsed.data;
   const percent = d.mode === 'read-data' ? (d.percent ?? 100) : undefined;
   return run(auth.viewer, 'maintenance.check', d, async () => {
@@ -174,7 +166,7 @@ export async function orphanForgetAction(
   const auth = await authorize('admin', 'maintenance.orphan-forget');
   if (auth.refusal) return auth.refusal;
   const parsed = OrphanForgetSchema.safeParse(formOf(formData));
-  if (!parsed.success) return invalid(parsed.error);
+  if (!parsed.success) return invalidState(parsed.error);
   const d = parsed.data;
   return run(auth.viewer, 'maintenance.orphan-forget', d, async () => {
     const jobId = await submitOrphanForget(auth.viewer, d.datastoreId, d.repository, d.snapshots);
@@ -195,7 +187,7 @@ export async function deleteDanglingImageAction(
   const auth = await authorize('admin', 'maintenance.dangling-image-delete');
   if (auth.refusal) return auth.refusal;
   const parsed = DanglingImageDeleteSchema.safeParse(formOf(formData));
-  if (!parsed.success) return invalid(parsed.error);
+  if (!parsed.success) return invalidState(parsed.error);
   const d = parsed.data;
   return run(auth.viewer, 'maintenance.dangling-image-delete', d, async () => {
     const image = await deleteDanglingImage(auth.viewer, d.datastoreId, d.repository, d.imageId);

@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import type { ActionState } from '@/lib/schemas/action-state';
+import { ActionOutcome } from '@/app/_components/action-outcome';
 import { locksHref } from '@/app/_components/hrefs';
 
 /** An action's outcome in plain words; restic's lock error links to the repository's Locks panel. */
@@ -14,26 +15,22 @@ export function ActionMessage<T>({
   datastoreId: number;
   repository: string;
 }) {
-  if (state.status === 'idle') return null;
-  const ok = state.status === 'ok';
-  const text = ok ? (state.message ?? '') : state.message;
-  if (!text) return null;
   return (
-    <p
-      role={ok ? 'status' : 'alert'}
-      data-testid={testId}
-      className={`text-sm ${ok ? 'text-emerald-700 dark:text-emerald-300' : 'text-red-600 dark:text-red-400'}`}
-    >
-      {text}
-      {!ok && /Locks panel|is locked/.test(text) && (
-        <>
-          {' '}
-          <Link href={locksHref(datastoreId, repository)} className="font-medium underline" data-testid="locks-link">
-            Open the Locks panel
-          </Link>
-        </>
-      )}
-    </p>
+    <ActionOutcome
+      state={state}
+      testId={testId}
+      extra={(text, ok) =>
+        !ok &&
+        /Locks panel|is locked/.test(text) && (
+          <>
+            {' '}
+            <Link href={locksHref(datastoreId, repository)} className="font-medium underline" data-testid="locks-link">
+              Open the Locks panel
+            </Link>
+          </>
+        )
+      }
+    />
   );
 }
 
