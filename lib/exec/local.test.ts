@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Canceled, OutputTooLarge, TimedOut } from './errors';
 import { execLocal, streamLocal } from './local';
-import { registerSecret } from '@/lib/log/redact';
+import { redact, registerSecret } from '@/lib/log/redact';
 
 describe('execLocal', () => {
   it('runs argv without a shell', async () => {
@@ -51,6 +51,15 @@ describe('execLocal', () => {
       stdout: '',
       stderr: 'program: command not found\n',
     });
+  });
+
+  it('redacts a value given for one command from that command only: a password tried at sign-in masks no later word', async () => {
+    const tried = `tried-${process.pid}`;
+    const r = await execLocal(['sh', '-c', `echo "denied for ${tried}" >&2; exit 1`], { redactHere: [tried] });
+    expect(r.stderr).not.toContain(tried);
+    const later = await execLocal(['sh', '-c', `echo "the word ${tried} is ordinary here" >&2; exit 1`]);
+    expect(later.stderr).toContain(tried);
+    expect(redact(`a log line about ${tried}`)).toContain(tried);
   });
 
   it('redacts registered secrets from stderr', async () => {

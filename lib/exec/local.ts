@@ -103,7 +103,7 @@ function start(
       resolve({
         exitCode: code ?? (signal ? 128 : 1),
         stdout: lines ? '' : stdout.text(),
-        stderr: redact(stderr.text(), opts.secrets),
+        stderr: redact(stderr.text(), [...(opts.secrets ?? []), ...(opts.redactHere ?? [])]),
       });
     });
   });

@@ -133,7 +133,11 @@ function run(
             } catch (e) {
               return reject(e);
             }
-            resolve({ exitCode, stdout: lines ? '' : stdout.text(), stderr: redact(stderr.text(), opts.secrets) });
+            resolve({
+              exitCode,
+              stdout: lines ? '' : stdout.text(),
+              stderr: redact(stderr.text(), [...(opts.secrets ?? []), ...(opts.redactHere ?? [])]),
+            });
           });
           channel.end(opts.stdin ?? '');
           if (pendingStop) requestStop(pendingStop);

@@ -34,8 +34,14 @@ export type ExecOptions = {
   maxLineLength?: number;
   /** Buffered stdout beyond this fails the command (default 64 MiB). */
   maxStdoutBytes?: number;
-  /** Values to redact from errors and logs on top of the registered secrets. */
+  /** Secrets Backstone holds: redacted from this command's errors and, from now on, from every log and error. */
   secrets?: readonly string[];
+  /**
+   * Values to redact from this command's errors only, never remembered: what a person typed and
+   * OpenNebula may still refuse (a password tried at sign-in). Remembered, "backup" tried as a
+   * password would be masked from everyone's messages from then on.
+   */
+  redactHere?: readonly string[];
 };
 
 export type ExecResult = {

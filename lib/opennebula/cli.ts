@@ -142,10 +142,14 @@ async function run(cred: OneCredential, spec: RunSpec, opts: OneCallOptions): Pr
   const useServiceFile = cred.kind === 'service' && target.kind === 'local' && !spec.copyCredentials;
 
   let authContent: string | undefined;
+  // The service's secret is Backstone's own: remembered for every later message. A person's is
+  // redacted from this call's errors only (a signed-in person's login token is remembered by
+  // lib/auth; a password tried at sign-in may be any word, and OpenNebula may refuse it).
   const secrets: string[] = [];
+  const redactHere: string[] = [];
   if (cred.kind === 'user') {
     authContent = `${cred.username}:${cred.secret}`;
-    secrets.push(cred.secret);
+    redactHere.push(cred.secret);
   } else if (!useServiceFile) {
     authContent = (await runner.readLocalFile(oneAuthFile)).trim();
     const serviceSecret = authContent.slice(authContent.indexOf(':') + 1);
@@ -162,10 +166,11 @@ async function run(cred: OneCredential, spec: RunSpec, opts: OneCallOptions): Pr
     const r = await runner.exec(target, [program, ...args], {
       env: { ONE_AUTH: oneAuth },
       secrets,
+      redactHere,
       signal: opts.signal,
       timeoutMs: opts.timeoutMs ?? spec.defaultTimeoutMs,
     });
-    if (r.exitCode !== 0) throw cliFailure(spec.program, r.exitCode, r.stderr, r.stdout, secrets);
+    if (r.exitCode !== 0) throw cliFailure(spec.program, r.exitCode, r.stderr, r.stdout, [...secrets, ...redactHere]);
     return r.stdout;
   };
   return files.length ? runner.withTempFiles(target, files, execute) : execute({});

@@ -39,7 +39,8 @@ describe('credentials reach the CLI only through a ONE_AUTH file', () => {
     const path = call.opts.env?.ONE_AUTH;
     expect(path).toMatch(/^\/tmp\/backstone-fake\d+\/one_auth$/);
     expect(call.tempFiles).toEqual({ [path!]: 'alice:pä$$ "w0rd" $(x)' });
-    expect(call.opts.secrets).toContain('pä$$ "w0rd" $(x)');
+    expect(call.opts.redactHere).toContain('pä$$ "w0rd" $(x)');
+    expect(call.opts.secrets ?? []).not.toContain('pä$$ "w0rd" $(x)');
     expect(call.argv.join('\n')).not.toContain('w0rd');
     expect(JSON.stringify(call.opts.env)).not.toContain('w0rd');
     expect(runner.removedTempDirs).toBe(1);
