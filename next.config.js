@@ -37,6 +37,10 @@ const nextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
   typedRoutes: false,
+  // `npm test` type-checks the whole tree with `tsc --noEmit` beside the build: the build need not
+  // type-check the same files again on the same two cores. Every other build (package, demo,
+  // bench) still does.
+  typescript: { ignoreBuildErrors: process.env.BACKSTONE_BUILD_TYPECHECKED === '1' },
   experimental: {
     // forbidden() renders app/forbidden.tsx with a 403 for pages a signed-in person may not see.
     authInterrupts: true,

@@ -43,7 +43,7 @@ function appPid(): number | undefined {
  * times a second was most of this sampler's CPU; a cached one is re-scanned only when a new
  * secret arrives.
  */
-type Seen = { cmd: Buffer; parent?: number; env?: Buffer | null; envScannedAt?: number };
+type Seen = { cmd: Buffer; parent?: number; cmdScannedAt?: number; env?: Buffer | null; envScannedAt?: number };
 const seen = new Map<string, Seen>();
 let patternsVersion = 0;
 
@@ -106,14 +106,21 @@ function report(pid: string, where: 'cmdline' | 'environ', names: string[], cmd:
 function sample(): void {
   const app = appPid();
   const pids = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
-  for (const pid of seen.keys()) if (!pids.includes(pid)) seen.delete(pid);
+  const alive = new Set(pids);
+  for (const pid of seen.keys()) if (!alive.has(pid)) seen.delete(pid);
   const states = new Map<string, Seen>();
   for (const pid of pids) {
     const cmd = read(`/proc/${pid}/cmdline`);
     if (!cmd) continue;
     commandLines++;
-    report(pid, 'cmdline', findSecrets(cmd, patterns), cmd);
-    states.set(pid, seenOf(pid, cmd));
+    // A command line already scanned against these secrets is not scanned again: most processes
+    // live across many samples, and scanning each one ten times a second was most of the CPU.
+    const state = seenOf(pid, cmd);
+    if (state.cmdScannedAt !== patternsVersion) {
+      state.cmdScannedAt = patternsVersion;
+      report(pid, 'cmdline', findSecrets(cmd, patterns), cmd);
+    }
+    states.set(pid, state);
   }
   if (app !== undefined) {
     const fromApp = (pid: string): boolean => {

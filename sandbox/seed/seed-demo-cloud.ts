@@ -144,6 +144,27 @@ async function resticOnServer(
   return r.stdout;
 }
 
+/** Datastore 100 "RBackups" on the sandbox backup server, as the demo seed makes it first. */
+async function createDemoDatastore(paths: FrontendPaths, cli: Cli): Promise<string> {
+  const cfg = readConfig(paths);
+  const tplDir = join(paths.one, 'seed');
+  mkdirSync(tplDir, { recursive: true });
+  writeFileSync(join(tplDir, 'rbackups.tpl'), DS_TEMPLATE(cfg.backupServer, cfg.account.name));
+  await cli('oneadmin', 'onedatastore', ['create', join(tplDir, 'rbackups.tpl')], SEED_EPOCH - 7 * DAY);
+  return tplDir;
+}
+
+/**
+ * Only the demo's datastore, no VMs and no backups: for a test that needs a restic datastore to
+ * show, not its history (the release archive's), at a fraction of the seed's restic work.
+ */
+export async function seedDemoDatastore(stateDir: string): Promise<{ datastoreId: number }> {
+  const info: FrontendInfo = await startFrontend(stateDir);
+  const paths = frontendPaths(stateDir);
+  if (!readDb(paths).datastores.some((d) => d.id === 100)) await createDemoDatastore(paths, cliRunner(info));
+  return { datastoreId: 100 };
+}
+
 /** Seeds a front-end's state folder (starting it when needed); a seeded folder is left as it is. */
 export async function seedDemoCloud(stateDir: string): Promise<SeedReport | undefined> {
   const started = Date.now();
@@ -152,10 +173,7 @@ export async function seedDemoCloud(stateDir: string): Promise<SeedReport | unde
   if (readDb(paths).datastores.some((d) => d.id === 100)) return undefined;
   const cli = cliRunner(info);
   const cfg = readConfig(paths);
-  const tplDir = join(paths.one, 'seed');
-  mkdirSync(tplDir, { recursive: true });
-  writeFileSync(join(tplDir, 'rbackups.tpl'), DS_TEMPLATE(cfg.backupServer, cfg.account.name));
-  await cli('oneadmin', 'onedatastore', ['create', join(tplDir, 'rbackups.tpl')], SEED_EPOCH - 7 * DAY);
+  const tplDir = await createDemoDatastore(paths, cli);
 
   const vm = {
     web: await createVm(paths, { name: 'web-frontend', uid: 0, disksMb: [32] }),
