@@ -1,5 +1,5 @@
 /*
- * Hostile input (issue 12, part 1): a corpus of more than 300 strings (shell metacharacters, quotes,
+ * Hostile input (issue 12, part 1): a corpus of nearly 300 strings (shell metacharacters, quotes,
  * newlines, NUL, unicode, very long, path traversal, OpenNebula template syntax, XML) goes through
  * every route parameter, every server action argument and every form field, over HTTP as a browser
  * or an attacker would send it: in bulk, a few requests at a time, with the signed-in cookie and
