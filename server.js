@@ -10,6 +10,7 @@
 // It is also Backstone's HTTP edge (issue 22 §6): what Next would answer with a plain 500 — a path
 // with malformed percent-encoding, a cross-origin or oversize server action — or hold for minutes
 // — a request body that drips in — is refused here with a clear 4xx before Next sees it.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -149,14 +150,22 @@ function isCrossOriginWrite(req) {
 
 /**
  * Next's own fetch that forwards a server action to the page holding it, when the action was called
- * from another page. It carries the browser's Origin and the x-forwarded-* headers Next gave the
- * first request (so its host is not this fetch's Host), and Next checks that pair itself. A page on
- * another site cannot send these headers: they are not CORS-safelisted, so a browser asks first with
- * a preflight, which nothing here answers.
- * @param {import('node:http').IncomingMessage} req
+ * from another page (next/dist/server/app-render/action-handler.js createForwardedActionResponse).
+ * It carries the browser's Origin and the x-forwarded-* headers Next gave the first request (so its
+ * host is not this fetch's Host), every other header of the first request, and a streamed body
+ * without a length. `x-action-forwarded: 1` alone proves nothing (any script can send it), so the
+ * edge stamps each server action it let through with a secret only this process knows; Next copies
+ * that header into its forward, and only a request carrying it skips the edge's checks again.
  */
-function isForwardedAction(req) {
-  return req.headers['x-action-forwarded'] === '1' && typeof req.headers['next-action'] === 'string';
+const EDGE_HEADER = 'x-backstone-edge';
+const edgeSecret = randomBytes(32).toString('hex');
+
+/** @param {import('node:http').IncomingMessage} req */
+function isNextActionForward(req) {
+  const stamp = req.headers[EDGE_HEADER];
+  if (req.headers['x-action-forwarded'] !== '1' || typeof req.headers['next-action'] !== 'string') return false;
+  if (typeof stamp !== 'string' || stamp.length !== edgeSecret.length) return false;
+  return timingSafeEqual(Buffer.from(stamp), Buffer.from(edgeSecret));
 }
 
 /**
@@ -169,8 +178,6 @@ function refusedAtTheEdge(req, res) {
     refuse(req, res, 400, 'malformed percent-encoding', 'Bad request: the address holds a malformed percent-encoding.');
     return true;
   }
-  // Judged by Next, which sent it (see isForwardedAction); its body comes streamed, without a length.
-  if (isForwardedAction(req)) return false;
   if (isCrossOriginWrite(req)) {
     refuse(req, res, 403, 'cross-origin write', 'Forbidden: this request came from another origin.');
     return true;
@@ -225,10 +232,16 @@ const server = createServer(
  * @param {import('node:http').ServerResponse} res
  */
 function handleRequest(req, res) {
-  // Replaces whatever the client sent under this name: only this server may state the peer.
-  req.headers[PEER_HEADER] = req.socket.remoteAddress ?? '';
-  if (!trustProxy && !isForwardedAction(req)) for (const name of FORWARDED_HEADERS) delete req.headers[name];
-  if (refusedAtTheEdge(req, res)) return;
+  // Next's forward of an action the edge already judged (and stamped); anything else is judged here.
+  const forward = isNextActionForward(req);
+  delete req.headers[EDGE_HEADER];
+  // Replaces whatever the client sent under this name: only this server may state the peer (a
+  // forward keeps the one stated for the browser's request: its own peer is this process).
+  if (!forward || typeof req.headers[PEER_HEADER] !== 'string')
+    req.headers[PEER_HEADER] = req.socket.remoteAddress ?? '';
+  if (!trustProxy && !forward) for (const name of FORWARDED_HEADERS) delete req.headers[name];
+  if (!forward && refusedAtTheEdge(req, res)) return;
+  if (typeof req.headers['next-action'] === 'string') req.headers[EDGE_HEADER] = edgeSecret;
   restoreContentLength(res);
   handle(req, res).catch((err) => {
     console.error('request failed', err);

@@ -7,6 +7,7 @@
  */
 import { connect } from 'node:net';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from '@playwright/test';
 import { freePort } from '../sandbox/common/net';
@@ -87,8 +88,11 @@ const DYNAMIC_ROUTES = [
   '/datastores/[id]',
   '/datastores/[id]/repos/[repo]',
   SNAP,
+  '/datastores/[id]/repos/[repo]/snapshots/compare',
   '/datastores/[id]/maintenance/[repo]',
   '/jobs/[id]',
+  '/vms/[id]',
+  '/backup-jobs/[id]',
   '/api/datastores/[id]/capacity',
   '/api/datastores/[id]/overview',
   '/api/datastores/[id]/repos/[repo]',
@@ -100,6 +104,35 @@ const DYNAMIC_ROUTES = [
   `/api${SNAP}/flattened/[disk]`,
   '/api/jobs/[id]',
 ];
+
+/**
+ * Every page and route handler of the build with a dynamic segment, as its URL template
+ * ("/vms/[id]"), read from Next's app-paths manifest: a route added later without a case here
+ * fails the test below instead of going untried.
+ */
+function builtDynamicRoutes(): string[] {
+  const file = join(repoRoot, '.next', 'server', 'app-paths-manifest.json');
+  const manifest = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  return Object.keys(manifest)
+    .filter((k) => /\/(page|route)$/.test(k) && k.includes('['))
+    .map((k) =>
+      k
+        .replace(/\/(page|route)$/, '')
+        .split('/')
+        .filter((seg) => seg && !/^\(.*\)$/.test(seg))
+        .join('/'),
+    )
+    .map((k) => `/${k}`)
+    .sort();
+}
+
+test('the malformed-encoding route list covers every dynamic route of the build', () => {
+  const built = builtDynamicRoutes();
+  expect(built.length).toBeGreaterThan(10);
+  expect(built.filter((r) => !DYNAMIC_ROUTES.includes(r))).toEqual([]);
+  expect(DYNAMIC_ROUTES.filter((r) => !built.includes(r))).toEqual([]);
+});
+
 const MALFORMED = ['%', '%ff', '%C0%AE', 'a%2', '%E2%82', '%ZZ'];
 
 test('raw malformed percent-encodings in every dynamic segment answer 400 or 404, never 500', async () => {
@@ -184,6 +217,108 @@ test('an oversize server action body is refused with 413', async () => {
   });
   expect(res.status).toBe(413);
   expect(res.body).toMatch(/too large/i);
+});
+
+/** A server action whose body comes chunked (Transfer-Encoding, no Content-Length), on a raw socket. */
+function chunkedAction(path: string, headers: Record<string, string>, body: string): Promise<string> {
+  const app = new URL(loadSandbox().appURL);
+  return new Promise<string>((resolve, reject) => {
+    const socket = connect(Number(app.port), app.hostname);
+    let got = '';
+    socket.on('connect', () => {
+      const lines = [`POST ${path} HTTP/1.1`, `Host: ${app.host}`, 'Connection: close', 'Transfer-Encoding: chunked'];
+      for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
+      const size = Buffer.byteLength(body).toString(16);
+      socket.write(`${lines.join('\r\n')}\r\n\r\n${size}\r\n${body}\r\n0\r\n\r\n`);
+    });
+    socket.on('data', (c: Buffer) => (got += c.toString('utf8')));
+    socket.on('close', () => resolve(got));
+    socket.on('error', reject);
+    setTimeout(() => socket.destroy(new Error(`${path}: no answer within 60 s`)), 60_000).unref();
+  });
+}
+
+test('a chunked server action body (no Content-Length) is refused with 411 and runs nothing', async () => {
+  const answer = await chunkedAction('/login', actionHeaders({ Origin: loadSandbox().appURL }), '[]');
+  expect(answer).toMatch(/^HTTP\/1\.1 411/);
+  expect(answer).toMatch(/Content-Length/);
+  // The action never ran: Next did not answer (no component stream, no cookie).
+  expect(answer.toLowerCase()).not.toContain('set-cookie');
+  expect(answer).not.toContain('text/x-component');
+});
+
+test('x-action-forwarded from outside skips nothing: the same 403, 413 and 411 as any other action', async () => {
+  // What Next's own forward of an action carries; a script can send it too.
+  const forged = (extra: Record<string, string>) => actionHeaders({ 'x-action-forwarded': '1', ...extra });
+  const crossOrigin = await raw('/login', {
+    method: 'POST',
+    headers: forged({ Origin: 'http://evil.example', 'X-Forwarded-Host': 'evil.example' }),
+    body: '[]',
+  });
+  expect(crossOrigin.status).toBe(403);
+  expect(crossOrigin.headers['set-cookie']).toBeUndefined();
+  // A made-up stamp of the edge is no stamp.
+  const stamped = await raw('/login', {
+    method: 'POST',
+    headers: forged({ Origin: 'http://evil.example', 'x-backstone-edge': 'f'.repeat(64) }),
+    body: '[]',
+  });
+  expect(stamped.status).toBe(403);
+  const body = Buffer.alloc(3 * 1024 * 1024, 'a');
+  const oversize = await raw('/login', {
+    method: 'POST',
+    headers: forged({ Origin: loadSandbox().appURL, 'Content-Length': String(body.length) }),
+    body,
+  });
+  expect(oversize.status).toBe(413);
+  const chunked = await chunkedAction('/login', forged({ Origin: loadSandbox().appURL }), '[]');
+  expect(chunked).toMatch(/^HTTP\/1\.1 411/);
+  expect(chunked.toLowerCase()).not.toContain('set-cookie');
+});
+
+test("Next's own forward of an action called from another page still reaches the action", async () => {
+  // cancelJobAction lives on /jobs/[id] only; called from /jobs, Next forwards it to that page
+  // itself (a fetch of its own, streamed body, the browser's headers): the edge must let it through.
+  const action = builtActions().find((x) => x.exportedName === 'cancelJobAction');
+  expect(action, 'cancelJobAction is in the build').toBeDefined();
+  const headers = {
+    'Content-Type': 'text/plain;charset=UTF-8',
+    Accept: 'text/x-component',
+    'Next-Action': action!.id,
+    Origin: loadSandbox().appURL,
+    Cookie: admin,
+  };
+  const forwarded = await raw('/jobs', { method: 'POST', headers, body: '[999999]' });
+  expect(forwarded.status).toBe(200);
+  expect(forwarded.headers['content-type']).toContain('text/x-component');
+  expect(forwarded.body).toContain('There is no such job.');
+});
+
+test('a malformed-encoding refusal is logged: one JSON line with its status, reason and path', async () => {
+  const marker = `logged-${Date.now().toString(36)}`;
+  const res = await raw(`/datastores/${marker}%C0%AE`);
+  expect(res.status).toBe(400);
+  const log = join(sandboxPaths(loadSandbox().stateDir).state, 'app.log');
+  await expect
+    .poll(
+      () =>
+        readFileSync(log, 'utf8')
+          .split('\n')
+          .filter((l) => l.includes(marker)),
+      { timeout: 10_000 },
+    )
+    .toHaveLength(1);
+  const line = readFileSync(log, 'utf8')
+    .split('\n')
+    .find((l) => l.includes(marker))!;
+  expect(JSON.parse(line)).toMatchObject({
+    level: 'warn',
+    scope: 'http',
+    status: 400,
+    reason: 'malformed percent-encoding',
+    method: 'GET',
+    path: `/datastores/${marker}%C0%AE`,
+  });
 });
 
 /**

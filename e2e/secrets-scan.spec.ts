@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAlive, startDaemon, stopPid, waitFor } from '../sandbox/common/process';
 import { repoRoot, sandboxPaths } from '../sandbox/common/state';
+import { startIsolatedBackupServer } from '../sandbox/backup-server/test-server';
 import { test, expect } from './fixtures';
 import { runStateDirs } from './sandbox-env';
 import {
@@ -82,6 +83,99 @@ test('the sampler finds a secret in the environment of a process the app started
   }
 });
 
+test('the sampler finds a secret in the environment of a process an SSH session of the app started', async () => {
+  test.setTimeout(180_000);
+  // A real sshd on loopback (the sandbox's backup server); a stand-in "app" that opens the SSH
+  // connection itself, as lib/exec does (ssh2 inside the app's process), and starts a remote
+  // process whose environment only holds the secret: it arrives on stdin, so no command line, no
+  // local environment and no argv ever holds it. Only the session's /proc/PID/environ tells.
+  const server = await startIsolatedBackupServer();
+  const dir = mkdtempSync(join(tmpdir(), 'backstone-test-sampler-ssh-'));
+  const secret = `planted-over-ssh-${process.pid}-${Date.now()}`;
+  const files = {
+    secrets: join(dir, 'secrets.json'),
+    hits: join(dir, 'hits.jsonl'),
+    stats: join(dir, 'stats.json'),
+    planted: join(dir, 'planted.txt'),
+    remotePid: join(dir, 'remote-pid.txt'),
+  };
+  writeFileSync(files.secrets, JSON.stringify([{ name: 'the planted secret', value: secret }]));
+  writeFileSync(files.planted, secret, { mode: 0o600 });
+  const { info } = server;
+  const standIn = `
+    const { readFileSync, writeFileSync } = require('node:fs');
+    const { Client } = require('ssh2');
+    const [host, port, username, identity, planted, pidFile] = process.argv.slice(1);
+    const c = new Client();
+    c.on('ready', () => {
+      // The remote shell reads the secret, exports it and becomes cat, which ends with the channel.
+      c.exec('IFS= read -r P; PLANTED="$P"; export PLANTED; unset P; echo "$$"; exec cat', (err, stream) => {
+        if (err) { console.error(err); process.exit(1); }
+        stream.on('data', (d) => writeFileSync(pidFile, String(d).trim()));
+        stream.stderr.on('data', (d) => process.stderr.write(d));
+        stream.write(readFileSync(planted, 'utf8') + '\\n');
+      });
+    });
+    c.on('error', (e) => { console.error(e); process.exit(1); });
+    process.on('SIGTERM', () => { c.end(); process.exit(0); });
+    c.connect({ host, port: Number(port), username, privateKey: readFileSync(identity) });
+    setInterval(() => {}, 60000);`;
+  const app = startDaemon(
+    'sampler-stand-in-ssh-app',
+    process.execPath,
+    ['-e', standIn, info.host, String(info.port), info.account, info.identity, files.planted, files.remotePid],
+    { logFile: join(dir, 'app.log'), cwd: repoRoot, env: { PATH: process.env.PATH } },
+  );
+  const pidFile = join(dir, 'app.json');
+  writeFileSync(pidFile, JSON.stringify({ pid: app, marker: 'ssh2' }));
+  const sampler = startDaemon(
+    'sampler-under-test-ssh',
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(repoRoot, 'e2e', 'support', 'secrets-sampler.ts'),
+      files.secrets,
+      files.hits,
+      files.stats,
+      pidFile,
+    ],
+    { logFile: join(dir, 'sampler.log'), cwd: repoRoot },
+  );
+  try {
+    const started = await waitFor(
+      () => existsSync(files.remotePid) && /^\d+$/.test(readFileSync(files.remotePid, 'utf8')),
+      60_000,
+      100,
+    );
+    expect(started, `the remote process started: ${lines(join(dir, 'app.log')).join(' | ')}`).toBe(true);
+    const remote = Number(readFileSync(files.remotePid, 'utf8'));
+    const found = await waitFor(() => lines(files.hits).length >= 1, 30_000, 100);
+    const hits = lines(files.hits).map((l) => JSON.parse(l) as { pid: number; where: string; secret: string });
+    expect(found, `hits: ${JSON.stringify(hits)}`).toBe(true);
+    // Exactly the remote process, through its environment: the stand-in itself and every command line are clean.
+    expect(hits).toEqual([expect.objectContaining({ pid: remote, where: 'environ', secret: 'the planted secret' })]);
+    await expect
+      .poll(
+        () => {
+          try {
+            return (JSON.parse(readFileSync(files.stats, 'utf8')) as { sshEnvironments: number }).sshEnvironments;
+          } catch {
+            return 0; // not written yet
+          }
+        },
+        { timeout: 10_000 },
+      )
+      .toBeGreaterThan(0);
+  } finally {
+    await stopPid(sampler, 'secrets-sampler.ts');
+    await stopPid(app, 'ssh2');
+    await waitFor(() => !isAlive(app), 5_000);
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('the scans knew every secret', () => {
   for (const stateDir of stateDirs()) {
     const names = readSecrets(secretsFile(stateDir)).map((s) => s.name);
@@ -101,6 +195,8 @@ test('no command line, and no environment of a process Backstone started, held a
     expect(stats.samples, stateDir).toBeGreaterThan(100);
     // The app's own environment and its children's were read (/proc/PID/environ), not only command lines.
     expect(stats.localEnvironments, stateDir).toBeGreaterThan(100);
+    // And the environments of what its SSH sessions ran on the backup server (found by the port pair).
+    expect(stats.sshEnvironments, stateDir).toBeGreaterThan(0);
     expect(lines(cmdlineHitsFile(stateDir))).toEqual([]);
   }
 });

@@ -4,6 +4,7 @@ import { requireViewer } from '@/lib/auth';
 import { readHealth, type AttentionItem, type HealthReport, type Severity } from '@/lib/health';
 import { Badge, type Tone } from '@/app/_components/badge';
 import { PageHeader, Panel } from '@/app/_components/panel';
+import { FreshnessNote } from '@/app/_components/freshness-note';
 import { RefreshWhile } from '@/app/_components/refresh-while';
 
 export const metadata: Metadata = { title: 'Dashboard' };
@@ -95,6 +96,12 @@ export default async function HomePage() {
         }
       />
       {/* VM protection (lib/protection, another part of issue 25) goes here, above the list. */}
+      <FreshnessNote
+        freshness={report.opennebula}
+        what="the datastores, VMs and Backup Jobs"
+        now={report.generatedAt}
+        source="opennebula"
+      />
       <ProtectionSummary protection={report.protection} />
       {reading.length > 0 && (
         <p
@@ -117,9 +124,11 @@ export default async function HomePage() {
       >
         {shown.length === 0 ? (
           <p data-testid="all-clear" className="px-4 py-6 text-sm text-slate-600 dark:text-slate-400">
-            {report.datastores.length === 0
-              ? 'No restic backup datastore is visible to you yet.'
-              : 'Nothing needs attention: every datastore read so far is healthy.'}
+            {report.opennebula.state === 'reading'
+              ? 'Nothing to show until OpenNebula answers.'
+              : report.datastores.length === 0
+                ? 'No restic backup datastore is visible to you yet.'
+                : 'Nothing needs attention: every datastore read so far is healthy.'}
           </p>
         ) : (
           <ul className="divide-y divide-slate-100 dark:divide-slate-800" data-testid="attention-list">

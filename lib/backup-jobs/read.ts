@@ -1,4 +1,5 @@
 import 'server-only';
+import { openNebulaWithin, type Bounded } from '@/lib/catalog';
 import { isExpectedError } from '@/lib/errors/expected-error';
 import {
   getBackupJob,
@@ -57,6 +58,18 @@ export async function listSeenBackupJobs(reader: BackupJobReader): Promise<Backu
       return rowOf(s?.status === 'fulfilled' ? s.value : j, names);
     })
     .sort(compareByStatus);
+}
+
+/**
+ * The Backup Jobs page's list within the pages' bound: the last list (stale, with its age) or
+ * StillReading when oned is slow, never a page that waits for the CLI.
+ */
+export function seenBackupJobsWithin(
+  reader: BackupJobReader & { username: string; isAdmin: boolean },
+  opts: { answerWithinMs?: number; signal?: AbortSignal } = {},
+): Promise<Bounded<BackupJobRow[]>> {
+  const key = `backup-jobs\0${reader.isAdmin ? 'admin' : 'user'}\0${reader.username}`;
+  return openNebulaWithin(key, () => listSeenBackupJobs(reader), { what: 'the Backup Jobs', ...opts });
 }
 
 /** The job as the reader sees it, or undefined when OpenNebula shows them no such job. */

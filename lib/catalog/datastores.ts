@@ -2,6 +2,7 @@ import 'server-only';
 import { getDatastore, listDatastores, type Datastore } from '@/lib/opennebula';
 import { isResticBackupDatastore } from './access';
 import type { Reader } from './reader';
+import { openNebulaWithin, type Bounded } from './shared-reads';
 
 // Datastores as the reader's own identity sees them: what OpenNebula says about each one, without
 // the backup server.
@@ -57,6 +58,15 @@ export function datastoreInfo(ds: Datastore): DatastoreInfo {
 }
 
 /** Every datastore the reader may see, backup datastores first (restic ones first among them). */
+/** The datastores page's list within the pages' bound (stale with its age, or StillReading, when oned is slow). */
+export function datastoreSummariesWithin(
+  reader: Reader,
+  opts: { answerWithinMs?: number; signal?: AbortSignal } = {},
+): Promise<Bounded<DatastoreInfo[]>> {
+  const key = `datastores\0${reader.isAdmin ? 'admin' : 'user'}\0${reader.username}`;
+  return openNebulaWithin(key, () => listDatastoreSummaries(reader), { what: 'the datastores', ...opts });
+}
+
 export async function listDatastoreSummaries(reader: Reader): Promise<DatastoreInfo[]> {
   const all = (await listDatastores(reader.credential)).map(datastoreInfo);
   const rank = (d: DatastoreInfo) => (d.type === 'BACKUP_DS' ? (d.isRestic ? 0 : 1) : 2);

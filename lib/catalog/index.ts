@@ -14,9 +14,19 @@ export type { ServerStatus } from './server-status';
 export { readDatastore, type DatastoreInfo } from './datastores';
 export { recordCapacitySample, samples, estimateFull, type CapacityReading, type FullEstimate } from './capacity';
 export { repositoryDetail, RepositoryNotFound, REPOSITORY_NAME, type RepositoryDetail } from './repository';
-export { ANSWER_WITHIN_MS, StillReading, valueWithin, waitOrAbort, type Answer, type Freshness } from './shared-reads';
+export {
+  ANSWER_WITHIN_MS,
+  leastFresh,
+  openNebulaWithin,
+  StillReading,
+  valueWithin,
+  waitOrAbort,
+  type Answer,
+  type Bounded,
+  type Freshness,
+} from './shared-reads';
 export { sharedInventory } from './inventory-reads';
-export { listDatastoreSummaries } from './datastores';
+export { datastoreSummariesWithin, listDatastoreSummaries } from './datastores';
 export { capacityReport, type CapacityReport } from './capacity-report';
 export { NotAResticDatastore } from './access';
 export { backupServerOf, datastoreAccess, isResticBackupDatastore, type DatastoreAccess } from './access';

@@ -5,7 +5,7 @@ import { logger } from '@/lib/log';
 import { getDatastore, type Datastore } from '@/lib/opennebula';
 import { datastoreAccess, isResticBackupDatastore } from './access';
 import { capacityReading, type CapacityReading } from './capacity';
-import { imagesByRepository, readCloud } from './cloud';
+import { imagesByRepository, readCloud, type Cloud } from './cloud';
 import { datastoreInfo, type DatastoreInfo } from './datastores';
 import { sharedInventory } from './inventory-reads';
 import { busyVmIds } from './linkage';
@@ -13,7 +13,7 @@ import { settleWithin, sharedListingRead, type ListingFacts } from './listing-re
 import type { Reader } from './reader';
 import { linkFacts, nothingLinked, repositoryView } from './repository-view';
 import { serverStatus, unreachableServer, type ServerStatus } from './server-status';
-import { ANSWER_WITHIN_MS, type Freshness } from './shared-reads';
+import { ANSWER_WITHIN_MS, openNebulaWithin, StillReading, type Bounded, type Freshness } from './shared-reads';
 import type { Problem, RepositoryRow } from './types';
 import { seesRepository, seesWholeRepository } from './visibility';
 
@@ -72,13 +72,29 @@ export async function datastoreOverview(
  * sent to the reader (its stored total counts every owner's repositories), but the page or route
  * keeps it as a sample with recordCapacitySample.
  */
+/**
+ * OpenNebula's images and VMs for an overview: within the bound when the caller has one (the last
+ * ones, stale, when oned is slow; undefined while nothing was read yet), else as long as the CLI takes.
+ */
+async function cloudWithin(reader: Reader, id: number, answerWithinMs?: number): Promise<Bounded<Cloud> | undefined> {
+  if (answerWithinMs === undefined)
+    return { value: await readCloud(reader, id), freshness: { state: 'fresh', readAt: Date.now() } };
+  const key = `overview-cloud\0${id}\0${reader.isAdmin ? 'admin' : 'user'}\0${reader.username}`;
+  try {
+    return await openNebulaWithin(key, () => readCloud(reader, id), { what: 'the images and VMs', answerWithinMs });
+  } catch (err) {
+    if (err instanceof StillReading) return undefined;
+    throw err;
+  }
+}
+
 export async function readOverview(
   reader: Reader,
   id: number,
   signal?: AbortSignal,
   preloaded?: Datastore,
   opts: OverviewOptions = {},
-): Promise<{ overview: DatastoreOverview; capacity?: CapacityReading }> {
+): Promise<{ overview: DatastoreOverview; capacity?: CapacityReading; opennebula?: Freshness }> {
   const started = Date.now();
   // The decrypted datastore (BASE_PATH, server, password) is read alongside the reader's own view
   // of it, and used only once OpenNebula has shown the datastore to the reader's own identity.
@@ -100,7 +116,7 @@ export async function readOverview(
 
   // OpenNebula's images and VMs are read while the backup server and restic are asked: neither
   // needs the other until the linking below.
-  const cloudRead = readCloud(reader, id);
+  const cloudRead = cloudWithin(reader, id, opts.answerWithinMs);
   cloudRead.catch(() => undefined); // awaited below; this only keeps an early failure elsewhere from going unhandled
   const access = await accessRead;
   const left = () =>
@@ -117,9 +133,11 @@ export async function readOverview(
       let listings = inv.repositories;
       if (!reader.isAdmin) {
         // restic is asked only about the repositories this reader may see.
-        const cloud = await cloudRead;
-        const byRepo = imagesByRepository(cloud.images);
-        listings = listings.filter((l) => seesRepository(cloud.sight, l.name, byRepo.get(l.name) ?? [], cloud.jobs));
+        const cloud = (await cloudRead)?.value;
+        const byRepo = imagesByRepository(cloud?.images ?? []);
+        listings = cloud
+          ? listings.filter((l) => seesRepository(cloud.sight, l.name, byRepo.get(l.name) ?? [], cloud.jobs))
+          : [];
       }
       const reads = listings.map((l) => [l.name, sharedListingRead(access, l.name, l)] as const);
       const status = serverStatus(access);
@@ -138,7 +156,10 @@ export async function readOverview(
     inv = undefined;
     server = unreachableServer(access.server, err.message);
   }
-  const cloud = await cloudRead;
+  const cloudAnswer = await cloudRead;
+  // OpenNebula has not said which images and VMs there are: nothing can be linked or shown yet.
+  if (!cloudAnswer) return { overview: { ...base, freshness: { state: 'reading' } }, opennebula: { state: 'reading' } };
+  const cloud = cloudAnswer.value;
 
   const imagesByRepo = imagesByRepository(cloud.images);
   const listingOf = new Map((inv?.repositories ?? []).map((r) => [r.name, r]));
@@ -178,5 +199,5 @@ export async function readOverview(
     pending: shown.filter((r) => r.consistency === 'pending').length,
     freshness,
   };
-  return { overview, capacity: capacityReading(inv, freshness) };
+  return { overview, capacity: capacityReading(inv, freshness), opennebula: cloudAnswer.freshness };
 }

@@ -1,4 +1,5 @@
 import 'server-only';
+import { sharedCache, type Answer, type Freshness } from '@/lib/cache';
 import { ExpectedError } from '@/lib/errors/expected-error';
 
 // Reads of the backup server answered within a bound. The reads themselves are shared through the
@@ -8,8 +9,8 @@ import { ExpectedError } from '@/lib/errors/expected-error';
 export { valueWithin, waitOrAbort, type Answer, type Freshness } from '@/lib/cache';
 
 /**
- * How soon a page or route handler answers, whatever the backup server and restic do (OpenNebula's
- * own reads aside). Each restic process costs ~0.5 s of the backup server's CPU for the key alone,
+ * How soon a page or route handler answers, whatever the backup server, restic or OpenNebula's CLI
+ * do (openNebulaWithin below bounds the CLI's reads for pages). Each restic process costs ~0.5 s of the backup server's CPU for the key alone,
  * and a busy or hung server can take minutes: the page shows what is known by then, says how old
  * it is, and asks again; the reads go on meanwhile.
  */
@@ -24,4 +25,39 @@ export class StillReading extends ExpectedError {
   override name = 'StillReading';
   readonly kind = 'unavailable';
   override readonly retryAfterSeconds = 2;
+}
+
+/** A value a page shows, with how fresh it is. */
+export type Bounded<T> = { value: T; freshness: Freshness };
+
+// OpenNebula's reads for pages: the last answer of each (reader, what) pair, kept with its age. The
+// CLI's own read cache (lib/opennebula) is short-lived and keeps no stale value; this one does, so
+// a page can show the last list when oned is slow instead of waiting for it.
+const openNebulaReads = sharedCache<unknown>('catalog.opennebula-page-reads', { freshMs: 0, max: 1_000 });
+
+/**
+ * An OpenNebula read for a page, answered within the pages' bound as the backup server's are: the
+ * read's value when it comes in time, else the last value read (stale, with its age; the read goes
+ * on), else StillReading. `key` names who reads and what: a view is never served to another reader.
+ */
+export async function openNebulaWithin<T>(
+  key: string,
+  load: () => Promise<T>,
+  opts: { what: string; answerWithinMs?: number; signal?: AbortSignal },
+): Promise<Bounded<T>> {
+  const answer = (await openNebulaReads.within(key, load, opts.answerWithinMs ?? ANSWER_WITHIN_MS, {
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  })) as Answer<T>;
+  if (answer.value === undefined)
+    throw new StillReading(`Backstone is still reading ${opts.what} from OpenNebula. This page asks again shortly.`);
+  return { value: answer.value, freshness: answer.freshness };
+}
+
+/** The least fresh of several reads behind one page: still reading, else the oldest stale one, else fresh. */
+export function leastFresh(...all: Freshness[]): Freshness {
+  if (all.some((f) => f.state === 'reading')) return { state: 'reading' };
+  const stale = all.filter((f) => f.state === 'stale').sort((a, b) => a.readAt - b.readAt);
+  if (stale[0]) return stale[0];
+  const fresh = all.filter((f) => f.state === 'fresh').sort((a, b) => a.readAt - b.readAt);
+  return fresh[0] ?? { state: 'fresh', readAt: Date.now() };
 }

@@ -3,11 +3,14 @@ import {
   ANSWER_WITHIN_MS,
   estimateFull,
   isResticBackupDatastore,
+  leastFresh,
+  openNebulaWithin,
   readOverview,
   recordCapacitySample,
   samples,
   StillReading,
   type DatastoreOverview,
+  type Freshness,
   type Reader,
 } from '@/lib/catalog';
 import { isExpectedError } from '@/lib/errors';
@@ -48,6 +51,8 @@ export type HealthReport = {
   incomplete: boolean;
   /** "212 VMs: 205 protected, 4 overdue, 3 never"; absent while the VMs are still being read. */
   protection?: ProtectionCounts;
+  /** How fresh OpenNebula's answers behind it are (its datastores, VMs and Backup Jobs): a slow oned shows the last ones. */
+  opennebula: Freshness;
   generatedAt: number;
 };
 
@@ -67,14 +72,16 @@ async function datastoreHealth(
   reader: Reader,
   ds: Datastore,
   opts: { deadline: number; thresholds: HealthThresholds; signal?: AbortSignal },
-): Promise<{ items: AttentionItem[]; health: DatastoreHealth }> {
+): Promise<{ items: AttentionItem[]; health: DatastoreHealth; opennebula?: Freshness }> {
   const ref = { id: ds.id, name: ds.name };
   let overview: DatastoreOverview;
+  let opennebula: Freshness | undefined;
   try {
     const read = await readOverview(reader, ds.id, opts.signal, ds, {
       answerWithinMs: Math.max(0, opts.deadline - Date.now()),
     });
     overview = read.overview;
+    opennebula = read.opennebula;
     // The backup server was just listed: its df is the datastore's capacity history's next sample.
     recordCapacitySample(ds.id, read.capacity);
   } catch (err) {
@@ -121,6 +128,7 @@ async function datastoreHealth(
       repositories: overview.repositories.length,
       state: reading || overview.pending > 0 || judging ? 'reading' : unreachable !== undefined ? 'failed' : 'read',
     },
+    ...(opennebula ? { opennebula } : {}),
   };
 }
 
@@ -165,20 +173,50 @@ async function vmProtection(reader: Reader, deadline: number, signal?: AbortSign
   }
 }
 
+/** One of OpenNebula's lists within the bound: the last one when oned is slow, nothing while still reading. */
+async function oneList<T>(
+  reader: Reader,
+  what: string,
+  load: () => Promise<T[]>,
+  deadline: number,
+  signal?: AbortSignal,
+): Promise<{ value: T[]; freshness: Freshness }> {
+  const key = `health\0${what}\0${reader.isAdmin ? 'admin' : 'user'}\0${reader.username}`;
+  try {
+    return await openNebulaWithin(key, load, {
+      what,
+      answerWithinMs: Math.max(0, deadline - Date.now()),
+      ...(signal ? { signal } : {}),
+    });
+  } catch (err) {
+    if (err instanceof StillReading) return { value: [], freshness: { state: 'reading' } };
+    throw err;
+  }
+}
+
 /** What needs the reader's attention now, worst first, answered within `answerWithinMs`. */
 export async function readHealth(reader: Reader, opts: HealthOptions = {}): Promise<HealthReport> {
   const answerWithinMs = opts.answerWithinMs ?? ANSWER_WITHIN_MS;
   const thresholds = opts.thresholds ?? DEFAULT_THRESHOLDS;
   const started = Date.now();
   const deadline = started + answerWithinMs;
-  // The VMs and Backup Jobs come from OpenNebula for the reader's own identity (what it shows them).
-  const [restic, protection, backupJobs] = await Promise.all([
-    listDatastores(reader.credential).then((all) => all.filter(isResticBackupDatastore)),
+  // The VMs and Backup Jobs come from OpenNebula for the reader's own identity (what it shows them),
+  // each within the bound like the backup server's reads.
+  const [datastoreList, protection, backupJobList] = await Promise.all([
+    oneList(reader, 'the datastores', () => listDatastores(reader.credential), deadline, opts.signal),
     vmProtection(reader, deadline, opts.signal),
-    listBackupJobs(reader.credential),
+    oneList(reader, 'the Backup Jobs', () => listBackupJobs(reader.credential), deadline, opts.signal),
   ]);
+  const restic = datastoreList.value.filter(isResticBackupDatastore);
+  const backupJobs = backupJobList.value;
   const per = await Promise.all(
     restic.map((ds) => datastoreHealth(reader, ds, { deadline, thresholds, signal: opts.signal })),
+  );
+  const opennebula = leastFresh(
+    datastoreList.freshness,
+    backupJobList.freshness,
+    protection ? protection.freshness : { state: 'reading' },
+    ...per.flatMap((p) => (p.opennebula ? [p.opennebula] : [])),
   );
   const now = Date.now();
   const items = rankItems([
@@ -191,8 +229,9 @@ export async function readHealth(reader: Reader, opts: HealthOptions = {}): Prom
   return {
     items,
     datastores,
-    incomplete: protection === undefined || datastores.some((d) => d.state === 'reading'),
+    incomplete: opennebula.state !== 'fresh' || datastores.some((d) => d.state === 'reading'),
     ...(protection ? { protection: protection.counts } : {}),
+    opennebula,
     generatedAt: now,
   };
 }

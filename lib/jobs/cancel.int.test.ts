@@ -22,7 +22,7 @@ import { type BackupServerInfo } from '@/sandbox/common/info';
 import { runOk, waitFor } from '@/sandbox/common/process';
 import { type FrontendInfo } from '@/sandbox/opennebula/frontend';
 import { createVm } from '@/sandbox/opennebula/ops/create-vm';
-import { hold, isWaitingAt } from '@/sandbox/opennebula/ops/holds';
+import { hold, isWaitingAt, markImageInUse } from '@/sandbox/opennebula/ops/holds';
 import { IMAGE_STATE, inBackup } from '@/sandbox/opennebula/ops/states';
 import { frontendPaths, type FrontendPaths } from '@/sandbox/opennebula/paths';
 import { readDb } from '@/sandbox/opennebula/store/db';
@@ -202,6 +202,59 @@ describe('cancel a restore into OpenNebula: nothing it created is left', () => {
     expect(cancelJob(id)).toBe(true);
     release();
     await expectUndone(id, before);
+  });
+});
+
+describe('cancel where OpenNebula refuses a delete: exactly what is left, and how to remove it', () => {
+  it('an image oned refuses to delete (a VM uses it) is listed with its reason and `oneimage delete`; the rest is removed', async () => {
+    const before = await objects();
+    const id = await restore();
+    // As in (3): the images are READY and the job still follows them.
+    const release = holdAt('image-show');
+    const ready = () => {
+      const made = createdBy(id);
+      const db = readDb(paths);
+      return (
+        made.images.length === 2 &&
+        made.images.every((i) => db.images.find((x) => x.id === i)?.state === IMAGE_STATE.READY) &&
+        isWaitingAt(paths, 'image-show')
+      );
+    };
+    expect(await waitFor(ready, 90_000, 50)).toBe(true);
+    const made = createdBy(id);
+    const [kept, removed] = made.images as [number, number];
+    // Meanwhile a VM came to use the first restored image: oned refuses its deletion.
+    const stopUsing = markImageInUse(paths, kept);
+    releases.push(stopUsing);
+    expect(cancelJob(id)).toBe(true);
+    release();
+    try {
+      const job = await finished(id);
+      expect(job.status).toBe('canceled');
+      expect(job.result).toMatchObject({ removed: { templateIds: made.templates, imageIds: [removed] } });
+      const left = (job.result as { left: { what: string; reason: string; command: string }[] }).left;
+      expect(left).toEqual([
+        {
+          what: `image ${kept}`,
+          reason: expect.stringContaining('There are 1 VMs using it') as string,
+          command: `oneimage delete ${kept}`,
+        },
+      ]);
+      expect(job.message).toContain(
+        `Removed what the job had created in OpenNebula: VM template ${made.templates[0]}, image ${removed}.`,
+      );
+      expect(job.message).toContain(`Left in OpenNebula: image ${kept} (`);
+      expect(job.message).toMatch(new RegExp(`Remove it with: oneimage delete ${kept}$`));
+      // Exactly that image is left: nothing else the job created.
+      const after = await objects();
+      expect(after.templates).toEqual(before.templates);
+      expect(after.images.sort((a, b) => a - b)).toEqual([...before.images, kept].sort((a, b) => a - b));
+    } finally {
+      // The listed command does remove it, once no VM uses it.
+      stopUsing();
+      await cli('oneadmin', 'oneimage', ['delete', String(kept)]);
+      expect(await waitFor(async () => !(await objects()).images.includes(kept), 60_000, 100)).toBe(true);
+    }
   });
 });
 

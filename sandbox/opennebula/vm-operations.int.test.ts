@@ -15,7 +15,7 @@ import { readDb } from './store/db';
 import { readConfig } from './config';
 import { resticDs } from './driver/datastore-context';
 import { createVm } from './ops/create-vm';
-import { hold, isWaitingAt } from './ops/holds';
+import { hold, isWaitingAt, markImageInUse } from './ops/holds';
 import { imageChain, imageRepoId } from './ops/image-repo';
 import { vmDir } from './vm/disks';
 import { one, validate } from './test-support';
@@ -596,5 +596,44 @@ describe('Backup Job schedules', () => {
       '--weekly',
       '7',
     );
+  });
+});
+
+describe('test holds of a busy oned', () => {
+  it('a held pool listing just takes longer, then answers as usual; a show is not held', async () => {
+    const release = hold(paths(), 'list');
+    let listed: Awaited<ReturnType<typeof one>> | undefined;
+    try {
+      const listing = one(info, 'oneadmin', 'onevm', 'list', '-x').then((r) => (listed = r));
+      expect(await waitFor(() => isWaitingAt(paths(), 'list'), 60_000, 20)).toBe(true);
+      // Other commands still answer meanwhile.
+      await vmXmlValid(vm.solo);
+      expect(listed).toBeUndefined();
+      release();
+      await listing;
+    } finally {
+      release();
+    }
+    expect(listed?.code, listed?.stderr).toBe(0);
+    const v = await validate(listed!.stdout, 'vm_pool.xsd');
+    expect(v.code, v.stderr).toBe(0);
+  });
+
+  it('an image marked in use is refused by oneimage delete as oned refuses it, and kept', async () => {
+    const image = readDb(paths()).images.find((i) => i.vms.includes(vm.solo));
+    expect(image, 'the backup image of solo').toBeDefined();
+    const release = markImageInUse(paths(), image!.id);
+    try {
+      await refused(
+        '[one.image.delete] Cannot delete image. There are 1 VMs using it.',
+        'oneadmin',
+        'oneimage',
+        'delete',
+        String(image!.id),
+      );
+      expect(readDb(paths()).images.find((i) => i.id === image!.id)?.state).toBe(image!.state);
+    } finally {
+      release();
+    }
   });
 });

@@ -1,6 +1,9 @@
 import type { Metadata } from 'next';
 import { requireViewer } from '@/lib/auth';
-import { isRunning, listSeenBackupJobs } from '@/lib/backup-jobs';
+import { isRunning, seenBackupJobsWithin, type BackupJobRow } from '@/lib/backup-jobs';
+import { StillReading, type Bounded } from '@/lib/catalog';
+import { FreshnessNote } from '@/app/_components/freshness-note';
+import { answerDeadline } from '@/app/_components/load';
 import { PageHeader, Panel } from '@/app/_components/panel';
 import { RefreshWhile } from '@/app/_components/refresh-while';
 import { BackupJobsTable } from './_components/backup-jobs-table';
@@ -9,7 +12,15 @@ export const metadata: Metadata = { title: 'Backup Jobs' };
 
 export default async function BackupJobsPage() {
   const viewer = await requireViewer('/backup-jobs');
-  const rows = await listSeenBackupJobs(viewer);
+  const { at } = answerDeadline();
+  let read: Bounded<BackupJobRow[]> | undefined;
+  try {
+    read = await seenBackupJobsWithin(viewer);
+  } catch (err) {
+    if (!(err instanceof StillReading)) throw err;
+  }
+  const rows = read?.value ?? [];
+  const freshness = read?.freshness ?? { state: 'reading' as const };
   return (
     <div className="mx-auto max-w-7xl space-y-4">
       <PageHeader
@@ -20,12 +31,15 @@ export default async function BackupJobsPage() {
             : 'The Backup Jobs OpenNebula shows you: schedule, last run and the state of their VMs.'
         }
       />
-      <Panel>
-        <div className="overflow-x-auto">
-          <BackupJobsTable rows={rows} />
-        </div>
-      </Panel>
-      <RefreshWhile active={rows.some((r) => isRunning(r.job))} />
+      <FreshnessNote freshness={freshness} what="the Backup Jobs" now={at} source="opennebula" />
+      {read && (
+        <Panel>
+          <div className="overflow-x-auto">
+            <BackupJobsTable rows={rows} />
+          </div>
+        </Panel>
+      )}
+      <RefreshWhile active={freshness.state !== 'fresh' || rows.some((r) => isRunning(r.job))} />
     </div>
   );
 }

@@ -1,7 +1,10 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { requireViewer } from '@/lib/auth';
-import { listDatastoreSummaries } from '@/lib/catalog';
+import { datastoreSummariesWithin, StillReading, type Bounded, type DatastoreInfo } from '@/lib/catalog';
+import { FreshnessNote } from '@/app/_components/freshness-note';
+import { answerDeadline } from '@/app/_components/load';
+import { RefreshWhile } from '@/app/_components/refresh-while';
 import { PageHeader, Panel } from '@/app/_components/panel';
 import { DatastoresTable } from './_components/datastores-table';
 
@@ -9,7 +12,14 @@ export const metadata: Metadata = { title: 'Datastores' };
 
 export default async function DatastoresPage() {
   const viewer = await requireViewer('/datastores');
-  const datastores = await listDatastoreSummaries(viewer);
+  const { at } = answerDeadline();
+  let read: Bounded<DatastoreInfo[]> | undefined;
+  try {
+    read = await datastoreSummariesWithin(viewer);
+  } catch (err) {
+    if (!(err instanceof StillReading)) throw err;
+  }
+  const freshness = read?.freshness ?? { state: 'reading' as const };
   return (
     <div className="mx-auto max-w-7xl space-y-4">
       <PageHeader
@@ -27,9 +37,13 @@ export default async function DatastoresPage() {
           )
         }
       />
-      <Panel>
-        <DatastoresTable datastores={datastores} />
-      </Panel>
+      <FreshnessNote freshness={freshness} what="the datastores" now={at} source="opennebula" />
+      <RefreshWhile active={freshness.state !== 'fresh'} />
+      {read && (
+        <Panel>
+          <DatastoresTable datastores={read.value} />
+        </Panel>
+      )}
     </div>
   );
 }

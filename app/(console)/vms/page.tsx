@@ -5,6 +5,8 @@ import { StillReading } from '@/lib/catalog';
 import { applyVmQuery, readVmProtection, type VmProtectionReport } from '@/lib/protection';
 import { parseVmsQuery } from '@/lib/schemas/vms';
 import { PageHeader, Panel } from '@/app/_components/panel';
+import { FreshnessNote } from '@/app/_components/freshness-note';
+import { answerDeadline } from '@/app/_components/load';
 import { RefreshWhile } from '@/app/_components/refresh-while';
 import { VmsTable } from './_components/vms-table';
 
@@ -12,20 +14,9 @@ export const metadata: Metadata = { title: 'VMs' };
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
-function Notice({ testId, children }: { testId: string; children: React.ReactNode }) {
-  return (
-    <p
-      role="status"
-      data-testid={testId}
-      className="rounded-lg border border-amber-300 bg-amber-50 px-4 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-200"
-    >
-      {children}
-    </p>
-  );
-}
-
 export default async function VmsPage({ searchParams }: Props) {
   const viewer = await requireViewer('/vms');
+  const { at } = answerDeadline();
   const parsed = parseVmsQuery(await searchParams);
   let report: VmProtectionReport | undefined;
   try {
@@ -63,7 +54,7 @@ export default async function VmsPage({ searchParams }: Props) {
     return (
       <div className="mx-auto max-w-7xl space-y-4">
         {header}
-        <Notice testId="still-reading">Still reading the VMs from OpenNebula; this page updates by itself.</Notice>
+        <FreshnessNote freshness={{ state: 'reading' }} what="the VMs" now={0} source="opennebula" />
         <RefreshWhile active />
       </div>
     );
@@ -72,7 +63,7 @@ export default async function VmsPage({ searchParams }: Props) {
   return (
     <div className="mx-auto max-w-[100rem] space-y-4">
       {header}
-      {stale && <Notice testId="stale-data">OpenNebula is slow: showing the VMs as read earlier.</Notice>}
+      <FreshnessNote freshness={report.freshness} what="the VMs" now={at} source="opennebula" />
       <RefreshWhile active={stale} />
       <Panel>
         <VmsTable rows={rows} counts={report.counts} query={parsed.query} now={report.asOf} />

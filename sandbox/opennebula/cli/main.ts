@@ -13,6 +13,7 @@ import { onecluster, onehost, oneuser } from './oneuser';
 import { takeJob, WORKER_ARG } from '../ops/jobs';
 import { runJob } from '../ops/run-job';
 import { MONITOR_ARG, monitorLoop } from '../ops/monitor-daemon';
+import { passHold } from '../ops/holds';
 
 const COMMANDS: Record<string, (ctx: Ctx, argv: string[]) => number | Promise<number>> = {
   onedatastore,
@@ -38,6 +39,8 @@ async function main(argv: string[]): Promise<number> {
   const fn = command ? COMMANDS[command] : undefined;
   if (!fn) throw new OneError(`unknown command ${command ?? ''}`);
   const ctx: Ctx = { paths, env: process.env, out: (l) => process.stdout.write(`${l}\n`) };
+  // A busy oned answers a pool listing late; the command just takes longer.
+  if (rest[0] === 'list') await passHold(paths, 'list');
   return fn(ctx, rest);
 }
 

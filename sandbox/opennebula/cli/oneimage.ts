@@ -8,7 +8,7 @@ import { visible, authorize } from '../permissions';
 import { spawnJob } from '../ops/jobs';
 import { planRestore } from '../ops/restore-image';
 import { DS_TYPE, IMAGE_STATE, IMAGE_TYPE, inBackup } from '../ops/states';
-import { passHold } from '../ops/holds';
+import { isImageInUse, passHold } from '../ops/holds';
 
 const TYPE_SHORT = ['OS', 'CD', 'DB', 'KL', 'RD', 'CX', 'BK', 'FS'];
 const STATE_SHORT = ['init', 'rdy', 'used', 'disa', 'lock', 'err', 'clon', 'dele', 'used', 'lock', 'lock'];
@@ -128,6 +128,8 @@ function del(ctx: Ctx, a: Parsed): number {
       const i = d.images.find((x) => x.id === img.id);
       if (!i) throw notFound(M, 'IMAGE', img.id);
       const vm = d.vms.find((v) => i.vms.includes(v.id));
+      // ImageManager::delete_image: an image a running VM uses (a test marks one) is refused.
+      if (isImageInUse(ctx.paths, i.id)) throw actionError(M, 'Cannot delete image. There are 1 VMs using it.');
       if (i.type === IMAGE_TYPE.BACKUP && vm && inBackup(vm.lcmState)) {
         throw actionError(M, `Active backup on the associated VM. Wait till it finish to delete the backup Image`);
       }

@@ -1,12 +1,15 @@
 // Test holds: a moment of the front-end's work (a restore's driver action, an image copy, oned's
-// answer to `oneimage show`) can be held while a file exists, as a slow backup server or a busy
-// oned would hold it, so tests can act "while it happens" without sleeping. Nothing holds unless a
-// test creates the file; a hold lasts at most HOLD_LIMIT_MS, then the work goes on.
+// answer to `oneimage show` or to any pool listing) can be held while a file exists, as a slow
+// backup server or a busy oned would hold it, so tests can act "while it happens" without sleeping.
+// Nothing holds unless a test creates the file; a hold lasts at most HOLD_LIMIT_MS, then the work
+// goes on. Likewise an image can be marked as used by a VM, so `oneimage delete` refuses it as oned
+// refuses an image in use.
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrontendPaths } from '../paths';
 
-export type HoldPoint = 'restore' | 'copy' | 'image-show' | 'backup' | 'restore-vm';
+/** 'list': every `list` of every command (a busy oned answering its pools slowly). */
+export type HoldPoint = 'restore' | 'copy' | 'image-show' | 'backup' | 'restore-vm' | 'list';
 
 const HOLD_LIMIT_MS = 10 * 60_000;
 const POLL_MS = 20;
@@ -41,4 +44,20 @@ export function hold(paths: FrontendPaths, point: HoldPoint): () => void {
 export function isWaitingAt(paths: FrontendPaths, point: HoldPoint): boolean {
   if (!existsSync(holdsDir(paths))) return false;
   return readdirSync(holdsDir(paths)).some((n) => n.startsWith(`${point}.waiting.`));
+}
+
+const inUseFile = (paths: FrontendPaths, imageId: number) => join(holdsDir(paths), `image-in-use.${imageId}`);
+
+/**
+ * Marks image `imageId` as used by a running VM until the returned function is called: meanwhile
+ * `oneimage delete` refuses it as oned's ImageManager::delete_image refuses an image in use.
+ */
+export function markImageInUse(paths: FrontendPaths, imageId: number): () => void {
+  mkdirSync(holdsDir(paths), { recursive: true });
+  writeFileSync(inUseFile(paths, imageId), '');
+  return () => rmSync(inUseFile(paths, imageId), { force: true });
+}
+
+export function isImageInUse(paths: FrontendPaths, imageId: number): boolean {
+  return existsSync(inUseFile(paths, imageId));
 }

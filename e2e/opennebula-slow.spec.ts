@@ -1,0 +1,54 @@
+/*
+ * OpenNebula slow (issue 22 §2), against the production build: while the sandbox front-end holds
+ * every pool listing (its 'list' hold, as a busy oned answers late), the pages built on them answer
+ * anyway, with the lists read before and an honest "OpenNebula is slow: showing … as read …" note,
+ * never a page that waits for the CLI. Once oned answers again, the note goes.
+ */
+import type { Page } from '@playwright/test';
+import { hold } from '../sandbox/opennebula/ops/holds';
+import { frontendPaths } from '../sandbox/opennebula/paths';
+import { test, expect, signIn } from './fixtures';
+
+/** The pages built on OpenNebula's listings, with what each shows once read. */
+const PAGES = [
+  { path: '/vms', shown: 'vms-table' },
+  { path: '/datastores', shown: 'datastores-table' },
+  { path: '/', shown: 'attention' },
+] as const;
+
+/** Loads `path` until it shows `shown` without any freshness note (a cold read may say "still reading" first). */
+async function loadFresh(page: Page, path: string, shown: string): Promise<void> {
+  await expect(async () => {
+    await page.goto(path);
+    await expect(page.getByTestId(shown)).toBeVisible({ timeout: 1_000 });
+    await expect(page.getByTestId('still-reading')).toHaveCount(0);
+    await expect(page.getByTestId('stale-data')).toHaveCount(0);
+  }).toPass({ timeout: 90_000 });
+}
+
+test('while OpenNebula is slow, /vms, /datastores and the home page show the last lists and say so', async ({
+  page,
+  sandbox,
+}) => {
+  test.setTimeout(300_000);
+  await signIn(page, 'admin');
+  for (const p of PAGES) await loadFresh(page, p.path, p.shown);
+
+  const release = hold(frontendPaths(sandbox.stateDir), 'list');
+  try {
+    for (const p of PAGES) {
+      // The CLI's own read cache lasts a few seconds: a load within them is still fresh.
+      await expect(async () => {
+        await page.goto(p.path, { timeout: 30_000 });
+        await expect(page.getByTestId('stale-data')).toBeVisible({ timeout: 1_000 });
+      }).toPass({ timeout: 90_000 });
+      await expect(page.getByTestId('stale-data')).toContainText(/OpenNebula is slow: showing .* as read/);
+      // What was read before is still shown.
+      await expect(page.getByTestId(p.shown)).toBeVisible();
+    }
+  } finally {
+    release();
+  }
+  // Once oned answers again, the pages are fresh.
+  for (const p of PAGES) await loadFresh(page, p.path, p.shown);
+});

@@ -1,0 +1,146 @@
+// Pages built on OpenNebula's reads answer within the pages' bound when oned is slow (issue 22 §2),
+// against the real front-end simulator: its 'list' hold makes every pool listing wait as a busy
+// oned would, and nothing else. The data function of each such page (home, /datastores, /vms,
+// /backup-jobs) then answers while the CLI is still held: with the last value read, marked stale
+// with its age, or, for a reader nothing was read for yet, "still reading" — never a wait for the
+// CLI. Once oned answers again, the next load is fresh.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  resticDatastoreTemplate,
+  SANDBOX_ADMIN,
+  startBackstoneWorld,
+  stopBackstoneWorld,
+  type BackstoneWorld,
+} from '@/scripts/test-support/backstone-world';
+import { waitFor } from '@/sandbox/common/process';
+import { createVm } from '@/sandbox/opennebula/ops/create-vm';
+import { hold, isWaitingAt } from '@/sandbox/opennebula/ops/holds';
+import { frontendPaths, type FrontendPaths } from '@/sandbox/opennebula/paths';
+import { cliRunner } from '@/sandbox/seed/cli-runner';
+import { seenBackupJobsWithin } from '@/lib/backup-jobs';
+import { ANSWER_WITHIN_MS, datastoreSummariesWithin, StillReading, type Reader } from '@/lib/catalog';
+import { readVmProtection } from '@/lib/protection';
+import { readHealth } from './index';
+
+const ADMIN = SANDBOX_ADMIN;
+const BOB: Reader = {
+  username: 'bob',
+  isAdmin: false,
+  credential: { kind: 'user', username: 'bob', secret: 'sandbox-bob' },
+};
+/** A warm read may take its time: the first part is about what is known, not how soon. */
+const PATIENT = { answerWithinMs: 120_000 };
+const BOUND = { answerWithinMs: ANSWER_WITHIN_MS };
+/** Far above the bound, far below the hold (10 minutes): proves no page waits for the held CLI. */
+const ANSWERED_WITHIN_MS = ANSWER_WITHIN_MS + 8_000;
+
+let world: BackstoneWorld | undefined;
+let paths: FrontendPaths;
+let dsId: number;
+const releases: (() => void)[] = [];
+
+beforeAll(async () => {
+  // The CLI's own short read cache off: every page load asks oned, as after the cache's few seconds.
+  world = await startBackstoneWorld('one-slow', { BACKSTONE_ONE_READ_CACHE_SECONDS: '0' });
+  paths = frontendPaths(world.stateDir);
+  const file = join(world.stateDir, 'slow.tpl');
+  writeFileSync(file, resticDatastoreTemplate({ server: world.server }, { name: 'Slow', password: 'slow-pw' }), {
+    mode: 0o600,
+  });
+  dsId = Number((await cliRunner(world.info)('oneadmin', 'onedatastore', ['create', file])).replace(/\D/g, ''));
+  await createVm(paths, { name: 'slow-web', uid: 0, disksMb: [8] });
+}, 180_000);
+
+afterEach(() => {
+  for (const release of releases.splice(0)) release();
+});
+
+afterAll(async () => {
+  await stopBackstoneWorld(world);
+});
+
+/** Every page's data at once, for `reader`, each within `opts`' bound; how long the slowest took. */
+async function pagesData(reader: Reader, opts: { answerWithinMs: number }) {
+  const started = Date.now();
+  const settle = <T>(p: Promise<T>) =>
+    p.then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
+  const [datastores, vms, backupJobs, health] = await Promise.all([
+    settle(datastoreSummariesWithin(reader, opts)),
+    settle(readVmProtection(reader, opts)),
+    settle(seenBackupJobsWithin(reader, opts)),
+    settle(readHealth(reader, opts)),
+  ]);
+  return { datastores, vms, backupJobs, health, tookMs: Date.now() - started };
+}
+
+const valueOf = <T>(r: { value: T } | { error: unknown }): T => {
+  if ('error' in r) throw r.error;
+  return r.value;
+};
+
+describe('OpenNebula slow: the pages built on its reads answer within the bound', () => {
+  it('with the last value read, marked stale with its age, while the CLI is still held', async () => {
+    const warm = await pagesData(ADMIN, PATIENT);
+    expect(valueOf(warm.datastores).freshness.state).toBe('fresh');
+    expect(valueOf(warm.datastores).value.map((d) => d.id)).toContain(dsId);
+    expect(valueOf(warm.vms).freshness.state).toBe('fresh');
+    expect(valueOf(warm.vms).vms.map((v) => v.name)).toContain('slow-web');
+    expect(valueOf(warm.backupJobs).freshness.state).toBe('fresh');
+    expect(valueOf(warm.health).opennebula.state).toBe('fresh');
+
+    const release = hold(paths, 'list');
+    releases.push(release);
+    const slow = await pagesData(ADMIN, BOUND);
+    // Answered while every listing is still held: nothing waited for the CLI.
+    expect(isWaitingAt(paths, 'list')).toBe(true);
+    expect(slow.tookMs).toBeLessThan(ANSWERED_WITHIN_MS);
+
+    const datastores = valueOf(slow.datastores);
+    expect(datastores.freshness).toMatchObject({ state: 'stale', reason: 'slow' });
+    expect(datastores.value).toEqual(valueOf(warm.datastores).value);
+    const vms = valueOf(slow.vms);
+    expect(vms.freshness).toMatchObject({ state: 'stale', reason: 'slow' });
+    expect(vms.vms).toEqual(valueOf(warm.vms).vms);
+    const backupJobs = valueOf(slow.backupJobs);
+    expect(backupJobs.freshness).toMatchObject({ state: 'stale', reason: 'slow' });
+    const health = valueOf(slow.health);
+    expect(health.opennebula).toMatchObject({ state: 'stale', reason: 'slow' });
+    expect(health.incomplete).toBe(true);
+    expect(health.datastores.map((d) => d.id)).toContain(dsId);
+    // Its age is that of the warm read (the page says "as read N s ago").
+    const readAt = (datastores.freshness as { readAt: number }).readAt;
+    expect(readAt).toBeLessThan(Date.now());
+    expect(readAt).toBeGreaterThan(Date.now() - 10 * 60_000);
+
+    release();
+    // Once oned answers again, the next load is fresh.
+    expect(
+      await waitFor(
+        async () => valueOf((await pagesData(ADMIN, PATIENT)).health).opennebula.state === 'fresh',
+        120_000,
+        200,
+      ),
+    ).toBe(true);
+  });
+
+  it('with "still reading" for a reader nothing was read for yet, never a blank wait', async () => {
+    const release = hold(paths, 'list');
+    releases.push(release);
+    const slow = await pagesData(BOB, BOUND);
+    expect(isWaitingAt(paths, 'list')).toBe(true);
+    expect(slow.tookMs).toBeLessThan(ANSWERED_WITHIN_MS);
+    for (const part of [slow.datastores, slow.vms, slow.backupJobs]) {
+      expect('error' in part && part.error).toBeInstanceOf(StillReading);
+    }
+    const health = valueOf(slow.health);
+    expect(health.opennebula).toEqual({ state: 'reading' });
+    expect(health.incomplete).toBe(true);
+    expect(health.datastores).toEqual([]);
+    release();
+  });
+});
