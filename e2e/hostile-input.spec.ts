@@ -16,7 +16,7 @@ import { parseStringPromise } from 'xml2js';
 import { hostileCorpus } from '../scripts/test-support/hostile-corpus';
 import { test, expect, signIn } from './fixtures';
 import { builtActions, builtRouteHandlers } from './support/build-manifest';
-import { cloudState, one } from './support/one-cli';
+import { cloudState, one, oneAsync } from './support/one-cli';
 import { callAction, formOf, mapLimit, type ActionReply } from './support/server-actions';
 import { loadSandbox } from './sandbox-env';
 import { RESTIC_FIELDS } from '../lib/schemas/datastore-fields';
@@ -489,7 +489,7 @@ const NO_ARGUMENTS = new Set(['signOutAction']);
 
 /** The datastore's NAME and TEMPLATE as OpenNebula holds them (decrypted: RESTIC_PASSWORD is stored encrypted). */
 async function templateOf(id: string): Promise<Record<string, string>> {
-  const xml = (await parseStringPromise(one('onedatastore', 'show', '-x', '--decrypt', id), {
+  const xml = (await parseStringPromise(await oneAsync('onedatastore', 'show', '-x', '--decrypt', id), {
     explicitArray: false,
   })) as { DATASTORE: { NAME: string; TEMPLATE: Record<string, unknown> } };
   const out: Record<string, string> = { NAME: xml.DATASTORE.NAME };
@@ -507,7 +507,7 @@ async function checkCreated(redirect: string, expected: Record<string, string>):
       ? undefined
       : `template differs: ${JSON.stringify(got).slice(0, 300)} != ${JSON.stringify(expected).slice(0, 300)}`;
   } finally {
-    one('onedatastore', 'delete', id);
+    await oneAsync('onedatastore', 'delete', id);
   }
 }
 
