@@ -139,7 +139,9 @@ test('an ended restore into OpenNebula lists the images and the template it made
   await expect(page.getByTestId('result-vm-template-command')).toHaveText(`onetemplate show ${templateId}`);
   await expect(page.getByTestId('result-image-command')).toHaveCount(images.length);
   for (const id of images)
-    await expect(page.getByTestId('result-image-command').filter({ hasText: `oneimage show ${id}` })).toHaveCount(1);
+    await expect(
+      page.getByTestId('result-image-command').filter({ hasText: new RegExp(`^oneimage show ${id}$`) }),
+    ).toHaveCount(1);
   await expect(page.getByTestId('result-image-link')).toHaveCount(0);
   const job = await jobOf(page);
   expect(job.bytesTotal).toBeGreaterThan(0);
