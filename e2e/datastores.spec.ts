@@ -11,6 +11,9 @@ import { startBackupServer } from '../sandbox/backup-server/index';
 import { runningPid, stopComponent } from '../sandbox/common/pids';
 import { killTree } from '../sandbox/common/process-tree';
 import { sandboxPaths } from '../sandbox/common/state';
+import type { Locator, Page } from '@playwright/test';
+import { SIZE_TERMS } from '../app/_components/size-terms';
+import { compareRepositoryNames } from '../lib/schemas/ids';
 import { test, expect, signIn } from './fixtures';
 import { onServer, serverInfo, watchResticProcesses } from './support/backup-server';
 import { one } from './support/one-cli';
@@ -19,6 +22,31 @@ const DS = 100;
 
 function snapshotFiles(repo: string): string[] {
   return readdirSync(join(serverInfo().datastoresRoot, String(DS), repo, 'snapshots'));
+}
+
+/** The "N% free" a capacity bar shows, and its meter's accessible name, which must say the same. */
+async function shownFree(bar: Locator): Promise<number> {
+  const text = (await bar.textContent()) ?? '';
+  const free = Number(/(\d+)% free/.exec(text)?.[1]);
+  await expect(bar.getByRole('meter')).toHaveAccessibleName(`Capacity: ${100 - free}% used, ${free}% free`);
+  return free;
+}
+
+/** FREE_MB / TOTAL_MB of `onedatastore show -x`, in percent, as `onedatastore list` shows it. */
+function monitorFreePercent(): number {
+  const xml = one('onedatastore', 'show', '-x', String(DS));
+  const mb = (tag: string) => Number(new RegExp(`<${tag}>(\\d+)</${tag}>`).exec(xml)?.[1]);
+  expect(mb('TOTAL_MB')).toBeGreaterThan(0);
+  return (mb('FREE_MB') / mb('TOTAL_MB')) * 100;
+}
+
+/** The repository names of the datastore page's table, top to bottom. */
+async function repositoryOrder(page: Page): Promise<string[]> {
+  const ids = await page
+    .getByTestId('repositories-table')
+    .locator('tbody tr[data-testid^="repo-row-"]')
+    .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-testid')!.slice('repo-row-'.length)));
+  return ids;
 }
 
 test.describe('as an admin', () => {
@@ -48,6 +76,74 @@ test.describe('as an admin', () => {
     // The disk is shared with everything else running: "used" moves a little between two reads.
     expect(Math.abs(used - Number(dfUsed))).toBeLessThan(256 * 1024 * 1024);
     await expect(page.getByTestId('estimate-full')).toContainText('not enough data');
+  });
+
+  test("the list and the Info tab show % free as FREE_MB / TOTAL_MB of onedatastore show, and say it is the monitor's", async ({
+    page,
+  }) => {
+    await page.goto('/datastores');
+    const listed = page.getByTestId(`capacity-${DS}`);
+    await expect(listed).toContainText('% free');
+    // The monitor refreshes from df between two reads: a point either way is the same figure.
+    expect(Math.abs((await shownFree(listed)) - monitorFreePercent())).toBeLessThanOrEqual(1);
+    await expect(listed).toContainText("OpenNebula's monitor");
+
+    await page.goto(`/datastores/${DS}?tab=info`);
+    const info = page.getByTestId('info-capacity');
+    await expect(info).toContainText('% free');
+    expect(Math.abs((await shownFree(info)) - monitorFreePercent())).toBeLessThanOrEqual(1);
+    await expect(info).toContainText("OpenNebula's monitor (USED_MB, FREE_MB, TOTAL_MB)");
+  });
+
+  test("repositories are listed in the server's order, VMs before job_N, and stay so when sorted", async ({
+    page,
+    sandbox,
+  }) => {
+    await page.goto(`/datastores/${DS}`);
+    const table = page.getByTestId('repositories-table');
+    await expect(table.getByTestId(`repo-row-job_${sandbox.seed.backupJobId}`)).toBeVisible();
+    const served = await repositoryOrder(page);
+    const expected = [...served].sort(compareRepositoryNames);
+    expect(served).toEqual(expected);
+    const firstJob = served.findIndex((n) => n.startsWith('job_'));
+    expect(firstJob).toBeGreaterThan(1);
+    expect(served.slice(firstJob).every((n) => n.startsWith('job_'))).toBe(true);
+    // Sorting by the column keeps that order (TanStack's 'alphanumeric' put job_N first): the table
+    // opens sorted by it, descending is its reverse, unsorted is the server's list, ascending again.
+    await expect(table.locator('th[aria-sort="ascending"]')).toContainText('Repository');
+    const header = table.getByRole('button', { name: /^Repository/ });
+    await header.click();
+    await expect(table.locator('th[aria-sort="descending"]')).toContainText('Repository');
+    expect(await repositoryOrder(page)).toEqual([...expected].reverse());
+    await header.click();
+    await expect(table.locator('th[aria-sort]')).toHaveCount(0);
+    expect(await repositoryOrder(page)).toEqual(expected);
+    await header.click();
+    await expect(table.locator('th[aria-sort="ascending"]')).toContainText('Repository');
+    expect(await repositoryOrder(page)).toEqual(expected);
+  });
+
+  test('a size has one name and one hint on the repository page, the VM page and the VMs list', async ({
+    page,
+    sandbox,
+  }) => {
+    const vm = sandbox.seed.vms.db; // an INCREMENT chain: its newest backup is an increment
+    const backedUp = SIZE_TERMS.snapshotSize;
+    await page.goto(`/datastores/${DS}/repos/${vm}`);
+    await expect(page.getByTestId('snapshots-table').locator('abbr', { hasText: backedUp.label })).toHaveAttribute(
+      'title',
+      backedUp.hint,
+    );
+    await page.goto(`/vms/${vm}`);
+    const panel = page.getByTestId('vm-backups');
+    await expect(panel.locator('abbr', { hasText: backedUp.label }).first()).toHaveAttribute('title', backedUp.hint);
+    await expect(panel.locator('abbr', { hasText: SIZE_TERMS.backupImages.label }).first()).toHaveAttribute(
+      'title',
+      SIZE_TERMS.backupImages.hint,
+    );
+    await page.goto('/vms');
+    await expect(page.getByTestId('vms-sort-size')).toContainText(backedUp.label);
+    await expect(page.getByTestId(`vm-row-${vm}`).getByTitle(backedUp.hint, { exact: true })).toBeVisible();
   });
 
   test('the seeded repositories, snapshots and the job repository appear as seeded', async ({ page, sandbox }) => {

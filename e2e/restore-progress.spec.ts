@@ -135,6 +135,14 @@ test('an ended restore into OpenNebula lists the images and the template it made
     const name = nameIn(one('oneimage', 'show', '-x', String(id)));
     await expect(page.getByTestId('result-image-list')).toContainText(`Image ${id} “${name}”`);
   }
+  // No Sunstone URL is configured here: each thing made comes with the exact command that shows it.
+  await expect(page.getByTestId('result-vm-template-command')).toHaveText(`onetemplate show ${templateId}`);
+  await expect(page.getByTestId('result-image-command')).toHaveCount(images.length);
+  for (const id of images)
+    await expect(
+      page.getByTestId('result-image-command').filter({ hasText: new RegExp(`^oneimage show ${id}$`) }),
+    ).toHaveCount(1);
+  await expect(page.getByTestId('result-image-link')).toHaveCount(0);
   const job = await jobOf(page);
   expect(job.bytesTotal).toBeGreaterThan(0);
   expect(job.bytesDone).toBe(job.bytesTotal);

@@ -21,6 +21,10 @@ describe('CapacityBar', () => {
     expect(text(html)).not.toContain('90% free');
     // The bar shows what is not available, and the figure's source is named.
     expect(html).toContain('aria-valuenow="69"');
+    // A screen reader hears the same shares the text shows, not a stock label.
+    expect(html).toContain('aria-label="Capacity: 69% used, 31% free"');
+    expect(html).toContain('aria-valuetext="69% used, 31% free"');
+    expect(html).not.toContain('not available');
     expect(html).toContain('df on the backup server');
   });
 

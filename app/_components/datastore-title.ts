@@ -1,9 +1,9 @@
-// How page titles name a datastore: as OpenNebula does, with its ID ("RBackups (100)"). Pure, so
-// the fallback is unit-tested; page-titles.ts binds it to the viewer's own read.
+// How page titles name a datastore: as OpenNebula does, with its ID ("RBackups (100)"), the same
+// label job titles use (lib/schemas/datastore-label.ts). Pure, so the fallback is unit-tested;
+// page-titles.ts binds it to the viewer's own read.
+import { datastoreLabel } from '@/lib/schemas/datastore-label';
 
-export function datastoreLabel(id: number, name?: string): string {
-  return name ? `${name} (${id})` : `datastore ${id}`;
-}
+export { datastoreLabel };
 
 /**
  * The name read through `read` (the page's own cached read, run as the viewer). Any failure (not

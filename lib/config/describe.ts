@@ -29,6 +29,13 @@ export function describeConfig(config: Config): ConfigSection[] {
           config.oneAuthFile,
           'used only after Backstone authorized a request',
         ),
+        {
+          label: 'Sunstone (BACKSTONE_SUNSTONE_URL)',
+          value: config.sunstoneUrl ?? 'not set',
+          note: config.sunstoneUrl
+            ? 'the images and templates a restore made link there'
+            : 'a restore shows the CLI command that shows what it made',
+        },
       ],
     },
     {

@@ -13,6 +13,16 @@ const optionalPath = z
   .optional()
   .refine((v) => v === undefined || isAbsolute(v), { message: 'must be an absolute path' });
 
+/** An http(s) URL without credentials: it is put into links the browser follows. */
+function isHttpUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.username === '' && u.password === '';
+  } catch {
+    return false;
+  }
+}
+
 const EnvSchema = z.object({
   BACKSTONE_DATA_DIR: optionalPath,
   BACKSTONE_ONE_CLI_DIR: optionalPath,
@@ -48,6 +58,14 @@ const EnvSchema = z.object({
     .string()
     .regex(/^(\d{1,2})(\.\d{1,3})?$/, 'must be a number of seconds from 0 to 99 (0 turns the cache off)')
     .optional(),
+  BACKSTONE_SUNSTONE_URL: z
+    .string()
+    .trim()
+    .transform((v) => (v === '' ? undefined : v))
+    .optional()
+    .refine((v) => v === undefined || isHttpUrl(v), {
+      message: 'must be an http(s) URL without a user or password, e.g. https://one.example.org/fireedge/sunstone',
+    }),
 });
 
 export type FrontendAccess =
@@ -85,6 +103,11 @@ export type Config = {
    * identity, in milliseconds; any write through Backstone forgets them all. 0: never reused.
    */
   oneReadCacheMs: number;
+  /**
+   * Where people open Sunstone (FireEdge), e.g. https://one.example.org/fireedge/sunstone, without a
+   * trailing slash: what a restore made links there. Undefined: the CLI command to see it is shown.
+   */
+  sunstoneUrl: string | undefined;
   session: {
     /** From the environment; when absent one is generated into the data folder. Never displayed. */
     secret: string | undefined;
@@ -153,6 +176,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
         ? Number(e.BACKSTONE_ONE_READ_CACHE_SECONDS)
         : DEFAULT_ONE_READ_CACHE_SECONDS) * 1000,
     ),
+    sunstoneUrl: e.BACKSTONE_SUNSTONE_URL?.replace(/\/+$/, ''),
     session: {
       secret: e.BACKSTONE_SESSION_SECRET || undefined,
       secureCookies: e.BACKSTONE_SECURE_COOKIES ?? 'auto',

@@ -166,12 +166,16 @@ describe('capacityItems', () => {
   const GiB = 2 ** 30;
   it('flags a datastore over the threshold, or full within 30 days at the current rate', () => {
     expect(
-      capacityItems(DS, { usedBytes: 95 * GiB, totalBytes: 100 * GiB }, { now: NOW, thresholds: DEFAULT_THRESHOLDS }),
+      capacityItems(
+        DS,
+        { availableBytes: 5 * GiB, totalBytes: 100 * GiB },
+        { now: NOW, thresholds: DEFAULT_THRESHOLDS },
+      ),
     ).toMatchObject([{ kind: 'datastore-full', count: 95, title: 'Datastore RBackups is 95% full' }]);
     expect(
       capacityItems(
         DS,
-        { usedBytes: 50 * GiB, totalBytes: 100 * GiB, fullAt: NOW + 10 * DAY },
+        { availableBytes: 50 * GiB, totalBytes: 100 * GiB, fullAt: NOW + 10 * DAY },
         { now: NOW, thresholds: DEFAULT_THRESHOLDS },
       ),
     ).toMatchObject([
@@ -180,11 +184,23 @@ describe('capacityItems', () => {
     expect(
       capacityItems(
         DS,
-        { usedBytes: 50 * GiB, totalBytes: 100 * GiB, fullAt: NOW + 40 * DAY },
+        { availableBytes: 50 * GiB, totalBytes: 100 * GiB, fullAt: NOW + 40 * DAY },
         { now: NOW, thresholds: DEFAULT_THRESHOLDS },
       ),
     ).toEqual([]);
     expect(capacityItems(DS, undefined, { now: NOW, thresholds: DEFAULT_THRESHOLDS })).toEqual([]);
+  });
+
+  it("judges full by what is available, as the pages' % free does, not by used / total", () => {
+    // 80 GiB used of 100 GiB but only 8 GiB available (reserved blocks): the pages say 8% free,
+    // so the home page says 92% full, not 80%.
+    expect(
+      capacityItems(
+        DS,
+        { availableBytes: 8 * GiB, totalBytes: 100 * GiB },
+        { now: NOW, thresholds: DEFAULT_THRESHOLDS },
+      ),
+    ).toMatchObject([{ kind: 'datastore-full', count: 92, title: 'Datastore RBackups is 92% full' }]);
   });
 });
 

@@ -287,7 +287,8 @@ function lockItems(
 }
 
 export type CapacityFacts = {
-  usedBytes: number;
+  /** What is still available to write: df's "available" or OpenNebula's FREE_MB, as the pages show it. */
+  availableBytes: number;
   totalBytes: number;
   /** When the datastore is full at the current rate, if the samples tell. */
   fullAt?: number;
@@ -299,7 +300,11 @@ export function capacityItems(
   opts: { now: number; thresholds: HealthThresholds },
 ): AttentionItem[] {
   if (!c || c.totalBytes <= 0) return [];
-  const percent = Math.round((c.usedBytes / c.totalBytes) * 100);
+  // Full is the share not available, the complement of the pages' "% free" (capacity-bar.tsx): used +
+  // available is less than the total on most file systems (blocks reserved for root), so used / total
+  // would call a datastore less full than the free figure shown beside it says.
+  const free = Math.min(1, Math.max(0, c.availableBytes / c.totalBytes));
+  const percent = Math.round((1 - free) * 100);
   const fix = { label: 'See capacity', href: hrefs.datastore(ds.id, 'capacity') };
   if (percent >= opts.thresholds.fullPercent)
     return [

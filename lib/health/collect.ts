@@ -62,9 +62,9 @@ function capacityOf(ds: Datastore, overview: DatastoreOverview, now: number): Ca
   const fs = overview.filesystem;
   const estimate = estimateFull(samples(ds.id, undefined, now));
   const fullAt = estimate.kind === 'date' ? estimate.at : undefined;
-  if (fs) return { usedBytes: fs.usedBytes, totalBytes: fs.totalBytes, fullAt };
+  if (fs) return { availableBytes: fs.availableBytes, totalBytes: fs.totalBytes, fullAt };
   // The monitor's figures, when the backup server's listing is not known.
-  if (ds.totalMb > 0) return { usedBytes: ds.usedMb * 2 ** 20, totalBytes: ds.totalMb * 2 ** 20, fullAt };
+  if (ds.totalMb > 0) return { availableBytes: ds.freeMb * 2 ** 20, totalBytes: ds.totalMb * 2 ** 20, fullAt };
   return undefined;
 }
 

@@ -12,6 +12,7 @@ import {
 import { backupServerOf } from '@/lib/catalog';
 import { serverKey } from '@/lib/exec';
 import { imagesBytes } from './chain-progress';
+import { restoreImageTitle } from './job-titles';
 import { RestoreRefused } from './restore-server';
 import { JobCanceled, JobFailed, submitJob } from './runner';
 import { undoImageRestore } from './undo-image-restore';
@@ -53,7 +54,7 @@ export async function submitImageRestore(
   const server = backupServerOf(backupDs);
   return submitJob({
     kind: 'restore-image',
-    title: `Restore backup image ${image.id} (“${image.name}”) into datastore ${target.id} (“${target.name}”)`,
+    title: restoreImageTitle(image, target),
     actor: person.username,
     serverKey: server ? serverKey(server) : `datastore-${backupDs.id}`,
     params: { ...req, backupDatastoreId: image.datastoreId, vmIds: image.vmIds },

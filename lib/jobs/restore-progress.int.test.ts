@@ -138,7 +138,7 @@ describe('restore progress counts the whole job', () => {
     });
     const job = await finished(id);
     expect(job.status, job.message).toBe('succeeded');
-    expect(job.title).toContain(`of datastore ${dsId} (“Progress”)`);
+    expect(job.title).toContain(`of datastore Progress (${dsId})`);
     const sum = links[0]! + links[1]!;
     expect(job.bytesTotal).toBe(sum);
     expect(job.bytesDone).toBe(sum);

@@ -3,6 +3,7 @@ import { posix } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { diskParts, newestVmXml } from './chain-files';
 import { chainBytes } from './chain-progress';
+import { restoreServerTitle } from './job-titles';
 import { getConfig } from '@/lib/config';
 import { ExpectedError } from '@/lib/errors/expected-error';
 import { exec, execOk, ExecError, joinArgv, serverKey, type SshTarget } from '@/lib/exec';
@@ -126,7 +127,7 @@ export async function submitServerRestore(reader: Reader, req: ServerRestoreRequ
   return submitJob({
     kind: 'restore-server',
     // Named as the person sees the datastore (repositoryDetail read it as them).
-    title: `Restore image ${req.imageId}${req.incrementId !== undefined ? ` up to increment ${req.incrementId}` : ''} of datastore ${req.datastoreId} (“${detail.datastore.name}”) to ${target}`,
+    title: restoreServerTitle(req, { id: req.datastoreId, name: detail.datastore.name }, target),
     actor: reader.username,
     serverKey: serverKey(access.server),
     params: { ...req, target },

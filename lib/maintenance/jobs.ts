@@ -14,6 +14,7 @@ import { check, forget, prune, RepositoryLocked, type PrunePlan } from '@/lib/re
 import type { OrphanCandidate, PrunePreview } from '@/lib/schemas/maintenance';
 import { datastoreBackups, readBackups, repositoryBackups } from './backups';
 import { recordCheck } from './check-results';
+import { checkTitle, forgetTitle, pruneTitle } from './job-titles';
 import { MaintenanceRefused } from './errors';
 import { orphanCandidates } from './orphans-rule';
 
@@ -93,7 +94,7 @@ export async function submitPrune(actor: string, datastoreId: number, repository
   const repo = access.repo(repository);
   return submitJob({
     kind: 'prune',
-    title: `Prune repository ${repository} of datastore ${datastoreId} (“${access.datastore.name}”)`,
+    title: pruneTitle(repository, { id: datastoreId, name: access.datastore.name }),
     actor,
     serverKey: serverKey(access.server),
     params: { datastoreId, repository, maxUnused: repo.options.pruneMaxUnused, maxRepack: repo.options.pruneMaxRepack },
@@ -128,7 +129,7 @@ export async function submitCheck(
   const how = readDataSubsetPercent === undefined ? 'structure only' : `reading ${readDataSubsetPercent} % of the data`;
   return submitJob({
     kind: 'check',
-    title: `Check repository ${repository} of datastore ${datastoreId} (“${access.datastore.name}”), ${how}`,
+    title: checkTitle(repository, { id: datastoreId, name: access.datastore.name }, how),
     actor,
     serverKey: serverKey(access.server),
     params: { datastoreId, repository, readDataSubsetPercent },
@@ -193,7 +194,7 @@ export async function submitOrphanForget(
   const access = await datastoreAccess(datastoreId);
   return submitJob({
     kind: 'orphan-forget',
-    title: `Forget ${ids.length} orphan snapshot${ids.length === 1 ? '' : 's'} in repository ${repository} of datastore ${datastoreId} (“${access.datastore.name}”)`,
+    title: forgetTitle(ids.length, repository, { id: datastoreId, name: access.datastore.name }),
     actor: reader.username,
     serverKey: serverKey(access.server),
     params: { datastoreId, repository, snapshots: [...ids] },

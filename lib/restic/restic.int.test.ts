@@ -11,6 +11,7 @@ import { startIsolatedBackupServer, type IsolatedBackupServer } from '@/sandbox/
 import { RESTIC_VERSIONS } from '@/sandbox/common/restic-binaries';
 import { Canceled, closeSshConnections, execOk, type SshTarget } from '@/lib/exec';
 import { forgetResticBinaries } from './binary';
+import { RESTIC_CONCURRENCY_PER_SERVER, serverLimit } from './limit';
 import * as restic from './index';
 
 const PASSWORD = 'int-test-Pw$#"x';
@@ -170,6 +171,41 @@ describe.each(RESTIC_VERSIONS)('lib/restic with restic %s on the backup server',
     await d.done;
     const remote = (await ssh(['sha256sum', `${vmDir}/disk.0.0`])).stdout.split(' ')[0];
     expect(hash.digest('hex')).toBe(remote);
+  });
+
+  it('dump holds a restic slot of its server: it waits while every slot is taken, and frees its own', async () => {
+    const slots = serverLimit(target, 'interactive');
+    const held = await Promise.all(
+      Array.from({ length: RESTIC_CONCURRENCY_PER_SERVER }, () => slots.acquire('held by the test')),
+    );
+    // The real semaphore, watched: which calls asked it for a slot.
+    const asked: string[] = [];
+    const acquire = slots.acquire.bind(slots);
+    const watch = vi.spyOn(slots, 'acquire').mockImplementation((what, signal) => {
+      asked.push(what ?? '');
+      return acquire(what, signal);
+    });
+    try {
+      let started = false;
+      const pending = restic.dump(repo, second.id, `${vmDir}/vm.xml`, { capacity: 'interactive' }).then((d) => {
+        started = true;
+        return d;
+      });
+      await expect.poll(() => asked, { timeout: 60_000 }).toContain('restic dump');
+      // Every slot is held, so the dump is waiting for one: nothing but a release lets it on.
+      expect(started).toBe(false);
+      held.pop()!();
+      const d = await pending;
+      const chunks: Buffer[] = [];
+      for await (const chunk of d.stdout) chunks.push(chunk as Buffer);
+      await d.done;
+      expect(Buffer.from(Buffer.concat(chunks).toString(), 'base64').toString()).toContain('<VM><ID>42</ID></VM>');
+      // Ended, the dump gave its slot back: one is free again at once (bounded, never a hang).
+      held.push(await slots.acquire('held by the test', AbortSignal.timeout(30_000)));
+    } finally {
+      watch.mockRestore();
+      for (const release of held) release();
+    }
   });
 
   it('restores into a target with progress', async () => {

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { getViewer, requireViewer } from '@/lib/auth';
+import { getConfig } from '@/lib/config';
 import { visibleJob, visibleJobLog } from '@/lib/jobs';
 import { IdParam } from '@/lib/schemas/ids';
 import { parseParam } from '@/lib/schemas/params';
@@ -24,5 +25,7 @@ export default async function JobPage({ params }: Props) {
   const viewer = await requireViewer(`/jobs/${id}`);
   const job = visibleJob(viewer, id);
   if (!job) notFound();
-  return <JobDetail initial={{ job, log: visibleJobLog(viewer, job.id) ?? [] }} />;
+  return (
+    <JobDetail initial={{ job, log: visibleJobLog(viewer, job.id) ?? [] }} sunstoneUrl={getConfig().sunstoneUrl} />
+  );
 }

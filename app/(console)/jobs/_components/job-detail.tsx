@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState, useTransition } from 'react';
 import type { Job } from '@/lib/jobs';
+import { oneObjectLink, type OneObjectKind } from '@/lib/schemas/opennebula-links';
 import { locksHref } from '@/app/_components/hrefs';
 import { formatAge, formatBytes, formatDate } from '@/app/_components/format';
 import { PageHeader, Panel } from '@/app/_components/panel';
@@ -78,8 +79,42 @@ function SourceLink({ job }: { job: Job }) {
   );
 }
 
+/**
+ * Where to see an image or template a restore made: Sunstone's view of it when Backstone knows
+ * Sunstone's address, else the CLI command that shows it (Backstone has no page for either).
+ */
+function SeeInOpenNebula({ sunstoneUrl, kind, id }: { sunstoneUrl?: string; kind: OneObjectKind; id: number }) {
+  const link = oneObjectLink(sunstoneUrl, kind, id);
+  if (link.kind === 'sunstone')
+    return (
+      <>
+        {' · '}
+        <a
+          href={link.href}
+          target="_blank"
+          rel="noopener noreferrer"
+          className="text-brand-600 hover:underline"
+          data-testid={`result-${kind}-link`}
+        >
+          open in Sunstone
+        </a>
+      </>
+    );
+  return (
+    <>
+      {' · see it with '}
+      <code
+        className="rounded bg-slate-100 px-1 font-mono text-xs select-all dark:bg-slate-800"
+        data-testid={`result-${kind}-command`}
+      >
+        {link.command}
+      </code>
+    </>
+  );
+}
+
 /** What a restore made, once it ended: OpenNebula's images and template, or the files on the server. */
-function ResultLinks({ job }: { job: Job }) {
+function ResultLinks({ job, sunstoneUrl }: { job: Job; sunstoneUrl?: string }) {
   const r = job.result as Result | undefined;
   if (!r) return null;
   const ended = job.status === 'succeeded';
@@ -90,6 +125,7 @@ function ResultLinks({ job }: { job: Job }) {
         <p>
           VM template: <span data-testid="result-template">{r.templateId}</span>
           {r.templateName && <span data-testid="result-template-name"> “{r.templateName}”</span>}
+          <SeeInOpenNebula sunstoneUrl={sunstoneUrl} kind="vm-template" id={r.templateId} />
         </p>
       )}
       {r.imageIds && (
@@ -102,6 +138,7 @@ function ResultLinks({ job }: { job: Job }) {
           {r.images.map((i) => (
             <li key={i.id}>
               Image {i.id} “{i.name}”, {formatBytes(i.sizeMb * 1024 * 1024)}
+              <SeeInOpenNebula sunstoneUrl={sunstoneUrl} kind="image" id={i.id} />
             </li>
           ))}
         </ul>
@@ -141,7 +178,8 @@ function LocksLink({ job }: { job: Job }) {
   );
 }
 
-export function JobDetail({ initial }: { initial: Data }) {
+/** `sunstoneUrl`: where people open Sunstone (BACKSTONE_SUNSTONE_URL), when configured. */
+export function JobDetail({ initial, sunstoneUrl }: { initial: Data; sunstoneUrl?: string }) {
   const id = initial.job.id;
   const [pending, start] = useTransition();
   const [note, setNote] = useState('');
@@ -210,7 +248,7 @@ export function JobDetail({ initial }: { initial: Data }) {
             {j.finishedAt ? ` · ended ${formatDate(j.finishedAt)}` : ''} · by {j.actor}
           </p>
         </div>
-        <ResultLinks job={j} />
+        <ResultLinks job={j} sunstoneUrl={sunstoneUrl} />
         {j.status === 'succeeded' && j.kind === 'restore-image' && (
           <p className="px-4 pb-3 text-sm">
             <Link href="/datastores" className="text-brand-600 hover:underline">

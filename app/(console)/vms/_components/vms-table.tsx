@@ -9,6 +9,7 @@ import { PROTECTION_STATUSES, vmsQueryString, type VmSortKey, type VmsQuery } fr
 import { ProtectionBadge, STATUS_WORDS } from './protection-badge';
 import { EmptyRow } from '@/app/_components/simple-table';
 import { formatAge, formatDate, formatMb } from '@/app/_components/format';
+import { SIZE_TERMS } from '@/app/_components/size-terms';
 import type { RowsProps } from '@/app/_components/data-table';
 
 // The VMs list: the server filtered and sorted the rows (search parameters); only the rows in view
@@ -105,8 +106,8 @@ function columns(now: number): { key: VmSortKey; header: string; def: ColumnDef<
         </span>
       ),
     ),
-    col('size', 'Size', (r) => (
-      <span className="whitespace-nowrap tabular-nums">
+    col('size', SIZE_TERMS.snapshotSize.label, (r) => (
+      <span className="whitespace-nowrap tabular-nums" title={SIZE_TERMS.snapshotSize.hint}>
         {r.lastBackupSizeMb === undefined ? '—' : formatMb(r.lastBackupSizeMb)}
       </span>
     )),

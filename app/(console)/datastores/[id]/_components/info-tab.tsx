@@ -94,6 +94,7 @@ export function InfoTab({
               freeMb={d.freeMb}
               totalMb={d.totalMb}
               source="OpenNebula's monitor (USED_MB, FREE_MB, TOTAL_MB)"
+              testId="info-capacity"
             />
           </Row>
         </dl>

@@ -4,11 +4,27 @@ import { Badge } from '@/app/_components/badge';
 import { formatDate, formatMb } from '@/app/_components/format';
 import { repositoryHref, snapshotHref } from '@/app/_components/hrefs';
 import { Panel } from '@/app/_components/panel';
+import { SIZE_TERMS, type SizeTerm } from '@/app/_components/size-terms';
+
+/** A size's shared name with its one-line hint, as the repository pages name it. */
+function Term({ term }: { term: SizeTerm }) {
+  return (
+    <abbr title={term.hint} className="cursor-help">
+      {term.label}
+    </abbr>
+  );
+}
 
 /**
  * The VM's backup images across datastores, each with its chain FULL -> INCREMENT -> ... and the
  * restic snapshot behind every link. Restores into new images stay on the repository page.
  */
+/**
+ * What the newest backup of an incremental image backed up (its increment's SIZE): the VMs list's
+ * figure for the VM's last backup. A full image's is its own size, already shown.
+ */
+const newest = (i: VmBackupImage): number | undefined => (i.mode === 'INCREMENT' ? i.links.at(-1)?.sizeMb : undefined);
+
 export function BackupsPanel({ vmId, images }: { vmId: number; images: VmBackupImage[] }) {
   return (
     <div id="vm-backups">
@@ -27,7 +43,18 @@ export function BackupsPanel({ vmId, images }: { vmId: number; images: VmBackupI
                   {i.intact === false && <Badge tone="error">broken</Badge>}
                   {i.state !== 'READY' && <Badge tone="warning">{i.state}</Badge>}
                   <span className="text-slate-500">
-                    {formatDate(i.regtime * 1000)} · {formatMb(i.sizeMb)} · datastore{' '}
+                    {formatDate(i.regtime * 1000)} ·{' '}
+                    <span data-testid={`vm-image-size-${i.imageId}`}>
+                      <Term term={SIZE_TERMS.backupImages} /> {formatMb(i.sizeMb)}
+                    </span>
+                    {newest(i) !== undefined && (
+                      // The figure the VMs list shows for the VM's last backup, under the same name.
+                      <span data-testid={`vm-image-newest-${i.imageId}`}>
+                        {' '}
+                        · <Term term={SIZE_TERMS.snapshotSize} /> by the newest backup {formatMb(newest(i)!)}
+                      </span>
+                    )}{' '}
+                    · datastore{' '}
                     <Link href={`/datastores/${i.datastoreId}`} className="text-brand-600 hover:underline">
                       {i.datastoreName}
                     </Link>
@@ -61,7 +88,7 @@ export function BackupsPanel({ vmId, images }: { vmId: number; images: VmBackupI
                         {l.snapshotId && i.repository !== undefined ? (
                           <Link
                             href={snapshotHref(i.datastoreId, i.repository, l.snapshotId)}
-                            title={`${formatDate(l.date * 1000)} · ${formatMb(l.sizeMb)} · snapshot ${l.snapshotId}`}
+                            title={`${formatDate(l.date * 1000)} · ${SIZE_TERMS.snapshotSize.label} ${formatMb(l.sizeMb)} · snapshot ${l.snapshotId}`}
                             data-testid={`vm-link-${i.imageId}-${l.incrementId}`}
                             className="rounded border border-slate-300 px-2 py-0.5 font-mono text-xs text-brand-600 hover:underline dark:border-slate-700"
                           >
@@ -69,7 +96,7 @@ export function BackupsPanel({ vmId, images }: { vmId: number; images: VmBackupI
                           </Link>
                         ) : (
                           <span
-                            title={`${formatDate(l.date * 1000)} · ${formatMb(l.sizeMb)}`}
+                            title={`${formatDate(l.date * 1000)} · ${SIZE_TERMS.snapshotSize.label} ${formatMb(l.sizeMb)}`}
                             data-testid={`vm-link-${i.imageId}-${l.incrementId}`}
                             className={`rounded border px-2 py-0.5 font-mono text-xs ${
                               i.intact === false
