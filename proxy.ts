@@ -3,6 +3,7 @@ import { NextResponse, type NextRequest } from 'next/server';
 // Runs before every page, action and route handler (static assets excepted):
 // - sends anonymous page requests to sign-in before anything renders. It only looks for the
 //   cookie: every page, action and route handler still checks the session itself (lib/auth);
+//   /metrics is let through to its handler, which checks Prometheus's bearer token instead;
 // - sets the Content-Security-Policy with a fresh nonce. Next reads the nonce from the request's
 //   policy header and puts it on its own scripts; the root layout puts it on the theme script.
 const SESSION_COOKIE = 'backstone_session';
@@ -30,7 +31,9 @@ export function proxy(request: NextRequest) {
   const csp = contentSecurityPolicy(nonce);
   const { pathname, search } = request.nextUrl;
   const isAction = request.headers.has('next-action');
-  const isPage = request.method === 'GET' && !pathname.startsWith('/api/') && pathname !== '/login';
+  // /metrics is Prometheus's, not a page: its handler checks the bearer token instead of a session.
+  const isPage =
+    request.method === 'GET' && !pathname.startsWith('/api/') && pathname !== '/login' && pathname !== '/metrics';
   if (isPage && !isAction && !request.cookies.has(SESSION_COOKIE)) {
     const url = request.nextUrl.clone();
     url.pathname = '/login';

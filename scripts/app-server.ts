@@ -26,6 +26,12 @@ import { repoRoot, sandboxPaths } from '../sandbox/common/state';
 // server.js: `next start`'s handler behind Node's HTTP server, so downloads keep their Content-Length.
 const SERVER_SCRIPT = join(repoRoot, 'server.js');
 
+/**
+ * The sandbox app's Prometheus token (GET /metrics), known to the e2e specs and the demo: the
+ * sandbox's accounts and passwords are public too.
+ */
+export const SANDBOX_METRICS_TOKEN = 'sandbox-metrics-token';
+
 /** The environment that points Backstone at a sandbox. */
 export function appEnvironment(stateDir: string): Record<string, string> {
   const paths = sandboxPaths(stateDir);
@@ -36,6 +42,7 @@ export function appEnvironment(stateDir: string): Record<string, string> {
     BACKSTONE_SSH_IDENTITY: paths.identity,
     BACKSTONE_SSH_KNOWN_HOSTS: paths.knownHosts,
     BACKSTONE_REMOTE_ROOT: paths.root,
+    BACKSTONE_METRICS_TOKEN: SANDBOX_METRICS_TOKEN,
   };
   const frontend = info.frontend as { commandDir?: string; accounts?: { role: string; oneAuth: string }[] } | undefined;
   if (frontend?.commandDir) env.BACKSTONE_ONE_CLI_DIR = frontend.commandDir;

@@ -65,6 +65,16 @@ export function describeConfig(config: Config): ConfigSection[] {
           value: `${config.downloads.perUser} per user, ${config.downloads.perServer} per backup server`,
           note: `past either, 429 with Retry-After; a download unread for ${Math.round(config.downloads.idleMs / 1000)} s is aborted`,
         },
+        {
+          label: 'Prometheus metrics (GET /metrics)',
+          // Whether a token is set, never the token.
+          value: config.metricsToken ? 'on, bearer token set' : 'off (BACKSTONE_METRICS_TOKEN not set)',
+        },
+        {
+          label: 'Front-end in an HA zone',
+          value: config.oneServerId === undefined ? 'not set' : `SERVER_ID ${config.oneServerId}`,
+          note: 'schedules and alerts run only while this front-end is the Raft leader (or the only one)',
+        },
       ],
     },
   ];

@@ -66,6 +66,16 @@ const EnvSchema = z.object({
     .refine((v) => v === undefined || isHttpUrl(v), {
       message: 'must be an http(s) URL without a user or password, e.g. https://one.example.org/fireedge/sunstone',
     }),
+  BACKSTONE_METRICS_TOKEN: z
+    .string()
+    .trim()
+    .optional()
+    .refine((v) => v === undefined || v === '' || v.length >= 16, { message: 'must be at least 16 characters' }),
+  BACKSTONE_ONE_SERVER_ID: z
+    .string()
+    .trim()
+    .regex(/^(\d{1,4})?$/, "must be the front-end's SERVER_ID from oned.conf (an integer from 0)")
+    .optional(),
 });
 
 export type FrontendAccess =
@@ -120,6 +130,13 @@ export type Config = {
      */
     trustProxy: boolean;
   };
+  /** Bearer token Prometheus sends to GET /metrics; undefined: /metrics is off. Never displayed. */
+  metricsToken: string | undefined;
+  /**
+   * Which front-end of an HA zone Backstone's OpenNebula endpoint is: its FEDERATION/SERVER_ID in
+   * oned.conf (the ID in `onezone show`'s SERVER_POOL). Unset on a single front-end.
+   */
+  oneServerId: number | undefined;
 };
 
 /** A few seconds: a page load's several reads, and quick reloads, share one CLI call each. */
@@ -182,6 +199,8 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       secureCookies: e.BACKSTONE_SECURE_COOKIES ?? 'auto',
       trustProxy: e.BACKSTONE_TRUST_PROXY === '1',
     },
+    metricsToken: e.BACKSTONE_METRICS_TOKEN || undefined,
+    oneServerId: e.BACKSTONE_ONE_SERVER_ID ? Number(e.BACKSTONE_ONE_SERVER_ID) : undefined,
   };
 }
 

@@ -4,6 +4,7 @@ import 'server-only';
 export { readHealth, type HealthReport, type DatastoreHealth } from './collect';
 export {
   DEFAULT_THRESHOLDS,
+  LOCK_STALE_AFTER_MS,
   type AttentionItem,
   type AttentionKind,
   type Severity,

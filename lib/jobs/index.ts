@@ -1,6 +1,6 @@
 import 'server-only';
 import { ensureRecovered, isCanceling } from './runner';
-import { countActive, getJob as readJob, jobLog, listJobs as readJobs, type Job } from './store';
+import { countActive, countByKindAndStatus, getJob as readJob, jobLog, listJobs as readJobs, type Job } from './store';
 
 export {
   submitJob,
@@ -32,6 +32,12 @@ export function visibleJobs(reader: JobReader, limit = 200): Job[] {
 export function activeJobCount(reader: JobReader): number {
   ensureRecovered();
   return countActive(reader.isAdmin ? undefined : reader.username);
+}
+
+/** Every stored job counted by kind and status (an admin's view: all actors), for /metrics. */
+export function jobCounts() {
+  ensureRecovered();
+  return countByKindAndStatus();
 }
 
 export function visibleJobLog(reader: JobReader, id: number, afterSeq = -1) {

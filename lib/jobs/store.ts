@@ -105,6 +105,16 @@ export function countActive(actor: string | undefined, db: Db = getDb()): number
   return r?.n ?? 0;
 }
 
+/** How many stored jobs there are of each kind and status (all actors), for /metrics. */
+export function countByKindAndStatus(db: Db = getDb()): { kind: string; status: JobStatus; count: number }[] {
+  return db
+    .prepare<[], { kind: string; status: JobStatus; n: number }>(
+      'SELECT kind, status, COUNT(*) AS n FROM jobs GROUP BY kind, status ORDER BY kind, status',
+    )
+    .all()
+    .map((r) => ({ kind: r.kind, status: r.status, count: r.n }));
+}
+
 export function markRunning(id: number, db: Db = getDb()): void {
   db.prepare("UPDATE jobs SET status = 'running', started_at = ? WHERE id = ? AND status = 'queued'").run(
     Date.now(),

@@ -22,6 +22,7 @@ export {
 export { deleteTemplate, getTemplate } from './templates';
 export { listBackupJobs, getBackupJob, runBackupJob, retryBackupJob, cancelBackupJob } from './backup-jobs';
 export { listClusters, listHosts } from './infrastructure';
+export { getZone } from './zones';
 export { whoami, getUser, createLoginToken, revokeLoginToken, type TokenRevocation } from './users';
 export {
   serializeTemplate,

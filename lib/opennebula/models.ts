@@ -360,3 +360,22 @@ export type User = {
 export type RestoreResult = { templateId?: number; imageIds: number[] };
 
 export type LoginToken = { username: string; token: string; expiresInSeconds: number };
+
+/** Raft states (include/RaftManager.h): SOLO is a front-end without HA (SERVER_ID -1). */
+export const RAFT_STATES = ['SOLO', 'CANDIDATE', 'FOLLOWER', 'LEADER'] as const;
+
+/**
+ * A front-end of an HA zone (SERVER_POOL/SERVER). `state` is what the CLI read from that server's
+ * `one.zone.raftstatus`: undefined when it printed `-` (the server did not answer within 5 s) or a
+ * value outside RAFT_STATES.
+ */
+export type ZoneServer = {
+  id: number;
+  name: string;
+  endpoint: string;
+  state?: (typeof RAFT_STATES)[number];
+  term?: number;
+};
+
+/** `onezone show -x`: a zone and its front-ends (none: a single front-end without HA). */
+export type Zone = { id: number; name: string; endpoint: string; servers: ZoneServer[] };

@@ -22,6 +22,7 @@ export const OBJECT_NAMES = {
   TEMPLATE: 'virtual machine template',
   HOST: 'host',
   CLUSTER: 'cluster',
+  ZONE: 'zone',
 } as const;
 
 export type ObjectType = keyof typeof OBJECT_NAMES;

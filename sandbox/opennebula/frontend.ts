@@ -28,6 +28,7 @@ export const CLI_COMMANDS = [
   'oneuser',
   'onecluster',
   'onehost',
+  'onezone',
 ] as const;
 export const ONE_VERSION = '7.0.0';
 

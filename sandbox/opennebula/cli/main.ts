@@ -10,6 +10,7 @@ import { onevm } from './onevm';
 import { onebackupjob } from './onebackupjob';
 import { onetemplate } from './onetemplate';
 import { onecluster, onehost, oneuser } from './oneuser';
+import { onezone } from './onezone';
 import { takeJob, WORKER_ARG } from '../ops/jobs';
 import { runJob } from '../ops/run-job';
 import { MONITOR_ARG, monitorLoop } from '../ops/monitor-daemon';
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, (ctx: Ctx, argv: string[]) => number | Promise<nu
   oneuser,
   onecluster,
   onehost,
+  onezone,
 };
 
 async function main(argv: string[]): Promise<number> {
