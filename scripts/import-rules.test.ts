@@ -160,6 +160,60 @@ describe('import rules', () => {
     expect(wrong).toEqual([]);
   });
 
+  it('no code compares error names as strings (the kind of an ExpectedError says what failed)', () => {
+    const wrong = files
+      .filter((f) => /^(lib|app)\//.test(rel(f.path)) && !/\.test\.tsx?$/.test(f.path))
+      .flatMap((f) =>
+        [
+          ...f.text.matchAll(
+            /\b(?:err|error|cause|reason)\.name\s*[!=]==|\.name\s*[!=]==\s*['"]\w*(?:Error|Refused|Failed)['"]/g,
+          ),
+        ].map((m) => `${rel(f.path)}: ${m[0]}`),
+      );
+    expect(wrong).toEqual([]);
+  });
+
+  it('app/ imports no error class from lib (it tells failures apart through lib/errors)', () => {
+    // Every class of lib/ that is an Error, through however many subclasses.
+    const bases = new Map<string, string>();
+    for (const f of files.filter((f) => rel(f.path).startsWith('lib/')))
+      for (const m of f.text.matchAll(/export (?:abstract )?class (\w+) extends (\w+)/g)) bases.set(m[1]!, m[2]!);
+    const isError = (name: string, seen = new Set<string>()): boolean => {
+      if (name === 'Error') return true;
+      const base = bases.get(name);
+      if (base === undefined || seen.has(name)) return false;
+      seen.add(name);
+      return isError(base, seen);
+    };
+    const errorClasses = new Set([...bases.keys()].filter((n) => isError(n)));
+    expect(errorClasses).toContain('StillReading');
+    expect(errorClasses).toContain('RepositoryLocked');
+
+    const wrong = files
+      .filter((f) => rel(f.path).startsWith('app/') && !/\.test\.tsx?$/.test(f.path))
+      .flatMap((f) =>
+        [...f.text.matchAll(STATEMENT)]
+          .filter((m) => {
+            const target = resolveImport(f.path, m[4]!);
+            return target !== undefined && rel(target).startsWith('lib/') && !rel(target).startsWith('lib/errors/');
+          })
+          .flatMap((m) =>
+            (/\{([^}]*)\}/.exec(m[3] ?? '')?.[1] ?? '')
+              .split(',')
+              .map(
+                (n) =>
+                  n
+                    .trim()
+                    .replace(/^type\s+/, '')
+                    .split(/\s+as\s+/)[0]!,
+              )
+              .filter((n) => errorClasses.has(n))
+              .map((n) => `${rel(f.path)}: ${n} from ${m[4]}`),
+          ),
+      );
+    expect(wrong).toEqual([]);
+  });
+
   it('no source file points at documents outside the repository', () => {
     const outside = files.filter((f) => /\.\.\/shared\//.test(f.text)).map((f) => rel(f.path));
     expect(outside).toEqual([]);
