@@ -489,7 +489,7 @@ it('benchmarks', async () => {
           clean();
           rmSync(pwDir, { recursive: true, force: true });
         }
-        // §7 compares with raw `restic restore` (unlike its other rows, not `ssh ... restic`): restic run
+        // The target compares with raw `restic restore` (unlike its other rows, not `ssh ... restic`): restic run
         // where the restore lands, the backup server. The ssh command an admin types elsewhere is shown
         // beside it; its new connection and session made its median move by up to 29% between runs.
         record.figure(

@@ -1,4 +1,6 @@
-// The house rules of DESIGN.md §3/§5 that a reader could miss, checked on every file.
+// The house rules that a reader could miss, checked on every file: only lib/exec starts processes
+// or opens SSH, only lib/config reads process.env, the sandbox and production code stay apart, and
+// server modules of lib/ say so.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';

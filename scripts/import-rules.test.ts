@@ -1,4 +1,4 @@
-// The house rules for imports (DESIGN.md §3), checked over the whole tree so a new file cannot
+// The house rules for imports (the layout README.md describes), checked over the whole tree so a new file cannot
 // quietly break them: no two files import each other (types included), no path climbs four or more
 // folders (the `@/` alias says where a module lives), a client component takes only lib/schemas
 // at run time, the sandbox imports nothing from lib/, and nothing points at documents outside the
@@ -160,8 +160,80 @@ describe('import rules', () => {
     expect(wrong).toEqual([]);
   });
 
+  it('no code compares error names as strings (the kind of an ExpectedError says what failed)', () => {
+    const wrong = files
+      .filter((f) => /^(lib|app)\//.test(rel(f.path)) && !/\.test\.tsx?$/.test(f.path))
+      .flatMap((f) =>
+        [
+          ...f.text.matchAll(
+            /\b(?:err|error|cause|reason)\.name\s*[!=]==|\.name\s*[!=]==\s*['"]\w*(?:Error|Refused|Failed)['"]/g,
+          ),
+        ].map((m) => `${rel(f.path)}: ${m[0]}`),
+      );
+    expect(wrong).toEqual([]);
+  });
+
+  it('app/ imports no error class from lib (it tells failures apart through lib/errors)', () => {
+    // Every class of lib/ that is an Error, through however many subclasses.
+    const bases = new Map<string, string>();
+    for (const f of files.filter((f) => rel(f.path).startsWith('lib/')))
+      for (const m of f.text.matchAll(/export (?:abstract )?class (\w+) extends (\w+)/g)) bases.set(m[1]!, m[2]!);
+    const isError = (name: string, seen = new Set<string>()): boolean => {
+      if (name === 'Error') return true;
+      const base = bases.get(name);
+      if (base === undefined || seen.has(name)) return false;
+      seen.add(name);
+      return isError(base, seen);
+    };
+    const errorClasses = new Set([...bases.keys()].filter((n) => isError(n)));
+    expect(errorClasses).toContain('StillReading');
+    expect(errorClasses).toContain('RepositoryLocked');
+
+    const wrong = files
+      .filter((f) => rel(f.path).startsWith('app/') && !/\.test\.tsx?$/.test(f.path))
+      .flatMap((f) =>
+        [...f.text.matchAll(STATEMENT)]
+          .filter((m) => {
+            const target = resolveImport(f.path, m[4]!);
+            return target !== undefined && rel(target).startsWith('lib/') && !rel(target).startsWith('lib/errors/');
+          })
+          .flatMap((m) =>
+            (/\{([^}]*)\}/.exec(m[3] ?? '')?.[1] ?? '')
+              .split(',')
+              .map(
+                (n) =>
+                  n
+                    .trim()
+                    .replace(/^type\s+/, '')
+                    .split(/\s+as\s+/)[0]!,
+              )
+              .filter((n) => errorClasses.has(n))
+              .map((n) => `${rel(f.path)}: ${n} from ${m[4]}`),
+          ),
+      );
+    expect(wrong).toEqual([]);
+  });
+
   it('no source file points at documents outside the repository', () => {
-    const outside = files.filter((f) => /\.\.\/shared\//.test(f.text)).map((f) => rel(f.path));
-    expect(outside).toEqual([]);
+    // The design notes and references kept beside the repository, not in it: a comment states the
+    // fact itself (README.md and docs/ may be cited).
+    const OUTSIDE =
+      /\.\.\/shared\/|DESIGN(\.md| §)|opennebula-restic-driver|stack-and-sandbox-notes|code-style-models|ux-anchors|\breference\/[\w-]+\.md|§7 target/;
+    const outside = files
+      .filter((f) => f.path !== import.meta.filename)
+      .filter((f) => OUTSIDE.test(f.text))
+      .map((f) => `${rel(f.path)}: ${OUTSIDE.exec(f.text)![0]}`);
+    const texts = ['bench/report.md', 'docs']
+      .flatMap((p) => {
+        const full = join(repoRoot, p);
+        if (!existsSync(full)) return [];
+        if (statSync(full).isFile()) return [full];
+        return readdirSync(full, { recursive: true })
+          .map((n) => join(full, String(n)))
+          .filter((n) => n.endsWith('.md'));
+      })
+      .filter((p) => OUTSIDE.test(readFileSync(p, 'utf8')))
+      .map((p) => `${rel(p)}: ${OUTSIDE.exec(readFileSync(p, 'utf8'))![0]}`);
+    expect([...outside, ...texts]).toEqual([]);
   });
 });

@@ -11,7 +11,7 @@ import {
   type SortingState,
 } from '@tanstack/react-table';
 import { useRef, useState, type ComponentType, type ReactNode, type RefObject } from 'react';
-import { EmptyRow } from './simple-table';
+import { BodyRow, TableFrame, type HeaderCell } from './table-frame';
 
 // A Sunstone-like table: sortable columns, a search box, and (for thousands of rows) virtualized
 // rendering so only the visible rows are in the DOM. The virtualizer lives in virtual-rows.tsx and
@@ -82,18 +82,24 @@ export function DataTable<T>({
   const columnCount = table.getVisibleLeafColumns().length;
   const Rows = rowsComponent ?? AllRows;
   const renderRow = (row: Row<T>, height?: number) => (
-    <tr
+    <BodyRow
       key={row.id}
-      data-testid={rowTestId?.(row.original)}
-      className={`hover:bg-slate-50 dark:hover:bg-slate-800/40 ${rowClassName?.(row.original) ?? ''}`}
-      style={height ? { height } : undefined}
-    >
-      {row.getVisibleCells().map((cell) => (
-        <td key={cell.id} className="px-3 py-2 align-middle">
-          {flexRender(cell.column.columnDef.cell, cell.getContext())}
-        </td>
-      ))}
-    </tr>
+      row={row}
+      height={height}
+      testId={rowTestId?.(row.original)}
+      className={rowClassName?.(row.original)}
+    />
+  );
+  const headerRows: HeaderCell[][] = table.getHeaderGroups().map((hg) =>
+    hg.headers.map((h) => {
+      const toggle = !h.isPlaceholder && h.column.getCanSort() ? h.column.getToggleSortingHandler() : undefined;
+      return {
+        id: h.id,
+        label: h.isPlaceholder ? null : flexRender(h.column.columnDef.header, h.getContext()),
+        sorted: h.column.getIsSorted(),
+        sort: toggle ? { onClick: toggle } : undefined,
+      };
+    }),
   );
 
   return (
@@ -112,50 +118,22 @@ export function DataTable<T>({
         </span>
         {toolbar}
       </div>
-      <div ref={scrollRef} className="overflow-auto" style={rowsComponent ? { maxHeight } : undefined}>
-        <table className="min-w-full text-sm">
-          <thead className="sticky top-0 z-10 bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800 dark:text-slate-400">
-            {table.getHeaderGroups().map((hg) => (
-              <tr key={hg.id}>
-                {hg.headers.map((h) => {
-                  const sorted = h.column.getIsSorted();
-                  return (
-                    <th
-                      key={h.id}
-                      className="px-3 py-2 font-semibold whitespace-nowrap"
-                      aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined}
-                    >
-                      {h.isPlaceholder ? null : h.column.getCanSort() ? (
-                        <button
-                          type="button"
-                          onClick={h.column.getToggleSortingHandler()}
-                          className="inline-flex items-center gap-1 uppercase hover:text-slate-900 dark:hover:text-slate-100"
-                        >
-                          {flexRender(h.column.columnDef.header, h.getContext())}
-                          <span aria-hidden>{sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : '↕'}</span>
-                        </button>
-                      ) : (
-                        flexRender(h.column.columnDef.header, h.getContext())
-                      )}
-                    </th>
-                  );
-                })}
-              </tr>
-            ))}
-          </thead>
-          <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-            <Rows
-              rows={rows}
-              columnCount={columnCount}
-              rowHeight={rowHeight}
-              viewportHeight={maxHeight}
-              scrollRef={scrollRef}
-              renderRow={renderRow}
-            />
-            {rows.length === 0 && <EmptyRow colSpan={columnCount}>{empty}</EmptyRow>}
-          </tbody>
-        </table>
-      </div>
+      <TableFrame
+        headerRows={headerRows}
+        columnCount={columnCount}
+        scrollRef={scrollRef}
+        maxHeight={rowsComponent ? maxHeight : undefined}
+        empty={rows.length === 0 ? empty : undefined}
+      >
+        <Rows
+          rows={rows}
+          columnCount={columnCount}
+          rowHeight={rowHeight}
+          viewportHeight={maxHeight}
+          scrollRef={scrollRef}
+          renderRow={renderRow}
+        />
+      </TableFrame>
     </div>
   );
 }

@@ -1,6 +1,6 @@
 import 'server-only';
 import { notFound } from 'next/navigation';
-import { ANSWER_WITHIN_MS, NotAResticDatastore } from '@/lib/catalog';
+import { ANSWER_WITHIN_MS } from '@/lib/catalog';
 import { isExpectedError } from '@/lib/errors';
 
 /** Runs a page's read; what does not exist, or may not be seen, is a plain 404. */
@@ -10,8 +10,9 @@ export async function loadOr404<T>(read: () => Promise<T>): Promise<T> {
   } catch (err) {
     // Answered 404 by the API too (not found, or refused by OpenNebula: the same to the viewer).
     if (isExpectedError(err) && err.status === 404) notFound();
-    // A repository page under a datastore that holds no restic repositories: nothing is there.
-    if (err instanceof NotAResticDatastore) notFound();
+    // A read refused by a rule is a page under a datastore that holds no restic repositories (a
+    // read changes nothing, so no other rule refuses it): nothing is there.
+    if (isExpectedError(err, 'conflict')) notFound();
     throw err;
   }
 }

@@ -79,7 +79,8 @@ const STALL = {
 };
 // The per-user limit stays the default (2); the downloads' share of each account, round robin.
 const STALL_PER_USER = 2;
-// A dump must be gone within this long of the idle bound (DESIGN §7); waited for up to 30 s more.
+// A dump must be gone within this long of the idle bound (the target: every `restic dump` of a
+// stalled download gone within 5 s); waited for up to 30 s more.
 const DUMPS_GONE_TARGET_MS = 5_000;
 const DUMPS_GONE_WAIT_MS = 30_000;
 

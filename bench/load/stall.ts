@@ -1,5 +1,5 @@
-// The stalled-download phase of the load run (issue 22, DESIGN §7 "12 stalled downloads above
-// every limit"): downloads of a large disk, more than the per-user and per-server limits allow,
+// The stalled-download phase of the load run (issue 22; the target: with 12 stalled downloads above
+// every limit, other users' pages are unaffected): downloads of a large disk, more than the per-user and per-server limits allow,
 // each reading 1 MiB and then no more with its socket left open; the ones over a limit must be
 // refused with 429 + Retry-After, the rest hold a `restic dump` on the backup server until the
 // app's idle bound ends them. The seeded demo disks are a few MiB (they fit in SSH windows and

@@ -2,8 +2,8 @@ import type { BackupIncrement, Image, Vm } from '@/lib/opennebula/models';
 import type { Snapshot } from '@/lib/restic/types';
 import type { BackupChain, ChainLink, DiskFile, Problem, SnapshotRow } from './types';
 
-// Pure joins of OpenNebula's backup images with the snapshots found in a repository. Rules from
-// the driver (opennebula-restic-driver.md §2.4, §2.5, §12): an image's snapshots are its
+// Pure joins of OpenNebula's backup images with the snapshots found in a repository. Rules of
+// OpenNebula's restic driver (what oned stores after a backup, and how it flattens increments): an image's snapshots are its
 // BACKUP_INCREMENTS' SOURCEs, or its SOURCE when it has no increments (FULL mode); the image-level
 // SOURCE goes stale after a flatten, so it is ignored when increments exist.
 

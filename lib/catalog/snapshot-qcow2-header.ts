@@ -1,6 +1,8 @@
 // The header of a qcow2 file (QEMU's docs/interop/qcow2.txt), read from its first bytes: what
 // Backstone shows about a backed-up disk without downloading it. Plain code, no I/O.
 
+import { ExpectedError } from '@/lib/errors/expected-error';
+
 /** How many leading bytes of a disk file are read for its header. */
 export const QCOW2_HEAD_BYTES = 64 * 1024;
 
@@ -28,9 +30,14 @@ export type DiskHeader =
     }
   | { format: 'not-qcow2' };
 
-/** Internal: a header Backstone cannot parse is its own shortfall (logged), not a person's. */
-export class Qcow2HeaderError extends Error {
+/** A disk file whose qcow2 header Backstone cannot read: the snapshot page says what is wrong. */
+export class Qcow2HeaderError extends ExpectedError {
   override name = 'Qcow2HeaderError';
+  readonly kind = 'failed';
+
+  override get userMessage(): string {
+    return `The disk's qcow2 header could not be read: ${this.message}.`;
+  }
 }
 
 function u64(b: Buffer, at: number): number {

@@ -151,7 +151,7 @@ export const DEFAULT_DOWNLOADS_PER_USER = 2;
 export const DEFAULT_DOWNLOADS_PER_SERVER = 6;
 export const DEFAULT_DOWNLOAD_IDLE_SECONDS = 60;
 
-/** Internal: a bad configuration stops the server at start, it is never a request's answer. */
+/** Internal, not an ExpectedError: a bad configuration stops the server at start, it is never a request's answer. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }

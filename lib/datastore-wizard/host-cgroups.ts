@@ -8,7 +8,7 @@ import type { ReportCheck } from '@/lib/schemas/datastore-preflight';
 // With RESTIC_MAX_RIOPS, _WIOPS, _CPU_QUOTA or _MEMORY_MAX_MB set, the driver runs every backup
 // in a systemd user slice of oneadmin on the hypervisor (systemd-run --user). That only limits
 // anything when the cpu, cpuset and io controllers are delegated to oneadmin's user manager, which
-// its cgroup.controllers file shows (reference/opennebula-restic-driver.md §1.5).
+// its cgroup.controllers file shows; without them the driver's limits are silently not applied.
 
 export const REQUIRED_CONTROLLERS = ['cpu', 'cpuset', 'io'] as const;
 

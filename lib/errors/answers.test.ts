@@ -4,6 +4,7 @@ import { TooManyDownloads } from '@/lib/catalog/download-slots';
 import { RepositoryNotFound } from '@/lib/catalog/repository';
 import { StillReading } from '@/lib/catalog/shared-reads';
 import { ChainBroken } from '@/lib/catalog/snapshot-chain';
+import { Qcow2HeaderError } from '@/lib/catalog/snapshot-qcow2-header';
 import { SnapshotNotVisible } from '@/lib/catalog/snapshot-resolve';
 import { VmXmlUnreadable } from '@/lib/catalog/snapshot-vm-xml';
 import {
@@ -38,6 +39,7 @@ import {
   SnapshotNotFound,
   WrongPassword,
 } from '@/lib/restic/errors';
+import { ResticOutputError } from '@/lib/restic/parse';
 import { TemplateSyntaxError, TemplateValueError } from '@/lib/schemas/template-syntax';
 import {
   isExpectedError,
@@ -67,6 +69,7 @@ const CASES: [ExpectedError, number][] = [
   [new NoRepository('/r'), 502],
   [new SnapshotNotFound('/r', 'abcd1234'), 502],
   [new ResticFailed('check', 1, 'Fatal: boom'), 502],
+  [new ResticOutputError('restic snapshots did not print JSON'), 502],
   [new OneAuthenticationFailed(), 502],
   [new OneNotAuthorized('not authorized to perform USE VM [0].'), 404],
   [new OneNotFound('image', 9), 404],
@@ -80,6 +83,7 @@ const CASES: [ExpectedError, number][] = [
   [new TooManyDownloads('user', 2, 'backup-1'), 429],
   [new StillReading('Still reading datastore 100 from the backup server.'), 503],
   [new VmXmlUnreadable('vm.xml does not hold a VM'), 502],
+  [new Qcow2HeaderError('unknown qcow2 version 4'), 502],
   [new RestoreRefused('The target exists.'), 409],
   [new MaintenanceRefused('A backup is running.'), 409],
   [new JobFailed('OpenNebula restored no image.'), 502],
@@ -106,6 +110,15 @@ describe('every adapter and domain error is an ExpectedError', () => {
       'Your OpenNebula session cannot be used for this. Sign in again.',
     );
     expect(new OneNotFound('image', 99).userMessage).toBe('OpenNebula has no image with ID 99.');
+  });
+
+  it("shows what could not be read, never restic's raw output or a qcow2 parser's words alone", () => {
+    const e = new ResticOutputError("unexpected 'restic version' output", 'garbage from /var/lib/one/x');
+    expect(e.message).toContain('garbage');
+    expect(e.userMessage).toBe("restic's answer could not be read: unexpected 'restic version' output.");
+    expect(new Qcow2HeaderError('unknown qcow2 version 4').userMessage).toBe(
+      "The disk's qcow2 header could not be read: unknown qcow2 version 4.",
+    );
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ExpectedError, isExpectedError, STATUS_OF_KIND, type ErrorKind } from './expected-error';
+import { auditOutcome, ExpectedError, isExpectedError, STATUS_OF_KIND, type ErrorKind } from './expected-error';
 
 class Sample extends ExpectedError {
   override name = 'Sample';
@@ -54,5 +54,27 @@ describe('ExpectedError', () => {
     expect(isExpectedError({ kind: 'failed', status: 502, userMessage: 'x' })).toBe(false);
     expect(isExpectedError('failed')).toBe(false);
     expect(isExpectedError(undefined)).toBe(false);
+  });
+});
+
+describe('isExpectedError', () => {
+  it('tells failures apart by kind, so app code needs no error class', () => {
+    const reading = new Sample('unavailable', 'Still reading.');
+    expect(isExpectedError(reading)).toBe(true);
+    expect(isExpectedError(reading, 'unavailable')).toBe(true);
+    expect(isExpectedError(reading, 'conflict', 'unavailable')).toBe(true);
+    expect(isExpectedError(reading, 'conflict')).toBe(false);
+    expect(isExpectedError(new Error('boom'))).toBe(false);
+    expect(isExpectedError(new Error('boom'), 'failed')).toBe(false);
+  });
+});
+
+describe('auditOutcome', () => {
+  it('records refusals before anything ran as refused, the rest as failed', () => {
+    for (const kind of ['conflict', 'invalid-input', 'not-found', 'forbidden'] as const)
+      expect(auditOutcome(new Sample(kind, 'no'))).toBe('refused');
+    for (const kind of ['failed', 'unreachable', 'unavailable', 'throttled'] as const)
+      expect(auditOutcome(new Sample(kind, 'no'))).toBe('failed');
+    expect(auditOutcome(new Error('boom'))).toBe('failed');
   });
 });

@@ -53,6 +53,18 @@ export abstract class ExpectedError extends Error {
   }
 }
 
-export function isExpectedError(err: unknown): err is ExpectedError {
-  return err instanceof ExpectedError;
+/**
+ * Whether `err` is an expected failure, and (with `kinds`) of one of those kinds: the one way app
+ * code tells failures apart, so it never imports an adapter's or the domain's error classes.
+ */
+export function isExpectedError(err: unknown, ...kinds: ErrorKind[]): err is ExpectedError {
+  return err instanceof ExpectedError && (kinds.length === 0 || kinds.includes(err.kind));
+}
+
+/**
+ * How the audit log records a failed change: `refused` when a rule, the input or OpenNebula's
+ * permissions said no before anything ran; `failed` when it was tried and did not work.
+ */
+export function auditOutcome(err: unknown): 'refused' | 'failed' {
+  return isExpectedError(err, 'conflict', 'invalid-input', 'not-found', 'forbidden') ? 'refused' : 'failed';
 }

@@ -14,6 +14,7 @@ export { withTempFiles, type TempFile } from './temp-files';
 export { closeSshConnections, trustHostKey, scanHostKey } from './ssh';
 export { loginPublicKey } from './public-key';
 export { serverKey } from './server-key';
+export { Semaphore, type SemaphoreOptions } from './semaphore';
 
 /** Runs a command and returns its exit code and output; throws only when it could not run to the end. */
 export function exec(target: Target, argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {

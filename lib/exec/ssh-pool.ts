@@ -4,9 +4,10 @@ import { NodeSSH } from 'node-ssh';
 import { getConfig } from '@/lib/config';
 import { processWide } from '@/lib/config/process-wide';
 import type { ClientChannel } from 'ssh2';
-import { AuthFailed, Busy, Canceled, ExecError, HostKeyChanged, HostKeyUnknown, Unreachable } from './errors';
+import { AuthFailed, Busy, ExecError, HostKeyChanged, HostKeyUnknown, Unreachable } from './errors';
 import { fingerprintOf, isRevoked, knownHostsLine, knownHostsName, parseKnownHosts, pinnedKeys } from './known-hosts';
 import { joinArgv } from './quote';
+import { Semaphore } from './semaphore';
 import { serverKey } from './server-key';
 import { resolveHost } from './ssh-config';
 import type { Capacity, SshTarget } from './types';
@@ -89,11 +90,9 @@ export function openChannel(client: SshClient, command: string, cb: ExecCallback
   });
 }
 
-type Waiter = { wake: () => void };
-
 export class Connection {
-  private active = 0;
-  private waiting: Waiter[] = [];
+  /** The channel slots: MAX_CHANNELS at once; bulk waiters beyond MAX_BULK_WAITING are refused. */
+  private readonly channels: Semaphore;
   private controlActive = 0;
   private controlWaiting: (() => void)[] = [];
   private readonly pendingSignals = new Map<'INT' | 'KILL', Set<number>>();
@@ -106,6 +105,15 @@ export class Connection {
     readonly capacity: Capacity,
     private readonly onClose: () => void,
   ) {
+    this.channels = new Semaphore(MAX_CHANNELS, {
+      maxWaiting: capacity === 'bulk' ? MAX_BULK_WAITING : undefined,
+      refuse: () => new Busy(target.alias, BUSY_RETRY_AFTER_S),
+      // Nothing running or waiting: the connection closes unless used again within IDLE_CLOSE_MS.
+      onIdle: () => {
+        this.idleTimer = setTimeout(() => this.close(), IDLE_CLOSE_MS);
+        this.idleTimer.unref();
+      },
+    });
     const client = ssh.connection;
     client?.on('close', () => this.markClosed());
     client?.on('end', () => this.markClosed());
@@ -118,37 +126,7 @@ export class Connection {
    */
   async acquire(what: string, signal?: AbortSignal): Promise<() => void> {
     if (this.idleTimer) clearTimeout(this.idleTimer);
-    if (signal?.aborted) throw new Canceled(what);
-    if (this.active >= MAX_CHANNELS) {
-      if (this.capacity === 'bulk' && this.waiting.length >= MAX_BULK_WAITING)
-        throw new Busy(this.target.alias, BUSY_RETRY_AFTER_S);
-      await new Promise<void>((resolve, reject) => {
-        const onAbort = () => {
-          this.waiting = this.waiting.filter((w) => w !== waiter);
-          reject(new Canceled(what));
-        };
-        const waiter: Waiter = {
-          wake: () => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-          },
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        this.waiting.push(waiter);
-      });
-    }
-    this.active += 1;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.active -= 1;
-      this.waiting.shift()?.wake();
-      if (this.active === 0 && this.waiting.length === 0) {
-        this.idleTimer = setTimeout(() => this.close(), IDLE_CLOSE_MS);
-        this.idleTimer.unref();
-      }
-    };
+    return this.channels.acquire(what, signal);
   }
 
   /**

@@ -3,6 +3,7 @@
 // the check results already know (collect.ts); nothing here reads a server.
 
 import type { Problem, RepositoryRow } from '@/lib/catalog/types';
+import { formatAge } from '@/lib/schemas/format-time';
 import type { CheckRecord, LockInspection } from '@/lib/schemas/maintenance';
 
 export type AttentionKind =
@@ -107,10 +108,7 @@ const cap = (s: string) => `${s.charAt(0).toUpperCase()}${s.slice(1)}`;
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-export function daysAgo(at: number, now: number): string {
-  const days = Math.floor((now - at) / DAY_MS);
-  return days <= 0 ? 'today' : days === 1 ? 'yesterday' : `${days} days ago`;
-}
+const daysAgo = (at: number, now: number): string => formatAge(at, now, { days: true });
 
 export const hrefs = {
   repository: (ds: number, repo: string) => `/datastores/${ds}/repos/${encodeURIComponent(repo)}`,

@@ -48,6 +48,23 @@ describe('readiness', () => {
     expect(r).toEqual({ status: 'failing', store: 'ok', opennebula: 'failing', backupServers: [] });
   });
 
+  it('probes two servers on one host with different ports twice, and one server named twice once', async () => {
+    const probed: string[] = [];
+    const r = await readiness({
+      ...healthy,
+      backupServers: async () => [
+        { kind: 'ssh', host: 'backup', port: 2201, user: 'oneadmin' },
+        { kind: 'ssh', host: 'backup', port: 2202, user: 'oneadmin' },
+        { kind: 'ssh', host: 'backup', port: 2201, user: 'oneadmin' },
+      ],
+      ssh: async (s) => {
+        probed.push(`${s.host}:${s.port}`);
+      },
+    });
+    expect(probed.sort()).toEqual(['backup:2201', 'backup:2202']);
+    expect(r.backupServers).toHaveLength(2);
+  });
+
   it('reports the store failing when it cannot open', async () => {
     const r = await readiness({
       ...healthy,

@@ -1,6 +1,8 @@
 import 'server-only';
+import { sharedCache } from '@/lib/cache/shared-cache';
 import { isResticBackupDatastore, backupServerOf } from '@/lib/catalog/access';
 import { exec, type SshTarget } from '@/lib/exec';
+import { serverKey } from '@/lib/exec/server-key';
 import { logger } from '@/lib/log';
 import { listDatastores } from '@/lib/opennebula';
 import { getDb } from '@/lib/store';
@@ -61,12 +63,7 @@ export const defaultChecks: ReadinessChecks = {
   },
   backupServers: async () => {
     const datastores = await listDatastores({ kind: 'service' }, { timeoutMs: PART_TIMEOUT_MS });
-    const servers = new Map<string, SshTarget>();
-    for (const ds of datastores.filter(isResticBackupDatastore)) {
-      const server = backupServerOf(ds);
-      if (server) servers.set(`${server.user ?? ''}@${server.host}`, server);
-    }
-    return [...servers.values()];
+    return datastores.filter(isResticBackupDatastore).flatMap((ds) => backupServerOf(ds) ?? []);
   },
   ssh: async (server) => {
     // The pooled interactive connection: opened when needed, reused when it is up.
@@ -75,13 +72,18 @@ export const defaultChecks: ReadinessChecks = {
   },
 };
 
+/** One probe per server (account, host and port): datastores sharing a backup server share it. */
+function distinctServers(servers: SshTarget[]): SshTarget[] {
+  return [...new Map(servers.map((s) => [serverKey(s), s])).values()];
+}
+
 /** Checks every part side by side; ready only when all are ok. */
 export async function readiness(checks: ReadinessChecks = defaultChecks): Promise<Readiness> {
   let servers: SshTarget[] = [];
   const [store, opennebula] = await Promise.all([
     state('store', checks.store),
     state('opennebula', async () => {
-      servers = await checks.backupServers();
+      servers = distinctServers(await checks.backupServers());
     }),
   ]);
   const backupServers = await Promise.all(
@@ -91,12 +93,10 @@ export async function readiness(checks: ReadinessChecks = defaultChecks): Promis
   return { status: all.every((s) => s === 'ok') ? 'ok' : 'failing', store, opennebula, backupServers };
 }
 
-// Probes come every few seconds from several places; concurrent ones share one round of checks.
-let inFlight: Promise<Readiness> | undefined;
+// Probes come every few seconds from several places; concurrent ones share one round of checks
+// (freshMs 0: a probe after the round ended starts a new one).
+const rounds = sharedCache<Readiness>('health.readiness', { freshMs: 0, max: 1 });
 
 export function sharedReadiness(): Promise<Readiness> {
-  inFlight ??= readiness().finally(() => {
-    inFlight = undefined;
-  });
-  return inFlight;
+  return rounds.read('readiness', () => readiness());
 }

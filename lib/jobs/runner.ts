@@ -39,9 +39,10 @@ export class JobFailed extends ExpectedError {
 
 /**
  * How a canceled job ended, in its own words: what it removed and what is left (with the command
- * that removes it). A job that created something throws this after undoing it.
+ * that removes it). A job that created something throws this after undoing it. Internal, not an
+ * ExpectedError: the runner's signal that a job ended by cancel (the job shows "canceled"), never
+ * an answer to a request.
  */
-// Internal: the runner's signal that a job ended by cancel (the job shows "canceled"), not a failure.
 export class JobCanceled extends Error {
   override name = 'JobCanceled';
   constructor(

@@ -3,7 +3,8 @@ import type { LockView, ProcessState, RunningBackup } from '@/lib/schemas/mainte
 
 // Pure rules: is a restic lock stale or possibly active? restic refreshes a live lock every
 // 5 minutes and calls one stale when it is older than 30 minutes, or when it was made on the same
-// host by a process that no longer exists (stack-and-sandbox-notes.md §3 "Stale locks").
+// host by a process that no longer exists. A stale non-exclusive lock lets snapshots, backup, ls
+// and stats through; exclusive operations (check, forget, prune) fail on it.
 
 export const STALE_AFTER_MS = 30 * 60_000;
 

@@ -15,13 +15,13 @@ describe('protectionStatus', () => {
       'recent backup, no schedule',
       { lastBackupAt: NOW - 2 * H },
       'protected',
-      /Last backup 2 h ago; expected every 24 h/,
+      /Last backup 2 hours ago; expected every 24 h/,
     ],
     [
       'older than the interval, no schedule',
       { lastBackupAt: NOW - 30 * H },
       'overdue',
-      /30 h ago; expected every 24 h/,
+      /1 day ago; expected every 24 h/,
     ],
     [
       'a longer datastore interval',
@@ -53,7 +53,7 @@ describe('protectionStatus', () => {
       'a backup error before a later good backup',
       { lastBackupAt: NOW - H, vmError: 'Mon Jan 19 10:00:00 2026: BACKUP: restic failed' },
       'protected',
-      /1 h ago|60 min ago/,
+      /1 hour ago/,
     ],
     [
       'an error of another operation',

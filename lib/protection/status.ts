@@ -1,4 +1,5 @@
 import type { SchedAction } from '@/lib/opennebula/models';
+import { formatAge, formatDate } from '@/lib/schemas/format-time';
 import type { ProtectionStatusName } from '@/lib/schemas/vms';
 import { describeSchedule, nextRun, type Schedule } from './schedule';
 
@@ -47,8 +48,8 @@ export function backupFailure(error: string | undefined): { at?: number; message
   return { ...(errorTime(error) !== undefined ? { at: errorTime(error)! } : {}), message: m[1]!.trim() };
 }
 
-/** "3 h", "2 d": an age or interval short enough for a one-line reason. */
-export function spanWords(seconds: number): string {
+/** "3 h", "2 d": an interval (a length of time, not a moment: `formatAge` says how long ago). */
+export function intervalWords(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
   if (s < 120) return `${s} s`;
   if (s < 2 * 3600) return `${Math.round(s / 60)} min`;
@@ -56,9 +57,7 @@ export function spanWords(seconds: number): string {
   return `${Math.round(s / 86_400)} d`;
 }
 
-function isoMinute(epoch: number): string {
-  return new Date(epoch * 1000).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
-}
+const dateOf = (epoch: number) => formatDate(epoch * 1000);
 
 /** Worst first: a running backup, then a failure, never backed up, overdue, protected. */
 export function protectionStatus(input: StatusInput): StatusVerdict {
@@ -88,28 +87,28 @@ export function protectionStatus(input: StatusInput): StatusVerdict {
     return {
       status: 'never',
       reason: next.length
-        ? `Never backed up; first run scheduled for ${isoMinute(Math.min(...next))}.`
+        ? `Never backed up; first run scheduled for ${dateOf(Math.min(...next))}.`
         : 'Never backed up.',
     };
   }
 
-  const age = now - lastBackupAt;
+  const ago = formatAge(lastBackupAt * 1000, now * 1000);
   if (input.schedules.length > 0) {
     for (const { sched, owner } of input.schedules) {
       const due = nextRun(sched, now);
       if (due !== undefined && now > due + grace)
         return {
           status: 'overdue',
-          reason: `The run ${owner} scheduled for ${isoMinute(due)} (${describeSchedule(sched, { timeZone: 'UTC' })}) has not happened; last backup ${spanWords(age)} ago.`,
+          reason: `The run ${owner} scheduled for ${dateOf(due)} (${describeSchedule(sched, { timeZone: 'UTC' })}) has not happened; last backup ${ago}.`,
         };
     }
-    return { status: 'protected', reason: `Last backup ${spanWords(age)} ago; on schedule.` };
+    return { status: 'protected', reason: `Last backup ${ago}; on schedule.` };
   }
   const interval = input.expectedIntervalSeconds;
-  if (age > interval)
+  if (now - lastBackupAt > interval)
     return {
       status: 'overdue',
-      reason: `Last backup ${spanWords(age)} ago; expected every ${spanWords(interval)}.`,
+      reason: `Last backup ${ago}; expected every ${intervalWords(interval)}.`,
     };
-  return { status: 'protected', reason: `Last backup ${spanWords(age)} ago; expected every ${spanWords(interval)}.` };
+  return { status: 'protected', reason: `Last backup ${ago}; expected every ${intervalWords(interval)}.` };
 }

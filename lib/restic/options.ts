@@ -1,5 +1,5 @@
 // How a datastore's RESTIC_* attributes become restic options, exactly as OpenNebula's driver
-// applies them (opennebula-restic-driver.md §1.4): BWLIMIT on every command, CONNECTIONS (when not
+// applies them (its restic command builder): BWLIMIT on every command, CONNECTIONS (when not
 // 5) and COMPRESSION (when not auto) only for backup, restore and dump, MAXPROC as GOMAXPROCS.
 
 export type RepoOptions = {

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ExpectedError } from '@/lib/errors/expected-error';
+import { redact } from '@/lib/log/redact';
 import {
   ResticConfigJson,
   ResticDiffLineJson,
@@ -22,9 +24,24 @@ import type {
 // Pure parsers: restic's output text -> validated raw JSON -> domain shapes. Each is checked
 // against fixtures captured from restic 0.14 and 0.18 (scripts/capture-restic-fixtures.sh).
 
-/** Internal: output a parser does not understand is Backstone's bug or an unknown restic (logged). */
-export class ResticOutputError extends Error {
+/**
+ * Output a parser does not understand (Backstone's bug or an unknown restic): a failure of the
+ * backup server's side like any restic failure. The person reads what could not be read; restic's
+ * own output (`output`, bounded and redacted) stays in the message, for the log only.
+ */
+export class ResticOutputError extends ExpectedError {
   override name = 'ResticOutputError';
+  readonly kind = 'failed';
+  constructor(
+    readonly detail: string,
+    output?: string,
+  ) {
+    super(redact(output === undefined ? detail : `${detail}: ${output.slice(0, 100)}`));
+  }
+
+  override get userMessage(): string {
+    return `restic's answer could not be read: ${this.detail}.`;
+  }
 }
 
 function json(text: string, what: string): unknown {
@@ -216,7 +233,7 @@ export function parseConfig(text: string): z.infer<typeof ResticConfigJson> {
 /** "restic 0.18.0 compiled with go1.24.4 on linux/amd64" -> [0, 18, 0]. */
 export function parseVersion(text: string): { version: string; major: number; minor: number; patch: number } {
   const m = /restic (\d+)\.(\d+)\.(\d+)/.exec(text);
-  if (!m) throw new ResticOutputError(`unexpected 'restic version' output: ${text.slice(0, 100)}`);
+  if (!m) throw new ResticOutputError("unexpected 'restic version' output", text);
   return { version: `${m[1]}.${m[2]}.${m[3]}`, major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]) };
 }
 

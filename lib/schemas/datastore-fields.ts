@@ -1,5 +1,6 @@
 // What the wizard asks for, step by step: every attribute of OpenNebula's restic driver with the
-// driver's own description and default (reference/opennebula-restic-driver.md §1.3–1.5, §7).
+// driver's own description and default (its password and environment, the restic options it
+// derives, its CPU and I/O confinement, and its attribute validation).
 // Shared by the wizard (client) and the server action; pure data.
 
 export type WizardStep = 'general' | 'server' | 'repository' | 'limits' | 'preflight' | 'review';

@@ -6,7 +6,7 @@ import { INVISIBLE_OR_BIDI, INVISIBLE_OR_BIDI_MESSAGE, SAFE_ABSOLUTE_FOLDER } fr
 
 // The one schema of the datastore wizard: the client validates each step with it and the create
 // action validates the submitted form again with it. The rules are the driver's
-// (reference/opennebula-restic-driver.md §1.3–1.5, §7): what the driver would silently misread or
+// (the attributes it reads, their defaults and how it validates them): what the driver would silently misread or
 // fail on is refused here, with words that say why.
 
 const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');

@@ -16,6 +16,7 @@ export type Db = Database.Database;
 /**
  * The store was written by a newer Backstone (its schema is past every migration this code knows).
  * Running on it could misread or damage what the newer release wrote, so Backstone refuses to start.
+ * Not an ExpectedError: it stops Backstone at start, it is never the answer to a request.
  */
 export class StoreTooNewError extends Error {
   override name = 'StoreTooNewError';

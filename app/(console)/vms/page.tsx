@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import type { Metadata } from 'next';
 import { requireViewer } from '@/lib/auth';
-import { StillReading } from '@/lib/catalog';
+import { isExpectedError } from '@/lib/errors';
 import { applyVmQuery, readVmProtection, type VmProtectionReport } from '@/lib/protection';
 import { parseVmsQuery } from '@/lib/schemas/vms';
 import { PageHeader, Panel } from '@/app/_components/panel';
@@ -22,7 +22,8 @@ export default async function VmsPage({ searchParams }: Props) {
   try {
     report = await readVmProtection(viewer);
   } catch (err) {
-    if (!(err instanceof StillReading)) throw err;
+    // Not answered yet (still reading): the page says so and asks again.
+    if (!isExpectedError(err, 'unavailable')) throw err;
   }
   const header = (
     <PageHeader

@@ -2,8 +2,8 @@
 
 import { type z } from 'zod';
 import { audit, authorize, requestAddress } from '@/lib/auth';
-import { BackupJobRefused, operateBackupJob, type BackupJobVerb } from '@/lib/backup-jobs';
-import { isExpectedError, toActionState } from '@/lib/errors';
+import { operateBackupJob, type BackupJobVerb } from '@/lib/backup-jobs';
+import { auditOutcome, toActionState } from '@/lib/errors';
 import { type ActionState, formFields, invalidState } from '@/lib/schemas/action-state';
 import { BackupJobActionSchema, BackupJobCancelSchema } from '@/lib/schemas/backup-jobs';
 
@@ -50,7 +50,7 @@ async function operate(verb: BackupJobVerb, formData: unknown): Promise<ActionSt
       actor: v.username,
       action,
       target,
-      outcome: err instanceof BackupJobRefused || (isExpectedError(err) && err.status === 404) ? 'refused' : 'failed',
+      outcome: auditOutcome(err),
       detail: err instanceof Error ? err.message : String(err),
       address: await requestAddress(),
     });

@@ -259,7 +259,7 @@ export function JobDetail({ initial, sunstoneUrl }: { initial: Data; sunstoneUrl
       </Panel>
       <Panel title="Log">
         <pre className="max-h-96 overflow-auto px-4 py-3 font-mono text-xs whitespace-pre-wrap" data-testid="job-log">
-          {data.log.map((l) => `${new Date(l.at).toISOString().slice(11, 19)}  ${l.line}`).join('\n')}
+          {data.log.map((l) => `${formatDate(l.at, { part: 'time' })}  ${l.line}`).join('\n')}
         </pre>
       </Panel>
     </div>

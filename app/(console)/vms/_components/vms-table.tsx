@@ -1,13 +1,13 @@
 'use client';
 
-import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from '@tanstack/react-table';
+import { getCoreRowModel, useReactTable, type ColumnDef } from '@tanstack/react-table';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { lazy, Suspense, useRef, useState, type ReactNode } from 'react';
 import type { ProtectionCounts, VmProtection } from '@/lib/protection';
 import { PROTECTION_STATUSES, vmsQueryString, type VmSortKey, type VmsQuery } from '@/lib/schemas/vms';
 import { ProtectionBadge, STATUS_WORDS } from './protection-badge';
-import { EmptyRow } from '@/app/_components/simple-table';
+import { BodyRow, TableFrame } from '@/app/_components/table-frame';
 import { formatAge, formatDate, formatMb } from '@/app/_components/format';
 import { SIZE_TERMS } from '@/app/_components/size-terms';
 import type { RowsProps } from '@/app/_components/data-table';
@@ -197,62 +197,43 @@ export function VmsTable({
           {rows.length} of {counts.total}
         </span>
       </div>
-      <div ref={scrollRef} className="overflow-auto" style={{ maxHeight: VIEWPORT }}>
-        <table className="min-w-full text-sm">
-          <thead className="sticky top-0 z-10 bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800 dark:text-slate-400">
-            <tr>
-              {cols.map((c) => {
-                const sorted = query.sort === c.key ? query.dir : undefined;
-                return (
-                  <th
-                    key={c.key}
-                    className="px-3 py-2 font-semibold whitespace-nowrap"
-                    aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : undefined}
-                  >
-                    <Link
-                      href={sortHref(c.key)}
-                      data-testid={`vms-sort-${c.key}`}
-                      className="inline-flex items-center gap-1 uppercase hover:text-slate-900 dark:hover:text-slate-100"
-                    >
-                      {c.header}
-                      <span aria-hidden>{sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : '↕'}</span>
-                    </Link>
-                  </th>
-                );
-              })}
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
-            <LazyVirtualRows
-              rows={tableRows}
-              columnCount={cols.length}
-              rowHeight={ROW_HEIGHT}
-              viewportHeight={VIEWPORT}
-              scrollRef={scrollRef}
-              renderRow={(row, height) => (
-                <tr
-                  key={row.id}
-                  data-testid={`vm-row-${row.original.id}`}
-                  data-status={row.original.status}
-                  className="hover:bg-slate-50 dark:hover:bg-slate-800/40"
-                  style={height ? { height } : undefined}
-                >
-                  {row.getVisibleCells().map((cell) => (
-                    <td key={cell.id} className="px-3 py-2 align-middle">
-                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                    </td>
-                  ))}
-                </tr>
-              )}
+      <TableFrame
+        headerRows={[
+          cols.map((c) => ({
+            id: c.key,
+            label: c.header,
+            sorted: query.sort === c.key ? query.dir : false,
+            sort: { href: sortHref(c.key), testId: `vms-sort-${c.key}` },
+          })),
+        ]}
+        columnCount={cols.length}
+        scrollRef={scrollRef}
+        maxHeight={VIEWPORT}
+        empty={
+          rows.length > 0
+            ? undefined
+            : counts.total === 0
+              ? 'OpenNebula shows you no VMs.'
+              : 'No VM matches these filters.'
+        }
+      >
+        <LazyVirtualRows
+          rows={tableRows}
+          columnCount={cols.length}
+          rowHeight={ROW_HEIGHT}
+          viewportHeight={VIEWPORT}
+          scrollRef={scrollRef}
+          renderRow={(row, height) => (
+            <BodyRow
+              key={row.id}
+              row={row}
+              height={height}
+              testId={`vm-row-${row.original.id}`}
+              data={{ 'data-status': row.original.status }}
             />
-            {rows.length === 0 && (
-              <EmptyRow colSpan={cols.length}>
-                {counts.total === 0 ? 'OpenNebula shows you no VMs.' : 'No VM matches these filters.'}
-              </EmptyRow>
-            )}
-          </tbody>
-        </table>
-      </div>
+          )}
+        />
+      </TableFrame>
     </div>
   );
 }

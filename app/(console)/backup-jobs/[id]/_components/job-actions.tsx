@@ -3,11 +3,8 @@
 import { useRouter } from 'next/navigation';
 import { useActionState, useEffect } from 'react';
 import { IDLE, type ActionState } from '@/lib/schemas/action-state';
-import {
-  plainButton,
-  primaryButton,
-} from '@/app/(console)/datastores/[id]/maintenance/[repo]/_components/action-message';
-import { ConfirmByTyping } from '@/app/(console)/datastores/[id]/maintenance/[repo]/_components/confirm-by-typing';
+import { plainButton, primaryButton } from '@/app/_components/form-classes';
+import { ConfirmByTyping } from '@/app/_components/confirm-by-typing';
 import { ActionOutcome } from '@/app/_components/action-outcome';
 import { cancelBackupJobAction, retryBackupJobAction, runBackupJobAction } from '../actions';
 

@@ -1,6 +1,7 @@
 import type { DatastoreOverview } from '@/lib/catalog';
 import { Badge } from '@/app/_components/badge';
 import { CapacityBar } from '@/app/_components/capacity-bar';
+import { formatDate } from '@/app/_components/format';
 import { Panel } from '@/app/_components/panel';
 import { ExpectedIntervalForm } from './expected-interval-form';
 
@@ -34,7 +35,7 @@ function ExpectedIntervalPanel({ id, interval, admin }: { id: number; interval: 
           ) : (
             <span className="text-xs text-slate-500">
               set by {interval.updatedBy}
-              {interval.updatedAt ? ` on ${new Date(interval.updatedAt).toISOString().slice(0, 10)}` : ''}
+              {interval.updatedAt ? ` on ${formatDate(interval.updatedAt, { part: 'day' })}` : ''}
             </span>
           )}
         </Row>

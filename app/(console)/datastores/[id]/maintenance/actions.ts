@@ -1,10 +1,9 @@
 'use server';
 
 import { audit, authorize, requestAddress, type Viewer } from '@/lib/auth';
-import { toActionState } from '@/lib/errors';
+import { auditOutcome, toActionState } from '@/lib/errors';
 import {
   deleteDanglingImage,
-  MaintenanceRefused,
   previewPrune,
   removeAllLocks,
   removeStaleLocks,
@@ -53,13 +52,7 @@ async function run<I extends { datastoreId: number; repository: string }, T>(
     await record(v, action, targetOf(input), 'ok', r.detail);
     return { status: 'ok', message: r.message, data: r.data };
   } catch (err) {
-    await record(
-      v,
-      action,
-      targetOf(input),
-      err instanceof MaintenanceRefused ? 'refused' : 'failed',
-      err instanceof Error ? err.message : String(err),
-    );
+    await record(v, action, targetOf(input), auditOutcome(err), err instanceof Error ? err.message : String(err));
     return toActionState(err, undefined, { action });
   }
 }

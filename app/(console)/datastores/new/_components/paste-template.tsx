@@ -1,8 +1,8 @@
 'use client';
 
 import { useState } from 'react';
-import { TemplateSyntaxError } from '@/lib/schemas/template-syntax';
 import { prefillFromTemplate, type Prefill } from '@/lib/schemas/datastore-template';
+import { isExpectedError } from '@/lib/schemas/expected-error';
 import { BUTTON, INPUT } from './styles';
 
 /** Prefills the wizard from an existing datastore template (for example one made for the CLI). */
@@ -17,7 +17,8 @@ export function PasteTemplate({ onPrefill }: { onPrefill: (p: Prefill) => void }
       setMessage({ error: false, lines: ['The wizard was filled in from the template.', ...p.notes] });
       setText('');
     } catch (err) {
-      if (!(err instanceof TemplateSyntaxError)) throw err;
+      // Text OpenNebula could not read; anything else is Backstone's bug.
+      if (!isExpectedError(err, 'invalid-input')) throw err;
       setMessage({ error: true, lines: [`OpenNebula could not read this template: ${err.message}`] });
     }
   };

@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { useState } from 'react';
 import { formatDate } from '@/app/_components/format';
-import { ConfirmByTyping } from '@/app/(console)/datastores/[id]/maintenance/[repo]/_components/confirm-by-typing';
+import { ConfirmByTyping } from '@/app/_components/confirm-by-typing';
 import { powerOffAction, restoreInPlaceAction } from '../actions';
 import { useRefreshingAction } from './use-refreshing-action';
 import { dangerButton, inputClass, labelClass, Outcome, plainButton } from './form-bits';

@@ -7,7 +7,7 @@ import type { DanglingImage } from '@/lib/schemas/maintenance';
 import { Panel } from '@/app/_components/panel';
 import { deleteDanglingImageAction } from '@/app/(console)/datastores/[id]/maintenance/actions';
 import { ActionMessage } from './action-message';
-import { ConfirmByTyping } from './confirm-by-typing';
+import { ConfirmByTyping } from '@/app/_components/confirm-by-typing';
 
 type Deleted = ActionState<{ imageId: number }>;
 

@@ -7,7 +7,7 @@ import type { LockInspection } from '@/lib/schemas/maintenance';
 import { Panel } from '@/app/_components/panel';
 import { removeAllLocksAction, removeStaleLocksAction } from '@/app/(console)/datastores/[id]/maintenance/actions';
 import { ActionMessage, plainButton, primaryButton } from './action-message';
-import { ConfirmByTyping } from './confirm-by-typing';
+import { ConfirmByTyping } from '@/app/_components/confirm-by-typing';
 import { LockTable } from './lock-table';
 
 type Unlocked = { removed: string[]; remaining: string[] };

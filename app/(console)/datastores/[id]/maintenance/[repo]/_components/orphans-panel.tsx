@@ -9,7 +9,7 @@ import { Panel } from '@/app/_components/panel';
 import { SimpleTable } from '@/app/_components/simple-table';
 import { orphanForgetAction } from '@/app/(console)/datastores/[id]/maintenance/actions';
 import { ActionMessage } from './action-message';
-import { ConfirmByTyping } from './confirm-by-typing';
+import { ConfirmByTyping } from '@/app/_components/confirm-by-typing';
 
 /** The orphan snapshots the catalog found, forgotten after a preview and a typed confirmation. */
 export function OrphansPanel({

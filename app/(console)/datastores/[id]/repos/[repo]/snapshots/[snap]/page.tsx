@@ -3,7 +3,8 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { Suspense } from 'react';
 import { requireViewer } from '@/lib/auth';
-import { ANSWER_WITHIN_MS, chainPlace, resolveSnapshot, StillReading, type SnapshotRef } from '@/lib/catalog';
+import { ANSWER_WITHIN_MS, chainPlace, resolveSnapshot, type SnapshotRef } from '@/lib/catalog';
+import { isExpectedError } from '@/lib/errors';
 import { DatastoreIdParam, parseParam, RepositoryParam, SnapshotParam } from '@/lib/schemas/params';
 import { defaultPair } from '@/lib/schemas/snapshot-pair';
 import { Badge } from '@/app/_components/badge';
@@ -54,7 +55,8 @@ export default async function SnapshotPage({ params }: Props) {
       resolveSnapshot(viewer, id, repo, snap, undefined, { answerWithinMs: ANSWER_WITHIN_MS }),
     );
   } catch (err) {
-    if (!(err instanceof StillReading)) throw err;
+    // Not answered yet (still reading): the page says so and asks again.
+    if (!isExpectedError(err, 'unavailable')) throw err;
     return (
       <div className="mx-auto max-w-7xl space-y-4">
         <PageHeader

@@ -10,12 +10,12 @@ import {
   MAX_DIFF_LINES,
   vmXmlDiff,
   resolveSnapshotPair,
-  StillReading,
   valueWithin,
   type SnapshotRef,
   type SnapshotRow,
   type VmXmlDiff,
 } from '@/lib/catalog';
+import { isExpectedError } from '@/lib/errors';
 import { DatastoreIdParam, parseParam, RepositoryParam, SnapshotParam } from '@/lib/schemas/params';
 import { Badge, type Tone } from '@/app/_components/badge';
 import { formatBytes, formatDate } from '@/app/_components/format';
@@ -191,7 +191,8 @@ export default async function ComparePage({ params, searchParams }: Props) {
       resolveSnapshotPair(viewer, id, repo, fromId, toId, undefined, { answerWithinMs: ANSWER_WITHIN_MS }),
     );
   } catch (err) {
-    if (!(err instanceof StillReading)) throw err;
+    // Not answered yet (still reading): the page says so and asks again.
+    if (!isExpectedError(err, 'unavailable')) throw err;
     return (
       <div className="mx-auto max-w-7xl space-y-4">
         <PageHeader title="Compare snapshots" />

@@ -1,13 +1,14 @@
 'use client';
 
 import { useState, type ReactNode } from 'react';
-import { dangerButton, inputClass } from './action-message';
+import { dangerButton, inputClass } from './form-classes';
 
 /**
  * A destructive submit button that stays disabled until `expected` (a repository's name, an
- * image's ID) is typed: the one "type the name to confirm" control of the maintenance forms. The
- * typed text is also posted as `confirm`, and the server action checks it again. `children` sit
- * between the input and the button (the Locks panel's override tick).
+ * image's ID) is typed: the one "type the name to confirm" control of every destructive form
+ * (maintenance panels, Backup Job actions, restore in place). The typed text is also posted as
+ * `confirm`, and the server action checks it again. `children` sit between the input and the
+ * button (the Locks panel's override tick).
  */
 export function ConfirmByTyping({
   expected,
