@@ -1,7 +1,8 @@
 import type { Metadata } from 'next';
 import { requireViewer } from '@/lib/auth';
 import { isRunning, seenBackupJobsWithin, type BackupJobRow } from '@/lib/backup-jobs';
-import { StillReading, type Bounded } from '@/lib/catalog';
+import type { Bounded } from '@/lib/catalog';
+import { isExpectedError } from '@/lib/errors';
 import { FreshnessNote } from '@/app/_components/freshness-note';
 import { answerDeadline } from '@/app/_components/load';
 import { PageHeader, Panel } from '@/app/_components/panel';
@@ -17,7 +18,7 @@ export default async function BackupJobsPage() {
   try {
     read = await seenBackupJobsWithin(viewer);
   } catch (err) {
-    if (!(err instanceof StillReading)) throw err;
+    if (!isExpectedError(err, 'unavailable')) throw err;
   }
   const rows = read?.value ?? [];
   const freshness = read?.freshness ?? { state: 'reading' as const };

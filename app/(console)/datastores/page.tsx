@@ -1,7 +1,8 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { requireViewer } from '@/lib/auth';
-import { datastoreSummariesWithin, StillReading, type Bounded, type DatastoreInfo } from '@/lib/catalog';
+import { datastoreSummariesWithin, type Bounded, type DatastoreInfo } from '@/lib/catalog';
+import { isExpectedError } from '@/lib/errors';
 import { FreshnessNote } from '@/app/_components/freshness-note';
 import { answerDeadline } from '@/app/_components/load';
 import { RefreshWhile } from '@/app/_components/refresh-while';
@@ -17,7 +18,7 @@ export default async function DatastoresPage() {
   try {
     read = await datastoreSummariesWithin(viewer);
   } catch (err) {
-    if (!(err instanceof StillReading)) throw err;
+    if (!isExpectedError(err, 'unavailable')) throw err;
   }
   const freshness = read?.freshness ?? { state: 'reading' as const };
   return (
