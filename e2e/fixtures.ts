@@ -3,7 +3,7 @@
 // free ports in its own state folder, and stops it by PID when it ends: spec files that change
 // OpenNebula's or the backup server's state run in parallel without meeting. The base URL points at
 // the worker's app, and `signIn` signs in through the real form.
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type Browser, type Page } from '@playwright/test';
 import { account, loadSandbox, saveSandbox, workerStateDir, type E2eSandbox } from './sandbox-env';
 import { startWorkerSandbox } from './support/worker-sandbox';
 
@@ -14,6 +14,16 @@ export async function signIn(page: Page, role: 'admin' | 'user'): Promise<void> 
   await page.getByLabel('Password').fill(a.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByTestId('signed-in-user')).toContainText(a.name);
+}
+
+/** The signed-in cookie of `role`, for specs that send requests without a page (server actions, routes). */
+export async function sessionCookie(browser: Browser, role: 'admin' | 'user'): Promise<string> {
+  const context = await browser.newContext({ baseURL: loadSandbox().baseURL });
+  const page = await context.newPage();
+  await signIn(page, role);
+  const cookies = await context.cookies();
+  await context.close();
+  return cookies.map((c) => `${c.name}=${c.value}`).join('; ');
 }
 
 type WorkerFixtures = {

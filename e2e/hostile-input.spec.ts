@@ -11,10 +11,9 @@
 import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from '@playwright/test';
 import { parseStringPromise } from 'xml2js';
 import { hostileCorpus } from '../scripts/test-support/hostile-corpus';
-import { test, expect, signIn } from './fixtures';
+import { test, expect, sessionCookie } from './fixtures';
 import { builtActions, builtRouteHandlers } from './support/build-manifest';
 import { cloudState, one, oneAsync } from './support/one-cli';
 import { callAction, formOf, mapLimit, type ActionReply } from './support/server-actions';
@@ -65,15 +64,6 @@ function encodeSegment(v: string): string {
       ? String.fromCharCode(b)
       : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
   return out;
-}
-
-async function sessionCookie(browser: Browser, role: 'admin' | 'user'): Promise<string> {
-  const context = await browser.newContext({ baseURL: loadSandbox().baseURL });
-  const page = await context.newPage();
-  await signIn(page, role);
-  const cookies = await context.cookies();
-  await context.close();
-  return cookies.map((c) => `${c.name}=${c.value}`).join('; ');
 }
 
 // Every test here stands alone (each checks its own sandbox before and after): Playwright spreads

@@ -9,13 +9,12 @@ import { connect } from 'node:net';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from '@playwright/test';
 import { freePort } from '../sandbox/common/net';
 import { stopComponent, writePid } from '../sandbox/common/pids';
 import { isAlive, startDaemon, waitFor } from '../sandbox/common/process';
 import { repoRoot, sandboxPaths } from '../sandbox/common/state';
 import { appEnvironment } from '../scripts/app-server';
-import { test, expect, signIn, account } from './fixtures';
+import { test, expect, signIn, account, sessionCookie } from './fixtures';
 import { builtActions } from './support/build-manifest';
 import { loadSandbox } from './sandbox-env';
 
@@ -54,15 +53,6 @@ function raw(
     r.on('error', reject);
     r.end(opts.body);
   });
-}
-
-async function sessionCookie(browser: Browser, role: 'admin' | 'user'): Promise<string> {
-  const context = await browser.newContext({ baseURL: loadSandbox().baseURL });
-  const page = await context.newPage();
-  await signIn(page, role);
-  const cookies = await context.cookies();
-  await context.close();
-  return cookies.map((c) => `${c.name}=${c.value}`).join('; ');
 }
 
 let admin = '';

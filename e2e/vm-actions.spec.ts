@@ -9,13 +9,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import type { Browser, Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { createVm } from '../sandbox/opennebula/ops/create-vm';
 import { hold, isWaitingAt } from '../sandbox/opennebula/ops/holds';
 import { frontendPaths } from '../sandbox/opennebula/paths';
 import { readDb } from '../sandbox/opennebula/store/db';
 import { vmDir } from '../sandbox/opennebula/vm/disks';
-import { test, expect, signIn } from './fixtures';
+import { test, expect, signIn, sessionCookie } from './fixtures';
 import { loadSandbox } from './sandbox-env';
 import { serverInfo } from './support/backup-server';
 import { builtActions } from './support/build-manifest';
@@ -56,15 +56,6 @@ function imageLinks(imageId: number): { id: number; source: string }[] {
 async function backupByCli(id: number): Promise<void> {
   one('onevm', 'backup', String(id), '-d', String(DS));
   await expect.poll(() => idle(id), { timeout: 180_000, intervals: [250, 500, 1_000] }).toBe(true);
-}
-
-async function cookieOf(browser: Browser, role: 'admin' | 'user'): Promise<string> {
-  const context = await browser.newContext({ baseURL: loadSandbox().baseURL });
-  const page = await context.newPage();
-  await signIn(page, role);
-  const cookies = await context.cookies();
-  await context.close();
-  return cookies.map((c) => `${c.name}=${c.value}`).join('; ');
 }
 
 /** Starts Back up now from the page (datastore 100, optionally a new chain). */
@@ -251,7 +242,7 @@ test("restore in place: refused while the VM runs; after power off the disk equa
   try {
     // The guest wrote before the third backup: the disk is not increment 1's now.
     expect(sameImageContent(truth.top, disk)).toBe(false);
-    const admin = await cookieOf(browser, 'admin');
+    const admin = await sessionCookie(browser, 'admin');
     await signIn(page, 'admin');
     await page.goto(`/vms/${vm.restore}`);
     await expect(page.getByTestId('vm-state')).toHaveText('RUNNING');
@@ -332,7 +323,7 @@ test("a VM owner cannot see, back up, restore or reconfigure another owner's VM:
   expect(res?.status()).toBe(404);
   await expect(page.getByText('There is nothing at this address.')).toBeVisible();
 
-  const alice = await cookieOf(browser, 'user');
+  const alice = await sessionCookie(browser, 'user');
   const before = vmRecord(vm.bobs);
   const image = backupIdsOf(vm.running)[0]!;
   const calls: [string, Record<string, string>][] = [
