@@ -5,14 +5,18 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@/sandbox/common/process';
-import { readConfig } from '@/sandbox/opennebula/config';
 import { createVm } from '@/sandbox/opennebula/ops/create-vm';
 import { hold, isWaitingAt } from '@/sandbox/opennebula/ops/holds';
 import { frontendPaths } from '@/sandbox/opennebula/paths';
 import { readDb, withDb } from '@/sandbox/opennebula/store/db';
 import { one as cli } from '@/sandbox/opennebula/test-support';
 import { getBackupJob, type OneCredential } from '@/lib/opennebula';
-import { startBackstoneWorld, stopBackstoneWorld, type BackstoneWorld } from '@/scripts/test-support/backstone-world';
+import {
+  resticDatastoreTemplate,
+  startBackstoneWorld,
+  stopBackstoneWorld,
+  type BackstoneWorld,
+} from '@/scripts/test-support/backstone-world';
 import { backupJobDetail, BackupJobNotFound, BackupJobRefused, listSeenBackupJobs, operateBackupJob } from './index';
 
 const ADMIN = { credential: { kind: 'user', username: 'oneadmin', secret: 'sandbox-oneadmin' } as OneCredential };
@@ -40,13 +44,8 @@ const drained = async (id: number) => {
 beforeAll(async () => {
   world = await startBackstoneWorld('bj-owners', { BACKSTONE_ONE_READ_CACHE_SECONDS: '0' });
   const paths = frontendPaths(world.stateDir);
-  const cfg = readConfig(paths);
   const dsTpl = join(world.stateDir, 'ds.tpl');
-  writeFileSync(
-    dsTpl,
-    `NAME = "RBackups"\nTYPE = "BACKUP_DS"\nDS_MAD = "restic"\nTM_MAD = "-"\nRESTIC_PASSWORD = "bj-pw"\n` +
-      `RESTIC_SFTP_SERVER = "${cfg.backupServer}"\nRESTIC_SFTP_USER = "${cfg.account.name}"\n`,
-  );
+  writeFileSync(dsTpl, resticDatastoreTemplate(world, { name: 'RBackups', password: 'bj-pw' }));
   expect((await cli(world.info, 'oneadmin', 'onedatastore', 'create', dsTpl)).code).toBe(0);
   vm.admin = await createVm(paths, { name: 'admins-vm', uid: 0, disksMb: [8] });
   vm.alice = await createVm(paths, { name: 'alices-vm', uid: 2, disksMb: [8] });

@@ -5,12 +5,16 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@/sandbox/common/process';
-import { readConfig } from '@/sandbox/opennebula/config';
 import { createVm } from '@/sandbox/opennebula/ops/create-vm';
 import { hold, isWaitingAt } from '@/sandbox/opennebula/ops/holds';
 import { frontendPaths } from '@/sandbox/opennebula/paths';
 import { one as cli } from '@/sandbox/opennebula/test-support';
-import { startBackstoneWorld, stopBackstoneWorld, type BackstoneWorld } from '@/scripts/test-support/backstone-world';
+import {
+  resticDatastoreTemplate,
+  startBackstoneWorld,
+  stopBackstoneWorld,
+  type BackstoneWorld,
+} from '@/scripts/test-support/backstone-world';
 import {
   cancelBackupJob,
   getBackupJob,
@@ -57,13 +61,8 @@ const drained = (j: BackupJob) => j.outdatedVms.length === 0 && j.backingUpVms.l
 beforeAll(async () => {
   world = await startBackstoneWorld('bj-verbs', { BACKSTONE_ONE_READ_CACHE_SECONDS: '0' });
   const paths = frontendPaths(world.stateDir);
-  const cfg = readConfig(paths);
   const dsTpl = join(world.stateDir, 'ds.tpl');
-  writeFileSync(
-    dsTpl,
-    `NAME = "RBackups"\nTYPE = "BACKUP_DS"\nDS_MAD = "restic"\nTM_MAD = "-"\nRESTIC_PASSWORD = "bj-pw"\n` +
-      `RESTIC_SFTP_SERVER = "${cfg.backupServer}"\nRESTIC_SFTP_USER = "${cfg.account.name}"\n`,
-  );
+  writeFileSync(dsTpl, resticDatastoreTemplate(world, { name: 'RBackups', password: 'bj-pw' }));
   expect((await ok('oneadmin', 'onedatastore', 'create', dsTpl)).trim()).toBe(`ID: ${DS}`);
   vm.a = await createVm(paths, { name: 'a', uid: 0, disksMb: [8] });
   vm.b = await createVm(paths, { name: 'b', uid: 0, disksMb: [8] });
