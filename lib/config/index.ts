@@ -44,6 +44,13 @@ const EnvSchema = z.object({
     .string()
     .regex(/^[1-9]\d{0,3}$/, 'must be a whole number of seconds from 1 to 9999')
     .optional(),
+  BACKSTONE_ALERTS_KEY: z
+    .string()
+    .trim()
+    .optional()
+    .refine((v) => v === undefined || v === '' || Buffer.from(v, 'base64').length === 32, {
+      message: 'must be 32 bytes in base64 (e.g. from `openssl rand -base64 32`)',
+    }),
   BACKSTONE_ONE_READ_CACHE_SECONDS: z
     .string()
     .regex(/^(\d{1,2})(\.\d{1,3})?$/, 'must be a number of seconds from 0 to 99 (0 turns the cache off)')
@@ -85,6 +92,13 @@ export type Config = {
    * identity, in milliseconds; any write through Backstone forgets them all. 0: never reused.
    */
   oneReadCacheMs: number;
+  alerts: {
+    /**
+     * The AES-256-GCM key (32 bytes) that seals the alert channels' secrets in the store; when
+     * absent one is generated into the data folder (0600). Never displayed.
+     */
+    key: Buffer | undefined;
+  };
   session: {
     /** From the environment; when absent one is generated into the data folder. Never displayed. */
     secret: string | undefined;
@@ -153,6 +167,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
         ? Number(e.BACKSTONE_ONE_READ_CACHE_SECONDS)
         : DEFAULT_ONE_READ_CACHE_SECONDS) * 1000,
     ),
+    alerts: { key: e.BACKSTONE_ALERTS_KEY ? Buffer.from(e.BACKSTONE_ALERTS_KEY, 'base64') : undefined },
     session: {
       secret: e.BACKSTONE_SESSION_SECRET || undefined,
       secureCookies: e.BACKSTONE_SECURE_COOKIES ?? 'auto',
