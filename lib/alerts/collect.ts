@@ -22,9 +22,9 @@ const DATASTORE_KINDS: ReadonlySet<string> = new Set([
   'datastore-filling',
 ]);
 
-export async function collectConditions(rules: AlertRules): Promise<TickFacts> {
+export async function collectConditions(rules: AlertRules, opts: { answerWithinMs?: number } = {}): Promise<TickFacts> {
   const report = await readHealth(ALERTS_READER, {
-    answerWithinMs: COLLECT_WITHIN_MS,
+    answerWithinMs: opts.answerWithinMs ?? COLLECT_WITHIN_MS,
     thresholds: { ...DEFAULT_THRESHOLDS, fullPercent: rules.fullPercent, fullWithinDays: rules.fullWithinDays },
   });
   // The home page folds many VMs of one status into one item; an alert is per VM.

@@ -2,6 +2,7 @@ import 'server-only';
 
 // Alerts: rules over what the home page knows, email and webhook channels, the history.
 export { setAlertGate, startAlertTicker, stopAlertTicker, alertTick, ALERT_TICK_MS } from './ticker';
+export { collectConditions } from './collect';
 export { runAlertTick, deliverDue, sendTest, GIVE_UP_AFTER_MS, type TickFacts } from './engine';
 export {
   alertHistory,
