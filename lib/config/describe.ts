@@ -58,6 +58,12 @@ export function describeConfig(config: Config): ConfigSection[] {
           value: `${config.downloads.perUser} per user, ${config.downloads.perServer} per backup server`,
           note: `past either, 429 with Retry-After; a download unread for ${Math.round(config.downloads.idleMs / 1000)} s is aborted`,
         },
+        {
+          label: 'Alerts key',
+          // Where the key comes from, never the key.
+          value: config.alerts.key ? 'from BACKSTONE_ALERTS_KEY' : 'alerts-key in the data folder',
+          note: 'seals the SMTP password and the webhook secret in the store',
+        },
       ],
     },
   ];
