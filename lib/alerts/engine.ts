@@ -106,11 +106,11 @@ export async function runAlertTick(facts: TickFacts, opts: TickOptions = {}): Pr
 
 const outgoing = (d: Delivery): Outgoing => ({ subject: d.subject, text: d.text, body: d.payload });
 
-/** One try of a delivery on its channel as configured now (a test may use a channel turned off). */
-function tryDelivery(channel: AlertChannel, out: Outgoing, db: Db, evenIfOff = false): Promise<TryOutcome> {
+/** One try of a delivery on its channel as configured now. */
+function tryDelivery(channel: AlertChannel, out: Outgoing, db: Db): Promise<TryOutcome> {
   const c = channel === 'email' ? readEmailChannel(db) : readWebhookChannel(db);
   if (!c) return Promise.resolve({ ok: false, error: `the ${channel} channel is not set up` });
-  if (!c.enabled && !evenIfOff) return Promise.resolve({ ok: false, error: `the ${channel} channel is turned off` });
+  if (!c.enabled) return Promise.resolve({ ok: false, error: `the ${channel} channel is turned off` });
   return 'host' in c ? sendEmail(c, out) : sendWebhook(c, out.body);
 }
 
@@ -158,13 +158,13 @@ export async function deliverDue(opts: {
 /**
  * "Send test": one message on one channel, one try (the button answers within the channel's
  * timeout), recorded in the history. A test is never retried: the admin sees the outcome at once.
- * It goes out even while the channel is turned off, so a channel can be tried before it is used.
+ * The caller checks first that the channel is set up and turned on (nothing goes anywhere else).
  */
 export async function sendTest(channel: AlertChannel, actor: string, db: Db = getDb()): Promise<TryOutcome> {
   const now = Date.now();
   const id = queueDelivery(channel, testMessage(actor, now), now, db);
   const d = getDelivery(id, db);
-  const out: TryOutcome = d ? await tryDelivery(channel, outgoing(d), db, true) : { ok: false, error: 'not recorded' };
+  const out: TryOutcome = d ? await tryDelivery(channel, outgoing(d), db) : { ok: false, error: 'not recorded' };
   recordAttempts(
     id,
     { status: out.ok ? 'sent' : 'failed', tries: 1, error: out.ok ? '' : out.error, at: Date.now() },

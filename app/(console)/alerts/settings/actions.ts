@@ -1,7 +1,15 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { hasWebhookSecret, saveEmailChannel, saveRules, saveWebhookChannel, sendTest } from '@/lib/alerts';
+import {
+  emailChannelView,
+  hasWebhookSecret,
+  webhookChannelView,
+  saveEmailChannel,
+  saveRules,
+  saveWebhookChannel,
+  sendTest,
+} from '@/lib/alerts';
 import { audit, authorize, requestAddress, type Viewer } from '@/lib/auth';
 import { toActionState } from '@/lib/errors';
 import { formFields, invalidState, type ActionState } from '@/lib/schemas/action-state';
@@ -115,6 +123,11 @@ export async function sendTestAlertAction(_prev: ActionState, formData: FormData
   const { channel } = parsed.data;
   const a = { action, target: `${channel} channel`, ...g };
   try {
+    // Only a channel set up and turned on sends anything: no message goes where alerts do not.
+    const view = channel === 'email' ? emailChannelView() : webhookChannelView();
+    const name = channel === 'email' ? 'email channel' : 'webhook channel';
+    if (!view) return { status: 'failed', message: `Set up the ${name} and save it first.` };
+    if (!view.enabled) return { status: 'failed', message: `Turn the ${name} on and save it, then send a test.` };
     const out = await sendTest(channel, g.viewer.username);
     const where = channel === 'email' ? 'The test email' : 'The test request';
     if (out.ok) return done(a, 'delivered', `${where} was delivered.`);

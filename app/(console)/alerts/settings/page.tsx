@@ -34,13 +34,13 @@ export default async function AlertSettingsPage() {
       <Panel title="Email (SMTP)" testId="alert-email">
         <EmailForm channel={email} />
         <div className="border-t border-slate-200 px-4 py-3 dark:border-slate-800">
-          <SendTest channel="email" disabled={!email} />
+          <SendTest channel="email" disabled={!email?.enabled} />
         </div>
       </Panel>
       <Panel title="Webhook" testId="alert-webhook">
         <WebhookForm channel={webhook} />
         <div className="border-t border-slate-200 px-4 py-3 dark:border-slate-800">
-          <SendTest channel="webhook" disabled={!webhook} />
+          <SendTest channel="webhook" disabled={!webhook?.enabled} />
         </div>
       </Panel>
     </div>

@@ -16,7 +16,7 @@ export function SendTest({ channel, disabled }: { channel: AlertChannel; disable
       <button type="submit" disabled={disabled || sending} className={SECONDARY}>
         {sending ? 'Sending…' : 'Send test'}
       </button>
-      {disabled && <p className="text-xs text-slate-500 dark:text-slate-400">Save the channel first.</p>}
+      {disabled && <p className="text-xs text-slate-500 dark:text-slate-400">Turn the channel on and save it first.</p>}
       <ActionOutcome state={state} testId={`send-test-${channel}-result`} />
     </form>
   );
