@@ -33,7 +33,7 @@ const nextConfig = {
   // Traced from this folder, not from a parent that happens to hold another lockfile.
   outputFileTracingRoot: dirname(fileURLToPath(import.meta.url)),
   // Native addons and the SSH stack stay out of the server bundle.
-  serverExternalPackages: ['node-ssh', 'ssh2', 'cpu-features', 'better-sqlite3'],
+  serverExternalPackages: ['node-ssh', 'ssh2', 'cpu-features', 'better-sqlite3', 'nodemailer'],
   poweredByHeader: false,
   reactStrictMode: true,
   typedRoutes: false,

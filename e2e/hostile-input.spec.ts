@@ -473,6 +473,47 @@ const ACTIONS: Record<string, ActionCase> = {
     }),
     fields: () => ['vmId', 'mode', 'incrementMode', 'keepLast', 'fsFreeze', 'backupVolatile'],
   },
+  // The alerts settings (admins). A settings form has nothing to refuse once its values parse: an
+  // accepted value is saved ("ok"). The channels stay turned off (an unchecked box) and point where
+  // nothing listens, so no fuzzed value sends anything; "Send test" on a channel that is not set up
+  // or turned off is refused.
+  saveAlertRulesAction: {
+    page: () => '/alerts/settings',
+    shape: 'form',
+    base: () => ({ fullPercent: '90', fullWithinDays: '30', lockStaleMinutes: '15', digest: '', digestHourUtc: '8' }),
+    fields: () => ['fullPercent', 'fullWithinDays', 'lockStaleMinutes', 'digest', 'digestHourUtc'],
+    acceptable: (r) => r.state?.status === 'ok',
+  },
+  saveEmailChannelAction: {
+    page: () => '/alerts/settings',
+    shape: 'form',
+    base: () => ({
+      enabled: '',
+      host: NOWHERE,
+      port: '25',
+      security: 'none',
+      user: '',
+      password: '',
+      clearPassword: '',
+      from: 'backstone@example.test',
+      to: 'oncall@example.test',
+    }),
+    fields: () => ['enabled', 'host', 'port', 'security', 'user', 'password', 'clearPassword', 'from', 'to'],
+    acceptable: (r) => r.state?.status === 'ok',
+  },
+  saveWebhookChannelAction: {
+    page: () => '/alerts/settings',
+    shape: 'form',
+    base: () => ({ enabled: '', url: `http://${NOWHERE}:9/hook`, secret: 'hostile-webhook-secret-1' }),
+    fields: () => ['enabled', 'url', 'secret'],
+    acceptable: (r) => r.state?.status === 'ok',
+  },
+  sendTestAlertAction: {
+    page: () => '/alerts/settings',
+    shape: 'form',
+    base: () => ({ channel: 'email' }),
+    fields: () => ['channel'],
+  },
 };
 // Takes no argument: nothing to fuzz, and calling it would end the test's session.
 const NO_ARGUMENTS = new Set(['signOutAction']);

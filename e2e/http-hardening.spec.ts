@@ -479,6 +479,8 @@ test('the nonce CSP breaks no page in Chromium: no violation, scripts and charts
     '/jobs',
     '/audit',
     '/system',
+    '/alerts',
+    '/alerts/settings',
     '/vms',
     '/backup-jobs',
     `/backup-jobs/${loadSandbox().seed.backupJobId}`,

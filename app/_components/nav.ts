@@ -24,6 +24,7 @@ export const NAV: NavSection[] = [
   {
     title: 'Administration',
     items: [
+      { href: '/alerts', label: 'Alerts', icon: '⚑', adminOnly: true },
       { href: '/audit', label: 'Audit log', icon: '☰', adminOnly: true },
       { href: '/system', label: 'System', icon: '⚙', adminOnly: true },
     ],
@@ -38,6 +39,8 @@ export const SEGMENT_LABELS: Record<string, string> = {
   jobs: 'Jobs',
   new: 'New',
   audit: 'Audit log',
+  alerts: 'Alerts',
+  settings: 'Settings',
   system: 'System',
   vms: 'VMs',
   'backup-jobs': 'Backup Jobs',

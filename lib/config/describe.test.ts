@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeConfig } from './describe';
-import type { Config } from './index';
+import { parseConfig, type Config } from './index';
 
 describe('describeConfig', () => {
   it('names the download limits and the idle bound an admin has set', () => {
@@ -12,6 +12,7 @@ describe('describeConfig', () => {
       dataDir: '/var/lib/one/backstone',
       jobsPerServer: 2,
       downloads: { perUser: 3, perServer: 7, idleMs: 45_000 },
+      alerts: { key: undefined },
     } as unknown as Config;
     const rows = describeConfig(config).flatMap((s) => s.rows);
     expect(rows.find((r) => r.label === 'Downloads')).toMatchObject({
@@ -19,5 +20,15 @@ describe('describeConfig', () => {
       note: expect.stringContaining('unread for 45 s'),
     });
     expect(rows.find((r) => r.label === 'Long jobs per backup server')?.value).toBe('2');
+  });
+
+  it('says where the alerts key comes from, never the key', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const rows = describeConfig(parseConfig({ BACKSTONE_ALERTS_KEY: key }, '/srv')).flatMap((s) => s.rows);
+    expect(rows.find((r) => r.label === 'Alerts key')?.value).toBe('from BACKSTONE_ALERTS_KEY');
+    expect(JSON.stringify(rows)).not.toContain(key);
+    const fromFile = describeConfig(parseConfig({}, '/srv')).flatMap((s) => s.rows);
+    expect(fromFile.find((r) => r.label === 'Alerts key')?.value).toBe('alerts-key in the data folder');
+    expect(() => parseConfig({ BACKSTONE_ALERTS_KEY: 'c2hvcnQ=' })).toThrow(/BACKSTONE_ALERTS_KEY: must be 32 bytes/);
   });
 });

@@ -75,6 +75,12 @@ export function describeConfig(config: Config): ConfigSection[] {
           value: config.oneServerId === undefined ? 'not set' : `SERVER_ID ${config.oneServerId}`,
           note: 'schedules and alerts run only while this front-end is the Raft leader (or the only one)',
         },
+        {
+          label: 'Alerts key',
+          // Where the key comes from, never the key.
+          value: config.alerts.key ? 'from BACKSTONE_ALERTS_KEY' : 'alerts-key in the data folder',
+          note: 'seals the SMTP password and the webhook secret in the store',
+        },
       ],
     },
   ];

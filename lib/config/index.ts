@@ -54,6 +54,13 @@ const EnvSchema = z.object({
     .string()
     .regex(/^[1-9]\d{0,3}$/, 'must be a whole number of seconds from 1 to 9999')
     .optional(),
+  BACKSTONE_ALERTS_KEY: z
+    .string()
+    .trim()
+    .optional()
+    .refine((v) => v === undefined || v === '' || Buffer.from(v, 'base64').length === 32, {
+      message: 'must be 32 bytes in base64 (e.g. from `openssl rand -base64 32`)',
+    }),
   BACKSTONE_ONE_READ_CACHE_SECONDS: z
     .string()
     .regex(/^(\d{1,2})(\.\d{1,3})?$/, 'must be a number of seconds from 0 to 99 (0 turns the cache off)')
@@ -118,6 +125,13 @@ export type Config = {
    * trailing slash: what a restore made links there. Undefined: the CLI command to see it is shown.
    */
   sunstoneUrl: string | undefined;
+  alerts: {
+    /**
+     * The AES-256-GCM key (32 bytes) that seals the alert channels' secrets in the store; when
+     * absent one is generated into the data folder (0600). Never displayed.
+     */
+    key: Buffer | undefined;
+  };
   session: {
     /** From the environment; when absent one is generated into the data folder. Never displayed. */
     secret: string | undefined;
@@ -194,6 +208,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
         : DEFAULT_ONE_READ_CACHE_SECONDS) * 1000,
     ),
     sunstoneUrl: e.BACKSTONE_SUNSTONE_URL?.replace(/\/+$/, ''),
+    alerts: { key: e.BACKSTONE_ALERTS_KEY ? Buffer.from(e.BACKSTONE_ALERTS_KEY, 'base64') : undefined },
     session: {
       secret: e.BACKSTONE_SESSION_SECRET || undefined,
       secureCookies: e.BACKSTONE_SECURE_COOKIES ?? 'auto',

@@ -189,4 +189,61 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 11,
+    name: 'alerts: settings, channels with sealed secrets, conditions and the delivery history',
+    sql: `
+      -- One row: rule thresholds and the digest option, as JSON (lib/alerts/settings.ts parses it).
+      CREATE TABLE alert_settings (
+        id         INTEGER PRIMARY KEY CHECK (id = 1),
+        data       TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        updated_by TEXT NOT NULL
+      );
+      -- The email and webhook channels; secret is AES-256-GCM sealed (lib/alerts/secret-box.ts).
+      CREATE TABLE alert_channels (
+        channel    TEXT PRIMARY KEY CHECK (channel IN ('email', 'webhook')),
+        enabled    INTEGER NOT NULL,
+        data       TEXT NOT NULL,
+        secret     TEXT,
+        updated_at INTEGER NOT NULL,
+        updated_by TEXT NOT NULL
+      );
+      -- Each condition seen: pending until it has held long enough, then open until it clears.
+      CREATE TABLE alert_conditions (
+        key           TEXT PRIMARY KEY,
+        kind          TEXT NOT NULL,
+        severity      TEXT NOT NULL,
+        title         TEXT NOT NULL,
+        detail        TEXT NOT NULL,
+        href          TEXT NOT NULL,
+        datastore_id  INTEGER,
+        state         TEXT NOT NULL CHECK (state IN ('pending', 'open')),
+        first_seen_at INTEGER NOT NULL,
+        opened_at     INTEGER
+      );
+      -- Every message to every channel: the alert history.
+      CREATE TABLE alert_deliveries (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        created_at      INTEGER NOT NULL,
+        channel         TEXT NOT NULL,
+        event           TEXT NOT NULL CHECK (event IN ('opened', 'resolved', 'digest', 'test')),
+        condition_key   TEXT NOT NULL,
+        subject         TEXT NOT NULL,
+        body            TEXT NOT NULL,
+        payload         TEXT NOT NULL,
+        status          TEXT NOT NULL CHECK (status IN ('queued', 'sent', 'retrying', 'failed')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        last_error      TEXT NOT NULL DEFAULT '',
+        last_attempt_at INTEGER,
+        sent_at         INTEGER
+      );
+      CREATE INDEX alert_deliveries_due ON alert_deliveries (status) WHERE status IN ('queued', 'retrying');
+      -- Small facts of the alert engine (when the last digest went out).
+      CREATE TABLE alert_state (
+        name  TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+    `,
+  },
 ];

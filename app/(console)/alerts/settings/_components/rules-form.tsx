@@ -1,0 +1,92 @@
+'use client';
+
+import { useActionState } from 'react';
+import { ActionOutcome } from '@/app/_components/action-outcome';
+import { IDLE, type ActionState } from '@/lib/schemas/action-state';
+import type { AlertRules } from '@/lib/schemas/alerts';
+import { saveAlertRulesAction } from '../actions';
+import { Field, INPUT, PRIMARY, Toggle } from './fields';
+
+export function RulesForm({ rules }: { rules: AlertRules }) {
+  const [state, formAction, saving] = useActionState<ActionState, FormData>(saveAlertRulesAction, IDLE);
+  return (
+    <form action={formAction} className="space-y-4 p-4" data-testid="alert-rules-form">
+      <div className="grid gap-4 sm:grid-cols-3">
+        <Field id="rules-full-percent" label="Datastore fuller than (%)">
+          <input
+            id="rules-full-percent"
+            name="fullPercent"
+            type="number"
+            min={1}
+            max={100}
+            required
+            defaultValue={rules.fullPercent}
+            className={INPUT}
+          />
+        </Field>
+        <Field
+          id="rules-full-within"
+          label="Or full within (days)"
+          hint="At the current rate, from the capacity samples."
+        >
+          <input
+            id="rules-full-within"
+            name="fullWithinDays"
+            type="number"
+            min={1}
+            max={365}
+            required
+            defaultValue={rules.fullWithinDays}
+            className={INPUT}
+          />
+        </Field>
+        <Field
+          id="rules-lock-minutes"
+          label="Stale lock for (minutes)"
+          hint="How long a lock stays stale before it alerts."
+        >
+          <input
+            id="rules-lock-minutes"
+            name="lockStaleMinutes"
+            type="number"
+            min={0}
+            max={10080}
+            required
+            defaultValue={rules.lockStaleMinutes}
+            className={INPUT}
+          />
+        </Field>
+      </div>
+      <p className="text-xs text-slate-500 dark:text-slate-400">
+        Also alerting, always: a failed job, a check that found errors, a VM whose backup failed or is overdue, a Backup
+        Job with failed VMs.
+      </p>
+      <div className="flex flex-wrap items-end gap-4">
+        <Toggle
+          id="rules-digest"
+          name="digest"
+          label="Daily digest instead of one message per alert"
+          defaultChecked={rules.digest}
+        />
+        <Field id="rules-digest-hour" label="Digest hour (UTC)">
+          <input
+            id="rules-digest-hour"
+            name="digestHourUtc"
+            type="number"
+            min={0}
+            max={23}
+            required
+            defaultValue={rules.digestHourUtc}
+            className={`${INPUT} w-24`}
+          />
+        </Field>
+      </div>
+      <div className="flex items-center gap-3">
+        <button type="submit" disabled={saving} className={PRIMARY}>
+          {saving ? 'Saving…' : 'Save rules'}
+        </button>
+        <ActionOutcome state={state} testId="alert-rules-result" />
+      </div>
+    </form>
+  );
+}
