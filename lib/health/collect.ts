@@ -4,7 +4,6 @@ import {
   estimateFull,
   isResticBackupDatastore,
   readOverview,
-  recordCapacitySample,
   samples,
   StillReading,
   type DatastoreOverview,
@@ -75,8 +74,6 @@ async function datastoreHealth(
       answerWithinMs: Math.max(0, opts.deadline - Date.now()),
     });
     overview = read.overview;
-    // The backup server was just listed: its df is the datastore's capacity history's next sample.
-    recordCapacitySample(ds.id, read.capacity);
   } catch (err) {
     if (!isExpectedError(err)) throw err;
     log.warn('datastore not readable for the health page', { datastore: ds.id, error: err.message });

@@ -1,4 +1,5 @@
 import 'server-only';
+import { ExpectedError } from '@/lib/errors/expected-error';
 import { visibleJob, type JobStatus } from '@/lib/jobs';
 import { getDb, type Db } from '@/lib/store';
 import type { RunOutcome, ScheduleKind, ScheduleRunView } from '@/lib/schemas/schedules';
@@ -37,9 +38,10 @@ function toRun(r: Row): Run {
   };
 }
 
-/** A run of this schedule has not ended yet. */
-export class RunInProgress extends Error {
+/** A run of this schedule has not ended yet: refused, never a second run at once. */
+export class RunInProgress extends ExpectedError {
   override name = 'RunInProgress';
+  readonly kind = 'conflict';
 }
 
 /** Opens a run, or throws RunInProgress when one of the same schedule is open. */
@@ -56,7 +58,7 @@ export function startRun(
     const open = openRun(datastoreId, kind, db);
     if (open)
       throw new RunInProgress(
-        `A ${kind} run of datastore ${datastoreId} is still going on${open.jobId === undefined ? '' : ` (job ${open.jobId})`}.`,
+        `Refused: a ${kind} run of datastore ${datastoreId} is still going on${open.jobId === undefined ? '' : ` (job ${open.jobId})`}. Wait for it to end.`,
       );
     return Number(
       db
