@@ -1,7 +1,8 @@
 /*
  * Schedules of a datastore (lib/schedules, the Maintenance tab's Schedules panel): an admin sees
  * each schedule with its interval and runs, changes the verify interval (audited), and "Verify
- * all" starts a job that ends ok, after which the panel shows the run; a VM owner sees no panel.
+ * all" starts a job that ends ok, after which the panel and the home page show the run; a VM
+ * owner sees neither.
  * A datastore of its own with one backed-up VM: the seeded one holds a stale lock other specs need.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -92,6 +93,12 @@ test('an admin changes the verify interval (audited) and "Verify all" runs a job
   await page.goto(`/datastores/${dsId}?tab=maintenance`);
   await expect(page.getByTestId('schedule-outcome-verify')).toHaveText('ok', { timeout: 60_000 });
   await expect(page.getByTestId('schedule-verify')).toContainText('next subset 2/3');
+
+  // The home page's line for the datastore: the verify's last run and its outcome, and the next.
+  await page.goto('/');
+  const line = page.getByTestId(`home-schedule-${dsId}`);
+  await expect(line).toContainText(/verify last .*ok/, { timeout: 60_000 });
+  await expect(line).toContainText('next in 2 days');
 });
 
 test('a VM owner sees no schedules panel', async ({ page }) => {

@@ -2,7 +2,7 @@ import Link from 'next/link';
 import { ANSWER_WITHIN_MS } from '@/lib/catalog';
 import { isExpectedError } from '@/lib/errors';
 import { datastoreLocks, lastChecks, type DatastoreLocks } from '@/lib/maintenance';
-import { scheduleViews } from '@/lib/schedules';
+import { scheduleViews, staleLocks } from '@/lib/schedules';
 import { maintenanceHref, locksHref } from '@/app/_components/hrefs';
 import type { RepositoryRow } from '@/lib/catalog';
 import { Badge } from '@/app/_components/badge';
@@ -24,7 +24,15 @@ async function load(datastoreId: number) {
     if (!isExpectedError(err)) throw err;
     error = err.userMessage;
   }
-  return { locks, error, checks: lastChecks(datastoreId), schedules: scheduleViews(datastoreId), now: Date.now() };
+  const now = Date.now();
+  return {
+    locks,
+    error,
+    checks: lastChecks(datastoreId),
+    schedules: scheduleViews(datastoreId),
+    stale: staleLocks(datastoreId, now),
+    now,
+  };
 }
 
 /**
@@ -40,12 +48,18 @@ export async function MaintenanceTab({
   datastoreName: string;
   repositories: RepositoryRow[];
 }) {
-  const { locks, error, checks, schedules, now } = await load(datastoreId);
+  const { locks, error, checks, schedules, stale, now } = await load(datastoreId);
   const locked = locks.inspections;
   const settled = locks.freshness.state === 'fresh' && locks.reading.length === 0;
   return (
     <div className="space-y-4">
-      <SchedulesPanel datastoreId={datastoreId} datastoreName={datastoreName} schedules={schedules} now={now} />
+      <SchedulesPanel
+        datastoreId={datastoreId}
+        datastoreName={datastoreName}
+        schedules={schedules}
+        staleLocks={stale}
+        now={now}
+      />
       <Panel title="Locks" testId="datastore-locks">
         {error && (
           <p role="alert" className="px-4 py-3 text-sm text-red-600">

@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import type { WatchedStaleLock } from '@/lib/schedules';
 import { intervalWords, SCHEDULE_LABELS, type ScheduleView, type RunOutcome } from '@/lib/schemas/schedules';
 import { Badge, type Tone } from '@/app/_components/badge';
 import { formatAge, formatDate } from '@/app/_components/format';
@@ -26,6 +27,22 @@ function settings(s: ScheduleView): string {
   if (s.kind === 'lock-watch')
     return `stale for ${Math.round((s.staleAfterSeconds ?? 0) / 60)} min; auto-removal ${s.autoUnlock ? 'on' : 'off'}`;
   return '';
+}
+
+/** What the lock watch holds now: each stale lock with when it was first seen stale. */
+function StaleLocks({ locks, now }: { locks: WatchedStaleLock[]; now: number }) {
+  if (locks.length === 0) return null;
+  return (
+    <ul className="mt-1 space-y-0.5 text-xs" data-testid="watched-stale-locks">
+      {locks.map((l) => (
+        <li key={`${l.repository}/${l.lockId}`}>
+          <Badge tone={l.beyondThreshold ? 'error' : 'warning'}>stale</Badge> lock {l.lockId.slice(0, 8)} of repository{' '}
+          <span className="font-mono">{l.repository}</span> (PID {l.pid} on {l.hostname}), first seen stale{' '}
+          {formatAge(l.firstSeenAt, now)}
+        </li>
+      ))}
+    </ul>
+  );
 }
 
 function LastRun({ s, now }: { s: ScheduleView; now: number }) {
@@ -66,11 +83,13 @@ export function SchedulesPanel({
   datastoreId,
   datastoreName,
   schedules,
+  staleLocks,
   now,
 }: {
   datastoreId: number;
   datastoreName: string;
   schedules: ScheduleView[];
+  staleLocks: WatchedStaleLock[];
   now: number;
 }) {
   return (
@@ -89,6 +108,7 @@ export function SchedulesPanel({
               <div>
                 <span data-testid={`schedule-interval-${s.kind}`}>{intervalWords(s.intervalSeconds)}</span>
                 {settings(s) && <div className="text-xs text-slate-500">{settings(s)}</div>}
+                {s.kind === 'lock-watch' && <StaleLocks locks={staleLocks} now={now} />}
               </div>
               <div>
                 <span className="text-xs text-slate-500">Last run </span>
