@@ -1,5 +1,6 @@
 // The schedules' runs against real parts: the front-end simulator, a real backup server (sshd) and
-// real restic 0.18. The ticker starts what is due, behind its gate. Three VMs are backed up into their own repositories of one datastore; then a
+// real restic 0.18. The ticker starts what is due, behind its gate; prune is skipped while a
+// backup of the datastore runs. Three VMs are backed up into their own repositories of one datastore; then a
 // verify with N = 3 reads subsets 1, 2, 3 and starts over at 1 (as restic itself reports it), a
 // pack the test damaged on the backup server makes a verify record errors for its repository, and
 // the lock watch records a stale lock (a restic killed with -9), removes it with `restic unlock`
@@ -19,20 +20,24 @@ import { holdExclusiveLock, type HeldLock } from '@/sandbox/backup-server/test-l
 import { writtenLockFiles } from '@/sandbox/common/restic-locks';
 import { waitFor } from '@/sandbox/common/process';
 import { createVm } from '@/sandbox/opennebula/ops/create-vm';
+import { hold } from '@/sandbox/opennebula/ops/holds';
 import { inBackup } from '@/sandbox/opennebula/ops/states';
 import { frontendPaths } from '@/sandbox/opennebula/paths';
 import { readDb } from '@/sandbox/opennebula/store/db';
 import { cliRunner } from '@/sandbox/seed/cli-runner';
 import { recentAudit } from '@/lib/auth/audit';
 import { visibleJobLog } from '@/lib/jobs';
+import { MaintenanceRefused } from '@/lib/maintenance';
 import {
   latestVerify,
   lastRun,
+  refusePruneWhileBackingUp,
   setSchedule,
   setScheduleGate,
   staleLocks,
   submitCapacitySample,
   submitLockWatch,
+  submitPruneAll,
   submitVerify,
   SCHEDULER_ACTOR,
   tick,
@@ -42,6 +47,8 @@ const PASSWORD = 'schedules-restic-pw';
 const JOB_MS = 180_000;
 
 let world: BackstoneWorld | undefined;
+let cli: ReturnType<typeof cliRunner>;
+let idle: () => boolean;
 let dsId: number;
 const vms: number[] = [];
 const held: HeldLock[] = [];
@@ -52,12 +59,12 @@ const logOf = (jobId: number) => (visibleJobLog(SANDBOX_ADMIN, jobId) ?? []).map
 beforeAll(async () => {
   world = await startBackstoneWorld('schedules');
   const paths = frontendPaths(world.stateDir);
-  const cli = cliRunner(world.info);
+  cli = cliRunner(world.info);
   const file = join(world.stateDir, 'schedules.tpl');
   writeFileSync(file, resticDatastoreTemplate(world, { name: 'Scheduled', password: PASSWORD }), { mode: 0o600 });
   dsId = Number((await cli('oneadmin', 'onedatastore', ['create', file])).replace(/\D/g, ''));
   for (const name of ['sched-a', 'sched-b', 'sched-c']) vms.push(await createVm(paths, { name, uid: 0, disksMb: [8] }));
-  const idle = () =>
+  idle = () =>
     readDb(paths)
       .vms.filter((v) => vms.includes(v.id))
       .every((v) => !inBackup(v.lcmState));
@@ -83,6 +90,47 @@ describe('the ticker', () => {
     expect((await tick()).started.filter((s) => s.datastoreId === dsId)).toEqual([]);
     for (const s of started) expect((await jobEnded(SANDBOX_ADMIN, s.jobId, JOB_MS)).status).toBe('succeeded');
     expect((await tick()).started.filter((s) => s.datastoreId === dsId)).toEqual([]);
+  });
+});
+
+describe('prune', () => {
+  it('is skipped with the reason while OpenNebula backs up a VM of the datastore, and prunes every repository after', async () => {
+    const paths = frontendPaths(world!.stateDir);
+    const vm = vms[0]!;
+    const release = hold(paths, 'backup');
+    try {
+      await cli('oneadmin', 'onevm', ['backup', String(vm), '-d', String(dsId)]);
+      expect(await waitFor(() => !idle(), 60_000, 100)).toBe(true);
+      await expect(refusePruneWhileBackingUp(dsId)).rejects.toBeInstanceOf(MaintenanceRefused);
+      const { jobId } = await submitPruneAll(dsId, 'schedule', SCHEDULER_ACTOR);
+      const job = await jobEnded(SANDBOX_ADMIN, jobId, JOB_MS);
+      expect(job.status).toBe('succeeded');
+      expect(job.message).toMatch(new RegExp(`^Skipped: OpenNebula is backing up VM ${vm} .*on datastore ${dsId}\\.$`));
+      expect(lastRun(dsId, 'prune')).toMatchObject({ outcome: 'skipped', jobId });
+      expect(logOf(jobId).some((l) => l.includes('restic prune'))).toBe(false);
+    } finally {
+      release();
+      // The held backup goes on once released: let it end (bounded) before anything else runs.
+      expect(await waitFor(idle, 180_000, 100)).toBe(true);
+    }
+    // Backstone's reads of OpenNebula are cached a moment: until they show the backup ended.
+    await expect
+      .poll(
+        () =>
+          refusePruneWhileBackingUp(dsId).then(
+            () => 'free',
+            (e: unknown) => String(e),
+          ),
+        { timeout: 60_000 },
+      )
+      .toBe('free');
+    const { jobId } = await submitPruneAll(dsId, 'manual', 'oneadmin');
+    const job = await jobEnded(SANDBOX_ADMIN, jobId, JOB_MS);
+    expect(job.status, job.message).toBe('succeeded');
+    expect(job.message).toMatch(/^Pruned 3 of 3 repositories: \d+ bytes freed\.$/);
+    // The driver's default RESTIC_PRUNE_MAX_UNUSED (none set in the template).
+    for (const v of vms) expect(logOf(jobId)).toContain(`${v}: restic prune --max-unused=0`);
+    expect(lastRun(dsId, 'prune')).toMatchObject({ outcome: 'ok', jobId, trigger: 'manual' });
   });
 });
 
