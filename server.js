@@ -282,13 +282,15 @@ if (!/^\d{1,4}$/.test(stopGraceText)) {
 }
 const stopGraceMs = Number(stopGraceText) * 1000;
 
-/** @returns {{ jobsInProgress: () => number, interruptJobsAtStop: () => number } | undefined} */
+/** @returns {{ jobsInProgress: () => number, interruptJobsAtStop: () => number, stopSchedules?: () => void } | undefined} */
 function stopHooks() {
   return /** @type {any} */ (globalThis)[Symbol.for('backstone.stop')];
 }
 
 for (const signal of /** @type {const} */ (['SIGTERM', 'SIGINT'])) {
   process.once(signal, () => {
+    // No scheduled run starts while the process winds down.
+    stopHooks()?.stopSchedules?.();
     let closed = false;
     server.close(() => {
       closed = true;

@@ -473,6 +473,35 @@ const ACTIONS: Record<string, ActionCase> = {
     }),
     fields: () => ['vmId', 'mode', 'incrementMode', 'keepLast', 'fsFreeze', 'backupVolatile'],
   },
+  // Datastore 0 is the system datastore, not a restic backup datastore: whatever passes validation
+  // is refused there, and no schedule, run or job is made.
+  setScheduleAction: {
+    page: () => `/datastores/${DS}`,
+    shape: 'form',
+    base: () => ({
+      datastoreId: '0',
+      kind: 'capacity',
+      enabled: 'on',
+      every: '1',
+      unit: 'hours',
+      subsets: '',
+      staleAfterMinutes: '',
+      autoUnlock: '',
+    }),
+    fields: () => ['datastoreId', 'kind', 'enabled', 'every', 'unit', 'subsets', 'staleAfterMinutes', 'autoUnlock'],
+  },
+  verifyAllAction: {
+    page: () => `/datastores/${DS}`,
+    shape: 'form',
+    base: () => ({ datastoreId: '0' }),
+    fields: () => ['datastoreId'],
+  },
+  pruneAllAction: {
+    page: () => `/datastores/${DS}`,
+    shape: 'form',
+    base: () => ({ datastoreId: '0', confirm: 'system' }),
+    fields: () => ['datastoreId', 'confirm'],
+  },
   // The alerts settings (admins). A settings form has nothing to refuse once its values parse: an
   // accepted value is saved ("ok"). The channels stay turned off (an unchecked box) and point where
   // nothing listens, so no fuzzed value sends anything; "Send test" on a channel that is not set up

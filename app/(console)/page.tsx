@@ -2,7 +2,10 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { requireViewer } from '@/lib/auth';
 import { readHealth, type AttentionItem, type HealthReport, type Severity } from '@/lib/health';
+import { scheduleViews } from '@/lib/schedules';
+import type { RunOutcome, ScheduleView } from '@/lib/schemas/schedules';
 import { Badge, type Tone } from '@/app/_components/badge';
+import { formatAge } from '@/app/_components/format';
 import { PageHeader, Panel } from '@/app/_components/panel';
 import { FreshnessNote } from '@/app/_components/freshness-note';
 import { RefreshWhile } from '@/app/_components/refresh-while';
@@ -76,6 +79,70 @@ function Item({ item }: { item: AttentionItem }) {
         </Link>
       )}
     </li>
+  );
+}
+
+const RUN_TONE: Record<RunOutcome, Tone> = {
+  ok: 'ok',
+  failed: 'error',
+  skipped: 'warning',
+  canceled: 'info',
+  interrupted: 'warning',
+};
+
+function VerifyLine({ verify, now }: { verify: ScheduleView; now: number }) {
+  const last = verify.last;
+  return (
+    <>
+      verify{' '}
+      {last ? (
+        <>
+          last {formatAge(last.startedAt, now)}{' '}
+          {verify.running ? (
+            <Badge tone="info">running</Badge>
+          ) : (
+            last.outcome && <Badge tone={RUN_TONE[last.outcome]}>{last.outcome}</Badge>
+          )}
+          {last.jobId !== undefined && (
+            <>
+              {' '}
+              <Link href={`/jobs/${last.jobId}`} className="text-brand-600 hover:underline">
+                job {last.jobId}
+              </Link>
+            </>
+          )}
+        </>
+      ) : (
+        'never run'
+      )}
+      {', next '}
+      {verify.nextAt === undefined ? 'off' : verify.nextAt <= now ? 'now' : formatAge(verify.nextAt, now)}
+    </>
+  );
+}
+
+/**
+ * Admins: a line per datastore with its verify schedule (last run and outcome, next run) from
+ * Backstone's own store; no read of a server waits for it.
+ */
+function ScheduleLines({ datastores, now }: { datastores: HealthReport['datastores']; now: number }) {
+  const rows = datastores.flatMap((d) => {
+    const verify = scheduleViews(d.id).find((s) => s.kind === 'verify');
+    return verify ? [{ d, verify }] : [];
+  });
+  if (rows.length === 0) return null;
+  return (
+    <ul className="space-y-0.5 text-xs text-slate-500 dark:text-slate-400" data-testid="home-schedules">
+      {rows.map(({ d, verify }) => (
+        <li key={d.id} data-testid={`home-schedule-${d.id}`}>
+          Schedules of{' '}
+          <Link href={`/datastores/${d.id}?tab=maintenance`} className="underline-offset-2 hover:underline">
+            {d.name}
+          </Link>
+          : <VerifyLine verify={verify} now={now} />
+        </li>
+      ))}
+    </ul>
   );
 }
 
@@ -160,6 +227,7 @@ export default async function HomePage() {
           ))}
         </p>
       )}
+      {viewer.isAdmin && <ScheduleLines datastores={report.datastores} now={report.generatedAt} />}
     </div>
   );
 }

@@ -5,14 +5,7 @@ import { getDatastore } from '@/lib/opennebula';
 import { stats, ResticError } from '@/lib/restic';
 import { getDb } from '@/lib/store';
 import { datastoreAccess, type DatastoreAccess } from './access';
-import {
-  capacityReading,
-  estimateFull,
-  recordCapacitySample,
-  samples,
-  type CapacitySample,
-  type FullEstimate,
-} from './capacity';
+import { estimateFull, samples, type CapacitySample, type FullEstimate } from './capacity';
 import { sharedInventory } from './inventory-reads';
 import type { Reader } from './reader';
 import { sharedCache } from '@/lib/cache';
@@ -108,7 +101,7 @@ export async function capacityReport(
   const answer = await sharedInventory(access, undefined, left(), signal);
   const inv = answer.value;
   if (!inv) throw new StillReading(`Still reading datastore ${datastoreId} from the backup server.`);
-  recordCapacitySample(datastoreId, capacityReading(inv, answer.freshness));
+  // The history is sampled by the datastore's capacity schedule (lib/schedules): a read writes nothing.
   const history = samples(datastoreId);
   // df is what OpenNebula's monitor shows of the datastore to anyone who sees it; the stored total
   // sums every owner's repositories.

@@ -4,8 +4,8 @@ import type { Filesystem, Inventory } from '@/lib/backup-server';
 import type { Freshness } from './shared-reads';
 
 // Capacity history of a backup datastore: a df sample is kept at most every SAMPLE_EVERY_MS when
-// a page that read the backup server's listing asks for it (recordCapacitySample), and an
-// estimated-full date comes from a linear fit once there are enough.
+// the datastore's capacity schedule (lib/schedules) records one (recordCapacitySample; pages only
+// read), and an estimated-full date comes from a linear fit once there are enough.
 
 export const SAMPLE_EVERY_MS = 15 * 60_000;
 export const MIN_SAMPLES_FOR_ESTIMATE = 7;

@@ -12,7 +12,14 @@ export {
 export type { Reader } from './reader';
 export type { ServerStatus } from './server-status';
 export { readDatastore, type DatastoreInfo } from './datastores';
-export { recordCapacitySample, samples, estimateFull, type CapacityReading, type FullEstimate } from './capacity';
+export {
+  capacityReading,
+  recordCapacitySample,
+  samples,
+  estimateFull,
+  type CapacityReading,
+  type FullEstimate,
+} from './capacity';
 export { repositoryDetail, RepositoryNotFound, REPOSITORY_NAME, type RepositoryDetail } from './repository';
 export {
   ANSWER_WITHIN_MS,

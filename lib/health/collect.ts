@@ -6,7 +6,6 @@ import {
   leastFresh,
   openNebulaWithin,
   readOverview,
-  recordCapacitySample,
   samples,
   StillReading,
   type DatastoreOverview,
@@ -82,8 +81,6 @@ async function datastoreHealth(
     });
     overview = read.overview;
     opennebula = read.opennebula;
-    // The backup server was just listed: its df is the datastore's capacity history's next sample.
-    recordCapacitySample(ds.id, read.capacity);
   } catch (err) {
     if (!isExpectedError(err)) throw err;
     log.warn('datastore not readable for the health page', { datastore: ds.id, error: err.message });

@@ -9,6 +9,7 @@ type Row = {
   at: number;
   ok: number;
   read_data_percent: number | null;
+  read_data_subset: string | null;
   errors: string;
   job_id: number | null;
   actor: string;
@@ -26,6 +27,7 @@ function toRecord(r: Row): CheckRecord {
     at: r.at,
     ok: r.ok === 1,
     readDataPercent: r.read_data_percent ?? undefined,
+    ...(r.read_data_subset ? { readDataSubset: r.read_data_subset } : {}),
     errors,
     jobId: r.job_id ?? undefined,
     actor: r.actor,
@@ -35,17 +37,26 @@ function toRecord(r: Row): CheckRecord {
 export function recordCheck(
   datastoreId: number,
   repository: string,
-  c: { ok: boolean; errors: string[]; readDataPercent?: number; jobId?: number; actor: string; at?: number },
+  c: {
+    ok: boolean;
+    errors: string[];
+    readDataPercent?: number;
+    readDataSubset?: { n: number; of: number };
+    jobId?: number;
+    actor: string;
+    at?: number;
+  },
   db: Db = getDb(),
 ): void {
   db.prepare(
-    'INSERT INTO check_results (datastore_id, repository, at, ok, read_data_percent, errors, job_id, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO check_results (datastore_id, repository, at, ok, read_data_percent, read_data_subset, errors, job_id, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
   ).run(
     datastoreId,
     repository,
     c.at ?? Date.now(),
     c.ok ? 1 : 0,
     c.readDataPercent ?? null,
+    c.readDataSubset ? `${c.readDataSubset.n}/${c.readDataSubset.of}` : null,
     JSON.stringify(c.errors.slice(0, 50).map((e) => redact(e).slice(0, 1000))),
     c.jobId ?? null,
     c.actor.slice(0, 200),
@@ -56,7 +67,7 @@ export function recordCheck(
 export function lastCheck(datastoreId: number, repository: string, db: Db = getDb()): CheckRecord | undefined {
   const r = db
     .prepare<[number, string], Row>(
-      'SELECT at, ok, read_data_percent, errors, job_id, actor FROM check_results WHERE datastore_id = ? AND repository = ? ORDER BY at DESC, id DESC LIMIT 1',
+      'SELECT at, ok, read_data_percent, read_data_subset, errors, job_id, actor FROM check_results WHERE datastore_id = ? AND repository = ? ORDER BY at DESC, id DESC LIMIT 1',
     )
     .get(datastoreId, repository);
   return r ? toRecord(r) : undefined;
@@ -66,7 +77,7 @@ export function lastCheck(datastoreId: number, repository: string, db: Db = getD
 export function lastChecks(datastoreId: number, db: Db = getDb()): Map<string, CheckRecord> {
   const rows = db
     .prepare<[number], Row & { repository: string }>(
-      `SELECT repository, at, ok, read_data_percent, errors, job_id, actor FROM check_results c
+      `SELECT repository, at, ok, read_data_percent, read_data_subset, errors, job_id, actor FROM check_results c
         WHERE datastore_id = ? AND id = (SELECT id FROM check_results d WHERE d.datastore_id = c.datastore_id
           AND d.repository = c.repository ORDER BY at DESC, id DESC LIMIT 1)`,
     )

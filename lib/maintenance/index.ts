@@ -15,5 +15,6 @@ export {
 export { repositoryMaintenance, type LocksAnswer, type RepositoryMaintenance } from './repository-maintenance';
 export { previewPrune, submitPrune, submitCheck, orphanPreview, submitOrphanForget } from './jobs';
 export { danglingPreview, deleteDanglingImage } from './dangling';
-export { lastCheck, lastChecks } from './check-results';
+export { lastCheck, lastChecks, recordCheck } from './check-results';
+export { readBackups, datastoreBackups, repositoryBackups, type CloudBackups } from './backups';
 export { MaintenanceRefused } from './errors';

@@ -3,7 +3,6 @@ import {
   ANSWER_WITHIN_MS,
   isResticBackupDatastore,
   readOverview,
-  recordCapacitySample,
   StillReading,
   type DatastoreOverview,
   type Reader,
@@ -75,7 +74,6 @@ async function datastoreFacts(ds: Datastore, deadline: number, signal?: AbortSig
   try {
     const read = await readOverview(SCRAPER, ds.id, signal, ds, { answerWithinMs: Math.max(0, deadline - Date.now()) });
     overview = read.overview;
-    recordCapacitySample(ds.id, read.capacity);
   } catch (err) {
     if (!isExpectedError(err)) throw err;
     log.warn('datastore not readable for /metrics', { datastore: ds.id, error: err.message });

@@ -233,13 +233,22 @@ export async function check(
   repo: ResticRepo,
   opts: {
     readDataSubsetPercent?: number;
+    /** `--read-data-subset=n/N`: the n-th of N groups of packs (a rotation reads all of them in N runs). */
+    readDataSubset?: { n: number; of: number };
     signal?: AbortSignal;
     onLine?: (line: string) => void;
     timeoutMs?: number;
   } = {},
 ): Promise<CheckResult> {
   const p = opts.readDataSubsetPercent;
-  const args = p === undefined ? [] : p >= 100 ? ['--read-data'] : [`--read-data-subset=${Math.max(0.1, p)}%`];
+  const g = opts.readDataSubset;
+  const args = g
+    ? [`--read-data-subset=${Math.trunc(g.n)}/${Math.trunc(g.of)}`]
+    : p === undefined
+      ? []
+      : p >= 100
+        ? ['--read-data']
+        : [`--read-data-subset=${Math.max(0.1, p)}%`];
   const lines: string[] = [];
   try {
     await call(repo, 'check', args, {

@@ -213,7 +213,7 @@ export function parsePrunePlan(text: string): PrunePlan {
 export function parseCheck(exitCode: number, stdout: string, stderr: string): CheckResult {
   const ok = exitCode === 0 && /no errors were found/.test(stdout);
   const noise =
-    /^(using temporary cache|create exclusive lock|load indexes|check all packs|check snapshots|read all data|read [\d.]+% of data packs|\[\d+:\d+\]|repo already locked, waiting|no errors were found)/;
+    /^(using temporary cache|create exclusive lock|load indexes|check all packs|check snapshots|read all data|read [\d.]+% of data packs|read group #\d+ of \d+ data packs|\[\d+:\d+\]|repo already locked, waiting|no errors were found)/;
   const errors = `${stdout}\n${stderr}`
     .split('\n')
     .map((l) => l.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').trim())

@@ -119,6 +119,8 @@ export type CheckRecord = {
   at: number;
   ok: boolean;
   readDataPercent?: number;
+  /** "n/N" when the check read the n-th of N subsets (a scheduled verify). */
+  readDataSubset?: string;
   errors: string[];
   jobId?: number;
   actor: string;

@@ -246,4 +246,53 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 12,
+    name: 'schedules of backup datastores (verify, prune, lock watch, capacity sample) and their runs',
+    // A datastore without a row for a kind runs that kind with its defaults (lib/schedules/defaults.ts).
+    // verify_next_subset is the n of the next `restic check --read-data-subset=n/N`; a verify run
+    // records which subset each repository was read with in check_results.read_data_subset.
+    sql: `
+      CREATE TABLE datastore_schedules (
+        datastore_id        INTEGER NOT NULL,
+        kind                TEXT NOT NULL CHECK (kind IN ('verify', 'prune', 'lock-watch', 'capacity')),
+        enabled             INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+        interval_seconds    INTEGER NOT NULL CHECK (interval_seconds > 0),
+        verify_subsets      INTEGER CHECK (verify_subsets IS NULL OR verify_subsets > 0),
+        verify_next_subset  INTEGER CHECK (verify_next_subset IS NULL OR verify_next_subset > 0),
+        stale_after_seconds INTEGER CHECK (stale_after_seconds IS NULL OR stale_after_seconds >= 0),
+        auto_unlock         INTEGER NOT NULL DEFAULT 0 CHECK (auto_unlock IN (0, 1)),
+        updated_at          INTEGER NOT NULL,
+        updated_by          TEXT NOT NULL,
+        PRIMARY KEY (datastore_id, kind)
+      ) WITHOUT ROWID;
+      CREATE TABLE schedule_runs (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        datastore_id INTEGER NOT NULL,
+        kind         TEXT NOT NULL,
+        trigger      TEXT NOT NULL CHECK (trigger IN ('schedule', 'manual')),
+        actor        TEXT NOT NULL,
+        started_at   INTEGER NOT NULL,
+        ended_at     INTEGER,
+        outcome      TEXT CHECK (outcome IS NULL OR outcome IN ('ok', 'failed', 'skipped', 'canceled', 'interrupted')),
+        job_id       INTEGER,
+        message      TEXT NOT NULL DEFAULT ''
+      );
+      CREATE INDEX schedule_runs_latest ON schedule_runs (datastore_id, kind, started_at DESC);
+      CREATE INDEX schedule_runs_open ON schedule_runs (ended_at) WHERE ended_at IS NULL;
+      CREATE TABLE stale_locks (
+        datastore_id  INTEGER NOT NULL,
+        repository    TEXT NOT NULL,
+        lock_id       TEXT NOT NULL,
+        hostname      TEXT NOT NULL,
+        pid           INTEGER NOT NULL,
+        lock_time     TEXT NOT NULL,
+        exclusive     INTEGER NOT NULL,
+        first_seen_at INTEGER NOT NULL,
+        last_seen_at  INTEGER NOT NULL,
+        PRIMARY KEY (datastore_id, repository, lock_id)
+      ) WITHOUT ROWID;
+      ALTER TABLE check_results ADD COLUMN read_data_subset TEXT;
+    `,
+  },
 ];

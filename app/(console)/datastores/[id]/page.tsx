@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { Suspense } from 'react';
 import { requireViewer, type Viewer } from '@/lib/auth';
-import { OVERVIEW_ANSWER_WITHIN_MS, readDatastore, readOverview, recordCapacitySample } from '@/lib/catalog';
+import { OVERVIEW_ANSWER_WITHIN_MS, readDatastore, readOverview } from '@/lib/catalog';
 import type { Datastore } from '@/lib/opennebula';
 import { expectedInterval } from '@/lib/protection';
 import { DatastoreIdParam, parseParam } from '@/lib/schemas/params';
@@ -34,11 +34,10 @@ async function Overview({
   tab: TabId;
   datastore: Datastore;
 }) {
-  const { overview, capacity } = await readOverview(viewer, id, undefined, datastore, {
+  // A read writes nothing: the capacity history is sampled by the datastore's schedule (lib/schedules).
+  const { overview } = await readOverview(viewer, id, undefined, datastore, {
     answerWithinMs: OVERVIEW_ANSWER_WITHIN_MS,
   });
-  // The backup server was just listed: its df is the datastore's capacity history's next sample.
-  recordCapacitySample(id, capacity);
   return (
     <>
       <PageHeader
@@ -69,7 +68,11 @@ async function Overview({
             Maintenance (locks, prune, integrity checks) is for cloud admins, members of the oneadmin group.
           </p>
         ) : overview.datastore.isRestic ? (
-          <MaintenanceTab datastoreId={id} repositories={overview.repositories} />
+          <MaintenanceTab
+            datastoreId={id}
+            datastoreName={overview.datastore.name}
+            repositories={overview.repositories}
+          />
         ) : (
           <p className="text-sm text-slate-500">Only restic backup datastores have repositories to maintain.</p>
         ))}

@@ -2,6 +2,7 @@ import Link from 'next/link';
 import { ANSWER_WITHIN_MS } from '@/lib/catalog';
 import { isExpectedError } from '@/lib/errors';
 import { datastoreLocks, lastChecks, type DatastoreLocks } from '@/lib/maintenance';
+import { scheduleViews, staleLocks } from '@/lib/schedules';
 import { maintenanceHref, locksHref } from '@/app/_components/hrefs';
 import type { RepositoryRow } from '@/lib/catalog';
 import { Badge } from '@/app/_components/badge';
@@ -11,6 +12,7 @@ import { RefreshWhile } from '@/app/_components/refresh-while';
 import { SimpleTable } from '@/app/_components/simple-table';
 import { CheckVerdict } from '../maintenance/[repo]/_components/check-verdict';
 import { LockTable } from '../maintenance/[repo]/_components/lock-table';
+import { SchedulesPanel } from './schedules-panel';
 
 async function load(datastoreId: number) {
   let locks: DatastoreLocks = { inspections: [], reading: [], freshness: { state: 'fresh', readAt: 0 } };
@@ -22,22 +24,42 @@ async function load(datastoreId: number) {
     if (!isExpectedError(err)) throw err;
     error = err.userMessage;
   }
-  return { locks, error, checks: lastChecks(datastoreId), now: Date.now() };
+  const now = Date.now();
+  return {
+    locks,
+    error,
+    checks: lastChecks(datastoreId),
+    schedules: scheduleViews(datastoreId),
+    stale: staleLocks(datastoreId, now),
+    now,
+  };
 }
 
-/** The datastore's Locks panel (every locked repository, inspected) and each repository's upkeep. */
+/**
+ * The datastore's schedules, its Locks panel (every locked repository, inspected) and each
+ * repository's upkeep.
+ */
 export async function MaintenanceTab({
   datastoreId,
+  datastoreName,
   repositories,
 }: {
   datastoreId: number;
+  datastoreName: string;
   repositories: RepositoryRow[];
 }) {
-  const { locks, error, checks, now } = await load(datastoreId);
+  const { locks, error, checks, schedules, stale, now } = await load(datastoreId);
   const locked = locks.inspections;
   const settled = locks.freshness.state === 'fresh' && locks.reading.length === 0;
   return (
     <div className="space-y-4">
+      <SchedulesPanel
+        datastoreId={datastoreId}
+        datastoreName={datastoreName}
+        schedules={schedules}
+        staleLocks={stale}
+        now={now}
+      />
       <Panel title="Locks" testId="datastore-locks">
         {error && (
           <p role="alert" className="px-4 py-3 text-sm text-red-600">
