@@ -8,6 +8,7 @@ import 'server-only';
 export { latestVerify, staleLocks, scheduleViews, type RepositoryVerify, type WatchedStaleLock } from './read';
 export { setScheduleGate, startScheduler, stopScheduler, tick, TICK_MS, type TickReport } from './ticker';
 export { submitVerify } from './verify';
+export { scheduledDatastore, confirmPruneAll } from './datastore';
 export { submitPruneAll, refusePruneWhileBackingUp } from './prune';
 export { submitLockWatch } from './lock-watch';
 export { submitCapacitySample } from './capacity';

@@ -2,11 +2,15 @@
 
 import { revalidatePath } from 'next/cache';
 import { audit, authorize, requestAddress, type Viewer } from '@/lib/auth';
-import { isResticBackupDatastore } from '@/lib/catalog';
-import { toActionState } from '@/lib/errors';
-import { MaintenanceRefused } from '@/lib/maintenance';
-import { getDatastore, type Datastore } from '@/lib/opennebula';
-import { refusePruneWhileBackingUp, RunInProgress, setSchedule, submitPruneAll, submitVerify } from '@/lib/schedules';
+import { auditOutcome, toActionState } from '@/lib/errors';
+import {
+  confirmPruneAll,
+  refusePruneWhileBackingUp,
+  scheduledDatastore,
+  setSchedule,
+  submitPruneAll,
+  submitVerify,
+} from '@/lib/schedules';
 import { type ActionState, formFields, invalidState } from '@/lib/schemas/action-state';
 import {
   intervalWords,
@@ -26,14 +30,6 @@ async function record(v: Viewer, action: string, target: string, outcome: 'ok' |
   audit({ actor: v.username, action, target, outcome, detail, address: await requestAddress() });
 }
 
-/** Only a restic backup datastore OpenNebula shows this admin has schedules (not found otherwise). */
-async function resticDatastore(v: Viewer, id: number): Promise<Datastore> {
-  const ds = await getDatastore(v.credential, id);
-  if (!isResticBackupDatastore(ds))
-    throw new MaintenanceRefused(`Datastore ${id} is not a restic backup datastore: it has no schedules.`);
-  return ds;
-}
-
 async function audited<T>(
   v: Viewer,
   action: string,
@@ -47,8 +43,7 @@ async function audited<T>(
     revalidatePath(`/datastores/${datastoreId}`);
     return { status: 'ok', message: r.message, ...(r.data === undefined ? {} : { data: r.data }) };
   } catch (err) {
-    const refused = err instanceof MaintenanceRefused || err instanceof RunInProgress;
-    await record(v, action, target, refused ? 'refused' : 'failed', err instanceof Error ? err.message : String(err));
+    await record(v, action, target, auditOutcome(err), err instanceof Error ? err.message : String(err));
     return toActionState(err, undefined, { action });
   }
 }
@@ -61,7 +56,7 @@ export async function setScheduleAction(_prev: ActionState, formData: FormData):
   if (!parsed.success) return invalidState(parsed.error);
   const d = parsed.data;
   return audited(auth.viewer, action, d.datastoreId, async () => {
-    const ds = await resticDatastore(auth.viewer, d.datastoreId);
+    const ds = await scheduledDatastore(auth.viewer.credential, d.datastoreId);
     setSchedule(d.datastoreId, d, auth.viewer.username);
     const what = [
       d.enabled ? 'on' : 'off',
@@ -90,7 +85,7 @@ export async function verifyAllAction(
   if (!parsed.success) return invalidState(parsed.error);
   const { datastoreId } = parsed.data;
   return audited(auth.viewer, action, datastoreId, async () => {
-    await resticDatastore(auth.viewer, datastoreId);
+    await scheduledDatastore(auth.viewer.credential, datastoreId);
     const { jobId } = await submitVerify(datastoreId, 'manual', auth.viewer.username);
     return { data: { jobId }, message: `Verify started (job ${jobId}).`, detail: `job ${jobId}` };
   });
@@ -107,9 +102,8 @@ export async function pruneAllAction(
   if (!parsed.success) return invalidState(parsed.error);
   const { datastoreId, confirm } = parsed.data;
   return audited(auth.viewer, action, datastoreId, async () => {
-    const ds = await resticDatastore(auth.viewer, datastoreId);
-    if (confirm !== ds.name)
-      throw new MaintenanceRefused(`Refused: type the datastore’s name, ${ds.name}, to prune all its repositories.`);
+    const ds = await scheduledDatastore(auth.viewer.credential, datastoreId);
+    confirmPruneAll(ds, confirm);
     await refusePruneWhileBackingUp(datastoreId);
     const { jobId } = await submitPruneAll(datastoreId, 'manual', auth.viewer.username);
     return { data: { jobId }, message: `Prune started (job ${jobId}).`, detail: `job ${jobId}` };
