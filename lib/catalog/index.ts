@@ -11,13 +11,15 @@ export {
 } from './overview';
 export type { Reader } from './reader';
 export type { ServerStatus } from './server-status';
-export { readDatastore, type DatastoreInfo } from './datastores';
+export { datastoreWithin, readDatastore, type DatastoreInfo } from './datastores';
 export { recordCapacitySample, samples, estimateFull, type CapacityReading, type FullEstimate } from './capacity';
 export { repositoryDetail, RepositoryNotFound, REPOSITORY_NAME, type RepositoryDetail } from './repository';
 export {
   ANSWER_WITHIN_MS,
   leastFresh,
+  openNebulaObjectWithin,
   openNebulaWithin,
+  readerKey,
   StillReading,
   valueWithin,
   waitOrAbort,
@@ -29,7 +31,13 @@ export { sharedInventory } from './inventory-reads';
 export { datastoreSummariesWithin, listDatastoreSummaries } from './datastores';
 export { capacityReport, type CapacityReport } from './capacity-report';
 export { NotAResticDatastore } from './access';
-export { backupServerOf, datastoreAccess, isResticBackupDatastore, type DatastoreAccess } from './access';
+export {
+  backupServerOf,
+  datastoreAccess,
+  datastoreAccessWithin,
+  isResticBackupDatastore,
+  type DatastoreAccess,
+} from './access';
 export { resolveSnapshot, resolveSnapshotPair, SnapshotNotVisible, type SnapshotRef } from './snapshot-resolve';
 export { snapshotFiles, snapshotFilesWithin, snapshotFile, type SnapshotFile } from './snapshot-files';
 export { diskHeader } from './snapshot-dump-head';
