@@ -25,3 +25,17 @@ export function answerDeadline(): { at: number; deadline: number } {
   const at = Date.now();
   return { at, deadline: at + ANSWER_WITHIN_MS };
 }
+
+/**
+ * As loadOr404, and undefined while what the page reads is not known yet (StillReading: OpenNebula
+ * or the backup server has not answered within the bound and nothing was read before): the page
+ * says so (StillReadingPage) and asks again.
+ */
+export async function loadOr404OrReading<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await loadOr404(read);
+  } catch (err) {
+    if (isExpectedError(err, 'unavailable')) return undefined;
+    throw err;
+  }
+}

@@ -5,6 +5,7 @@ export {
   listSeenBackupJobs,
   seenBackupJobsWithin,
   backupJobDetail,
+  backupJobDetailWithin,
   type BackupJobRow,
   type BackupJobDetail,
   type SeenVm,

@@ -1,5 +1,5 @@
 import 'server-only';
-import { openNebulaWithin, type Bounded } from '@/lib/catalog';
+import { openNebulaObjectWithin, openNebulaWithin, readerKey, type Bounded } from '@/lib/catalog';
 import { isExpectedError } from '@/lib/errors/expected-error';
 import {
   getBackupJob,
@@ -102,4 +102,20 @@ export async function backupJobDetail(reader: BackupJobReader, id: number): Prom
         ]),
     ),
   };
+}
+
+/**
+ * The Backup Job page's read within the pages' bound: the last one read (stale, with its age) or
+ * StillReading when oned is slow. undefined when OpenNebula shows the reader no such job, also as
+ * the last answer while oned is slow: a 404 stays a 404.
+ */
+export function backupJobDetailWithin(
+  reader: BackupJobReader & { username: string; isAdmin: boolean },
+  id: number,
+  opts: { answerWithinMs?: number; signal?: AbortSignal } = {},
+): Promise<Bounded<BackupJobDetail | undefined>> {
+  return openNebulaObjectWithin(`backup-job\0${id}\0${readerKey(reader)}`, () => backupJobDetail(reader, id), {
+    what: `Backup Job ${id}`,
+    ...opts,
+  });
 }

@@ -4,6 +4,7 @@ import { ExpectedError } from '@/lib/errors/expected-error';
 import { getDatastoreDecrypted, type DecryptedDatastore } from '@/lib/opennebula';
 import { repoOptionsFromTemplate, type ResticRepo } from '@/lib/restic';
 import type { SshTarget } from '@/lib/exec';
+import { openNebulaObjectWithin, type Bounded } from './shared-reads';
 
 // How Backstone reaches a restic datastore's repositories: as RESTIC_SFTP_USER on
 // RESTIC_SFTP_SERVER, under BASE_PATH, with the datastore's password. The decrypted datastore is
@@ -52,4 +53,21 @@ export function accessFrom(ds: DecryptedDatastore): DatastoreAccess {
 
 export async function datastoreAccess(id: number): Promise<DatastoreAccess> {
   return accessFrom(await getDatastoreDecrypted({ kind: 'service' }, id));
+}
+
+/**
+ * datastoreAccess for a page's read, within the pages' bound: from the last decrypted datastore
+ * read (stale, with its age) or StillReading while oned is slow. Kept in this process's memory only,
+ * as the CLI's own read cache keeps it; writes and jobs use datastoreAccess and wait for oned.
+ */
+export async function datastoreAccessWithin(
+  id: number,
+  opts: { answerWithinMs?: number; signal?: AbortSignal } = {},
+): Promise<Bounded<DatastoreAccess>> {
+  const { value, freshness } = await openNebulaObjectWithin(
+    `datastore-decrypted\0${id}`,
+    () => getDatastoreDecrypted({ kind: 'service' }, id),
+    { what: `datastore ${id}`, ...opts },
+  );
+  return { value: accessFrom(value), freshness };
 }

@@ -4,7 +4,8 @@ import { byRepositoryName, type Filesystem } from '@/lib/backup-server';
 import { getDatastore } from '@/lib/opennebula';
 import { stats, ResticError } from '@/lib/restic';
 import { getDb } from '@/lib/store';
-import { datastoreAccess, type DatastoreAccess } from './access';
+import { datastoreAccess, datastoreAccessWithin, type DatastoreAccess } from './access';
+import { datastoreWithin } from './datastores';
 import { estimateFull, samples, type CapacitySample, type FullEstimate } from './capacity';
 import { sharedInventory } from './inventory-reads';
 import type { Reader } from './reader';
@@ -96,8 +97,14 @@ export async function capacityReport(
   const started = Date.now();
   const left = () =>
     opts.answerWithinMs === undefined ? undefined : Math.max(0, started + opts.answerWithinMs - Date.now());
-  await getDatastore(reader.credential, datastoreId);
-  const access = await datastoreAccess(datastoreId);
+  // With a bound, OpenNebula's reads too answer within it (the last ones while oned is slow).
+  const bound = opts.answerWithinMs;
+  if (bound === undefined) await getDatastore(reader.credential, datastoreId);
+  else await datastoreWithin(reader, datastoreId, { answerWithinMs: left() ?? 0 });
+  const access =
+    bound === undefined
+      ? await datastoreAccess(datastoreId)
+      : (await datastoreAccessWithin(datastoreId, { answerWithinMs: left() ?? 0 })).value;
   const answer = await sharedInventory(access, undefined, left(), signal);
   const inv = answer.value;
   if (!inv) throw new StillReading(`Still reading datastore ${datastoreId} from the backup server.`);

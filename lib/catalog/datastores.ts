@@ -2,7 +2,7 @@ import 'server-only';
 import { getDatastore, listDatastores, type Datastore } from '@/lib/opennebula';
 import { isResticBackupDatastore } from './access';
 import type { Reader } from './reader';
-import { openNebulaWithin, type Bounded } from './shared-reads';
+import { openNebulaObjectWithin, openNebulaWithin, readerKey, type Bounded } from './shared-reads';
 
 // Datastores as the reader's own identity sees them: what OpenNebula says about each one, without
 // the backup server.
@@ -33,6 +33,21 @@ export type DatastoreInfo = Pick<
 /** The datastore as the reader's own identity sees it (OpenNebula refuses one they may not see). */
 export async function readDatastore(reader: Reader, id: number): Promise<Datastore> {
   return getDatastore(reader.credential, id);
+}
+
+/**
+ * readDatastore for a page, within the pages' bound: the last one read (stale, with its age) or
+ * StillReading while oned is slow; "not found" stays a 404-kind error.
+ */
+export function datastoreWithin(
+  reader: Reader,
+  id: number,
+  opts: { answerWithinMs?: number; signal?: AbortSignal } = {},
+): Promise<Bounded<Datastore>> {
+  return openNebulaObjectWithin(`datastore\0${id}\0${readerKey(reader)}`, () => readDatastore(reader, id), {
+    what: `datastore ${id}`,
+    ...opts,
+  });
 }
 
 export function datastoreInfo(ds: Datastore): DatastoreInfo {

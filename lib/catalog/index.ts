@@ -11,7 +11,7 @@ export {
 } from './overview';
 export type { Reader } from './reader';
 export type { ServerStatus } from './server-status';
-export { readDatastore, type DatastoreInfo } from './datastores';
+export { datastoreWithin, readDatastore, type DatastoreInfo } from './datastores';
 export {
   capacityReading,
   recordCapacitySample,
@@ -24,7 +24,9 @@ export { repositoryDetail, RepositoryNotFound, REPOSITORY_NAME, type RepositoryD
 export {
   ANSWER_WITHIN_MS,
   leastFresh,
+  openNebulaObjectWithin,
   openNebulaWithin,
+  readerKey,
   StillReading,
   valueWithin,
   waitOrAbort,
@@ -36,7 +38,13 @@ export { sharedInventory } from './inventory-reads';
 export { datastoreSummariesWithin, listDatastoreSummaries } from './datastores';
 export { capacityReport, type CapacityReport } from './capacity-report';
 export { NotAResticDatastore } from './access';
-export { backupServerOf, datastoreAccess, isResticBackupDatastore, type DatastoreAccess } from './access';
+export {
+  backupServerOf,
+  datastoreAccess,
+  datastoreAccessWithin,
+  isResticBackupDatastore,
+  type DatastoreAccess,
+} from './access';
 export { resolveSnapshot, resolveSnapshotPair, SnapshotNotVisible, type SnapshotRef } from './snapshot-resolve';
 export { snapshotFiles, snapshotFilesWithin, snapshotFile, type SnapshotFile } from './snapshot-files';
 export { diskHeader } from './snapshot-dump-head';

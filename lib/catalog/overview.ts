@@ -3,17 +3,24 @@ import { byRepositoryName, type Filesystem, type Inventory } from '@/lib/backup-
 import { ExecError } from '@/lib/exec';
 import { logger } from '@/lib/log';
 import { getDatastore, type Datastore } from '@/lib/opennebula';
-import { datastoreAccess, isResticBackupDatastore } from './access';
+import { datastoreAccess, datastoreAccessWithin, isResticBackupDatastore, type DatastoreAccess } from './access';
 import { capacityReading, type CapacityReading } from './capacity';
 import { imagesByRepository, readCloud, type Cloud } from './cloud';
-import { datastoreInfo, type DatastoreInfo } from './datastores';
+import { datastoreInfo, datastoreWithin, type DatastoreInfo } from './datastores';
 import { sharedInventory } from './inventory-reads';
 import { busyVmIds } from './linkage';
 import { settleWithin, sharedListingRead, type ListingFacts } from './listing-reads';
 import type { Reader } from './reader';
 import { linkFacts, nothingLinked, repositoryView } from './repository-view';
 import { serverStatus, unreachableServer, type ServerStatus } from './server-status';
-import { ANSWER_WITHIN_MS, openNebulaWithin, StillReading, type Bounded, type Freshness } from './shared-reads';
+import {
+  ANSWER_WITHIN_MS,
+  leastFresh,
+  openNebulaWithin,
+  StillReading,
+  type Bounded,
+  type Freshness,
+} from './shared-reads';
 import type { Problem, RepositoryRow } from './types';
 import { seesRepository, seesWholeRepository } from './visibility';
 
@@ -42,6 +49,10 @@ export type DatastoreOverview = {
    * server is slow or failing (`stale`); or `reading`: none yet, only OpenNebula's side shows.
    */
   freshness: Freshness;
+  /** Whom `freshness` waits for (the backup server unless said): OpenNebula while it has not said where and what the repositories are. */
+  freshnessSource?: 'backup-server' | 'opennebula';
+  /** How current OpenNebula's side is (the datastore, its images and VMs), when it is not fresh. */
+  opennebula?: Freshness;
   generatedAt: number;
 };
 
@@ -54,7 +65,11 @@ export type DatastoreOverview = {
  */
 export const OVERVIEW_ANSWER_WITHIN_MS = ANSWER_WITHIN_MS;
 
-export type OverviewOptions = { answerWithinMs?: number };
+export type OverviewOptions = {
+  answerWithinMs?: number;
+  /** How fresh the preloaded datastore is (a page's bounded read of it). */
+  datastoreFreshness?: Freshness;
+};
 
 /** Everything about one datastore's repositories, in one SSH round trip plus restic for new snapshots only. */
 export async function datastoreOverview(
@@ -98,10 +113,23 @@ export async function readOverview(
   const started = Date.now();
   // The decrypted datastore (BASE_PATH, server, password) is read alongside the reader's own view
   // of it, and used only once OpenNebula has shown the datastore to the reader's own identity.
+  // With a bound, both are OpenNebula reads for a page: the last ones (stale) or StillReading when
+  // oned is slow, a missing datastore still "not found".
+  const bounded = opts.answerWithinMs;
   const known = preloaded?.id === id ? preloaded : undefined;
-  const accessRead = known && !isResticBackupDatastore(known) ? undefined : datastoreAccess(id);
+  const accessRead: Promise<Bounded<DatastoreAccess>> | undefined =
+    known && !isResticBackupDatastore(known)
+      ? undefined
+      : bounded === undefined
+        ? datastoreAccess(id).then((value) => ({ value, freshness: { state: 'fresh', readAt: Date.now() } }))
+        : datastoreAccessWithin(id, { answerWithinMs: bounded });
   accessRead?.catch(() => undefined); // awaited below, after the reader's check
-  const ds = known ?? (await getDatastore(reader.credential, id));
+  const dsAnswer: Bounded<Datastore> = known
+    ? { value: known, freshness: opts.datastoreFreshness ?? { state: 'fresh', readAt: Date.now() } }
+    : bounded === undefined
+      ? { value: await getDatastore(reader.credential, id), freshness: { state: 'fresh', readAt: Date.now() } }
+      : await datastoreWithin(reader, id, { answerWithinMs: bounded });
+  const ds = dsAnswer.value;
   const info = datastoreInfo(ds);
   const base: DatastoreOverview = {
     datastore: info,
@@ -110,15 +138,29 @@ export async function readOverview(
     totals: { repositories: 0, snapshots: 0, storedBytes: 0, logicalBytes: 0 },
     pending: 0,
     freshness: { state: 'fresh', readAt: Date.now() },
+    freshnessSource: 'backup-server',
+    ...(dsAnswer.freshness.state === 'fresh' ? {} : { opennebula: dsAnswer.freshness }),
     generatedAt: Date.now(),
   };
-  if (!info.isRestic || !accessRead) return { overview: base };
+  if (!info.isRestic || !accessRead) return { overview: base, opennebula: dsAnswer.freshness };
 
   // OpenNebula's images and VMs are read while the backup server and restic are asked: neither
   // needs the other until the linking below.
   const cloudRead = cloudWithin(reader, id, opts.answerWithinMs);
   cloudRead.catch(() => undefined); // awaited below; this only keeps an early failure elsewhere from going unhandled
-  const access = await accessRead;
+  let accessAnswer: Bounded<DatastoreAccess>;
+  try {
+    accessAnswer = await accessRead;
+  } catch (err) {
+    // OpenNebula has not said where the repositories are yet: only its side of the datastore shows.
+    if (!(err instanceof StillReading)) throw err;
+    const reading: Freshness = { state: 'reading' };
+    return {
+      overview: { ...base, freshness: reading, freshnessSource: 'opennebula', opennebula: reading },
+      opennebula: reading,
+    };
+  }
+  const access = accessAnswer.value;
   const left = () =>
     opts.answerWithinMs === undefined ? undefined : Math.max(0, started + opts.answerWithinMs - Date.now());
   let inv: Inventory | undefined;
@@ -158,8 +200,15 @@ export async function readOverview(
   }
   const cloudAnswer = await cloudRead;
   // OpenNebula has not said which images and VMs there are: nothing can be linked or shown yet.
-  if (!cloudAnswer) return { overview: { ...base, freshness: { state: 'reading' } }, opennebula: { state: 'reading' } };
+  if (!cloudAnswer) {
+    const reading: Freshness = { state: 'reading' };
+    return {
+      overview: { ...base, freshness: reading, freshnessSource: 'opennebula', opennebula: reading },
+      opennebula: reading,
+    };
+  }
   const cloud = cloudAnswer.value;
+  const opennebula = leastFresh(dsAnswer.freshness, accessAnswer.freshness, cloudAnswer.freshness);
 
   const imagesByRepo = imagesByRepository(cloud.images);
   const listingOf = new Map((inv?.repositories ?? []).map((r) => [r.name, r]));
@@ -198,6 +247,8 @@ export async function readOverview(
     },
     pending: shown.filter((r) => r.consistency === 'pending').length,
     freshness,
+    freshnessSource: 'backup-server',
+    ...(opennebula.state === 'fresh' ? {} : { opennebula }),
   };
-  return { overview, capacity: capacityReading(inv, freshness), opennebula: cloudAnswer.freshness };
+  return { overview, capacity: capacityReading(inv, freshness), opennebula };
 }

@@ -1,15 +1,15 @@
 import 'server-only';
 import { ExpectedError } from '@/lib/errors/expected-error';
 import { getDatastore } from '@/lib/opennebula';
-import { datastoreAccess } from './access';
+import { datastoreAccess, datastoreAccessWithin, type DatastoreAccess } from './access';
 import { sharedInventory } from './inventory-reads';
 import { readCloud, type Cloud } from './cloud';
-import { datastoreInfo, type DatastoreInfo } from './datastores';
+import { datastoreInfo, datastoreWithin, type DatastoreInfo } from './datastores';
 import { busyVmIds, repositoryOfImage } from './linkage';
 import { settleWithin, sharedListingRead, type ListingFacts } from './listing-reads';
 import type { Reader } from './reader';
 import { linkFacts, nothingLinked, repositoryView } from './repository-view';
-import { waitOrAbort, type Freshness } from './shared-reads';
+import { leastFresh, waitOrAbort, type Bounded, type Freshness } from './shared-reads';
 import type { BackupChain, RepositoryRow, SnapshotRow } from './types';
 import { seesRepository } from './visibility';
 import { REPOSITORY_NAME } from '@/lib/schemas/ids';
@@ -40,6 +40,8 @@ export type RepositoryDetail = {
    * on and the page asks again.
    */
   freshness: Freshness;
+  /** How current OpenNebula's datastore is, when it is not fresh (read within the bound: oned is slow). */
+  opennebula?: Freshness;
 };
 
 /** A repository name as OpenNebula makes them: a VM ID, or job_<ID>. */
@@ -64,10 +66,22 @@ export async function repositoryDetail(
   if (!REPOSITORY_NAME.test(name)) throw new RepositoryNotFound(`There is no repository ${name}.`);
   // The decrypted datastore is read alongside the reader's own view of it, but nothing is done with
   // it until OpenNebula has said the reader may see the datastore.
-  const accessRead = datastoreAccess(datastoreId);
+  // With a bound, both are OpenNebula reads for a page: the last ones (stale) or StillReading when
+  // oned is slow, a missing datastore still "not found".
+  const fresh = <T>(value: T): Bounded<T> => ({ value, freshness: { state: 'fresh', readAt: Date.now() } });
+  const accessRead: Promise<Bounded<DatastoreAccess>> =
+    opts.answerWithinMs === undefined
+      ? datastoreAccess(datastoreId).then(fresh)
+      : datastoreAccessWithin(datastoreId, { answerWithinMs: left() ?? 0 });
   accessRead.catch(() => undefined); // awaited below, after the reader's check
-  const ds = await getDatastore(reader.credential, datastoreId);
-  const access = await accessRead;
+  const dsAnswer =
+    opts.answerWithinMs === undefined
+      ? fresh(await getDatastore(reader.credential, datastoreId))
+      : await datastoreWithin(reader, datastoreId, { answerWithinMs: left() ?? 0 });
+  const ds = dsAnswer.value;
+  const accessAnswer = await accessRead;
+  const access = accessAnswer.value;
+  const opennebula = leastFresh(dsAnswer.freshness, accessAnswer.freshness);
   // OpenNebula's images and VMs are read while the backup server and restic are asked.
   const cloudRead = readCloud(reader, datastoreId);
   cloudRead.catch(() => undefined); // awaited below
@@ -104,5 +118,6 @@ export async function repositoryDetail(
     chains: seen.chains,
     lockFiles: reader.isAdmin ? (listing?.locks.map((l) => l.id) ?? []) : [],
     freshness: facts ? inv.freshness : { state: 'reading' },
+    ...(opennebula.state === 'fresh' ? {} : { opennebula }),
   };
 }

@@ -1,6 +1,6 @@
 import 'server-only';
 import { sharedCache, type Answer, type Freshness } from '@/lib/cache';
-import { ExpectedError } from '@/lib/errors/expected-error';
+import { ExpectedError, isExpectedError } from '@/lib/errors/expected-error';
 
 // Reads of the backup server answered within a bound. The reads themselves are shared through the
 // process's one cache (lib/cache: one read per key, a caller's signal stops only its own wait, the
@@ -52,6 +52,45 @@ export async function openNebulaWithin<T>(
     throw new StillReading(`Backstone is still reading ${opts.what} from OpenNebula. This page asks again shortly.`);
   return { value: answer.value, freshness: answer.freshness };
 }
+
+// OpenNebula's reads of one object for pages (`onevm show`, `onebackupjob show`, `onedatastore show
+// [--decrypt]`, with what a page reads beside them). A read that says the object is not there (or
+// not the reader's to see: the same 404) is kept as such, so a deleted object is "not found", never
+// the last value read before it went.
+type Seen<T> = { found: T } | { gone: unknown };
+const openNebulaObjects = sharedCache<Seen<unknown>>('catalog.opennebula-object-reads', { freshMs: 0, max: 2_000 });
+
+/**
+ * One OpenNebula object for a page, within the pages' bound as openNebulaWithin: its value when
+ * the read comes in time, else the last value read (stale, with its age), else StillReading. When
+ * OpenNebula said the object is not there (a 404-kind error), that error is thrown, also as the
+ * last answer while oned is slow. Only for reads: a write waits for OpenNebula's answer.
+ */
+export async function openNebulaObjectWithin<T>(
+  key: string,
+  load: () => Promise<T>,
+  opts: { what: string; answerWithinMs?: number; signal?: AbortSignal },
+): Promise<Bounded<T>> {
+  const seen = async (): Promise<Seen<unknown>> => {
+    try {
+      return { found: await load() };
+    } catch (err) {
+      if (isExpectedError(err) && err.status === 404) return { gone: err };
+      throw err;
+    }
+  };
+  const answer = await openNebulaObjects.within(key, seen, opts.answerWithinMs ?? ANSWER_WITHIN_MS, {
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  if (answer.value === undefined)
+    throw new StillReading(`Backstone is still reading ${opts.what} from OpenNebula. This page asks again shortly.`);
+  if ('gone' in answer.value) throw answer.value.gone;
+  return { value: answer.value.found as T, freshness: answer.freshness };
+}
+
+/** Who reads, for the keys of per-reader reads: a view is never served to another reader. */
+export const readerKey = (reader: { username: string; isAdmin: boolean }): string =>
+  `${reader.isAdmin ? 'admin' : 'user'}\0${reader.username}`;
 
 /** The least fresh of several reads behind one page: still reading, else the oldest stale one, else fresh. */
 export function leastFresh(...all: Freshness[]): Freshness {

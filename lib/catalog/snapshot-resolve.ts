@@ -1,7 +1,7 @@
 import 'server-only';
 import type { ResticRepo } from '@/lib/restic';
 import { olderFirst } from '@/lib/schemas/snapshot-pair';
-import { datastoreAccess, type DatastoreAccess } from './access';
+import { datastoreAccess, datastoreAccessWithin, type DatastoreAccess } from './access';
 import type { Reader } from './reader';
 import { repositoryDetail, RepositoryNotFound, type RepositoryDetail } from './repository';
 import { StillReading } from './shared-reads';
@@ -46,12 +46,21 @@ export async function resolveSnapshot(
   signal?: AbortSignal,
   opts: { answerWithinMs?: number } = {},
 ): Promise<SnapshotRef> {
+  const started = Date.now();
   const detail = await repositoryDetail(reader, datastoreId, repository, signal, opts);
   const snapshot = findSnapshot(detail.snapshots, snapshotId);
   if (!snapshot && detail.freshness.state === 'reading')
     throw new StillReading(`Still reading the snapshots of repository ${repository} from the backup server.`);
   if (!snapshot) throw new SnapshotNotVisible(`There is no snapshot ${snapshotId} in repository ${repository}.`);
-  const access = await datastoreAccess(datastoreId);
+  // With a bound, the decrypted datastore is OpenNebula's read for a page too (the last one while oned is slow).
+  const access =
+    opts.answerWithinMs === undefined
+      ? await datastoreAccess(datastoreId)
+      : (
+          await datastoreAccessWithin(datastoreId, {
+            answerWithinMs: Math.max(0, started + opts.answerWithinMs - Date.now()),
+          })
+        ).value;
   return { detail, snapshot, access, repo: access.repo(repository) };
 }
 

@@ -5,7 +5,7 @@ import { listDatastoreSummaries } from './datastores';
 import { referencesOf, repositoryOfImage } from './linkage';
 import type { Reader } from './reader';
 import { repositoryDetail } from './repository';
-import type { Freshness } from './shared-reads';
+import { openNebulaObjectWithin, readerKey, StillReading, type Freshness } from './shared-reads';
 import type { ChainLink } from './types';
 
 // One VM's backups across every backup datastore the reader may see: OpenNebula's backup images
@@ -49,6 +49,8 @@ export type VmBackups = {
   datastores: VmBackupDatastore[];
   /** The least fresh of the repositories read (fresh when there is none). */
   freshness: Freshness;
+  /** How current OpenNebula's side is (the VM, its backup images, the datastores). */
+  opennebula: Freshness;
   /** Repositories the backup server could not be asked about, in plain words. */
   problems: string[];
 };
@@ -67,12 +69,24 @@ const FRESHNESS_RANK: Record<Freshness['state'], number> = { fresh: 0, stale: 1,
  * at most `answerWithinMs`.
  */
 export async function vmBackups(reader: Reader, vmId: number, opts: { answerWithinMs: number }): Promise<VmBackups> {
-  // The reader's own `onevm show` decides first: nothing else is read for a VM they may not see.
-  const vm = await getVm(reader.credential, vmId);
-  const [allImages, datastores] = await Promise.all([
-    listBackupImages(reader.credential),
-    listDatastoreSummaries(reader),
-  ]);
+  const started = Date.now();
+  // OpenNebula's side within the bound too: the last one read (stale) or StillReading while oned is
+  // slow; a VM OpenNebula says is not there (or not theirs) stays a 404-kind error.
+  const one = await openNebulaObjectWithin(
+    `vm-backups\0${vmId}\0${readerKey(reader)}`,
+    async () => {
+      // The reader's own `onevm show` decides first: nothing else is read for a VM they may not see.
+      const vm = await getVm(reader.credential, vmId);
+      const [allImages, datastores] = await Promise.all([
+        listBackupImages(reader.credential),
+        listDatastoreSummaries(reader),
+      ]);
+      return { vm, allImages, datastores };
+    },
+    { what: `VM ${vmId}`, answerWithinMs: opts.answerWithinMs },
+  );
+  const { vm, allImages, datastores } = one.value;
+  const left = Math.max(0, started + opts.answerWithinMs - Date.now());
   const ownIds = new Set(vm.backups.backupIds);
   const images = allImages.filter((i) => i.vmIds.includes(vmId) || ownIds.has(i.id));
 
@@ -87,11 +101,16 @@ export async function vmBackups(reader: Reader, vmId: number, opts: { answerWith
   const chains = new Map<number, { links: ChainLink[]; intact: boolean }>();
   const details = await Promise.allSettled(
     [...repos.values()].map((r) =>
-      repositoryDetail(reader, r.datastoreId, r.repository, undefined, { answerWithinMs: opts.answerWithinMs }),
+      repositoryDetail(reader, r.datastoreId, r.repository, undefined, { answerWithinMs: left }),
     ),
   );
   for (const [n, d] of details.entries()) {
     const r = [...repos.values()][n]!;
+    if (d.status === 'rejected' && d.reason instanceof StillReading) {
+      // OpenNebula has not said where this repository is yet: its snapshots follow.
+      freshness = { state: 'reading' };
+      continue;
+    }
     if (d.status === 'rejected') {
       problems.push(
         `Repository ${r.repository} of datastore ${r.datastoreId} could not be read: ${
@@ -134,7 +153,14 @@ export async function vmBackups(reader: Reader, vmId: number, opts: { answerWith
     })
     .sort((a, b) => b.regtime - a.regtime || b.imageId - a.imageId);
 
-  return { vm, images: rows, datastores: backupDatastores(vm, rows, datastores), freshness, problems };
+  return {
+    vm,
+    images: rows,
+    datastores: backupDatastores(vm, rows, datastores),
+    freshness,
+    opennebula: one.freshness,
+    problems,
+  };
 }
 
 /**

@@ -4,6 +4,10 @@
 // /backup-jobs) then answers while the CLI is still held: with the last value read, marked stale
 // with its age, or, for a reader nothing was read for yet, "still reading" — never a wait for the
 // CLI. Once oned answers again, the next load is fresh.
+// The pages built on reads of one object (/vms/[id], /backup-jobs/[id], a datastore's pages) are
+// tried the same way under the 'show' hold (every `show`, `onedatastore show --decrypt` included):
+// the last object read, stale with its age, or StillReading (503 with Retry-After from the API);
+// an object OpenNebula says is not there stays "not found".
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -19,8 +23,17 @@ import { createVm } from '@/sandbox/opennebula/ops/create-vm';
 import { hold, isWaitingAt } from '@/sandbox/opennebula/ops/holds';
 import { frontendPaths, type FrontendPaths } from '@/sandbox/opennebula/paths';
 import { cliRunner } from '@/sandbox/seed/cli-runner';
-import { seenBackupJobsWithin } from '@/lib/backup-jobs';
-import { ANSWER_WITHIN_MS, datastoreSummariesWithin, StillReading, type Reader } from '@/lib/catalog';
+import { backupJobDetailWithin, seenBackupJobsWithin } from '@/lib/backup-jobs';
+import {
+  ANSWER_WITHIN_MS,
+  datastoreSummariesWithin,
+  datastoreWithin,
+  readOverview,
+  StillReading,
+  vmBackups,
+  type Reader,
+} from '@/lib/catalog';
+import { isExpectedError, toResponse } from '@/lib/errors';
 import { readVmProtection } from '@/lib/protection';
 import { readHealth } from './index';
 
@@ -39,6 +52,8 @@ const ANSWERED_WITHIN_MS = ANSWER_WITHIN_MS + 8_000;
 let world: BackstoneWorld | undefined;
 let paths: FrontendPaths;
 let dsId: number;
+let vmId: number;
+let jobId: number;
 const releases: (() => void)[] = [];
 
 beforeAll(async () => {
@@ -50,7 +65,10 @@ beforeAll(async () => {
     mode: 0o600,
   });
   dsId = Number((await cliRunner(world.info)('oneadmin', 'onedatastore', ['create', file])).replace(/\D/g, ''));
-  await createVm(paths, { name: 'slow-web', uid: 0, disksMb: [8] });
+  vmId = await createVm(paths, { name: 'slow-web', uid: 0, disksMb: [8] });
+  const jobFile = join(world.stateDir, 'slow-job.tpl');
+  writeFileSync(jobFile, `NAME = "slow-job"\nBACKUP_VMS = "${vmId}"\nDATASTORE_ID = "${dsId}"\nMODE = "FULL"\n`);
+  jobId = Number((await cliRunner(world.info)('oneadmin', 'onebackupjob', ['create', jobFile])).replace(/\D/g, ''));
 }, 180_000);
 
 afterEach(() => {
@@ -141,6 +159,115 @@ describe('OpenNebula slow: the pages built on its reads answer within the bound'
     expect(health.opennebula).toEqual({ state: 'reading' });
     expect(health.incomplete).toBe(true);
     expect(health.datastores).toEqual([]);
+    release();
+  });
+});
+
+/** Every one-object page's data at once, for `reader`, each within `opts`' bound; how long the slowest took. */
+async function objectPagesData(reader: Reader, opts: { answerWithinMs: number }) {
+  const started = Date.now();
+  const settle = <T>(p: Promise<T>) =>
+    p.then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
+  const [datastore, overview, vm, job] = await Promise.all([
+    settle(datastoreWithin(reader, dsId, opts)),
+    // As the overview API route reads it (no preloaded datastore).
+    settle(readOverview(reader, dsId, undefined, undefined, opts)),
+    settle(vmBackups(reader, vmId, opts)),
+    settle(backupJobDetailWithin(reader, jobId, opts)),
+  ]);
+  return { datastore, overview, vm, job, tookMs: Date.now() - started };
+}
+
+describe('OpenNebula slow: the pages built on reads of one object answer within the bound', () => {
+  it('with the last object read, marked stale with its age, while every show is held', async () => {
+    const warm = await objectPagesData(ADMIN, PATIENT);
+    expect(valueOf(warm.datastore)).toMatchObject({ value: { id: dsId }, freshness: { state: 'fresh' } });
+    expect(valueOf(warm.overview).overview.opennebula).toBeUndefined();
+    expect(valueOf(warm.vm)).toMatchObject({ vm: { id: vmId, name: 'slow-web' }, opennebula: { state: 'fresh' } });
+    expect(valueOf(warm.job)).toMatchObject({ value: { job: { id: jobId } }, freshness: { state: 'fresh' } });
+
+    const release = hold(paths, 'show');
+    releases.push(release);
+    const slow = await objectPagesData(ADMIN, BOUND);
+    // Answered while every show is still held: nothing waited for the CLI.
+    expect(isWaitingAt(paths, 'show')).toBe(true);
+    expect(slow.tookMs).toBeLessThan(ANSWERED_WITHIN_MS);
+
+    const datastore = valueOf(slow.datastore);
+    expect(datastore.freshness).toMatchObject({ state: 'stale', reason: 'slow' });
+    expect(datastore.value).toEqual(valueOf(warm.datastore).value);
+    // The overview says OpenNebula is the one it waits for, not the backup server.
+    const { overview } = valueOf(slow.overview);
+    expect(overview.opennebula).toMatchObject({ state: 'stale', reason: 'slow' });
+    expect(overview.datastore.id).toBe(dsId);
+    const vm = valueOf(slow.vm);
+    expect(vm.opennebula).toMatchObject({ state: 'stale', reason: 'slow' });
+    expect(vm.vm).toEqual(valueOf(warm.vm).vm);
+    const job = valueOf(slow.job);
+    expect(job.freshness).toMatchObject({ state: 'stale', reason: 'slow' });
+    expect(job.value?.job).toEqual(valueOf(warm.job).value?.job);
+    // Its age is that of the warm read (the page says "as read N s ago").
+    const readAt = (vm.opennebula as { readAt: number }).readAt;
+    expect(readAt).toBeLessThan(Date.now());
+    expect(readAt).toBeGreaterThan(Date.now() - 10 * 60_000);
+
+    release();
+    expect(
+      await waitFor(
+        async () => {
+          const again = await objectPagesData(ADMIN, PATIENT);
+          return valueOf(again.vm).opennebula.state === 'fresh' && valueOf(again.datastore).freshness.state === 'fresh';
+        },
+        120_000,
+        200,
+      ),
+    ).toBe(true);
+  });
+
+  it('with "still reading" (503 with Retry-After from the API) for a reader nothing was read for yet', async () => {
+    const release = hold(paths, 'show');
+    releases.push(release);
+    const slow = await objectPagesData(BOB, BOUND);
+    expect(isWaitingAt(paths, 'show')).toBe(true);
+    expect(slow.tookMs).toBeLessThan(ANSWERED_WITHIN_MS);
+    for (const part of [slow.datastore, slow.overview, slow.vm, slow.job]) {
+      expect('error' in part && part.error).toBeInstanceOf(StillReading);
+    }
+    const answer = toResponse((slow.overview as { error: unknown }).error, { action: 'datastore.overview' });
+    expect(answer.status).toBe(503);
+    expect(answer.headers.get('Retry-After')).toBe('2');
+    release();
+  });
+
+  it('keeps a 404 a 404: an object OpenNebula says is not there is "not found", never stale or still reading', async () => {
+    const notFound = (r: { value: unknown } | { error: unknown }) =>
+      'error' in r && isExpectedError(r.error) && r.error.status === 404;
+    // A datastore read once, then deleted: the next read says "not found", not the last value.
+    const file = join(world!.stateDir, 'gone.tpl');
+    writeFileSync(file, resticDatastoreTemplate({ server: world!.server }, { name: 'Gone', password: 'gone-pw' }), {
+      mode: 0o600,
+    });
+    const run = cliRunner(world!.info);
+    const goneId = Number((await run('oneadmin', 'onedatastore', ['create', file])).replace(/\D/g, ''));
+    const settle = <T>(p: Promise<T>) =>
+      p.then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      );
+    expect(valueOf(await settle(datastoreWithin(ADMIN, goneId, PATIENT))).value.name).toBe('Gone');
+    await run('oneadmin', 'onedatastore', ['delete', String(goneId)]);
+    expect(notFound(await settle(datastoreWithin(ADMIN, goneId, PATIENT)))).toBe(true);
+    // Missing VMs and Backup Jobs likewise; and while oned is slow, what it last said stays a 404.
+    expect(notFound(await settle(vmBackups(ADMIN, 99_999, PATIENT)))).toBe(true);
+    expect(valueOf(await settle(backupJobDetailWithin(ADMIN, 99_999, PATIENT))).value).toBeUndefined();
+    const release = hold(paths, 'show');
+    releases.push(release);
+    expect(notFound(await settle(datastoreWithin(ADMIN, goneId, BOUND)))).toBe(true);
+    expect(notFound(await settle(vmBackups(ADMIN, 99_999, BOUND)))).toBe(true);
+    expect(valueOf(await settle(backupJobDetailWithin(ADMIN, 99_999, BOUND))).value).toBeUndefined();
     release();
   });
 });

@@ -1,5 +1,5 @@
 import 'server-only';
-import { datastoreAccess, repositoryDetail, type Answer, type Reader } from '@/lib/catalog';
+import { datastoreAccessWithin, repositoryDetail, type Answer, type Reader } from '@/lib/catalog';
 import { ExecError } from '@/lib/exec';
 import { listBackupImages } from '@/lib/opennebula';
 import { ResticError, type RepoOptions } from '@/lib/restic';
@@ -40,7 +40,8 @@ export async function repositoryMaintenance(
   const [detail, images, access] = await Promise.all([
     repositoryDetail(reader, datastoreId, repository, opts.signal, { answerWithinMs: opts.answerWithinMs }),
     listBackupImages({ kind: 'service' }, datastoreId),
-    datastoreAccess(datastoreId),
+    // Within the bound as the rest (the last one read while oned is slow).
+    datastoreAccessWithin(datastoreId, { answerWithinMs: opts.answerWithinMs }).then((a) => a.value),
   ]);
   const orphans: Answer<OrphanCandidate[]> =
     detail.freshness.state === 'reading'

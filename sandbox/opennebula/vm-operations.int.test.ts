@@ -619,6 +619,31 @@ describe('test holds of a busy oned', () => {
     expect(v.code, v.stderr).toBe(0);
   });
 
+  it('a held show (any command, --decrypt too) just takes longer, then answers as usual; a list is not held', async () => {
+    const release = hold(paths(), 'show');
+    const shown: Record<string, Awaited<ReturnType<typeof one>>> = {};
+    try {
+      const shows = [
+        one(info, 'oneadmin', 'onevm', 'show', '-x', String(vm.solo)).then((r) => (shown.vm = r)),
+        one(info, 'oneadmin', 'onedatastore', 'show', '-x', '--decrypt', String(DS)).then((r) => (shown.ds = r)),
+      ];
+      expect(await waitFor(() => isWaitingAt(paths(), 'show'), 60_000, 20)).toBe(true);
+      // Pool listings still answer meanwhile.
+      const listed = await ok('oneadmin', 'onevm', 'list', '-x');
+      expect((await validate(listed, 'vm_pool.xsd')).code).toBe(0);
+      expect(shown).toEqual({});
+      release();
+      await Promise.all(shows);
+    } finally {
+      release();
+    }
+    expect(shown.vm?.code, shown.vm?.stderr).toBe(0);
+    const v = await validate(shown.vm!.stdout, 'vm.xsd');
+    expect(v.code, v.stderr).toBe(0);
+    expect(shown.ds?.code, shown.ds?.stderr).toBe(0);
+    expect((await validate(shown.ds!.stdout, 'datastore.xsd')).code).toBe(0);
+  });
+
   it('an image marked in use is refused by oneimage delete as oned refuses it, and kept', async () => {
     const image = readDb(paths()).images.find((i) => i.vms.includes(vm.solo));
     expect(image, 'the backup image of solo').toBeDefined();

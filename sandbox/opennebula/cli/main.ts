@@ -41,8 +41,8 @@ async function main(argv: string[]): Promise<number> {
   const fn = command ? COMMANDS[command] : undefined;
   if (!fn) throw new OneError(`unknown command ${command ?? ''}`);
   const ctx: Ctx = { paths, env: process.env, out: (l) => process.stdout.write(`${l}\n`) };
-  // A busy oned answers a pool listing late; the command just takes longer.
-  if (rest[0] === 'list') await passHold(paths, 'list');
+  // A busy oned answers a pool listing, or a one-object read, late; the command just takes longer.
+  if (rest[0] === 'list' || rest[0] === 'show') await passHold(paths, rest[0]);
   return fn(ctx, rest);
 }
 

@@ -1,5 +1,5 @@
 // Test holds: a moment of the front-end's work (a restore's driver action, an image copy, oned's
-// answer to `oneimage show` or to any pool listing) can be held while a file exists, as a slow
+// answer to `oneimage show`, to any pool listing or to any `show`) can be held while a file exists, as a slow
 // backup server or a busy oned would hold it, so tests can act "while it happens" without sleeping.
 // Nothing holds unless a test creates the file; a hold lasts at most HOLD_LIMIT_MS, then the work
 // goes on. Likewise an image can be marked as used by a VM, so `oneimage delete` refuses it as oned
@@ -8,8 +8,12 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import type { FrontendPaths } from '../paths';
 
-/** 'list': every `list` of every command (a busy oned answering its pools slowly). */
-export type HoldPoint = 'restore' | 'copy' | 'image-show' | 'backup' | 'restore-vm' | 'list';
+/**
+ * 'list': every `list` of every command (a busy oned answering its pools slowly); 'show': every
+ * `show` of every command (a busy oned answering its one-object reads slowly: `onevm show`,
+ * `onedatastore show [--decrypt]`, `onebackupjob show`, ...).
+ */
+export type HoldPoint = 'restore' | 'copy' | 'image-show' | 'backup' | 'restore-vm' | 'list' | 'show';
 
 const HOLD_LIMIT_MS = 10 * 60_000;
 const POLL_MS = 20;

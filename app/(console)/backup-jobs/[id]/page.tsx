@@ -3,9 +3,12 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { requireViewer } from '@/lib/auth';
-import { backupJobDetail, isRunning, VM_GROUPS, type BackupJobDetail } from '@/lib/backup-jobs';
+import { backupJobDetailWithin, isRunning, VM_GROUPS, type BackupJobDetail } from '@/lib/backup-jobs';
+import { isExpectedError } from '@/lib/errors';
 import { IdParam } from '@/lib/schemas/ids';
 import { parseParam } from '@/lib/schemas/params';
+import { FreshnessNote } from '@/app/_components/freshness-note';
+import { answerDeadline } from '@/app/_components/load';
 import { PageHeader, Panel } from '@/app/_components/panel';
 import { RefreshWhile } from '@/app/_components/refresh-while';
 import { SimpleTable } from '@/app/_components/simple-table';
@@ -29,7 +32,22 @@ export default async function BackupJobPage({ params }: Props) {
   const id = parseParam(IdParam, (await params).id);
   if (id === undefined) notFound();
   const viewer = await requireViewer(`/backup-jobs/${id}`);
-  const detail = await backupJobDetail(viewer, id);
+  const { at } = answerDeadline();
+  let read: Awaited<ReturnType<typeof backupJobDetailWithin>>;
+  try {
+    read = await backupJobDetailWithin(viewer, id);
+  } catch (err) {
+    // OpenNebula has not shown the job yet (oned is slow): the page says so and asks again.
+    if (!isExpectedError(err, 'unavailable')) throw err;
+    return (
+      <div className="mx-auto max-w-6xl space-y-4">
+        <PageHeader title={`Backup Job ${id}`} />
+        <FreshnessNote freshness={{ state: 'reading' }} what={`Backup Job ${id}`} now={0} source="opennebula" />
+        <RefreshWhile active />
+      </div>
+    );
+  }
+  const detail = read.value;
   if (!detail) notFound();
   const { job, status } = detail;
   const running = isRunning(job);
@@ -46,6 +64,7 @@ export default async function BackupJobPage({ params }: Props) {
         }
         subtitle={`OpenNebula Backup Job ${job.id}, owned by ${job.uname}`}
       />
+      <FreshnessNote freshness={read.freshness} what="the Backup Job" now={at} source="opennebula" />
       <Panel title="Run">
         <div className="px-4 py-3">
           <JobActions jobId={job.id} name={job.name} hasErrors={job.errorVms.length > 0} running={running} />
@@ -59,7 +78,7 @@ export default async function BackupJobPage({ params }: Props) {
           <VmGroups detail={detail} />
         </Panel>
       </div>
-      <RefreshWhile active={active} />
+      <RefreshWhile active={active || read.freshness.state !== 'fresh'} />
     </div>
   );
 }

@@ -2,12 +2,15 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { Suspense } from 'react';
 import { requireViewer, type Viewer } from '@/lib/auth';
-import { OVERVIEW_ANSWER_WITHIN_MS, readDatastore, readOverview } from '@/lib/catalog';
+import { datastoreWithin, OVERVIEW_ANSWER_WITHIN_MS, readOverview, type Bounded } from '@/lib/catalog';
+import { isExpectedError } from '@/lib/errors';
 import type { Datastore } from '@/lib/opennebula';
 import { expectedInterval } from '@/lib/protection';
 import { DatastoreIdParam, parseParam } from '@/lib/schemas/params';
 import { loadOr404 } from '@/app/_components/load';
+import { FreshnessNote } from '@/app/_components/freshness-note';
 import { PageHeader } from '@/app/_components/panel';
+import { RefreshWhile } from '@/app/_components/refresh-while';
 import { LazyCapacityTab } from './_components/capacity-tab-lazy';
 import { InfoTab } from './_components/info-tab';
 import { MaintenanceTab } from './_components/maintenance-tab';
@@ -32,11 +35,12 @@ async function Overview({
   viewer: Viewer;
   id: number;
   tab: TabId;
-  datastore: Datastore;
+  datastore: Bounded<Datastore>;
 }) {
   // A read writes nothing: the capacity history is sampled by the datastore's schedule (lib/schedules).
-  const { overview } = await readOverview(viewer, id, undefined, datastore, {
+  const { overview } = await readOverview(viewer, id, undefined, datastore.value, {
     answerWithinMs: OVERVIEW_ANSWER_WITHIN_MS,
+    datastoreFreshness: datastore.freshness,
   });
   return (
     <>
@@ -53,6 +57,18 @@ async function Overview({
         }
       />
       <ServerBanner server={overview.server} />
+      {/* The repositories tab says it itself (and refreshes its own data). */}
+      {tab !== 'repositories' && overview.opennebula && (
+        <>
+          <FreshnessNote
+            freshness={overview.opennebula}
+            what="the datastore"
+            now={overview.generatedAt}
+            source="opennebula"
+          />
+          <RefreshWhile active />
+        </>
+      )}
       <DatastoreTabs id={id} active={tab} admin={viewer.isAdmin} />
       {tab === 'repositories' &&
         (overview.datastore.isRestic ? (
@@ -95,8 +111,22 @@ export default async function DatastorePage({ params, searchParams }: Props) {
   if (id === undefined) notFound();
   const sp = await searchParams;
   const viewer = await requireViewer(`/datastores/${id}`);
-  // Before streaming starts, so an unknown or forbidden datastore answers with a real 404.
-  const datastore = await loadOr404(() => readDatastore(viewer, id));
+  // Before streaming starts, so an unknown or forbidden datastore answers with a real 404; within
+  // the pages' bound (the last one read while oned is slow).
+  let datastore: Bounded<Datastore>;
+  try {
+    datastore = await loadOr404(() => datastoreWithin(viewer, id));
+  } catch (err) {
+    // OpenNebula has not shown the datastore yet: the page says so and asks again.
+    if (!isExpectedError(err, 'unavailable')) throw err;
+    return (
+      <div className="mx-auto max-w-7xl space-y-4">
+        <PageHeader title={`Datastore ${id}`} />
+        <FreshnessNote freshness={{ state: 'reading' }} what={`datastore ${id}`} now={0} source="opennebula" />
+        <RefreshWhile active />
+      </div>
+    );
+  }
   return (
     <div className="mx-auto max-w-7xl space-y-4">
       {sp.created === '1' && (

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { requireViewer } from '@/lib/auth';
 import { ANSWER_WITHIN_MS, vmBackups, vmBusy } from '@/lib/catalog';
+import { isExpectedError } from '@/lib/errors';
 import { readVmProtection } from '@/lib/protection';
 import { IdParam } from '@/lib/schemas/ids';
 import { parseParam } from '@/lib/schemas/params';
@@ -9,6 +10,7 @@ import { Badge } from '@/app/_components/badge';
 import { FreshnessNote } from '@/app/_components/freshness-note';
 import { answerDeadline, loadOr404 } from '@/app/_components/load';
 import { PageHeader, Panel } from '@/app/_components/panel';
+import { RefreshWhile } from '@/app/_components/refresh-while';
 import { BackupConfigForm } from './_components/backup-config-form';
 import { BackupNow } from './_components/backup-now';
 import { BackupsPanel } from './_components/backups-panel';
@@ -31,13 +33,18 @@ export default async function VmPage({ params }: Props) {
   const { at } = answerDeadline();
   // A VM the viewer may not see (OpenNebula refuses their `onevm show`) is a plain 404.
   const [b, protection] = await Promise.all([
-    loadOr404(() => vmBackups(viewer, id, { answerWithinMs: ANSWER_WITHIN_MS })),
+    loadOr404(() => vmBackups(viewer, id, { answerWithinMs: ANSWER_WITHIN_MS })).catch((err: unknown) => {
+      // OpenNebula has not shown the VM yet (oned is slow): the page says so and asks again.
+      if (isExpectedError(err, 'unavailable')) return undefined;
+      throw err;
+    }),
     // The status the VMs list shows; none while the VMs are still being read.
     readVmProtection(viewer, { answerWithinMs: ANSWER_WITHIN_MS }).then(
       (r) => r.vms.find((v) => v.id === id),
       () => undefined,
     ),
   ]);
+  if (!b) return <StillReadingVm id={id} />;
   const { vm } = b;
   const busy = vmBusy(vm);
   const c = vm.backups.config;
@@ -62,7 +69,8 @@ export default async function VmPage({ params }: Props) {
         }
       />
       {/* Live while a backup or restore runs, and while the backup server has not answered yet. */}
-      <FollowWhile active={busy !== undefined || b.freshness.state !== 'fresh'} />
+      <FollowWhile active={busy !== undefined || b.freshness.state !== 'fresh' || b.opennebula.state !== 'fresh'} />
+      <FreshnessNote freshness={b.opennebula} what="the VM and its backup images" now={at} source="opennebula" />
       <FreshnessNote freshness={b.freshness} what="the snapshots" now={at} />
       {b.problems.map((p) => (
         <p key={p} role="alert" className="text-sm text-amber-700 dark:text-amber-300">
@@ -111,6 +119,16 @@ export default async function VmPage({ params }: Props) {
         />
       </Panel>
       <BackupsPanel vmId={vm.id} images={b.images} />
+    </div>
+  );
+}
+
+function StillReadingVm({ id }: { id: number }) {
+  return (
+    <div className="mx-auto max-w-7xl space-y-4">
+      <PageHeader title={`VM ${id}`} />
+      <FreshnessNote freshness={{ state: 'reading' }} what={`VM ${id}`} now={0} source="opennebula" />
+      <RefreshWhile active />
     </div>
   );
 }

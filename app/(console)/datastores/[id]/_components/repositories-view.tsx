@@ -156,8 +156,21 @@ export function RepositoriesView({ initial }: { initial: DatastoreOverview }) {
           </div>
         ))}
       </div>
-      {/* The server's listing itself: stale (slow or failing server) or not read yet. */}
-      <FreshnessNote freshness={data.freshness} what="the repositories" now={data.generatedAt} />
+      {/* The server's listing itself: stale (slow or failing server) or not read yet (or OpenNebula's side not yet). */}
+      <FreshnessNote
+        freshness={data.freshness}
+        what="the repositories"
+        now={data.generatedAt}
+        source={data.freshnessSource ?? 'backup-server'}
+      />
+      {data.opennebula && data.freshnessSource !== 'opennebula' && (
+        <FreshnessNote
+          freshness={data.opennebula}
+          what="the datastore, its images and VMs"
+          now={data.generatedAt}
+          source="opennebula"
+        />
+      )}
       {data.pending > 0 && (
         <p
           role="status"

@@ -15,11 +15,12 @@ export function useOverview(id: number, initial: DatastoreOverview) {
     },
     initialData: initial,
     initialDataUpdatedAt: initial.generatedAt,
-    // While restic still reads some repositories, or the server's listing is stale or not read yet,
+    // While restic still reads some repositories, or the server's listing (or OpenNebula's side) is stale or not read yet,
     // ask again soon: the reads go on on the server.
     refetchInterval: (query) => {
       const d = query.state.data;
-      return (d?.pending ?? 0) > 0 || (d && d.freshness.state !== 'fresh') ? 2_000 : 60_000;
+      const partial = d && (d.freshness.state !== 'fresh' || (d.opennebula && d.opennebula.state !== 'fresh'));
+      return (d?.pending ?? 0) > 0 || partial ? 2_000 : 60_000;
     },
     staleTime: 20_000,
   });

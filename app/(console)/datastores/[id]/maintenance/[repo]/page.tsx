@@ -6,9 +6,10 @@ import { ANSWER_WITHIN_MS } from '@/lib/catalog';
 import { repositoryMaintenance } from '@/lib/maintenance';
 import { DatastoreIdParam, parseParam, RepositoryParam } from '@/lib/schemas/params';
 import { FreshnessNote } from '@/app/_components/freshness-note';
-import { loadOr404 } from '@/app/_components/load';
+import { loadOr404OrReading } from '@/app/_components/load';
 import { PageHeader, Panel } from '@/app/_components/panel';
 import { RefreshWhile } from '@/app/_components/refresh-while';
+import { StillReadingPage } from '@/app/_components/still-reading-page';
 import { CheckPanel } from './_components/check-panel';
 import { DanglingPanel } from './_components/dangling-panel';
 import { LocksPanel } from './_components/locks-panel';
@@ -34,9 +35,11 @@ export default async function RepositoryMaintenancePage({ params }: Props) {
   const viewer = await requireAdmin(`/datastores/${id}/maintenance/${repo}`);
   // The repository must exist (a 404 otherwise) before its locks are read. What the backup server
   // has not answered within the bound shows as stale or still reading, and the page asks again.
-  const { locks, orphans, dangling, options, last, now } = await loadOr404(() =>
+  const read = await loadOr404OrReading(() =>
     repositoryMaintenance(viewer, id, repo, { answerWithinMs: ANSWER_WITHIN_MS }),
   );
+  if (!read) return <StillReadingPage title={`Maintenance of repository ${repo}`} what={`datastore ${id}`} />;
+  const { locks, orphans, dangling, options, last, now } = read;
   const settled = ('error' in locks || locks.freshness.state === 'fresh') && orphans.freshness.state === 'fresh';
   return (
     <div className="mx-auto max-w-7xl space-y-4">

@@ -9,9 +9,10 @@ import { DatastoreIdParam, parseParam, RepositoryParam } from '@/lib/schemas/par
 import { Badge } from '@/app/_components/badge';
 import { formatBytes } from '@/app/_components/format';
 import { FreshnessNote } from '@/app/_components/freshness-note';
-import { answerDeadline, loadOr404 } from '@/app/_components/load';
+import { answerDeadline, loadOr404OrReading } from '@/app/_components/load';
 import { PageHeader } from '@/app/_components/panel';
 import { RefreshWhile } from '@/app/_components/refresh-while';
+import { StillReadingPage } from '@/app/_components/still-reading-page';
 import { ChainsPanel } from './_components/chains-panel';
 import { SnapshotsTable } from './_components/snapshots-table';
 import { datastoreTitle } from '@/app/_components/page-titles';
@@ -39,9 +40,10 @@ export default async function RepositoryPage({ params }: Props) {
   const [detail, datastores] = await Promise.all([
     // What the backup server and restic have not answered within the bound shows as stale or still
     // reading; the page asks again until it is fresh.
-    loadOr404(() => repositoryDetail(viewer, id, repo, undefined, { answerWithinMs: ANSWER_WITHIN_MS })),
+    loadOr404OrReading(() => repositoryDetail(viewer, id, repo, undefined, { answerWithinMs: ANSWER_WITHIN_MS })),
     listDatastoreSummaries(viewer),
   ]);
+  if (!detail) return <StillReadingPage title={`Repository ${repo}`} what={`datastore ${id}`} />;
   const diskIds = [...new Set(detail.snapshots.flatMap((s) => s.disks.map((d) => d.diskId)))].sort((a, b) => a - b);
   const imageDatastores = datastores.filter((d) => d.type === 'IMAGE_DS').map((d) => ({ id: d.id, name: d.name }));
   const r = detail.repository;
