@@ -177,8 +177,8 @@ export default async function HomePage() {
           data-testid="health-reading"
           className="rounded-lg border border-amber-300 bg-amber-50 px-4 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950/40 dark:text-amber-200"
         >
-          Still reading {reading.map((d) => d.name).join(', ')} from the backup server; what is not read yet is not
-          listed below. This page updates by itself.
+          Still reading {reading.map((d) => d.name).join(', ')} (from the backup server or OpenNebula); what is not read
+          yet is not listed below. This page updates by itself.
         </p>
       )}
       <Panel
