@@ -1,0 +1,219 @@
+// A stale lock against real parts: the front-end simulator, a real backup server (sshd) and real
+// restic 0.18. Two VMs are backed up into their own repositories; one repository gets a stale lock
+// (a restic killed with -9), the other the lock of a restic that keeps running. The alert ticks
+// (collectConditions + runAlertTick, as the ticker runs them, with a fake clock for the rule's
+// "stale for N minutes") raise exactly one alert for the stale lock once it has been stale for
+// the threshold, on a loopback webhook with a valid signature, and nothing for the live one. The
+// lock watch, with auto-removal on, removes the stale lock with `restic unlock` only once it has
+// been stale for the datastore's threshold, audited; the next ticks send exactly one "resolved".
+// The running restic's lock is never removed.
+import { writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  jobEnded,
+  resticDatastoreTemplate,
+  SANDBOX_ADMIN,
+  startBackstoneWorld,
+  stopBackstoneWorld,
+  type BackstoneWorld,
+} from '@/scripts/test-support/backstone-world';
+import { holdExclusiveLock, type HeldLock } from '@/sandbox/backup-server/test-locks';
+import { writtenLockFiles } from '@/sandbox/common/restic-locks';
+import { waitFor } from '@/sandbox/common/process';
+import { createVm } from '@/sandbox/opennebula/ops/create-vm';
+import { inBackup } from '@/sandbox/opennebula/ops/states';
+import { frontendPaths } from '@/sandbox/opennebula/paths';
+import { readDb } from '@/sandbox/opennebula/store/db';
+import { cliRunner } from '@/sandbox/seed/cli-runner';
+import { recentAudit } from '@/lib/auth/audit';
+import { visibleJobLog } from '@/lib/jobs';
+import { setSchedule, staleLocks, submitLockWatch, SCHEDULER_ACTOR } from '@/lib/schedules';
+import { DEFAULT_ALERT_RULES } from '@/lib/schemas/alerts';
+import { closeDb } from '@/lib/store';
+import { collectConditions } from './collect';
+import { runAlertTick } from './engine';
+import { verifySignature } from './signature';
+import { keptConditions, readRules, saveRules, saveWebhookChannel } from './store';
+
+const PASSWORD = 'stale-lock-alert-pw';
+const SECRET = 'stale-lock-alert-secret-0123';
+const JOB_MS = 180_000;
+const MINUTE = 60_000;
+const STALE_MINUTES = 15;
+
+let world: BackstoneWorld | undefined;
+let server: Server | undefined;
+let dsId = -1;
+const vms: number[] = [];
+const held: HeldLock[] = [];
+const got: { state: string; condition: string; signed: boolean }[] = [];
+
+const repoPath = (vm: number) => join(world!.server.datastoresRoot, String(dsId), String(vm));
+const locksOf = (vm: number) => writtenLockFiles(join(repoPath(vm), 'locks'));
+const keyOf = (vm: number) => `stale-lock:${dsId}:${vm}`;
+const sentFor = (vm: number) => got.filter((g) => g.condition === keyOf(vm)).map((g) => g.state);
+const unlockAudits = () => recentAudit(100).filter((e) => e.action === 'schedule.lock-watch.unlock');
+
+/** The rule's clock: ticks pass it on, so "stale for 15 minutes" needs no 15-minute wait. */
+let clock = Date.now();
+
+/** One alert tick as the ticker runs it, at the fake clock, with a bound long enough for a first read. */
+async function alertTick(): Promise<void> {
+  await runAlertTick(await collectConditions(readRules(), { answerWithinMs: 20_000 }), {
+    now: clock,
+    delays: [10, 40, 160],
+  });
+}
+
+const keptState = (vm: number) => keptConditions().find((k) => k.key === keyOf(vm))?.state;
+
+async function lockWatch(staleAfterSeconds: number): Promise<number> {
+  setSchedule(
+    dsId,
+    { kind: 'lock-watch', enabled: true, intervalSeconds: 300, staleAfterSeconds, autoUnlock: true },
+    'oneadmin',
+  );
+  const { jobId } = await submitLockWatch(dsId, 'schedule', SCHEDULER_ACTOR);
+  const job = await jobEnded(SANDBOX_ADMIN, jobId, JOB_MS);
+  expect(job.status, job.message).toBe('succeeded');
+  return jobId;
+}
+
+beforeAll(async () => {
+  world = await startBackstoneWorld('stale-lock-alert');
+  const paths = frontendPaths(world.stateDir);
+  const cli = cliRunner(world.info);
+  const file = join(world.stateDir, 'stale-lock.tpl');
+  writeFileSync(file, resticDatastoreTemplate(world, { name: 'Locked', password: PASSWORD }), { mode: 0o600 });
+  dsId = Number((await cli('oneadmin', 'onedatastore', ['create', file])).replace(/\D/g, ''));
+  for (const name of ['locked-stale', 'locked-live']) vms.push(await createVm(paths, { name, uid: 0, disksMb: [8] }));
+  const idle = () =>
+    readDb(paths)
+      .vms.filter((v) => vms.includes(v.id))
+      .every((v) => !inBackup(v.lcmState));
+  for (const id of vms) {
+    await cli('oneadmin', 'onevm', ['backup', String(id), '-d', String(dsId)]);
+    expect(await waitFor(idle, 120_000, 100)).toBe(true);
+  }
+
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const json = JSON.parse(body) as { state: string; condition: string };
+      got.push({
+        state: json.state,
+        condition: json.condition,
+        signed: verifySignature(body, SECRET, req.headers['x-backstone-signature'] as string | undefined),
+      });
+      res.writeHead(200).end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', () => resolve()));
+  const address = server.address();
+  saveWebhookChannel(
+    {
+      enabled: true,
+      url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/hook`,
+      secret: SECRET,
+    },
+    'test',
+  );
+  saveRules({ ...DEFAULT_ALERT_RULES, lockStaleMinutes: STALE_MINUTES }, 'test');
+}, 300_000);
+
+afterAll(async () => {
+  for (const h of held) await h.release().catch(() => undefined);
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  closeDb();
+  await stopBackstoneWorld(world);
+});
+
+describe('a stale lock', () => {
+  it('raises exactly one alert past the threshold, is removed by the lock watch (audited), then one "resolved"; a live lock never', async () => {
+    const [staleVm, liveVm] = [vms[0]!, vms[1]!];
+    const dead = await holdExclusiveLock(world!.server, repoPath(staleVm), PASSWORD);
+    await dead.kill9();
+    const live = await holdExclusiveLock(world!.server, repoPath(liveVm), PASSWORD);
+    held.push(live);
+    const liveLocks = locksOf(liveVm);
+    expect(liveLocks).toHaveLength(1);
+    expect(locksOf(staleVm)).toHaveLength(1);
+
+    // First seen stale: kept as pending, nothing sent yet.
+    await expect
+      .poll(
+        async () => {
+          await alertTick();
+          return keptState(staleVm);
+        },
+        { timeout: 120_000, interval: 200 },
+      )
+      .toBe('pending');
+    clock += (STALE_MINUTES - 1) * MINUTE;
+    await alertTick();
+    expect(keptState(staleVm)).toBe('pending');
+    expect(sentFor(staleVm)).toEqual([]);
+
+    // Stale for the threshold: one alert; further ticks while it holds send nothing more.
+    clock += MINUTE;
+    await alertTick();
+    expect(sentFor(staleVm)).toEqual(['open']);
+    for (let i = 0; i < 3; i++) {
+      clock += 5 * MINUTE;
+      await alertTick();
+    }
+    expect(sentFor(staleVm)).toEqual(['open']);
+    // The running restic's lock is possibly active: never an alert.
+    expect(keptState(liveVm)).toBeUndefined();
+    expect(sentFor(liveVm)).toEqual([]);
+
+    // Auto-removal on, but not yet stale for the datastore's threshold (an hour): left, not audited.
+    await lockWatch(3_600);
+    expect(staleLocks(dsId).map((l) => [l.repository, l.pid, l.beyondThreshold])).toEqual([
+      [String(staleVm), dead.pid, false],
+    ]);
+    expect(locksOf(staleVm)).toHaveLength(1);
+    expect(unlockAudits()).toEqual([]);
+
+    // Stale beyond the threshold: `restic unlock`, audited; the running restic keeps its lock.
+    const removing = await lockWatch(0);
+    expect((visibleJobLog(SANDBOX_ADMIN, removing) ?? []).map((l) => l.line)).toContain(`${staleVm}: restic unlock`);
+    expect(locksOf(staleVm)).toEqual([]);
+    expect(locksOf(liveVm)).toEqual(liveLocks);
+    expect(unlockAudits()).toHaveLength(1);
+    expect(unlockAudits()[0]).toMatchObject({
+      actor: SCHEDULER_ACTOR,
+      target: `datastore ${dsId} repository ${staleVm}`,
+      outcome: 'ok',
+    });
+
+    // Gone: exactly one "resolved", and nothing more on later ticks.
+    await expect
+      .poll(
+        async () => {
+          clock += MINUTE;
+          await alertTick();
+          return sentFor(staleVm);
+        },
+        { timeout: 120_000, interval: 200 },
+      )
+      .toEqual(['open', 'resolved']);
+    for (let i = 0; i < 3; i++) {
+      clock += 5 * MINUTE;
+      await alertTick();
+    }
+    expect(sentFor(staleVm)).toEqual(['open', 'resolved']);
+    expect(keptState(staleVm)).toBeUndefined();
+
+    // Another watch while the restic still runs: its lock stays, no second unlock.
+    await lockWatch(0);
+    expect(locksOf(liveVm)).toEqual(liveLocks);
+    expect(unlockAudits()).toHaveLength(1);
+    expect(sentFor(liveVm)).toEqual([]);
+    expect(got.every((g) => g.signed)).toBe(true);
+  });
+});
