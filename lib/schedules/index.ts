@@ -4,7 +4,8 @@ import 'server-only';
 // prune, lock watch and capacity sample, per datastore; runs are jobs of lib/jobs. The ticker runs
 // them on whichever process the gate allows (the HA leader).
 //
-// For the alerts: latestVerify(datastoreId) and staleLocks(datastoreId) read the store only.
+// latestVerify(datastoreId) and staleLocks(datastoreId) read the store only (the Schedules panel). The
+// alerts judge stale locks from the health report with their own threshold (lib/alerts rules).
 export { latestVerify, staleLocks, scheduleViews, type RepositoryVerify, type WatchedStaleLock } from './read';
 export { setScheduleGate, startScheduler, stopScheduler, tick, TICK_MS, type TickReport } from './ticker';
 export { submitVerify } from './verify';

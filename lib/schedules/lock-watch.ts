@@ -11,7 +11,8 @@ import { RunFound, submitRun, type RunEnd } from './submit';
 // Lock watch: every repository with lock files has its locks inspected (the maintenance page's
 // verdicts: a lock of a running restic is possibly active, never stale). A lock judged stale is
 // recorded with when it was first seen so; once it has been stale longer than the threshold it is
-// raised (staleLocks(), for the alerts), and only where the admin turned auto-removal on for the
+// listed (staleLocks(), on the Schedules panel; the alerts judge locks from the health report with
+// their own threshold), and only where the admin turned auto-removal on for the
 // datastore, removed with `restic unlock` (never --remove-all: restic itself removes only locks it
 // proves stale, so a live lock stays whatever the verdict said), audited.
 
