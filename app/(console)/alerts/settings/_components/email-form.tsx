@@ -2,10 +2,11 @@
 
 import { useActionState } from 'react';
 import { ActionOutcome } from '@/app/_components/action-outcome';
+import { inputClass, primaryButton } from '@/app/_components/form-classes';
 import { IDLE, type ActionState } from '@/lib/schemas/action-state';
 import type { EmailChannelView } from '@/lib/schemas/alerts';
 import { saveEmailChannelAction } from '../actions';
-import { Field, INPUT, PRIMARY, SecretState, Toggle } from './fields';
+import { Field, SecretState, Toggle } from './fields';
 
 export function EmailForm({ channel }: { channel: EmailChannelView | undefined }) {
   const [state, formAction, saving] = useActionState<ActionState, FormData>(saveEmailChannelAction, IDLE);
@@ -25,7 +26,7 @@ export function EmailForm({ channel }: { channel: EmailChannelView | undefined }
             required
             defaultValue={channel?.host ?? ''}
             placeholder="smtp.example.com"
-            className={INPUT}
+            className={inputClass}
           />
         </Field>
         <Field id="email-port" label="Port">
@@ -37,18 +38,23 @@ export function EmailForm({ channel }: { channel: EmailChannelView | undefined }
             max={65535}
             required
             defaultValue={channel?.port ?? 587}
-            className={INPUT}
+            className={inputClass}
           />
         </Field>
         <Field id="email-security" label="Encryption">
-          <select id="email-security" name="security" defaultValue={channel?.security ?? 'starttls'} className={INPUT}>
+          <select
+            id="email-security"
+            name="security"
+            defaultValue={channel?.security ?? 'starttls'}
+            className={inputClass}
+          >
             <option value="starttls">STARTTLS (usually port 587)</option>
             <option value="tls">TLS (usually port 465)</option>
             <option value="none">None (a relay on this machine)</option>
           </select>
         </Field>
         <Field id="email-user" label="User (optional)">
-          <input id="email-user" name="user" defaultValue={channel?.user ?? ''} className={INPUT} />
+          <input id="email-user" name="user" defaultValue={channel?.user ?? ''} className={inputClass} />
         </Field>
         <Field
           id="email-password"
@@ -66,7 +72,7 @@ export function EmailForm({ channel }: { channel: EmailChannelView | undefined }
             type="password"
             autoComplete="new-password"
             placeholder={channel?.passwordSet ? 'Replace the password' : ''}
-            className={INPUT}
+            className={inputClass}
           />
         </Field>
         {channel?.passwordSet && (
@@ -82,7 +88,7 @@ export function EmailForm({ channel }: { channel: EmailChannelView | undefined }
             required
             defaultValue={channel?.from ?? ''}
             placeholder="backstone@example.com"
-            className={INPUT}
+            className={inputClass}
           />
         </Field>
         <div className="sm:col-span-2">
@@ -93,13 +99,13 @@ export function EmailForm({ channel }: { channel: EmailChannelView | undefined }
               required
               defaultValue={channel?.to.join(', ') ?? ''}
               placeholder="oncall@example.com"
-              className={INPUT}
+              className={inputClass}
             />
           </Field>
         </div>
       </div>
       <div className="flex items-center gap-3">
-        <button type="submit" disabled={saving} className={PRIMARY}>
+        <button type="submit" disabled={saving} className={primaryButton}>
           {saving ? 'Saving…' : 'Save email'}
         </button>
         <ActionOutcome state={state} testId="alert-email-result" />

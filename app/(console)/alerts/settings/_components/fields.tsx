@@ -1,13 +1,7 @@
 import type { ReactNode } from 'react';
 
-// The settings forms' small pieces: a labelled field and the input styles of the other forms.
-
-export const INPUT =
-  'h-8 w-full rounded-md border border-slate-300 bg-white px-2 text-sm dark:border-slate-700 dark:bg-slate-950';
-export const PRIMARY =
-  'h-8 rounded-md bg-sky-600 px-3 text-sm font-medium text-white hover:bg-sky-700 disabled:opacity-50';
-export const SECONDARY =
-  'h-8 rounded-md border border-slate-300 bg-white px-3 text-sm font-medium hover:bg-slate-50 disabled:opacity-50 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800';
+// The settings forms' small pieces: a labelled field, a toggle and a secret's state (the control
+// styles are every form's, app/_components/form-classes).
 
 export function Field({
   id,

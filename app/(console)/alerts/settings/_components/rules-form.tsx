@@ -2,10 +2,11 @@
 
 import { useActionState } from 'react';
 import { ActionOutcome } from '@/app/_components/action-outcome';
+import { inputClass, primaryButton } from '@/app/_components/form-classes';
 import { IDLE, type ActionState } from '@/lib/schemas/action-state';
 import type { AlertRules } from '@/lib/schemas/alerts';
 import { saveAlertRulesAction } from '../actions';
-import { Field, INPUT, PRIMARY, Toggle } from './fields';
+import { Field, Toggle } from './fields';
 
 export function RulesForm({ rules }: { rules: AlertRules }) {
   const [state, formAction, saving] = useActionState<ActionState, FormData>(saveAlertRulesAction, IDLE);
@@ -21,7 +22,7 @@ export function RulesForm({ rules }: { rules: AlertRules }) {
             max={100}
             required
             defaultValue={rules.fullPercent}
-            className={INPUT}
+            className={inputClass}
           />
         </Field>
         <Field
@@ -37,7 +38,7 @@ export function RulesForm({ rules }: { rules: AlertRules }) {
             max={365}
             required
             defaultValue={rules.fullWithinDays}
-            className={INPUT}
+            className={inputClass}
           />
         </Field>
         <Field
@@ -53,7 +54,7 @@ export function RulesForm({ rules }: { rules: AlertRules }) {
             max={10080}
             required
             defaultValue={rules.lockStaleMinutes}
-            className={INPUT}
+            className={inputClass}
           />
         </Field>
       </div>
@@ -77,12 +78,12 @@ export function RulesForm({ rules }: { rules: AlertRules }) {
             max={23}
             required
             defaultValue={rules.digestHourUtc}
-            className={`${INPUT} w-24`}
+            className={`${inputClass} w-24`}
           />
         </Field>
       </div>
       <div className="flex items-center gap-3">
-        <button type="submit" disabled={saving} className={PRIMARY}>
+        <button type="submit" disabled={saving} className={primaryButton}>
           {saving ? 'Saving…' : 'Save rules'}
         </button>
         <ActionOutcome state={state} testId="alert-rules-result" />

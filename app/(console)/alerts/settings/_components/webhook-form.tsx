@@ -2,10 +2,11 @@
 
 import { useActionState } from 'react';
 import { ActionOutcome } from '@/app/_components/action-outcome';
+import { inputClass, primaryButton } from '@/app/_components/form-classes';
 import { IDLE, type ActionState } from '@/lib/schemas/action-state';
 import { MIN_WEBHOOK_SECRET, type WebhookChannelView } from '@/lib/schemas/alerts';
 import { saveWebhookChannelAction } from '../actions';
-import { Field, INPUT, PRIMARY, SecretState, Toggle } from './fields';
+import { Field, SecretState, Toggle } from './fields';
 
 export function WebhookForm({ channel }: { channel: WebhookChannelView | undefined }) {
   const [state, formAction, saving] = useActionState<ActionState, FormData>(saveWebhookChannelAction, IDLE);
@@ -26,7 +27,7 @@ export function WebhookForm({ channel }: { channel: WebhookChannelView | undefin
             required
             defaultValue={channel?.url ?? ''}
             placeholder="https://hooks.example.com/backstone"
-            className={INPUT}
+            className={inputClass}
           />
         </Field>
         <Field
@@ -46,12 +47,12 @@ export function WebhookForm({ channel }: { channel: WebhookChannelView | undefin
             type="password"
             autoComplete="new-password"
             placeholder={channel?.secretSet ? 'Replace the secret' : ''}
-            className={INPUT}
+            className={inputClass}
           />
         </Field>
       </div>
       <div className="flex items-center gap-3">
-        <button type="submit" disabled={saving} className={PRIMARY}>
+        <button type="submit" disabled={saving} className={primaryButton}>
           {saving ? 'Saving…' : 'Save webhook'}
         </button>
         <ActionOutcome state={state} testId="alert-webhook-result" />
