@@ -4,7 +4,8 @@
  * anyway, with the lists read before and an honest "OpenNebula is slow: showing … as read …" note,
  * never a page that waits for the CLI. Once oned answers again, the note goes. Likewise the pages
  * built on reads of one object (`/vms/<id>`, `/backup-jobs/<id>`, `/datastores/100`) while every
- * `show` is held (the 'show' hold). The sandbox is the worker's, shared with other specs: every hold
+ * `show` is held (the 'show' hold); and a repository's page and its maintenance page, which read the
+ * pools of images, VMs and Backup Jobs beside the datastore, while the listings are held. The sandbox is the worker's, shared with other specs: every hold
  * is released in `finally`.
  */
 import type { Page } from '@playwright/test';
@@ -97,4 +98,45 @@ test('while OpenNebula is slow to show one object, a VM, a Backup Job and a data
   }
   // Once oned answers again, the pages are fresh.
   for (const o of objects) await loadFreshObject(o.path, o.shown);
+});
+
+test("while OpenNebula is slow to list, a repository's page and its maintenance page show the last images read and say so", async ({
+  page,
+  sandbox,
+}) => {
+  test.setTimeout(300_000);
+  await signIn(page, 'admin');
+  const repo = String(sandbox.seed.vms.db);
+  const pages = [
+    { path: `/datastores/100/repos/${repo}`, shown: 'chains' },
+    { path: `/datastores/100/maintenance/${repo}`, shown: 'locks-panel' },
+  ] as const;
+  const fromOpenNebula = page.getByTestId('stale-data').filter({ hasText: /OpenNebula is slow: showing .* as read/ });
+  /** Loads `path` until it shows what it shows once read, and no note from OpenNebula. */
+  async function loadFreshRepository(path: string, shown: string): Promise<void> {
+    await expect(async () => {
+      await page.goto(path);
+      await expect(page.getByTestId(shown)).toBeVisible({ timeout: 1_000 });
+      await expect(page.getByTestId('still-reading')).toHaveCount(0);
+      await expect(page.getByTestId('stale-data').filter({ hasText: 'OpenNebula' })).toHaveCount(0);
+    }).toPass({ timeout: 90_000 });
+  }
+  for (const p of pages) await loadFreshRepository(p.path, p.shown);
+
+  const release = hold(frontendPaths(sandbox.stateDir), 'list');
+  try {
+    for (const p of pages) {
+      // The CLI's own read cache lasts a few seconds: a load within them is still fresh.
+      await expect(async () => {
+        await page.goto(p.path, { timeout: 30_000 });
+        await expect(fromOpenNebula).toBeVisible({ timeout: 1_000 });
+      }).toPass({ timeout: 90_000 });
+      // What was read before is still shown.
+      await expect(page.getByTestId(p.shown)).toBeVisible();
+    }
+  } finally {
+    release();
+  }
+  // Once oned answers again, the pages are fresh.
+  for (const p of pages) await loadFreshRepository(p.path, p.shown);
 });

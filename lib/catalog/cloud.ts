@@ -10,6 +10,7 @@ import {
 } from '@/lib/opennebula';
 import { repositoryOfImage } from './linkage';
 import type { Reader } from './reader';
+import { openNebulaWithin, readerKey, StillReading, type Bounded } from './shared-reads';
 import { SEES_ALL, sightOf, type Sight } from './visibility';
 
 // OpenNebula's side of a backup datastore: its backup images, the VMs and Backup Jobs they belong
@@ -36,6 +37,31 @@ export async function readCloud(reader: Reader, datastoreId: number): Promise<Cl
         ),
   ]);
   return { images, vms, jobs, sight };
+}
+
+/**
+ * OpenNebula's side within the pages' bound when the caller has one: the last one read, stale with
+ * its age, while oned is slow (the read goes on); undefined while nothing was read yet. Without a
+ * bound, as long as the CLI takes. One key per (datastore, reader) for every page built on it (the
+ * overview, a repository, its maintenance), so their concurrent reads run once.
+ */
+export async function cloudWithin(
+  reader: Reader,
+  datastoreId: number,
+  answerWithinMs?: number,
+): Promise<Bounded<Cloud> | undefined> {
+  if (answerWithinMs === undefined)
+    return { value: await readCloud(reader, datastoreId), freshness: { state: 'fresh', readAt: Date.now() } };
+  const key = `overview-cloud\0${datastoreId}\0${readerKey(reader)}`;
+  try {
+    return await openNebulaWithin(key, () => readCloud(reader, datastoreId), {
+      what: 'the images and VMs',
+      answerWithinMs,
+    });
+  } catch (err) {
+    if (err instanceof StillReading) return undefined;
+    throw err;
+  }
 }
 
 /** Each repository's images, by the repository OpenNebula stores them in. */

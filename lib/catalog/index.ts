@@ -12,6 +12,7 @@ export {
 export type { Reader } from './reader';
 export type { ServerStatus } from './server-status';
 export { datastoreWithin, readDatastore, type DatastoreInfo } from './datastores';
+export { cloudWithin, type Cloud } from './cloud';
 export {
   capacityReading,
   recordCapacitySample,

@@ -5,7 +5,7 @@ import { logger } from '@/lib/log';
 import { getDatastore, type Datastore } from '@/lib/opennebula';
 import { datastoreAccess, datastoreAccessWithin, isResticBackupDatastore, type DatastoreAccess } from './access';
 import { capacityReading, type CapacityReading } from './capacity';
-import { imagesByRepository, readCloud, type Cloud } from './cloud';
+import { cloudWithin, imagesByRepository } from './cloud';
 import { datastoreInfo, datastoreWithin, type DatastoreInfo } from './datastores';
 import { sharedInventory } from './inventory-reads';
 import { busyVmIds } from './linkage';
@@ -13,14 +13,7 @@ import { settleWithin, sharedListingRead, type ListingFacts } from './listing-re
 import type { Reader } from './reader';
 import { linkFacts, nothingLinked, repositoryView } from './repository-view';
 import { serverStatus, unreachableServer, type ServerStatus } from './server-status';
-import {
-  ANSWER_WITHIN_MS,
-  leastFresh,
-  openNebulaWithin,
-  StillReading,
-  type Bounded,
-  type Freshness,
-} from './shared-reads';
+import { ANSWER_WITHIN_MS, leastFresh, StillReading, type Bounded, type Freshness } from './shared-reads';
 import type { Problem, RepositoryRow } from './types';
 import { seesRepository, seesWholeRepository } from './visibility';
 
@@ -87,22 +80,6 @@ export async function datastoreOverview(
  * sent to the reader (its stored total counts every owner's repositories), but the page or route
  * keeps it as a sample with recordCapacitySample.
  */
-/**
- * OpenNebula's images and VMs for an overview: within the bound when the caller has one (the last
- * ones, stale, when oned is slow; undefined while nothing was read yet), else as long as the CLI takes.
- */
-async function cloudWithin(reader: Reader, id: number, answerWithinMs?: number): Promise<Bounded<Cloud> | undefined> {
-  if (answerWithinMs === undefined)
-    return { value: await readCloud(reader, id), freshness: { state: 'fresh', readAt: Date.now() } };
-  const key = `overview-cloud\0${id}\0${reader.isAdmin ? 'admin' : 'user'}\0${reader.username}`;
-  try {
-    return await openNebulaWithin(key, () => readCloud(reader, id), { what: 'the images and VMs', answerWithinMs });
-  } catch (err) {
-    if (err instanceof StillReading) return undefined;
-    throw err;
-  }
-}
-
 export async function readOverview(
   reader: Reader,
   id: number,

@@ -3,13 +3,13 @@ import { ExpectedError } from '@/lib/errors/expected-error';
 import { getDatastore } from '@/lib/opennebula';
 import { datastoreAccess, datastoreAccessWithin, type DatastoreAccess } from './access';
 import { sharedInventory } from './inventory-reads';
-import { readCloud, type Cloud } from './cloud';
+import { cloudWithin, type Cloud } from './cloud';
 import { datastoreInfo, datastoreWithin, type DatastoreInfo } from './datastores';
 import { busyVmIds, repositoryOfImage } from './linkage';
 import { settleWithin, sharedListingRead, type ListingFacts } from './listing-reads';
 import type { Reader } from './reader';
 import { linkFacts, nothingLinked, repositoryView } from './repository-view';
-import { leastFresh, waitOrAbort, type Bounded, type Freshness } from './shared-reads';
+import { leastFresh, StillReading, waitOrAbort, type Bounded, type Freshness } from './shared-reads';
 import type { BackupChain, RepositoryRow, SnapshotRow } from './types';
 import { seesRepository } from './visibility';
 import { REPOSITORY_NAME } from '@/lib/schemas/ids';
@@ -40,7 +40,10 @@ export type RepositoryDetail = {
    * on and the page asks again.
    */
   freshness: Freshness;
-  /** How current OpenNebula's datastore is, when it is not fresh (read within the bound: oned is slow). */
+  /**
+   * How current OpenNebula's side is (the datastore, its images, VMs and Backup Jobs), when it is not
+   * fresh (read within the bound: oned is slow).
+   */
   opennebula?: Freshness;
 };
 
@@ -51,7 +54,8 @@ export { REPOSITORY_NAME };
  * One repository's snapshots, linked to images and increments, as far as the reader may see.
  * With `answerWithinMs`, the backup server and restic get at most that long (from the call): what
  * is not known by then is answered as stale or still reading (see `freshness`), and the reads go
- * on for the next caller.
+ * on for the next caller; so does OpenNebula (the last datastore, images and VMs read, stale with
+ * their age in `opennebula`; StillReading while none was read yet).
  */
 export async function repositoryDetail(
   reader: Reader,
@@ -81,9 +85,14 @@ export async function repositoryDetail(
   const ds = dsAnswer.value;
   const accessAnswer = await accessRead;
   const access = accessAnswer.value;
-  const opennebula = leastFresh(dsAnswer.freshness, accessAnswer.freshness);
-  // OpenNebula's images and VMs are read while the backup server and restic are asked.
-  const cloudRead = readCloud(reader, datastoreId);
+  // OpenNebula's images and VMs are read while the backup server and restic are asked; without
+  // them nothing can be linked, nor can a person's sight of the repository be known.
+  const cloudRead = cloudWithin(reader, datastoreId, left()).then((answer) => {
+    if (answer) return answer;
+    throw new StillReading(
+      'Backstone is still reading the images and VMs from OpenNebula. This page asks again shortly.',
+    );
+  });
   cloudRead.catch(() => undefined); // awaited below
   const inv = await sharedInventory(access, name, left(), signal);
   // Unknown while the server has never answered: then only OpenNebula can say the repository exists.
@@ -92,7 +101,7 @@ export async function repositoryDetail(
   const imagesIn = (cloud: Cloud) => cloud.images.filter((i) => repositoryOfImage(i) === name);
   if (!reader.isAdmin) {
     // Someone else's repository is refused before restic is asked about it.
-    const cloud = await cloudRead;
+    const cloud = (await cloudRead).value;
     if (!seesRepository(cloud.sight, name, imagesIn(cloud), cloud.jobs)) throw notFound();
   }
   let facts: ListingFacts | undefined;
@@ -105,7 +114,9 @@ export async function repositoryDetail(
         ? await waitOrAbort(read, signal)
         : (await waitOrAbort(settleWithin([[name, read]], waitMs), signal)).get(name);
   }
-  const cloud = await cloudRead;
+  const cloudAnswer = await cloudRead;
+  const cloud = cloudAnswer.value;
+  const opennebula = leastFresh(dsAnswer.freshness, accessAnswer.freshness, cloudAnswer.freshness);
   const images = imagesIn(cloud);
   if (inv.value && !listing && images.length === 0) throw notFound();
   const linkage = facts ? linkFacts(name, facts, images, busyVmIds(cloud.vms), Date.now()) : nothingLinked();

@@ -8,6 +8,9 @@
 // tried the same way under the 'show' hold (every `show`, `onedatastore show --decrypt` included):
 // the last object read, stale with its age, or StillReading (503 with Retry-After from the API);
 // an object OpenNebula says is not there stays "not found".
+// A repository's page and its maintenance page read OpenNebula's pools beside the datastore (its
+// backup images, the VMs and Backup Jobs): under the 'list' hold they answer with the last ones
+// read, stale with their age, or StillReading for a reader nothing was read for yet.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +24,8 @@ import {
 import { waitFor } from '@/sandbox/common/process';
 import { createVm } from '@/sandbox/opennebula/ops/create-vm';
 import { hold, isWaitingAt } from '@/sandbox/opennebula/ops/holds';
+import { inBackup } from '@/sandbox/opennebula/ops/states';
+import { readDb } from '@/sandbox/opennebula/store/db';
 import { frontendPaths, type FrontendPaths } from '@/sandbox/opennebula/paths';
 import { cliRunner } from '@/sandbox/seed/cli-runner';
 import { backupJobDetailWithin, seenBackupJobsWithin } from '@/lib/backup-jobs';
@@ -29,11 +34,13 @@ import {
   datastoreSummariesWithin,
   datastoreWithin,
   readOverview,
+  repositoryDetail,
   StillReading,
   vmBackups,
   type Reader,
 } from '@/lib/catalog';
 import { isExpectedError, toResponse } from '@/lib/errors';
+import { repositoryMaintenance } from '@/lib/maintenance';
 import { readVmProtection } from '@/lib/protection';
 import { readHealth } from './index';
 
@@ -268,6 +275,89 @@ describe('OpenNebula slow: the pages built on reads of one object answer within 
     expect(notFound(await settle(datastoreWithin(ADMIN, goneId, BOUND)))).toBe(true);
     expect(notFound(await settle(vmBackups(ADMIN, 99_999, BOUND)))).toBe(true);
     expect(valueOf(await settle(backupJobDetailWithin(ADMIN, 99_999, BOUND))).value).toBeUndefined();
+    release();
+  });
+});
+
+/** A repository's page data and its maintenance page data at once, within `opts`' bound; how long the slowest took. */
+async function repositoryPagesData(reader: Reader, repo: string, opts: { answerWithinMs: number }) {
+  const started = Date.now();
+  const settle = <T>(p: Promise<T>) =>
+    p.then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
+  const [detail, maintenance] = await Promise.all([
+    settle(repositoryDetail(reader, dsId, repo, undefined, opts)),
+    settle(repositoryMaintenance(reader, dsId, repo, opts)),
+  ]);
+  return { detail, maintenance, tookMs: Date.now() - started };
+}
+
+describe("OpenNebula slow: a repository's pages answer within the bound while the pools are held", () => {
+  let repo: string;
+  beforeAll(async () => {
+    // One real backup of a VM (not the Backup Job's) into the datastore: its repository and its backup image.
+    const id = await createVm(paths, { name: 'slow-repo', uid: 0, disksMb: [8] });
+    await cliRunner(world!.info)('oneadmin', 'onevm', ['backup', String(id), '-d', String(dsId)]);
+    const idle = () => !inBackup(readDb(paths).vms.find((v) => v.id === id)!.lcmState);
+    if (!(await waitFor(idle, 120_000, 100))) throw new Error('the backup did not end within 120 s');
+    repo = String(id);
+  }, 180_000);
+
+  it('with the last images and VMs read, stale with their age; fresh once oned answers again', async () => {
+    const warm = await repositoryPagesData(ADMIN, repo, PATIENT);
+    const warmDetail = valueOf(warm.detail);
+    expect(warmDetail.freshness.state).toBe('fresh');
+    expect(warmDetail.opennebula).toBeUndefined();
+    expect(warmDetail.snapshots).toHaveLength(1);
+    const warmMaintenance = valueOf(warm.maintenance);
+    expect(warmMaintenance.opennebula).toBeUndefined();
+    expect(warmMaintenance.orphans).toMatchObject({ value: [], freshness: { state: 'fresh' } });
+
+    const release = hold(paths, 'list');
+    releases.push(release);
+    const slow = await repositoryPagesData(ADMIN, repo, BOUND);
+    // Answered while every listing is still held: nothing waited for the CLI.
+    expect(isWaitingAt(paths, 'list')).toBe(true);
+    expect(slow.tookMs).toBeLessThan(ANSWERED_WITHIN_MS);
+    const detail = valueOf(slow.detail);
+    expect(detail.opennebula).toMatchObject({ state: 'stale', reason: 'slow' });
+    expect(detail.snapshots).toEqual(warmDetail.snapshots);
+    expect(detail.chains).toEqual(warmDetail.chains);
+    const maintenance = valueOf(slow.maintenance);
+    expect(maintenance.opennebula).toMatchObject({ state: 'stale', reason: 'slow' });
+    expect(maintenance.orphans.value).toEqual([]);
+    expect(maintenance.dangling.value).toEqual([]);
+    // Its age is that of the warm read (the page says "as read N s ago").
+    const readAt = (detail.opennebula as { readAt: number }).readAt;
+    expect(readAt).toBeLessThan(Date.now());
+    expect(readAt).toBeGreaterThan(Date.now() - 10 * 60_000);
+
+    release();
+    expect(
+      await waitFor(
+        async () => {
+          const again = await repositoryPagesData(ADMIN, repo, PATIENT);
+          return valueOf(again.detail).opennebula === undefined && valueOf(again.maintenance).opennebula === undefined;
+        },
+        120_000,
+        200,
+      ),
+    ).toBe(true);
+  });
+
+  it('with StillReading for a reader nothing was read for yet', async () => {
+    // Another admin session's reads are its own: nothing was read for this one.
+    const other: Reader = { ...ADMIN, username: 'oneadmin-elsewhere' };
+    const release = hold(paths, 'list');
+    releases.push(release);
+    const slow = await repositoryPagesData(other, repo, BOUND);
+    expect(isWaitingAt(paths, 'list')).toBe(true);
+    expect(slow.tookMs).toBeLessThan(ANSWERED_WITHIN_MS);
+    for (const part of [slow.detail, slow.maintenance]) {
+      expect('error' in part && part.error).toBeInstanceOf(StillReading);
+    }
     release();
   });
 });

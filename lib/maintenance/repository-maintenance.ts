@@ -1,7 +1,14 @@
 import 'server-only';
-import { datastoreAccessWithin, repositoryDetail, type Answer, type Reader } from '@/lib/catalog';
+import {
+  cloudWithin,
+  datastoreAccessWithin,
+  leastFresh,
+  repositoryDetail,
+  type Answer,
+  type Freshness,
+  type Reader,
+} from '@/lib/catalog';
 import { ExecError } from '@/lib/exec';
-import { listBackupImages } from '@/lib/opennebula';
 import { ResticError, type RepoOptions } from '@/lib/restic';
 import type { CheckRecord, DanglingImage, LockInspection, OrphanCandidate } from '@/lib/schemas/maintenance';
 import { lastCheck } from './check-results';
@@ -22,6 +29,8 @@ export type RepositoryMaintenance = {
   dangling: Answer<DanglingImage[]>;
   options: RepoOptions;
   last?: CheckRecord;
+  /** How current OpenNebula's side is (the datastore, its backup images), when it is not fresh. */
+  opennebula?: Freshness;
   now: number;
 };
 
@@ -37,22 +46,27 @@ export async function repositoryMaintenance(
 ): Promise<RepositoryMaintenance> {
   const started = Date.now();
   const left = () => Math.max(0, started + opts.answerWithinMs - Date.now());
-  const [detail, images, access] = await Promise.all([
+  const [detail, cloud, access] = await Promise.all([
     repositoryDetail(reader, datastoreId, repository, opts.signal, { answerWithinMs: opts.answerWithinMs }),
-    listBackupImages({ kind: 'service' }, datastoreId),
+    // Every backup image of the datastore (the service identity's, as orphans need): the read the
+    // repository's detail makes too (one key, so it runs once), within the bound as the rest.
+    cloudWithin(reader, datastoreId, opts.answerWithinMs),
     // Within the bound as the rest (the last one read while oned is slow).
     datastoreAccessWithin(datastoreId, { answerWithinMs: opts.answerWithinMs }).then((a) => a.value),
   ]);
+  // Orphans and dangling images need both sides: the snapshots and OpenNebula's images.
+  const images = cloud?.value.images;
+  const known = detail.freshness;
   const orphans: Answer<OrphanCandidate[]> =
-    detail.freshness.state === 'reading'
-      ? { freshness: detail.freshness }
-      : { value: orphanCandidates(detail.snapshots, images), freshness: detail.freshness };
+    known.state === 'reading' || !images
+      ? { freshness: { state: 'reading' } }
+      : { value: orphanCandidates(detail.snapshots, images), freshness: known };
   const dangling: Answer<DanglingImage[]> =
-    detail.freshness.state === 'reading'
-      ? { freshness: detail.freshness }
+    known.state === 'reading' || !images
+      ? { freshness: { state: 'reading' } }
       : {
           value: danglingImages(repository, detail.repository.problems, detail.snapshots, images),
-          freshness: detail.freshness,
+          freshness: known,
         };
   let locks: LocksAnswer = { freshness: { state: 'reading' } };
   if (detail.freshness.state !== 'reading') {
@@ -73,6 +87,13 @@ export async function repositoryMaintenance(
     dangling,
     options: access.repo(repository).options,
     last: lastCheck(datastoreId, repository),
+    ...opennebulaNote(detail.opennebula, cloud?.freshness),
     now: Date.now(),
   };
+}
+
+/** OpenNebula's freshness behind the page, only when it is not fresh. */
+function opennebulaNote(...all: (Freshness | undefined)[]): { opennebula?: Freshness } {
+  const least = leastFresh(...all.filter((f): f is Freshness => f !== undefined));
+  return least.state === 'fresh' ? {} : { opennebula: least };
 }

@@ -39,8 +39,11 @@ export default async function RepositoryMaintenancePage({ params }: Props) {
     repositoryMaintenance(viewer, id, repo, { answerWithinMs: ANSWER_WITHIN_MS }),
   );
   if (!read) return <StillReadingPage title={`Maintenance of repository ${repo}`} what={`datastore ${id}`} />;
-  const { locks, orphans, dangling, options, last, now } = read;
-  const settled = ('error' in locks || locks.freshness.state === 'fresh') && orphans.freshness.state === 'fresh';
+  const { locks, orphans, dangling, options, last, opennebula, now } = read;
+  const settled =
+    ('error' in locks || locks.freshness.state === 'fresh') &&
+    orphans.freshness.state === 'fresh' &&
+    opennebula === undefined;
   return (
     <div className="mx-auto max-w-7xl space-y-4">
       <PageHeader
@@ -62,6 +65,7 @@ export default async function RepositoryMaintenancePage({ params }: Props) {
         }
       />
       <RefreshWhile active={!settled} />
+      {opennebula && <FreshnessNote freshness={opennebula} what="the images" now={now} source="opennebula" />}
       {'error' in locks ? (
         <Panel title={<span id="locks">Locks</span>} testId="locks-panel">
           <p role="alert" className="px-4 py-3 text-sm text-red-600 dark:text-red-400" data-testid="locks-error">

@@ -89,8 +89,11 @@ export default async function RepositoryPage({ params }: Props) {
           )
         }
       />
-      <RefreshWhile active={detail.freshness.state !== 'fresh'} />
+      <RefreshWhile active={detail.freshness.state !== 'fresh' || detail.opennebula !== undefined} />
       <FreshnessNote freshness={detail.freshness} what="the snapshots" now={at} />
+      {detail.opennebula && (
+        <FreshnessNote freshness={detail.opennebula} what="the images and VMs" now={at} source="opennebula" />
+      )}
       <ChainsPanel
         chains={detail.chains}
         restore={{
