@@ -58,13 +58,8 @@ function formOf(fields: Record<string, string>): FormData {
   return fd;
 }
 
-/** Signs in as `admin` and saves the webhook channel (on, `url`, `secret`); throws with the app's reason. */
-export async function configureDemoWebhook(
-  baseURL: string,
-  admin: { name: string; password: string },
-  url: string,
-  secret: string,
-): Promise<void> {
+/** Signs in as `admin` through the sign-in action; the session's Cookie header. */
+export async function signInCookie(baseURL: string, admin: { name: string; password: string }): Promise<string> {
   const signIn = await callAction(
     baseURL,
     '/login',
@@ -74,6 +69,17 @@ export async function configureDemoWebhook(
   const cookie = signIn.cookies.map((c) => c.split(';')[0]).join('; ');
   if (!cookie)
     throw new Error(`signing in as ${admin.name} failed: ${signIn.state?.message ?? `HTTP ${signIn.status}`}`);
+  return cookie;
+}
+
+/** Signs in as `admin` and saves the webhook channel (on, `url`, `secret`); throws with the app's reason. */
+export async function configureDemoWebhook(
+  baseURL: string,
+  admin: { name: string; password: string },
+  url: string,
+  secret: string,
+): Promise<void> {
+  const cookie = await signInCookie(baseURL, admin);
   const saved = await callAction(
     baseURL,
     '/alerts/settings',
