@@ -509,8 +509,8 @@ const ACTIONS: Record<string, ActionCase> = {
   saveAlertRulesAction: {
     page: () => '/alerts/settings',
     shape: 'form',
-    base: () => ({ fullPercent: '90', fullWithinDays: '30', lockStaleMinutes: '15', digest: '', digestHourUtc: '8' }),
-    fields: () => ['fullPercent', 'fullWithinDays', 'lockStaleMinutes', 'digest', 'digestHourUtc'],
+    base: () => ({ fullPercent: '90', fullWithinDays: '30', digest: '', digestHourUtc: '8' }),
+    fields: () => ['fullPercent', 'fullWithinDays', 'digest', 'digestHourUtc'],
     acceptable: (r) => r.state?.status === 'ok',
   },
   saveEmailChannelAction: {

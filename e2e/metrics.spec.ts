@@ -60,7 +60,7 @@ test('/metrics parses as Prometheus text and holds the figures the pages show', 
 }) => {
   test.setTimeout(240_000);
   // A restic killed while holding its exclusive lock leaves a stale lock, as a crashed backup does.
-  const repo = String(sandbox.seed.vms.ci);
+  const repo = String(sandbox.seed.vms.web);
   const repoPath = join(serverInfo().datastoresRoot, String(DS), repo);
   const before = new Set(lockFiles(repoPath));
   await (await holdExclusiveLock(serverInfo(), repoPath, datastorePassword(DS))).kill9();

@@ -1,6 +1,7 @@
 import 'server-only';
 import { logger } from '@/lib/log';
 import type { AlertChannel, AlertRules } from '@/lib/schemas/alerts';
+import { lockStaleThresholdMs } from '@/lib/schedules';
 import { getDb, type Db } from '@/lib/store';
 import { RETRY_DELAYS_MS, withRetries, type TryOutcome } from './backoff';
 import { sendEmail, sendWebhook, type Outgoing } from './channels';
@@ -71,7 +72,11 @@ export async function runAlertTick(facts: TickFacts, opts: TickOptions = {}): Pr
   const db = opts.db ?? getDb();
   const now = opts.now ?? Date.now();
   const rules = readRules(db);
-  const t = evaluate(keptConditions(db), facts.conditions, { now, rules, isKnown: facts.isKnown });
+  const t = evaluate(keptConditions(db), facts.conditions, {
+    now,
+    lockThresholdMs: (id) => lockStaleThresholdMs(id, db),
+    isKnown: facts.isKnown,
+  });
   let digest = false;
   db.transaction(() => {
     keepConditions([...t.pending, ...t.opened, ...t.ongoing], db);

@@ -9,7 +9,8 @@ const item = (i: Partial<AttentionItem> & Pick<AttentionItem, 'kind'>): Attentio
   ...i,
 });
 
-const RULES = { lockStaleMinutes: 15 };
+/** Every datastore's lock-watch threshold here: 15 minutes. */
+const LOCKS = () => 15 * 60_000;
 const known = () => true;
 const MIN = 60_000;
 
@@ -66,32 +67,38 @@ const open = (c: AlertCondition, at = 0): KeptCondition => ({ ...c, state: 'open
 describe('evaluate', () => {
   it('opens a new condition once, keeps it while it holds, resolves it when it clears', () => {
     const c = cond('vm-overdue:42');
-    const first = evaluate([], [c], { now: 1_000, rules: RULES, isKnown: known });
+    const first = evaluate([], [c], { now: 1_000, lockThresholdMs: LOCKS, isKnown: known });
     expect(first.opened.map((x) => x.key)).toEqual(['vm-overdue:42']);
     const kept = first.opened;
-    const second = evaluate(kept, [c], { now: 2_000, rules: RULES, isKnown: known });
+    const second = evaluate(kept, [c], { now: 2_000, lockThresholdMs: LOCKS, isKnown: known });
     expect(second.opened).toEqual([]);
     expect(second.ongoing.map((x) => x.key)).toEqual(['vm-overdue:42']);
-    const third = evaluate(second.ongoing, [], { now: 3_000, rules: RULES, isKnown: known });
+    const third = evaluate(second.ongoing, [], { now: 3_000, lockThresholdMs: LOCKS, isKnown: known });
     expect(third.resolved.map((x) => x.key)).toEqual(['vm-overdue:42']);
     expect(third.resolved[0]).toMatchObject({ openedAt: 1_000 });
   });
 
-  it('holds a stale lock for the configured minutes before it alerts', () => {
+  it("holds a stale lock for its datastore's lock-watch threshold before it alerts", () => {
     const c = cond('stale-lock:100:42', 'stale-lock', 100);
-    const t0 = evaluate([], [c], { now: 0, rules: RULES, isKnown: known });
+    const t0 = evaluate([], [c], { now: 0, lockThresholdMs: LOCKS, isKnown: known });
     expect(t0.opened).toEqual([]);
     expect(t0.pending).toMatchObject([{ key: c.key, firstSeenAt: 0 }]);
-    const t1 = evaluate(t0.pending, [c], { now: 14 * MIN, rules: RULES, isKnown: known });
+    const t1 = evaluate(t0.pending, [c], { now: 14 * MIN, lockThresholdMs: LOCKS, isKnown: known });
     expect(t1.opened).toEqual([]);
-    const t2 = evaluate(t1.pending, [c], { now: 15 * MIN, rules: RULES, isKnown: known });
+    const t2 = evaluate(t1.pending, [c], { now: 15 * MIN, lockThresholdMs: LOCKS, isKnown: known });
     expect(t2.opened).toMatchObject([{ key: c.key, firstSeenAt: 0, openedAt: 15 * MIN }]);
     // A lock removed before the threshold never alerted, so nothing resolves.
-    const gone = evaluate(t1.pending, [], { now: 14 * MIN, rules: RULES, isKnown: known });
+    const gone = evaluate(t1.pending, [], { now: 14 * MIN, lockThresholdMs: LOCKS, isKnown: known });
     expect(gone.resolved).toEqual([]);
     expect(gone.dropped.map((x) => x.key)).toEqual([c.key]);
     // Threshold 0: at once.
-    expect(evaluate([], [c], { now: 0, rules: { lockStaleMinutes: 0 }, isKnown: known }).opened).toHaveLength(1);
+    expect(evaluate([], [c], { now: 0, lockThresholdMs: () => 0, isKnown: known }).opened).toHaveLength(1);
+    // Each datastore's own threshold: 101 alerts at once, 100 waits.
+    const other = cond('stale-lock:101:7', 'stale-lock', 101);
+    const perDatastore = (id: number) => (id === 101 ? 0 : 15 * MIN);
+    const t = evaluate([], [c, other], { now: 0, lockThresholdMs: perDatastore, isKnown: known });
+    expect(t.opened.map((x) => x.key)).toEqual([other.key]);
+    expect(t.pending.map((x) => x.key)).toEqual([c.key]);
   });
 
   it('leaves alerts of what this tick could not see as they are', () => {
@@ -99,7 +106,7 @@ describe('evaluate', () => {
     const vm = open(cond('vm-overdue:42'));
     const t = evaluate([lock, vm], [], {
       now: 1,
-      rules: RULES,
+      lockThresholdMs: LOCKS,
       isKnown: (c) => c.datastoreId !== 100,
     });
     expect(t.ongoing.map((x) => x.key)).toEqual(['stale-lock:100:42']);
@@ -107,14 +114,18 @@ describe('evaluate', () => {
   });
 
   it('closes a failed job without a resolved message when it leaves the page', () => {
-    const t = evaluate([open(cond('job-failed:17', 'job-failed'))], [], { now: 1, rules: RULES, isKnown: known });
+    const t = evaluate([open(cond('job-failed:17', 'job-failed'))], [], {
+      now: 1,
+      lockThresholdMs: LOCKS,
+      isKnown: known,
+    });
     expect(t.resolved).toEqual([]);
     expect(t.dropped.map((x) => x.key)).toEqual(['job-failed:17']);
   });
 
   it('opens again a condition that comes back after it resolved', () => {
     const c = cond('backup-job-error:3', 'backup-job-error');
-    const t = evaluate([], [c], { now: 5, rules: RULES, isKnown: known });
+    const t = evaluate([], [c], { now: 5, lockThresholdMs: LOCKS, isKnown: known });
     expect(t.opened).toHaveLength(1);
   });
 });

@@ -3,7 +3,6 @@
 // Nothing here reads a server or the clock.
 
 import type { AttentionItem, AttentionKind, Severity } from '@/lib/health/attention';
-import type { AlertRules } from '@/lib/schemas/alerts';
 
 /** The attention kinds that alert: what loses backups or data if nobody acts. */
 export const ALERT_KINDS = [
@@ -83,9 +82,15 @@ export function alertConditions(items: readonly AttentionItem[]): AlertCondition
   return [...out.values()];
 }
 
-/** How long a condition must hold before it alerts: a stale lock for the configured minutes. */
-export function holdMs(kind: AlertKind, rules: Pick<AlertRules, 'lockStaleMinutes'>): number {
-  return kind === 'stale-lock' ? rules.lockStaleMinutes * 60_000 : 0;
+/**
+ * How long a condition must hold before it alerts: a stale lock for its datastore's lock-watch
+ * threshold (the same one the lock watch's auto-removal waits for), everything else at once.
+ */
+export function holdMs(
+  c: Pick<AlertCondition, 'kind' | 'datastoreId'>,
+  lockThresholdMs: (datastoreId: number) => number,
+): number {
+  return c.kind === 'stale-lock' && c.datastoreId !== undefined ? lockThresholdMs(c.datastoreId) : 0;
 }
 
 export type Transitions = {
@@ -103,7 +108,8 @@ export type Transitions = {
 
 export type EvaluateOptions = {
   now: number;
-  rules: Pick<AlertRules, 'lockStaleMinutes'>;
+  /** The datastore's lock-watch threshold (lib/schedules' lockStaleThresholdMs). */
+  lockThresholdMs: (datastoreId: number) => number;
   /**
    * Whether this tick could see the condition at all: a datastore still being read, or whose
    * backup server did not answer, says nothing about its locks, so its alerts stay as they are.
@@ -128,7 +134,7 @@ export function evaluate(
       continue;
     }
     const firstSeenAt = prev?.firstSeenAt ?? opts.now;
-    if (opts.now - firstSeenAt >= holdMs(c.kind, opts.rules))
+    if (opts.now - firstSeenAt >= holdMs(c, opts.lockThresholdMs))
       out.opened.push({ ...c, state: 'open', firstSeenAt, openedAt: opts.now });
     else out.pending.push({ ...c, state: 'pending', firstSeenAt });
   }

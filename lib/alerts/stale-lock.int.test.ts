@@ -1,8 +1,8 @@
 // A stale lock against real parts: the front-end simulator, a real backup server (sshd) and real
 // restic 0.18. Two VMs are backed up into their own repositories; one repository gets a stale lock
 // (a restic killed with -9), the other the lock of a restic that keeps running. The alert ticks
-// (collectConditions + runAlertTick, as the ticker runs them, with a fake clock for the rule's
-// "stale for N minutes") raise exactly one alert for the stale lock once it has been stale for
+// (collectConditions + runAlertTick, as the ticker runs them, with a fake clock for the
+// datastore's lock-watch threshold, "stale for N minutes") raise exactly one alert for the stale lock once it has been stale for
 // the threshold, on a loopback webhook with a valid signature, and nothing for the live one. The
 // lock watch, with auto-removal on, removes the stale lock with `restic unlock` only once it has
 // been stale for the datastore's threshold, audited; the next ticks send exactly one "resolved".
@@ -30,12 +30,11 @@ import { cliRunner } from '@/sandbox/seed/cli-runner';
 import { recentAudit } from '@/lib/auth/audit';
 import { visibleJobLog } from '@/lib/jobs';
 import { setSchedule, staleLocks, submitLockWatch, SCHEDULER_ACTOR } from '@/lib/schedules';
-import { DEFAULT_ALERT_RULES } from '@/lib/schemas/alerts';
 import { closeDb } from '@/lib/store';
 import { collectConditions } from './collect';
 import { runAlertTick } from './engine';
 import { verifySignature } from './signature';
-import { keptConditions, readRules, saveRules, saveWebhookChannel } from './store';
+import { keptConditions, readRules, saveWebhookChannel } from './store';
 
 const PASSWORD = 'stale-lock-alert-pw';
 const SECRET = 'stale-lock-alert-secret-0123';
@@ -122,7 +121,18 @@ beforeAll(async () => {
     },
     'test',
   );
-  saveRules({ ...DEFAULT_ALERT_RULES, lockStaleMinutes: STALE_MINUTES }, 'test');
+  // The one threshold: the datastore's lock watch says how long a lock stays stale before it alerts.
+  setSchedule(
+    dsId,
+    {
+      kind: 'lock-watch',
+      enabled: true,
+      intervalSeconds: 300,
+      staleAfterSeconds: STALE_MINUTES * 60,
+      autoUnlock: false,
+    },
+    'oneadmin',
+  );
 }, 300_000);
 
 afterAll(async () => {

@@ -13,7 +13,7 @@ export { scheduledDatastore, confirmPruneAll } from './datastore';
 export { submitPruneAll, refusePruneWhileBackingUp } from './prune';
 export { submitLockWatch } from './lock-watch';
 export { submitCapacitySample } from './capacity';
-export { setSchedule, schedule, schedules, type StoredSchedule } from './settings';
+export { lockStaleThresholdMs, setSchedule, schedule, schedules, type StoredSchedule } from './settings';
 export { DEFAULT_SCHEDULES, type ScheduleSettings } from './defaults';
 export { RunInProgress, lastRun, recentRuns, type Run } from './runs';
 export { SCHEDULER_ACTOR } from './submit';

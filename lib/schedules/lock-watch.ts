@@ -4,7 +4,7 @@ import { inventory } from '@/lib/backup-server';
 import { inspectLocks, removeStaleLocks } from '@/lib/maintenance';
 import { ResticError } from '@/lib/restic';
 import { ExecError } from '@/lib/exec';
-import { schedule } from './settings';
+import { lockStaleThresholdMs, schedule } from './settings';
 import { forgetRepositoriesExcept, noteRepositoryLocks } from './stale-locks';
 import { RunFound, submitRun, type RunEnd } from './submit';
 
@@ -25,7 +25,7 @@ export async function submitLockWatch(datastoreId: number, trigger: 'schedule' |
     title: (a) => `Watch the locks of datastore ${datastoreId} (“${a.datastore.name}”)`,
     work: async (ctx, access): Promise<RunEnd> => {
       const settings = schedule(datastoreId, 'lock-watch');
-      const thresholdMs = (settings.staleAfterSeconds ?? 0) * 1000;
+      const thresholdMs = lockStaleThresholdMs(datastoreId);
       const inv = await inventory(access.server, access.basePath);
       const locked = inv.repositories.filter((r) => r.locks.length > 0).map((r) => r.name);
       forgetRepositoriesExcept(datastoreId, locked);

@@ -4,7 +4,7 @@ import type { CheckRecord } from '@/lib/schemas/maintenance';
 import type { ScheduleView } from '@/lib/schemas/schedules';
 import { nextRunAt } from './due';
 import { lastRun, openRun, settleOpenRuns } from './runs';
-import { schedule, schedules } from './settings';
+import { lockStaleThresholdMs, schedules } from './settings';
 import { staleLocksOf, type StaleLock } from './stale-locks';
 
 // What Backstone's own store knows of a datastore's schedules, verifies and stale locks: reads of
@@ -74,7 +74,7 @@ export type WatchedStaleLock = StaleLock & { staleForMs: number; beyondThreshold
  * next watch has run: that is its "resolved".
  */
 export function staleLocks(datastoreId: number, now = Date.now()): WatchedStaleLock[] {
-  const thresholdMs = (schedule(datastoreId, 'lock-watch').staleAfterSeconds ?? 0) * 1000;
+  const thresholdMs = lockStaleThresholdMs(datastoreId);
   return staleLocksOf(datastoreId).map((l) => {
     const staleForMs = Math.max(0, now - l.firstSeenAt);
     return { ...l, staleForMs, thresholdMs, beyondThreshold: staleForMs >= thresholdMs };

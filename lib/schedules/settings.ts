@@ -61,6 +61,14 @@ export function schedule(datastoreId: number, kind: ScheduleKind, db: Db = getDb
   return r ? fromRow(r) : fallback(kind);
 }
 
+/**
+ * How long a lock must have been judged stale before it counts (the datastore's lock-watch setting):
+ * the one threshold behind the lock watch's raise and auto-removal, the panel and the alert.
+ */
+export function lockStaleThresholdMs(datastoreId: number, db: Db = getDb()): number {
+  return (schedule(datastoreId, 'lock-watch', db).staleAfterSeconds ?? 0) * 1000;
+}
+
 export function schedules(datastoreId: number, db: Db = getDb()): StoredSchedule[] {
   const rows = db.prepare<[number], Row>('SELECT * FROM datastore_schedules WHERE datastore_id = ?').all(datastoreId);
   const byKind = new Map(rows.map((r) => [r.kind, fromRow(r)]));

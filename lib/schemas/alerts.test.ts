@@ -14,17 +14,15 @@ describe('alerts settings schemas', () => {
     const ok = AlertRulesSchema.parse({
       fullPercent: '85',
       fullWithinDays: '14',
-      lockStaleMinutes: '0',
       digest: 'on',
       digestHourUtc: '23',
     });
-    expect(ok).toEqual({ fullPercent: 85, fullWithinDays: 14, lockStaleMinutes: 0, digest: true, digestHourUtc: 23 });
+    expect(ok).toEqual({ fullPercent: 85, fullWithinDays: 14, digest: true, digestHourUtc: 23 });
     for (const bad of [{ fullPercent: '101' }, { fullPercent: '9e1' }, { digestHourUtc: '24' }, { digest: 'yes' }])
       expect(
         AlertRulesSchema.safeParse({
           fullPercent: '90',
           fullWithinDays: '30',
-          lockStaleMinutes: '15',
           digestHourUtc: '8',
           ...bad,
         }).success,

@@ -20,8 +20,6 @@ export type AlertRules = {
   fullPercent: number;
   /** A datastore full within this many days at the current rate raises an alert. */
   fullWithinDays: number;
-  /** A lock judged stale raises an alert once it has stayed stale this many minutes. */
-  lockStaleMinutes: number;
   /** One message a day listing the open alerts, instead of one message per alert. */
   digest: boolean;
   /** The hour (UTC) the digest goes out. */
@@ -31,7 +29,6 @@ export type AlertRules = {
 export const DEFAULT_ALERT_RULES: AlertRules = {
   fullPercent: 90,
   fullWithinDays: 30,
-  lockStaleMinutes: 15,
   digest: false,
   digestHourUtc: 8,
 };
@@ -60,7 +57,6 @@ const checkbox = z
 export const AlertRulesSchema = z.object({
   fullPercent: wholeNumber('Fullness threshold', 1, 100),
   fullWithinDays: wholeNumber('Full within', 1, 365),
-  lockStaleMinutes: wholeNumber('Stale lock for', 0, 10_080),
   digest: checkbox,
   digestHourUtc: wholeNumber('Digest hour', 0, 23),
 });

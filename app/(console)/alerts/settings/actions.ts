@@ -57,7 +57,7 @@ export async function saveAlertRulesAction(_prev: ActionState, formData: FormDat
     saveRules(r, g.viewer.username);
     return done(
       a,
-      `full at ${r.fullPercent}% or within ${r.fullWithinDays} days; stale lock after ${r.lockStaleMinutes} min; digest ${r.digest ? `on at ${r.digestHourUtc}:00 UTC` : 'off'}`,
+      `full at ${r.fullPercent}% or within ${r.fullWithinDays} days; digest ${r.digest ? `on at ${r.digestHourUtc}:00 UTC` : 'off'}`,
       'Alert rules saved.',
     );
   } catch (err) {

@@ -41,26 +41,11 @@ export function RulesForm({ rules }: { rules: AlertRules }) {
             className={inputClass}
           />
         </Field>
-        <Field
-          id="rules-lock-minutes"
-          label="Stale lock for (minutes)"
-          hint="How long a lock stays stale before it alerts."
-        >
-          <input
-            id="rules-lock-minutes"
-            name="lockStaleMinutes"
-            type="number"
-            min={0}
-            max={10080}
-            required
-            defaultValue={rules.lockStaleMinutes}
-            className={inputClass}
-          />
-        </Field>
       </div>
       <p className="text-xs text-slate-500 dark:text-slate-400">
         Also alerting, always: a failed job, a check that found errors, a VM whose backup failed or is overdue, a Backup
-        Job with failed VMs.
+        Job with failed VMs, and a lock stale for longer than its datastore&apos;s lock-watch threshold (set with the
+        datastore&apos;s schedules, on its Maintenance tab).
       </p>
       <div className="flex flex-wrap items-end gap-4">
         <Toggle

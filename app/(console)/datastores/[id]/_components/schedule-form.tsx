@@ -70,8 +70,11 @@ export function ScheduleForm({ datastoreId, schedule }: { datastoreId: number; s
         )}
         {k === 'lock-watch' && (
           <>
-            <label className="flex items-center gap-1.5">
-              stale for
+            <label
+              className="flex items-center gap-1.5"
+              title="A lock stale this long is raised on the panel and alerts (and is removed if allowed)."
+            >
+              alert when stale for
               <input
                 name="staleAfterMinutes"
                 type="number"
