@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   jobEnded,
-  resticDatastoreTemplate,
+  backedUpDatastore,
   SANDBOX_ADMIN,
   startBackstoneWorld,
   stopBackstoneWorld,
@@ -19,11 +19,8 @@ import {
 import { holdExclusiveLock, type HeldLock } from '@/sandbox/backup-server/test-locks';
 import { writtenLockFiles } from '@/sandbox/common/restic-locks';
 import { waitFor } from '@/sandbox/common/process';
-import { createVm } from '@/sandbox/opennebula/ops/create-vm';
 import { hold } from '@/sandbox/opennebula/ops/holds';
-import { inBackup } from '@/sandbox/opennebula/ops/states';
 import { frontendPaths } from '@/sandbox/opennebula/paths';
-import { readDb } from '@/sandbox/opennebula/store/db';
 import { cliRunner } from '@/sandbox/seed/cli-runner';
 import { recentAudit } from '@/lib/auth/audit';
 import { visibleJobLog } from '@/lib/jobs';
@@ -50,7 +47,7 @@ let world: BackstoneWorld | undefined;
 let cli: ReturnType<typeof cliRunner>;
 let idle: () => boolean;
 let dsId: number;
-const vms: number[] = [];
+let vms: number[] = [];
 const held: HeldLock[] = [];
 
 const repoPath = (vm: number) => join(world!.server.datastoresRoot, String(dsId), String(vm));
@@ -58,20 +55,12 @@ const logOf = (jobId: number) => (visibleJobLog(SANDBOX_ADMIN, jobId) ?? []).map
 
 beforeAll(async () => {
   world = await startBackstoneWorld('schedules');
-  const paths = frontendPaths(world.stateDir);
   cli = cliRunner(world.info);
-  const file = join(world.stateDir, 'schedules.tpl');
-  writeFileSync(file, resticDatastoreTemplate(world, { name: 'Scheduled', password: PASSWORD }), { mode: 0o600 });
-  dsId = Number((await cli('oneadmin', 'onedatastore', ['create', file])).replace(/\D/g, ''));
-  for (const name of ['sched-a', 'sched-b', 'sched-c']) vms.push(await createVm(paths, { name, uid: 0, disksMb: [8] }));
-  idle = () =>
-    readDb(paths)
-      .vms.filter((v) => vms.includes(v.id))
-      .every((v) => !inBackup(v.lcmState));
-  for (const id of vms) {
-    await cli('oneadmin', 'onevm', ['backup', String(id), '-d', String(dsId)]);
-    expect(await waitFor(idle, 120_000, 100)).toBe(true);
-  }
+  ({ dsId, vms, idle } = await backedUpDatastore(world, {
+    name: 'Scheduled',
+    password: PASSWORD,
+    vmNames: ['sched-a', 'sched-b', 'sched-c'],
+  }));
 }, 300_000);
 
 afterAll(async () => {
