@@ -22,6 +22,8 @@ import { waitFor } from '@/sandbox/common/process';
 import { hold } from '@/sandbox/opennebula/ops/holds';
 import { frontendPaths } from '@/sandbox/opennebula/paths';
 import { cliRunner } from '@/sandbox/seed/cli-runner';
+import { collectConditions, readRules, runAlertTick, saveWebhookChannel } from '@/lib/alerts';
+import { startWebhookReceiver } from '@/lib/alerts/test-support/webhook-receiver';
 import { recentAudit } from '@/lib/auth/audit';
 import { visibleJobLog } from '@/lib/jobs';
 import { MaintenanceRefused } from '@/lib/maintenance';
@@ -156,7 +158,7 @@ describe('verify', () => {
     );
   });
 
-  it('records the errors of a repository whose pack was damaged on the backup server', async () => {
+  it('records the errors of a repository whose pack was damaged on the backup server, and raises the verify alert', async () => {
     const damaged = vms[2]!;
     const dataDir = join(repoPath(damaged), 'data');
     const packs = readdirSync(dataDir).flatMap((d) => readdirSync(join(dataDir, d)).map((f) => join(dataDir, d, f)));
@@ -175,6 +177,26 @@ describe('verify', () => {
     expect(results.get(String(damaged))!.errors.length).toBeGreaterThan(0);
     for (const vm of vms.slice(0, 2))
       expect(results.get(String(vm))).toMatchObject({ ok: true, readDataSubset: '1/1' });
+
+    // The verify alert: one signed webhook message for the damaged repository, none for the others.
+    const secret = 'schedules-verify-alert-secret';
+    const receiver = await startWebhookReceiver(secret);
+    try {
+      saveWebhookChannel({ enabled: true, url: receiver.url, secret }, 'test');
+      const verifyAlerts = () => receiver.got.filter((g) => g.condition.startsWith(`check-failed:${dsId}:`));
+      await expect
+        .poll(
+          async () => {
+            await runAlertTick(await collectConditions(readRules(), { answerWithinMs: 20_000 }), { delays: [10] });
+            return verifyAlerts().map((g) => [g.condition, g.state, g.signed]);
+          },
+          { timeout: 120_000, interval: 200 },
+        )
+        .toEqual([[`check-failed:${dsId}:${damaged}`, 'open', true]]);
+    } finally {
+      saveWebhookChannel({ enabled: false, url: receiver.url, secret }, 'test');
+      await receiver.close();
+    }
   });
 });
 
