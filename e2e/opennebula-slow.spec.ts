@@ -59,6 +59,11 @@ test('while OpenNebula is slow, /vms, /datastores and the home page show the las
       // What was read before is still shown.
       await expect(page.getByTestId(p.shown)).toBeVisible();
     }
+    // The datastore wizard opens too (its clusters and taken names are listings), with the last
+    // clusters read or, when none was read yet, a word that they could not be listed.
+    await page.goto('/datastores/new', { timeout: 15_000 });
+    await expect(page.getByRole('heading', { name: 'Create a restic backup datastore' })).toBeVisible();
+    await expect(page.getByRole('combobox', { name: 'Cluster' })).toBeVisible();
   } finally {
     release();
   }

@@ -1,5 +1,5 @@
 import 'server-only';
-import { getDatastore, listDatastores, type Datastore } from '@/lib/opennebula';
+import { getDatastore, listClusters, listDatastores, type Cluster, type Datastore } from '@/lib/opennebula';
 import { isResticBackupDatastore } from './access';
 import type { Reader } from './reader';
 import { openNebulaObjectWithin, openNebulaWithin, readerKey, type Bounded } from './shared-reads';
@@ -80,6 +80,17 @@ export function datastoreSummariesWithin(
 ): Promise<Bounded<DatastoreInfo[]>> {
   const key = `datastores\0${reader.isAdmin ? 'admin' : 'user'}\0${reader.username}`;
   return openNebulaWithin(key, () => listDatastoreSummaries(reader), { what: 'the datastores', ...opts });
+}
+
+/** The clusters the reader may see (the wizard's choice), within the pages' bound. */
+export function clustersWithin(
+  reader: Reader,
+  opts: { answerWithinMs?: number; signal?: AbortSignal } = {},
+): Promise<Bounded<Cluster[]>> {
+  return openNebulaWithin(`clusters\0${readerKey(reader)}`, () => listClusters(reader.credential), {
+    what: 'the clusters',
+    ...opts,
+  });
 }
 
 export async function listDatastoreSummaries(reader: Reader): Promise<DatastoreInfo[]> {

@@ -36,7 +36,7 @@ export {
   type Freshness,
 } from './shared-reads';
 export { sharedInventory } from './inventory-reads';
-export { datastoreSummariesWithin, listDatastoreSummaries } from './datastores';
+export { clustersWithin, datastoreSummariesWithin, listDatastoreSummaries } from './datastores';
 export { capacityReport, type CapacityReport } from './capacity-report';
 export { NotAResticDatastore } from './access';
 export {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Metadata } from 'next';
 import { requireAdmin } from '@/lib/auth';
 import { isExpectedError } from '@/lib/errors';
-import { listClusters, listDatastores } from '@/lib/opennebula';
+import { clustersWithin, datastoreSummariesWithin } from '@/lib/catalog';
 import { DatastoreWizard } from './_components/datastore-wizard';
 
 export const metadata: Metadata = { title: 'Create backup datastore' };
@@ -11,18 +11,24 @@ export default async function NewDatastorePage() {
   const viewer = await requireAdmin('/datastores/new');
   let clusters: { id: number; name: string }[] = [];
   let clusterError: string | undefined;
-  try {
-    clusters = (await listClusters(viewer.credential)).map((c) => ({ id: c.id, name: c.name }));
-  } catch (err) {
+  // Both lists within the pages' bound: while oned is slow the wizard opens with the last lists
+  // read (or none yet) instead of waiting for the CLI.
+  const [clustersRead, datastoresRead] = await Promise.allSettled([
+    clustersWithin(viewer),
+    datastoreSummariesWithin(viewer),
+  ]);
+  if (clustersRead.status === 'fulfilled') {
+    clusters = clustersRead.value.value.map((c) => ({ id: c.id, name: c.name }));
+  } else {
+    const err: unknown = clustersRead.reason;
     if (!isExpectedError(err)) throw err;
-    clusterError = err.userMessage;
+    const slow = err.kind === 'unavailable';
+    clusterError = slow ? 'OpenNebula is slow to answer; reload this page to list them.' : err.userMessage;
   }
   // The names already taken, so the first step says so at once rather than OpenNebula at Create
   // (which still has the last word: a datastore made meanwhile is refused there).
-  const taken = await listDatastores(viewer.credential).then(
-    (all) => all.map((d) => ({ id: d.id, name: d.name })),
-    () => [],
-  );
+  const taken =
+    datastoresRead.status === 'fulfilled' ? datastoresRead.value.value.map((d) => ({ id: d.id, name: d.name })) : [];
   // One ID per wizard load: a second submit of the same form returns the first result.
   const requestId = randomUUID();
   return (
