@@ -138,6 +138,8 @@ export type RepositoryObjects = {
   /** Snapshot IDs from `snapshots/` keys (restic names each snapshot file by its ID). */
   snapshotIds: string[];
   locks: S3Lock[];
+  /** Names of the objects in index/ (content hashes): they change when packs may have. */
+  indexIds: string[];
   /** Sum of the sizes of every object under the repository's prefix. */
   storedBytes: number;
   objectCount: number;
@@ -149,27 +151,58 @@ const ID = /^[0-9a-f]{64}$/;
 export function repositoryObjects(s: S3Settings, name: string, o: S3CallOptions = {}): Promise<RepositoryObjects> {
   if (!REPOSITORY_NAME.test(name)) throw new TypeError(`not a repository name: ${name}`);
   return bounded(s, `listing repository ${name}`, o, async (signal) => {
-    const out: RepositoryObjects = {
-      name,
-      hasConfig: false,
-      snapshotIds: [],
-      locks: [],
-      storedBytes: 0,
-      objectCount: 0,
-    };
-    const prefix = `${name}/`;
-    await listAll(s, prefix, signal, ({ key, size, lastModified }) => {
-      out.storedBytes += size;
-      out.objectCount += 1;
-      const rest = key.slice(prefix.length);
-      if (rest === 'config') out.hasConfig = true;
-      const [dir, file, extra] = rest.split('/');
-      if (extra !== undefined || !file || !ID.test(file)) return;
-      if (dir === 'snapshots') out.snapshotIds.push(file);
-      else if (dir === 'locks') out.locks.push({ id: file, size, lastModified: lastModified?.toISOString() });
-    });
+    const out = emptyRepository(name);
+    await listAll(s, `${name}/`, signal, (o) => addObject(out, o.key.slice(name.length + 1), o.size, o.lastModified));
     out.snapshotIds.sort();
     return out;
+  });
+}
+
+function emptyRepository(name: string): RepositoryObjects {
+  return { name, hasConfig: false, snapshotIds: [], locks: [], indexIds: [], storedBytes: 0, objectCount: 0 };
+}
+
+/** Counts one object of a repository, by its key below the repository's prefix. */
+function addObject(r: RepositoryObjects, rest: string, size: number, lastModified?: Date): void {
+  r.storedBytes += size;
+  r.objectCount += 1;
+  if (rest === 'config') r.hasConfig = true;
+  const [dir, file, extra] = rest.split('/');
+  if (extra !== undefined || !file || !ID.test(file)) return;
+  if (dir === 'snapshots') r.snapshotIds.push(file);
+  else if (dir === 'index') r.indexIds.push(file);
+  else if (dir === 'locks') r.locks.push({ id: file, size, lastModified: lastModified?.toISOString() });
+}
+
+export type BucketInventory = {
+  /** Repositories (named as the driver names them) that hold a restic config, in people's order. */
+  repositories: RepositoryObjects[];
+  usage: BucketUsage;
+};
+
+/**
+ * The whole bucket (or one repository) in one paginated listing: every repository's snapshot
+ * IDs, index names, locks and stored bytes, and the bucket's real usage.
+ */
+export function bucketInventory(s: S3Settings, o: S3CallOptions & { only?: string } = {}): Promise<BucketInventory> {
+  if (o.only !== undefined && !REPOSITORY_NAME.test(o.only)) throw new TypeError(`not a repository name: ${o.only}`);
+  return bounded(s, 'listing the bucket', { timeoutMs: 30_000, ...o }, async (signal) => {
+    const byName = new Map<string, RepositoryObjects>();
+    const usage: BucketUsage = { bytes: 0, objects: 0 };
+    await listAll(s, o.only ? `${o.only}/` : '', signal, ({ key, size, lastModified }) => {
+      usage.bytes += size;
+      usage.objects += 1;
+      const slash = key.indexOf('/');
+      const name = key.slice(0, slash);
+      if (slash < 0 || !REPOSITORY_NAME.test(name)) return;
+      let r = byName.get(name);
+      if (!r) byName.set(name, (r = emptyRepository(name)));
+      addObject(r, key.slice(slash + 1), size, lastModified);
+    });
+    const repositories = [...byName.values()].filter((r) => r.hasConfig);
+    for (const r of repositories) r.snapshotIds.sort();
+    repositories.sort((a, b) => byRepositoryName(a.name, b.name));
+    return { repositories, usage };
   });
 }
 
