@@ -12,6 +12,11 @@ import { isAlive, run, startDaemon, waitFor } from '@/sandbox/common/process';
 import { resticBinary } from '@/sandbox/common/restic-binaries';
 import { startS3Server, wrongSecret, type S3Server } from '@/sandbox/s3-server';
 import { DEFAULT_REPO_OPTIONS, dump, locks, s3Repo, snapshots, type S3ResticRepo } from '@/lib/restic';
+import { accessFrom, sftpOnly } from '@/lib/catalog/access';
+import { sharedInventory } from '@/lib/catalog/inventory-reads';
+import { serverStatus } from '@/lib/catalog/server-status';
+import type { S3Inventory } from '@/lib/backup-server';
+import type { DecryptedDatastore } from '@/lib/opennebula';
 import {
   bucketUsage,
   headBucket,
@@ -143,6 +148,71 @@ describe('restic for S3, run where Backstone runs', () => {
     const held = await locks(repoOf('job_7'));
     expect(held).toHaveLength(1);
     expect(held[0]).toMatchObject({ exclusive: true, hostname: expect.any(String) });
+  });
+});
+
+describe('the catalog reads an S3 datastore from its bucket', () => {
+  const datastore = (): DecryptedDatastore =>
+    ({
+      id: 300,
+      name: 'RBackups-S3',
+      uid: 0,
+      uname: 'oneadmin',
+      gid: 0,
+      gname: 'oneadmin',
+      type: 'BACKUP_DS',
+      dsMad: 'restic',
+      tmMad: '-',
+      basePath: '/var/lib/one//datastores/300',
+      state: 'READY',
+      clusterIds: [0],
+      totalMb: 512_000,
+      freeMb: 512_000,
+      usedMb: 0,
+      imageIds: [],
+      template: {
+        RESTIC_BACKEND: 'S3',
+        RESTIC_S3_ENDPOINT: s3.endpoint,
+        RESTIC_S3_BUCKET: BUCKET,
+        RESTIC_S3_ACCESS_KEY_ID: s3.accessKeyId,
+        RESTIC_S3_FORCE_PATH_STYLE: 'YES',
+        TOTAL_MB: '512000',
+      },
+      templateVectors: {},
+      secretAttributeNames: ['RESTIC_PASSWORD', 'RESTIC_S3_SECRET_ACCESS_KEY'],
+      secrets: { RESTIC_PASSWORD: PASSWORD, RESTIC_S3_SECRET_ACCESS_KEY: s3.secretAccessKey },
+      resticPassword: PASSWORD,
+    }) as unknown as DecryptedDatastore;
+
+  it('lists its repositories, snapshots and locks in the inventory shape, with the bucket usage', async () => {
+    const access = accessFrom(datastore());
+    expect(access.backend).toBe('s3');
+    const { value } = await sharedInventory(access, undefined, undefined);
+    const inv = value as S3Inventory;
+    expect(inv.repositories.map((r) => [r.name, r.kind, r.path])).toEqual([
+      ['42', 'vm', `s3:${s3.endpoint}/${BUCKET}/42`],
+      ['job_7', 'job', `s3:${s3.endpoint}/${BUCKET}/job_7`],
+    ]);
+    const job = inv.repositories[1]!;
+    expect(job.locks).toHaveLength(1);
+    expect(job.locks[0]!.modified).toBeGreaterThan(Date.parse('2020-01-01'));
+    expect(job.snapshotIds).toEqual((await snapshots(access.repo('job_7'))).map((s) => s.id).sort());
+    expect(inv.bucket.bytes).toBe(inv.repositories.reduce((s, r) => s + r.storedBytes, 0));
+    const status = await serverStatus(access);
+    expect(status).toMatchObject({ reachable: true, host: `s3:${s3.endpoint}/${BUCKET}`, resticVersion: '0.18.0' });
+  });
+
+  it('refuses what is not built for S3 yet, clearly and without running anything', () => {
+    const access = accessFrom(datastore());
+    expect(() => sftpOnly(access, 'Downloading a disk')).toThrow(
+      'Downloading a disk is not yet available for S3 datastores.',
+    );
+  });
+
+  it('says which S3 attribute a datastore lacks', () => {
+    const ds = datastore();
+    delete (ds.template as Record<string, string>).RESTIC_S3_BUCKET;
+    expect(() => accessFrom(ds)).toThrow(/lacks RESTIC_S3_BUCKET/);
   });
 });
 
