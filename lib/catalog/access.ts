@@ -34,7 +34,7 @@ export type DatastoreAccess = SftpAccess | S3Access;
 
 /** What only SFTP datastores have yet: S3 ones are refused with a clear error, and nothing runs. */
 export function sftpOnly(access: DatastoreAccess, what: string): SftpAccess {
-  if (access.backend !== 'sftp') throw new NotYetForS3(what);
+  if (access.backend === 's3') throw new NotYetForS3(what);
   return access;
 }
 
