@@ -48,6 +48,8 @@ async function main(): Promise<number> {
         if (server)
           console.log(`backup server ${server.name} (127.0.0.1:${server.port}) is up; restic ${server.restic.version}`);
         console.log(`OpenNebula front-end commands: ${frontend.commandDir}`);
+        const s3 = (sandboxInfo(stateDir) as { s3Server?: SandboxS3Info }).s3Server;
+        if (s3) console.log(`S3 server (moto) ${s3.endpoint} is up; access key ${s3.accessKeyId}`);
         if (seeded) console.log(`demo cloud seeded in ${seeded.seconds} s`);
       }
       return 0;

@@ -26,6 +26,7 @@ const BUCKET = 'one-backups';
 const PASSWORD = 's3-datastore-pw';
 const ds = { good: -1, bad: -1 };
 let vmId = -1;
+let jobVm = -1;
 const paths = () => frontendPaths(stateDir);
 const getVm = (id: number): Vm => readDb(paths()).vms.find((v) => v.id === id)!;
 const isIdle = (id: number) => getVm(id).state === 3 && getVm(id).lcmState === 3;
@@ -153,6 +154,41 @@ describe('an S3 restic datastore', () => {
     expect(cmp.code, cmp.stdout + cmp.stderr).toBe(0);
   });
 
+  it('restores the VM in place from S3 (POWEROFF -> RESTORE -> POWEROFF), disks equal to the backup', async () => {
+    const img = readDb(paths()).images.find((i) => i.datastoreId === ds.good && i.vms.includes(vmId))!;
+    const disk = join(vmDir(readDb(paths()).datastores.find((d) => d.id === 0)!.basePath, vmId), 'disk.0');
+    const copy = join(stateDir, 'disk.0.before');
+    await run('cp', [disk, copy]);
+    await ok('onevm', 'poweroff', String(vmId));
+    await ok('onevm', 'restore', String(vmId), String(img.id));
+    const poweredOff = () => getVm(vmId).state === 8 && getVm(vmId).lcmState === 0;
+    expect(await waitFor(poweredOff, 120_000, 100)).toBe(true);
+    expect(getVm(vmId).userTemplate.find((a) => a.name === 'ERROR')).toBeUndefined();
+    const cmp = await run('qemu-img', ['compare', copy, disk]);
+    expect(cmp.code, cmp.stdout + cmp.stderr).toBe(0);
+    await ok('onevm', 'resume', String(vmId));
+    expect(await waitFor(() => isIdle(vmId), 60_000, 100)).toBe(true);
+  });
+
+  it('runs a Backup Job into s3:<endpoint>/<bucket>/job_<ID>', async () => {
+    const member = await createVm(paths(), { name: 's3-job-vm', uid: 0, disksMb: [8] });
+    jobVm = member;
+    const file = join(stateDir, 'job.tpl');
+    writeFileSync(file, `NAME = "s3-job"\nBACKUP_VMS = "${member}"\nDATASTORE_ID = "${ds.good}"\nMODE = "FULL"\n`);
+    const job = Number((await ok('onebackupjob', 'create', file)).replace(/\D/g, ''));
+    await ok('onebackupjob', 'backup', String(job));
+    const drained = () => {
+      const j = readDb(paths()).backupjobs.find((x) => x.id === job)!;
+      return j.outdatedVms.length === 0 && j.backingUpVms.length === 0 && isIdle(member);
+    };
+    expect(await waitFor(drained, 120_000, 100)).toBe(true);
+    expect(readDb(paths()).backupjobs.find((x) => x.id === job)!.updatedVms).toEqual([member]);
+    const r = await restic(`job_${job}`, 'snapshots', '--json', '--no-lock');
+    expect(r.code, r.stderr).toBe(0);
+    const snaps = JSON.parse(r.stdout) as { tags: string[] }[];
+    expect(snaps.map((x) => x.tags)).toEqual([[`one-${member}`]]);
+  });
+
   it('deletes a backup image: restic forgets its snapshot in the bucket', async () => {
     const img = readDb(paths()).images.find((i) => i.datastoreId === ds.good && i.vms.includes(vmId))!;
     await ok('oneimage', 'delete', String(img.id));
@@ -160,7 +196,10 @@ describe('an S3 restic datastore', () => {
     const r = await restic(String(vmId), 'snapshots', '--json', '--no-lock');
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual([]);
-    expect(readDb(paths()).datastores.find((x) => x.id === ds.good)!.usedMb).toBe(0);
+    // Monitored again: only the Backup Job's image is left.
+    const left = readDb(paths()).images.filter((i) => i.datastoreId === ds.good && i.type === 6);
+    expect(left.map((i) => i.vms)).toEqual([[jobVm]]);
+    expect(readDb(paths()).datastores.find((x) => x.id === ds.good)!.usedMb).toBe(left[0]!.size);
   });
 
   it('with a wrong secret key, the backup fails with the driver error and records no image', async () => {
