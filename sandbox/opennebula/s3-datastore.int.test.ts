@@ -212,3 +212,39 @@ describe('an S3 restic datastore', () => {
     expect(readDb(paths()).images.length).toBe(before);
   });
 });
+
+describe('an S3 restic datastore over HTTPS', () => {
+  let tls: S3Server;
+  beforeAll(async () => {
+    tls = await startS3Server({ stateDir: join(stateDir, 's3-tls'), tls: true });
+  }, 120_000);
+  afterAll(async () => {
+    await tls?.stop();
+  });
+
+  it('backs up with RESTIC_S3_CACERT (--cacert on every restic command)', async () => {
+    const file = join(stateDir, 'tls.tpl');
+    writeFileSync(
+      file,
+      [
+        'NAME = "RBackups-S3-TLS"',
+        'TYPE = "BACKUP_DS"',
+        'DS_MAD = "restic"',
+        'RESTIC_BACKEND = "S3"',
+        `RESTIC_PASSWORD = "${PASSWORD}"`,
+        `RESTIC_S3_ENDPOINT = "${tls.endpoint}"`,
+        'RESTIC_S3_BUCKET = "tls-backups"',
+        `RESTIC_S3_ACCESS_KEY_ID = "${tls.accessKeyId}"`,
+        `RESTIC_S3_SECRET_ACCESS_KEY = "${tls.secretAccessKey}"`,
+        `RESTIC_S3_CACERT = "${tls.caCertPath}"`,
+        '',
+      ].join('\n'),
+    );
+    const dsId = Number(/^ID: (\d+)$/.exec((await ok('onedatastore', 'create', file)).trim())?.[1]);
+    const member = await createVm(paths(), { name: 's3-tls-vm', uid: 0, disksMb: [8] });
+    await ok('onevm', 'backup', String(member), '-d', String(dsId));
+    expect(await waitFor(() => isIdle(member), 120_000, 100)).toBe(true);
+    expect(getVm(member).userTemplate.find((a) => a.name === 'ERROR')).toBeUndefined();
+    expect(readDb(paths()).images.filter((i) => i.datastoreId === dsId)).toHaveLength(1);
+  });
+});
