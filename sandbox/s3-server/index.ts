@@ -97,7 +97,8 @@ export function wrongSecret(creds: S3Credentials): S3Credentials {
 export async function startS3Server(opts: StartS3Options): Promise<S3Server> {
   if (!motoInstalled()) throw new Error(`moto is not installed at ${MOTO_PATH}; run scripts/setup.sh`);
   const dir = opts.stateDir;
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // 0755: its tls/ca.crt is read by restic as the sandbox's backup account; credentials.json is 0600.
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
   const tls = opts.tls ? await ensureTls(join(dir, 'tls')) : undefined;
   const port = await freePort();
   const endpoint = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;

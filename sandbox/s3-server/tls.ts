@@ -1,13 +1,15 @@
 // A self-signed CA and a server certificate for 127.0.0.1 (and localhost), made with openssl, so
 // tests can check that clients refuse an untrusted certificate and accept it with the CA.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runOk } from '../common/process';
 
 export type TlsFiles = { caCertPath: string; certPath: string; keyPath: string };
 
 export async function ensureTls(dir: string): Promise<TlsFiles> {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // The CA certificate must be readable by whoever runs restic (the sandbox's oneadmin account);
+  // the keys stay 0600.
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
   const files = {
     caCertPath: join(dir, 'ca.crt'),
     caKey: join(dir, 'ca.key'),
@@ -63,5 +65,7 @@ export async function ensureTls(dir: string): Promise<TlsFiles> {
       files.certPath,
     ]);
   }
+  chmodSync(files.caCertPath, 0o644);
+  for (const key of [files.caKey, files.keyPath]) chmodSync(key, 0o600);
   return { caCertPath: files.caCertPath, certPath: files.certPath, keyPath: files.keyPath };
 }
