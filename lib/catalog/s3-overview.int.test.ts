@@ -13,6 +13,7 @@ import { resticBinary } from '@/sandbox/common/restic-binaries';
 import { readDb } from '@/sandbox/opennebula/store/db';
 import { frontendPaths } from '@/sandbox/opennebula/paths';
 import { seedS3Datastore, type S3SeedReport } from '@/sandbox/seed/seed-s3';
+import { inspectLocks } from '@/lib/maintenance';
 import { datastoreOverview } from './index';
 
 const EPOCH = Date.UTC(2026, 9, 1, 8, 0, 0) / 1000;
@@ -49,5 +50,11 @@ describe('the overview of an S3 datastore', () => {
     // Every backup image OpenNebula lists is linked to a repository of the bucket.
     const linked = new Set(overview.repositories.flatMap((r) => r.imageIds));
     expect(backupImages.every((i) => linked.has(i.id))).toBe(true);
+  }, 120_000);
+
+  it('judges the seeded lock stale: its restic was killed on this machine, where restic runs for S3', async () => {
+    const inspection = await inspectLocks(seed.datastoreId, String(seed.vms.web));
+    expect(inspection.locks).toHaveLength(1);
+    expect(inspection.locks[0]).toMatchObject({ exclusive: true, checkedOn: 'backup-server', verdict: 'stale' });
   }, 120_000);
 });
