@@ -14,7 +14,10 @@ import { readDb } from '@/sandbox/opennebula/store/db';
 import { frontendPaths } from '@/sandbox/opennebula/paths';
 import { seedS3Datastore, type S3SeedReport } from '@/sandbox/seed/seed-s3';
 import { inspectLocks } from '@/lib/maintenance';
-import { datastoreOverview } from './index';
+import { datastoreOverview, resolveSnapshot, snapshotFiles } from './index';
+import { datastoreAccess } from './access';
+import { sharedInventory } from './inventory-reads';
+import { snapshotVmXml } from './snapshot-dump-head';
 
 const EPOCH = Date.UTC(2026, 9, 1, 8, 0, 0) / 1000;
 
@@ -50,6 +53,16 @@ describe('the overview of an S3 datastore', () => {
     // Every backup image OpenNebula lists is linked to a repository of the bucket.
     const linked = new Set(overview.repositories.flatMap((r) => r.imageIds));
     expect(backupImages.every((i) => linked.has(i.id))).toBe(true);
+  }, 120_000);
+
+  it("explores a snapshot: its files and the VM's vm.xml, read by restic here from the bucket", async () => {
+    const web = String(seed.vms.web);
+    const { value: inv } = await sharedInventory(await datastoreAccess(seed.datastoreId), web, undefined);
+    const snapshotId = inv!.repositories[0]!.snapshotIds[0]!;
+    const ref = await resolveSnapshot(SANDBOX_ADMIN, seed.datastoreId, web, snapshotId);
+    const files = await snapshotFiles(ref);
+    expect(files.map((f) => f.name)).toContain('vm.xml');
+    expect(await snapshotVmXml(ref)).toContain(`<ID>${web}</ID>`);
   }, 120_000);
 
   it('judges the seeded lock stale: its restic was killed on this machine, where restic runs for S3', async () => {
