@@ -13,6 +13,9 @@ import { hold } from '../sandbox/opennebula/ops/holds';
 import { frontendPaths } from '../sandbox/opennebula/paths';
 import { test, expect, signIn } from './fixtures';
 
+/** The CLI read cache's lifetime in the apps under test (lib/config's default, 3 s). */
+const READ_CACHE_SECONDS = 3;
+
 /** The pages built on OpenNebula's listings, with what each shows once read. */
 const PAGES = [
   { path: '/vms', shown: 'vms-table' },
@@ -39,12 +42,18 @@ test('while OpenNebula is slow, /vms, /datastores and the home page show the las
   for (const p of PAGES) await loadFresh(page, p.path, p.shown);
 
   const release = hold(frontendPaths(sandbox.stateDir), 'list');
+  const heldAt = Date.now();
   try {
     for (const p of PAGES) {
-      // The CLI's own read cache lasts a few seconds: a load within them is still fresh.
+      // The CLI's own read cache lasts a few seconds: a load within them is still fresh; one that
+      // starts after it finds every listing held and answers anyway.
       await expect(async () => {
-        await page.goto(p.path, { timeout: 30_000 });
+        const started = Date.now();
+        await page.goto(p.path, { timeout: 15_000 });
         await expect(page.getByTestId('stale-data')).toBeVisible({ timeout: 1_000 });
+        expect(started - heldAt, 'a load after the read cache expired').toBeGreaterThan(
+          (READ_CACHE_SECONDS + 1) * 1000,
+        );
       }).toPass({ timeout: 90_000 });
       await expect(page.getByTestId('stale-data')).toContainText(/OpenNebula is slow: showing .* as read/);
       // What was read before is still shown.
@@ -82,13 +91,19 @@ test('while OpenNebula is slow to show one object, a VM, a Backup Job and a data
   for (const o of objects) await loadFreshObject(o.path, o.shown);
 
   const release = hold(frontendPaths(sandbox.stateDir), 'show');
+  const heldAt = Date.now();
   try {
     for (const o of objects) {
       const note = page.getByTestId('stale-data').filter({ hasText: /OpenNebula is slow: showing .* as read/ });
-      // The CLI's own read cache lasts a few seconds: a load within them is still fresh.
+      // The CLI's own read cache lasts a few seconds: a load within them is still fresh; one that
+      // starts after it finds every show held and answers anyway.
       await expect(async () => {
-        await page.goto(o.path, { timeout: 30_000 });
+        const started = Date.now();
+        await page.goto(o.path, { timeout: 15_000 });
         await expect(note).toBeVisible({ timeout: 1_000 });
+        expect(started - heldAt, 'a load after the read cache expired').toBeGreaterThan(
+          (READ_CACHE_SECONDS + 1) * 1000,
+        );
       }).toPass({ timeout: 90_000 });
       // What was read before is still shown.
       await expect(shownOn(o.shown)).toBeVisible();
@@ -124,12 +139,19 @@ test("while OpenNebula is slow to list, a repository's page and its maintenance 
   for (const p of pages) await loadFreshRepository(p.path, p.shown);
 
   const release = hold(frontendPaths(sandbox.stateDir), 'list');
+  const heldAt = Date.now();
   try {
     for (const p of pages) {
-      // The CLI's own read cache lasts a few seconds: a load within them is still fresh.
+      // The CLI's own read cache lasts a few seconds: a load within them is still fresh. A load that
+      // starts after it has expired finds every listing behind the page held (the restore dialog's
+      // image datastores included) and answers anyway.
       await expect(async () => {
-        await page.goto(p.path, { timeout: 30_000 });
+        const started = Date.now();
+        await page.goto(p.path, { timeout: 15_000 });
         await expect(fromOpenNebula).toBeVisible({ timeout: 1_000 });
+        expect(started - heldAt, 'a load after the read cache expired').toBeGreaterThan(
+          (READ_CACHE_SECONDS + 1) * 1000,
+        );
       }).toPass({ timeout: 90_000 });
       // What was read before is still shown.
       await expect(page.getByTestId(p.shown)).toBeVisible();

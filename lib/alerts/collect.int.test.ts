@@ -2,62 +2,36 @@
 // lib/health as the home page does, as Backstone's service identity. A datastore over the
 // fullness threshold (1%: the sandbox's disk is never that empty) raises one alert on a loopback
 // webhook; raising the threshold to 100% resolves it, with one "resolved" message.
-import { writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  resticDatastoreTemplate,
+  backedUpDatastore,
   startBackstoneWorld,
   stopBackstoneWorld,
   type BackstoneWorld,
 } from '@/scripts/test-support/backstone-world';
-import { cliRunner } from '@/sandbox/seed/cli-runner';
 import { DEFAULT_ALERT_RULES } from '@/lib/schemas/alerts';
 import { closeDb } from '@/lib/store';
 import { collectConditions } from './collect';
 import { runAlertTick } from './engine';
-import { verifySignature } from './signature';
 import { readRules, saveRules, saveWebhookChannel } from './store';
+import { startWebhookReceiver, type ReceivedAlert, type WebhookReceiver } from './test-support/webhook-receiver';
 
 const SECRET = 'collect-int-secret-0123';
 let world: BackstoneWorld | undefined;
-let server: Server | undefined;
+let receiver: WebhookReceiver | undefined;
 let dsId = -1;
-const got: { state: string; condition: string; signed: boolean }[] = [];
+let got: ReceivedAlert[] = [];
 
 beforeAll(async () => {
   world = await startBackstoneWorld('alerts');
-  const file = join(world.stateDir, 'alerts.tpl');
-  writeFileSync(file, resticDatastoreTemplate({ server: world.server }, { name: 'Alerted', password: 'alerts-pw' }), {
-    mode: 0o600,
-  });
-  const cli = cliRunner(world.info);
-  dsId = Number((await cli('oneadmin', 'onedatastore', ['create', file])).replace(/\D/g, ''));
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const json = JSON.parse(body) as { state: string; condition: string };
-      got.push({
-        state: json.state,
-        condition: json.condition,
-        signed: verifySignature(body, SECRET, req.headers['x-backstone-signature'] as string | undefined),
-      });
-      res.writeHead(200).end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', () => resolve()));
-  const a = server.address();
-  saveWebhookChannel(
-    { enabled: true, url: `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}/hook`, secret: SECRET },
-    'test',
-  );
+  dsId = (await backedUpDatastore(world, { name: 'Alerted', password: 'alerts-pw', vmNames: [] })).dsId;
+  receiver = await startWebhookReceiver(SECRET);
+  got = receiver.got;
+  saveWebhookChannel({ enabled: true, url: receiver.url, secret: SECRET }, 'test');
 }, 300_000);
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await receiver?.close();
   closeDb();
   await stopBackstoneWorld(world);
 });

@@ -1,19 +1,17 @@
 // A stale lock against real parts: the front-end simulator, a real backup server (sshd) and real
 // restic 0.18. Two VMs are backed up into their own repositories; one repository gets a stale lock
 // (a restic killed with -9), the other the lock of a restic that keeps running. The alert ticks
-// (collectConditions + runAlertTick, as the ticker runs them, with a fake clock for the
-// datastore's lock-watch threshold, "stale for N minutes") raise exactly one alert for the stale lock once it has been stale for
-// the threshold, on a loopback webhook with a valid signature, and nothing for the live one. The
+// (collectConditions + runAlertTick, as the ticker runs them, with a fake clock for "stale for N
+// minutes") raise exactly one alert for the stale lock once it has been stale for the datastore's
+// lock-watch threshold, on a loopback webhook with a valid signature, and nothing for the live one. The
 // lock watch, with auto-removal on, removes the stale lock with `restic unlock` only once it has
 // been stale for the datastore's threshold, audited; the next ticks send exactly one "resolved".
 // The running restic's lock is never removed.
-import { writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  backedUpDatastore,
   jobEnded,
-  resticDatastoreTemplate,
   SANDBOX_ADMIN,
   startBackstoneWorld,
   stopBackstoneWorld,
@@ -21,20 +19,14 @@ import {
 } from '@/scripts/test-support/backstone-world';
 import { holdExclusiveLock, type HeldLock } from '@/sandbox/backup-server/test-locks';
 import { writtenLockFiles } from '@/sandbox/common/restic-locks';
-import { waitFor } from '@/sandbox/common/process';
-import { createVm } from '@/sandbox/opennebula/ops/create-vm';
-import { inBackup } from '@/sandbox/opennebula/ops/states';
-import { frontendPaths } from '@/sandbox/opennebula/paths';
-import { readDb } from '@/sandbox/opennebula/store/db';
-import { cliRunner } from '@/sandbox/seed/cli-runner';
 import { recentAudit } from '@/lib/auth/audit';
 import { visibleJobLog } from '@/lib/jobs';
 import { setSchedule, staleLocks, submitLockWatch, SCHEDULER_ACTOR } from '@/lib/schedules';
 import { closeDb } from '@/lib/store';
 import { collectConditions } from './collect';
 import { runAlertTick } from './engine';
-import { verifySignature } from './signature';
 import { keptConditions, readRules, saveWebhookChannel } from './store';
+import { startWebhookReceiver, type ReceivedAlert, type WebhookReceiver } from './test-support/webhook-receiver';
 
 const PASSWORD = 'stale-lock-alert-pw';
 const SECRET = 'stale-lock-alert-secret-0123';
@@ -43,11 +35,11 @@ const MINUTE = 60_000;
 const STALE_MINUTES = 15;
 
 let world: BackstoneWorld | undefined;
-let server: Server | undefined;
+let receiver: WebhookReceiver | undefined;
 let dsId = -1;
-const vms: number[] = [];
+let vms: number[] = [];
 const held: HeldLock[] = [];
-const got: { state: string; condition: string; signed: boolean }[] = [];
+let got: ReceivedAlert[] = [];
 
 const repoPath = (vm: number) => join(world!.server.datastoresRoot, String(dsId), String(vm));
 const locksOf = (vm: number) => writtenLockFiles(join(repoPath(vm), 'locks'));
@@ -82,45 +74,14 @@ async function lockWatch(staleAfterSeconds: number): Promise<number> {
 
 beforeAll(async () => {
   world = await startBackstoneWorld('stale-lock-alert');
-  const paths = frontendPaths(world.stateDir);
-  const cli = cliRunner(world.info);
-  const file = join(world.stateDir, 'stale-lock.tpl');
-  writeFileSync(file, resticDatastoreTemplate(world, { name: 'Locked', password: PASSWORD }), { mode: 0o600 });
-  dsId = Number((await cli('oneadmin', 'onedatastore', ['create', file])).replace(/\D/g, ''));
-  for (const name of ['locked-stale', 'locked-live']) vms.push(await createVm(paths, { name, uid: 0, disksMb: [8] }));
-  const idle = () =>
-    readDb(paths)
-      .vms.filter((v) => vms.includes(v.id))
-      .every((v) => !inBackup(v.lcmState));
-  for (const id of vms) {
-    await cli('oneadmin', 'onevm', ['backup', String(id), '-d', String(dsId)]);
-    expect(await waitFor(idle, 120_000, 100)).toBe(true);
-  }
-
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const json = JSON.parse(body) as { state: string; condition: string };
-      got.push({
-        state: json.state,
-        condition: json.condition,
-        signed: verifySignature(body, SECRET, req.headers['x-backstone-signature'] as string | undefined),
-      });
-      res.writeHead(200).end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', () => resolve()));
-  const address = server.address();
-  saveWebhookChannel(
-    {
-      enabled: true,
-      url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/hook`,
-      secret: SECRET,
-    },
-    'test',
-  );
+  ({ dsId, vms } = await backedUpDatastore(world, {
+    name: 'Locked',
+    password: PASSWORD,
+    vmNames: ['locked-stale', 'locked-live'],
+  }));
+  receiver = await startWebhookReceiver(SECRET);
+  got = receiver.got;
+  saveWebhookChannel({ enabled: true, url: receiver.url, secret: SECRET }, 'test');
   // The one threshold: the datastore's lock watch says how long a lock stays stale before it alerts.
   setSchedule(
     dsId,
@@ -137,7 +98,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const h of held) await h.release().catch(() => undefined);
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await receiver?.close();
   closeDb();
   await stopBackstoneWorld(world);
 });

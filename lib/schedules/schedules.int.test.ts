@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   jobEnded,
-  resticDatastoreTemplate,
+  backedUpDatastore,
   SANDBOX_ADMIN,
   startBackstoneWorld,
   stopBackstoneWorld,
@@ -19,12 +19,11 @@ import {
 import { holdExclusiveLock, type HeldLock } from '@/sandbox/backup-server/test-locks';
 import { writtenLockFiles } from '@/sandbox/common/restic-locks';
 import { waitFor } from '@/sandbox/common/process';
-import { createVm } from '@/sandbox/opennebula/ops/create-vm';
 import { hold } from '@/sandbox/opennebula/ops/holds';
-import { inBackup } from '@/sandbox/opennebula/ops/states';
 import { frontendPaths } from '@/sandbox/opennebula/paths';
-import { readDb } from '@/sandbox/opennebula/store/db';
 import { cliRunner } from '@/sandbox/seed/cli-runner';
+import { collectConditions, readRules, runAlertTick, saveWebhookChannel } from '@/lib/alerts';
+import { startWebhookReceiver } from '@/lib/alerts/test-support/webhook-receiver';
 import { recentAudit } from '@/lib/auth/audit';
 import { visibleJobLog } from '@/lib/jobs';
 import { MaintenanceRefused } from '@/lib/maintenance';
@@ -50,7 +49,7 @@ let world: BackstoneWorld | undefined;
 let cli: ReturnType<typeof cliRunner>;
 let idle: () => boolean;
 let dsId: number;
-const vms: number[] = [];
+let vms: number[] = [];
 const held: HeldLock[] = [];
 
 const repoPath = (vm: number) => join(world!.server.datastoresRoot, String(dsId), String(vm));
@@ -58,20 +57,12 @@ const logOf = (jobId: number) => (visibleJobLog(SANDBOX_ADMIN, jobId) ?? []).map
 
 beforeAll(async () => {
   world = await startBackstoneWorld('schedules');
-  const paths = frontendPaths(world.stateDir);
   cli = cliRunner(world.info);
-  const file = join(world.stateDir, 'schedules.tpl');
-  writeFileSync(file, resticDatastoreTemplate(world, { name: 'Scheduled', password: PASSWORD }), { mode: 0o600 });
-  dsId = Number((await cli('oneadmin', 'onedatastore', ['create', file])).replace(/\D/g, ''));
-  for (const name of ['sched-a', 'sched-b', 'sched-c']) vms.push(await createVm(paths, { name, uid: 0, disksMb: [8] }));
-  idle = () =>
-    readDb(paths)
-      .vms.filter((v) => vms.includes(v.id))
-      .every((v) => !inBackup(v.lcmState));
-  for (const id of vms) {
-    await cli('oneadmin', 'onevm', ['backup', String(id), '-d', String(dsId)]);
-    expect(await waitFor(idle, 120_000, 100)).toBe(true);
-  }
+  ({ dsId, vms, idle } = await backedUpDatastore(world, {
+    name: 'Scheduled',
+    password: PASSWORD,
+    vmNames: ['sched-a', 'sched-b', 'sched-c'],
+  }));
 }, 300_000);
 
 afterAll(async () => {
@@ -167,7 +158,7 @@ describe('verify', () => {
     );
   });
 
-  it('records the errors of a repository whose pack was damaged on the backup server', async () => {
+  it('records the errors of a repository whose pack was damaged on the backup server, and raises the verify alert', async () => {
     const damaged = vms[2]!;
     const dataDir = join(repoPath(damaged), 'data');
     const packs = readdirSync(dataDir).flatMap((d) => readdirSync(join(dataDir, d)).map((f) => join(dataDir, d, f)));
@@ -186,6 +177,26 @@ describe('verify', () => {
     expect(results.get(String(damaged))!.errors.length).toBeGreaterThan(0);
     for (const vm of vms.slice(0, 2))
       expect(results.get(String(vm))).toMatchObject({ ok: true, readDataSubset: '1/1' });
+
+    // The verify alert: one signed webhook message for the damaged repository, none for the others.
+    const secret = 'schedules-verify-alert-secret';
+    const receiver = await startWebhookReceiver(secret);
+    try {
+      saveWebhookChannel({ enabled: true, url: receiver.url, secret }, 'test');
+      const verifyAlerts = () => receiver.got.filter((g) => g.condition.startsWith(`check-failed:${dsId}:`));
+      await expect
+        .poll(
+          async () => {
+            await runAlertTick(await collectConditions(readRules(), { answerWithinMs: 20_000 }), { delays: [10] });
+            return verifyAlerts().map((g) => [g.condition, g.state, g.signed]);
+          },
+          { timeout: 120_000, interval: 200 },
+        )
+        .toEqual([[`check-failed:${dsId}:${damaged}`, 'open', true]]);
+    } finally {
+      saveWebhookChannel({ enabled: false, url: receiver.url, secret }, 'test');
+      await receiver.close();
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 // One sandbox world (a real backup server and the OpenNebula front-end simulator) with Backstone's
 // configuration pointed at it, for the integration tests that drive lib/ against real parts: made
 // in beforeAll, stopped by PID and removed in afterAll. Each test file gets its own folders.
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
@@ -9,6 +9,11 @@ import { readInfo, type BackupServerInfo } from '@/sandbox/common/info';
 import { waitFor } from '@/sandbox/common/process';
 import { sandboxPaths } from '@/sandbox/common/state';
 import { startFrontend, type FrontendInfo } from '@/sandbox/opennebula/frontend';
+import { createVm } from '@/sandbox/opennebula/ops/create-vm';
+import { inBackup } from '@/sandbox/opennebula/ops/states';
+import { frontendPaths } from '@/sandbox/opennebula/paths';
+import { readDb } from '@/sandbox/opennebula/store/db';
+import { cliRunner } from '@/sandbox/seed/cli-runner';
 import { stopSandbox } from '@/sandbox/status';
 import { resetConfigCache } from '@/lib/config';
 import { closeSshConnections } from '@/lib/exec';
@@ -106,4 +111,39 @@ export function resticDatastoreTemplate(
   ];
   if (opts.tmpDir !== undefined) lines.push(`RESTIC_TMP_DIR = "${opts.tmpDir}"`);
   return `${lines.join('\n')}\n`;
+}
+
+export type BackedUpDatastore = {
+  dsId: number;
+  /** The VMs, in the order of `vmNames`, each backed up once into the datastore. */
+  vms: number[];
+  /** No VM of `vms` is being backed up now. */
+  idle: () => boolean;
+};
+
+/**
+ * A restic datastore on the world's backup server, created by oneadmin with `onedatastore create`,
+ * and one VM per name (one 8 MiB disk, oneadmin's) backed up into it once with `onevm backup`: the
+ * repositories the alert, lock-watch and schedule tests act on.
+ */
+export async function backedUpDatastore(
+  world: BackstoneWorld,
+  opts: { name: string; password: string; vmNames: readonly string[] },
+): Promise<BackedUpDatastore> {
+  const paths = frontendPaths(world.stateDir);
+  const cli = cliRunner(world.info);
+  const file = join(world.stateDir, `${opts.name}.tpl`);
+  writeFileSync(file, resticDatastoreTemplate(world, opts), { mode: 0o600 });
+  const dsId = Number((await cli('oneadmin', 'onedatastore', ['create', file])).replace(/\D/g, ''));
+  const vms: number[] = [];
+  for (const name of opts.vmNames) vms.push(await createVm(paths, { name, uid: 0, disksMb: [8] }));
+  const idle = () =>
+    readDb(paths)
+      .vms.filter((v) => vms.includes(v.id))
+      .every((v) => !inBackup(v.lcmState));
+  for (const id of vms) {
+    await cli('oneadmin', 'onevm', ['backup', String(id), '-d', String(dsId)]);
+    expect(await waitFor(idle, 120_000, 100)).toBe(true);
+  }
+  return { dsId, vms, idle };
 }

@@ -3,7 +3,8 @@ import { SIZE_TERMS } from '@/app/_components/size-terms';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { requireViewer } from '@/lib/auth';
-import { ANSWER_WITHIN_MS, listDatastoreSummaries, repositoryDetail } from '@/lib/catalog';
+import { ANSWER_WITHIN_MS, datastoreSummariesWithin, leastFresh, repositoryDetail } from '@/lib/catalog';
+import { isExpectedError } from '@/lib/errors';
 import { locksHref, maintenanceHref } from '@/app/_components/hrefs';
 import { DatastoreIdParam, parseParam, RepositoryParam } from '@/lib/schemas/params';
 import { Badge } from '@/app/_components/badge';
@@ -41,12 +42,24 @@ export default async function RepositoryPage({ params }: Props) {
     // What the backup server and restic have not answered within the bound shows as stale or still
     // reading; the page asks again until it is fresh.
     loadOr404OrReading(() => repositoryDetail(viewer, id, repo, undefined, { answerWithinMs: ANSWER_WITHIN_MS })),
-    listDatastoreSummaries(viewer),
+    // The restore dialog's image datastores, within the same bound: while oned is slow, the last
+    // list read (or none yet, and Restore waits for it) rather than a page that waits for the CLI.
+    datastoreSummariesWithin(viewer).catch((err: unknown) => {
+      if (isExpectedError(err, 'unavailable')) return undefined;
+      throw err;
+    }),
   ]);
   if (!detail) return <StillReadingPage title={`Repository ${repo}`} what={`datastore ${id}`} />;
   const diskIds = [...new Set(detail.snapshots.flatMap((s) => s.disks.map((d) => d.diskId)))].sort((a, b) => a - b);
-  const imageDatastores = datastores.filter((d) => d.type === 'IMAGE_DS').map((d) => ({ id: d.id, name: d.name }));
+  const imageDatastores = (datastores?.value ?? [])
+    .filter((d) => d.type === 'IMAGE_DS')
+    .map((d) => ({ id: d.id, name: d.name }));
   const r = detail.repository;
+  const fromOpenNebula = detail.opennebula
+    ? leastFresh(detail.opennebula, datastores?.freshness ?? { state: 'reading' })
+    : datastores?.freshness.state === 'fresh'
+      ? undefined
+      : (datastores?.freshness ?? { state: 'reading' as const });
   return (
     <div className="mx-auto max-w-7xl space-y-4">
       <PageHeader
@@ -89,10 +102,10 @@ export default async function RepositoryPage({ params }: Props) {
           )
         }
       />
-      <RefreshWhile active={detail.freshness.state !== 'fresh' || detail.opennebula !== undefined} />
+      <RefreshWhile active={detail.freshness.state !== 'fresh' || fromOpenNebula !== undefined} />
       <FreshnessNote freshness={detail.freshness} what="the snapshots" now={at} />
-      {detail.opennebula && (
-        <FreshnessNote freshness={detail.opennebula} what="the images and VMs" now={at} source="opennebula" />
+      {fromOpenNebula && (
+        <FreshnessNote freshness={fromOpenNebula} what="the images, VMs and datastores" now={at} source="opennebula" />
       )}
       <ChainsPanel
         chains={detail.chains}
