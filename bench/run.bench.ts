@@ -299,7 +299,7 @@ it('benchmarks', async () => {
         // Each group of warm calls ends with two bare commands on the backup server over the same kept
         // connection (`true`): the round trip every warm call pays once, to see that nothing changed. It
         // follows the machine (sshd, a shell started on the server), not Backstone's code.
-        const { server } = await catalog.datastoreAccess(info.datastoreId);
+        const { server } = catalog.sftpOnly(await catalog.datastoreAccess(info.datastoreId), 'The bench');
         const roundTrips: number[] = [];
         // The bench process's own CPU time in each warm call (it is idle between them).
         const cpuMs = { overview: [] as number[], list: [] as number[] };

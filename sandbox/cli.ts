@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { startFrontend } from './opennebula/frontend';
 import { seedDemoCloud } from './seed/seed-demo-cloud';
+import { ensureSandboxS3, type SandboxS3Info } from './s3-server/component';
 import { isResticVersion } from './common/restic-binaries';
 import { defaultStateDir, sandboxPaths } from './common/state';
 import { sandboxInfo, stopSandbox } from './status';
@@ -37,13 +38,18 @@ async function main(): Promise<number> {
       const frontend = await startFrontend(stateDir, {
         resticVersion: values.restic !== undefined && isResticVersion(values.restic) ? values.restic : undefined,
       });
-      const seeded = values.seed ? await seedDemoCloud(stateDir) : undefined;
+      // The S3 server (moto) for S3 restic datastores; --seed also seeds one (re-seeded when the
+      // server restarted empty).
+      await ensureSandboxS3(stateDir);
+      const seeded = values.seed ? await seedDemoCloud(stateDir, { s3: true }) : undefined;
       const server = sandboxInfo(stateDir).backupServer;
       if (values.json) console.log(JSON.stringify(sandboxInfo(stateDir), null, 2));
       else {
         if (server)
           console.log(`backup server ${server.name} (127.0.0.1:${server.port}) is up; restic ${server.restic.version}`);
         console.log(`OpenNebula front-end commands: ${frontend.commandDir}`);
+        const s3 = (sandboxInfo(stateDir) as { s3Server?: SandboxS3Info }).s3Server;
+        if (s3) console.log(`S3 server (moto) ${s3.endpoint} is up; access key ${s3.accessKeyId}`);
         if (seeded) console.log(`demo cloud seeded in ${seeded.seconds} s`);
       }
       return 0;
@@ -91,6 +97,13 @@ function describe(info: ReturnType<typeof sandboxInfo>): string {
       `front-end (OpenNebula ${fe.version} CLI): ${fe.commandDir} (monitor ${info.components['frontend-monitor']?.running ? 'running' : 'stopped'})`,
     );
     for (const a of fe.accounts) lines.push(`  ${a.role} ${a.name} / ${a.password}: ONE_AUTH=${a.oneAuth}`);
+  }
+  const s3 = (info as { s3Server?: SandboxS3Info }).s3Server;
+  if (s3) {
+    lines.push(
+      `S3 server (moto): ${s3.endpoint} region ${s3.region} (${info.components['s3-server']?.running ? 'running' : 'stopped'})`,
+      `  access key ${s3.accessKeyId} / ${s3.secretAccessKey} (also in ${s3.credentialsFile})`,
+    );
   }
   if (info.app) lines.push(`app: ${info.app.url}`);
   return lines.join('\n');

@@ -3,8 +3,9 @@ import { componentNames, runningPid, stopComponent } from './common/pids';
 import { readInfo } from './common/info';
 import { sandboxPaths } from './common/state';
 
-// The app depends on the front-end, which depends on the backup server: stop in that order.
-const STOP_ORDER = ['app', 'frontend-monitor', 'sshd'];
+// The app depends on the front-end, which depends on the backup server and the S3 server: stop in
+// that order.
+const STOP_ORDER = ['app', 'frontend-monitor', 's3-server', 'sshd'];
 
 export function sandboxInfo(stateDir: string) {
   const paths = sandboxPaths(stateDir);

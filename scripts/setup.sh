@@ -6,6 +6,8 @@
 #     start their own on free ports; on a machine run by systemd, Debian also starts its default
 #     site on port 80: `systemctl disable --now nginx apache2` if that is not wanted)
 #   - restic 0.18 from Debian 13's package, unpacked into tools/ (never the system's apt state)
+#   - the sandbox's S3 server: moto 5.1 from Debian 13's python3-moto (architecture all), unpacked
+#     into tools/moto/ and run by Debian 12's /usr/bin/python3 with Debian 12's own dependencies
 #   - node_modules, when missing or older than package-lock.json
 set -euo pipefail
 
@@ -20,6 +22,10 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 
 # --- Debian packages -------------------------------------------------------------------------
 packages=(openssh-server openssh-client qemu-utils chromium libxml2-utils restic rsync jq curl nginx apache2 openssl)
+# What moto.server imports for S3 and IAM (python3-moto's Depends without antlr4, which only its
+# Step Functions parser uses; flask-cors, which its server imports and the package only suggests).
+packages+=(python3 python3-boto3 python3-botocore python3-cryptography python3-dateutil python3-flask
+  python3-flask-cors python3-jinja2 python3-requests python3-responses python3-werkzeug python3-xmltodict)
 missing=()
 for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
@@ -31,34 +37,35 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# --- restic 0.18 from Debian 13 (trixie) -----------------------------------------------------
+# --- Debian 13 (trixie) packages unpacked into tools/ -----------------------------------------
 # A private apt configuration (own sources list, lists and cache) whose URI is read from this
 # machine's own Debian sources, with the suite changed: no mirror host name lives in the repo.
-restic18_dir="$root_dir/tools/restic-0.18"
-restic18="$restic18_dir/usr/bin/restic"
-if ! { [ -x "$restic18" ] && "$restic18" version 2>/dev/null | grep -q '^restic 0\.18\.'; }; then
-  say "fetching restic 0.18 from Debian 13's package"
-  debian_uri() {
-    local f uri
-    for f in /etc/apt/sources.list.d/*.sources; do
-      [ -f "$f" ] || continue
-      # deb822 stanzas: take the URI of a stanza whose suites include the release (not -security).
-      uri=$(awk -v rel="$1" '
-        /^[[:space:]]*$/ { if (u != "" && s) { print u; exit } u=""; s=0; next }
-        /^URIs:/ { u=$2 }
-        /^Suites:/ { for (i = 2; i <= NF; i++) if ($i == rel) s=1 }
-        END { if (u != "" && s) print u }' "$f" | head -n1)
-      [ -n "$uri" ] && { echo "$uri"; return; }
-    done
-    if [ -f /etc/apt/sources.list ]; then
-      uri=$(awk -v rel="$1" '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i == rel) { for (j = 2; j < i; j++) if ($j !~ /^\[/ && $j ~ /:\/\//) { print $j; exit } } }' /etc/apt/sources.list | head -n1)
-      [ -n "$uri" ] && { echo "$uri"; return; }
-    fi
-    return 1
-  }
+debian_uri() {
+  local f uri
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    # deb822 stanzas: take the URI of a stanza whose suites include the release (not -security).
+    uri=$(awk -v rel="$1" '
+      /^[[:space:]]*$/ { if (u != "" && s) { print u; exit } u=""; s=0; next }
+      /^URIs:/ { u=$2 }
+      /^Suites:/ { for (i = 2; i <= NF; i++) if ($i == rel) s=1 }
+      END { if (u != "" && s) print u }' "$f" | head -n1)
+    [ -n "$uri" ] && { echo "$uri"; return; }
+  done
+  if [ -f /etc/apt/sources.list ]; then
+    uri=$(awk -v rel="$1" '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i == rel) { for (j = 2; j < i; j++) if ($j !~ /^\[/ && $j ~ /:\/\//) { print $j; exit } } }' /etc/apt/sources.list | head -n1)
+    [ -n "$uri" ] && { echo "$uri"; return; }
+  fi
+  return 1
+}
+apt_dir="$root_dir/tools/apt-trixie"
+apt_opts=()
+# Sets up the private trixie configuration once per run (update is the slow part).
+trixie_apt() {
+  [ ${#apt_opts[@]} -gt 0 ] && return 0
+  local release uri
   release=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
   uri=$(debian_uri "$release") || { say "no Debian source for '$release' found in /etc/apt"; exit 1; }
-  apt_dir="$root_dir/tools/apt-trixie"
   rm -rf "$apt_dir"
   mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/parts" "$apt_dir/download"
   echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri trixie main" > "$apt_dir/sources.list"
@@ -66,14 +73,41 @@ if ! { [ -x "$restic18" ] && "$restic18" version 2>/dev/null | grep -q '^restic 
     -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache" -o Debug::NoLocking=1
     -o APT::Sandbox::User=root)
   apt-get "${apt_opts[@]}" update >/dev/null
-  (cd "$apt_dir/download" && apt-get "${apt_opts[@]}" download restic >/dev/null)
-  deb=$(ls "$apt_dir"/download/restic_0.18.*_*.deb 2>/dev/null | head -n1)
-  [ -n "$deb" ] || { say "Debian 13 has no restic 0.18 package"; exit 1; }
+}
+# Downloads one trixie package into the private folder and prints the .deb's path.
+trixie_download() {
+  (cd "$apt_dir/download" && apt-get "${apt_opts[@]}" download "$1" >/dev/null)
+  ls "$apt_dir"/download/"$1"_*.deb 2>/dev/null | head -n1
+}
+
+# restic 0.18 (what OpenNebula 7.2/7.4 ship)
+restic18_dir="$root_dir/tools/restic-0.18"
+restic18="$restic18_dir/usr/bin/restic"
+if ! { [ -x "$restic18" ] && "$restic18" version 2>/dev/null | grep -q '^restic 0\.18\.'; }; then
+  say "fetching restic 0.18 from Debian 13's package"
+  trixie_apt
+  deb=$(trixie_download restic)
+  case "$deb" in */restic_0.18.*) ;; *) say "Debian 13 has no restic 0.18 package"; exit 1 ;; esac
   rm -rf "$restic18_dir"
   dpkg -x "$deb" "$restic18_dir"
-  rm -rf "$apt_dir"
   "$restic18" version | grep -q '^restic 0\.18\.' || { say "unpacked restic is not 0.18"; exit 1; }
 fi
+
+# moto (the sandbox's S3 server). Debian 12 has no python3-moto; Debian 13's is pure Python and
+# runs on Debian 12's python3.11 (always /usr/bin/python3: a python3 on PATH may be another one).
+moto_dir="$root_dir/tools/moto"
+moto_path="$moto_dir/usr/lib/python3/dist-packages"
+if ! PYTHONPATH="$moto_path" /usr/bin/python3 -c 'import moto, moto.server, moto.s3, moto.iam' 2>/dev/null; then
+  say "fetching moto from Debian 13's python3-moto"
+  trixie_apt
+  deb=$(trixie_download python3-moto)
+  [ -n "$deb" ] || { say "Debian 13 has no python3-moto package"; exit 1; }
+  rm -rf "$moto_dir"
+  dpkg -x "$deb" "$moto_dir"
+  PYTHONPATH="$moto_path" /usr/bin/python3 -c 'import moto, moto.server, moto.s3, moto.iam' ||
+    { say "moto does not import with /usr/bin/python3"; exit 1; }
+fi
+rm -rf "$apt_dir"
 
 # --- node_modules ----------------------------------------------------------------------------
 stamp=node_modules/.package-lock.json

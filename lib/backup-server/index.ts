@@ -4,4 +4,5 @@ import 'server-only';
 // preflight checks.
 export * from './inventory';
 export * from './preflight';
+export { s3Inventory, s3Location, type S3Inventory } from './s3-inventory';
 export { forgetStoredSizes } from './stored-sizes';

@@ -2,22 +2,44 @@ import 'server-only';
 import { posix } from 'node:path';
 import { ExpectedError } from '@/lib/errors/expected-error';
 import { getDatastoreDecrypted, type DecryptedDatastore } from '@/lib/opennebula';
-import { repoOptionsFromTemplate, type ResticRepo } from '@/lib/restic';
+import { repoOptionsFromTemplate, s3Repo, type ResticRepo, type S3ResticRepo, type SftpResticRepo } from '@/lib/restic';
 import type { SshTarget } from '@/lib/exec';
+import { missingS3Attributes, NotYetForS3, resticBackendOf, s3SettingsFromTemplate, type S3Settings } from '@/lib/s3';
 import { openNebulaObjectWithin, type Bounded } from './shared-reads';
 
-// How Backstone reaches a restic datastore's repositories: as RESTIC_SFTP_USER on
-// RESTIC_SFTP_SERVER, under BASE_PATH, with the datastore's password. The decrypted datastore is
-// read with the service identity, only after the guard allowed the request; the password stays on
-// the server side.
+// How Backstone reaches a restic datastore's repositories, by its RESTIC_BACKEND: as
+// RESTIC_SFTP_USER on RESTIC_SFTP_SERVER under BASE_PATH (SFTP), or in the RESTIC_S3_BUCKET of an
+// S3 endpoint with restic run where Backstone runs (S3, OpenNebula 7.4+). Either way with the
+// datastore's password. The decrypted datastore is read with the service identity, only after the
+// guard allowed the request; the password and the S3 keys stay on the server side.
 
-export type DatastoreAccess = {
+export type SftpAccess = {
+  backend: 'sftp';
   datastore: DecryptedDatastore;
   server: SshTarget;
   /** BASE_PATH as the driver uses it (Pathname#cleanpath: oned writes "//datastores"). */
   basePath: string;
-  repo: (name: string) => ResticRepo;
+  repo: (name: string) => SftpResticRepo;
 };
+
+export type S3Access = {
+  backend: 's3';
+  datastore: DecryptedDatastore;
+  /** The bucket's settings, keys included: never sent to a page. */
+  s3: S3Settings;
+  repo: (name: string) => S3ResticRepo;
+};
+
+export type DatastoreAccess = SftpAccess | S3Access;
+
+/** What only SFTP datastores have yet: S3 ones are refused with a clear error, and nothing runs. */
+export function sftpOnly(access: DatastoreAccess, what: string): SftpAccess {
+  if (access.backend === 's3') throw new NotYetForS3(what);
+  return access;
+}
+
+/** A repository of either backend (the verbs of lib/restic take both). */
+export type AnyRepo = ResticRepo;
 
 /** The datastore is not a restic Backup Datastore (or lacks its server): nothing here to read. */
 export class NotAResticDatastore extends ExpectedError {
@@ -31,6 +53,7 @@ export function isResticBackupDatastore(ds: { type: string; dsMad: string }): bo
 
 /** The backup server a restic datastore's template names (the driver's default account: oneadmin). */
 export function backupServerOf(ds: { template: Record<string, string> }): SshTarget | undefined {
+  if (resticBackendOf(ds.template) !== 'SFTP') return undefined;
   const host = ds.template.RESTIC_SFTP_SERVER;
   return host ? { kind: 'ssh', host, user: ds.template.RESTIC_SFTP_USER || 'oneadmin' } : undefined;
 }
@@ -38,17 +61,34 @@ export function backupServerOf(ds: { template: Record<string, string> }): SshTar
 export function accessFrom(ds: DecryptedDatastore): DatastoreAccess {
   if (!isResticBackupDatastore(ds))
     throw new NotAResticDatastore(`Datastore ${ds.id} is not a restic backup datastore.`);
+  const backend = resticBackendOf(ds.template);
+  if (!backend)
+    throw new NotAResticDatastore(
+      `Datastore ${ds.id} has RESTIC_BACKEND="${ds.template.RESTIC_BACKEND ?? ''}"; OpenNebula knows only SFTP and S3.`,
+    );
+  if (backend === 'S3') return s3AccessFrom(ds);
   const server = backupServerOf(ds);
   if (!server) throw new NotAResticDatastore(`Datastore ${ds.id} has no RESTIC_SFTP_SERVER.`);
   const password = ds.resticPassword ?? '';
   const basePath = posix.normalize(ds.basePath).replace(/\/+$/, '');
   const options = repoOptionsFromTemplate(ds.template);
   return {
+    backend: 'sftp',
     datastore: ds,
     server,
     basePath,
     repo: (name) => ({ server, path: `${basePath}/${name}`, password, options }),
   };
+}
+
+function s3AccessFrom(ds: DecryptedDatastore): S3Access {
+  const missing = missingS3Attributes(ds.template, ds.secrets);
+  if (missing.length > 0)
+    throw new NotAResticDatastore(`S3 datastore ${ds.id} lacks ${missing.join(', ')} in its template.`);
+  const s3 = s3SettingsFromTemplate(ds.template, ds.secrets);
+  const password = ds.resticPassword ?? '';
+  const options = repoOptionsFromTemplate(ds.template);
+  return { backend: 's3', datastore: ds, s3, repo: (name) => s3Repo(s3, name, password, options) };
 }
 
 export async function datastoreAccess(id: number): Promise<DatastoreAccess> {

@@ -44,7 +44,10 @@ export {
   datastoreAccess,
   datastoreAccessWithin,
   isResticBackupDatastore,
+  sftpOnly,
   type DatastoreAccess,
+  type S3Access,
+  type SftpAccess,
 } from './access';
 export { resolveSnapshot, resolveSnapshotPair, SnapshotNotVisible, type SnapshotRef } from './snapshot-resolve';
 export { snapshotFiles, snapshotFilesWithin, snapshotFile, type SnapshotFile } from './snapshot-files';

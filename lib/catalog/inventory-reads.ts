@@ -1,17 +1,18 @@
 import 'server-only';
-import { inventory, type Inventory } from '@/lib/backup-server';
+import { inventory, s3Inventory, s3Location, type Inventory } from '@/lib/backup-server';
 import { serverKey } from '@/lib/exec';
 import type { DatastoreAccess } from './access';
 import { sharedCache, type Answer } from '@/lib/cache';
 
-// The backup server's listing of a datastore (or of one repository), shared by every page of the
+// The backup server's (or, for S3, the bucket's) listing of a datastore (or of one repository), shared by every page of the
 // process while it runs. It is mutable, so every page asks again (nothing is served without a
 // read), but one listing answers every page that asked meanwhile, and the last one stays known, so
 // a page whose server is slow or down shows it with its age instead of waiting for the server.
 const inventories = sharedCache<Inventory>('catalog.inventories', { freshMs: 0, max: 500 });
 
 function keyOf(access: DatastoreAccess, only?: string): string {
-  return `${serverKey(access.server)}\0${access.basePath}\0${only ?? ''}`;
+  const where = access.backend === 's3' ? s3Location(access.s3) : `${serverKey(access.server)}\0${access.basePath}`;
+  return `${where}\0${only ?? ''}`;
 }
 
 /**
@@ -24,7 +25,11 @@ export async function sharedInventory(
   waitMs: number | undefined,
   signal?: AbortSignal,
 ): Promise<Answer<Inventory>> {
-  const make = () => inventory(access.server, access.basePath, undefined, only);
+  // An S3 datastore's inventory is its bucket's listing, in the same shape.
+  const make = () =>
+    access.backend === 's3'
+      ? s3Inventory(access.s3, undefined, only)
+      : inventory(access.server, access.basePath, undefined, only);
   if (waitMs !== undefined) return inventories.within(keyOf(access, only), make, waitMs, { signal });
   const readAt = Date.now();
   const value = await inventories.read(keyOf(access, only), make, { signal });

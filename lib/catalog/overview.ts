@@ -1,17 +1,19 @@
 import 'server-only';
-import { byRepositoryName, type Filesystem, type Inventory } from '@/lib/backup-server';
+import { byRepositoryName, s3Location, type Filesystem, type Inventory, type S3Inventory } from '@/lib/backup-server';
 import { ExecError } from '@/lib/exec';
 import { logger } from '@/lib/log';
+import { S3Error, type BucketUsage } from '@/lib/s3';
 import { getDatastore, type Datastore } from '@/lib/opennebula';
 import { datastoreAccess, datastoreAccessWithin, isResticBackupDatastore, type DatastoreAccess } from './access';
 import { capacityReading, type CapacityReading } from './capacity';
-import { cloudWithin, imagesByRepository } from './cloud';
+import { cloudWithin, imagesByRepository, type Cloud } from './cloud';
 import { datastoreInfo, datastoreWithin, type DatastoreInfo } from './datastores';
 import { sharedInventory } from './inventory-reads';
 import { busyVmIds } from './linkage';
 import { settleWithin, sharedListingRead, type ListingFacts } from './listing-reads';
 import type { Reader } from './reader';
 import { linkFacts, nothingLinked, repositoryView } from './repository-view';
+import { s3MonitorCapacity, type S3MonitorCapacity } from './s3-capacity';
 import { serverStatus, unreachableServer, type ServerStatus } from './server-status';
 import { ANSWER_WITHIN_MS, leastFresh, StillReading, type Bounded, type Freshness } from './shared-reads';
 import type { Problem, RepositoryRow } from './types';
@@ -24,10 +26,38 @@ import { seesRepository, seesWholeRepository } from './visibility';
 
 const log = logger('catalog');
 
+function bucketView(
+  access: DatastoreAccess,
+  inv: Inventory | undefined,
+  images: Cloud['images'],
+  isAdmin: boolean,
+): S3BucketView | undefined {
+  if (access.backend !== 's3') return undefined;
+  const usage = inv && 'bucket' in inv ? (inv as S3Inventory).bucket : undefined;
+  return {
+    location: s3Location(access.s3),
+    monitor: s3MonitorCapacity(images, access.datastore.template),
+    // The whole bucket's bytes tell of every repository in it: admins only, like stored totals.
+    usage: isAdmin ? usage : undefined,
+  };
+}
+
+/**
+ * An S3 datastore's bucket: where it is, the capacity OpenNebula's S3 monitor reports (backup
+ * image sizes against TOTAL_MB) and, for admins, the bucket's real usage from its listing.
+ */
+export type S3BucketView = {
+  location: string;
+  monitor: S3MonitorCapacity;
+  usage?: BucketUsage;
+};
+
 export type DatastoreOverview = {
   datastore: DatastoreInfo;
   server?: ServerStatus;
   filesystem?: Filesystem;
+  /** S3 datastores only; `filesystem` stays empty for them. */
+  bucket?: S3BucketView;
   repositories: RepositoryRow[];
   problems: Problem[];
   /** Over what the reader sees; storedBytes is withheld when one of their repositories' is. */
@@ -167,13 +197,14 @@ export async function readOverview(
       ]);
     }
     if (freshness.state === 'stale' && freshness.reason === 'failed') {
-      server = unreachableServer(access.server, freshness.message ?? '');
+      server = unreachableServer(access, freshness.message ?? '');
     }
   } catch (err) {
-    if (!(err instanceof ExecError)) throw err;
+    // An S3 endpoint that refuses or cannot be reached is the same finding as a backup server down.
+    if (!(err instanceof ExecError) && !(err instanceof S3Error)) throw err;
     log.warn('backup server unreachable', { datastore: id, error: err.message });
     inv = undefined;
-    server = unreachableServer(access.server, err.message);
+    server = unreachableServer(access, err.message);
   }
   const cloudAnswer = await cloudRead;
   // OpenNebula has not said which images and VMs there are: nothing can be linked or shown yet.
@@ -211,6 +242,7 @@ export async function readOverview(
     ...base,
     server,
     filesystem: inv?.filesystem,
+    bucket: bucketView(access, inv, cloud.images, reader.isAdmin),
     repositories: shown,
     problems: shown.flatMap((r) => r.problems),
     totals: {

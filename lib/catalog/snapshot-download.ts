@@ -5,6 +5,7 @@ import { getConfig } from '@/lib/config';
 import { exec, execOk, stream, type SshTarget } from '@/lib/exec';
 import { logger } from '@/lib/log';
 import { dump, restore } from '@/lib/restic';
+import { sftpOnly } from './access';
 import { takeDownloadSlot } from './download-slots';
 import { chainFiles } from './snapshot-chain';
 import { snapshotVmXml } from './snapshot-dump-head';
@@ -55,7 +56,7 @@ export function storedFileName(base: string, file: Pick<SnapshotFile, 'name' | '
 /** One file of the snapshot, byte for byte as stored, with its size from the (cached) listing. */
 export async function downloadStoredFile(ref: SnapshotRef, name: string, opts: DownloadOptions): Promise<Download> {
   // Taken before anything else runs, so concurrent requests are counted in the order they came.
-  const release = takeDownloadSlot(opts.holder, ref.access.server);
+  const release = takeDownloadSlot(opts.holder, sftpOnly(ref.access, 'Downloading a disk').server);
   try {
     const { signal } = opts;
     const file: SnapshotFile = await snapshotFile(ref, name, signal);
@@ -150,7 +151,7 @@ export async function downloadFlattenedDisk(
   opts: DownloadOptions,
 ): Promise<Download> {
   const links = chainFiles(ref, diskId);
-  const server = ref.access.server;
+  const server = sftpOnly(ref.access, 'Downloading a disk').server;
   const { signal } = opts;
   const release = takeDownloadSlot(opts.holder, server);
   const base = tempBase(ref);

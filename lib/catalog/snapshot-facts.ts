@@ -6,8 +6,9 @@ import { cachedSnapshots, cacheSnapshots, getDb, repoKey } from '@/lib/store';
 // The metadata of a repository's snapshots. Which IDs exist is read fresh (the inventory's file
 // names); restic is asked only about IDs not cached yet, since a snapshot never changes.
 
+/** An S3 repository's restic URL names it whole (endpoint, bucket, name). */
 export function keyOf(repo: ResticRepo): string {
-  return repoKey(serverKey(repo.server), repo.path);
+  return repo.backend === 's3' ? repoKey('s3', repo.path) : repoKey(serverKey(repo.server), repo.path);
 }
 
 export async function snapshotFacts(

@@ -22,6 +22,13 @@ describe('describeConfig', () => {
     expect(rows.find((r) => r.label === 'Long jobs per backup server')?.value).toBe('2');
   });
 
+  it('says which restic runs here for S3 datastores', () => {
+    const fallback = describeConfig(parseConfig({}, '/srv')).flatMap((s) => s.rows);
+    expect(fallback.find((r) => r.label === 'restic for S3 datastores')?.value).toContain('remotes/datastore/restic');
+    const set = describeConfig(parseConfig({ BACKSTONE_LOCAL_RESTIC: '/opt/restic' }, '/srv')).flatMap((s) => s.rows);
+    expect(set.find((r) => r.label.startsWith('restic for S3'))?.value).toBe('/opt/restic');
+  });
+
   it('says where the alerts key comes from, never the key', () => {
     const key = Buffer.alloc(32, 7).toString('base64');
     const rows = describeConfig(parseConfig({ BACKSTONE_ALERTS_KEY: key }, '/srv')).flatMap((s) => s.rows);

@@ -55,6 +55,13 @@ export function describeConfig(config: Config): ConfigSection[] {
       title: 'Backstone',
       rows: [
         fileRow('Data folder', config.dataDir, 'SQLite store, session secret, job logs'),
+        config.localRestic
+          ? fileRow('restic for S3 datastores (BACKSTONE_LOCAL_RESTIC)', config.localRestic, 'run on this machine')
+          : {
+              label: 'restic for S3 datastores',
+              value: "the front-end's /var/lib/one/remotes/datastore/restic/restic, else restic on PATH",
+              note: 'run on this machine, as OpenNebula runs it on the front-end for S3',
+            },
         {
           label: 'Long jobs per backup server',
           value: String(config.jobsPerServer),

@@ -32,6 +32,7 @@ const EnvSchema = z.object({
   BACKSTONE_SSH_IDENTITY: optionalPath,
   BACKSTONE_SSH_KNOWN_HOSTS: optionalPath,
   BACKSTONE_REMOTE_ROOT: optionalPath,
+  BACKSTONE_LOCAL_RESTIC: optionalPath,
   BACKSTONE_SESSION_SECRET: z
     .string()
     .optional()
@@ -101,6 +102,11 @@ export type Config = {
   };
   /** Prefix of OpenNebula's paths (/var/tmp/one/...) on backup servers; "/" on a real server. */
   remoteRoot: string;
+  /**
+   * The restic Backstone runs itself, for S3 datastores (the driver runs restic on the front-end
+   * for S3). Unset: the front-end's /var/lib/one/remotes/datastore/restic/restic, else restic on PATH.
+   */
+  localRestic: string | undefined;
   /** Long-running jobs (restores, prune, check) at once per backup server. */
   jobsPerServer: number;
   /**
@@ -191,6 +197,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
       knownHostsFile: e.BACKSTONE_SSH_KNOWN_HOSTS ?? join(home, '.ssh', 'known_hosts'),
     },
     remoteRoot: e.BACKSTONE_REMOTE_ROOT ?? '/',
+    localRestic: e.BACKSTONE_LOCAL_RESTIC,
     jobsPerServer: e.BACKSTONE_JOBS_PER_SERVER ? Number(e.BACKSTONE_JOBS_PER_SERVER) : 2,
     downloads: {
       perUser: e.BACKSTONE_DOWNLOADS_PER_USER ? Number(e.BACKSTONE_DOWNLOADS_PER_USER) : DEFAULT_DOWNLOADS_PER_USER,

@@ -8,7 +8,14 @@ import { getConfig } from '@/lib/config';
 import { ExpectedError } from '@/lib/errors/expected-error';
 import { exec, execOk, ExecError, joinArgv, serverKey, type SshTarget } from '@/lib/exec';
 import { restore, RepositoryLocked, ResticError, type ResticRepo } from '@/lib/restic';
-import { datastoreAccess, repositoryDetail, RepositoryNotFound, type BackupChain, type Reader } from '@/lib/catalog';
+import {
+  datastoreAccess,
+  sftpOnly,
+  repositoryDetail,
+  RepositoryNotFound,
+  type BackupChain,
+  type Reader,
+} from '@/lib/catalog';
 import { leftText } from './cancel-report';
 import { JobCanceled, JobFailed, submitJob, type JobContext } from './runner';
 
@@ -110,7 +117,7 @@ export async function submitServerRestore(reader: Reader, req: ServerRestoreRequ
     throw err instanceof RepositoryNotFound ? new BackupNotVisible(err.message, { cause: err }) : err;
   });
   const links = chainFor(detail.chains, req.imageId, req.incrementId);
-  const access = await datastoreAccess(req.datastoreId);
+  const access = sftpOnly(await datastoreAccess(req.datastoreId), 'Restoring onto a server');
   const base = allowedBase(access.datastore.template);
   const target = posix.join(base, req.folder);
   if (posix.dirname(target) !== base)

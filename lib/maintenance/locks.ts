@@ -1,7 +1,7 @@
 import 'server-only';
 import { sharedCache } from '@/lib/cache';
 import { datastoreAccess, sharedInventory, type Answer, type Freshness } from '@/lib/catalog';
-import { exec, ExecError, type SshTarget } from '@/lib/exec';
+import { exec, ExecError, type Target } from '@/lib/exec';
 import { logger } from '@/lib/log';
 import { listHosts } from '@/lib/opennebula';
 import { locks as readLocks, unlock, type Lock, type ResticRepo } from '@/lib/restic';
@@ -24,14 +24,16 @@ import {
 
 const log = logger('maintenance');
 
-async function askPids(target: SshTarget, pids: number[], signal?: AbortSignal): Promise<PidReport> {
+async function askPids(target: Target, pids: number[], signal?: AbortSignal): Promise<PidReport> {
   const r = await exec(target, ['sh', '-c', PID_SCRIPT, 'sh', ...pids.map(String)], { signal, timeoutMs: 20_000 });
   if (r.exitCode !== 0) throw new Error(`the PID check exited ${r.exitCode}`);
   return parsePidReport(r.stdout);
 }
 
+// For an S3 datastore, `server` is Backstone's own machine: restic runs there, so a lock made by
+// Backstone is checked there; locks made by OpenNebula's hosts are checked on those hosts.
 async function lookups(
-  server: SshTarget,
+  server: Target,
   locks: readonly Lock[],
   signal?: AbortSignal,
 ): Promise<{ byLock: Map<string, PidLookup>; serverHostname?: string }> {

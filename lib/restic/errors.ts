@@ -55,7 +55,12 @@ export class WrongPassword extends ResticError {
 export class NoRepository extends ResticError {
   override name = 'NoRepository';
   constructor(readonly repository: string) {
-    super('NO_REPOSITORY', `There is no restic repository at ${repository} on the backup server.`);
+    super(
+      'NO_REPOSITORY',
+      repository.startsWith('s3:')
+        ? `There is no restic repository at ${repository} in the S3 bucket.`
+        : `There is no restic repository at ${repository} on the backup server.`,
+    );
   }
 }
 

@@ -2,13 +2,29 @@ import 'server-only';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { processWide } from '@/lib/config/process-wide';
-import { exec, serverKey, stream, Unreachable, type Capacity, type ExecOptions, type SshTarget } from '@/lib/exec';
+import {
+  Canceled,
+  exec,
+  serverKey,
+  stream,
+  Unreachable,
+  type Capacity,
+  type ExecOptions,
+  type ExecResult,
+  type ExecStream,
+  type SshTarget,
+  type Target,
+} from '@/lib/exec';
+import type { ExpectedError } from '@/lib/errors/expected-error';
+import { checkBucket } from '@/lib/s3';
+import { resticRepositoryUrl, s3ResticOptions, type S3Settings } from '@/lib/s3/settings';
 import { logger } from '@/lib/log';
 import { registerSecret } from '@/lib/log/redact';
 import { hasModernExitCodes, resticBinary, type ResticBinary } from './binary';
-import { classifyFailure, ResticFailed, SnapshotNotFound } from './errors';
+import { classifyFailure, NoRepository, ResticFailed, SnapshotNotFound, type ResticError } from './errors';
 import { serverLimit } from './limit';
-import { resticArgv, type RepoOptions } from './options';
+import { withS3Credentials, type S3Secrets } from './s3-credentials';
+import { PASSWORD_ON_STDIN, resticArgv, type RepoOptions } from './options';
 import {
   parseCheck,
   parseConfig,
@@ -33,20 +49,166 @@ import type {
 } from './types';
 
 // restic as typed verbs, run ON the backup server (as OpenNebula's rm/restore/flatten do) through
-// lib/exec. The password reaches restic on stdin only.
+// lib/exec; for an S3 datastore, run where Backstone runs (as the driver runs it on the
+// front-end), with the bucket's keys in a 0600 credentials file. The password reaches restic on
+// stdin only.
 
 export * from './types';
 export * from './errors';
 export { repoOptionsFromTemplate, DEFAULT_REPO_OPTIONS, type RepoOptions } from './options';
-export { resticBinary, type ResticBinary } from './binary';
+export { resticBinary, localResticBinary, type ResticBinary } from './binary';
 
-export type ResticRepo = {
+type RepoCommon = { password: string; options: RepoOptions };
+
+/** A repository on a backup server; restic runs there over SSH. */
+export type SftpResticRepo = RepoCommon & {
+  backend?: 'sftp';
   server: SshTarget;
   /** Absolute path of the repository on the backup server: <BASE_PATH>/<VM_ID or job_N>. */
   path: string;
-  password: string;
-  options: RepoOptions;
 };
+
+type LocalTarget = Extract<Target, { kind: 'local' }>;
+const HERE: LocalTarget = { kind: 'local' };
+
+/** A repository in an S3 bucket; restic runs on Backstone's machine. */
+export type S3ResticRepo = RepoCommon & {
+  backend: 's3';
+  server: LocalTarget;
+  s3: S3Settings;
+  /** The repository's name in the bucket: a VM ID or job_<N>. */
+  name: string;
+  /** restic's --repo: s3:<endpoint>/<bucket>/<name>, exactly the driver's. */
+  path: string;
+};
+
+export type ResticRepo = SftpResticRepo | S3ResticRepo;
+
+export function s3Repo(s3: S3Settings, name: string, password: string, options: RepoOptions): S3ResticRepo {
+  return { backend: 's3', server: HERE, s3, name, path: resticRepositoryUrl(s3, name), password, options };
+}
+
+/** Which slots a repository's restic calls share: its backup server's, or its S3 endpoint's. */
+function limitOf(repo: ResticRepo, capacity: Capacity) {
+  return serverLimit(repo.backend === 's3' ? { host: `s3:${repo.s3.endpoint}` } : repo.server, capacity);
+}
+
+function repoKey(repo: ResticRepo): string {
+  return repo.backend === 's3' ? repo.path : `${serverKey(repo.server)}:${repo.path}`;
+}
+
+function argvFor(
+  repo: ResticRepo,
+  bin: ResticBinary,
+  r: Omit<Parameters<typeof resticArgv>[0], 'binary' | 'repository' | 'options'>,
+) {
+  return resticArgv({
+    ...r,
+    binary: bin.path,
+    repository: repo.path,
+    options: repo.options,
+    backend: repo.backend ?? 'sftp',
+    backendOptions: repo.backend === 's3' ? s3ResticOptions(repo.s3) : undefined,
+  });
+}
+
+// restic retries an S3 endpoint that refuses its keys, lacks the bucket, is unreachable or is not
+// trusted for about 15 minutes, printing "retrying after ..." and never failing. A call still
+// running after this long has the bucket checked with an S3 client; when that check names a
+// failure, restic is ended and the check's typed error (with its fix) is what the caller gets.
+const S3_CHECK_AFTER_MS = 2_000;
+const S3_CHECK_TIMEOUT_MS = 10_000;
+
+function watchS3(repo: S3ResticRepo, signal: AbortSignal, stop: () => void) {
+  let found: ExpectedError | undefined;
+  const timer = setTimeout(() => {
+    void checkBucket(repo.s3, { signal, timeoutMs: S3_CHECK_TIMEOUT_MS }).then(
+      (e) => {
+        if (e && !signal.aborted) {
+          found = e;
+          stop();
+        }
+      },
+      () => undefined,
+    );
+  }, S3_CHECK_AFTER_MS);
+  timer.unref();
+  return {
+    /** The check's error instead of the cancel it caused. */
+    explain: (err: unknown): unknown => (found && err instanceof Canceled ? found : err),
+    end: () => clearTimeout(timer),
+  };
+}
+
+/** The argv and options of a local S3 run: the password from its file, the keys' file in env. */
+function locally(argv: string[], opts: ExecOptions, x: S3Secrets): [string[], ExecOptions] {
+  const { stdin: _, ...rest } = opts;
+  return [
+    argv.map((a) => (a === PASSWORD_ON_STDIN ? `--password-file=${x.passwordFile}` : a)),
+    { ...rest, env: { ...opts.env, ...x.env } },
+  ];
+}
+
+/**
+ * restic reports an S3 endpoint that refuses the keys at once as "repository does not exist":
+ * before saying there is no repository, the bucket is checked, and its failure (with its fix)
+ * is the answer when there is one.
+ */
+async function explainS3(repo: ResticRepo, err: ResticError): Promise<ExpectedError> {
+  if (repo.backend !== 's3' || !(err instanceof NoRepository)) return err;
+  const found = await checkBucket(repo.s3, { timeoutMs: S3_CHECK_TIMEOUT_MS }).catch(() => undefined);
+  return found ?? err;
+}
+
+/** Runs one restic argv where the repository's restic runs, with S3 keys in a credentials file. */
+async function run(repo: ResticRepo, argv: string[], opts: ExecOptions): Promise<ExecResult> {
+  if (repo.backend !== 's3') return exec(repo.server, argv, opts);
+  const s3 = repo;
+  return withS3Credentials(s3.s3, s3.password, async (x) => {
+    const own = new AbortController();
+    const signal = opts.signal ? AbortSignal.any([opts.signal, own.signal]) : own.signal;
+    const watch = watchS3(s3, signal, () => own.abort());
+    const [localArgv, localOpts] = locally(argv, opts, x);
+    try {
+      return await exec(s3.server, localArgv, { ...localOpts, signal });
+    } catch (err) {
+      throw watch.explain(err);
+    } finally {
+      watch.end();
+      own.abort();
+    }
+  });
+}
+
+/** Like lib/exec's stream(), where the repository's restic runs; the credentials file lives until it ends. */
+async function runStream(repo: ResticRepo, argv: string[], opts: ExecOptions): Promise<ExecStream> {
+  if (repo.backend !== 's3') return stream(repo.server, argv, opts);
+  const s3 = repo;
+  let started!: (s: Pick<ExecStream, 'stdout' | 'cancel'>) => void;
+  let failed!: (err: unknown) => void;
+  const ready = new Promise<Pick<ExecStream, 'stdout' | 'cancel'>>((res, rej) => {
+    started = res;
+    failed = rej;
+  });
+  const done = withS3Credentials(s3.s3, s3.password, async (x) => {
+    const s = stream(s3.server, ...locally(argv, opts, x));
+    const own = new AbortController();
+    const signal = opts.signal ? AbortSignal.any([opts.signal, own.signal]) : own.signal;
+    const watch = watchS3(s3, signal, () => s.cancel());
+    started({ stdout: s.stdout, cancel: s.cancel });
+    try {
+      return await s.done;
+    } catch (err) {
+      throw watch.explain(err);
+    } finally {
+      watch.end();
+      own.abort();
+    }
+  });
+  done.catch(failed);
+  const { stdout, cancel } = await ready;
+  return { stdout, cancel, done };
+}
 
 type CallOptions = Pick<ExecOptions, 'signal' | 'timeoutMs' | 'onLine' | 'capacity'> & {
   noLock?: boolean;
@@ -75,7 +237,7 @@ const UNLOCK_GIVE_UP_MS = 120_000;
 const pendingUnlocks = processWide('restic.pendingUnlocks', () => new Set<string>());
 
 function removeStaleLockLater(repo: ResticRepo): void {
-  const key = `${serverKey(repo.server)}:${repo.path}`;
+  const key = repoKey(repo);
   if (pendingUnlocks.has(key)) return;
   pendingUnlocks.add(key);
   const giveUpAt = Date.now() + UNLOCK_GIVE_UP_MS;
@@ -101,21 +263,12 @@ function removeStaleLockLater(repo: ResticRepo): void {
 async function call(repo: ResticRepo, command: string, args: readonly string[], o: CallOptions = {}) {
   registerSecret(repo.password);
   const bin = await resticBinary(repo.server);
-  const { argv, env } = resticArgv({
-    binary: bin.path,
-    repository: repo.path,
-    command,
-    args,
-    options: repo.options,
-    noLock: o.noLock,
-    json: o.json,
-    quiet: o.quiet,
-  });
+  const { argv, env } = argvFor(repo, bin, { command, args, noLock: o.noLock, json: o.json, quiet: o.quiet });
   const capacity = o.capacity ?? 'interactive';
-  const r = await serverLimit(repo.server, capacity)
+  const r = await limitOf(repo, capacity)
     .run(
       () =>
-        exec(repo.server, argv, {
+        run(repo, argv, {
           stdin: `${repo.password}\n`,
           secrets: [repo.password],
           env: { ...env, ...o.env },
@@ -131,7 +284,8 @@ async function call(repo: ResticRepo, command: string, args: readonly string[], 
       if (err instanceof Unreachable && !o.noLock && command !== 'unlock') removeStaleLockLater(repo);
       throw err;
     });
-  if (r.exitCode !== 0) throw classifyFailure(command, repo.path, r.exitCode, r.stdout, r.stderr, o.snapshot);
+  if (r.exitCode !== 0)
+    throw await explainS3(repo, classifyFailure(command, repo.path, r.exitCode, r.stdout, r.stderr, o.snapshot));
   return { ...r, binary: bin };
 }
 
@@ -280,20 +434,17 @@ export async function dump(
 ): Promise<{ stdout: Readable; done: Promise<void>; cancel: () => void }> {
   registerSecret(repo.password);
   const bin = await resticBinary(repo.server);
-  const { argv, env } = resticArgv({
-    binary: bin.path,
-    repository: repo.path,
+  const { argv, env } = argvFor(repo, bin, {
     command: 'dump',
     args: [checkId(snapshot), path],
-    options: repo.options,
     quiet: true,
     // A read: never takes a lock, so a stale lock or a running backup does not block it.
     noLock: true,
   });
-  const release = await serverLimit(repo.server, opts.capacity).acquire('restic dump', opts.signal);
-  let s: ReturnType<typeof stream>;
+  const release = await limitOf(repo, opts.capacity).acquire('restic dump', opts.signal);
+  let s: ExecStream;
   try {
-    s = stream(repo.server, argv, {
+    s = await runStream(repo, argv, {
       stdin: `${repo.password}\n`,
       secrets: [repo.password],
       env,
@@ -306,9 +457,10 @@ export async function dump(
     throw err;
   }
   const done = s.done.then(
-    (r) => {
+    async (r) => {
       release();
-      if (r.exitCode !== 0) throw classifyFailure('dump', repo.path, r.exitCode, '', r.stderr, snapshot);
+      if (r.exitCode !== 0)
+        throw await explainS3(repo, classifyFailure('dump', repo.path, r.exitCode, '', r.stderr, snapshot));
     },
     (err: unknown) => {
       release();
@@ -393,13 +545,13 @@ function restoreErrorText(line: string): string {
   }
 }
 
-async function targetBytes(server: SshTarget, target: string): Promise<number> {
+async function targetBytes(server: Target, target: string): Promise<number> {
   const r = await exec(server, ['du', '-sb', '--', target]).catch(() => undefined);
   return Number(r?.stdout.split(/\s/)[0] ?? 0) || 0;
 }
 
 function measureTarget(
-  server: SshTarget,
+  server: Target,
   target: string,
   total: number | undefined,
   report: (p: RestoreProgress) => void,
@@ -417,7 +569,7 @@ function measureTarget(
   return { stop: () => (stopped = true) };
 }
 
-/** `restic version` of the binary a backup server runs. */
-export function version(server: SshTarget): Promise<ResticBinary> {
+/** `restic version` of the binary a backup server (or, for S3, Backstone's machine) runs. */
+export function version(server: Target): Promise<ResticBinary> {
   return resticBinary(server);
 }

@@ -18,7 +18,7 @@ export const MAX_BULK_RESTIC_WAITING = 16;
 const BUSY_RETRY_AFTER_S = 30;
 
 /** The slots of one backup server for one capacity class. */
-export function serverLimit(server: SshTarget, capacity: Capacity): Semaphore {
+export function serverLimit(server: Pick<SshTarget, 'host' | 'port' | 'user'>, capacity: Capacity): Semaphore {
   const k = `${serverKey(server)}/${capacity}`;
   let s = perServer.get(k);
   if (!s) {

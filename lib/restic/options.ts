@@ -35,6 +35,8 @@ export function repoOptionsFromTemplate(t: Readonly<Record<string, string | unde
   };
 }
 
+export const PASSWORD_ON_STDIN = '--password-file=/dev/stdin';
+
 const TRANSFER_COMMANDS = new Set(['backup', 'restore', 'dump']);
 
 export type ArgvRequest = {
@@ -47,6 +49,12 @@ export type ArgvRequest = {
   noLock?: boolean;
   json?: boolean;
   quiet?: boolean;
+  /**
+   * Global options of the repository's backend: for S3 the ones the driver adds on every command
+   * (path-style lookup, CA file, insecure TLS). `sftp.connections` is for SFTP only.
+   */
+  backendOptions?: readonly string[];
+  backend?: 'sftp' | 's3';
 };
 
 /**
@@ -55,15 +63,16 @@ export type ArgvRequest = {
  */
 export function resticArgv(r: ArgvRequest): { argv: string[]; env: Record<string, string> } {
   const o = r.options;
-  const argv = [r.binary, '--password-file=/dev/stdin', `--repo=${r.repository}`];
+  const argv = [r.binary, PASSWORD_ON_STDIN, `--repo=${r.repository}`];
   if (r.noLock) argv.push('--no-lock');
   if (r.json) argv.push('--json');
   if (r.quiet) argv.push('--quiet');
   if (o.bwlimit) argv.push(`--limit-upload=${o.bwlimit}`, `--limit-download=${o.bwlimit}`);
   if (TRANSFER_COMMANDS.has(r.command)) {
-    if (o.connections !== 5) argv.push(`--option=sftp.connections=${o.connections}`);
+    if (o.connections !== 5 && r.backend !== 's3') argv.push(`--option=sftp.connections=${o.connections}`);
     if (o.compression !== 'auto') argv.push(`--compression=${o.compression}`);
   }
+  argv.push(...(r.backendOptions ?? []));
   argv.push(r.command, ...(r.args ?? []));
   const env: Record<string, string> = {};
   if (o.maxproc !== undefined) env.GOMAXPROCS = String(o.maxproc);

@@ -1,6 +1,7 @@
 import 'server-only';
 import { audit } from '@/lib/auth/audit';
 import { inventory } from '@/lib/backup-server';
+import { sftpOnly } from '@/lib/catalog';
 import { inspectLocks, removeStaleLocks } from '@/lib/maintenance';
 import { ResticError } from '@/lib/restic';
 import { ExecError } from '@/lib/exec';
@@ -26,7 +27,8 @@ export async function submitLockWatch(datastoreId: number, trigger: 'schedule' |
     work: async (ctx, access): Promise<RunEnd> => {
       const settings = schedule(datastoreId, 'lock-watch');
       const thresholdMs = lockStaleThresholdMs(datastoreId);
-      const inv = await inventory(access.server, access.basePath);
+      const sftp = sftpOnly(access, 'Scheduled lock watch');
+      const inv = await inventory(sftp.server, sftp.basePath);
       const locked = inv.repositories.filter((r) => r.locks.length > 0).map((r) => r.name);
       forgetRepositoriesExcept(datastoreId, locked);
       let raised = 0;

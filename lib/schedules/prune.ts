@@ -1,6 +1,6 @@
 import 'server-only';
 import { inventory } from '@/lib/backup-server';
-import { datastoreAccess } from '@/lib/catalog';
+import { datastoreAccess, sftpOnly } from '@/lib/catalog';
 import { datastoreBackups, MaintenanceRefused, readBackups, type CloudBackups } from '@/lib/maintenance';
 import { prune, ResticError } from '@/lib/restic';
 import { RunFound, submitRun, type RunEnd } from './submit';
@@ -17,7 +17,7 @@ function running(cloud: CloudBackups, datastoreId: number, repositories: readonl
 
 /** "Prune all" refuses at once while a backup of the datastore runs (the schedule skips instead). */
 export async function refusePruneWhileBackingUp(datastoreId: number): Promise<void> {
-  const access = await datastoreAccess(datastoreId);
+  const access = sftpOnly(await datastoreAccess(datastoreId), 'Pruning every repository');
   const [inv, cloud] = await Promise.all([inventory(access.server, access.basePath), readBackups()]);
   const why = running(
     cloud,
@@ -34,7 +34,8 @@ export async function submitPruneAll(datastoreId: number, trigger: 'schedule' | 
     trigger,
     actor,
     title: (a) => `Prune every repository of datastore ${datastoreId} (“${a.datastore.name}”)`,
-    work: async (ctx, access): Promise<RunEnd> => {
+    work: async (ctx, any): Promise<RunEnd> => {
+      const access = sftpOnly(any, 'Scheduled prune');
       const inv = await inventory(access.server, access.basePath);
       const repos = inv.repositories.filter((r) => r.initialized);
       const names = inv.repositories.map((r) => r.name);

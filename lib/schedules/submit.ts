@@ -1,5 +1,5 @@
 import 'server-only';
-import { datastoreAccess, type DatastoreAccess } from '@/lib/catalog';
+import { datastoreAccess, sftpOnly, type DatastoreAccess } from '@/lib/catalog';
 import { serverKey } from '@/lib/exec';
 import { JobFailed, submitJob, type JobContext } from '@/lib/jobs';
 import type { RunOutcome, ScheduleKind } from '@/lib/schemas/schedules';
@@ -45,7 +45,7 @@ export async function submitRun(r: RunRequest): Promise<{ runId: number; jobId: 
       kind: JOB_KIND[r.kind],
       title: r.title(access),
       actor: r.actor,
-      serverKey: serverKey(access.server),
+      serverKey: serverKey(sftpOnly(access, 'Scheduled maintenance').server),
       params: { datastoreId: r.datastoreId, trigger: r.trigger, ...r.params },
       run: async (ctx) => {
         try {

@@ -4,6 +4,13 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { FrontendPaths } from './paths';
 
+/**
+ * The datastore attributes kept encrypted. oned.conf lists RESTIC_PASSWORD; the 7.4 docs say the S3
+ * secret key is "Stored encrypted" too (unverified in oned.conf). The sandbox encrypts both, so a
+ * client that reads them must ask for `--decrypt`, which works whichever way a real oned does it.
+ */
+export const ENCRYPTED_DS_ATTRS = ['RESTIC_PASSWORD', 'RESTIC_S3_SECRET_ACCESS_KEY'] as const;
+
 export function ensureOneKey(paths: FrontendPaths): void {
   if (!existsSync(paths.oneKey))
     writeFileSync(paths.oneKey, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });

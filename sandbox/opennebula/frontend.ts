@@ -30,7 +30,8 @@ export const CLI_COMMANDS = [
   'onehost',
   'onezone',
 ] as const;
-export const ONE_VERSION = '7.0.0';
+/** OpenNebula's version the front-end reports; 7.4 is the first with S3 restic datastores. */
+export const ONE_VERSION = '7.4.0';
 
 export type FrontendAccount = {
   name: string;
@@ -49,7 +50,12 @@ export type FrontendInfo = {
   accounts: FrontendAccount[];
 };
 
-export type FrontendOptions = { resticVersion?: ResticVersion; monitorIntervalS?: number };
+export type FrontendOptions = {
+  resticVersion?: ResticVersion;
+  monitorIntervalS?: number;
+  /** e.g. '7.2.0' to play a front-end without RESTIC_BACKEND (S3); default ONE_VERSION */
+  oneVersion?: string;
+};
 
 function writeWrappers(paths: FrontendPaths): void {
   mkdirSync(paths.binDir, { recursive: true });
@@ -122,11 +128,11 @@ export async function startFrontend(stateDir: string, opts: FrontendOptions = {}
     switchUser: isRoot(),
     restic: server.restic.path,
     backupServer: server.name,
-    version: ONE_VERSION,
+    version: opts.oneVersion ?? ONE_VERSION,
     monitorIntervalS: opts.monitorIntervalS ?? Number(process.env.ONE_SANDBOX_MONITOR_INTERVAL ?? 60),
   };
   writeConfig(paths, cfg);
-  writeFileSync(paths.version, `${ONE_VERSION}\n`);
+  writeFileSync(paths.version, `${cfg.version}\n`);
   ensureOneKey(paths);
   ensureDb(paths);
   shareStateWithAccount(paths, cfg);
@@ -141,7 +147,7 @@ export async function startFrontend(stateDir: string, opts: FrontendOptions = {}
     commandDir: paths.binDir,
     stateFile: paths.db,
     logDir: paths.logDir,
-    version: ONE_VERSION,
+    version: cfg.version,
     monitorIntervalS: cfg.monitorIntervalS,
     hypervisors: readDb(paths).hosts.map((h) => h.name),
     accounts,

@@ -23,6 +23,7 @@ import { sshScript, fail } from '../opennebula/driver/remote';
 import { restic, resticEnv, repoPath } from '../opennebula/driver/restic-command';
 import { cliRunner, type Cli } from './cli-runner';
 import { leaveStaleExclusiveLock } from './stale-lock';
+import { seedS3Datastore, type S3SeedReport } from './seed-s3';
 
 const DAY = 86_400;
 /** 2026-10-01 08:00:00 UTC: the seed's history starts here, one step per day or week. */
@@ -36,7 +37,18 @@ export type SeedReport = {
   staleLockRepo: string;
   orphanSnapshot: { repo: string; snapshot: string };
   danglingImage: { imageId: number; snapshot: string };
+  /** with `s3: true` only */
+  s3?: S3SeedReport;
   seconds: number;
+};
+
+export type SeedOptions = {
+  /**
+   * Also the S3 restic datastore on the sandbox's S3 server (seed-s3.ts): a few more seconds and a
+   * moto process, so the demo turns it on and tests ask for it. Re-seeded when the S3 server
+   * restarted empty, even on an otherwise seeded state folder.
+   */
+  s3?: boolean;
 };
 
 const DS_TEMPLATE = (server: string, user: string) => `# Sandbox demo backup datastore (restic over SFTP)
@@ -165,12 +177,18 @@ export async function seedDemoDatastore(stateDir: string): Promise<{ datastoreId
   return { datastoreId: 100 };
 }
 
-/** Seeds a front-end's state folder (starting it when needed); a seeded folder is left as it is. */
-export async function seedDemoCloud(stateDir: string): Promise<SeedReport | undefined> {
+/**
+ * Seeds a front-end's state folder (starting it when needed); a seeded folder is left as it is
+ * (but for the S3 part, which an S3 server restart empties).
+ */
+export async function seedDemoCloud(stateDir: string, opts: SeedOptions = {}): Promise<SeedReport | undefined> {
   const started = Date.now();
   const info: FrontendInfo = await startFrontend(stateDir);
   const paths = frontendPaths(stateDir);
-  if (readDb(paths).datastores.some((d) => d.id === 100)) return undefined;
+  if (readDb(paths).datastores.some((d) => d.id === 100)) {
+    if (opts.s3) await seedS3Datastore(stateDir, SEED_EPOCH);
+    return undefined;
+  }
   const cli = cliRunner(info);
   const cfg = readConfig(paths);
   const tplDir = await createDemoDatastore(paths, cli);
@@ -251,8 +269,12 @@ export async function seedDemoCloud(stateDir: string): Promise<SeedReport | unde
     END_TYPE: '0',
   });
 
+  // Last, so every ID above is the same with or without it.
+  const s3 = opts.s3 ? await seedS3Datastore(stateDir, SEED_EPOCH) : undefined;
+
   return {
     datastoreId: 100,
+    ...(s3 ? { s3 } : {}),
     vms: { ...vm, overdue, never },
     backupJobId: bjId,
     staleLockRepo: repo,

@@ -7,7 +7,7 @@ import { parseTemplate, parseErrorText, TemplateSyntaxError } from '../template/
 import { getValue, removeAttr, setValue, type Template } from '../template/template';
 import { withDb } from '../store/db';
 import { DS_PERMS } from '../store/initial-db';
-import { encrypt, decrypt } from '../crypto';
+import { encrypt, decrypt, ENCRYPTED_DS_ATTRS } from '../crypto';
 import { datastoreXml } from '../xml/datastore-xml';
 import { visible, authorize } from '../permissions';
 import { DS_TYPE } from '../ops/states';
@@ -83,11 +83,10 @@ function create(ctx: Ctx, a: Parsed): number {
   if (type === DS_TYPE.BACKUP_DS) t = removeAttr(t, 'DISK_TYPE');
   if (getValue(t, 'SAFE_DIRS') === undefined) t = setValue(t, 'SAFE_DIRS', '/var/tmp');
   if (getValue(t, 'RESTRICTED_DIRS') === undefined) t = setValue(t, 'RESTRICTED_DIRS', '/');
-  const pw = getValue(t, 'RESTIC_PASSWORD');
-  if (pw !== undefined)
-    t = t.map((x) =>
-      x.name === 'RESTIC_PASSWORD' && 'value' in x ? { name: x.name, value: encrypt(ctx.paths, x.value) } : x,
-    );
+  const encrypted: readonly string[] = ENCRYPTED_DS_ATTRS;
+  t = t.map((x) =>
+    encrypted.includes(x.name) && 'value' in x ? { name: x.name, value: encrypt(ctx.paths, x.value) } : x,
+  );
   const id = withDb(ctx.paths, (d) => {
     const taken = d.datastores.find((x) => x.name === name);
     if (taken) throw allocateError(M, 'DATASTORE', `NAME is already taken by DATASTORE ${taken.id}.`);
@@ -150,6 +149,7 @@ function show(ctx: Ctx, a: Parsed): number {
   authorize(s, M, ds, 'USE', 'DATASTORE');
   // SharedAPI: decrypt && att.is_admin()
   const reveal = a.options.decrypt && s.admin ? (c: string) => decrypt(ctx.paths, c) : undefined;
+  const encrypted: readonly string[] = ENCRYPTED_DS_ATTRS;
   if (a.options.xml) {
     printXml(ctx, datastoreXml(db, ds, reveal));
     return 0;
@@ -176,7 +176,7 @@ function show(ctx: Ctx, a: Parsed): number {
     'DATASTORE TEMPLATE',
     ...ds.template.map((x) =>
       'value' in x
-        ? `${x.name}="${reveal && x.name === 'RESTIC_PASSWORD' ? reveal(x.value) : x.value}"`
+        ? `${x.name}="${reveal && encrypted.includes(x.name) ? reveal(x.value) : x.value}"`
         : `${x.name}=[...]`,
     ),
   ];

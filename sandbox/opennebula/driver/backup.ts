@@ -4,8 +4,8 @@ import { shq } from '../../common/shell-quote';
 import type { FrontendPaths } from '../paths';
 import { readConfig } from '../config';
 import { fail, localScript, sshScript } from './remote';
-import { repoPath, restic, resticEnv, type ResticDs } from './restic-command';
-import { sftpCommand, sftpUrl } from './datastore-context';
+import { restic, resticEnv, type ResticDs } from './restic-command';
+import { remoteRepoUrl, sftpCommand } from './datastore-context';
 
 export type BackupRun = {
   host: string;
@@ -65,10 +65,10 @@ function postbackupScript(r: BackupRun): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** `stats || init` on the front-end with the sftp URL; the first stats' "does not exist" is ignored. */
+/** `stats || init` on the front-end with the sftp (or S3) URL; the first stats' "does not exist" is ignored. */
 async function createRepoIfNotExists(paths: FrontendPaths, ds: ResticDs, repoId: string): Promise<void> {
   const cfg = readConfig(paths);
-  const url = sftpUrl(ds, repoPath(ds, repoId));
+  const url = remoteRepoUrl(ds, repoId);
   const sc = sftpCommand(paths, cfg.backupServer);
   const script = `${resticEnv(cfg.restic, ds)}\n${restic(ds, url, 'stats', {}, sc)} || ${restic(ds, url, 'init', {}, sc)}\n`;
   const r = await localScript(paths, script);
@@ -82,7 +82,7 @@ function backupScript(paths: FrontendPaths, ds: ResticDs, r: BackupRun): string 
   const bdir = shq(`${r.vmDir}/backup`);
   const opts: Record<string, string | null> = { force: null, json: null, tag: `one-${r.vmId}` };
   if (r.time) opts.time = r.time;
-  const url = sftpUrl(ds, repoPath(ds, r.repoId));
+  const url = remoteRepoUrl(ds, r.repoId);
   const cmd = restic(ds, url, `backup ${bdir}/disk.* ${bdir}/vm.xml`, opts, sftpCommand(paths, cfg.backupServer));
   const jq = `jq -r '.snapshot_id + " " + (.total_bytes_processed|tostring) | select ( . != " null" )'`;
   return `set -e -o pipefail\n${resticEnv(cfg.restic, ds)}\n${cmd} | ${jq}\n`;

@@ -1,4 +1,4 @@
-// restic/increment_flatten, on the backup server: pull the first N-KEEP_LAST+1 increments to their
+// restic/increment_flatten, on the backup server (on the front-end for S3): pull the first N-KEEP_LAST+1 increments to their
 // original paths, rebase and commit them into one qcow2 named as the last of them, back it up
 // with the original time, prune the merged snapshots, and answer `<MB> <id:snap,...>`.
 import { posix } from 'node:path';
@@ -6,8 +6,8 @@ import { shq } from '../../common/shell-quote';
 import type { FrontendPaths } from '../paths';
 import { readConfig } from '../config';
 import type { Increment } from '../store/types';
-import { fail, sshScript } from './remote';
-import { repoPath, restic, resticEnv, type ResticDs } from './restic-command';
+import { fail, repoHostScript } from './remote';
+import { repoUrl, restic, resticEnv, type ResticDs } from './restic-command';
 import { removeSnapshots } from './rm';
 import { resticTimeArg, snapshotInfo } from './snapshots';
 import { withLockRetry } from './lock-retry';
@@ -30,7 +30,7 @@ export async function flattenIncrements(
   const diskIds = [
     ...new Set(info.paths.map((p) => /\/disk\.(\d+)\.\d+$/.exec(p)?.[1]).filter((d): d is string => !!d)),
   ];
-  const repo = repoPath(ds, repoId);
+  const repo = repoUrl(ds, repoId);
   const files = (k: number) => diskIds.map((d) => `${dir}/disk.${d}.${k}`);
 
   const pull = merged.flatMap((inc) =>
@@ -65,7 +65,7 @@ export async function flattenIncrements(
     // The driver removes the files but leaves the folders behind.
     `rm -f ${[...merged.flatMap((i) => files(i.id)), vmXml].map(shq).join(' ')}`,
   ].join('\n');
-  const r = await withLockRetry(() => sshScript(paths, cfg.backupServer, `${script}\n`));
+  const r = await withLockRetry(() => repoHostScript(paths, ds, `${script}\n`));
   if (r.code !== 0) throw fail('increment flatten', r);
   const lines = r.stdout.trim().split('\n');
   const snapLine = lines.find((l) => /^[0-9a-f]{8,64} \d+$/.test(l));

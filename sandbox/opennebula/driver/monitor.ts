@@ -1,4 +1,4 @@
-// restic/monitor for SFTP (Restic::SFTP#monitor_stats): on the backup server, `mkdir -p` the base
+// restic/monitor. For SFTP (Restic::SFTP#monitor_stats): on the backup server, `mkdir -p` the base
 // path, check the synced restic and VERSION (syncing them when they differ), then `df -PBM`.
 import { posix } from 'node:path';
 import { copyFileSync, chmodSync, chownSync, writeFileSync } from 'node:fs';
@@ -7,6 +7,9 @@ import { run } from '../../common/process';
 import type { FrontendPaths } from '../paths';
 import { readConfig } from '../config';
 import { sshScript } from './remote';
+import type { Datastore, Db } from '../store/types';
+import { getValue } from '../template/template';
+import { IMAGE_TYPE } from '../ops/states';
 
 export type Capacity = { usedMb: number; totalMb: number; freeMb: number };
 
@@ -58,6 +61,20 @@ export async function monitorResticDs(paths: FrontendPaths, basePath: string): P
   }
   const lines = r.stdout.trim().split('\n');
   return parseMonitorOutput(dfLine(lines[lines.length - 1] ?? ''));
+}
+
+/**
+ * Restic::S3#monitor_stats (7.4+): USED_MB is the sum of SIZE over the datastore's backup images
+ * (TYPE 6, read through the API), TOTAL_MB the datastore's TOTAL_MB (default 1048576), FREE_MB
+ * max(TOTAL - USED, 0). The bucket itself is never asked.
+ */
+export function monitorS3Ds(db: Db, ds: Datastore): Capacity {
+  const usedMb = db.images
+    .filter((i) => i.datastoreId === ds.id && i.type === IMAGE_TYPE.BACKUP)
+    .reduce((sum, i) => sum + i.size, 0);
+  const total = Number(getValue(ds.template, 'TOTAL_MB') ?? '');
+  const totalMb = Number.isFinite(total) && total > 0 ? Math.floor(total) : 1048576;
+  return { usedMb, totalMb, freeMb: Math.max(totalMb - usedMb, 0) };
 }
 
 /** Image and system datastores are monitored on the front-end with the same df. */

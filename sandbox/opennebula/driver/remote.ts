@@ -1,6 +1,7 @@
 // Running driver scripts where OpenNebula runs them: `bash -s` over SSH on a hypervisor or on the
 // backup server (script on stdin, so secrets never reach an argv), or locally as oneadmin.
 import { spawn } from 'node:child_process';
+import { copyFile } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { run, type RunResult } from '../../common/process';
 import type { FrontendPaths } from '../paths';
@@ -61,6 +62,33 @@ export function sshCat(
       );
     });
   });
+}
+
+/**
+ * Runs a script where the driver runs restic against a datastore's repositories: on the backup
+ * server over SSH for SFTP, on the front-end itself for S3 (Restic::S3 uses LocalCommand).
+ */
+export function repoHostScript(
+  paths: FrontendPaths,
+  ds: { s3?: unknown },
+  script: string,
+  timeoutMs = 600_000,
+): Promise<RunResult> {
+  return ds.s3
+    ? localScript(paths, script, timeoutMs)
+    : sshScript(paths, readConfig(paths).backupServer, script, timeoutMs);
+}
+
+/** The downloader's `command`: `ssh ... cat FILE` for SFTP, a local `cat` for S3. */
+export async function repoHostCat(
+  paths: FrontendPaths,
+  ds: { s3?: unknown },
+  remotePath: string,
+  localPath: string,
+  quoted: string,
+): Promise<void> {
+  if (ds.s3) await copyFile(remotePath, localPath);
+  else await sshCat(paths, readConfig(paths).backupServer, remotePath, localPath, quoted);
 }
 
 export function fail(what: string, r: RunResult): Error {

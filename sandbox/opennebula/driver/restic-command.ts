@@ -4,6 +4,18 @@ import { posix } from 'node:path';
 import { shq } from '../../common/shell-quote';
 import { getValue, type Template } from '../template/template';
 
+/** Restic::S3's settings (7.4+), defaults as the driver applies them. */
+export type S3Settings = {
+  endpoint: string;
+  bucket: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  region: string;
+  pathStyle: boolean;
+  cacert?: string;
+  insecureTls: boolean;
+};
+
 export type ResticDs = {
   id: number;
   basePath: string;
@@ -11,10 +23,25 @@ export type ResticDs = {
   password: string;
   sftpUser: string;
   sftpServer: string;
+  /** Set for RESTIC_BACKEND = "S3": restic then runs on the front-end instead of the backup server. */
+  s3?: S3Settings;
 };
 
 export function repoPath(ds: ResticDs, repoId: string): string {
   return posix.normalize(`${ds.basePath}/${repoId}`);
+}
+
+/** s3:<endpoint>/<bucket>/<repo_id>: the datastore ID is not part of it. */
+export function s3Url(s3: S3Settings, repoId: string): string {
+  return `s3:${s3.endpoint}/${s3.bucket}/${repoId}`;
+}
+
+/**
+ * The repository as restic names it where the driver's repository commands run: a path on the
+ * backup server (SFTP), or the S3 URL on the front-end.
+ */
+export function repoUrl(ds: ResticDs, repoId: string): string {
+  return ds.s3 ? s3Url(ds.s3, repoId) : repoPath(ds, repoId);
 }
 
 export function repoId(vmId: number, bjId?: number): string {
@@ -26,6 +53,14 @@ export function resticEnv(resticBin: string, ds: ResticDs): string {
   const lines = [`export RESTIC_BIN=${shq(resticBin)}`, `export RESTIC_PASSWORD=${shq(ds.password)}`];
   const maxproc = getValue(ds.template, 'RESTIC_MAXPROC');
   if (maxproc && /^-?\d+$/.test(maxproc) && maxproc !== '-1') lines.push(`export GOMAXPROCS=${shq(maxproc)}`);
+  if (ds.s3) {
+    lines.push(
+      `export AWS_ACCESS_KEY_ID=${shq(ds.s3.accessKeyId)}`,
+      `export AWS_SECRET_ACCESS_KEY=${shq(ds.s3.secretAccessKey)}`,
+      `export AWS_DEFAULT_REGION=${shq(ds.s3.region)}`,
+      `export AWS_REGION=${shq(ds.s3.region)}`,
+    );
+  }
   return lines.join('\n');
 }
 
@@ -51,6 +86,12 @@ export function restic(
     if (conns && conns !== '5' && repo.startsWith('sftp:')) all.option = `sftp.connections=${conns}`;
     const comp = getValue(ds.template, 'RESTIC_COMPRESSION') ?? 'auto';
     if (comp === 'off' || comp === 'max') all.compression = comp;
+  }
+  if (repo.startsWith('s3:') && ds.s3) {
+    // S3 options go on every command.
+    if (ds.s3.pathStyle) all.option = 's3.bucket-lookup=path';
+    if (ds.s3.cacert) all.cacert = ds.s3.cacert;
+    if (ds.s3.insecureTls) all['insecure-tls'] = null;
   }
   const parts = Object.entries(all).map(([k, v]) => shq(v === null ? `--${k}` : `--${k}=${v.replace(/["']/g, '')}`));
   if (sftpCommand && repo.startsWith('sftp:')) parts.push(shq(`--option=sftp.command=${sftpCommand}`));

@@ -1,14 +1,15 @@
 // restic/restore and the restic downloader. restore reads the snapshot's file list and vm.xml (fast,
 // oned waits for it); the downloader later dumps every file of the chain into RESTIC_TMP_DIR on
-// the backup server, rebases and converts it, and streams it to the image datastore.
+// the backup server (on the front-end for S3), rebases and converts it, and streams it to the
+// image datastore.
 import { posix } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { shq } from '../../common/shell-quote';
 import type { FrontendPaths } from '../paths';
 import { readConfig } from '../config';
 import { getValue } from '../template/template';
-import { fail, sshCat, sshScript } from './remote';
-import { repoPath, restic, resticEnv, type ResticDs } from './restic-command';
+import { fail, repoHostCat, repoHostScript } from './remote';
+import { repoUrl, restic, resticEnv, type ResticDs } from './restic-command';
 import { snapshotInfo } from './snapshots';
 import { withLockRetry } from './lock-retry';
 import { passHold } from '../ops/holds';
@@ -30,9 +31,9 @@ export async function readRestoreInfo(
     .map((p) => /\/disk\.(\d+)\.\d+$/.exec(p)?.[1])
     .filter((d): d is string => !!d)
     .map(Number);
-  const cmd = restic(ds, repoPath(ds, repoId), `dump ${shq(snap)} ${shq(vmXmlPath)}`, { quiet: null });
+  const cmd = restic(ds, repoUrl(ds, repoId), `dump ${shq(snap)} ${shq(vmXmlPath)}`, { quiet: null });
   const r = await withLockRetry(() =>
-    sshScript(paths, cfg.backupServer, `set -e -o pipefail\n${resticEnv(cfg.restic, ds)}\n${cmd} | base64 -d\n`),
+    repoHostScript(paths, ds, `set -e -o pipefail\n${resticEnv(cfg.restic, ds)}\n${cmd} | base64 -d\n`),
   );
   if (r.code !== 0) throw fail('restic dump vm.xml', r);
   return { dir: posix.dirname(vmXmlPath), diskIds: diskIds.sort((a, b) => a - b), vmXml: r.stdout };
@@ -56,7 +57,7 @@ export async function downloadDisk(
   const cfg = readConfig(paths);
   const tmpBase = getValue(ds.template, 'RESTIC_TMP_DIR') ?? '/var/tmp';
   const tmp = posix.join(paths.root, tmpBase, randomUUID());
-  const repo = repoPath(ds, repoId);
+  const repo = repoUrl(ds, repoId);
   const files = chain.map((c) => `${tmp}/disk.${diskId}.${c.id}`);
   const dumps = chain.map(
     (c, i) =>
@@ -73,12 +74,12 @@ export async function downloadDisk(
     `qemu-img convert -q -O qcow2 ${shq(last)} ${shq(`${last}.img`)}`,
   ].join('\n');
   try {
-    const r = await withLockRetry(() => sshScript(paths, cfg.backupServer, `${script}\n`));
+    const r = await withLockRetry(() => repoHostScript(paths, ds, `${script}\n`));
     if (r.code !== 0) throw fail('restic downloader', r);
     // Staged on the backup server, not yet in the image datastore: the middle of the copy.
     await passHold(paths, 'copy');
-    await sshCat(paths, cfg.backupServer, `${last}.img`, dest, shq(`${last}.img`));
+    await repoHostCat(paths, ds, `${last}.img`, dest, shq(`${last}.img`));
   } finally {
-    await sshScript(paths, cfg.backupServer, `rm -rf ${shq(`${tmp}/`)}\n`);
+    await repoHostScript(paths, ds, `rm -rf ${shq(`${tmp}/`)}\n`);
   }
 }

@@ -1,9 +1,10 @@
-// restic/rm: `forget --prune` of every snapshot of a backup image, on the backup server, retried
+// restic/rm: `forget --prune` of every snapshot of a backup image, on the backup server (on the
+// front-end for S3), retried
 // while the repository is locked.
 import type { FrontendPaths } from '../paths';
 import { readConfig } from '../config';
-import { fail, sshScript } from './remote';
-import { pruneOpts, repoPath, restic, resticEnv, type ResticDs } from './restic-command';
+import { fail, repoHostScript } from './remote';
+import { pruneOpts, repoUrl, restic, resticEnv, type ResticDs } from './restic-command';
 import { withLockRetry } from './lock-retry';
 import { shq } from '../../common/shell-quote';
 
@@ -15,9 +16,9 @@ export async function removeSnapshots(
 ): Promise<void> {
   if (!snapshots.length) return;
   const cfg = readConfig(paths);
-  const cmd = restic(ds, repoPath(ds, repoId), `forget ${snapshots.map(shq).join(' ')}`, pruneOpts(ds));
+  const cmd = restic(ds, repoUrl(ds, repoId), `forget ${snapshots.map(shq).join(' ')}`, pruneOpts(ds));
   const r = await withLockRetry(() =>
-    sshScript(paths, cfg.backupServer, `set -e -o pipefail\n${resticEnv(cfg.restic, ds)}\n${cmd}\n`),
+    repoHostScript(paths, ds, `set -e -o pipefail\n${resticEnv(cfg.restic, ds)}\n${cmd}\n`),
   );
   if (r.code !== 0) throw fail('restic forget --prune', r);
 }

@@ -1,8 +1,8 @@
 // Reading a snapshot the driver's way: `snapshots '<id>' --no-lock --json` on the backup server.
 import type { FrontendPaths } from '../paths';
 import { readConfig } from '../config';
-import { fail, sshScript } from './remote';
-import { repoPath, restic, resticEnv, type ResticDs } from './restic-command';
+import { fail, repoHostScript } from './remote';
+import { repoUrl, restic, resticEnv, type ResticDs } from './restic-command';
 import { shq } from '../../common/shell-quote';
 
 export type Snapshot = {
@@ -21,12 +21,12 @@ export async function snapshotInfo(
   snap: string,
 ): Promise<Snapshot> {
   const cfg = readConfig(paths);
-  const cmd = restic(ds, repoPath(ds, repoId), `snapshots ${shq(snap)}`, { 'no-lock': null, json: null });
-  const r = await sshScript(paths, cfg.backupServer, `set -e -o pipefail\n${resticEnv(cfg.restic, ds)}\n${cmd}\n`);
+  const cmd = restic(ds, repoUrl(ds, repoId), `snapshots ${shq(snap)}`, { 'no-lock': null, json: null });
+  const r = await repoHostScript(paths, ds, `set -e -o pipefail\n${resticEnv(cfg.restic, ds)}\n${cmd}\n`);
   if (r.code !== 0) throw fail('restic snapshots', r);
   const list = JSON.parse(r.stdout || '[]') as Snapshot[];
   const s = list[0];
-  if (!s) throw new Error(`snapshot ${snap} not found in ${repoPath(ds, repoId)}`);
+  if (!s) throw new Error(`snapshot ${snap} not found in ${repoUrl(ds, repoId)}`);
   return s;
 }
 

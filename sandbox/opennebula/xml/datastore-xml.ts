@@ -1,4 +1,5 @@
 // DATASTORE as Datastore::to_xml writes it (order of share/doc/xsd/datastore.xsd).
+import { ENCRYPTED_DS_ATTRS } from '../crypto';
 import type { Datastore, Db } from '../store/types';
 import { templateXml } from './template-xml';
 import { cel, el, ids } from './escape';
@@ -9,8 +10,10 @@ export type ShowPassword = (cipherText: string) => string;
 
 export function datastoreXml(db: Db, ds: Datastore, reveal?: ShowPassword): string {
   let template: Template = ds.template;
-  const pw = getValue(template, 'RESTIC_PASSWORD');
-  if (reveal && pw !== undefined) template = setValue(template, 'RESTIC_PASSWORD', reveal(pw));
+  for (const name of ENCRYPTED_DS_ATTRS) {
+    const v = getValue(template, name);
+    if (reveal && v !== undefined) template = setValue(template, name, reveal(v));
+  }
   const images = db.images.filter((i) => i.datastoreId === ds.id).map((i) => i.id);
   return (
     '<DATASTORE>' +

@@ -51,9 +51,11 @@ async function Overview({
           </>
         }
         subtitle={
-          overview.datastore.isRestic
-            ? `restic backup datastore on ${overview.server?.user ?? ''}@${overview.server?.host ?? ''}`
-            : `${overview.datastore.type} datastore (${overview.datastore.dsMad})`
+          overview.bucket
+            ? `restic backup datastore in S3: ${overview.bucket.location}`
+            : overview.datastore.isRestic
+              ? `restic backup datastore on ${overview.server?.user ?? ''}@${overview.server?.host ?? ''}`
+              : `${overview.datastore.type} datastore (${overview.datastore.dsMad})`
         }
       />
       <ServerBanner server={overview.server} />

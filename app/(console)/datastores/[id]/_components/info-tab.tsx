@@ -1,7 +1,7 @@
 import type { DatastoreOverview } from '@/lib/catalog';
 import { Badge } from '@/app/_components/badge';
 import { CapacityBar } from '@/app/_components/capacity-bar';
-import { formatDate } from '@/app/_components/format';
+import { formatBytes, formatDate } from '@/app/_components/format';
 import { Panel } from '@/app/_components/panel';
 import { ExpectedIntervalForm } from './expected-interval-form';
 
@@ -100,13 +100,37 @@ export function InfoTab({
           </Row>
         </dl>
       </Panel>
-      <Panel title="Backup server" testId="server-status">
+      {overview.bucket && (
+        <Panel title="S3 bucket" testId="s3-bucket">
+          <dl className="divide-y divide-slate-100 dark:divide-slate-800">
+            <Row label="Repositories at">
+              <code className="break-all">{overview.bucket.location}/&lt;VM ID or job_N&gt;</code>
+            </Row>
+            <Row label="Capacity (as OpenNebula's S3 monitor computes it)">
+              <CapacityBar
+                usedMb={overview.bucket.monitor.usedMb}
+                freeMb={overview.bucket.monitor.freeMb}
+                totalMb={overview.bucket.monitor.totalMb}
+                source="the sizes of the datastore's backup images against TOTAL_MB"
+                testId="s3-monitor-capacity"
+              />
+            </Row>
+            {overview.bucket.usage && (
+              <Row label="Stored in the bucket">
+                <span data-testid="s3-bucket-usage">
+                  {formatBytes(overview.bucket.usage.bytes)} in {overview.bucket.usage.objects} objects
+                </span>{' '}
+                <span className="text-xs text-slate-500">(after restic&apos;s deduplication and compression)</span>
+              </Row>
+            )}
+          </dl>
+        </Panel>
+      )}
+      <Panel title={overview.bucket ? 'restic and the S3 endpoint' : 'Backup server'} testId="server-status">
         {s ? (
           <dl className="divide-y divide-slate-100 dark:divide-slate-800">
-            <Row label="Server">
-              <code>
-                {s.user}@{s.host}
-              </code>
+            <Row label={overview.bucket ? 'Bucket' : 'Server'}>
+              <code>{overview.bucket ? s.host : `${s.user}@${s.host}`}</code>
             </Row>
             <Row label="Reachable">{s.reachable ? <Badge tone="ok">yes</Badge> : <Badge tone="error">no</Badge>}</Row>
             {s.reachable ? (
@@ -114,7 +138,7 @@ export function InfoTab({
                 <Row label="restic">
                   <span data-testid="restic-version">{s.resticVersion}</span>
                 </Row>
-                <Row label="OpenNebula's synced restic">
+                <Row label={overview.bucket ? "OpenNebula's front-end restic" : "OpenNebula's synced restic"}>
                   {s.syncedBinary ? (
                     <Badge tone="ok">present</Badge>
                   ) : (
