@@ -49,6 +49,10 @@ export function appEnvironment(stateDir: string): Record<string, string> {
   // Backstone's service identity is oneadmin's, as on a real front-end.
   const service = frontend?.accounts?.find((a) => a.role === 'admin');
   if (service) env.BACKSTONE_ONE_AUTH = service.oneAuth;
+  // S3 datastores: Backstone runs restic on its own machine, as the driver does on the front-end;
+  // the sandbox's restic is the one its front-end writes S3 backups with.
+  const restic = (info.backupServer as { restic?: { path?: string } } | undefined)?.restic?.path;
+  if (restic) env.BACKSTONE_LOCAL_RESTIC = restic;
   return env;
 }
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startFrontend } from '../sandbox/opennebula/frontend';
 import { seedDemoCloud } from '../sandbox/seed/seed-demo-cloud';
+import { ensureSandboxS3 } from '../sandbox/s3-server/component';
 import { isResticVersion } from '../sandbox/common/restic-binaries';
 import { defaultStateDir, sandboxPaths } from '../sandbox/common/state';
 import { runningPid } from '../sandbox/common/pids';
@@ -38,7 +39,10 @@ async function main(): Promise<void> {
   const server = sandboxInfo(stateDir).backupServer;
   if (server) console.log(`backup server ${server.name} on 127.0.0.1:${server.port} (restic ${server.restic.version})`);
   console.log(`OpenNebula front-end simulator: ${frontend.commandDir}`);
-  const seeded = await seedDemoCloud(stateDir);
+  // The S3 server (moto) for the demo's S3 restic datastore (OpenNebula 7.4), seeded beside the SFTP ones.
+  const s3 = await ensureSandboxS3(stateDir);
+  console.log(`S3 server (moto) on ${s3.info.endpoint}`);
+  const seeded = await seedDemoCloud(stateDir, { s3: true });
   console.log(seeded ? `demo cloud seeded in ${seeded.seconds} s` : 'demo cloud already seeded');
   if (!buildIsFresh()) {
     console.log('building the app…');
