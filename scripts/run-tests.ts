@@ -225,8 +225,8 @@ function leftoverProcesses(): string[] {
 
 async function main(): Promise<number> {
   // Two chains side by side, so the 2 cores are busy while either waits on a server: the
-  // end-to-end chain (build, then Playwright: the longest) and the rest (static checks, unit tests
-  // and, once the build is there, the integration tests, which start their own servers).
+  // end-to-end chain (build, then Playwright: the longest) and the rest (static checks and unit
+  // tests, then the integration tests, which start their own servers).
   // One build, shared: the end-to-end tests need it, and so do the integration tests that start
   // the production server (scripts/package.int.test.ts, scripts/reverse-proxy.int.test.ts).
   const built = suites.has('e2e') || suites.has('integration') ? buildApp() : Promise.resolve(false);
