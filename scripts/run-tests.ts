@@ -234,14 +234,15 @@ async function main(): Promise<number> {
     if (!suites.has('e2e')) return;
     if (await built) await runE2e();
   };
-  // The integration tests start once the build is there, beside the static checks and the unit
-  // tests: most of their time is spent waiting on servers, so the cores have room for both.
   const restChain = async () => {
     await Promise.all([
       suites.has('static') ? runStatic() : undefined,
       suites.has('unit') ? runVitest('unit') : undefined,
-      suites.has('integration') ? built.then(() => runVitest('integration')) : undefined,
     ]);
+    if (suites.has('integration')) {
+      await built;
+      await runVitest('integration');
+    }
   };
   await Promise.all([e2eChain(), restChain()]);
 
