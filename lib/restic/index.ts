@@ -140,13 +140,13 @@ function watchS3(repo: S3ResticRepo, signal: AbortSignal, stop: () => void) {
   };
 }
 
-/** The argv and options of a local S3 run: the password from its file, the keys' file in env. */
+/**
+ * The argv and options of a local S3 run: the keys' file in env, the password still on stdin. A
+ * local child's stdin is a socket that restic cannot open as /dev/stdin, so the run names no
+ * password file at all: restic then reads the password from its stdin, which is not a terminal.
+ */
 function locally(argv: string[], opts: ExecOptions, x: S3Secrets): [string[], ExecOptions] {
-  const { stdin: _, ...rest } = opts;
-  return [
-    argv.map((a) => (a === PASSWORD_ON_STDIN ? `--password-file=${x.passwordFile}` : a)),
-    { ...rest, env: { ...opts.env, ...x.env } },
-  ];
+  return [argv.filter((a) => a !== PASSWORD_ON_STDIN), { ...opts, env: { ...opts.env, ...x.env } }];
 }
 
 /**
@@ -164,7 +164,8 @@ async function explainS3(repo: ResticRepo, err: ResticError): Promise<ExpectedEr
 async function run(repo: ResticRepo, argv: string[], opts: ExecOptions): Promise<ExecResult> {
   if (repo.backend !== 's3') return exec(repo.server, argv, opts);
   const s3 = repo;
-  return withS3Credentials(s3.s3, s3.password, async (x) => {
+  registerSecret(s3.password);
+  return withS3Credentials(s3.s3, async (x) => {
     const own = new AbortController();
     const signal = opts.signal ? AbortSignal.any([opts.signal, own.signal]) : own.signal;
     const watch = watchS3(s3, signal, () => own.abort());
@@ -190,7 +191,8 @@ async function runStream(repo: ResticRepo, argv: string[], opts: ExecOptions): P
     started = res;
     failed = rej;
   });
-  const done = withS3Credentials(s3.s3, s3.password, async (x) => {
+  registerSecret(s3.password);
+  const done = withS3Credentials(s3.s3, async (x) => {
     const s = stream(s3.server, ...locally(argv, opts, x));
     const own = new AbortController();
     const signal = opts.signal ? AbortSignal.any([opts.signal, own.signal]) : own.signal;

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { s3SettingsFromTemplate } from '@/lib/s3/settings';
 import { resticArgv, DEFAULT_REPO_OPTIONS } from './options';
@@ -14,35 +14,34 @@ const settings = s3SettingsFromTemplate({
 });
 
 describe('withS3Credentials', () => {
-  it('writes the keys and the password to 0600 files in a 0700 folder, and removes them after', async () => {
-    let seen: { file: string; password: string } | undefined;
-    await withS3Credentials(settings, 'repo-password', async ({ env, passwordFile }) => {
+  it('writes the keys to a 0600 file in a 0700 folder, and removes it after; the password is never written', async () => {
+    let seen = '';
+    await withS3Credentials(settings, async ({ env }) => {
       const file = env.AWS_SHARED_CREDENTIALS_FILE!;
-      seen = { file, password: passwordFile };
+      seen = file;
       expect(statSync(file).mode & 0o777).toBe(0o600);
-      expect(statSync(passwordFile).mode & 0o777).toBe(0o600);
       expect(statSync(dirname(file)).mode & 0o777).toBe(0o700);
       expect(readFileSync(file, 'utf8')).toBe(
         `[${S3_PROFILE}]\naws_access_key_id = AKIATESTKEYID\naws_secret_access_key = sEcReT/Key+Value\n`,
       );
-      expect(readFileSync(passwordFile, 'utf8')).toBe('repo-password\n');
-      // The environment names files and a profile only: no key, no password.
+      // Nothing else in the folder: the repository password goes to restic on stdin.
+      expect(readdirSync(dirname(file))).toEqual([basename(file)]);
+      // The environment names a file and a profile only: no key.
       expect(env).toEqual({
         AWS_SHARED_CREDENTIALS_FILE: file,
         AWS_PROFILE: S3_PROFILE,
         AWS_DEFAULT_REGION: 'eu-west-1',
         AWS_REGION: 'eu-west-1',
       });
-      expect(JSON.stringify(env)).not.toMatch(/sEcReT|AKIATESTKEYID|repo-password/);
+      expect(JSON.stringify(env)).not.toMatch(/sEcReT|AKIATESTKEYID/);
     });
-    expect(existsSync(seen!.file)).toBe(false);
-    expect(existsSync(seen!.password)).toBe(false);
+    expect(existsSync(seen)).toBe(false);
   });
 
   it('removes the files when the command fails', async () => {
     let file = '';
     await expect(
-      withS3Credentials(settings, 'repo-password', async ({ env }) => {
+      withS3Credentials(settings, async ({ env }) => {
         file = env.AWS_SHARED_CREDENTIALS_FILE!;
         throw new Error('restic failed');
       }),
