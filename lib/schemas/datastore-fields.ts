@@ -14,6 +14,13 @@ export const WIZARD_STEPS: readonly { id: WizardStep; title: string }[] = [
   { id: 'review', title: 'Review' },
 ];
 
+/** A step's title for the chosen backend: an S3 datastore has a bucket, not a backup server. */
+export function stepTitle(step: WizardStep, backend: Backend): string {
+  if (backend === 'S3' && step === 'server') return 'S3 bucket';
+  if (backend === 'S3' && step === 'preflight') return 'Check the bucket';
+  return WIZARD_STEPS.find((s) => s.id === step)?.title ?? step;
+}
+
 export type FieldKind = 'text' | 'integer' | 'select' | 'password' | 'checkbox' | 'secret';
 
 /** Where the repositories live (RESTIC_BACKEND, OpenNebula 7.4 and later; SFTP before). */
