@@ -107,7 +107,7 @@ test('create an S3 datastore through the wizard: every bucket check passes and O
 
   for (const id of ['endpoint', 'tls', 'credentials', 'bucket', 'shared-bucket', 'restic'])
     await expect(check(page, id)).toHaveAttribute('data-status', 'pass', { timeout: 60_000 });
-  await expect(page.getByText(`s3:${s3.endpoint}/${bucket}`)).toBeVisible();
+  await expect(page.getByText(`s3:${s3.endpoint}/${bucket}`, { exact: true })).toBeVisible();
 
   await next(page, 'Review');
   const shown = await page.getByTestId('template-text').textContent();
@@ -118,9 +118,10 @@ test('create an S3 datastore through the wizard: every bucket check passes and O
   await page.waitForURL(/\/datastores\/\d+\?created=1/, { timeout: 30_000 });
   const id = /\/datastores\/(\d+)/.exec(page.url())![1]!;
 
-  const t = templateOf(one('onedatastore', 'show', '-x', '--decrypt', id));
+  const xml = one('onedatastore', 'show', '-x', '--decrypt', id);
+  expect(xml).toMatch(new RegExp(`<NAME>(?:<!\\[CDATA\\[)?${name}`));
+  const t = templateOf(xml);
   expect(t).toMatchObject({
-    NAME: name,
     DS_MAD: 'restic',
     TM_MAD: '-',
     TYPE: 'BACKUP_DS',
