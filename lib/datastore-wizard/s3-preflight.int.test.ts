@@ -115,6 +115,34 @@ describe('the S3 check of the datastore wizard', () => {
     expect(check(r, 'endpoint').fix).toMatch(/RESTIC_S3_ENDPOINT/);
   }, 60_000);
 
+  describe('over HTTPS', () => {
+    let tls: S3Server;
+    beforeAll(async () => {
+      tls = await startS3Server({ stateDir: join(scratch, 's3-tls'), tls: true });
+    }, 120_000);
+    afterAll(async () => {
+      await tls?.stop();
+    });
+    const over = (extra: Partial<S3PreflightInput>) =>
+      input({
+        RESTIC_S3_ENDPOINT: tls.endpoint,
+        RESTIC_S3_ACCESS_KEY_ID: tls.accessKeyId,
+        RESTIC_S3_SECRET_ACCESS_KEY: tls.secretAccessKey,
+        RESTIC_S3_BUCKET: 'tls-bucket',
+        ...extra,
+      });
+
+    it('an untrusted certificate fails the TLS check with the CA fix; the CA file, or insecure TLS, gets past it', async () => {
+      const untrusted = await runS3Preflight(over({}));
+      expect(statuses(untrusted)).toMatchObject({ endpoint: 'pass', tls: 'fail', credentials: 'warn' });
+      expect(check(untrusted, 'tls').fix).toMatch(/RESTIC_S3_CACERT/);
+      const withCa = await runS3Preflight(over({ RESTIC_S3_CACERT: tls.caCertPath }));
+      expect(statuses(withCa)).toMatchObject({ tls: 'pass', credentials: 'pass', bucket: 'fail' });
+      const insecure = await runS3Preflight(over({ RESTIC_S3_INSECURE_TLS: 'YES' }));
+      expect(check(insecure, 'tls')).toMatchObject({ status: 'warn', fix: expect.stringMatching(/RESTIC_S3_CACERT/) });
+    }, 60_000);
+  });
+
   it('a host name that does not resolve, and a CA file that cannot be read, fail with their fixes', async () => {
     const dns = await runS3Preflight(input({ RESTIC_S3_ENDPOINT: 'http://no-such-host.invalid:9000' }));
     expect(check(dns, 'endpoint')).toMatchObject({ status: 'fail', detail: expect.stringMatching(/does not resolve/) });

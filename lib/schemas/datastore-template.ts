@@ -68,6 +68,8 @@ export function prefillFromTemplate(text: string): Prefill {
     else custom.push({ name: a.name, value: a.value });
   }
   if (values.RESTIC_PASSWORD !== undefined) values.password_confirm = values.RESTIC_PASSWORD;
+  // No RESTIC_BACKEND is the driver's SFTP: a pasted SFTP template switches the wizard back to it.
+  values.RESTIC_BACKEND ??= 'SFTP';
   return { values, custom, notes };
 }
 

@@ -228,5 +228,7 @@ describe('an S3 datastore (OpenNebula 7.4)', () => {
       TOTAL_MB: '512000',
     });
     expect(p.custom).toEqual([]);
+    // No RESTIC_BACKEND is the driver's SFTP.
+    expect(prefillFromTemplate('NAME = "x"\nRESTIC_SFTP_SERVER = "b"\n').values.RESTIC_BACKEND).toBe('SFTP');
   });
 });
