@@ -19,6 +19,7 @@ import { cloudState, one, oneAsync } from './support/one-cli';
 import { callAction, formOf, mapLimit, type ActionReply } from './support/server-actions';
 import { loadSandbox } from './sandbox-env';
 import { RESTIC_FIELDS } from '../lib/schemas/datastore-fields';
+import { S3_PREFLIGHT_FIELDS } from '../lib/schemas/datastore-preflight';
 
 const CANARY = join(tmpdir(), `backstone-canary-${process.pid}`);
 const corpus = (valid: string) => hostileCorpus(CANARY, valid, 'sample');
@@ -49,6 +50,11 @@ const FULL_AT_FIRST_PLACE = new Set([
     'password_confirm',
     'RESTIC_TMP_DIR',
     'custom_value',
+    'RESTIC_S3_ENDPOINT',
+    'RESTIC_S3_BUCKET',
+    'RESTIC_S3_ACCESS_KEY_ID',
+    'RESTIC_S3_SECRET_ACCESS_KEY',
+    'RESTIC_S3_CACERT',
     'host',
     'user',
     'from',
@@ -300,18 +306,29 @@ const maintenance =
 const maintenancePage = () => `/datastores/${DS}/maintenance/${web}`;
 const vmPage = () => `/vms/${web}`;
 
-const wizardBase = (): Record<string, string | string[]> => ({
-  requestId: crypto.randomUUID(),
-  // Taken: OpenNebula refuses the create, so a fuzzed field other than NAME creates nothing.
-  NAME: 'RBackups',
-  cluster: '0',
-  RESTIC_SFTP_SERVER: NOWHERE,
-  RESTIC_SFTP_USER: 'oneadmin',
-  RESTIC_PASSWORD: 'hostile-test-password-1',
-  password_confirm: 'hostile-test-password-1',
-  custom_name: 'HOSTILE_NOTE',
-  custom_value: 'x',
+/** An S3 bucket's settings where nothing listens: a check fails at once, a create is refused for its NAME. */
+const s3Base = (): Record<string, string> => ({
+  RESTIC_S3_ENDPOINT: `http://${NOWHERE}:9`,
+  RESTIC_S3_BUCKET: 'hostile-bucket',
+  RESTIC_S3_ACCESS_KEY_ID: 'HOSTILEACCESSKEY',
+  RESTIC_S3_SECRET_ACCESS_KEY: 'hostile-secret-access-key',
 });
+
+const wizardBase = (field?: string): Record<string, string | string[]> => {
+  const base = {
+    requestId: crypto.randomUUID(),
+    // Taken: OpenNebula refuses the create, so a fuzzed field other than NAME creates nothing.
+    NAME: 'RBackups',
+    cluster: '0',
+    RESTIC_PASSWORD: 'hostile-test-password-1',
+    password_confirm: 'hostile-test-password-1',
+    custom_name: 'HOSTILE_NOTE',
+    custom_value: 'x',
+  };
+  // An S3 field is fuzzed on an S3 datastore (on an SFTP one any value of it is refused as such).
+  if (field?.startsWith('RESTIC_S3_') || field === 'TOTAL_MB') return { ...base, RESTIC_BACKEND: 'S3', ...s3Base() };
+  return { ...base, RESTIC_SFTP_SERVER: NOWHERE, RESTIC_SFTP_USER: 'oneadmin' };
+};
 
 const ACTIONS: Record<string, ActionCase> = {
   signInAction: {
@@ -409,6 +426,14 @@ const ACTIONS: Record<string, ActionCase> = {
       'RESTIC_MEMORY_MAX_MB',
     ],
     // A valid request gets its report: every check failed against a server that is not there.
+    acceptable: (r) => r.state?.status === 'ok' && JSON.stringify(r.state.data ?? {}).includes('"fail"'),
+  },
+  s3PreflightAction: {
+    page: () => '/datastores/new',
+    shape: 'object',
+    base: s3Base,
+    fields: () => [...S3_PREFLIGHT_FIELDS],
+    // A valid request gets its report: the endpoint check fails, nothing listens there.
     acceptable: (r) => r.state?.status === 'ok' && JSON.stringify(r.state.data ?? {}).includes('"fail"'),
   },
   trustHostKeyAction: {

@@ -70,6 +70,13 @@ export function describeFailure(err: unknown): string {
   return 'Creating the datastore failed unexpectedly; the server log has the details.';
 }
 
+/** Where the repositories go, for the audit log (never a key). */
+function where(v: DatastoreWizardValues): string {
+  return v.RESTIC_BACKEND === 'S3'
+    ? `S3 bucket ${v.RESTIC_S3_BUCKET} at ${v.RESTIC_S3_ENDPOINT ?? 's3.amazonaws.com'}`
+    : `backup server ${v.RESTIC_SFTP_USER}@${v.RESTIC_SFTP_SERVER}`;
+}
+
 export async function createDatastoreOnce(
   who: Who,
   requestId: string,
@@ -77,6 +84,7 @@ export async function createDatastoreOnce(
   db: Db = getDb(),
 ): Promise<CreateOutcome> {
   registerSecret(values.RESTIC_PASSWORD);
+  if (values.RESTIC_S3_SECRET_ACCESS_KEY) registerSecret(values.RESTIC_S3_SECRET_ACCESS_KEY);
   if (!claim(db, requestId, who.actor)) return outcomeOfOther(db, requestId, who.actor);
   const cluster = values.cluster === '' ? undefined : Number(values.cluster);
   const target = `datastore ${values.NAME}`;
@@ -88,7 +96,7 @@ export async function createDatastoreOnce(
       action: 'datastore-create',
       target: `datastore ${id} (${values.NAME})`,
       outcome: 'ok',
-      detail: `backup server ${values.RESTIC_SFTP_USER}@${values.RESTIC_SFTP_SERVER}${cluster === undefined ? '' : `, cluster ${cluster}`}`,
+      detail: `${where(values)}${cluster === undefined ? '' : `, cluster ${cluster}`}`,
       address: who.address,
     });
     return { kind: 'created', datastoreId: id, repeated: false };

@@ -23,6 +23,7 @@ export { deleteTemplate, getTemplate } from './templates';
 export { listBackupJobs, getBackupJob, runBackupJob, retryBackupJob, cancelBackupJob } from './backup-jobs';
 export { listClusters, listHosts } from './infrastructure';
 export { getZone } from './zones';
+export { oneVersion, parseOneVersion, versionAtLeast, type OneVersion } from './version';
 export { whoami, getUser, createLoginToken, revokeLoginToken, type TokenRevocation } from './users';
 export {
   serializeTemplate,

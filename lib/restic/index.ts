@@ -328,6 +328,14 @@ export async function diff(repo: ResticRepo, from: string, to: string, signal?: 
   return parseDiff(r.stdout);
 }
 
+/**
+ * Makes a new repository (no init flags: the driver's `stats || init` passes none). The wizard's
+ * S3 check uses it for a throwaway repository under Backstone's own prefix.
+ */
+export async function init(repo: ResticRepo, signal?: AbortSignal): Promise<void> {
+  await call(repo, 'init', [], { signal, timeoutMs: 60_000 });
+}
+
 export async function catConfig(repo: ResticRepo, signal?: AbortSignal) {
   const r = await call(repo, 'cat', ['config'], { noLock: true, signal });
   return parseConfig(r.stdout);

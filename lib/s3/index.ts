@@ -1,5 +1,7 @@
 import 'server-only';
 import { randomUUID } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import {
   DeleteObjectCommand,
   HeadObjectCommand,
@@ -10,7 +12,7 @@ import {
 import { Canceled } from '@/lib/exec';
 import { s3Client } from './client';
 import { classifyS3Error, type S3Error } from './errors';
-import { BACKSTONE_PREFIX, REPOSITORY_NAME, type S3Settings } from './settings';
+import { BACKSTONE_PREFIX, endpointUrl, REPOSITORY_NAME, type S3Settings } from './settings';
 
 // The S3 bucket of an S3 restic datastore as typed verbs: which repositories it holds, what each
 // repository's snapshots/ and locks/ keys are and how many bytes it stores, the bucket's usage,
@@ -235,6 +237,43 @@ export function probeWrite(s: S3Settings, o: S3CallOptions = {}): Promise<void> 
     // A delete refused after a put that worked is a finding in itself: it is not swallowed.
     await client.send(new DeleteObjectCommand({ Bucket: s.bucket, Key: key }), { abortSignal: signal });
   });
+}
+
+/**
+ * Deletes every object under a prefix of Backstone's own (a throwaway repository of the wizard's
+ * check): refuses any other prefix, so no repository can be touched. Returns how many went.
+ */
+export function removeBackstoneObjects(s: S3Settings, prefix: string, o: S3CallOptions = {}): Promise<number> {
+  if (!prefix.startsWith(BACKSTONE_PREFIX) || prefix.length <= BACKSTONE_PREFIX.length || prefix.includes('..'))
+    throw new TypeError(`not a prefix of Backstone's own: ${prefix}`);
+  return bounded(s, 'removing the check repository', { timeoutMs: 60_000, ...o }, async (signal) => {
+    const keys: string[] = [];
+    await listAll(s, prefix, signal, ({ key }) => keys.push(key));
+    const client = s3Client(s);
+    for (let i = 0; i < keys.length; i += HEAD_CONCURRENCY) {
+      await Promise.all(
+        keys
+          .slice(i, i + HEAD_CONCURRENCY)
+          .map((Key) => client.send(new DeleteObjectCommand({ Bucket: s.bucket, Key }), { abortSignal: signal })),
+      );
+    }
+    return keys.length;
+  });
+}
+
+/** The endpoint's host name resolves (a literal address always does); the reason when it does not. */
+export async function endpointResolves(s: Pick<S3Settings, 'endpoint'>): Promise<string | undefined> {
+  const host = new URL(endpointUrl(s)).hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host)) return undefined;
+  try {
+    await lookup(host);
+    return undefined;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+      ? `${host} does not resolve`
+      : `${host} could not be resolved (${code ?? 'unknown error'})`;
+  }
 }
 
 /** What a caller that only wants to know "does the endpoint work" reads. */

@@ -14,7 +14,18 @@ export const WIZARD_STEPS: readonly { id: WizardStep; title: string }[] = [
   { id: 'review', title: 'Review' },
 ];
 
-export type FieldKind = 'text' | 'integer' | 'select' | 'password' | 'checkbox';
+/** A step's title for the chosen backend: an S3 datastore has a bucket, not a backup server. */
+export function stepTitle(step: WizardStep, backend: Backend): string {
+  if (backend === 'S3' && step === 'server') return 'S3 bucket';
+  if (backend === 'S3' && step === 'preflight') return 'Check the bucket';
+  return WIZARD_STEPS.find((s) => s.id === step)?.title ?? step;
+}
+
+export type FieldKind = 'text' | 'integer' | 'select' | 'password' | 'checkbox' | 'secret';
+
+/** Where the repositories live (RESTIC_BACKEND, OpenNebula 7.4 and later; SFTP before). */
+export type Backend = 'SFTP' | 'S3';
+export const BACKENDS: readonly Backend[] = ['SFTP', 'S3'];
 
 export type WizardField = {
   /** The template attribute's name, also the input's `name`. */
@@ -28,6 +39,10 @@ export type WizardField = {
   options?: readonly string[];
   placeholder?: string;
   unit?: string;
+  /** Only for this backend: the wizard shows, checks and writes it only when that backend is chosen. */
+  backend?: Backend;
+  /** Shown beside the field (a risk the admin takes). */
+  warning?: string;
 };
 
 /** Template attributes the wizard itself writes; custom attributes may not reuse them. */
@@ -44,6 +59,16 @@ export const RESTIC_FIELDS: readonly WizardField[] = [
     placeholder: 'RBackups',
   },
   {
+    name: 'RESTIC_BACKEND',
+    label: 'Where the repositories live',
+    description:
+      'SFTP: a backup server reached over SSH. S3: a bucket of an S3-compatible object store (AWS, MinIO, Ceph RGW); OpenNebula 7.4 and later. With S3 the repository path has no datastore ID, so each S3 datastore needs its own bucket.',
+    defaultText: 'SFTP',
+    kind: 'select',
+    options: ['SFTP', 'S3'],
+    step: 'general',
+  },
+  {
     name: 'RESTIC_SFTP_SERVER',
     label: 'Backup server',
     description:
@@ -52,6 +77,7 @@ export const RESTIC_FIELDS: readonly WizardField[] = [
     kind: 'text',
     step: 'server',
     placeholder: 'backup.example.com',
+    backend: 'SFTP',
   },
   {
     name: 'RESTIC_SFTP_USER',
@@ -60,6 +86,101 @@ export const RESTIC_FIELDS: readonly WizardField[] = [
     defaultText: 'oneadmin',
     kind: 'text',
     step: 'server',
+    backend: 'SFTP',
+  },
+  {
+    name: 'RESTIC_S3_ENDPOINT',
+    label: 'S3 endpoint',
+    description:
+      'The URL of the S3 service, with http:// or https:// and the port if not the usual one, without a path. The front-end and the hypervisors reach it; restic for restores runs on the front-end.',
+    defaultText: 's3.amazonaws.com (AWS, https)',
+    kind: 'text',
+    step: 'server',
+    placeholder: 'https://s3.example.com',
+    backend: 'S3',
+  },
+  {
+    name: 'RESTIC_S3_BUCKET',
+    label: 'Bucket',
+    description:
+      'The bucket that holds the repositories, one per VM ID (and job_<ID> per Backup Job). It must exist. Give every S3 datastore its own bucket: two datastores sharing one would mix their VMs.',
+    defaultText: 'required',
+    kind: 'text',
+    step: 'server',
+    placeholder: 'opennebula-backups',
+    backend: 'S3',
+  },
+  {
+    name: 'RESTIC_S3_ACCESS_KEY_ID',
+    label: 'Access key ID',
+    description: 'The access key of the S3 user that may list, read, write and delete in the bucket.',
+    defaultText: 'required',
+    kind: 'text',
+    step: 'server',
+    backend: 'S3',
+  },
+  {
+    name: 'RESTIC_S3_SECRET_ACCESS_KEY',
+    label: 'Secret access key',
+    description:
+      'The secret of that access key. It goes into the datastore template; Backstone never shows it back or logs it.',
+    defaultText: 'required',
+    kind: 'secret',
+    step: 'server',
+    backend: 'S3',
+  },
+  {
+    name: 'RESTIC_S3_REGION',
+    label: 'Region',
+    description: 'The region the requests are signed for (AWS_DEFAULT_REGION). Most non-AWS services accept us-east-1.',
+    defaultText: 'us-east-1',
+    kind: 'text',
+    step: 'server',
+    placeholder: 'us-east-1',
+    backend: 'S3',
+  },
+  {
+    name: 'RESTIC_S3_FORCE_PATH_STYLE',
+    label: 'Path-style bucket lookup',
+    description:
+      'Address the bucket as ENDPOINT/BUCKET instead of BUCKET.ENDPOINT (restic -o s3.bucket-lookup=path). MinIO, Ceph RGW and endpoints given by IP address usually need it.',
+    defaultText: 'no',
+    kind: 'checkbox',
+    step: 'server',
+    backend: 'S3',
+  },
+  {
+    name: 'RESTIC_S3_CACERT',
+    label: 'CA certificate file',
+    description:
+      'Absolute path of the CA certificate that signed the endpoint’s TLS certificate (restic --cacert), for a private CA. The file must exist on the front-end and on every hypervisor.',
+    defaultText: 'the system’s CAs',
+    kind: 'text',
+    step: 'server',
+    placeholder: '/etc/ssl/private-ca.pem',
+    backend: 'S3',
+  },
+  {
+    name: 'RESTIC_S3_INSECURE_TLS',
+    label: 'Skip TLS certificate verification',
+    description: 'restic --insecure-tls: the endpoint’s certificate is not checked at all.',
+    defaultText: 'no',
+    kind: 'checkbox',
+    step: 'server',
+    backend: 'S3',
+    warning:
+      'Anyone between the hosts and the endpoint can then read and change the backups and take the keys. Prefer a CA certificate file.',
+  },
+  {
+    name: 'TOTAL_MB',
+    label: 'Capacity',
+    description:
+      'The capacity OpenNebula reports for the datastore (its S3 monitor sums the backup images against it; a bucket has no size of its own).',
+    defaultText: '1048576 (1 TiB)',
+    kind: 'integer',
+    step: 'server',
+    unit: 'MB',
+    backend: 'S3',
   },
   {
     name: 'RESTIC_PASSWORD',
@@ -87,6 +208,7 @@ export const RESTIC_FIELDS: readonly WizardField[] = [
     defaultText: '5',
     kind: 'integer',
     step: 'limits',
+    backend: 'SFTP',
   },
   {
     name: 'RESTIC_BWLIMIT',
@@ -196,6 +318,16 @@ export const RESTIC_FIELDS: readonly WizardField[] = [
     placeholder: '10G',
   },
 ];
+
+/** The fields the wizard shows, checks and writes for a backend. */
+export function fieldsForBackend(backend: Backend): readonly WizardField[] {
+  return RESTIC_FIELDS.filter((f) => f.backend === undefined || f.backend === backend);
+}
+
+/** The backend a form value names: S3 (any case), else SFTP (the driver's default). */
+export function backendOf(value: string | undefined): Backend {
+  return (value ?? '').trim().toUpperCase() === 'S3' ? 'S3' : 'SFTP';
+}
 
 export const FIELD_BY_NAME: ReadonlyMap<string, WizardField> = new Map(RESTIC_FIELDS.map((f) => [f.name, f]));
 

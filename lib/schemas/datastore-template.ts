@@ -1,12 +1,16 @@
 import { parseTemplate, serializeTemplate, type TemplateAttribute } from './template-syntax';
-import { FIELD_BY_NAME, RESTIC_FIELDS } from './datastore-fields';
+import { FIELD_BY_NAME, fieldsForBackend } from './datastore-fields';
 import type { DatastoreWizardValues } from './datastore-wizard';
 
 // The wizard's values as the exact template `onedatastore create` receives, and back: a pasted
 // template prefills the wizard. Pure, so the review step is built in the browser and the password
 // never has to come back from the server.
 
-/** The attributes in the order they are written: fixed ones, then the driver's, then custom ones. */
+/**
+ * The attributes in the order they are written: fixed ones, then the driver's for the chosen
+ * backend (RESTIC_BACKEND only for S3: an SFTP template stays what OpenNebula before 7.4 knows),
+ * then custom ones.
+ */
 export function templateAttributes(v: DatastoreWizardValues): TemplateAttribute[] {
   const attrs: TemplateAttribute[] = [
     { name: 'NAME', value: v.NAME },
@@ -14,8 +18,12 @@ export function templateAttributes(v: DatastoreWizardValues): TemplateAttribute[
     { name: 'DS_MAD', value: 'restic' },
     { name: 'TM_MAD', value: '-' },
   ];
-  for (const f of RESTIC_FIELDS) {
+  for (const f of fieldsForBackend(v.RESTIC_BACKEND)) {
     if (f.name === 'NAME') continue;
+    if (f.name === 'RESTIC_BACKEND') {
+      if (v.RESTIC_BACKEND === 'S3') attrs.push({ name: f.name, value: 'S3' });
+      continue;
+    }
     const value = v[f.name as keyof DatastoreWizardValues];
     if (typeof value === 'string') attrs.push({ name: f.name, value });
   }
@@ -60,6 +68,8 @@ export function prefillFromTemplate(text: string): Prefill {
     else custom.push({ name: a.name, value: a.value });
   }
   if (values.RESTIC_PASSWORD !== undefined) values.password_confirm = values.RESTIC_PASSWORD;
+  // No RESTIC_BACKEND is the driver's SFTP: a pasted SFTP template switches the wizard back to it.
+  values.RESTIC_BACKEND ??= 'SFTP';
   return { values, custom, notes };
 }
 
@@ -71,5 +81,8 @@ function normalise(name: string, value: string, notes: string[]): string {
     return value.toLowerCase();
   }
   if (name === 'RESTIC_SPARSIFY') return value.toLowerCase();
+  // The wizard's checkboxes hold "yes"; the driver reads YES and yes alike.
+  if (name === 'RESTIC_S3_FORCE_PATH_STYLE' || name === 'RESTIC_S3_INSECURE_TLS') return value.toLowerCase();
+  if (name === 'RESTIC_BACKEND') return value.toUpperCase();
   return value;
 }

@@ -108,3 +108,127 @@ describe('the template text', () => {
     expect(p.notes.join(' ')).toContain('written as off');
   });
 });
+
+describe('an S3 datastore (OpenNebula 7.4)', () => {
+  const s3 = {
+    requestId: base.requestId,
+    NAME: 'RBackups-S3',
+    cluster: '0',
+    RESTIC_BACKEND: 'S3',
+    RESTIC_PASSWORD: 'opennebula',
+    password_confirm: 'opennebula',
+    RESTIC_S3_ENDPOINT: 'http://s3-storage:8080/',
+    RESTIC_S3_BUCKET: 'opennebula-backups',
+    RESTIC_S3_ACCESS_KEY_ID: 'S3ACCESSKEYID',
+    RESTIC_S3_SECRET_ACCESS_KEY: 'S3SECRETACCESSKEY',
+  };
+  const s3Errors = (input: Record<string, unknown>) => {
+    const r = DatastoreWizardSchema.safeParse({ ...s3, ...input });
+    return r.success ? {} : wizardFieldErrors(r.error);
+  };
+
+  it('writes RESTIC_BACKEND="S3" and the RESTIC_S3_* attributes as ds_restic_s3.tpl, no SFTP ones', () => {
+    const v = DatastoreWizardSchema.parse({
+      ...s3,
+      RESTIC_SFTP_USER: 'oneadmin', // the form's default for SFTP: not written
+      RESTIC_S3_REGION: 'us-east-1',
+      RESTIC_S3_FORCE_PATH_STYLE: 'yes',
+      TOTAL_MB: '512000',
+    });
+    expect(parseTemplate(templateText(v))).toEqual([
+      { name: 'NAME', value: 'RBackups-S3' },
+      { name: 'TYPE', value: 'BACKUP_DS' },
+      { name: 'DS_MAD', value: 'restic' },
+      { name: 'TM_MAD', value: '-' },
+      { name: 'RESTIC_BACKEND', value: 'S3' },
+      { name: 'RESTIC_S3_ENDPOINT', value: 'http://s3-storage:8080' },
+      { name: 'RESTIC_S3_BUCKET', value: 'opennebula-backups' },
+      { name: 'RESTIC_S3_ACCESS_KEY_ID', value: 'S3ACCESSKEYID' },
+      { name: 'RESTIC_S3_SECRET_ACCESS_KEY', value: 'S3SECRETACCESSKEY' },
+      { name: 'RESTIC_S3_REGION', value: 'us-east-1' },
+      { name: 'RESTIC_S3_FORCE_PATH_STYLE', value: 'YES' },
+      { name: 'TOTAL_MB', value: '512000' },
+      { name: 'RESTIC_PASSWORD', value: 'opennebula' },
+      { name: 'RESTIC_COMPRESSION', value: 'auto' },
+    ]);
+  });
+
+  it('leaves the driver’s defaults to the driver (endpoint, region, path style, TLS, capacity)', () => {
+    const v = DatastoreWizardSchema.parse({ ...s3, RESTIC_S3_ENDPOINT: '' });
+    const names = parseTemplate(templateText(v)).map((a) => a.name);
+    expect(names).not.toContain('RESTIC_S3_ENDPOINT');
+    expect(names).not.toContain('RESTIC_S3_REGION');
+    expect(names).not.toContain('RESTIC_S3_FORCE_PATH_STYLE');
+    expect(names).not.toContain('RESTIC_S3_INSECURE_TLS');
+    expect(names).not.toContain('TOTAL_MB');
+  });
+
+  it('an SFTP template stays as before: no RESTIC_BACKEND, no S3 attribute', () => {
+    const names = parseTemplate(templateText(DatastoreWizardSchema.parse(base))).map((a) => a.name);
+    expect(names).not.toContain('RESTIC_BACKEND');
+    expect(names.some((n) => n.startsWith('RESTIC_S3_'))).toBe(false);
+  });
+
+  it.each([
+    [{ RESTIC_S3_BUCKET: '' }, 'RESTIC_S3_BUCKET', 'Enter the bucket.'],
+    [{ RESTIC_S3_ACCESS_KEY_ID: '' }, 'RESTIC_S3_ACCESS_KEY_ID', 'Enter the access key ID.'],
+    [{ RESTIC_S3_SECRET_ACCESS_KEY: '' }, 'RESTIC_S3_SECRET_ACCESS_KEY', 'Enter the secret access key.'],
+    [{ RESTIC_S3_ENDPOINT: 's3.example.com' }, 'RESTIC_S3_ENDPOINT', 'http:// or https://'],
+    [{ RESTIC_S3_ENDPOINT: 'ftp://s3.example.com' }, 'RESTIC_S3_ENDPOINT', 'http:// or https://'],
+    [{ RESTIC_S3_ENDPOINT: 'https://s3.example.com/path' }, 'RESTIC_S3_ENDPOINT', 'no user, path'],
+    [{ RESTIC_S3_ENDPOINT: 'https://user@s3.example.com' }, 'RESTIC_S3_ENDPOINT', 'no user, path'],
+    [{ RESTIC_S3_ENDPOINT: 'http://s3:99999' }, 'RESTIC_S3_ENDPOINT', 'at most 65535'],
+    [{ RESTIC_S3_BUCKET: 'Backups' }, 'RESTIC_S3_BUCKET', '3 to 63 lower-case'],
+    [{ RESTIC_S3_BUCKET: 'ab' }, 'RESTIC_S3_BUCKET', '3 to 63 lower-case'],
+    [{ RESTIC_S3_BUCKET: 'a..b' }, 'RESTIC_S3_BUCKET', '3 to 63 lower-case'],
+    [{ RESTIC_S3_BUCKET: '192.168.1.1' }, 'RESTIC_S3_BUCKET', 'not an IP address'],
+    [{ RESTIC_S3_BUCKET: 'backups-s3alias' }, 'RESTIC_S3_BUCKET', 'reserves'],
+    [{ RESTIC_S3_ACCESS_KEY_ID: 'two words' }, 'RESTIC_S3_ACCESS_KEY_ID', 'without spaces'],
+    [{ RESTIC_S3_SECRET_ACCESS_KEY: "it's" }, 'RESTIC_S3_SECRET_ACCESS_KEY', "may not contain '"],
+    [{ RESTIC_S3_REGION: 'us east' }, 'RESTIC_S3_REGION', 'such as us-east-1'],
+    [{ RESTIC_S3_FORCE_PATH_STYLE: 'true' }, 'RESTIC_S3_FORCE_PATH_STYLE', 'yes or no'],
+    [{ RESTIC_S3_CACERT: 'ca.pem' }, 'RESTIC_S3_CACERT', 'absolute file path'],
+    [{ RESTIC_S3_CACERT: '/etc/ssl/../ca.pem' }, 'RESTIC_S3_CACERT', 'absolute file path'],
+    [
+      { RESTIC_S3_CACERT: '/etc/ssl/ca.pem', RESTIC_S3_INSECURE_TLS: 'yes' },
+      'RESTIC_S3_INSECURE_TLS',
+      'CA certificate file',
+    ],
+    [{ TOTAL_MB: '0' }, 'TOTAL_MB', 'The capacity must be'],
+    [{ RESTIC_SFTP_SERVER: 'backup.example.com' }, 'RESTIC_SFTP_SERVER', 'for SFTP datastores'],
+    [{ RESTIC_CONNECTIONS: '8' }, 'RESTIC_CONNECTIONS', 'for SFTP datastores'],
+    [{ RESTIC_BACKEND: 'ceph' }, 'RESTIC_BACKEND', 'SFTP or S3'],
+  ])('refuses %j on %s with a clear message', (input, key, message) => {
+    const errors = s3Errors(input);
+    expect(Object.keys(errors)).toContain(key);
+    expect(errors[key]!.join(' ')).toContain(message);
+  });
+
+  it('refuses S3 attributes on an SFTP datastore instead of dropping them', () => {
+    expect(errorsOf({ RESTIC_S3_BUCKET: 'opennebula-backups' }).RESTIC_S3_BUCKET?.[0]).toMatch(
+      /for S3 datastores: leave it empty, or choose S3/,
+    );
+    expect(errorsOf({ RESTIC_SFTP_SERVER: '' }).RESTIC_SFTP_SERVER).toEqual(['Enter the backup server.']);
+  });
+
+  it('accepts endpoints the driver takes: https, http with a port, an IPv6 literal, lower-case s3', () => {
+    for (const e of ['https://s3.eu-west-1.amazonaws.com', 'http://10.0.0.5:9000', 'http://[::1]:9000'])
+      expect(s3Errors({ RESTIC_S3_ENDPOINT: e })).toEqual({});
+    expect(DatastoreWizardSchema.parse({ ...s3, RESTIC_BACKEND: 's3' }).RESTIC_BACKEND).toBe('S3');
+  });
+
+  it('prefills from ds_restic_s3.tpl, the checkboxes as the wizard holds them', () => {
+    const p = prefillFromTemplate(
+      'NAME = "RBackups-S3"\nRESTIC_BACKEND = "s3"\nRESTIC_S3_BUCKET = "b-1"\nRESTIC_S3_FORCE_PATH_STYLE = "YES"\nTOTAL_MB = "512000"\n',
+    );
+    expect(p.values).toMatchObject({
+      RESTIC_BACKEND: 'S3',
+      RESTIC_S3_BUCKET: 'b-1',
+      RESTIC_S3_FORCE_PATH_STYLE: 'yes',
+      TOTAL_MB: '512000',
+    });
+    expect(p.custom).toEqual([]);
+    // No RESTIC_BACKEND is the driver's SFTP.
+    expect(prefillFromTemplate('NAME = "x"\nRESTIC_SFTP_SERVER = "b"\n').values.RESTIC_BACKEND).toBe('SFTP');
+  });
+});

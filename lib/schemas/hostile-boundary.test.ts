@@ -3,7 +3,12 @@ import type { z } from 'zod';
 import { hostileCorpus } from '@/scripts/test-support/hostile-corpus';
 import { AlertRulesSchema, EmailChannelSchema, SendTestSchema, WebhookChannelSchema } from './alerts';
 import { BackupJobActionSchema, BackupJobCancelSchema } from './backup-jobs';
-import { PreflightRequestSchema, TrustHostKeySchema } from './datastore-preflight';
+import {
+  PreflightRequestSchema,
+  S3_PREFLIGHT_FIELDS,
+  S3PreflightRequestSchema,
+  TrustHostKeySchema,
+} from './datastore-preflight';
 import { RESTIC_FIELDS } from './datastore-fields';
 import { DatastoreWizardSchema, wizardInputFromFormData } from './datastore-wizard';
 import { ExpectedIntervalSchema } from './expected-interval';
@@ -74,6 +79,24 @@ const wizardBase: Record<string, string> = {
   custom_value: 'x',
 };
 
+const s3Base: Record<string, string> = {
+  RESTIC_S3_ENDPOINT: 'http://127.0.0.1:9000',
+  RESTIC_S3_BUCKET: 'opennebula-backups',
+  RESTIC_S3_ACCESS_KEY_ID: 'S3ACCESSKEYID',
+  RESTIC_S3_SECRET_ACCESS_KEY: 'S3SECRETACCESSKEY',
+};
+
+/** The S3 datastore's base: no backup server, the bucket's settings instead. */
+const wizardS3Base: Record<string, string> = {
+  ...Object.fromEntries(Object.entries(wizardBase).filter(([k]) => !k.startsWith('RESTIC_SFTP_'))),
+  RESTIC_BACKEND: 'S3',
+  ...s3Base,
+};
+
+/** Free-text S3 fields: typed by a person, checked by the template writer and the driver's rules. */
+const S3_TEXT = ['RESTIC_S3_ENDPOINT', 'RESTIC_S3_BUCKET', 'RESTIC_S3_ACCESS_KEY_ID', 'RESTIC_S3_SECRET_ACCESS_KEY'];
+const S3_TEXT_ALL = [...S3_TEXT, 'RESTIC_S3_CACERT'];
+
 function wizardInput(fields: Record<string, string>): unknown {
   const fd = new FormData();
   for (const [k, v] of Object.entries(fields)) fd.append(k, v);
@@ -113,7 +136,20 @@ const CASES: Record<string, Case> = {
       'password_confirm',
       'RESTIC_TMP_DIR',
       'custom_value',
+      ...S3_TEXT_ALL,
     ],
+  },
+  wizardS3: {
+    schema: DatastoreWizardSchema,
+    base: wizardS3Base,
+    input: wizardInput,
+    mirror: { RESTIC_PASSWORD: 'password_confirm', password_confirm: 'RESTIC_PASSWORD' },
+    text: ['NAME', 'RESTIC_PASSWORD', 'password_confirm', 'RESTIC_TMP_DIR', 'custom_value', ...S3_TEXT_ALL],
+  },
+  s3Preflight: {
+    schema: S3PreflightRequestSchema,
+    base: s3Base,
+    text: S3_TEXT_ALL,
   },
   preflight: {
     schema: PreflightRequestSchema,
@@ -210,7 +246,14 @@ function parsedField(data: unknown, field: string): unknown {
 
 /** The fields a case fuzzes: its base's, and every wizard field (most are optional and absent from the base). */
 function fieldsOf(name: string, c: Case): string[] {
-  const extra = name === 'wizard' ? RESTIC_FIELDS.map((f) => f.name) : name === 'orphanForget' ? ['snapshot'] : [];
+  const extra =
+    name === 'wizard' || name === 'wizardS3'
+      ? RESTIC_FIELDS.map((f) => f.name)
+      : name === 's3Preflight'
+        ? [...S3_PREFLIGHT_FIELDS]
+        : name === 'orphanForget'
+          ? ['snapshot']
+          : [];
   return [...new Set([...Object.keys(c.base), ...extra])];
 }
 

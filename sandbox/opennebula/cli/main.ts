@@ -15,6 +15,7 @@ import { takeJob, WORKER_ARG } from '../ops/jobs';
 import { runJob } from '../ops/run-job';
 import { MONITOR_ARG, monitorLoop } from '../ops/monitor-daemon';
 import { passHold } from '../ops/holds';
+import { readConfig } from '../config';
 
 const COMMANDS: Record<string, (ctx: Ctx, argv: string[]) => number | Promise<number>> = {
   onedatastore,
@@ -40,6 +41,13 @@ async function main(argv: string[]): Promise<number> {
   if (command === MONITOR_ARG) return monitorLoop(paths);
   const fn = command ? COMMANDS[command] : undefined;
   if (!fn) throw new OneError(`unknown command ${command ?? ''}`);
+  // `-V, --version` on any command, as the real CLI: the version, then the copyright.
+  if (rest[0] === '--version' || rest[0] === '-V') {
+    process.stdout.write(
+      `OpenNebula ${readConfig(paths).version}\nCopyright 2002-2025, OpenNebula Project, OpenNebula Systems\n\nLicensed under the Apache License, Version 2.0 (the "License"); you may\nnot use this file except in compliance with the License. You may obtain\na copy of the License at http://www.apache.org/licenses/LICENSE-2.0\n`,
+    );
+    return 0;
+  }
   const ctx: Ctx = { paths, env: process.env, out: (l) => process.stdout.write(`${l}\n`) };
   // A busy oned answers a pool listing, or a one-object read, late; the command just takes longer.
   if (rest[0] === 'list' || rest[0] === 'show') await passHold(paths, rest[0]);

@@ -2,9 +2,14 @@
 
 import { redirect } from 'next/navigation';
 import { authorize, requestAddress } from '@/lib/auth';
-import { createDatastoreOnce, runPreflight, trustServerKey } from '@/lib/datastore-wizard';
+import { createDatastoreOnce, runPreflight, runS3Preflight, s3Support, trustServerKey } from '@/lib/datastore-wizard';
 import type { ActionState } from '@/lib/schemas/action-state';
-import { PreflightRequestSchema, TrustHostKeySchema, type PreflightReport } from '@/lib/schemas/datastore-preflight';
+import {
+  PreflightRequestSchema,
+  S3PreflightRequestSchema,
+  TrustHostKeySchema,
+  type PreflightReport,
+} from '@/lib/schemas/datastore-preflight';
 import {
   DatastoreWizardSchema,
   usesSliceLimits,
@@ -13,7 +18,8 @@ import {
 } from '@/lib/schemas/datastore-wizard';
 
 // The wizard's actions. Each is a public endpoint: it authorizes first, then validates whatever it
-// was sent with the shared schema. None returns the password: results carry messages and checks.
+// was sent with the shared schema. None returns the password or the S3 secret key: results carry
+// messages and checks.
 
 export async function createDatastoreAction(_prev: ActionState, formData: FormData): Promise<ActionState> {
   const { viewer, refusal } = await authorize('admin', 'datastore-create');
@@ -26,6 +32,11 @@ export async function createDatastoreAction(_prev: ActionState, formData: FormDa
       message: 'Check the highlighted fields.',
       fieldErrors: wizardFieldErrors(parsed.error),
     };
+  }
+  // OpenNebula before 7.4 would accept the template and fail every backup: refused here.
+  if (parsed.data.RESTIC_BACKEND === 'S3') {
+    const s3 = await s3Support(viewer.credential, 15_000);
+    if (!s3.available) return { status: 'invalid', message: s3.reason, fieldErrors: { RESTIC_BACKEND: [s3.reason] } };
   }
   const outcome = await createDatastoreOnce(
     { actor: viewer.username, address: await requestAddress(), credential: viewer.credential },
@@ -55,6 +66,16 @@ export async function preflightAction(input: unknown): Promise<ActionState<Prefl
     sliceLimits: usesSliceLimits(v),
   });
   return { status: 'ok', data: report };
+}
+
+export async function s3PreflightAction(input: unknown): Promise<ActionState<PreflightReport>> {
+  const { refusal } = await authorize('admin', 'datastore-preflight');
+  if (refusal) return refusal;
+  const parsed = S3PreflightRequestSchema.safeParse(input);
+  if (!parsed.success) {
+    return { status: 'invalid', message: 'Check the S3 fields.', fieldErrors: wizardFieldErrors(parsed.error) };
+  }
+  return { status: 'ok', data: await runS3Preflight(parsed.data) };
 }
 
 export async function trustHostKeyAction(input: unknown): Promise<ActionState> {

@@ -3,6 +3,7 @@ import type { Metadata } from 'next';
 import { requireAdmin } from '@/lib/auth';
 import { isExpectedError } from '@/lib/errors';
 import { clustersWithin, datastoreSummariesWithin } from '@/lib/catalog';
+import { s3Support } from '@/lib/datastore-wizard';
 import { DatastoreWizard } from './_components/datastore-wizard';
 
 export const metadata: Metadata = { title: 'Create backup datastore' };
@@ -13,10 +14,19 @@ export default async function NewDatastorePage() {
   let clusterError: string | undefined;
   // Both lists within the pages' bound: while oned is slow the wizard opens with the last lists
   // read (or none yet) instead of waiting for the CLI.
-  const [clustersRead, datastoresRead] = await Promise.allSettled([
+  const [clustersRead, datastoresRead, s3Read] = await Promise.allSettled([
     clustersWithin(viewer),
     datastoreSummariesWithin(viewer),
+    // The S3 backend is offered only when the front-end runs OpenNebula 7.4 or later.
+    s3Support(viewer.credential),
   ]);
+  const s3 =
+    s3Read.status === 'fulfilled'
+      ? s3Read.value
+      : {
+          available: false as const,
+          reason: 'S3 datastores need OpenNebula 7.4 or later; the version could not be read.',
+        };
   if (clustersRead.status === 'fulfilled') {
     clusters = clustersRead.value.value.map((c) => ({ id: c.id, name: c.name }));
   } else {
@@ -36,11 +46,17 @@ export default async function NewDatastorePage() {
       <div>
         <h1 className="text-2xl font-semibold">Create a restic backup datastore</h1>
         <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
-          Backups of VMs go to restic repositories on a backup server reached over SFTP. The wizard checks that server
-          before anything is created.
+          Backups of VMs go to restic repositories on a backup server reached over SFTP, or in an S3 bucket (OpenNebula
+          7.4 and later). The wizard checks the server or the bucket before anything is created.
         </p>
       </div>
-      <DatastoreWizard requestId={requestId} clusters={clusters} clusterError={clusterError} taken={taken} />
+      <DatastoreWizard
+        requestId={requestId}
+        clusters={clusters}
+        clusterError={clusterError}
+        taken={taken}
+        s3={s3.available ? { available: true } : { available: false, reason: s3.reason }}
+      />
     </div>
   );
 }

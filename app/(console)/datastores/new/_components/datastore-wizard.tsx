@@ -11,10 +11,18 @@ import {
   useTransition,
 } from 'react';
 import { IDLE, type ActionState, type FieldErrors } from '@/lib/schemas/action-state';
-import { RESTIC_FIELDS, WIZARD_STEPS, type WizardStep } from '@/lib/schemas/datastore-fields';
+import {
+  backendOf,
+  fieldsForBackend,
+  stepTitle,
+  WIZARD_STEPS,
+  type Backend,
+  type WizardStep,
+} from '@/lib/schemas/datastore-fields';
+import { S3_PREFLIGHT_FIELDS } from '@/lib/schemas/datastore-preflight';
 import { templateText, type Prefill } from '@/lib/schemas/datastore-template';
 import type * as WizardSchemaModule from '@/lib/schemas/datastore-wizard';
-import { createDatastoreAction, preflightAction } from '../actions';
+import { createDatastoreAction, preflightAction, s3PreflightAction } from '../actions';
 import { CustomAttributes } from './custom-attributes';
 import { FieldInput } from './field-input';
 import { PasswordFields } from './password-fields';
@@ -22,7 +30,16 @@ import { PasteTemplate } from './paste-template';
 import { PreflightStep } from './preflight-step';
 import { ReviewStep } from './review-step';
 import { StepList } from './step-list';
-import { errorsOfStep, initialState, labelOf, nameTakenError, stepIndex, stepOf, wizardReducer } from './wizard-state';
+import {
+  errorsOfStep,
+  initialState,
+  labelOf,
+  nameTakenError,
+  stepIndex,
+  stepOf,
+  valuesOfBackend,
+  wizardReducer,
+} from './wizard-state';
 import { INPUT, PRIMARY, BUTTON } from './styles';
 
 // The shared schema brings zod (~30 kB gzip): it loads right after the page instead of before its
@@ -54,12 +71,14 @@ type Props = {
   clusterError?: string;
   /** Datastores that exist when the wizard opened: their names are taken. */
   taken?: { id: number; name: string }[];
+  /** Whether the front-end may have S3 datastores (OpenNebula 7.4 or later), and why not. */
+  s3?: { available: boolean; reason?: string };
 };
 
 // One form holds every step (the hidden ones too), so the create action receives all the fields
 // at once; each step is checked with the shared schema before the next one opens. The review is
 // built here from the form's state: the server never sends the password back.
-export function DatastoreWizard({ requestId, clusters, clusterError, taken = [] }: Props) {
+export function DatastoreWizard({ requestId, clusters, clusterError, taken = [], s3 = { available: false } }: Props) {
   const [wizard, dispatch] = useReducer(wizardReducer, clusters[0] ? String(clusters[0].id) : '', initialState);
   const { step, visited, values, custom, errors, preflight } = wizard;
   const [checking, startCheck] = useTransition();
@@ -76,24 +95,30 @@ export function DatastoreWizard({ requestId, clusters, clusterError, taken = [] 
   }, [step]);
 
   const schema = useWizardSchema();
+  // Only the chosen backend's fields are checked and sent (the other's stay typed for a switch back).
+  const backend: Backend = backendOf(values.RESTIC_BACKEND);
+  const chosen = useMemo(() => valuesOfBackend(values), [values]);
   const parsed = useMemo(
-    () => schema?.DatastoreWizardSchema.safeParse({ ...values, requestId, custom }),
-    [schema, values, requestId, custom],
+    () => schema?.DatastoreWizardSchema.safeParse({ ...chosen, requestId, custom }),
+    [schema, chosen, requestId, custom],
   );
   const set = (name: string, value: string) => dispatch({ type: 'set', values: { [name]: value } });
-  const preflightInput = {
-    RESTIC_SFTP_SERVER: values.RESTIC_SFTP_SERVER,
-    RESTIC_SFTP_USER: values.RESTIC_SFTP_USER,
-    cluster: values.cluster,
-    RESTIC_MAX_RIOPS: values.RESTIC_MAX_RIOPS,
-    RESTIC_MAX_WIOPS: values.RESTIC_MAX_WIOPS,
-    RESTIC_CPU_QUOTA: values.RESTIC_CPU_QUOTA,
-    RESTIC_MEMORY_MAX_MB: values.RESTIC_MEMORY_MAX_MB,
-  };
-  const preflightKey = JSON.stringify(preflightInput);
+  const preflightInput: Record<string, string | undefined> =
+    backend === 'S3'
+      ? Object.fromEntries(S3_PREFLIGHT_FIELDS.map((n) => [n, values[n]]))
+      : {
+          RESTIC_SFTP_SERVER: values.RESTIC_SFTP_SERVER,
+          RESTIC_SFTP_USER: values.RESTIC_SFTP_USER,
+          cluster: values.cluster,
+          RESTIC_MAX_RIOPS: values.RESTIC_MAX_RIOPS,
+          RESTIC_MAX_WIOPS: values.RESTIC_MAX_WIOPS,
+          RESTIC_CPU_QUOTA: values.RESTIC_CPU_QUOTA,
+          RESTIC_MEMORY_MAX_MB: values.RESTIC_MEMORY_MAX_MB,
+        };
+  const preflightKey = JSON.stringify([backend, preflightInput]);
   const runPreflight = () =>
     startCheck(async () => {
-      const s = await preflightAction(preflightInput);
+      const s = backend === 'S3' ? await s3PreflightAction(preflightInput) : await preflightAction(preflightInput);
       dispatch({ type: 'preflight', key: preflightKey, state: s });
     });
 
@@ -131,10 +156,15 @@ export function DatastoreWizard({ requestId, clusters, clusterError, taken = [] 
 
   const shownErrors: FieldErrors = state.status === 'invalid' ? { ...state.fieldErrors, ...errors } : errors;
   const serverErrorKeys = state.status === 'invalid' ? Object.keys(state.fieldErrors) : [];
-  const report = preflight?.state.status === 'ok' ? preflight.state.data : undefined;
+  // A report of the other backend's check (the choice changed since) is not this one's.
+  const reportBackend = preflight ? (JSON.parse(preflight.key) as [Backend, unknown])[0] : undefined;
+  const report = preflight?.state.status === 'ok' && reportBackend === backend ? preflight.state.data : undefined;
   const preflightFailed =
     report && [...report.checks, ...report.hosts.flatMap((h) => h.checks)].some((c) => c.status === 'fail');
-  const fieldsOf = (s: WizardStep) => RESTIC_FIELDS.filter((f) => f.step === s && f.name !== 'RESTIC_PASSWORD');
+  const fieldsOf = (s: WizardStep) =>
+    fieldsForBackend(backend).filter(
+      (f) => f.step === s && f.name !== 'RESTIC_PASSWORD' && f.name !== 'RESTIC_BACKEND',
+    );
   const renderFields = (s: WizardStep) =>
     fieldsOf(s).map((f) => (
       <FieldInput
@@ -148,7 +178,7 @@ export function DatastoreWizard({ requestId, clusters, clusterError, taken = [] 
 
   return (
     <div className="flex flex-col gap-4 md:flex-row">
-      <StepList current={step} visited={visited} onSelect={goTo} />
+      <StepList current={step} visited={visited} backend={backend} onSelect={goTo} />
       <form
         ref={formRef}
         onSubmit={submit}
@@ -160,6 +190,12 @@ export function DatastoreWizard({ requestId, clusters, clusterError, taken = [] 
         <Section id="general" current={step} title="General">
           <PasteTemplate onPrefill={prefill} />
           {renderFields('general')}
+          <BackendChoice
+            value={backend}
+            s3={s3}
+            errors={shownErrors.RESTIC_BACKEND}
+            onChange={(b) => set('RESTIC_BACKEND', b)}
+          />
           <div>
             <label htmlFor="field-cluster" className="block text-sm font-medium">
               Cluster
@@ -185,7 +221,7 @@ export function DatastoreWizard({ requestId, clusters, clusterError, taken = [] 
             </p>
           </div>
         </Section>
-        <Section id="server" current={step} title="Backup server">
+        <Section id="server" current={step} title={stepTitle('server', backend)}>
           {renderFields('server')}
         </Section>
         <Section id="repository" current={step} title="Repository">
@@ -205,14 +241,18 @@ export function DatastoreWizard({ requestId, clusters, clusterError, taken = [] 
             onChange={(rows) => dispatch({ type: 'custom', custom: rows })}
           />
         </Section>
-        <Section id="preflight" current={step} title="Check backup server">
-          <PreflightStep state={preflight?.state} running={checking} onRun={runPreflight} />
+        <Section id="preflight" current={step} title={stepTitle('preflight', backend)}>
+          <PreflightStep
+            state={reportBackend === backend ? preflight?.state : undefined}
+            running={checking}
+            onRun={runPreflight}
+          />
         </Section>
         <Section id="review" current={step} title="Review">
           {preflightFailed && (
             <p className="rounded-md bg-amber-50 p-2 text-sm text-amber-900 dark:bg-amber-950/40 dark:text-amber-200">
-              The backup server check found problems. The datastore can be created, but backups will fail until they are
-              fixed.
+              The {backend === 'S3' ? 'bucket' : 'backup server'} check found problems. The datastore can be created,
+              but backups will fail until they are fixed.
             </p>
           )}
           {parsed?.success ? (
@@ -220,6 +260,7 @@ export function DatastoreWizard({ requestId, clusters, clusterError, taken = [] 
               name={parsed.data.NAME}
               text={templateText(parsed.data)}
               password={parsed.data.RESTIC_PASSWORD}
+              hidden={parsed.data.RESTIC_S3_SECRET_ACCESS_KEY ? [parsed.data.RESTIC_S3_SECRET_ACCESS_KEY] : []}
             />
           ) : (
             <p className="text-sm text-red-600">Some fields need attention before the template can be shown.</p>
@@ -266,6 +307,68 @@ export function DatastoreWizard({ requestId, clusters, clusterError, taken = [] 
         </div>
       </form>
     </div>
+  );
+}
+
+/** SFTP or S3; S3 only when the front-end runs OpenNebula 7.4 or later, and why not otherwise. */
+function BackendChoice({
+  value,
+  s3,
+  errors,
+  onChange,
+}: {
+  value: Backend;
+  s3: { available: boolean; reason?: string };
+  errors?: string[];
+  onChange: (b: Backend) => void;
+}) {
+  const options: { id: Backend; label: string; help: string }[] = [
+    { id: 'SFTP', label: 'SFTP backup server', help: 'A server reached over SSH holds the repositories.' },
+    {
+      id: 'S3',
+      label: 'S3 bucket',
+      help: 'An S3-compatible object store (AWS, MinIO, Ceph RGW) holds them; one bucket per datastore.',
+    },
+  ];
+  return (
+    <fieldset aria-describedby="backend-help" aria-invalid={errors?.length ? true : undefined}>
+      <legend className="text-sm font-medium">
+        Where the repositories live <span className="font-mono text-xs text-slate-500">RESTIC_BACKEND</span>
+      </legend>
+      <div className="mt-1 flex flex-col gap-1 sm:flex-row sm:gap-6">
+        {options.map((o) => {
+          const disabled = o.id === 'S3' && !s3.available && value !== 'S3';
+          return (
+            <label key={o.id} className={`flex items-start gap-2 text-sm ${disabled ? 'opacity-60' : ''}`}>
+              <input
+                type="radio"
+                name="RESTIC_BACKEND"
+                value={o.id}
+                checked={value === o.id}
+                disabled={disabled}
+                onChange={() => onChange(o.id)}
+                className="mt-0.5 size-4"
+                data-testid={`backend-${o.id}`}
+              />
+              <span>
+                {o.label}
+                <span className="block text-xs text-slate-600 dark:text-slate-400">{o.help}</span>
+              </span>
+            </label>
+          );
+        })}
+      </div>
+      <p id="backend-help" className="mt-1 text-xs text-slate-600 dark:text-slate-400" data-testid="backend-help">
+        {s3.available
+          ? 'S3 needs OpenNebula 7.4 or later, which this front-end runs. Default: SFTP.'
+          : `${s3.reason ?? 'S3 datastores need OpenNebula 7.4 or later.'} Default: SFTP.`}
+      </p>
+      {errors?.length ? (
+        <p className="mt-1 text-xs text-red-600 dark:text-red-400" data-testid="error-RESTIC_BACKEND">
+          {errors[0]}
+        </p>
+      ) : null}
+    </fieldset>
   );
 }
 

@@ -25,20 +25,31 @@ export function FieldInput({ field, value, errors, onChange }: Props) {
   return (
     <div>
       {field.kind === 'checkbox' ? (
-        <div className="flex items-center gap-2">
-          {/* Unchecked sends "no" only when the admin chose it: an untouched box leaves the driver's default. */}
-          <input
-            {...common}
-            type="checkbox"
-            value="yes"
-            checked={value === 'yes'}
-            onChange={(e) => onChange(e.target.checked ? 'yes' : '')}
-            className="size-4 rounded border-slate-300"
-          />
-          <label htmlFor={id} className="text-sm font-medium">
-            {field.label} <span className="font-mono text-xs text-slate-500">{field.name}</span>
-          </label>
-        </div>
+        <>
+          <div className="flex items-center gap-2">
+            {/* Unchecked sends "no" only when the admin chose it: an untouched box leaves the driver's default. */}
+            <input
+              {...common}
+              type="checkbox"
+              value="yes"
+              checked={value === 'yes'}
+              onChange={(e) => onChange(e.target.checked ? 'yes' : '')}
+              className="size-4 rounded border-slate-300"
+            />
+            <label htmlFor={id} className="text-sm font-medium">
+              {field.label} <span className="font-mono text-xs text-slate-500">{field.name}</span>
+            </label>
+          </div>
+          {field.warning && value === 'yes' && (
+            <p
+              role="alert"
+              className="mt-1 rounded-md bg-amber-50 p-2 text-xs text-amber-900 dark:bg-amber-950/40 dark:text-amber-200"
+              data-testid={`warning-${field.name}`}
+            >
+              {field.warning}
+            </p>
+          )}
+        </>
       ) : (
         <>
           <label htmlFor={id} className="block text-sm font-medium">
@@ -56,13 +67,14 @@ export function FieldInput({ field, value, errors, onChange }: Props) {
           ) : (
             <input
               {...common}
-              type="text"
+              // A secret is typed, never shown: masked, not remembered by the browser.
+              type={field.kind === 'secret' ? 'password' : 'text'}
               inputMode={field.kind === 'integer' ? 'numeric' : undefined}
               placeholder={field.placeholder}
               value={value}
               onChange={(e) => onChange(e.target.value)}
               className={INPUT}
-              autoComplete="off"
+              autoComplete={field.kind === 'secret' ? 'new-password' : 'off'}
               spellCheck={false}
             />
           )}

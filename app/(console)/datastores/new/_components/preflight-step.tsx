@@ -32,7 +32,7 @@ export function PreflightStep({ state, running, onRun }: Props) {
         </button>
         {report && (
           <p className="text-sm text-slate-600 dark:text-slate-400">
-            {report.user}@{report.server}
+            {report.target ?? `${report.user}@${report.server}`}
           </p>
         )}
       </div>
@@ -71,8 +71,8 @@ export function PreflightStep({ state, running, onRun }: Props) {
         </div>
       )}
       {report && (
-        <section aria-label="Backup server checks">
-          <h3 className="text-sm font-semibold">Backup server</h3>
+        <section aria-label={report.target ? 'Bucket checks' : 'Backup server checks'}>
+          <h3 className="text-sm font-semibold">{report.target ? 'S3 bucket' : 'Backup server'}</h3>
           <CheckList checks={report.checks} testId="preflight-checks" />
         </section>
       )}

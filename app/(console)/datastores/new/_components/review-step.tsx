@@ -3,14 +3,16 @@
 import { useState } from 'react';
 import { BUTTON } from './styles';
 
-type Props = { name: string; text: string; password: string };
+/** `hidden`: secrets always masked here (the S3 secret key); copy and download still give them. */
+type Props = { name: string; text: string; password: string; hidden?: readonly string[] };
 
 /** Step 6: the exact template text `onedatastore create` will receive, built here in the browser. */
-export function ReviewStep({ name, text, password }: Props) {
+export function ReviewStep({ name, text, password, hidden = [] }: Props) {
   const [reveal, setReveal] = useState(false);
   const [copied, setCopied] = useState<string>();
   // Shown masked by default; copy and download give the exact text.
-  const shown = reveal || !password ? text : text.split(escapeForTemplate(password)).join('••••••••');
+  const masked = hidden.filter(Boolean).reduce((t, h) => t.split(escapeForTemplate(h)).join('••••••••'), text);
+  const shown = reveal || !password ? masked : masked.split(escapeForTemplate(password)).join('••••••••');
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(text);

@@ -1,11 +1,11 @@
 'use client';
 
-import { WIZARD_STEPS, type WizardStep } from '@/lib/schemas/datastore-fields';
+import { stepTitle, WIZARD_STEPS, type Backend, type WizardStep } from '@/lib/schemas/datastore-fields';
 
-type Props = { current: WizardStep; visited: number; onSelect: (s: WizardStep) => void };
+type Props = { current: WizardStep; visited: number; backend: Backend; onSelect: (s: WizardStep) => void };
 
 /** The steps, Sunstone-style; steps already reached can be opened again. */
-export function StepList({ current, visited, onSelect }: Props) {
+export function StepList({ current, visited, backend, onSelect }: Props) {
   return (
     <nav aria-label="Wizard steps" className="md:w-56">
       <ol className="space-y-1">
@@ -23,7 +23,7 @@ export function StepList({ current, visited, onSelect }: Props) {
                 }`}
               >
                 <span className="flex size-6 items-center justify-center rounded-full border text-xs">{i + 1}</span>
-                {s.title}
+                {stepTitle(s.id, backend)}
               </button>
             </li>
           );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { initialState, wizardReducer, type WizardState } from './wizard-state';
+import { initialState, initialValues, stepOf, valuesOfBackend, wizardReducer, type WizardState } from './wizard-state';
 
 const start = (): WizardState => initialState('100');
 
@@ -49,5 +49,21 @@ describe('wizardReducer', () => {
   it('keeps the last backup server check with the fields it checked', () => {
     const s = wizardReducer(start(), { type: 'preflight', key: '{"a":1}', state: { status: 'failed', message: 'x' } });
     expect(s.preflight).toEqual({ key: '{"a":1}', state: { status: 'failed', message: 'x' } });
+  });
+});
+
+describe('the chosen backend', () => {
+  it('starts on SFTP, and checks and sends only the chosen backend’s fields', () => {
+    const v = initialValues('0');
+    expect(v.RESTIC_BACKEND).toBe('SFTP');
+    const typed = { ...v, RESTIC_SFTP_SERVER: 'backup', RESTIC_S3_BUCKET: 'bucket-1', RESTIC_CONNECTIONS: '8' };
+    expect(valuesOfBackend(typed)).toMatchObject({ RESTIC_SFTP_SERVER: 'backup', RESTIC_CONNECTIONS: '8' });
+    expect(valuesOfBackend(typed)).not.toHaveProperty('RESTIC_S3_BUCKET');
+    const s3 = valuesOfBackend({ ...typed, RESTIC_BACKEND: 'S3' });
+    expect(s3).toMatchObject({ RESTIC_S3_BUCKET: 'bucket-1', NAME: '' });
+    expect(s3).not.toHaveProperty('RESTIC_SFTP_SERVER');
+    expect(s3).not.toHaveProperty('RESTIC_CONNECTIONS');
+    expect(stepOf('RESTIC_S3_SECRET_ACCESS_KEY')).toBe('server');
+    expect(stepOf('RESTIC_BACKEND')).toBe('general');
   });
 });

@@ -1,5 +1,5 @@
 import type { ActionState, FieldErrors } from '@/lib/schemas/action-state';
-import { FIELD_BY_NAME, RESTIC_FIELDS, WIZARD_STEPS, type WizardStep } from '@/lib/schemas/datastore-fields';
+import { backendOf, FIELD_BY_NAME, RESTIC_FIELDS, WIZARD_STEPS, type WizardStep } from '@/lib/schemas/datastore-fields';
 import type { PreflightReport } from '@/lib/schemas/datastore-preflight';
 import type { Prefill } from '@/lib/schemas/datastore-template';
 import type { CustomAttribute } from './custom-attributes';
@@ -52,6 +52,7 @@ export function wizardReducer(s: WizardState, a: WizardAction): WizardState {
 export function initialValues(defaultCluster: string): Record<string, string> {
   const v: Record<string, string> = { cluster: defaultCluster, password_confirm: '' };
   for (const f of RESTIC_FIELDS) v[f.name] = '';
+  v.RESTIC_BACKEND = 'SFTP';
   v.RESTIC_SFTP_USER = 'oneadmin';
   v.RESTIC_COMPRESSION = 'auto';
   return v;
@@ -79,6 +80,17 @@ export function labelOf(errorKey: string): string {
   const custom = /^custom\.(\d+)\.(name|value)$/.exec(errorKey);
   if (custom) return `Custom attribute ${Number(custom[1]) + 1} ${custom[2]}`;
   return FIELD_BY_NAME.get(errorKey)?.label ?? 'Form';
+}
+
+/** The values of the chosen backend's fields only (and every shared one): what is checked and sent. */
+export function valuesOfBackend(values: Record<string, string>): Record<string, string> {
+  const backend = backendOf(values.RESTIC_BACKEND);
+  return Object.fromEntries(
+    Object.entries(values).filter(([k]) => {
+      const b = FIELD_BY_NAME.get(k)?.backend;
+      return b === undefined || b === backend;
+    }),
+  );
 }
 
 /** OpenNebula refuses a second datastore of the same name: say so on the first step. */
