@@ -12,6 +12,7 @@ import type { Page } from '@playwright/test';
 import { test, expect, signIn } from './fixtures';
 import { one } from './support/one-cli';
 import { ensureSandboxS3, type SandboxS3Info } from '../sandbox/s3-server/component';
+import { addSecrets, secretsFile } from './support/secrets';
 import { frontendPaths } from '../sandbox/opennebula/paths';
 import { readConfig, writeConfig } from '../sandbox/opennebula/config';
 
@@ -22,6 +23,8 @@ const bucket = `wizard-e2e-${randomUUID().slice(0, 8)}`;
 test.beforeAll(async ({ sandbox }) => {
   test.setTimeout(120_000);
   s3 = (await ensureSandboxS3(sandbox.stateDir)).info;
+  // The run's secrets scan (argv, environments, responses, logs, the database) looks for it too.
+  addSecrets(secretsFile(sandbox.stateDir), [{ name: 'the S3 secret access key', value: s3.secretAccessKey }]);
   const client = new S3Client({
     endpoint: s3.endpoint,
     region: s3.region,
