@@ -3,8 +3,15 @@ import { posix } from 'node:path';
 import { ExpectedError } from '@/lib/errors/expected-error';
 import { getDatastoreDecrypted, type DecryptedDatastore } from '@/lib/opennebula';
 import { repoOptionsFromTemplate, s3Repo, type ResticRepo, type S3ResticRepo, type SftpResticRepo } from '@/lib/restic';
-import type { SshTarget } from '@/lib/exec';
-import { missingS3Attributes, NotYetForS3, resticBackendOf, s3SettingsFromTemplate, type S3Settings } from '@/lib/s3';
+import { serverKey, type SshTarget } from '@/lib/exec';
+import {
+  missingS3Attributes,
+  NotYetForS3,
+  resticBackendOf,
+  s3LimitTarget,
+  s3SettingsFromTemplate,
+  type S3Settings,
+} from '@/lib/s3';
 import { openNebulaObjectWithin, type Bounded } from './shared-reads';
 
 // How Backstone reaches a restic datastore's repositories, by its RESTIC_BACKEND: as
@@ -36,6 +43,16 @@ export type DatastoreAccess = SftpAccess | S3Access;
 export function sftpOnly(access: DatastoreAccess, what: string): SftpAccess {
   if (access.backend === 's3') throw new NotYetForS3(what);
   return access;
+}
+
+/** What a datastore's work counts against: its backup server, or (S3) its endpoint, as lib/restic counts. */
+export function limitTargetOf(access: DatastoreAccess): Pick<SshTarget, 'host' | 'port' | 'user'> {
+  return access.backend === 's3' ? s3LimitTarget(access.s3) : access.server;
+}
+
+/** The job runner's per-server key of a datastore's jobs (the same server restic's limits count). */
+export function accessServerKey(access: DatastoreAccess): string {
+  return serverKey(limitTargetOf(access));
 }
 
 /** A repository of either backend (the verbs of lib/restic take both). */

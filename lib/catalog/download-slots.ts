@@ -45,7 +45,7 @@ function add(map: Map<string, number>, key: string, n: number): void {
  * Synchronous, so concurrent requests are counted in the order they came. The returned function
  * gives the slot back (once, however often it is called).
  */
-export function takeDownloadSlot(holder: string, server: SshTarget): () => void {
+export function takeDownloadSlot(holder: string, server: Pick<SshTarget, 'host' | 'port' | 'user'>): () => void {
   const { perUser, perServer } = getConfig().downloads;
   const key = serverKey(server);
   if ((running.byUser.get(holder) ?? 0) >= perUser) throw new TooManyDownloads('user', perUser, server.host);

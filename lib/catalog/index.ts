@@ -35,15 +35,17 @@ export {
   type Bounded,
   type Freshness,
 } from './shared-reads';
-export { sharedInventory } from './inventory-reads';
+export { accessInventory, sharedInventory } from './inventory-reads';
 export { clustersWithin, datastoreSummariesWithin, listDatastoreSummaries } from './datastores';
 export { capacityReport, type CapacityReport } from './capacity-report';
 export { NotAResticDatastore } from './access';
 export {
+  accessServerKey,
   backupServerOf,
   datastoreAccess,
   datastoreAccessWithin,
   isResticBackupDatastore,
+  limitTargetOf,
   sftpOnly,
   type DatastoreAccess,
   type S3Access,

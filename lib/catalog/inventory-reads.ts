@@ -16,6 +16,19 @@ function keyOf(access: DatastoreAccess, only?: string): string {
 }
 
 /**
+ * A datastore's repositories read now: the backup server's listing, or an S3 datastore's bucket
+ * listing in the same shape. `only` limits it to one repository.
+ */
+export function accessInventory(
+  access: DatastoreAccess,
+  opts: { signal?: AbortSignal; only?: string } = {},
+): Promise<Inventory> {
+  return access.backend === 's3'
+    ? s3Inventory(access.s3, opts.signal, opts.only)
+    : inventory(access.server, access.basePath, opts.signal, opts.only);
+}
+
+/**
  * The inventory, answered within `waitMs` when given (else whenever the read ends). `signal` aborts
  * this caller's wait only; the read goes on for the others.
  */
@@ -25,11 +38,7 @@ export async function sharedInventory(
   waitMs: number | undefined,
   signal?: AbortSignal,
 ): Promise<Answer<Inventory>> {
-  // An S3 datastore's inventory is its bucket's listing, in the same shape.
-  const make = () =>
-    access.backend === 's3'
-      ? s3Inventory(access.s3, undefined, only)
-      : inventory(access.server, access.basePath, undefined, only);
+  const make = () => accessInventory(access, { only });
   if (waitMs !== undefined) return inventories.within(keyOf(access, only), make, waitMs, { signal });
   const readAt = Date.now();
   const value = await inventories.read(keyOf(access, only), make, { signal });

@@ -2,10 +2,10 @@ import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import { getConfig } from '@/lib/config';
-import { exec, execOk, stream, type SshTarget } from '@/lib/exec';
+import { exec, execOk, LOCAL, stream, type Target } from '@/lib/exec';
 import { logger } from '@/lib/log';
 import { dump, restore } from '@/lib/restic';
-import { sftpOnly } from './access';
+import { limitTargetOf } from './access';
 import { takeDownloadSlot } from './download-slots';
 import { chainFiles } from './snapshot-chain';
 import { snapshotVmXml } from './snapshot-dump-head';
@@ -13,10 +13,11 @@ import { snapshotFile, type SnapshotFile } from './snapshot-files';
 import type { SnapshotRef } from './snapshot-resolve';
 import { toWebStream } from './snapshot-stream';
 
-// Downloads of a snapshot's files, streamed from the backup server: a file as stored (`restic
-// dump`), vm.xml decoded, and one disk of an increment chain flattened the way OpenNebula's
-// downloader does it (each link restored into RESTIC_TMP_DIR, `qemu-img rebase -u`, `qemu-img
-// convert`), its temporary folder removed whatever happens.
+// Downloads of a snapshot's files, streamed from where its restic runs (the backup server; for an
+// S3 datastore, Backstone's machine): a file as stored (`restic dump`), vm.xml decoded, and one disk
+// of an increment chain flattened the way OpenNebula's downloader does it (each link restored into
+// RESTIC_TMP_DIR on the backup server, or BACKSTONE_LOCAL_RESTORE_DIR here for S3, `qemu-img rebase
+// -u`, `qemu-img convert`), its temporary folder removed whatever happens.
 //
 // Each download holds a slot (download-slots.ts: per user and per backup server, refused past the
 // limits) and bulk SSH capacity until its command has ended, and is aborted when its reader stops
@@ -56,7 +57,7 @@ export function storedFileName(base: string, file: Pick<SnapshotFile, 'name' | '
 /** One file of the snapshot, byte for byte as stored, with its size from the (cached) listing. */
 export async function downloadStoredFile(ref: SnapshotRef, name: string, opts: DownloadOptions): Promise<Download> {
   // Taken before anything else runs, so concurrent requests are counted in the order they came.
-  const release = takeDownloadSlot(opts.holder, sftpOnly(ref.access, 'Downloading a disk').server);
+  const release = takeDownloadSlot(opts.holder, limitTargetOf(ref.access));
   try {
     const { signal } = opts;
     const file: SnapshotFile = await snapshotFile(ref, name, signal);
@@ -101,6 +102,12 @@ export function tempBase(ref: SnapshotRef): string {
   return posix.join(getConfig().remoteRoot, posix.normalize(`/${dir}`));
 }
 
+/** Where a disk is flattened: beside its restic, on the backup server or (S3) on this machine. */
+function flattenPlace(ref: SnapshotRef): { server: Target; base: string } {
+  if (ref.access.backend === 's3') return { server: LOCAL, base: posix.normalize(getConfig().localRestoreDir) };
+  return { server: ref.access.server, base: tempBase(ref) };
+}
+
 const TEMP_PREFIX = 'backstone-flatten.';
 
 // A constant script; every value is a positional argument.
@@ -110,7 +117,7 @@ const MAKE_TEMP = 'umask 077 && mkdir -p -- "$1" && mkdir -- "$2"';
  * A fresh private folder under `base`. Its name is chosen here (random, like mktemp's), so a cancel
  * that lands after the folder was made but before the answer came still knows what to remove.
  */
-async function makeTempDir(server: SshTarget, base: string, signal?: AbortSignal): Promise<string> {
+async function makeTempDir(server: Target, base: string, signal?: AbortSignal): Promise<string> {
   const dir = posix.join(base, `${TEMP_PREFIX}${randomBytes(8).toString('hex')}`);
   try {
     await execOk(server, ['sh', '-c', MAKE_TEMP, 'sh', base, dir], { signal, timeoutMs: 30_000, capacity: 'bulk' });
@@ -129,7 +136,7 @@ function isOurTempDir(base: string, dir: string): boolean {
  * Removes a temporary folder made by makeTempDir; never anything else. Not tied to the request, and
  * short: interactive capacity, so a cleanup is never refused or queued behind bulk work.
  */
-export async function removeTempDir(server: SshTarget, base: string, dir: string): Promise<void> {
+export async function removeTempDir(server: Target, base: string, dir: string): Promise<void> {
   if (!isOurTempDir(base, dir)) return;
   try {
     const r = await exec(server, ['rm', '-rf', '--', dir], { timeoutMs: 60_000 });
@@ -151,10 +158,9 @@ export async function downloadFlattenedDisk(
   opts: DownloadOptions,
 ): Promise<Download> {
   const links = chainFiles(ref, diskId);
-  const server = sftpOnly(ref.access, 'Downloading a disk').server;
+  const { server, base } = flattenPlace(ref);
   const { signal } = opts;
-  const release = takeDownloadSlot(opts.holder, server);
-  const base = tempBase(ref);
+  const release = takeDownloadSlot(opts.holder, limitTargetOf(ref.access));
   let handedOver = false;
   try {
     const dir = await makeTempDir(server, base, signal);

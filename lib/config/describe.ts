@@ -62,6 +62,11 @@ export function describeConfig(config: Config): ConfigSection[] {
               value: "the front-end's /var/lib/one/remotes/datastore/restic/restic, else restic on PATH",
               note: 'run on this machine, as OpenNebula runs it on the front-end for S3',
             },
+        fileRow(
+          'Restores of S3 datastores (BACKSTONE_LOCAL_RESTORE_DIR)',
+          config.localRestoreDir,
+          'restores onto disk and flattened downloads of S3 datastores, on this machine',
+        ),
         {
           label: 'Long jobs per backup server',
           value: String(config.jobsPerServer),

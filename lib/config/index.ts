@@ -33,6 +33,7 @@ const EnvSchema = z.object({
   BACKSTONE_SSH_KNOWN_HOSTS: optionalPath,
   BACKSTONE_REMOTE_ROOT: optionalPath,
   BACKSTONE_LOCAL_RESTIC: optionalPath,
+  BACKSTONE_LOCAL_RESTORE_DIR: optionalPath,
   BACKSTONE_SESSION_SECRET: z
     .string()
     .optional()
@@ -107,6 +108,11 @@ export type Config = {
    * for S3). Unset: the front-end's /var/lib/one/remotes/datastore/restic/restic, else restic on PATH.
    */
   localRestic: string | undefined;
+  /**
+   * The only folder S3 datastores' restores onto disk go to, on this machine (where restic runs for
+   * them), and where their disks are flattened for a download. Default: <dataDir>/restores.
+   */
+  localRestoreDir: string;
   /** Long-running jobs (restores, prune, check) at once per backup server. */
   jobsPerServer: number;
   /**
@@ -198,6 +204,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     },
     remoteRoot: e.BACKSTONE_REMOTE_ROOT ?? '/',
     localRestic: e.BACKSTONE_LOCAL_RESTIC,
+    localRestoreDir: e.BACKSTONE_LOCAL_RESTORE_DIR ?? join(e.BACKSTONE_DATA_DIR ?? resolve(cwd, '.data'), 'restores'),
     jobsPerServer: e.BACKSTONE_JOBS_PER_SERVER ? Number(e.BACKSTONE_JOBS_PER_SERVER) : 2,
     downloads: {
       perUser: e.BACKSTONE_DOWNLOADS_PER_USER ? Number(e.BACKSTONE_DOWNLOADS_PER_USER) : DEFAULT_DOWNLOADS_PER_USER,

@@ -44,4 +44,10 @@ export function visibleJobLog(reader: JobReader, id: number, afterSeq = -1) {
   return visibleJob(reader, id) ? jobLog(id, afterSeq) : undefined;
 }
 export { submitImageRestore, type ImageRestoreRequest } from './restore-image';
-export { submitServerRestore, allowedBase, RestoreRefused, type ServerRestoreRequest } from './restore-server';
+export {
+  submitServerRestore,
+  allowedBase,
+  localRestoreBase,
+  RestoreRefused,
+  type ServerRestoreRequest,
+} from './restore-server';

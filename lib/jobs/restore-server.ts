@@ -6,24 +6,27 @@ import { chainBytes } from './chain-progress';
 import { restoreServerTitle } from './job-titles';
 import { getConfig } from '@/lib/config';
 import { ExpectedError } from '@/lib/errors/expected-error';
-import { exec, execOk, ExecError, joinArgv, serverKey, type SshTarget } from '@/lib/exec';
+import { exec, execOk, ExecError, joinArgv, LOCAL, type Target } from '@/lib/exec';
 import { restore, RepositoryLocked, ResticError, type ResticRepo } from '@/lib/restic';
 import {
+  accessServerKey,
   datastoreAccess,
-  sftpOnly,
   repositoryDetail,
   RepositoryNotFound,
   type BackupChain,
+  type DatastoreAccess,
   type Reader,
 } from '@/lib/catalog';
 import { leftText } from './cancel-report';
 import { JobCanceled, JobFailed, submitJob, type JobContext } from './runner';
 
-// Restore onto the backup server: the chain's snapshots restored into a staging folder inside a
-// NEW target folder under an allowed base (RESTIC_TMP_DIR), increments flattened with qemu-img as
-// OpenNebula's downloader does, then `disk.N.qcow2` and `vm.xml` left in the target. Nothing that
-// exists is ever written over; on failure or cancel the target is removed whole, and when it cannot
-// be, the job's record names it with the command that removes it.
+// Restore onto disk: the chain's snapshots restored into a staging folder inside a NEW target
+// folder under an allowed base, increments flattened with qemu-img as OpenNebula's downloader does,
+// then `disk.N.qcow2` and `vm.xml` left in the target. Where restic runs: on the backup server under
+// the datastore's RESTIC_TMP_DIR (SFTP), on Backstone's machine under BACKSTONE_LOCAL_RESTORE_DIR
+// (S3: restic runs here, as the driver runs it on the front-end). Nothing that exists is ever
+// written over; on failure or cancel the target is removed whole, and when it cannot be, the job's
+// record names it with the command that removes it.
 
 export type ServerRestoreRequest = {
   datastoreId: number;
@@ -54,6 +57,19 @@ export function allowedBase(template: Record<string, string>): string {
   return posix.join(getConfig().remoteRoot, posix.normalize(tmp));
 }
 
+/** Where a datastore's restore onto disk runs and may write, and how the messages name that place. */
+type RestorePlace = { target: Target; base: string; where: string };
+
+function restorePlace(access: DatastoreAccess): RestorePlace {
+  if (access.backend === 's3') return { target: LOCAL, base: localRestoreBase(), where: "Backstone's machine" };
+  return { target: access.server, base: allowedBase(access.datastore.template), where: 'the backup server' };
+}
+
+/** The only place restores of S3 datastores onto disk may go, on Backstone's machine. */
+export function localRestoreBase(): string {
+  return posix.normalize(getConfig().localRestoreDir);
+}
+
 const FOLDER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 function chainFor(chains: BackupChain[], imageId: number, incrementId?: number) {
@@ -71,12 +87,14 @@ function chainFor(chains: BackupChain[], imageId: number, incrementId?: number) 
   return links as (BackupChain['links'][number] & { snapshotId: string })[];
 }
 
-function explain(err: unknown, base: string): Error {
+function explain(err: unknown, place: RestorePlace): Error {
   const tail = err instanceof Error && 'stderrTail' in err ? String((err as { stderrTail: unknown }).stderrTail) : '';
   const text = `${err instanceof Error ? err.message : String(err)}\n${tail}`;
   if (/no space left on device|disk quota exceeded/i.test(text)) {
     return new JobFailed(
-      `The backup server's filesystem under ${base} is full. Nothing was kept; free space there or restore into another datastore's RESTIC_TMP_DIR.`,
+      place.target.kind === 'local'
+        ? `The filesystem under ${place.base} on Backstone's machine is full. Nothing was kept; free space there or set BACKSTONE_LOCAL_RESTORE_DIR to a larger one.`
+        : `The backup server's filesystem under ${place.base} is full. Nothing was kept; free space there or restore into another datastore's RESTIC_TMP_DIR.`,
     );
   }
   if (err instanceof RepositoryLocked) return new JobFailed(`${err.message}`);
@@ -84,7 +102,7 @@ function explain(err: unknown, base: string): Error {
   return err instanceof Error ? err : new Error(text);
 }
 
-async function run(server: SshTarget, argv: string[], signal: AbortSignal, ctx: JobContext): Promise<void> {
+async function run(server: Target, argv: string[], signal: AbortSignal, ctx: JobContext): Promise<void> {
   ctx.log(`$ ${argv.join(' ')}`);
   // qemu-img on whole disks: bulk capacity, so it never holds a channel an interactive read needs.
   const r = await exec(server, argv, { signal, timeoutMs: 6 * 3600_000, capacity: 'bulk' });
@@ -99,7 +117,7 @@ const REMOVE_RETRY_MS = 3_000;
  * Removes a partial target. When the connection to the backup server was lost (sshd restarted, a
  * network glitch), it is tried again for a bounded time (about 12 s) before the job ends.
  */
-async function removeTarget(server: SshTarget, target: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+async function removeTarget(server: Target, target: string): Promise<{ ok: true } | { ok: false; reason: string }> {
   for (let attempt = 1; ; attempt++) {
     const r = await exec(server, ['rm', '-rf', '--', target]).catch(() => undefined);
     if (r?.exitCode === 0) return { ok: true };
@@ -117,15 +135,15 @@ export async function submitServerRestore(reader: Reader, req: ServerRestoreRequ
     throw err instanceof RepositoryNotFound ? new BackupNotVisible(err.message, { cause: err }) : err;
   });
   const links = chainFor(detail.chains, req.imageId, req.incrementId);
-  const access = sftpOnly(await datastoreAccess(req.datastoreId), 'Restoring onto a server');
-  const base = allowedBase(access.datastore.template);
-  const target = posix.join(base, req.folder);
-  if (posix.dirname(target) !== base)
+  const access = await datastoreAccess(req.datastoreId);
+  const place = restorePlace(access);
+  const target = posix.join(place.base, req.folder);
+  if (posix.dirname(target) !== place.base)
     throw new RestoreRefused('The target must be a new folder directly under the allowed base.');
   // Refused up front when it exists (empty or not): nothing is ever restored over existing files.
-  const exists = await exec(access.server, ['test', '-e', target]);
+  const exists = await exec(place.target, ['test', '-e', target]);
   if (exists.exitCode === 0)
-    throw new RestoreRefused(`${target} already exists on the backup server; choose a new folder name.`);
+    throw new RestoreRefused(`${target} already exists on ${place.where}; choose a new folder name.`);
   const repo = access.repo(req.repository);
   // Each link's size known up front (restic's summary, else the image's SIZE), so the job's total
   // is the whole chain's from the first link on.
@@ -136,25 +154,27 @@ export async function submitServerRestore(reader: Reader, req: ServerRestoreRequ
     // Named as the person sees the datastore (repositoryDetail read it as them).
     title: restoreServerTitle(req, { id: req.datastoreId, name: detail.datastore.name }, target),
     actor: reader.username,
-    serverKey: serverKey(access.server),
+    serverKey: accessServerKey(access),
     params: { ...req, target },
-    run: (ctx) => restoreChain(ctx, repo, access.server, base, target, links, expected),
+    run: (ctx) => restoreChain(ctx, repo, place, target, links, expected),
   });
 }
 
 async function restoreChain(
   ctx: JobContext,
   repo: ResticRepo,
-  server: SshTarget,
-  base: string,
+  place: RestorePlace,
   target: string,
   links: (BackupChain['links'][number] & { snapshotId: string })[],
   expected: (number | undefined)[],
 ) {
+  const server = place.target;
   const staging = posix.join(target, '.staging');
   let created = false;
   try {
-    // mkdir without -p: it fails if the folder appeared meanwhile, so nothing existing is reused.
+    // The allowed base itself may be made (Backstone's own folder on its machine); the target is
+    // made without -p: it fails if the folder appeared meanwhile, so nothing existing is reused.
+    if (server.kind === 'local') await execOk(server, ['mkdir', '-p', '-m', '0700', '--', place.base]);
     await execOk(server, ['mkdir', '--', target]);
     created = true;
     await execOk(server, ['mkdir', '--', staging]);
@@ -227,35 +247,39 @@ async function restoreChain(
   } catch (err) {
     // Read now: whatever failed after a cancel failed because of it.
     const canceled = ctx.signal.aborted;
-    const explained = explain(err, base);
+    const explained = explain(err, place);
     if (created) {
       ctx.log(`Removing the partial target ${target}.`);
       const removal = await removeTarget(server, target);
       if (!removal.ok) {
         // The admin must know what is left on the server, and how to remove it.
         ctx.log(`Could not remove the partial target ${target}: ${removal.reason}`);
-        const command = joinArgv([
-          'ssh',
-          ...(server.port ? ['-p', String(server.port)] : []),
-          `${server.user ? `${server.user}@` : ''}${server.host}`,
-          joinArgv(['rm', '-rf', '--', target]),
-        ]);
+        const remove = joinArgv(['rm', '-rf', '--', target]);
+        const command =
+          server.kind === 'local'
+            ? remove
+            : joinArgv([
+                'ssh',
+                ...(server.port ? ['-p', String(server.port)] : []),
+                `${server.user ? `${server.user}@` : ''}${server.host}`,
+                remove,
+              ]);
         if (canceled) {
           const left = [{ what: `the partial target ${target}`, reason: removal.reason, command }];
-          throw new JobCanceled(`Canceled. ${leftText('on the backup server', left)}`, { removed: [], left });
+          throw new JobCanceled(`Canceled. ${leftText(`on ${place.where}`, left)}`, { removed: [], left });
         }
         throw new JobFailed(
-          `${explained.message} The partial target ${target} could not be removed (${removal.reason}) and is left on the backup server; remove it with: ${command}`,
+          `${explained.message} The partial target ${target} could not be removed (${removal.reason}) and is left on ${place.where}; remove it with: ${command}`,
         );
       }
       if (canceled)
-        throw new JobCanceled(`Canceled. Removed the partial target ${target}; nothing is left on the backup server.`, {
+        throw new JobCanceled(`Canceled. Removed the partial target ${target}; nothing is left on ${place.where}.`, {
           removed: [target],
           left: [],
         });
     }
     if (canceled)
-      throw new JobCanceled('Canceled before anything was written on the backup server; nothing is left there.', {
+      throw new JobCanceled(`Canceled before anything was written on ${place.where}; nothing is left there.`, {
         removed: [],
         left: [],
       });

@@ -1,14 +1,13 @@
 import 'server-only';
-import { inventory } from '@/lib/backup-server';
 import {
+  accessInventory,
+  accessServerKey,
   datastoreAccess,
   repositoryDetail,
   RepositoryNotFound,
   type DatastoreAccess,
   type Reader,
-  sftpOnly,
 } from '@/lib/catalog';
-import { serverKey } from '@/lib/exec';
 import { JobFailed, submitJob, type JobContext } from '@/lib/jobs';
 import { listBackupImages } from '@/lib/opennebula';
 import { check, forget, prune, RepositoryLocked, type PrunePlan } from '@/lib/restic';
@@ -41,8 +40,7 @@ function previewOf(plan: PrunePlan, access: DatastoreAccess, name: string): Prun
 
 /** Refuses while OpenNebula backs up a VM that may write into this datastore. */
 async function refuseWhileBackingUp(access: DatastoreAccess, datastoreId: number, what: string): Promise<void> {
-  const sftp = sftpOnly(access, what);
-  const [cloud, inv] = await Promise.all([readBackups(), inventory(sftp.server, sftp.basePath)]);
+  const [cloud, inv] = await Promise.all([readBackups(), accessInventory(access)]);
   const running = datastoreBackups(
     cloud,
     datastoreId,
@@ -59,8 +57,7 @@ async function refuseWhileBackingUp(access: DatastoreAccess, datastoreId: number
 
 /** Refuses, before any restic runs or any job is queued, a repository that is not on the server. */
 async function requireRepository(access: DatastoreAccess, repository: string): Promise<void> {
-  const sftp = sftpOnly(access, 'Repository maintenance');
-  const inv = await inventory(sftp.server, sftp.basePath, undefined, repository);
+  const inv = await accessInventory(access, { only: repository });
   if (!inv.repositories.some((r) => r.name === repository && r.initialized))
     throw new RepositoryNotFound(`There is no repository ${repository} in datastore ${access.datastore.id}.`);
 }
@@ -99,7 +96,7 @@ export async function submitPrune(actor: string, datastoreId: number, repository
     kind: 'prune',
     title: pruneTitle(repository, { id: datastoreId, name: access.datastore.name }),
     actor,
-    serverKey: serverKey(sftpOnly(access, 'Repository maintenance').server),
+    serverKey: accessServerKey(access),
     params: { datastoreId, repository, maxUnused: repo.options.pruneMaxUnused, maxRepack: repo.options.pruneMaxRepack },
     run: async (ctx: JobContext) => {
       await refuseWhileBackingUp(access, datastoreId, 'Prune').catch((e: unknown) => {
@@ -134,7 +131,7 @@ export async function submitCheck(
     kind: 'check',
     title: checkTitle(repository, { id: datastoreId, name: access.datastore.name }, how),
     actor,
-    serverKey: serverKey(sftpOnly(access, 'Repository maintenance').server),
+    serverKey: accessServerKey(access),
     params: { datastoreId, repository, readDataSubsetPercent },
     run: async (ctx: JobContext) => {
       await refuseWhileRepositoryBacksUp(repository, 'restic check').catch((e: unknown) => {
@@ -199,7 +196,7 @@ export async function submitOrphanForget(
     kind: 'orphan-forget',
     title: forgetTitle(ids.length, repository, { id: datastoreId, name: access.datastore.name }),
     actor: reader.username,
-    serverKey: serverKey(sftpOnly(access, 'Repository maintenance').server),
+    serverKey: accessServerKey(access),
     params: { datastoreId, repository, snapshots: [...ids] },
     run: async (ctx: JobContext) => {
       // Again, right before: nothing an image or increment refers to is ever forgotten.

@@ -17,7 +17,7 @@ import {
 } from '@/lib/exec';
 import type { ExpectedError } from '@/lib/errors/expected-error';
 import { checkBucket } from '@/lib/s3';
-import { resticRepositoryUrl, s3ResticOptions, type S3Settings } from '@/lib/s3/settings';
+import { resticRepositoryUrl, s3LimitTarget, s3ResticOptions, type S3Settings } from '@/lib/s3/settings';
 import { logger } from '@/lib/log';
 import { registerSecret } from '@/lib/log/redact';
 import { hasModernExitCodes, resticBinary, type ResticBinary } from './binary';
@@ -90,7 +90,7 @@ export function s3Repo(s3: S3Settings, name: string, password: string, options: 
 
 /** Which slots a repository's restic calls share: its backup server's, or its S3 endpoint's. */
 function limitOf(repo: ResticRepo, capacity: Capacity) {
-  return serverLimit(repo.backend === 's3' ? { host: `s3:${repo.s3.endpoint}` } : repo.server, capacity);
+  return serverLimit(repo.backend === 's3' ? s3LimitTarget(repo.s3) : repo.server, capacity);
 }
 
 function repoKey(repo: ResticRepo): string {

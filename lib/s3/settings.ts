@@ -71,6 +71,14 @@ export function endpointUrl(s: Pick<S3Settings, 'endpoint'>): string {
   return hasScheme(s.endpoint) ? s.endpoint : `https://${s.endpoint}`;
 }
 
+/**
+ * The S3 endpoint as the one place a datastore's restic runs and downloads count against limits
+ * (lib/restic's slots, the job runner, download slots): every bucket of one endpoint shares it.
+ */
+export function s3LimitTarget(s: Pick<S3Settings, 'endpoint'>): { host: string } {
+  return { host: `s3:${s.endpoint}` };
+}
+
 /** `s3:<endpoint>/<bucket>/<repo>`, exactly the driver's repository (no datastore ID in it). */
 export function resticRepositoryUrl(s: Pick<S3Settings, 'endpoint' | 'bucket'>, repo: string): string {
   return `s3:${s.endpoint}/${s.bucket}/${repo}`;

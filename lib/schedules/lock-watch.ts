@@ -1,7 +1,6 @@
 import 'server-only';
 import { audit } from '@/lib/auth/audit';
-import { inventory } from '@/lib/backup-server';
-import { sftpOnly } from '@/lib/catalog';
+import { accessInventory } from '@/lib/catalog';
 import { inspectLocks, removeStaleLocks } from '@/lib/maintenance';
 import { ResticError } from '@/lib/restic';
 import { ExecError } from '@/lib/exec';
@@ -27,8 +26,7 @@ export async function submitLockWatch(datastoreId: number, trigger: 'schedule' |
     work: async (ctx, access): Promise<RunEnd> => {
       const settings = schedule(datastoreId, 'lock-watch');
       const thresholdMs = lockStaleThresholdMs(datastoreId);
-      const sftp = sftpOnly(access, 'Scheduled lock watch');
-      const inv = await inventory(sftp.server, sftp.basePath);
+      const inv = await accessInventory(access, { signal: ctx.signal });
       const locked = inv.repositories.filter((r) => r.locks.length > 0).map((r) => r.name);
       forgetRepositoriesExcept(datastoreId, locked);
       let raised = 0;

@@ -1,6 +1,5 @@
 import 'server-only';
-import { inventory } from '@/lib/backup-server';
-import { datastoreAccess, sftpOnly } from '@/lib/catalog';
+import { accessInventory, datastoreAccess } from '@/lib/catalog';
 import { datastoreBackups, MaintenanceRefused, readBackups, type CloudBackups } from '@/lib/maintenance';
 import { prune, ResticError } from '@/lib/restic';
 import { RunFound, submitRun, type RunEnd } from './submit';
@@ -17,8 +16,8 @@ function running(cloud: CloudBackups, datastoreId: number, repositories: readonl
 
 /** "Prune all" refuses at once while a backup of the datastore runs (the schedule skips instead). */
 export async function refusePruneWhileBackingUp(datastoreId: number): Promise<void> {
-  const access = sftpOnly(await datastoreAccess(datastoreId), 'Pruning every repository');
-  const [inv, cloud] = await Promise.all([inventory(access.server, access.basePath), readBackups()]);
+  const access = await datastoreAccess(datastoreId);
+  const [inv, cloud] = await Promise.all([accessInventory(access), readBackups()]);
   const why = running(
     cloud,
     datastoreId,
@@ -34,9 +33,8 @@ export async function submitPruneAll(datastoreId: number, trigger: 'schedule' | 
     trigger,
     actor,
     title: (a) => `Prune every repository of datastore ${datastoreId} (“${a.datastore.name}”)`,
-    work: async (ctx, any): Promise<RunEnd> => {
-      const access = sftpOnly(any, 'Scheduled prune');
-      const inv = await inventory(access.server, access.basePath);
+    work: async (ctx, access): Promise<RunEnd> => {
+      const inv = await accessInventory(access, { signal: ctx.signal });
       const repos = inv.repositories.filter((r) => r.initialized);
       const names = inv.repositories.map((r) => r.name);
       let freed = 0;

@@ -1,6 +1,5 @@
 import 'server-only';
-import { datastoreAccess, sftpOnly, type DatastoreAccess } from '@/lib/catalog';
-import { serverKey } from '@/lib/exec';
+import { accessServerKey, datastoreAccess, type DatastoreAccess } from '@/lib/catalog';
 import { JobFailed, submitJob, type JobContext } from '@/lib/jobs';
 import type { RunOutcome, ScheduleKind } from '@/lib/schemas/schedules';
 import { attachJob, endRun, startRun } from './runs';
@@ -45,7 +44,7 @@ export async function submitRun(r: RunRequest): Promise<{ runId: number; jobId: 
       kind: JOB_KIND[r.kind],
       title: r.title(access),
       actor: r.actor,
-      serverKey: serverKey(sftpOnly(access, 'Scheduled maintenance').server),
+      serverKey: accessServerKey(access),
       params: { datastoreId: r.datastoreId, trigger: r.trigger, ...r.params },
       run: async (ctx) => {
         try {

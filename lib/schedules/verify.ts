@@ -1,6 +1,5 @@
 import 'server-only';
-import { inventory } from '@/lib/backup-server';
-import { sftpOnly } from '@/lib/catalog';
+import { accessInventory } from '@/lib/catalog';
 import { readBackups, recordCheck, repositoryBackups } from '@/lib/maintenance';
 import { check, ResticError } from '@/lib/restic';
 import { takeVerifySubset } from './settings';
@@ -21,8 +20,7 @@ export async function submitVerify(datastoreId: number, trigger: 'schedule' | 'm
     work: async (ctx, access): Promise<RunEnd> => {
       const subset = takeVerifySubset(datastoreId);
       const which = `${subset.n}/${subset.of}`;
-      const sftp = sftpOnly(access, 'Scheduled verify');
-      const [inv, cloud] = await Promise.all([inventory(sftp.server, sftp.basePath), readBackups()]);
+      const [inv, cloud] = await Promise.all([accessInventory(access, { signal: ctx.signal }), readBackups()]);
       const repos = inv.repositories.filter((r) => r.initialized);
       const damaged: string[] = [];
       const unchecked: string[] = [];

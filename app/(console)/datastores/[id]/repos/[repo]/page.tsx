@@ -6,6 +6,8 @@ import { requireViewer } from '@/lib/auth';
 import { ANSWER_WITHIN_MS, datastoreSummariesWithin, leastFresh, repositoryDetail } from '@/lib/catalog';
 import { isExpectedError } from '@/lib/errors';
 import { locksHref, maintenanceHref } from '@/app/_components/hrefs';
+import { localRestoreBase } from '@/lib/jobs';
+import { resticBackendOf } from '@/lib/s3';
 import { DatastoreIdParam, parseParam, RepositoryParam } from '@/lib/schemas/params';
 import { Badge } from '@/app/_components/badge';
 import { formatBytes } from '@/app/_components/format';
@@ -116,6 +118,7 @@ export default async function RepositoryPage({ params }: Props) {
           diskIds,
           isAdmin: viewer.isAdmin,
           locks: r.locks,
+          onBackstoneUnder: resticBackendOf(detail.datastore.template) === 'S3' ? localRestoreBase() : undefined,
         }}
       />
       <SnapshotsTable

@@ -10,6 +10,11 @@ export type RestoreDialogProps = {
   imageDatastores: Target[];
   diskIds: number[];
   isAdmin: boolean;
+  /**
+   * An S3 datastore's restores onto disk go to this folder on Backstone's machine (restic runs there
+   * for S3); undefined for SFTP datastores, whose restores go to RESTIC_TMP_DIR on the backup server.
+   */
+  onBackstoneUnder?: string;
   /** The repository's lock count; undefined when withheld (a VM owner in a Backup Job's repository). */
   locks?: number;
 };

@@ -99,7 +99,11 @@ export function RestoreForms(p: RestoreDialogProps & { onClose: () => void }) {
               onClick={() => setMode(m)}
               className={`rounded-md px-2.5 py-1 ${mode === m ? 'bg-brand-50 font-medium text-brand-700 dark:bg-brand-700/30 dark:text-brand-100' : 'text-slate-600'}`}
             >
-              {m === 'opennebula' ? 'Into OpenNebula' : 'Onto the backup server'}
+              {m === 'opennebula'
+                ? 'Into OpenNebula'
+                : p.onBackstoneUnder
+                  ? "Onto Backstone's machine"
+                  : 'Onto the backup server'}
             </button>
           ))}
         </div>
@@ -174,8 +178,18 @@ export function RestoreForms(p: RestoreDialogProps & { onClose: () => void }) {
           <input type="hidden" name="repository" value={p.repository} />
           {p.chain.mode === 'INCREMENT' && <input type="hidden" name="incrementId" value={latest?.incrementId} />}
           <p className="text-sm text-slate-600 dark:text-slate-400">
-            The disks are restored (increments flattened with qemu-img) into a new folder under the datastore&apos;s
-            RESTIC_TMP_DIR on the backup server. An existing folder is never written over.
+            {p.onBackstoneUnder ? (
+              <>
+                The disks are restored (increments flattened with qemu-img) into a new folder under{' '}
+                <span className="font-mono">{p.onBackstoneUnder}</span> on Backstone&apos;s machine, where restic runs
+                for S3 datastores. An existing folder is never written over.
+              </>
+            ) : (
+              <>
+                The disks are restored (increments flattened with qemu-img) into a new folder under the datastore&apos;s
+                RESTIC_TMP_DIR on the backup server. An existing folder is never written over.
+              </>
+            )}
           </p>
           <label className="block text-sm">
             New folder
@@ -192,7 +206,11 @@ export function RestoreForms(p: RestoreDialogProps & { onClose: () => void }) {
               data-testid="restore-server-submit"
               className="rounded-md bg-brand-500 px-3 py-1.5 text-sm font-semibold text-white hover:bg-brand-600 disabled:opacity-50"
             >
-              {srvPending ? 'Starting…' : 'Restore onto the backup server'}
+              {srvPending
+                ? 'Starting…'
+                : p.onBackstoneUnder
+                  ? "Restore onto Backstone's machine"
+                  : 'Restore onto the backup server'}
             </button>
           </div>
         </form>
