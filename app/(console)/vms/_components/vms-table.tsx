@@ -3,36 +3,20 @@
 import { getCoreRowModel, useReactTable, type ColumnDef } from '@tanstack/react-table';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { lazy, Suspense, useRef, useState, type ReactNode } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
 import type { ProtectionCounts, VmProtection } from '@/lib/protection';
 import { PROTECTION_STATUSES, vmsQueryString, type VmSortKey, type VmsQuery } from '@/lib/schemas/vms';
 import { ProtectionBadge, STATUS_WORDS } from './protection-badge';
 import { BodyRow, TableFrame } from '@/app/_components/table-frame';
 import { formatAge, formatDate, formatMb } from '@/app/_components/format';
 import { SIZE_TERMS } from '@/app/_components/size-terms';
-import type { RowsProps } from '@/app/_components/data-table';
+import { LazyVirtualRows } from '@/app/_components/lazy-virtual-rows';
 
 // The VMs list: the server filtered and sorted the rows (search parameters); only the rows in view
 // are in the DOM, so thousands of VMs stay light.
 
 const ROW_HEIGHT = 44;
 const VIEWPORT = 640;
-const FIRST_ROWS = 16;
-
-// Loaded after the table is in place (as the snapshots table does): the virtualizer then finds its
-// scroll area on mount (a ref of an enclosing element is set only after its children's layout
-// effects ran), and until its code arrives the first rows are drawn plainly.
-const VirtualRows = lazy(() =>
-  import('@/app/_components/virtual-rows').then((m) => ({ default: m.VirtualRows<VmProtection> })),
-);
-
-function LazyVirtualRows(p: RowsProps<VmProtection>) {
-  return (
-    <Suspense fallback={<>{p.rows.slice(0, FIRST_ROWS).map((row) => p.renderRow(row, p.rowHeight))}</>}>
-      <VirtualRows {...p} />
-    </Suspense>
-  );
-}
 
 const COUNT_OF: Record<VmProtection['status'], keyof ProtectionCounts> = {
   protected: 'protected',

@@ -5,28 +5,14 @@ import type { ColumnDef } from '@tanstack/react-table';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { useQuery } from '@tanstack/react-query';
-import { lazy, Suspense, useMemo } from 'react';
+import { useMemo } from 'react';
 import type { SnapshotRow } from '@/lib/catalog';
 import { Badge } from '@/app/_components/badge';
-import { DataTable, type RowsProps } from '@/app/_components/data-table';
+import { DataTable } from '@/app/_components/data-table';
+import { LazyVirtualRows } from '@/app/_components/lazy-virtual-rows';
 import { formatAge, formatBytes, formatDate } from '@/app/_components/format';
 import { Panel } from '@/app/_components/panel';
 import { CompareForm } from '../snapshots/_components/compare-form';
-
-// The virtualizer's code loads after the page's own: until then the rows the server rendered stay
-// on screen (during hydration), or the first rows are drawn plainly (after a client navigation).
-const VirtualRows = lazy(() =>
-  import('@/app/_components/virtual-rows').then((m) => ({ default: m.VirtualRows<SnapshotRow> })),
-);
-const FIRST_ROWS = 16;
-
-function LazyVirtualRows(p: RowsProps<SnapshotRow>) {
-  return (
-    <Suspense fallback={<>{p.rows.slice(0, FIRST_ROWS).map((row) => p.renderRow(row, p.rowHeight))}</>}>
-      <VirtualRows {...p} />
-    </Suspense>
-  );
-}
 
 const columnsFor = (repoHref: string): ColumnDef<SnapshotRow, unknown>[] => [
   {
