@@ -43,7 +43,19 @@ function appPid(): number | undefined {
  * times a second was most of this sampler's CPU; a cached one is re-scanned only when a new
  * secret arrives.
  */
-type Seen = { cmd: Buffer; parent?: number; cmdScannedAt?: number; env?: Buffer | null; envScannedAt?: number };
+type Seen = {
+  cmd: Buffer;
+  parent?: number;
+  cmdScannedAt?: number;
+  env?: Buffer | null;
+  envScannedAt?: number;
+  /**
+   * Whether it runs in one of the app's SSH sessions, decided once when first seen (its
+   * SSH_CONNECTION and the app's connections do not change while it lives): /proc/net/tcp lists
+   * every socket of the machine, and reading it ten times a second was most of the sampler's CPU.
+   */
+  session?: boolean;
+};
 const seen = new Map<string, Seen>();
 let patternsVersion = 0;
 
@@ -130,17 +142,19 @@ function sample(): void {
       }
       return false;
     };
-    const appPorts = portsOf(app);
+    // Read only when a process not yet placed names an SSH connection.
+    let appPorts: Set<string> | undefined;
     for (const [pid, state] of states) {
       const local = fromApp(pid);
-      if (!local && appPorts.size === 0) continue;
       if (state.env === undefined) state.env = read(`/proc/${pid}/environ`) ?? null;
       const env = state.env;
       if (!env) continue;
-      // SSH_CONNECTION=<client ip> <client port> <server ip> <server port>
-      const ssh = /(?:^|\0)SSH_CONNECTION=\S+ (\d+) \S+ (\d+)/.exec(env.toString('latin1'));
-      const session = !local && ssh !== null && appPorts.has(`${ssh[1]!}:${ssh[2]!}`);
-      if (!local && !session) continue;
+      if (!local && state.session === undefined) {
+        // SSH_CONNECTION=<client ip> <client port> <server ip> <server port>
+        const ssh = /(?:^|\0)SSH_CONNECTION=\S+ (\d+) \S+ (\d+)/.exec(env.toString('latin1'));
+        state.session = ssh !== null && (appPorts ??= portsOf(app)).has(`${ssh[1]!}:${ssh[2]!}`);
+      }
+      if (!local && !state.session) continue;
       if (local) localEnvironments++;
       else sshEnvironments++;
       if (state.envScannedAt === patternsVersion) continue;
