@@ -12,7 +12,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseStringPromise } from 'xml2js';
-import { hostileCorpus } from '../scripts/test-support/hostile-corpus';
+import { FREE_TEXT_FIELDS, hostileCorpus } from '../scripts/test-support/hostile-corpus';
 import { test, expect, sessionCookie } from './fixtures';
 import { builtActions, builtRouteHandlers } from './support/build-manifest';
 import { cloudState, one, oneAsync } from './support/one-cli';
@@ -35,36 +35,7 @@ const CONCURRENCY = 6;
  * field's validator is judged; here their wiring is (the action or route uses that schema, nothing
  * runs, a clear refusal). The full corpus at every place was most of the suite's time.
  */
-const FULL_AT_FIRST_PLACE = new Set([
-  ...[
-    'username',
-    'password',
-    'next',
-    'name',
-    'folder',
-    'confirm',
-    'NAME',
-    'RESTIC_SFTP_SERVER',
-    'RESTIC_SFTP_USER',
-    'RESTIC_PASSWORD',
-    'password_confirm',
-    'RESTIC_TMP_DIR',
-    'custom_value',
-    'RESTIC_S3_ENDPOINT',
-    'RESTIC_S3_BUCKET',
-    'RESTIC_S3_ACCESS_KEY_ID',
-    'RESTIC_S3_SECRET_ACCESS_KEY',
-    'RESTIC_S3_CACERT',
-    'host',
-    'user',
-    'from',
-    'to',
-    'url',
-    'secret',
-  ].map((f) => `action:${f}`),
-  'api:file',
-  'api:disk',
-]);
+const FULL_AT_FIRST_PLACE = new Set([...FREE_TEXT_FIELDS.map((f) => `action:${f}`), 'api:file', 'api:disk']);
 let firstPlaces: Map<string, string> | undefined;
 function corpusAt(kind: string, place: string, valid: string): string[] {
   // From the static lists, in their order (not from which test a worker happens to run first).

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { hostileCorpus } from '@/scripts/test-support/hostile-corpus';
+import { FREE_TEXT_FIELDS, hostileCorpus } from '@/scripts/test-support/hostile-corpus';
 import { AlertRulesSchema, EmailChannelSchema, SendTestSchema, WebhookChannelSchema } from './alerts';
 import { BackupJobActionSchema, BackupJobCancelSchema } from './backup-jobs';
 import {
@@ -258,6 +258,11 @@ function fieldsOf(name: string, c: Case): string[] {
 }
 
 describe('the hostile-input corpus at every action schema', () => {
+  it('the free-text fields here are the ones the end-to-end spec sends the whole corpus', () => {
+    const here = new Set(Object.values(CASES).flatMap((c) => c.text));
+    expect([...here].sort()).toEqual([...FREE_TEXT_FIELDS].sort());
+  });
+
   for (const [name, c] of Object.entries(CASES)) {
     const parse = (fields: Record<string, string>) => c.schema.safeParse(c.input ? c.input(fields) : fields);
 

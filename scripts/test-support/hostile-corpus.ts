@@ -266,3 +266,36 @@ export function hostileCorpus(canary: string, valid = '', wrapping: 'every' | 's
   const all = valid ? [...base, ...wrapped.map((p) => valid + p), ...wrapped.map((p) => p + valid)] : base;
   return [...new Set(all)];
 }
+
+/**
+ * The free-text fields of the server actions: they get the whole corpus, every other field (IDs,
+ * numbers, choices, checkboxes) is closed. One list for the schema-level unit test
+ * (lib/schemas/hostile-boundary.test.ts, which checks it against its cases) and the HTTP-level
+ * end-to-end spec (e2e/hostile-input.spec.ts, which sends these the full corpus).
+ */
+export const FREE_TEXT_FIELDS: readonly string[] = [
+  'username',
+  'password',
+  'next',
+  'name',
+  'folder',
+  'confirm',
+  'NAME',
+  'RESTIC_SFTP_SERVER',
+  'RESTIC_SFTP_USER',
+  'RESTIC_PASSWORD',
+  'password_confirm',
+  'RESTIC_TMP_DIR',
+  'custom_value',
+  'RESTIC_S3_ENDPOINT',
+  'RESTIC_S3_BUCKET',
+  'RESTIC_S3_ACCESS_KEY_ID',
+  'RESTIC_S3_SECRET_ACCESS_KEY',
+  'RESTIC_S3_CACERT',
+  'host',
+  'user',
+  'from',
+  'to',
+  'url',
+  'secret',
+];
