@@ -19,7 +19,9 @@ test('the home page shows the shell, and the System page the effective configura
   // The sandbox's SSH files are what the app is configured with.
   await expect(page.getByText(`${sandbox.stateDir}/client/known_hosts`)).toBeVisible();
   await expect(page.getByText(`${sandbox.stateDir}/client/id_ed25519`, { exact: true })).toBeVisible();
-  await expect(page.getByText(`${sandbox.stateDir}/app-data`)).toBeVisible();
+  await expect(page.getByText(`${sandbox.stateDir}/app-data`, { exact: true })).toBeVisible();
+  // Where S3 datastores' restores onto disk go: under the data folder by default.
+  await expect(page.getByText(`${sandbox.stateDir}/app-data/restores`, { exact: true })).toBeVisible();
 });
 
 test('every sidebar link leads to a page that exists', async ({ page }) => {

@@ -46,6 +46,31 @@ export function capacityReading(inv: Inventory | undefined, freshness: Freshness
   return { filesystem: inv.filesystem, storedBytes: inv.repositories.reduce((s, r) => s + r.storedBytes, 0) };
 }
 
+const MIB = 1024 * 1024;
+
+/**
+ * An S3 datastore's reading: a bucket has no file system, so its capacity is OpenNebula's S3
+ * monitor's (TOTAL_MB, and the datastore's backup images as used, from the datastore as oned
+ * reports it) and its stored bytes the bucket's. None when the bucket listing is not fresh.
+ */
+export function s3CapacityReading(
+  inv: Inventory | undefined,
+  freshness: Freshness,
+  ds: { totalMb: number; usedMb: number; freeMb: number },
+  location: string,
+): CapacityReading | undefined {
+  if (!inv || freshness.state !== 'fresh') return undefined;
+  return {
+    filesystem: {
+      totalBytes: ds.totalMb * MIB,
+      usedBytes: ds.usedMb * MIB,
+      availableBytes: ds.freeMb * MIB,
+      mountPoint: location,
+    },
+    storedBytes: inv.repositories.reduce((s, r) => s + r.storedBytes, 0),
+  };
+}
+
 /** Keeps the reading as a sample (at most one every SAMPLE_EVERY_MS); false when none was due. */
 export function recordCapacitySample(datastoreId: number, reading: CapacityReading | undefined): boolean {
   return reading ? recordSample(datastoreId, reading.filesystem, reading.storedBytes) : false;

@@ -15,6 +15,7 @@ export { datastoreWithin, readDatastore, type DatastoreInfo } from './datastores
 export { cloudWithin, type Cloud } from './cloud';
 export {
   capacityReading,
+  s3CapacityReading,
   recordCapacitySample,
   samples,
   estimateFull,

@@ -22,8 +22,8 @@ import { seedS3Datastore, type S3SeedReport } from '@/sandbox/seed/seed-s3';
 import { execOk, LOCAL } from '@/lib/exec';
 import { submitServerRestore } from '@/lib/jobs';
 import { inspectLocks, removeStaleLocks, submitCheck, submitPrune } from '@/lib/maintenance';
-import { lastRun, submitLockWatch, submitPruneAll, submitVerify } from '@/lib/schedules';
-import { datastoreOverview, repositoryDetail, resolveSnapshot, snapshotFiles } from './index';
+import { lastRun, submitCapacitySample, submitLockWatch, submitPruneAll, submitVerify } from '@/lib/schedules';
+import { datastoreOverview, repositoryDetail, resolveSnapshot, samples, snapshotFiles } from './index';
 import { downloadFlattenedDisk, downloadStoredFile } from './snapshot-download';
 import { datastoreAccess } from './access';
 import { sharedInventory } from './inventory-reads';
@@ -145,15 +145,19 @@ describe('the overview of an S3 datastore', () => {
   );
 
   it(
-    "runs the schedules' verify, prune and lock watch over every repository of the bucket",
+    "runs the schedules' verify, prune, lock watch and capacity sample over the bucket",
     async () => {
-      for (const submit of [submitVerify, submitPruneAll, submitLockWatch]) {
+      for (const submit of [submitVerify, submitPruneAll, submitLockWatch, submitCapacitySample]) {
         const { jobId } = await submit(seed.datastoreId, 'manual', 'oneadmin');
         const job = await jobEnded(SANDBOX_ADMIN, jobId, JOB_MS);
         expect(job.status, job.message).toBe('succeeded');
       }
       expect(lastRun(seed.datastoreId, 'verify')).toMatchObject({ outcome: 'ok' });
       expect(lastRun(seed.datastoreId, 'verify')?.message).toMatch(/^2 of 2 repositories verified/);
+      // The capacity sample of a bucket: OpenNebula's S3 monitor (TOTAL_MB 512000) and the bucket's bytes.
+      const [sample] = samples(seed.datastoreId);
+      expect(sample).toMatchObject({ totalBytes: 512_000 * 1024 * 1024 });
+      expect(sample!.storedBytes).toBeGreaterThan(0);
     },
     3 * JOB_MS,
   );

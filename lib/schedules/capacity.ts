@@ -1,8 +1,10 @@
 import 'server-only';
-import { capacityReading, recordCapacitySample, sharedInventory } from '@/lib/catalog';
+import { s3Location } from '@/lib/backup-server';
+import { capacityReading, recordCapacitySample, s3CapacityReading, sharedInventory } from '@/lib/catalog';
 import { RunFound, submitRun, type RunEnd } from './submit';
 
-// Capacity sample: the backup server's df of BASE_PATH and the stored size of every repository,
+// Capacity sample: the backup server's df of BASE_PATH (for an S3 datastore, OpenNebula's S3
+// monitor: TOTAL_MB and its backup images' sizes) and the stored size of every repository,
 // kept as the Capacity tab's history (one listing, shared with any page reading it meanwhile), so
 // "estimated full" has data whether or not anyone opens the page.
 
@@ -15,8 +17,16 @@ export async function submitCapacitySample(datastoreId: number, trigger: 'schedu
     title: (a) => `Record the capacity of datastore ${datastoreId} (“${a.datastore.name}”)`,
     work: async (ctx, access): Promise<RunEnd> => {
       const answer = await sharedInventory(access, undefined, undefined, ctx.signal);
-      const reading = capacityReading(answer.value, answer.freshness);
-      if (!reading) throw new RunFound('The backup server did not report the file system of BASE_PATH (df).');
+      const reading =
+        access.backend === 's3'
+          ? s3CapacityReading(answer.value, answer.freshness, access.datastore, s3Location(access.s3))
+          : capacityReading(answer.value, answer.freshness);
+      if (!reading)
+        throw new RunFound(
+          access.backend === 's3'
+            ? 'The bucket could not be listed.'
+            : 'The backup server did not report the file system of BASE_PATH (df).',
+        );
       const kept = recordCapacitySample(datastoreId, reading);
       const fs = reading.filesystem;
       const message = kept
