@@ -1,12 +1,12 @@
 import 'server-only';
 import { createHash } from 'node:crypto';
-import { byRepositoryName, type Filesystem } from '@/lib/backup-server';
+import { byRepositoryName, s3Location, type Filesystem } from '@/lib/backup-server';
 import { getDatastore } from '@/lib/opennebula';
 import { stats, ResticError } from '@/lib/restic';
 import { getDb } from '@/lib/store';
 import { datastoreAccess, datastoreAccessWithin, type DatastoreAccess } from './access';
 import { datastoreWithin } from './datastores';
-import { estimateFull, samples, type CapacitySample, type FullEstimate } from './capacity';
+import { estimateFull, s3MonitorFilesystem, samples, type CapacitySample, type FullEstimate } from './capacity';
 import { sharedInventory } from './inventory-reads';
 import type { Reader } from './reader';
 import { sharedCache } from '@/lib/cache';
@@ -25,6 +25,8 @@ export type HistorySample = Omit<CapacitySample, 'storedBytes'> & { storedBytes?
 export type CapacityReport = {
   datastoreId: number;
   filesystem?: Filesystem;
+  /** What `filesystem` is: df on the backup server, or (S3) OpenNebula's S3 monitor of the bucket. */
+  source: 'df' | 's3-monitor';
   history: HistorySample[];
   estimate: FullEstimate;
   ratios: {
@@ -99,8 +101,10 @@ export async function capacityReport(
     opts.answerWithinMs === undefined ? undefined : Math.max(0, started + opts.answerWithinMs - Date.now());
   // With a bound, OpenNebula's reads too answer within it (the last ones while oned is slow).
   const bound = opts.answerWithinMs;
-  if (bound === undefined) await getDatastore(reader.credential, datastoreId);
-  else await datastoreWithin(reader, datastoreId, { answerWithinMs: left() ?? 0 });
+  const ds =
+    bound === undefined
+      ? await getDatastore(reader.credential, datastoreId)
+      : (await datastoreWithin(reader, datastoreId, { answerWithinMs: left() ?? 0 })).value;
   const access =
     bound === undefined
       ? await datastoreAccess(datastoreId)
@@ -154,7 +158,9 @@ export async function capacityReport(
     : undefined;
   return {
     datastoreId,
-    filesystem: inv.filesystem,
+    // A bucket has no df: its capacity is OpenNebula's S3 monitor, as the reader's datastore shows it.
+    filesystem: access.backend === 's3' ? s3MonitorFilesystem(ds, s3Location(access.s3)) : inv.filesystem,
+    source: access.backend === 's3' ? 's3-monitor' : 'df',
     history: shownHistory,
     estimate: estimateFull(history),
     ratios: {

@@ -61,13 +61,21 @@ export function s3CapacityReading(
 ): CapacityReading | undefined {
   if (!inv || freshness.state !== 'fresh') return undefined;
   return {
-    filesystem: {
-      totalBytes: ds.totalMb * MIB,
-      usedBytes: ds.usedMb * MIB,
-      availableBytes: ds.freeMb * MIB,
-      mountPoint: location,
-    },
+    filesystem: s3MonitorFilesystem(ds, location),
     storedBytes: inv.repositories.reduce((s, r) => s + r.storedBytes, 0),
+  };
+}
+
+/** OpenNebula's S3 monitor (the datastore's TOTAL_MB, USED_MB, FREE_MB) in a file system's shape. */
+export function s3MonitorFilesystem(
+  ds: { totalMb: number; usedMb: number; freeMb: number },
+  location: string,
+): Filesystem {
+  return {
+    totalBytes: ds.totalMb * MIB,
+    usedBytes: ds.usedMb * MIB,
+    availableBytes: ds.freeMb * MIB,
+    mountPoint: location,
   };
 }
 

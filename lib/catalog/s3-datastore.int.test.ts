@@ -23,7 +23,7 @@ import { execOk, LOCAL } from '@/lib/exec';
 import { submitServerRestore } from '@/lib/jobs';
 import { inspectLocks, removeStaleLocks, submitCheck, submitPrune } from '@/lib/maintenance';
 import { lastRun, submitCapacitySample, submitLockWatch, submitPruneAll, submitVerify } from '@/lib/schedules';
-import { datastoreOverview, repositoryDetail, resolveSnapshot, samples, snapshotFiles } from './index';
+import { capacityReport, datastoreOverview, repositoryDetail, resolveSnapshot, samples, snapshotFiles } from './index';
 import { downloadFlattenedDisk, downloadStoredFile } from './snapshot-download';
 import { datastoreAccess } from './access';
 import { sharedInventory } from './inventory-reads';
@@ -74,6 +74,13 @@ describe('the overview of an S3 datastore', () => {
     expect(web.storedBytes).toBeGreaterThan(0);
     expect(web.locks).toBe(1);
     expect(web.consistency).not.toBe('pending');
+    // The Capacity tab's "now" is OpenNebula's S3 monitor (a bucket has no df).
+    const capacity = await capacityReport(SANDBOX_ADMIN, seed.datastoreId);
+    expect(capacity.source).toBe('s3-monitor');
+    expect(capacity.filesystem).toMatchObject({
+      totalBytes: 512_000 * 1024 * 1024,
+      mountPoint: overview.bucket!.location,
+    });
     // Every backup image OpenNebula lists is linked to a repository of the bucket.
     const linked = new Set(overview.repositories.flatMap((r) => r.imageIds));
     expect(backupImages.every((i) => linked.has(i.id))).toBe(true);

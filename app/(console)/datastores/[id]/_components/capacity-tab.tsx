@@ -51,19 +51,23 @@ export function CapacityTab({ datastoreId }: { datastoreId: number }) {
     );
   const r = q.data;
   const fs = r.filesystem;
+  const s3 = r.source === 's3-monitor';
   const e = r.estimate;
   const t = r.ratios.total;
   return (
     <div className="space-y-4">
       <FreshnessNote freshness={r.freshness} what="the capacity" now={q.dataUpdatedAt} />
-      <Panel title="Now (df on the backup server)" testId="capacity-now">
+      <Panel
+        title={s3 ? "Now (OpenNebula's S3 monitor: backup images against TOTAL_MB)" : 'Now (df on the backup server)'}
+        testId="capacity-now"
+      >
         {fs ? (
           <div className="space-y-2 px-4 py-3 text-sm">
             <CapacityBar
               usedMb={fs.usedBytes / 1048576}
               freeMb={fs.availableBytes / 1048576}
               totalMb={fs.totalBytes / 1048576}
-              source="df on the backup server, now"
+              source={s3 ? "OpenNebula's S3 monitor of the bucket" : 'df on the backup server, now'}
             />
             <p className="text-slate-600 dark:text-slate-400">
               <span data-testid="df-total">{fs.totalBytes}</span> bytes total,{' '}
