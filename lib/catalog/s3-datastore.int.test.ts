@@ -74,6 +74,8 @@ describe('the overview of an S3 datastore', () => {
     expect(web.storedBytes).toBeGreaterThan(0);
     expect(web.locks).toBe(1);
     expect(web.consistency).not.toBe('pending');
+    // restic's cache is kept in the data folder (the only one the systemd unit lets Backstone write).
+    expect(readdirSync(join(world!.dataDir, 'restic-cache')).length).toBeGreaterThan(0);
     // The Capacity tab's "now" is OpenNebula's S3 monitor (a bucket has no df).
     const capacity = await capacityReport(SANDBOX_ADMIN, seed.datastoreId);
     expect(capacity.source).toBe('s3-monitor');

@@ -1,6 +1,8 @@
 import 'server-only';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { getConfig } from '@/lib/config';
 import { processWide } from '@/lib/config/process-wide';
 import {
   Canceled,
@@ -144,9 +146,14 @@ function watchS3(repo: S3ResticRepo, signal: AbortSignal, stop: () => void) {
  * The argv and options of a local S3 run: the keys' file in env, the password still on stdin. A
  * local child's stdin is a socket that restic cannot open as /dev/stdin, so the run names no
  * password file at all: restic then reads the password from its stdin, which is not a terminal.
+ * restic's cache goes in Backstone's data folder: under the systemd unit the rest of the file
+ * system, the service account's home included, is read-only, and without a cache every command
+ * would fetch the repository's index from the bucket again.
  */
 function locally(argv: string[], opts: ExecOptions, x: S3Secrets): [string[], ExecOptions] {
-  return [argv.filter((a) => a !== PASSWORD_ON_STDIN), { ...opts, env: { ...opts.env, ...x.env } }];
+  const [bin, ...rest] = argv.filter((a) => a !== PASSWORD_ON_STDIN);
+  const cache = `--cache-dir=${join(getConfig().dataDir, 'restic-cache')}`;
+  return [[bin!, cache, ...rest], { ...opts, env: { ...opts.env, ...x.env } }];
 }
 
 /**
