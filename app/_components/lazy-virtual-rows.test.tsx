@@ -26,5 +26,7 @@ describe('LazyVirtualRows', () => {
     expect(rows[0]).toBe('data-testid="row-0"');
     expect(rows.length).toBeGreaterThanOrEqual(16);
     expect(new Set(rows).size).toBe(rows.length);
+    // Below them a spacer as tall as the other rows: the scroll area has its whole height at once.
+    expect(html).toContain(`height:${(500 - rows.length) * 40}px`);
   });
 });

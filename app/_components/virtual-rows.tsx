@@ -17,6 +17,9 @@ export function VirtualRows<T>({ rows, columnCount, rowHeight, viewportHeight, s
     // full: the server then renders the first screen of rows into the HTML, painted before any
     // script runs, and hydration finds the same rows.
     initialRect: { width: 0, height: viewportHeight },
+    // Where the scroll area already is: mounted after a scroll (its code loads once the page is
+    // hydrated), the virtualizer would otherwise scroll it back to the top.
+    initialOffset: () => scrollRef.current?.scrollTop ?? 0,
   });
   const items = virtualizer.getVirtualItems();
   const padTop = items[0]?.start ?? 0;
