@@ -10,7 +10,7 @@ import { ProtectionBadge, STATUS_WORDS } from './protection-badge';
 import { BodyRow, TableFrame } from '@/app/_components/table-frame';
 import { formatAge, formatDate, formatMb } from '@/app/_components/format';
 import { SIZE_TERMS } from '@/app/_components/size-terms';
-import { LazyVirtualRows } from '@/app/_components/lazy-virtual-rows';
+import { VirtualRowsAfterMount } from '@/app/_components/virtual-rows-after-mount';
 
 // The VMs list: the server filtered and sorted the rows (search parameters); only the rows in view
 // are in the DOM, so thousands of VMs stay light.
@@ -201,7 +201,7 @@ export function VmsTable({
               : 'No VM matches these filters.'
         }
       >
-        <LazyVirtualRows
+        <VirtualRowsAfterMount
           rows={tableRows}
           columnCount={cols.length}
           rowHeight={ROW_HEIGHT}

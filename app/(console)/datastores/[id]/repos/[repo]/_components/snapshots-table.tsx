@@ -9,7 +9,7 @@ import { useMemo } from 'react';
 import type { SnapshotRow } from '@/lib/catalog';
 import { Badge } from '@/app/_components/badge';
 import { DataTable } from '@/app/_components/data-table';
-import { LazyVirtualRows } from '@/app/_components/lazy-virtual-rows';
+import { VirtualRowsAfterMount } from '@/app/_components/virtual-rows-after-mount';
 import { formatAge, formatBytes, formatDate } from '@/app/_components/format';
 import { Panel } from '@/app/_components/panel';
 import { CompareForm } from '../snapshots/_components/compare-form';
@@ -142,7 +142,7 @@ export function SnapshotsTable({ initial, total, source }: Props) {
         }
         initialSorting={[{ id: 'time', desc: true }]}
         searchPlaceholder="Search by ID, host, tag, disk, image…"
-        rowsComponent={LazyVirtualRows}
+        rowsComponent={VirtualRowsAfterMount}
         rowHeight={40}
         maxHeight={640}
         rowTestId={(s) => `snapshot-row-${s.shortId}`}

@@ -36,7 +36,7 @@ function FirstRows<T>({ rows, rowHeight, columnCount, renderRow }: RowsProps<T>)
   );
 }
 
-export function LazyVirtualRows<T>(p: RowsProps<T>) {
+export function VirtualRowsAfterMount<T>(p: RowsProps<T>) {
   const [mounted, setMounted] = useState(false);
   // The one render this cascades is the point: a state set in a layout effect renders again
   // synchronously, right after the commit that set the scroll area's ref.

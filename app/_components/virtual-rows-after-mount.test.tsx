@@ -1,13 +1,13 @@
 import { renderToReadableStream } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { DataTable } from './data-table';
-import { LazyVirtualRows } from './lazy-virtual-rows';
+import { VirtualRowsAfterMount } from './virtual-rows-after-mount';
 
-// The tables whose virtualizer loads lazily (VMs, snapshots) are streamed by the server. A lazy
-// boundary resolved during the stream used to be sent twice: the plain first rows as its fallback,
-// then the virtualizer's rows in a hidden segment swapped in by a script. Until that script ran
-// (late on a busy machine) every row was in the page twice, so a lookup by row found two.
-describe('LazyVirtualRows', () => {
+// The large tables (VMs, snapshots) are streamed by the server. Their virtualizer used to be a lazy
+// boundary, resolved during the stream and so sent twice: the plain first rows as its fallback, then
+// the virtualizer's rows in a hidden segment swapped in by a script. Until that script ran (late on
+// a busy machine) every row was in the page twice, so a lookup by row found two.
+describe('VirtualRowsAfterMount', () => {
   it('streams each of the first rows once, in the table', async () => {
     // Read as it is produced (not after allReady), as a browser receives it.
     const data = Array.from({ length: 500 }, (_, i) => ({ id: `row-${i}` }));
@@ -15,7 +15,7 @@ describe('LazyVirtualRows', () => {
       <DataTable
         data={data}
         columns={[{ accessorKey: 'id', header: 'ID' }]}
-        rowsComponent={LazyVirtualRows}
+        rowsComponent={VirtualRowsAfterMount}
         rowHeight={40}
         maxHeight={640}
         rowTestId={(r) => r.id}
