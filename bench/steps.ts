@@ -83,16 +83,17 @@ export const STEPS: StepPlan[] = [
     id: 's3-dataset',
     title: `the S3 dataset: ${S3_VM_REPOS} repositories x ${S3_SNAPSHOTS_PER_REPO} snapshots in one bucket of the sandbox's S3 server`,
     // The template repository once (10 restic backups, ~10 s), then at every run (the S3 server
-    // keeps its buckets in memory) ~8,000 objects put or copied into the bucket.
-    workMs: 1.5 * MIN,
+    // keeps its buckets in memory) 8,400 objects put or copied into the bucket (~20 s).
+    workMs: 1 * MIN,
     settles: 0,
     requires: [],
   },
   {
     id: 's3-overview',
     title: 'S3 datastore overview, cold and warm, and the per-repository restic loop on the same S3 server',
-    // WORK
-    workMs: 6 * MIN,
+    // Three cold overviews (~60 s each until restic, run here, has read every repository), the loop
+    // (~150 s) and 100 warm overviews and bucket listings (~0.3 s each) on a quiet machine.
+    workMs: 7 * MIN,
     settles: S3_COLD_RUNS + S3_VM_REPOS / S3_WARM_EVERY,
     requires: ['s3-dataset'],
   },
