@@ -2,6 +2,7 @@
 // a restic datastore with 200 VM repositories of 10 snapshots each, one repository with 1,000
 // snapshots, and one with a 1 GiB disk; and a second restic datastore (so the overview figures stay
 // those of 200 repositories) with one repository of 10,000 snapshots for the browser figures.
+// The S3 datastore of the same sandbox is s3-dataset.ts's.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,9 @@ export const BIG_REPO_SNAPSHOTS = 1_000;
 export const DISK_REPO = '9001';
 export const UI_REPO = '9100';
 export const UI_REPO_SNAPSHOTS = 10_000;
+/** The S3 datastore's repositories (s3-dataset.ts), each with as many snapshots. */
+export const S3_VM_REPOS = 200;
+export const S3_SNAPSHOTS_PER_REPO = 10;
 /**
  * The home page's and /vms's own sandbox state folder (bench/pages.ts): the seeded demo cloud and
  * MANY_VMS more VMs, apart from the dataset so that neither changes the other's figures.
@@ -28,16 +32,26 @@ export const UI_REPO_SNAPSHOTS = 10_000;
 export const VMS_STATE = join(repoRoot, '.bench', 'vms-state');
 export const MANY_VMS = 2_000;
 
-export type Info = {
+/** The dataset's sandbox: its OpenNebula front-end and backup server, and how to reach them. */
+export type BenchSandbox = {
+  commandDir: string;
+  adminAuth: string;
+  sshConfig: string;
+  /** The backup server's name (in sshConfig). */
+  server: string;
+  /** The backup account on it. */
+  account: string;
+  uid: number;
+  datastoresRoot: string;
+  /** The sandbox's restic (the backup server's; Backstone runs it here for S3 datastores). */
+  restic: string;
+};
+
+export type Info = BenchSandbox & {
   datastoreId: number;
   /** The second datastore, holding UI_REPO. */
   uiDatastoreId: number;
   basePath: string;
-  commandDir: string;
-  adminAuth: string;
-  sshConfig: string;
-  server: string;
-  uid: number;
 };
 
 /**
@@ -67,46 +81,67 @@ function snapshotCount(repo: string): number {
   }
 }
 
-export async function dataset(log: (s: string) => void): Promise<Info> {
+/** Starts the dataset's sandbox (front-end and backup server) when it is not running. */
+export async function benchSandbox(): Promise<BenchSandbox> {
   mkdirSync(STATE, { recursive: true });
   chmodSync(join(repoRoot, '.bench'), 0o755);
   chmodSync(STATE, 0o755);
   const fe = await startFrontend(STATE);
   const server = readInfo(sandboxPaths(STATE)).backupServer!;
   const admin = fe.accounts.find((a) => a.role === 'admin')!;
-  const one = (cmd: string, ...args: string[]) =>
-    execFileSync(join(fe.commandDir, cmd), args, {
-      encoding: 'utf8',
-      env: { ...process.env, ONE_AUTH: admin.oneAuth },
-    });
-  const ensureDatastore = (name: string): number => {
-    const found = [...one('onedatastore', 'list', '-x').matchAll(/<DATASTORE>[\s\S]*?<\/DATASTORE>/g)].find(
-      (m) => m[0].includes(`<NAME>${name}</NAME>`) || m[0].includes(`<NAME><![CDATA[${name}]]></NAME>`),
-    );
-    const id = /<ID>(\d+)<\/ID>/.exec(found?.[0] ?? '')?.[1];
-    if (id) return Number(id);
-    const tpl = join(STATE, `${name}.tpl`);
-    writeFileSync(
-      tpl,
-      `NAME = "${name}"\nTYPE = "BACKUP_DS"\nDS_MAD = "restic"\nTM_MAD = "-"\nRESTIC_PASSWORD = "${PASSWORD}"\nRESTIC_SFTP_SERVER = "${server.name}"\nRESTIC_SFTP_USER = "${server.account}"\n`,
-    );
-    return Number(/ID:\s*(\d+)/.exec(one('onedatastore', 'create', tpl))![1]);
-  };
-  const dsId = ensureDatastore('BenchBackups');
-  const uiDsId = ensureDatastore('BenchTable');
-  const basePath = join(server.datastoresRoot, String(dsId));
-  const info: Info = {
-    datastoreId: dsId,
-    uiDatastoreId: uiDsId,
-    basePath,
+  return {
     commandDir: fe.commandDir,
     adminAuth: admin.oneAuth,
     sshConfig: server.sshConfig,
     server: server.name,
+    account: server.account,
     uid: server.uid,
+    datastoresRoot: server.datastoresRoot,
+    restic: server.restic.path,
   };
+}
+
+/** An OpenNebula CLI command of the sandbox, as oneadmin. */
+export function oneCli(sb: BenchSandbox, cmd: string, ...args: string[]): string {
+  return execFileSync(join(sb.commandDir, cmd), args, {
+    encoding: 'utf8',
+    env: { ...process.env, ONE_AUTH: sb.adminAuth },
+  });
+}
+
+/**
+ * The datastore named `name`, created from `template()` when there is none. The template file is
+ * 0600 (it holds the restic password) and removed once OpenNebula has read it.
+ */
+export function ensureDatastore(
+  sb: BenchSandbox,
+  name: string,
+  template: () => string,
+): { id: number; created: boolean } {
+  const found = [...oneCli(sb, 'onedatastore', 'list', '-x').matchAll(/<DATASTORE>[\s\S]*?<\/DATASTORE>/g)].find(
+    (m) => m[0].includes(`<NAME>${name}</NAME>`) || m[0].includes(`<NAME><![CDATA[${name}]]></NAME>`),
+  );
+  const id = /<ID>(\d+)<\/ID>/.exec(found?.[0] ?? '')?.[1];
+  if (id) return { id: Number(id), created: false };
+  const tpl = join(STATE, `${name}.tpl`);
+  writeFileSync(tpl, template(), { mode: 0o600 });
+  try {
+    return { id: Number(/ID:\s*(\d+)/.exec(oneCli(sb, 'onedatastore', 'create', tpl))![1]), created: true };
+  } finally {
+    rmSync(tpl, { force: true });
+  }
+}
+
+export async function dataset(log: (s: string) => void): Promise<Info> {
+  const sb = await benchSandbox();
+  const sftpTemplate = (name: string) => () =>
+    `NAME = "${name}"\nTYPE = "BACKUP_DS"\nDS_MAD = "restic"\nTM_MAD = "-"\nRESTIC_PASSWORD = "${PASSWORD}"\nRESTIC_SFTP_SERVER = "${sb.server}"\nRESTIC_SFTP_USER = "${sb.account}"\n`;
+  const dsId = ensureDatastore(sb, 'BenchBackups', sftpTemplate('BenchBackups')).id;
+  const uiDsId = ensureDatastore(sb, 'BenchTable', sftpTemplate('BenchTable')).id;
+  const basePath = join(sb.datastoresRoot, String(dsId));
+  const info: Info = { ...sb, datastoreId: dsId, uiDatastoreId: uiDsId, basePath };
   onServer(info, 'mkdir -p "$1"', basePath);
-  const restic = server.restic.path;
+  const restic = sb.restic;
 
   // One repository with 10 snapshots, then 200 copies of it (restic repositories are folders).
   const template = join(basePath, '1');
@@ -154,7 +189,7 @@ export async function dataset(log: (s: string) => void): Promise<Info> {
       join(basePath, '.bench-disk'),
     );
   }
-  writtenSnapshots(info, join(server.datastoresRoot, String(uiDsId), UI_REPO), restic, UI_REPO_SNAPSHOTS, UI_REPO, log);
+  writtenSnapshots(info, join(sb.datastoresRoot, String(uiDsId), UI_REPO), restic, UI_REPO_SNAPSHOTS, UI_REPO, log);
   return info;
 }
 

@@ -51,10 +51,13 @@ const outDir = values.out ?? import.meta.dirname;
 mkdirSync(outDir, { recursive: true });
 // The dataset's sandbox and the home and VMs pages' (bench/pages.ts).
 const sandboxes = [STATE, VMS_STATE].map(sandboxPaths);
-// The sandboxes' own daemons outlive a step; the app (restarted by the app steps) does not.
+// The sandboxes' own daemons outlive a step (the S3 server too: it keeps the bucket s3-dataset
+// filled in memory); the app (restarted by the app steps) does not.
 const daemons = () =>
   sandboxes.flatMap((paths) =>
-    ['sshd', 'frontend-monitor'].map((n) => runningPid(paths, n)).filter((p): p is number => p !== undefined),
+    ['sshd', 'frontend-monitor', 's3-server']
+      .map((n) => runningPid(paths, n))
+      .filter((p): p is number => p !== undefined),
   );
 
 let complete = false;

@@ -114,6 +114,13 @@ export const WARM_RUNS = 41;
  * every this many repositories: 100 of each, spread over its minutes.
  */
 export const WARM_EVERY = 4;
+/** Cold overviews of the S3 datastore, each until restic has read every repository (about a minute). */
+export const S3_COLD_RUNS = 3;
+/**
+ * Across the S3 datastore's per-repository restic loop, two warm overviews (and two listings of the
+ * bucket) every this many repositories.
+ */
+export const S3_WARM_EVERY = 4;
 /**
  * Restores of the 1 GiB disk each way (Backstone's, raw restic's over a new ssh connection, restic's
  * on the backup server itself), in rotating order. One restore's time spreads by ~±10% (1.55-2.03 s

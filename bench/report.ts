@@ -7,10 +7,18 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Outcome, RouteJs } from './results';
 import { FIGURES, type ExpectedFigure } from './steps';
-import { BIG_REPO_SNAPSHOTS, SNAPSHOTS_PER_REPO, UI_REPO_SNAPSHOTS, VM_REPOS } from './dataset';
+import {
+  BIG_REPO_SNAPSHOTS,
+  S3_SNAPSHOTS_PER_REPO,
+  S3_VM_REPOS,
+  SNAPSHOTS_PER_REPO,
+  UI_REPO_SNAPSHOTS,
+  VM_REPOS,
+} from './dataset';
 import {
   LONGEST_READ_CACHE_SECONDS,
   median,
+  S3_WARM_EVERY,
   TABLE_LOADS,
   TABLE_LOADS_EXPIRED,
   TABLE_WARM_UP_LOADS,
@@ -89,6 +97,8 @@ const WHY: Record<string, string> = {
     "No restic and no OpenNebula CLI call (read cache): what remains is one SSH round trip in which the backup server lists the ~800 folders of 200 repositories with their modification times and sends their MD5; the ~7,000 file names (snapshots, index files, locks) only when it differs from the one held, when a folder changed in the last 3 s, or once a minute (lib/backup-server/inventory.ts), linking 2,000 cached snapshots (parsed once, then kept in memory) with 2,000 images. Repository sizes are kept per repository and measured again only when its index or snapshot files change or it holds a lock (lib/backup-server/stored-sizes.ts): a `du` walks every data/ folder, 51,200 for 200 repositories, ~0.9 s on this machine. On 2 cores shared with the benchmark's own sshd, the run's load decides the last tens of milliseconds.",
   'overview-cold':
     "The answer waits for OpenNebula (five CLI calls, ~0.3 s), the inventory of the backup server (its file listing and a `du` of every repository's data folders, ~1 s cold) and restic for at most what is left of 2 s; on 2 cores shared with the 4 restic processes reading in the background, the machine's load decides the rest.",
+  's3-overview-warm':
+    "No restic and no OpenNebula CLI call (read cache): what remains is the inventory, one listing of every key of the bucket (each repository's config, key, snapshot, index and data files, 42 a repository here; the data files for its stored bytes), which S3 answers 1,000 keys a request, each request for the page after the one before: 9 requests for 200 repositories, and the S3 client's parsing of their XML. The bare listing alone (s3-bucket-listing) takes most of the time; the sandbox's S3 server (moto, in Python, on the same 2 cores) sorts the whole bucket for every page. The listing grows with the bucket's keys (repositories with more data files, more repositories), not with the snapshots Backstone has cached.",
   'snapshots-cold':
     "Everything cold, OpenNebula's answers too. Before restic can run, Backstone needs the datastore's BASE_PATH, backup server and password, which live in OpenNebula: one `onedatastore show` (~130 ms with the sandbox's CLI; the real Ruby CLI is not faster), read alongside the reader's own check of the datastore; images and VMs are then read while restic runs. A raw `ssh ... restic snapshots` is typed by someone who already knows all three. The row below, with only the snapshot cache empty, is what Backstone adds to restic itself.",
   'snapshots-cold-restic':
@@ -145,7 +155,7 @@ export function writeReports(report: Report, dir = benchDir): void {
 }
 
 /** Figures that time the machine rather than Backstone: no Backstone logic in them. */
-const MACHINE_FIGURES = new Set(['server-round-trip']);
+const MACHINE_FIGURES = new Set(['server-round-trip', 's3-bucket-listing']);
 
 /**
  * Says which spreads the machine explains: when the raw commands themselves (no Backstone code)
@@ -316,6 +326,8 @@ export function renderReport(report: Report, history: Run[]): string {
       ' repositories of the raw loop, so that they are spread over the same minutes as the loop; the bench process’s CPU time is taken around each warm call; "read cache expired" runs with `BACKSTONE_ONE_READ_CACHE_SECONDS=0`, in a series of ' +
       WARM_RUNS +
       ' back to back.',
+    `- S3 dataset (bench/s3-dataset.ts, in the same sandbox): datastore BenchS3 (\`RESTIC_BACKEND = "S3"\`, path-style) on the sandbox's S3 server (moto on loopback HTTP), one bucket with ${S3_VM_REPOS} repositories x ${S3_SNAPSHOTS_PER_REPO} snapshots under VM ID prefixes: one repository built once on disk with \`restic backup\` (${S3_SNAPSHOTS_PER_REPO} backups of a 16 KiB disk file and a vm.xml), put into the bucket and copied inside the S3 server (CopyObject) under the other VM IDs, each with a config of its own (its repository ID); the bucket is filled again at every run, since the S3 server keeps its buckets in memory. No OpenNebula images point at these repositories, as for BenchBackups.`,
+    `- S3 overview: the same library calls as the overview, restic run on this machine (the sandbox's restic, \`BACKSTONE_LOCAL_RESTIC\`) as Backstone runs it for S3 datastores; cold also forgets the bucket listing Backstone keeps. The raw loop runs the same restic here, \`restic --no-lock --option=s3.bucket-lookup=path --repo=s3:<endpoint>/<bucket>/<VM ID> snapshots --json\` for one repository after the other, the bucket's keys in its environment and the password on its stdin; two warm overviews and two listings of the whole bucket by an S3 client (s3-bucket-listing) every ${S3_WARM_EVERY} repositories of it, the OpenNebula answers read again, untimed, every minute.`,
     '- Before every timed run (every browser load and download; every group of warm calls; once before each series of calls with the read cache expired, which then go back to back) the bench runs `sync` and waits, for at most 20 s, until the CPUs are at least 90% idle over a quarter of a second (bench/measure.ts `settle`), so that no figure pays for what the one before it left running.',
     "- The raw dump writes the 1 GiB disk into a file (`ssh ... restic dump > file`), and so does the download through the route (`curl -o file`, a native client in its own process, the session cookie on its stdin); each file is checked for its size and removed after the run. lib/restic's stream is read in the bench process and dropped (informative: the library's share; the route's figure, into a file like the raw command, carries the download target).",
     `- Browser figures: the production build (\`next build\` when \`.next\` is older than the sources) served by server.js on the bench sandbox (scripts/app-server.ts), signed in as oneadmin, Debian’s Chromium through Playwright. The table is loaded once to fill the snapshot cache, then ${TABLE_LOADS} times with the server warm: on a server process started with a ${LONGEST_READ_CACHE_SECONDS} s read cache, the page requested once and loaded ${TABLE_WARM_UP_LOADS} times not counted (a fresh process's code is still being optimized), then loaded until 10 s before the answers that request read expire (again on a new process if loads are left), so OpenNebula's answers are in the read cache for every load (a hit does not renew an entry); then, on a new server process with the default read cache, ${TABLE_WARM_UP_LOADS} loads not counted and ${TABLE_LOADS_EXPIRED} after its 3 s have passed, each in a fresh browser context (empty HTTP cache); the time is from navigation start to the first animation frame holding a snapshot row, taken in the page by a frame callback. Rows in the DOM: every \`tr\` of the table after load.`,

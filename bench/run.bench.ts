@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { it } from 'vitest';
 import {
   dataset,
+  type BenchSandbox,
   type Info,
   BIG_REPO,
   DISK_REPO,
@@ -39,6 +40,8 @@ import { pageFigures } from './pages';
 import { needs } from './plan';
 import { DUMPS, LIST_TURNS, STEPS } from './steps';
 import { benchWorker, workerEnv } from './worker';
+import { s3Dataset, type S3Info } from './s3-dataset';
+import { s3OverviewFigures } from './s3-overview';
 import { repoRoot } from '../sandbox/common/state';
 
 const log = (s: string) => process.stdout.write(`bench: ${s}\n`);
@@ -84,26 +87,59 @@ it('benchmarks', async () => {
   };
   const pages = () => pageFigures(quiet, log, record);
   const rest = ids.filter((id) => id !== 'dataset');
+  // Backstone's configuration for this process: the bench sandbox, a fresh data folder. Set once,
+  // before the first step that calls Backstone's libraries.
+  const dataDir = join(STATE, 'bench-app-data');
+  let configured: Promise<void> | undefined;
+  const configure = (sb: BenchSandbox) =>
+    (configured ??= (async () => {
+      rmSync(dataDir, { recursive: true, force: true });
+      Object.assign(process.env, {
+        BACKSTONE_DATA_DIR: dataDir,
+        BACKSTONE_ONE_CLI_DIR: sb.commandDir,
+        BACKSTONE_ONE_AUTH: sb.adminAuth,
+        BACKSTONE_SSH_CONFIG: sb.sshConfig,
+        BACKSTONE_SSH_IDENTITY: join(STATE, 'client', 'id_ed25519'),
+        BACKSTONE_SSH_KNOWN_HOSTS: join(STATE, 'client', 'known_hosts'),
+        BACKSTONE_REMOTE_ROOT: join(STATE, 'root'),
+        // S3 datastores: restic runs here, the sandbox's own, as the demo's app runs it.
+        BACKSTONE_LOCAL_RESTIC: sb.restic,
+      });
+      const { resetConfigCache } = await import('@/lib/config');
+      resetConfigCache();
+    })());
+  // Warm: every cache holds, the OpenNebula read cache included, however long the runs and the
+  // waits between them take (its 3 s would otherwise lapse in the middle of a series).
+  const withReadCache = async <T>(seconds: number, fn: () => Promise<T>): Promise<T> => {
+    const { resetConfigCache } = await import('@/lib/config');
+    process.env.BACKSTONE_ONE_READ_CACHE_SECONDS = String(seconds);
+    resetConfigCache();
+    try {
+      return await fn();
+    } finally {
+      delete process.env.BACKSTONE_ONE_READ_CACHE_SECONDS;
+      resetConfigCache();
+    }
+  };
+  // The S3 datastore's steps need the dataset's sandbox, not its SFTP repositories.
+  let s3Built: S3Info | undefined;
+  const s3Steps = {
+    's3-dataset': async () => void (s3Built = await s3Dataset(log)),
+    's3-overview': async () => {
+      // Without the s3-dataset step (a worker started after it), the bucket is only checked.
+      const s3 = s3Built ?? (await s3Dataset(log));
+      await configure(s3.sandbox);
+      await s3OverviewFigures(s3, { quiet, dataDir, withReadCache }, log, record);
+    },
+  };
   if (!needs(STEPS, rest, 'dataset')) {
-    await run(rest, { build, pages });
+    await run(rest, { build, pages, ...s3Steps });
     return;
   }
   // Without the dataset step (a worker started after it), the dataset is only checked.
   const info = built ?? (await dataset(log));
-  // Backstone's configuration for this process: the bench sandbox, a fresh data folder.
-  const dataDir = join(STATE, 'bench-app-data');
-  rmSync(dataDir, { recursive: true, force: true });
-  Object.assign(process.env, {
-    BACKSTONE_DATA_DIR: dataDir,
-    BACKSTONE_ONE_CLI_DIR: info.commandDir,
-    BACKSTONE_ONE_AUTH: info.adminAuth,
-    BACKSTONE_SSH_CONFIG: info.sshConfig,
-    BACKSTONE_SSH_IDENTITY: join(STATE, 'client', 'id_ed25519'),
-    BACKSTONE_SSH_KNOWN_HOSTS: join(STATE, 'client', 'known_hosts'),
-    BACKSTONE_REMOTE_ROOT: join(STATE, 'root'),
-  });
-  const { resetConfigCache, DEFAULT_ONE_READ_CACHE_SECONDS } = await import('@/lib/config');
-  resetConfigCache();
+  await configure(info);
+  const { DEFAULT_ONE_READ_CACHE_SECONDS } = await import('@/lib/config');
   const { invalidateReads } = await import('@/lib/opennebula/read-cache');
   const { forgetStoredSizes, forgetListings } = await import('@/lib/backup-server');
   const { readCloud } = await import('@/lib/catalog/cloud');
@@ -133,18 +169,6 @@ it('benchmarks', async () => {
       catalog.datastoreAccess(info.datastoreId),
       readCloud(reader, info.datastoreId),
     ]);
-  };
-  // Warm: every cache holds, the OpenNebula read cache included, however long the runs and the
-  // waits between them take (its 3 s would otherwise lapse in the middle of a series).
-  const withReadCache = async <T>(seconds: number, fn: () => Promise<T>): Promise<T> => {
-    process.env.BACKSTONE_ONE_READ_CACHE_SECONDS = String(seconds);
-    resetConfigCache();
-    try {
-      return await fn();
-    } finally {
-      delete process.env.BACKSTONE_ONE_READ_CACHE_SECONDS;
-      resetConfigCache();
-    }
   };
   // Warm, but the OpenNebula read cache expired: every call asks OpenNebula again, as once the
   // read cache's few seconds have passed. Short runs go back to back after one wait: a pause before
@@ -555,6 +579,7 @@ it('benchmarks', async () => {
       'download-route': async () =>
         downloadFigures(await app(), info, (await disk()).snap.id, { rawDump, intoFile, quiet }, log, record),
       pages,
+      ...s3Steps,
     });
   } finally {
     await session?.close();

@@ -1,13 +1,22 @@
 // `npm run bench`'s steps, in order, with what each costs (plan.ts sizes their budgets from it),
 // and every figure the report shows, in the report's order, with the step that measures it: a
 // figure a step did not get to is still a row of the report, marked with why.
-import { BIG_REPO_SNAPSHOTS, MANY_VMS, UI_REPO_SNAPSHOTS, VM_REPOS } from './dataset';
+import {
+  BIG_REPO_SNAPSHOTS,
+  MANY_VMS,
+  S3_SNAPSHOTS_PER_REPO,
+  S3_VM_REPOS,
+  UI_REPO_SNAPSHOTS,
+  VM_REPOS,
+} from './dataset';
 import {
   LONGEST_READ_CACHE_SECONDS,
   PAGE_EXPIRED_LOADS,
   PAGE_QUIET_EVERY,
   PAGE_ROUNDS,
   RESTORES,
+  S3_COLD_RUNS,
+  S3_WARM_EVERY,
   SETTLE_MAX_MS,
   TABLE_LOADS,
   TABLE_LOADS_EXPIRED,
@@ -70,6 +79,24 @@ export const STEPS: StepPlan[] = [
     settles: DUMPS * 2,
     requires: ['dataset'],
   },
+  {
+    id: 's3-dataset',
+    title: `the S3 dataset: ${S3_VM_REPOS} repositories x ${S3_SNAPSHOTS_PER_REPO} snapshots in one bucket of the sandbox's S3 server`,
+    // The template repository once (10 restic backups, ~10 s), then at every run (the S3 server
+    // keeps its buckets in memory) 8,400 objects put or copied into the bucket (~20 s).
+    workMs: 1 * MIN,
+    settles: 0,
+    requires: [],
+  },
+  {
+    id: 's3-overview',
+    title: 'S3 datastore overview, cold and warm, and the per-repository restic loop on the same S3 server',
+    // Three cold overviews (~60 s each until restic, run here, has read every repository), the loop
+    // (~150 s) and 100 warm overviews and bucket listings (~0.3 s each) on a quiet machine.
+    workMs: 7 * MIN,
+    settles: S3_COLD_RUNS + S3_VM_REPOS / S3_WARM_EVERY,
+    requires: ['s3-dataset'],
+  },
   { id: 'build', title: 'next build (when .next is stale)', workMs: 4 * MIN, settles: 0, requires: [] },
   {
     id: 'table',
@@ -126,6 +153,26 @@ export const FIGURES: ExpectedFigure[] = [
     'overview',
     'a bare command on the backup server (`true`) over the kept SSH connection',
     '— (informative: the machine)',
+  ],
+  [
+    's3-overview-warm',
+    's3-overview',
+    `S3 datastore overview, ${S3_VM_REPOS} repositories x ${S3_SNAPSHOTS_PER_REPO} snapshots, warm`,
+    '<= 150 ms',
+  ],
+  ['s3-overview-cold', 's3-overview', "S3 datastore overview, cold (empty cache): the page's answer", '<= 3 s'],
+  ['s3-overview-cold-complete', 's3-overview', 'the same until restic has read every repository', '— (informative)'],
+  [
+    's3-overview-vs-loop',
+    's3-overview',
+    'warm S3 overview vs a per-repository `restic snapshots` loop on the same S3 server',
+    '>= 30x faster',
+  ],
+  [
+    's3-bucket-listing',
+    's3-overview',
+    "the bucket's whole key listing by an S3 client",
+    '— (informative: the S3 server)',
   ],
   [
     'snapshots-cold',
