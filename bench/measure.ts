@@ -108,6 +108,38 @@ export async function settle(maxMs = SETTLE_MAX_MS): Promise<{ waitedMs: number;
  * Calls per series once the read cache has expired (overview, snapshot list): each takes 100-250 ms
  * (five OpenNebula CLI calls) and one run's own calls spread by up to 1.7x, so the median needs many.
  */
+/**
+ * Cold datastore overviews, `n` of them, each after `emptyCaches` and a quiet machine: timed to the
+ * page's answer (`answer`, within its bound) and on to every repository read (`complete`, which
+ * joins the reads the answer left running, as the page's next requests do).
+ */
+export async function coldOverviews(
+  n: number,
+  o: {
+    emptyCaches: () => void;
+    quiet: () => Promise<unknown>;
+    answer: () => Promise<{ pending: number; repositories: readonly unknown[] }>;
+    complete: () => Promise<unknown>;
+  },
+): Promise<{ cold: number[]; coldComplete: number[]; coldPending: number[]; coldRepos: number }> {
+  const cold: number[] = [];
+  const coldComplete: number[] = [];
+  const coldPending: number[] = [];
+  let coldRepos = 0;
+  for (let i = 0; i < n; i++) {
+    o.emptyCaches();
+    await o.quiet();
+    const t0 = performance.now();
+    const answer = await o.answer();
+    cold.push(performance.now() - t0);
+    coldPending.push(answer.pending);
+    coldRepos = answer.repositories.length;
+    await o.complete();
+    coldComplete.push(performance.now() - t0);
+  }
+  return { cold, coldComplete, coldPending, coldRepos };
+}
+
 export const WARM_RUNS = 41;
 /**
  * Across the 200-repository baseline loop, four warm calls (two overviews, two snapshot lists)

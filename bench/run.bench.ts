@@ -22,6 +22,7 @@ import {
   BIG_REPO_SNAPSHOTS,
 } from './dataset';
 import {
+  coldOverviews,
   LONGEST_READ_CACHE_SECONDS,
   median,
   msFigure,
@@ -254,22 +255,15 @@ it('benchmarks', async () => {
             answerWithinMs: catalog.OVERVIEW_ANSWER_WITHIN_MS,
           });
         // Cold: the page's answer, then (joining the reads it left running) every repository read.
-        const cold: number[] = [];
-        const coldComplete: number[] = [];
-        const coldPending: number[] = [];
-        let coldRepos = 0;
-        for (let i = 0; i < 3; i++) {
-          freshCache();
-          await quiet();
-          const t0 = performance.now();
-          const answer = await overview();
-          cold.push(performance.now() - t0);
-          coldPending.push(answer.pending);
-          coldRepos = answer.repositories.length;
-          const complete = await catalog.datastoreOverview(reader, info.datastoreId);
-          coldComplete.push(performance.now() - t0);
-          if (complete.pending !== 0) throw new Error('an overview without a deadline left repositories unread');
-        }
+        const { cold, coldComplete, coldPending, coldRepos } = await coldOverviews(3, {
+          emptyCaches: freshCache,
+          quiet,
+          answer: overview,
+          complete: async () => {
+            const complete = await catalog.datastoreOverview(reader, info.datastoreId);
+            if (complete.pending !== 0) throw new Error('an overview without a deadline left repositories unread');
+          },
+        });
         record.figure(
           msFigure(
             {

@@ -10,7 +10,15 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { ListObjectsV2Command, S3Client, type ListObjectsV2CommandOutput } from '@aws-sdk/client-s3';
 import { PASSWORD, S3_SNAPSHOTS_PER_REPO, S3_VM_REPOS } from './dataset';
-import { LONGEST_READ_CACHE_SECONDS, median, msFigure, S3_COLD_RUNS, S3_WARM_EVERY, time } from './measure';
+import {
+  coldOverviews,
+  LONGEST_READ_CACHE_SECONDS,
+  median,
+  msFigure,
+  S3_COLD_RUNS,
+  S3_WARM_EVERY,
+  time,
+} from './measure';
 import type { S3Info } from './s3-dataset';
 import type { Recorder } from './worker';
 
@@ -64,23 +72,13 @@ export async function s3OverviewFigures(
   };
 
   log(`S3 overview: cold (${S3_COLD_RUNS} times, each until restic has read every repository)`);
-  const cold: number[] = [];
-  const coldComplete: number[] = [];
-  const coldPending: number[] = [];
-  let coldRepos = 0;
-  for (let i = 0; i < S3_COLD_RUNS; i++) {
-    freshCache();
-    await quiet();
-    const t0 = performance.now();
-    const answer = await overview();
-    cold.push(performance.now() - t0);
-    coldPending.push(answer.pending);
-    coldRepos = answer.repositories.length;
-    // Joins the reads the answer left running, as the page's next requests do.
-    const complete = await catalog.datastoreOverview(reader, s3.datastoreId);
-    coldComplete.push(performance.now() - t0);
-    checkComplete(complete, 'a cold S3 overview without a deadline');
-  }
+  const { cold, coldComplete, coldPending, coldRepos } = await coldOverviews(S3_COLD_RUNS, {
+    emptyCaches: freshCache,
+    quiet,
+    answer: overview,
+    complete: async () =>
+      checkComplete(await catalog.datastoreOverview(reader, s3.datastoreId), 'a cold S3 overview without a deadline'),
+  });
   record.figure(
     msFigure(
       {
