@@ -36,8 +36,19 @@ const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').s
 test('the sampler finds a secret in the environment of a process the app started', async () => {
   // A stand-in "app" (its PID file as global setup hands over the real one) whose child holds a
   // secret in its environment only: the command lines are clean, so only /proc/PID/environ tells.
+  // It also runs a stand-in OpenNebula CLI (one-cli.cjs, as the sandbox's) that starts a child of
+  // its own: the CLI is Backstone's child and is checked, what it starts is the front-end's work
+  // (the real CLI asks oned, whose driver exports the keys to the restic it runs) and is not.
   const dir = mkdtempSync(join(tmpdir(), 'backstone-test-sampler-'));
   const secret = `planted-${process.pid}-${Date.now()}`;
+  const cli = join(dir, 'one-cli.cjs');
+  const cliChildPid = join(dir, 'cli-child.pid');
+  writeFileSync(
+    cli,
+    `const c = require('node:child_process').spawn('sleep', ['60'], { stdio: 'ignore' });
+     require('node:fs').writeFileSync(process.argv[2], String(c.pid));
+     process.on('SIGTERM', () => { c.kill(); process.exit(0); }); setTimeout(() => {}, 60000);`,
+  );
   const files = { secrets: join(dir, 'secrets.json'), hits: join(dir, 'hits.jsonl'), stats: join(dir, 'stats.json') };
   writeFileSync(files.secrets, JSON.stringify([{ name: 'the planted secret', value: secret }]));
   const app = startDaemon(
@@ -46,8 +57,12 @@ test('the sampler finds a secret in the environment of a process the app started
     [
       '-e',
       // The child goes when the stand-in is stopped: nothing is left behind.
-      `const c = require('node:child_process').spawn('sleep', ['60'], { stdio: 'ignore' });
-       process.on('SIGTERM', () => { c.kill(); process.exit(0); }); setTimeout(() => {}, 60000)`,
+      `const cp = require('node:child_process');
+       const c = cp.spawn('sleep', ['60'], { stdio: 'ignore' });
+       const one = cp.spawn(process.execPath, [process.argv[1], process.argv[2]], { stdio: 'ignore' });
+       process.on('SIGTERM', () => { c.kill(); one.kill(); process.exit(0); }); setTimeout(() => {}, 60000)`,
+      cli,
+      cliChildPid,
     ],
     { logFile: join(dir, 'app.log'), env: { PATH: process.env.PATH, PLANTED: secret } },
   );
@@ -68,13 +83,27 @@ test('the sampler finds a secret in the environment of a process the app started
     { logFile: join(dir, 'sampler.log'), cwd: repoRoot },
   );
   try {
-    const found = await waitFor(() => lines(files.hits).length >= 2, 30_000, 100);
+    const found = await waitFor(() => lines(files.hits).length >= 3 && existsSync(cliChildPid), 30_000, 100);
     const hits = lines(files.hits).map((l) => JSON.parse(l) as { pid: number; where: string; secret: string });
     expect(found, `hits: ${JSON.stringify(hits)}`).toBe(true);
     expect(hits.every((h) => h.where === 'environ' && h.secret === 'the planted secret')).toBe(true);
-    // The stand-in and its child both: the child is found as a descendant.
+    // The stand-in, its child and the CLI: each found as the app or a descendant.
     expect(hits.some((h) => h.pid === app)).toBe(true);
-    expect(hits.some((h) => h.pid !== app)).toBe(true);
+    expect(hits.filter((h) => h.pid !== app)).toHaveLength(2);
+    // Ten more samples after the CLI's child exists: it was seen, and is not Backstone's.
+    const fromCli = Number(readFileSync(cliChildPid, 'utf8'));
+    const samples = (): number => {
+      try {
+        return (JSON.parse(readFileSync(files.stats, 'utf8')) as { samples: number }).samples;
+      } catch {
+        return 0; // being written
+      }
+    };
+    const after = samples() + 10;
+    expect(await waitFor(() => samples() >= after, 10_000, 100)).toBe(true);
+    expect(
+      hits.concat(lines(files.hits).map((l) => JSON.parse(l) as (typeof hits)[number])).map((h) => h.pid),
+    ).not.toContain(fromCli);
   } finally {
     await stopPid(sampler, 'secrets-sampler.ts');
     await stopPid(app, 'setTimeout');

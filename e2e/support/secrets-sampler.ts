@@ -67,6 +67,18 @@ function seenOf(pid: string, cmd: Buffer): Seen {
   return fresh;
 }
 
+/**
+ * The sandbox's OpenNebula CLI (node <state>/opennebula/lib/one-cli.cjs ...). The real CLI asks oned,
+ * whose drivers run under oned, never under Backstone; the sandbox's CLI runs the front-end's work
+ * (driver scripts, restic with the S3 keys the driver exports to it) in processes it starts itself.
+ * The CLI process is Backstone's child and is checked; what it starts is OpenNebula's.
+ */
+const FRONTEND_CLI = '/one-cli.cjs\0';
+
+function isFrontendCli(cmd: Buffer): boolean {
+  return cmd.includes(FRONTEND_CLI);
+}
+
 function parentOf(pid: string): number | undefined {
   const stat = read(`/proc/${pid}/stat`)?.toString('utf8');
   if (!stat) return undefined;
@@ -138,7 +150,10 @@ function sample(): void {
     const fromApp = (pid: string): boolean => {
       for (let p: number | undefined = Number(pid), hops = 0; p !== undefined && p > 1 && hops < 64; hops++) {
         if (p === app) return true;
-        p = states.get(String(p))?.parent;
+        const state = states.get(String(p));
+        // Below the OpenNebula CLI is the front-end's work, not Backstone's (see FRONTEND_CLI).
+        if (hops > 0 && state && isFrontendCli(state.cmd)) return false;
+        p = state?.parent;
       }
       return false;
     };
