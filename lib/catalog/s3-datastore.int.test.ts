@@ -21,9 +21,17 @@ import { frontendPaths } from '@/sandbox/opennebula/paths';
 import { seedS3Datastore, type S3SeedReport } from '@/sandbox/seed/seed-s3';
 import { execOk, LOCAL } from '@/lib/exec';
 import { submitServerRestore } from '@/lib/jobs';
-import { inspectLocks, removeStaleLocks, submitCheck, submitPrune } from '@/lib/maintenance';
+import { inspectLocks, orphanPreview, removeStaleLocks, submitCheck, submitPrune } from '@/lib/maintenance';
 import { lastRun, submitCapacitySample, submitLockWatch, submitPruneAll, submitVerify } from '@/lib/schedules';
-import { capacityReport, datastoreOverview, repositoryDetail, resolveSnapshot, samples, snapshotFiles } from './index';
+import {
+  capacityReport,
+  datastoreOverview,
+  repositoryDetail,
+  resolveSnapshot,
+  samples,
+  snapshotDiff,
+  snapshotFiles,
+} from './index';
 import { downloadFlattenedDisk, downloadStoredFile } from './snapshot-download';
 import { datastoreAccess } from './access';
 import { sharedInventory } from './inventory-reads';
@@ -152,6 +160,19 @@ describe('the overview of an S3 datastore', () => {
     },
     JOB_MS,
   );
+
+  it('diffs two snapshots of a repository, and finds no orphan snapshot where every one has its image', async () => {
+    const web = String(seed.vms.web);
+    const { value: inv } = await sharedInventory(await datastoreAccess(seed.datastoreId), web, undefined);
+    const ids = inv!.repositories[0]!.snapshotIds;
+    expect(ids.length).toBeGreaterThanOrEqual(2);
+    const detail = await repositoryDetail(SANDBOX_ADMIN, seed.datastoreId, web);
+    const [older, newer] = [...detail.snapshots].sort((a, b) => a.time.localeCompare(b.time));
+    const d = await snapshotDiff(SANDBOX_ADMIN, seed.datastoreId, web, older!.id, newer!.id);
+    expect(d.from.id).toBe(older!.id);
+    expect(d.rows.map((r) => r.name)).toContain('vm.xml');
+    expect(await orphanPreview(SANDBOX_ADMIN, seed.datastoreId, web)).toEqual([]);
+  }, 120_000);
 
   it(
     "runs the schedules' verify, prune, lock watch and capacity sample over the bucket",
