@@ -6,7 +6,8 @@ import { useState, useTransition } from 'react';
 import type { Job } from '@/lib/jobs';
 import { oneObjectLink, type OneObjectKind } from '@/lib/schemas/opennebula-links';
 import { locksHref } from '@/app/_components/hrefs';
-import { formatAge, formatBytes, formatDate } from '@/app/_components/format';
+import { formatBytes, formatDate } from '@/app/_components/format';
+import { RelativeTime } from '@/app/_components/relative-time';
 import { PageHeader, Panel } from '@/app/_components/panel';
 import { cancelJobAction } from '../actions';
 import { JobStatusBadge, ProgressBar } from './job-status';
@@ -244,7 +245,7 @@ export function JobDetail({ initial, sunstoneUrl }: { initial: Data; sunstoneUrl
             ) : (
               ''
             )}
-            started {j.startedAt ? formatAge(j.startedAt) : 'not yet'}
+            started {j.startedAt ? <RelativeTime at={j.startedAt} /> : 'not yet'}
             {j.finishedAt ? ` · ended ${formatDate(j.finishedAt)}` : ''} · by {j.actor}
           </p>
         </div>

@@ -3,7 +3,8 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import type { Job } from '@/lib/jobs';
-import { formatAge, formatBytes } from '@/app/_components/format';
+import { formatBytes } from '@/app/_components/format';
+import { RelativeTime } from '@/app/_components/relative-time';
 import { JobStatusBadge, ProgressBar } from './job-status';
 
 export function JobsList({ initial }: { initial: Job[] }) {
@@ -35,7 +36,7 @@ export function JobsList({ initial }: { initial: Job[] }) {
               </span>
             )}
             <span className="text-xs text-slate-500">
-              by {j.actor}, {formatAge(j.createdAt)}
+              by {j.actor}, <RelativeTime at={j.createdAt} />
             </span>
           </div>
           {(j.status === 'running' || j.status === 'queued') && (

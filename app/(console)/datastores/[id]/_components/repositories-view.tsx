@@ -8,6 +8,7 @@ import { locksHref } from '@/app/_components/hrefs';
 import { Badge } from '@/app/_components/badge';
 import { DataTable } from '@/app/_components/data-table';
 import { formatAge, formatBytes, formatDate } from '@/app/_components/format';
+import { RelativeTime } from '@/app/_components/relative-time';
 import { FreshnessNote } from '@/app/_components/freshness-note';
 import { Panel } from '@/app/_components/panel';
 import { SIZE_TERMS } from '@/app/_components/size-terms';
@@ -68,7 +69,7 @@ export function repositoryColumns(datastoreId: number): ColumnDef<RepositoryRow,
         ) : row.original.lastBackupAt ? (
           <span title={formatDate(row.original.lastBackupAt)}>
             {formatDate(row.original.lastBackupAt)}
-            <span className="block text-xs text-slate-500">{formatAge(row.original.lastBackupAt)}</span>
+            <RelativeTime className="block text-xs text-slate-500" at={row.original.lastBackupAt} />
           </span>
         ) : (
           '—'
@@ -184,11 +185,15 @@ export function RepositoriesView({ initial }: { initial: DatastoreOverview }) {
         title="Repositories"
         actions={
           <span className="text-xs text-slate-500" data-testid="overview-freshness">
-            {error
-              ? `refresh failed: ${error.message}`
-              : isFetching
-                ? 'refreshing…'
-                : `as of ${formatAge(data.generatedAt)}`}
+            {error ? (
+              `refresh failed: ${error.message}`
+            ) : isFetching ? (
+              'refreshing…'
+            ) : (
+              <>
+                as of <RelativeTime at={data.generatedAt} />
+              </>
+            )}
           </span>
         }
       >
