@@ -104,7 +104,7 @@ export function tempBase(ref: SnapshotRef): string {
 
 /** Where a disk is flattened: beside its restic, on the backup server or (S3) on this machine. */
 function flattenPlace(ref: SnapshotRef): { server: Target; base: string } {
-  if (ref.access.backend === 's3') return { server: LOCAL, base: posix.normalize(getConfig().localRestoreDir) };
+  if (ref.access.backend === 's3') return { server: LOCAL, base: getConfig().localRestoreDir };
   return { server: ref.access.server, base: tempBase(ref) };
 }
 

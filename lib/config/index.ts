@@ -1,6 +1,6 @@
 import 'server-only';
 import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, posix, resolve } from 'node:path';
 import { z } from 'zod';
 
 // The only reader of process.env. Everything Backstone needs to know about its surroundings is
@@ -182,6 +182,14 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/**
+ * An absolute folder path without '.', '..' or a trailing slash. (Not path.resolve: the build's file
+ * tracing reads resolve() of a maybe-static path as a reference to the whole project folder.)
+ */
+function normalizedDir(path: string): string {
+  return posix.normalize(path).replace(/(.)\/+$/, '$1');
+}
+
 export function parseConfig(env: Record<string, string | undefined>, cwd = process.cwd()): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
@@ -204,7 +212,10 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = proce
     },
     remoteRoot: e.BACKSTONE_REMOTE_ROOT ?? '/',
     localRestic: e.BACKSTONE_LOCAL_RESTIC,
-    localRestoreDir: e.BACKSTONE_LOCAL_RESTORE_DIR ?? join(e.BACKSTONE_DATA_DIR ?? resolve(cwd, '.data'), 'restores'),
+    // Normalized: no trailing slash or '..', so a target's parent compares equal to it.
+    localRestoreDir: normalizedDir(
+      e.BACKSTONE_LOCAL_RESTORE_DIR ?? join(e.BACKSTONE_DATA_DIR ?? resolve(cwd, '.data'), 'restores'),
+    ),
     jobsPerServer: e.BACKSTONE_JOBS_PER_SERVER ? Number(e.BACKSTONE_JOBS_PER_SERVER) : 2,
     downloads: {
       perUser: e.BACKSTONE_DOWNLOADS_PER_USER ? Number(e.BACKSTONE_DOWNLOADS_PER_USER) : DEFAULT_DOWNLOADS_PER_USER,

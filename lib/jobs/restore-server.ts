@@ -67,7 +67,7 @@ function restorePlace(access: DatastoreAccess): RestorePlace {
 
 /** The only place restores of S3 datastores onto disk may go, on Backstone's machine. */
 export function localRestoreBase(): string {
-  return posix.normalize(getConfig().localRestoreDir);
+  return getConfig().localRestoreDir;
 }
 
 const FOLDER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
