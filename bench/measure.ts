@@ -2,6 +2,15 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
+/** time(fn), and the bench process's own CPU time in it (pushed to `cpu`, in ms). */
+export async function timedWithCpu(fn: () => Promise<unknown>, cpu: number[]): Promise<number> {
+  const c0 = process.cpuUsage();
+  const ms = await time(fn);
+  const c = process.cpuUsage(c0);
+  cpu.push((c.user + c.system) / 1000);
+  return ms;
+}
+
 export async function time(fn: () => Promise<unknown>): Promise<number> {
   const t0 = performance.now();
   await fn();

@@ -33,6 +33,7 @@ import {
   runs,
   settle,
   time,
+  timedWithCpu,
   WARM_EVERY,
   WARM_RUNS,
 } from './measure';
@@ -321,13 +322,7 @@ it('benchmarks', async () => {
         const roundTrips: number[] = [];
         // The bench process's own CPU time in each warm call (it is idle between them).
         const cpuMs = { overview: [] as number[], list: [] as number[] };
-        const timed = async (fn: () => Promise<unknown>, cpu: number[]) => {
-          const c0 = process.cpuUsage();
-          const ms = await time(fn);
-          const c = process.cpuUsage(c0);
-          cpu.push((c.user + c.system) / 1000);
-          return ms;
-        };
+        const timed = timedWithCpu;
         await withReadCache(LONGEST_READ_CACHE_SECONDS, async () => {
           for (const [i, r] of repos.entries()) {
             if (i % WARM_EVERY === 0) {

@@ -18,6 +18,7 @@ import {
   S3_COLD_RUNS,
   S3_WARM_EVERY,
   time,
+  timedWithCpu,
 } from './measure';
 import type { S3Info } from './s3-dataset';
 import type { Recorder } from './worker';
@@ -159,13 +160,7 @@ export async function s3OverviewFigures(
   const listings: number[] = [];
   // The bench process's own CPU time in each call (it is idle between them).
   const cpuMs = { overview: [] as number[], listing: [] as number[] };
-  const timed = async (fn: () => Promise<unknown>, cpu: number[]) => {
-    const c0 = process.cpuUsage();
-    const ms = await time(fn);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1000);
-    return ms;
-  };
+  const timed = timedWithCpu;
   let loopMs = 0;
   // The read cache holds for at most 99 s and the loop takes minutes: OpenNebula's answers are read
   // afresh, untimed, every minute, so that every timed call finds them.
