@@ -2,7 +2,7 @@ import 'server-only';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLoginToken, OneAuthenticationFailed, whoami, type OneCredential, type User } from '@/lib/opennebula';
 import { ExecError } from '@/lib/exec';
-import { registerSecret } from '@/lib/log/redact';
+import { redact, registerSecret } from '@/lib/log/redact';
 import { logger } from '@/lib/log';
 import { audit } from './audit';
 import { ABSOLUTE_MS } from './sessions';
@@ -28,7 +28,9 @@ function minutes(ms: number): string {
  * login token for the person's later OpenNebula calls.
  */
 export async function checkSignIn({ username, password, address }: SignInAttempt): Promise<SignInCheck> {
-  registerSecret(password);
+  // The password is masked in this attempt's messages only, never remembered for every later one:
+  // a password tried here may be any word ("wrong", "state"), and remembering guesses would let
+  // any visitor garble everyone's messages and push real secrets out of the redaction list.
   const keys = throttleKeys(username, address);
   // Counted before OpenNebula sees the password: attempts running at the same time count too.
   const verdict = reserveAttempt(keys);
@@ -70,7 +72,8 @@ export async function checkSignIn({ username, password, address }: SignInAttempt
       return { status: 'failed', message: 'OpenNebula refused this user name and password.' };
     }
     settleAttempt(keys, 'unchecked');
-    log.error('sign-in could not reach OpenNebula', { error: err instanceof Error ? err.message : String(err) });
+    const error = redact(err instanceof Error ? err.message : String(err), [password]);
+    log.error('sign-in could not reach OpenNebula', { error });
     audit({
       actor: username,
       action: 'sign-in',
@@ -79,7 +82,7 @@ export async function checkSignIn({ username, password, address }: SignInAttempt
       detail: 'OpenNebula unavailable',
       address,
     });
-    const why = err instanceof ExecError ? err.message : 'the OpenNebula command line failed';
+    const why = err instanceof ExecError ? redact(err.message, [password]) : 'the OpenNebula command line failed';
     return { status: 'unavailable', message: `Backstone could not check your credentials with OpenNebula: ${why}` };
   }
 }

@@ -19,6 +19,7 @@ import { checkSignIn, type SignInCheck } from './check-sign-in';
 import { endSessionAndRevoke, sweepEndedSessions } from './revoke';
 import { createSession, IDLE_MS, liveSession } from './sessions';
 import { sealToken } from './token-seal';
+import { redact } from '@/lib/log/redact';
 
 const ONEADMIN_PASSWORD = 'sandbox-oneadmin';
 const ENV_KEYS = ['BACKSTONE_ONE_CLI_DIR', 'BACKSTONE_ONE_AUTH', 'BACKSTONE_DATA_DIR', 'BACKSTONE_SESSION_SECRET'];
@@ -114,6 +115,18 @@ describe('sign-in throttling', () => {
     // ...while the real user from an address that was not failing still gets in.
     const ok = await checkSignIn({ username: 'oneadmin', password: ONEADMIN_PASSWORD, address: '10.3.0.2' });
     expect(ok).toMatchObject({ status: 'ok', user: { name: 'oneadmin' } });
+  });
+});
+
+describe('a refused password is not a secret of Backstone', () => {
+  it('a wrong password tried at sign-in (any word) is not masked in later messages for everyone', async () => {
+    // A visitor who tries the password "wrong" must not garble "wrong state" in every later error
+    // message and log line, nor push the real secrets out of the redaction list with guesses.
+    const r = await checkSignIn({ username: 'alice', password: 'wrong', address: '10.4.0.1' });
+    expect(r.status).toBe('failed');
+    expect(redact('Could not create a new backup for VM 14, wrong state BACKUP.')).toBe(
+      'Could not create a new backup for VM 14, wrong state BACKUP.',
+    );
   });
 });
 
