@@ -2,24 +2,25 @@
 
 import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
+import { afterRefresh, refreshDelay, type RefreshState } from './refresh-delay';
 
 /**
  * Asks the server for the page again while `active` (something on it is stale or still being
  * read): every 2 s at first, every 15 s after a minute, so a server that stays down is not hammered.
+ * With `settle`, a few more times after activity ends (see SETTLE_REFRESHES): for pages that pair
+ * reads which can be a moment apart, so they do not stop on a mix of before and after.
  */
-export function RefreshWhile({ active }: { active: boolean }) {
+export function RefreshWhile({ active, settle = false }: { active: boolean; settle?: boolean }) {
   const router = useRouter();
-  const [tries, setTries] = useState(0);
+  const [state, setState] = useState<RefreshState>({ tries: 0, settleLeft: 0 });
+  const delay = refreshDelay(active, state);
   useEffect(() => {
-    if (!active) return;
-    const timer = setTimeout(
-      () => {
-        setTries((n) => n + 1);
-        router.refresh();
-      },
-      tries < 30 ? 2_000 : 15_000,
-    );
+    if (delay === undefined) return;
+    const timer = setTimeout(() => {
+      setState((s) => afterRefresh(active, s, settle));
+      router.refresh();
+    }, delay);
     return () => clearTimeout(timer);
-  }, [active, tries, router]);
+  }, [active, delay, settle, state, router]);
   return null;
 }

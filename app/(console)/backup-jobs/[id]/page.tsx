@@ -51,7 +51,9 @@ export default async function BackupJobPage({ params }: Props) {
   if (!detail) notFound();
   const { job, status } = detail;
   const running = isRunning(job);
-  // A canceled run's backups end a little later (they fail at their next step): follow them too.
+  // A canceled run's backups end a little later (they fail at their next step): follow them too,
+  // and settle: the job and its VMs are two reads, so the first answer after a backup ends can
+  // show the VM done and the job not yet listing it in ERROR_VMS.
   const active = running || [...detail.vms.values()].some((v) => v.backingUp);
   return (
     <div className="mx-auto max-w-6xl space-y-4" data-testid="backup-job" data-status={status}>
@@ -78,7 +80,7 @@ export default async function BackupJobPage({ params }: Props) {
           <VmGroups detail={detail} />
         </Panel>
       </div>
-      <RefreshWhile active={active || read.freshness.state !== 'fresh'} />
+      <RefreshWhile active={active || read.freshness.state !== 'fresh'} settle />
     </div>
   );
 }
