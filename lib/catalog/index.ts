@@ -40,6 +40,7 @@ export { accessInventory, sharedInventory } from './inventory-reads';
 export { clustersWithin, datastoreSummariesWithin, listDatastoreSummaries } from './datastores';
 export { capacityReport, type CapacityReport } from './capacity-report';
 export { NotAResticDatastore } from './access';
+export { diskWorkPlace, localRestoreBase, resticTmpDir, type DiskWorkPlace } from './disk-work-place';
 export {
   accessServerKey,
   backupServerOf,

@@ -2,10 +2,11 @@ import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import { getConfig } from '@/lib/config';
-import { exec, execOk, LOCAL, stream, type Target } from '@/lib/exec';
+import { exec, execOk, stream, type Target } from '@/lib/exec';
 import { logger } from '@/lib/log';
 import { dump, restore } from '@/lib/restic';
 import { limitTargetOf } from './access';
+import { diskWorkPlace } from './disk-work-place';
 import { takeDownloadSlot } from './download-slots';
 import { chainFiles } from './snapshot-chain';
 import { snapshotVmXml } from './snapshot-dump-head';
@@ -96,18 +97,6 @@ export async function downloadVmXml(ref: SnapshotRef, signal?: AbortSignal): Pro
   };
 }
 
-/** RESTIC_TMP_DIR of the datastore (default /var/tmp) on the backup server. */
-export function tempBase(ref: SnapshotRef): string {
-  const dir = ref.access.datastore.template.RESTIC_TMP_DIR?.trim() || '/var/tmp';
-  return posix.join(getConfig().remoteRoot, posix.normalize(`/${dir}`));
-}
-
-/** Where a disk is flattened: beside its restic, on the backup server or (S3) on this machine. */
-function flattenPlace(ref: SnapshotRef): { server: Target; base: string } {
-  if (ref.access.backend === 's3') return { server: LOCAL, base: getConfig().localRestoreDir };
-  return { server: ref.access.server, base: tempBase(ref) };
-}
-
 const TEMP_PREFIX = 'backstone-flatten.';
 
 // A constant script; every value is a positional argument.
@@ -158,7 +147,7 @@ export async function downloadFlattenedDisk(
   opts: DownloadOptions,
 ): Promise<Download> {
   const links = chainFiles(ref, diskId);
-  const { server, base } = flattenPlace(ref);
+  const { target: server, base } = diskWorkPlace(ref.access);
   const { signal } = opts;
   const release = takeDownloadSlot(opts.holder, limitTargetOf(ref.access));
   let handedOver = false;

@@ -44,10 +44,4 @@ export function visibleJobLog(reader: JobReader, id: number, afterSeq = -1) {
   return visibleJob(reader, id) ? jobLog(id, afterSeq) : undefined;
 }
 export { submitImageRestore, type ImageRestoreRequest } from './restore-image';
-export {
-  submitServerRestore,
-  allowedBase,
-  localRestoreBase,
-  RestoreRefused,
-  type ServerRestoreRequest,
-} from './restore-server';
+export { submitServerRestore, RestoreRefused, type ServerRestoreRequest } from './restore-server';

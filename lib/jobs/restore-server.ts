@@ -4,17 +4,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { diskParts, newestVmXml } from './chain-files';
 import { chainBytes } from './chain-progress';
 import { restoreServerTitle } from './job-titles';
-import { getConfig } from '@/lib/config';
 import { ExpectedError } from '@/lib/errors/expected-error';
-import { exec, execOk, ExecError, joinArgv, LOCAL, type Target } from '@/lib/exec';
+import { exec, execOk, ExecError, joinArgv, type Target } from '@/lib/exec';
 import { restore, RepositoryLocked, ResticError, type ResticRepo } from '@/lib/restic';
 import {
   accessServerKey,
   datastoreAccess,
+  diskWorkPlace,
   repositoryDetail,
   RepositoryNotFound,
   type BackupChain,
-  type DatastoreAccess,
+  type DiskWorkPlace,
   type Reader,
 } from '@/lib/catalog';
 import { leftText } from './cancel-report';
@@ -51,25 +51,6 @@ class BackupNotVisible extends RepositoryNotFound {
   }
 }
 
-/** The only place restores onto the backup server may go: the datastore's RESTIC_TMP_DIR. */
-export function allowedBase(template: Record<string, string>): string {
-  const tmp = template.RESTIC_TMP_DIR?.trim() || '/var/tmp';
-  return posix.join(getConfig().remoteRoot, posix.normalize(tmp));
-}
-
-/** Where a datastore's restore onto disk runs and may write, and how the messages name that place. */
-type RestorePlace = { target: Target; base: string; where: string };
-
-function restorePlace(access: DatastoreAccess): RestorePlace {
-  if (access.backend === 's3') return { target: LOCAL, base: localRestoreBase(), where: "Backstone's machine" };
-  return { target: access.server, base: allowedBase(access.datastore.template), where: 'the backup server' };
-}
-
-/** The only place restores of S3 datastores onto disk may go, on Backstone's machine. */
-export function localRestoreBase(): string {
-  return getConfig().localRestoreDir;
-}
-
 const FOLDER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 function chainFor(chains: BackupChain[], imageId: number, incrementId?: number) {
@@ -87,7 +68,7 @@ function chainFor(chains: BackupChain[], imageId: number, incrementId?: number) 
   return links as (BackupChain['links'][number] & { snapshotId: string })[];
 }
 
-function explain(err: unknown, place: RestorePlace): Error {
+function explain(err: unknown, place: DiskWorkPlace): Error {
   const tail = err instanceof Error && 'stderrTail' in err ? String((err as { stderrTail: unknown }).stderrTail) : '';
   const text = `${err instanceof Error ? err.message : String(err)}\n${tail}`;
   if (/no space left on device|disk quota exceeded/i.test(text)) {
@@ -136,7 +117,7 @@ export async function submitServerRestore(reader: Reader, req: ServerRestoreRequ
   });
   const links = chainFor(detail.chains, req.imageId, req.incrementId);
   const access = await datastoreAccess(req.datastoreId);
-  const place = restorePlace(access);
+  const place = diskWorkPlace(access);
   const target = posix.join(place.base, req.folder);
   if (posix.dirname(target) !== place.base)
     throw new RestoreRefused('The target must be a new folder directly under the allowed base.');
@@ -163,7 +144,7 @@ export async function submitServerRestore(reader: Reader, req: ServerRestoreRequ
 async function restoreChain(
   ctx: JobContext,
   repo: ResticRepo,
-  place: RestorePlace,
+  place: DiskWorkPlace,
   target: string,
   links: (BackupChain['links'][number] & { snapshotId: string })[],
   expected: (number | undefined)[],

@@ -3,10 +3,15 @@ import { SIZE_TERMS } from '@/app/_components/size-terms';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { requireViewer } from '@/lib/auth';
-import { ANSWER_WITHIN_MS, datastoreSummariesWithin, leastFresh, repositoryDetail } from '@/lib/catalog';
+import {
+  ANSWER_WITHIN_MS,
+  datastoreSummariesWithin,
+  leastFresh,
+  localRestoreBase,
+  repositoryDetail,
+} from '@/lib/catalog';
 import { isExpectedError } from '@/lib/errors';
 import { locksHref, maintenanceHref } from '@/app/_components/hrefs';
-import { localRestoreBase } from '@/lib/jobs';
 import { resticBackendOf } from '@/lib/s3';
 import { DatastoreIdParam, parseParam, RepositoryParam } from '@/lib/schemas/params';
 import { Badge } from '@/app/_components/badge';
