@@ -1,7 +1,7 @@
 // The sandbox front-end against one seeded demo cloud (seeded once, shared by every check): XML
 // valid against OpenNebula's XSDs, authentication and authorization as oned answers them, real
 // restores equal to the source disks, deletions that prune, consistent state under concurrency.
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import { resticDs } from './driver/datastore-context';
 import { imageChain, imageRepoId } from './ops/image-repo';
 import { vmDir } from './vm/disks';
 import { one, validate } from './test-support';
+import { CHEAP_KDF } from '../common/restic-key';
 
 let stateDir: string;
 let info: FrontendInfo;
@@ -127,6 +128,21 @@ describe('the seeded demo cloud', () => {
     const legacy = byRepo.get(String(seed.vms.legacy)) ?? [];
     expect(legacy.filter((s) => !referenced.has(s))).toEqual([seed.orphanSnapshot.snapshot]);
     expect(db.images.some((i) => i.increments.length > 0 && i.increments[0]!.id > 0)).toBe(true); // flattened
+  });
+
+  it("rewrites the key of each repository the driver creates at the sandbox's cheap scrypt cost", () => {
+    const p = paths();
+    const ds = resticDs(
+      p,
+      readDb(p).datastores.find((d) => d.id === 100)!,
+    );
+    const repos = readdirSync(ds.basePath);
+    expect(repos.length).toBeGreaterThan(0);
+    for (const repo of repos) {
+      const keys = readdirSync(join(ds.basePath, repo, 'keys'));
+      expect(keys, repo).toHaveLength(1);
+      expect(JSON.parse(readFileSync(join(ds.basePath, repo, 'keys', keys[0]!), 'utf8'))).toMatchObject(CHEAP_KDF);
+    }
   });
 
   it('authenticates from ONE_AUTH and authorizes as oned does', async () => {
