@@ -7,6 +7,7 @@ import { holdExclusiveLock } from '@/sandbox/backup-server/test-locks';
 import { hideTool, showTool } from '@/sandbox/backup-server/tools';
 import { closeSshConnections, execOk, type SshTarget } from '@/lib/exec';
 import { resetConfigCache } from '@/lib/config';
+import { cheapenKeyOn } from '@/scripts/test-support/cheap-key';
 import { inventory, preflight, type PreflightCheck } from './index';
 import { FULL_LISTING_EVERY_MS, forgetListings, INVENTORY_SCRIPT, parseInventory, parseListingSum } from './inventory';
 
@@ -25,6 +26,7 @@ beforeAll(async () => {
   const base = join(server.info.datastoresRoot, '100');
   for (const repo of ['42', '43', 'job_7']) {
     await execOk(target, ['restic', '--password-file=/dev/stdin', `--repo=${base}/${repo}`, 'init'], { stdin: PW });
+    await cheapenKeyOn(target, `${base}/${repo}`, PW);
   }
   await execOk(target, ['mkdir', '-p', `${base}/not-a-repo`, `${base}/44`]);
   for (const repo of ['42', '42', 'job_7']) {

@@ -13,6 +13,7 @@ import { Canceled, closeSshConnections, execOk, type SshTarget } from '@/lib/exe
 import { forgetResticBinaries } from './binary';
 import { RESTIC_CONCURRENCY_PER_SERVER, serverLimit } from './limit';
 import * as restic from './index';
+import { cheapenKeyOn } from '@/scripts/test-support/cheap-key';
 
 const PASSWORD = 'int-test-Pw$#"x';
 
@@ -92,6 +93,7 @@ describe.each(RESTIC_VERSIONS)('lib/restic with restic %s on the backup server',
     const pwArgs = ['--password-file=/dev/stdin', `--repo=${repoPath}`];
     await ssh(['mkdir', '-p', vmDir]);
     await ssh(['restic', ...pwArgs, 'init'], PASSWORD);
+    await cheapenKeyOn(target, repoPath, PASSWORD);
     await ssh(['qemu-img', 'create', '-q', '-f', 'qcow2', `${vmDir}/disk.0.0`, '256M']);
     await ssh(['qemu-io', '-f', 'qcow2', '-c', 'write -P 0x5a 0 48M', `${vmDir}/disk.0.0`]);
     await ssh(['sh', '-c', 'echo "<VM><ID>42</ID></VM>" | base64 > "$1"', 'sh', `${vmDir}/vm.xml`]);
@@ -223,9 +225,18 @@ describe.each(RESTIC_VERSIONS)('lib/restic with restic %s on the backup server',
   });
 
   it('a cancelled restic leaves no restic process on the server', async () => {
+    // 2 MiB that neither compress nor deduplicate, restored at 64 KiB/s (RESTIC_BWLIMIT): the
+    // restore is surely still running when canceled, however fast restic opens the repository.
+    const slow = { ...repo, path: `${repo.path}-cancel`, options: { ...repo.options, bwlimit: '64' } };
+    const random = join(vmDir, 'random');
+    await ssh(['restic', '--password-file=/dev/stdin', `--repo=${slow.path}`, 'init'], PASSWORD);
+    await cheapenKeyOn(target, slow.path, PASSWORD);
+    await ssh(['sh', '-c', 'head -c 2097152 /dev/urandom > "$1"', 'sh', random]);
+    await ssh(['restic', '--password-file=/dev/stdin', `--repo=${slow.path}`, '--quiet', 'backup', random], PASSWORD);
+    const [made] = await restic.snapshots(slow);
     const ac = new AbortController();
-    const p = restic.restore(repo, {
-      snapshot: second.id,
+    const p = restic.restore(slow, {
+      snapshot: made!.id,
       target: join(server.info.root, 'var/tmp/restore-cancel'),
       signal: ac.signal,
       onProgress: () => ac.abort(),

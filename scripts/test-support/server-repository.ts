@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resetConfigCache } from '@/lib/config';
-import { closeSshConnections, exec, execOk, type SshTarget } from '@/lib/exec';
-import { cheapenRepoKey } from '@/sandbox/common/restic-key';
+import { closeSshConnections, execOk, type SshTarget } from '@/lib/exec';
 import { DEFAULT_REPO_OPTIONS, type ResticRepo } from '@/lib/restic';
 import { startIsolatedBackupServer, type IsolatedBackupServer } from '@/sandbox/backup-server/test-server';
+import { cheapenKeyOn } from './cheap-key';
 
 export type ServerRepository = { server: IsolatedBackupServer; local: string; target: SshTarget; repo: ResticRepo };
 
@@ -29,11 +29,7 @@ export async function startServerRepository(name: string, password: string): Pro
   };
   await execOk(target, ['restic', '--password-file=/dev/stdin', `--repo=${repo.path}`, 'init'], { stdin: password });
   // As the sandbox's driver does: a key at a cheap scrypt cost, so each restic opens it in milliseconds.
-  const run = async (script: string) => {
-    const r = await exec(target, ['sh', '-c', script]);
-    return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
-  };
-  await cheapenRepoKey(run, repo.path, password);
+  await cheapenKeyOn(target, repo.path, password);
   return { server, local, target, repo };
 }
 
