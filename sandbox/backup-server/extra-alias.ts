@@ -5,6 +5,7 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { publicKeyLine } from './keys';
 import { sandboxPaths } from '../common/state';
 import { readInfo } from '../common/info';
+import { hostEntryLines } from '../common/ssh-client-config';
 
 function block(alias: string): RegExp {
   const name = alias.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -22,15 +23,13 @@ export function addServerAlias(clientStateDir: string, alias: string, serverStat
   const config = readFileSync(client.sshConfig, 'utf8').replace(block(alias), '');
   const entry = [
     `# begin ${alias}`,
-    `Host ${alias}`,
-    '  HostName 127.0.0.1',
-    `  Port ${server.port}`,
-    `  User ${server.account}`,
-    `  IdentityFile ${client.identity}`,
-    '  IdentitiesOnly yes',
-    `  UserKnownHostsFile ${client.knownHosts}`,
-    '  StrictHostKeyChecking yes',
-    '  BatchMode yes',
+    ...hostEntryLines({
+      hosts: [alias],
+      port: server.port,
+      user: server.account,
+      identity: client.identity,
+      knownHosts: client.knownHosts,
+    }),
     `# end ${alias}`,
     '',
   ].join('\n');

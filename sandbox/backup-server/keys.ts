@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { runOk } from '../common/process';
+import { hostEntryLines } from '../common/ssh-client-config';
 
 export async function ensureKeyPair(path: string, comment: string): Promise<void> {
   if (existsSync(path) && existsSync(`${path}.pub`)) return;
@@ -44,16 +45,14 @@ export function writeClientFiles(f: ClientFiles): void {
   writeFileSync(f.knownHosts, `${names} ${f.hostKeyLine}\n`, { mode: 0o644 });
   const config = [
     `# Written by the Backstone sandbox: maps ${f.name} to its sshd on 127.0.0.1.`,
-    `Host ${[f.name, ...HYPERVISOR_HOSTS].join(' ')}`,
-    `  HostName 127.0.0.1`,
-    `  Port ${f.port}`,
-    `  User ${f.account}`,
-    `  IdentityFile ${f.identity}`,
-    `  IdentitiesOnly yes`,
-    `  UserKnownHostsFile ${f.knownHosts}`,
-    `  StrictHostKeyChecking yes`,
-    `  BatchMode yes`,
-    `  ConnectTimeout 10`,
+    ...hostEntryLines({
+      hosts: [f.name, ...HYPERVISOR_HOSTS],
+      port: f.port,
+      user: f.account,
+      identity: f.identity,
+      knownHosts: f.knownHosts,
+      connectTimeoutSeconds: 10,
+    }),
     '',
   ].join('\n');
   writeFileSync(f.sshConfig, config, { mode: 0o644 });

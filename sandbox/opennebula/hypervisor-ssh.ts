@@ -2,6 +2,7 @@
 // front-end's ssh-agent; the sandbox gives the account its own copy of the client key instead.
 import { chmodSync, chownSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { HYPERVISOR_HOSTS } from '../backup-server/keys';
+import { hostEntryLines } from '../common/ssh-client-config';
 import type { BackupServerInfo } from '../common/info';
 import type { FrontendPaths } from './paths';
 import type { FrontendConfig } from './config';
@@ -15,15 +16,13 @@ export function writeHypervisorSsh(paths: FrontendPaths, server: BackupServerInf
   chmodSync(paths.hvKnownHosts, 0o644);
   const config = [
     "# Written by the Backstone sandbox front-end for the hypervisors' oneadmin.",
-    `Host ${[server.name, ...HYPERVISOR_HOSTS].join(' ')}`,
-    '  HostName 127.0.0.1',
-    `  Port ${server.port}`,
-    `  User ${server.account}`,
-    `  IdentityFile ${paths.hvIdentity}`,
-    '  IdentitiesOnly yes',
-    `  UserKnownHostsFile ${paths.hvKnownHosts}`,
-    '  StrictHostKeyChecking yes',
-    '  BatchMode yes',
+    ...hostEntryLines({
+      hosts: [server.name, ...HYPERVISOR_HOSTS],
+      port: server.port,
+      user: server.account,
+      identity: paths.hvIdentity,
+      knownHosts: paths.hvKnownHosts,
+    }),
     '',
   ].join('\n');
   writeFileSync(paths.hvSshConfig, config, { mode: 0o644 });
