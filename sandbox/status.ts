@@ -5,7 +5,7 @@ import { sandboxPaths } from './common/state';
 
 // The app depends on the front-end, which depends on the backup server and the S3 server: stop in
 // that order.
-const STOP_ORDER = ['app', 'frontend-monitor', 's3-server', 'sshd'];
+const STOP_ORDER = ['app', 'frontend-cli', 'frontend-monitor', 's3-server', 'sshd'];
 
 export function sandboxInfo(stateDir: string) {
   const paths = sandboxPaths(stateDir);

@@ -1,12 +1,12 @@
 // The sandbox OpenNebula front-end: state, CLI executables in a command folder, the hypervisors'
 // SSH access, the datastore monitor daemon, and what info.json tells people about it.
-import { chmodSync, chownSync, closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { startBackupServer } from '../backup-server/index';
 import { ensureBackupAccount, isRoot } from '../common/account';
 import { updateInfo } from '../common/info';
-import { runningPid, writePid } from '../common/pids';
-import { startDaemon } from '../common/process';
+import { runningPid, stopComponent, writePid } from '../common/pids';
+import { isAlive, startDaemon, waitFor } from '../common/process';
 import { shq } from '../common/shell-quote';
 import type { ResticVersion } from '../common/restic-binaries';
 import { DEMO_ACCOUNTS } from './accounts';
@@ -15,6 +15,7 @@ import { writeConfig, type FrontendConfig } from './config';
 import { ensureOneKey } from './crypto';
 import { writeHypervisorSsh } from './hypervisor-ssh';
 import { MONITOR_ARG } from './ops/monitor-daemon';
+import { SERVICE_ARG, serviceFile } from './cli/service';
 import { refreshAllDatastores } from './ops/monitor-datastores';
 import { frontendPaths, type FrontendPaths } from './paths';
 import { ensureDb, readDb } from './store/db';
@@ -57,16 +58,41 @@ export type FrontendOptions = {
   oneVersion?: string;
 };
 
+/**
+ * A command's wrapper: a client of the CLI service (cli/service.ts) when its caller may use it,
+ * else the command in a Node process of its own. The environment it passes is what the CLI reads:
+ * ONE_AUTH, HOME and the sandbox's pinned clock.
+ */
+export function wrapperScript(paths: FrontendPaths, cmd: string): string {
+  const self = `exec ${shq(process.execPath)} ${shq(paths.bundle)} ${cmd} "$@"`;
+  return [
+    '#!/bin/bash',
+    `# Sandbox OpenNebula CLI (${cmd}); state in ${paths.state}`,
+    `export ONE_SANDBOX_STATE=${shq(paths.state)}`,
+    // `onevm updateconf` may read its template on stdin, which the service does not take.
+    ...(cmd === 'onevm' ? [`[[ \${1-} == updateconf ]] && ${self}`] : []),
+    `if { IFS=' ' read -r port key < ${shq(serviceFile(paths))}; } 2>/dev/null &&`,
+    '  { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null; then',
+    '  env=()',
+    '  for name in ONE_AUTH HOME ONE_SANDBOX_NOW; do [[ -v $name ]] && env+=("$name=${!name}"); done',
+    `  printf '%s\\0' 1 "$key" "$PWD" "\${#env[@]}" "\${env[@]}" $(($# + 1)) ${cmd} "$@" >&3`,
+    "  if IFS=' ' read -r code errlen <&3; then",
+    '    ((errlen > 0)) && head -c "$errlen" <&3 >&2',
+    '    cat <&3',
+    '    exit "$code"',
+    '  fi',
+    `  echo "${cmd}: the sandbox's CLI service closed the connection" >&2`,
+    '  exit 255',
+    'fi',
+    self,
+    '',
+  ].join('\n');
+}
+
 function writeWrappers(paths: FrontendPaths): void {
   mkdirSync(paths.binDir, { recursive: true });
   for (const cmd of CLI_COMMANDS) {
-    const script = [
-      '#!/bin/bash',
-      `# Sandbox OpenNebula CLI (${cmd}); state in ${paths.state}`,
-      `export ONE_SANDBOX_STATE=${shq(paths.state)}`,
-      `exec ${shq(process.execPath)} ${shq(paths.bundle)} ${cmd} "$@"`,
-      '',
-    ].join('\n');
+    const script = wrapperScript(paths, cmd);
     writeFileSync(join(paths.binDir, cmd), script, { mode: 0o755 });
     chmodSync(join(paths.binDir, cmd), 0o755);
   }
@@ -106,6 +132,21 @@ function shareStateWithAccount(paths: FrontendPaths, cfg: FrontendConfig): void 
   }
 }
 
+/** (Re)starts the CLI service with this bundle, and waits (bounded) until it listens. */
+async function startCliService(paths: FrontendPaths): Promise<void> {
+  await stopComponent(paths, 'frontend-cli');
+  rmSync(serviceFile(paths), { force: true });
+  mkdirSync(paths.logDir, { recursive: true });
+  const log = join(paths.logDir, 'cli-service.log');
+  const pid = startDaemon('frontend-cli', process.execPath, [paths.bundle, SERVICE_ARG], {
+    logFile: log,
+    env: { ...process.env, ONE_SANDBOX_STATE: paths.state },
+  });
+  writePid(paths, 'frontend-cli', { pid, marker: `${paths.bundle} ${SERVICE_ARG}` });
+  await waitFor(() => existsSync(serviceFile(paths)) || !isAlive(pid), 10_000);
+  if (!existsSync(serviceFile(paths))) throw new Error(`the sandbox's CLI service did not start; see ${log}`);
+}
+
 function startMonitor(paths: FrontendPaths): void {
   if (runningPid(paths, 'frontend-monitor') !== undefined) return;
   mkdirSync(paths.logDir, { recursive: true });
@@ -141,6 +182,7 @@ export async function startFrontend(stateDir: string, opts: FrontendOptions = {}
   await bundleCli(paths.bundle);
   writeWrappers(paths);
   const accounts = writeAuthFiles(paths);
+  await startCliService(paths);
   await refreshAllDatastores(paths);
   startMonitor(paths);
   const info: FrontendInfo = {

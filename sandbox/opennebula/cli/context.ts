@@ -1,5 +1,6 @@
 // What every command gets: the state paths, the caller's session (authenticated as oned would),
 // the clock, and stdout.
+import { resolve as pathResolve } from 'node:path';
 import type { FrontendPaths } from '../paths';
 import { authenticate, readCredentials, type Session } from '../auth';
 import { readDb } from '../store/db';
@@ -8,7 +9,22 @@ import { now } from '../clock';
 import { OneError, notFound, type ObjectType } from '../errors';
 import { prettyXml } from '../xml/pretty';
 
-export type Ctx = { paths: FrontendPaths; env: NodeJS.ProcessEnv; out: (line: string) => void };
+export type Ctx = {
+  paths: FrontendPaths;
+  /** The caller's environment (ONE_AUTH, HOME, ONE_SANDBOX_NOW). */
+  env: NodeJS.ProcessEnv;
+  /** The caller's working folder: relative file arguments are read from there. */
+  cwd: string;
+  /** The caller's stdin, read whole; undefined when it is a terminal. */
+  readStdin: (() => string) | undefined;
+  out: (line: string) => void;
+  err: (line: string) => void;
+};
+
+/** A file argument as the caller named it, relative to the caller's working folder. */
+export function callerPath(ctx: Ctx, file: string): string {
+  return pathResolve(ctx.cwd, file);
+}
 
 export function login(ctx: Ctx, method: string): { db: Db; s: Session } {
   const credentials = readCredentials(ctx.env);

@@ -1,7 +1,7 @@
 // onebackupjob create | list | show | backup | cancel | retry
 import { readFileSync } from 'node:fs';
 import { parseArgs, XML, type Parsed } from './args';
-import { login, printXml, resolve, table, type Ctx } from './context';
+import { callerPath, login, printXml, resolve, table, type Ctx } from './context';
 import { OneError, actionError, allocateError, authorizationError, notFound } from '../errors';
 import { withDb } from '../store/db';
 import { backupJobXml } from '../xml/other-xml';
@@ -51,7 +51,7 @@ function create(ctx: Ctx, a: Parsed): number {
   if (!file) throw new OneError('one parameter to run');
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readFileSync(callerPath(ctx, file), 'utf8');
   } catch {
     throw new OneError(`No such file or directory @ rb_sysopen - ${file}`);
   }
@@ -191,10 +191,10 @@ function run(ctx: Ctx, a: Parsed, verb: 'backup' | 'cancel' | 'retry'): number {
         }
         return startServing(d, id, t);
       });
-      if (launch) spawnJob(ctx.paths, { kind: 'backupjob', bjId: id, first: launch });
+      if (launch) spawnJob(ctx.paths, { kind: 'backupjob', bjId: id, first: launch }, ctx.env);
     } catch (err) {
       if (!(err instanceof OneError)) throw err;
-      process.stderr.write(`${err.message}\n`);
+      ctx.err(err.message);
       code = 255;
     }
   }

@@ -1,7 +1,7 @@
 // onedatastore create | list | show | delete
 import { readFileSync } from 'node:fs';
 import { parseArgs, XML, type Parsed } from './args';
-import { login, printXml, resolve, table, type Ctx } from './context';
+import { callerPath, login, printXml, resolve, table, type Ctx } from './context';
 import { OneError, allocateError, actionError, authorizationError } from '../errors';
 import { parseTemplate, parseErrorText, TemplateSyntaxError } from '../template/parse';
 import { getValue, removeAttr, setValue, type Template } from '../template/template';
@@ -37,10 +37,10 @@ export function onedatastore(ctx: Ctx, argv: string[]): number {
   }
 }
 
-function readTemplateFile(file: string | undefined): string {
+function readTemplateFile(ctx: Ctx, file: string | undefined): string {
   if (!file) throw new OneError('one parameter to run');
   try {
-    return readFileSync(file, 'utf8');
+    return readFileSync(callerPath(ctx, file), 'utf8');
   } catch {
     throw new OneError(`No such file or directory @ rb_sysopen - ${file}`);
   }
@@ -59,7 +59,7 @@ export function parseOrRefuse(method: string, text: string): Template {
 function create(ctx: Ctx, a: Parsed): number {
   const M = 'one.datastore.allocate';
   const { db, s } = login(ctx, M);
-  const text = readTemplateFile(a.positionals[0]);
+  const text = readTemplateFile(ctx, a.positionals[0]);
   if (!s.admin) throw authorizationError(M, s.uid, 'CREATE', 'DATASTORE');
   let t = parseOrRefuse(M, text);
   const clusterArg = typeof a.options.cluster === 'string' ? a.options.cluster : '0';
@@ -115,7 +115,7 @@ function create(ctx: Ctx, a: Parsed): number {
   });
   ctx.out(`ID: ${id}`);
   // The first monitor cycle fills TOTAL_MB/FREE_MB/USED_MB shortly after creation.
-  if (type === DS_TYPE.BACKUP_DS) spawnJob(ctx.paths, { kind: 'monitor' });
+  if (type === DS_TYPE.BACKUP_DS) spawnJob(ctx.paths, { kind: 'monitor' }, ctx.env);
   return 0;
 }
 

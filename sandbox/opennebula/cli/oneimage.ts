@@ -85,7 +85,7 @@ function show(ctx: Ctx, a: Parsed): number {
 async function restore(ctx: Ctx, a: Parsed): Promise<number> {
   const M = 'one.image.restore';
   if (a.options.datastore === undefined) {
-    process.stderr.write('Datastore to restore the backup is mandatory: \n\t -d datastore_id | name\n');
+    ctx.err('Datastore to restore the backup is mandatory: \n\t -d datastore_id | name');
     return 255;
   }
   const { db, s } = login(ctx, M);
@@ -107,8 +107,9 @@ async function restore(ctx: Ctx, a: Parsed): Promise<number> {
       name: typeof a.options.name === 'string' ? a.options.name : undefined,
       incrementId: a.options.increment === undefined ? undefined : idArg(String(a.options.increment), 'increment'),
       diskId: a.options.disk_id === undefined ? undefined : idArg(String(a.options.disk_id), 'disk'),
+      env: ctx.env,
     });
-    spawnJob(ctx.paths, { kind: 'restore-copy', plan });
+    spawnJob(ctx.paths, { kind: 'restore-copy', plan }, ctx.env);
     ctx.out(`VM Template: ${plan.templateId}`);
     if (plan.images.length) ctx.out(`Images: ${plan.images.map((i) => i.id).join(' ')}`);
     return 0;
@@ -145,7 +146,7 @@ function del(ctx: Ctx, a: Parsed): number {
       i.state = IMAGE_STATE.DELETE;
       return false;
     });
-    if (!dropped) spawnJob(ctx.paths, { kind: 'delete-image', imageId: img.id });
+    if (!dropped) spawnJob(ctx.paths, { kind: 'delete-image', imageId: img.id }, ctx.env);
   }
   return 0;
 }

@@ -1,7 +1,7 @@
 // onevm list | show | backup | backup-cancel | poweroff | resume | restore | updateconf
 import { readFileSync } from 'node:fs';
 import { parseArgs, XML, type Parsed } from './args';
-import { login, printXml, resolve, table, type Ctx } from './context';
+import { callerPath, login, printXml, resolve, table, type Ctx } from './context';
 import { OneError, actionError, notFound } from '../errors';
 import { withDb } from '../store/db';
 import type { Db, Vm } from '../store/types';
@@ -120,7 +120,7 @@ function backup(ctx: Ctx, a: Parsed): number {
   const { db, s } = login(ctx, M);
   const id = vmId(db, a.positionals[0], M);
   if (a.options.datastore === undefined) {
-    process.stderr.write('Datastore to save the backup is mandatory: \n\t -d datastore_id | name\n');
+    ctx.err('Datastore to save the backup is mandatory: \n\t -d datastore_id | name');
     return 255;
   }
   const dsArg = String(a.options.datastore);
@@ -154,7 +154,7 @@ function backup(ctx: Ctx, a: Parsed): number {
       if (wrong) throw actionError(M, wrong);
       enterBackup(d, id, target.dsId, reset);
     });
-    spawnJob(ctx.paths, { kind: 'backup', request: { vmId: id, dsId: target.dsId, reset } });
+    spawnJob(ctx.paths, { kind: 'backup', request: { vmId: id, dsId: target.dsId, reset } }, ctx.env);
     return 0;
   });
 }
@@ -213,7 +213,7 @@ function action(ctx: Ctx, a: Parsed, name: 'poweroff' | 'resume'): number {
     } catch (err) {
       if (!(err instanceof OneError)) throw err;
       // perform_actions prints each failure and goes on with the next VM.
-      process.stderr.write(`${err.message}\n`);
+      ctx.err(err.message);
       code = 255;
     }
   }
@@ -254,15 +254,15 @@ function restore(ctx: Ctx, a: Parsed): number {
       Object.assign(v, { prevState: v.state, prevLcmState: v.lcmState });
       Object.assign(v, { state: VM_STATE.ACTIVE, lcmState: LCM_STATE.RESTORE });
     });
-    spawnJob(ctx.paths, { kind: 'restore-vm', request: { vmId: id, imageId, incrementId, diskId } });
+    spawnJob(ctx.paths, { kind: 'restore-vm', request: { vmId: id, imageId, incrementId, diskId } }, ctx.env);
     return 0;
   });
 }
 
-function readTemplateArg(file: string | undefined): string {
+function readTemplateArg(ctx: Ctx, file: string | undefined): string {
   if (file !== undefined) {
     try {
-      return readFileSync(file, 'utf8');
+      return readFileSync(callerPath(ctx, file), 'utf8');
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       const why =
@@ -271,9 +271,9 @@ function readTemplateArg(file: string | undefined): string {
     }
   }
   // Without a file the CLI reads a template piped on stdin, else opens an editor (not simulated).
-  if (process.stdin.isTTY) throw new OneError('onevm updateconf: give a template file (the editor is not simulated)');
+  if (!ctx.readStdin) throw new OneError('onevm updateconf: give a template file (the editor is not simulated)');
   try {
-    return readFileSync(0, 'utf8');
+    return ctx.readStdin();
   } catch {
     return '';
   }
@@ -282,7 +282,7 @@ function readTemplateArg(file: string | undefined): string {
 /** one.vm.updateconf (0 replace, 1 append with -a), VM_MANAGE_OPERATIONS. */
 function updateconf(ctx: Ctx, a: Parsed): number {
   const M = 'one.vm.updateconf';
-  const text = readTemplateArg(a.positionals[1]);
+  const text = readTemplateArg(ctx, a.positionals[1]);
   const { db, s } = login(ctx, M);
   const id = vmId(db, a.positionals[0], M);
   const tmpl = parseOrRefuse(M, text);

@@ -21,7 +21,11 @@ export type Job =
 
 export const WORKER_ARG = '__worker';
 
-export function spawnJob(paths: FrontendPaths, job: Job): number {
+/**
+ * Starts a worker for `job`. It keeps the caller's pinned clock (ONE_SANDBOX_NOW): the seed backs
+ * VMs up "weeks ago" and the worker passes that moment to restic.
+ */
+export function spawnJob(paths: FrontendPaths, job: Job, callerEnv: NodeJS.ProcessEnv = process.env): number {
   mkdirSync(paths.jobsDir, { recursive: true });
   mkdirSync(paths.logDir, { recursive: true });
   const id = `${job.kind}-${Date.now()}-${randomUUID().slice(0, 8)}`;
@@ -29,7 +33,11 @@ export function spawnJob(paths: FrontendPaths, job: Job): number {
   writeFileSync(file, JSON.stringify(job));
   return startDaemon(`one-worker ${job.kind}`, process.execPath, [paths.bundle, WORKER_ARG, file], {
     logFile: join(paths.logDir, 'worker.log'),
-    env: { ...process.env, ONE_SANDBOX_STATE: paths.state },
+    env: {
+      ...process.env,
+      ...(callerEnv.ONE_SANDBOX_NOW === undefined ? {} : { ONE_SANDBOX_NOW: callerEnv.ONE_SANDBOX_NOW }),
+      ONE_SANDBOX_STATE: paths.state,
+    },
   });
 }
 

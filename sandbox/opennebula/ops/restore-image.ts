@@ -18,7 +18,15 @@ import type { Template } from '../template/template';
 import { setValue } from '../template/template';
 import { runOk } from '../../common/process';
 
-export type RestoreOptions = { noNic: boolean; noIp: boolean; name?: string; incrementId?: number; diskId?: number };
+export type RestoreOptions = {
+  noNic: boolean;
+  noIp: boolean;
+  name?: string;
+  incrementId?: number;
+  diskId?: number;
+  /** The caller's environment, for its pinned clock (ONE_SANDBOX_NOW). */
+  env?: NodeJS.ProcessEnv;
+};
 export type RestorePlan = {
   templateId: number;
   images: { id: number; diskId: number; dest: string }[];
@@ -102,7 +110,7 @@ export async function planRestore(
   const base = opts.name ?? `${vmId}-${named.snap}`;
   const disks = opts.diskId === undefined ? info.diskIds : info.diskIds.filter((d) => d === opts.diskId);
   if (!disks.length) throw new OneError(`[one.image.restore] Disk ${opts.diskId} not found in backup`);
-  const t = now();
+  const t = now(opts.env);
   mkdirSync(dst.basePath, { recursive: true });
   return register(paths, {
     uid,
