@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { afterRefresh, refreshDelay, SETTLE_REFRESHES, type RefreshState } from './refresh-delay';
+import { afterRefresh, armSettle, refreshDelay, SETTLE_REFRESHES, type RefreshState } from './refresh-delay';
 
 /** The delays of the refreshes a page asks for, given whether each answer it gets is active. */
 function delays(answers: boolean[], settle: boolean, start: RefreshState): (number | undefined)[] {
@@ -48,5 +48,17 @@ describe('refreshDelay', () => {
       2_000,
       undefined,
     ]);
+  });
+});
+
+describe('armSettle', () => {
+  it('activity seen in a render arms the settling, even when it ends before the first refresh fires', () => {
+    // Run now, then Cancel within the first 2 s: the page saw the job running, no refresh fired
+    // while it ran, and its first idle answer may still pair reads from before and after.
+    let state = { tries: 0, settleLeft: 0 };
+    state = armSettle(true, state, true);
+    expect(refreshDelay(false, state)).toBe(2_000);
+    expect(armSettle(true, { tries: 0, settleLeft: 0 }, false).settleLeft).toBe(0);
+    expect(armSettle(false, { tries: 4, settleLeft: 0 }, true)).toEqual({ tries: 4, settleLeft: 0 });
   });
 });

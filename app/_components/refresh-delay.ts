@@ -23,6 +23,14 @@ export function refreshDelay(active: boolean, state: RefreshState): number | und
   return state.settleLeft > 0 ? FAST_MS : undefined;
 }
 
+/**
+ * The state once a render has seen `active`: a settling page keeps SETTLE_REFRESHES in hand from
+ * the moment it sees activity, not from its first refresh (a run canceled within 2 s had none).
+ */
+export function armSettle(active: boolean, state: RefreshState, settle: boolean): RefreshState {
+  return active && settle && state.settleLeft !== SETTLE_REFRESHES ? { ...state, settleLeft: SETTLE_REFRESHES } : state;
+}
+
 /** The state after one refresh. `settle` pages keep SETTLE_REFRESHES in hand while active. */
 export function afterRefresh(active: boolean, state: RefreshState, settle: boolean): RefreshState {
   return {

@@ -2,7 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
-import { afterRefresh, refreshDelay, type RefreshState } from './refresh-delay';
+import { afterRefresh, armSettle, refreshDelay, type RefreshState } from './refresh-delay';
 
 /**
  * Asks the server for the page again while `active` (something on it is stale or still being
@@ -12,8 +12,12 @@ import { afterRefresh, refreshDelay, type RefreshState } from './refresh-delay';
  */
 export function RefreshWhile({ active, settle = false }: { active: boolean; settle?: boolean }) {
   const router = useRouter();
-  const [state, setState] = useState<RefreshState>({ tries: 0, settleLeft: 0 });
-  const delay = refreshDelay(active, state);
+  const [state, setState] = useState<RefreshState>(() => armSettle(active, { tries: 0, settleLeft: 0 }, settle));
+  // Adjusted while rendering (React's pattern for state that follows a prop): activity seen now
+  // arms the settling even if it ends before the first refresh fires.
+  const armed = armSettle(active, state, settle);
+  if (armed !== state) setState(armed);
+  const delay = refreshDelay(active, armed);
   useEffect(() => {
     if (delay === undefined) return;
     const timer = setTimeout(() => {
