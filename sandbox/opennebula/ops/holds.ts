@@ -4,6 +4,7 @@
 // Nothing holds unless a test creates the file; a hold lasts at most HOLD_LIMIT_MS, then the work
 // goes on. Likewise an image can be marked as used by a VM, so `oneimage delete` refuses it as oned
 // refuses an image in use.
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrontendPaths } from '../paths';
@@ -20,13 +21,14 @@ const POLL_MS = 20;
 
 const holdsDir = (paths: FrontendPaths) => join(paths.one, 'holds');
 const holdFile = (paths: FrontendPaths, point: HoldPoint) => join(holdsDir(paths), point);
-const waitingFile = (paths: FrontendPaths, point: HoldPoint, pid: number) =>
-  join(holdsDir(paths), `${point}.waiting.${pid}`);
+// One marker per wait, not per process: the CLI service waits for many commands at once.
+const waitingFile = (paths: FrontendPaths, point: HoldPoint) =>
+  join(holdsDir(paths), `${point}.waiting.${process.pid}.${randomUUID()}`);
 
 /** Waits while `point` is held; while it waits, a marker file says so (see isWaitingAt). */
 export async function passHold(paths: FrontendPaths, point: HoldPoint): Promise<void> {
   if (!existsSync(holdFile(paths, point))) return;
-  const marker = waitingFile(paths, point, process.pid);
+  const marker = waitingFile(paths, point);
   writeFileSync(marker, '');
   try {
     const deadline = Date.now() + HOLD_LIMIT_MS;
