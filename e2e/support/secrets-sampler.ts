@@ -71,7 +71,9 @@ function seenOf(pid: string, cmd: Buffer): Seen {
  * The sandbox's OpenNebula CLI (node <state>/opennebula/lib/one-cli.cjs ...). The real CLI asks oned,
  * whose drivers run under oned, never under Backstone; the sandbox's CLI runs the front-end's work
  * (driver scripts, restic with the S3 keys the driver exports to it) in processes it starts itself.
- * The CLI process is Backstone's child and is checked; what it starts is OpenNebula's.
+ * The CLI process is Backstone's child and is checked; what it starts is OpenNebula's. (Most calls
+ * are answered by the sandbox's CLI service, started with the sandbox, outside Backstone; a wrapper
+ * runs the CLI itself when the service is down or for `onevm updateconf`.)
  */
 const FRONTEND_CLI = '/one-cli.cjs\0';
 
