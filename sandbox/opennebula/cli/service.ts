@@ -13,7 +13,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { FrontendPaths } from '../paths';
 import { runCommand } from './run-command';
 
@@ -93,6 +93,8 @@ function handle(paths: FrontendPaths, key: string, sock: Socket): void {
     started = true;
     const out: string[] = [];
     const err: string[] = [];
+    // A relative ONE_AUTH names a file in the caller's folder, as for the CLI in its own process.
+    if (req.env.ONE_AUTH) req.env.ONE_AUTH = resolve(req.cwd, req.env.ONE_AUTH);
     void runCommand(paths, req.argv, {
       env: req.env as NodeJS.ProcessEnv,
       cwd: req.cwd,
