@@ -223,32 +223,13 @@ function leftoverProcesses(): string[] {
   return left;
 }
 
-/**
- * The packages' native builds that scripts/setup.sh left to this run (`npm rebuild`): one core
- * compiles them while the static checks, which do not load them, run on the other.
- */
-const NATIVE_STAMP = join(repoRoot, 'node_modules', '.backstone-native-built');
-async function buildNative(): Promise<boolean> {
-  if (existsSync(NATIVE_STAMP)) return true;
-  const code = await step('native modules (npm rebuild)', 'npm', ['rebuild']);
-  if (code === 0) {
-    writeFileSync(NATIVE_STAMP, '');
-    return true;
-  }
-  tally.failed += 1;
-  failures.push('npm rebuild (native modules) failed');
-  return false;
-}
-
 async function main(): Promise<number> {
   // Two chains side by side, so the 2 cores are busy while either waits on a server: the
   // end-to-end chain (build, then Playwright: the longest) and the rest (static checks and unit
   // tests, then the integration tests, which start their own servers).
   // One build, shared: the end-to-end tests need it, and so do the integration tests that start
   // the production server (scripts/package.int.test.ts, scripts/reverse-proxy.int.test.ts).
-  const native = buildNative();
-  const built =
-    suites.has('e2e') || suites.has('integration') ? native.then((ok) => ok && buildApp()) : Promise.resolve(false);
+  const built = suites.has('e2e') || suites.has('integration') ? buildApp() : Promise.resolve(false);
   const e2eChain = async () => {
     if (!suites.has('e2e')) return;
     if (await built) await runE2e();
@@ -256,9 +237,9 @@ async function main(): Promise<number> {
   const restChain = async () => {
     await Promise.all([
       suites.has('static') ? runStatic() : undefined,
-      suites.has('unit') ? native.then((ok) => (ok ? runVitest('unit') : undefined)) : undefined,
+      suites.has('unit') ? runVitest('unit') : undefined,
     ]);
-    if (suites.has('integration') && (await native)) {
+    if (suites.has('integration')) {
       await built;
       await runVitest('integration');
     }

@@ -110,19 +110,9 @@ fi
 rm -rf "$apt_dir"
 
 # --- node_modules ----------------------------------------------------------------------------
-# The packages' install scripts (native builds of better-sqlite3, ssh2 and cpu-features: ~45 s on
-# one core, no prebuilt binaries offline) run as a step of their own, `npm rebuild`: here, or,
-# for `npm test` (BACKSTONE_SETUP_DEFER_NATIVE=1), beside the static checks that do not need them.
 stamp=node_modules/.package-lock.json
-native_stamp=node_modules/.backstone-native-built
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   say "installing npm packages (npm ci)"
-  rm -f "$native_stamp"
-  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 NEXT_TELEMETRY_DISABLED=1 npm ci --no-audit --no-fund --ignore-scripts >&2
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 NEXT_TELEMETRY_DISABLED=1 npm ci --no-audit --no-fund >&2
   touch "$stamp"
-fi
-if [ ! -f "$native_stamp" ] && [ "${BACKSTONE_SETUP_DEFER_NATIVE:-}" != 1 ]; then
-  say "building native modules (npm rebuild)"
-  npm rebuild >&2
-  touch "$native_stamp"
 fi
