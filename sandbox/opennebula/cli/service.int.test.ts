@@ -1,43 +1,32 @@
 // The CLI service against the one-shot CLI on one front-end: the same output, exit codes and
 // errors through the wrapper's client as from a Node process of its own; callers that cannot read
 // the service file, and every call while the service is down, still get their answer.
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { testFrontend } from '../test-frontend';
 import { run, type RunResult } from '../../common/process';
 import { stopComponent } from '../../common/pids';
-import { stopSandbox } from '../../status';
-import { startFrontend, type FrontendInfo } from '../frontend';
 import { frontendPaths } from '../paths';
 import { serviceFile } from './service';
 
-let stateDir: string;
-let info: FrontendInfo;
+const world = testFrontend('cli-service');
 
-beforeAll(async () => {
-  stateDir = mkdtempSync(join(tmpdir(), 'backstone-cli-service-'));
-  chmodSync(stateDir, 0o755);
-  info = await startFrontend(stateDir);
-}, 170_000);
-
-afterAll(async () => {
-  await stopSandbox(stateDir);
-  rmSync(stateDir, { recursive: true, force: true });
-});
-
-const admin = () => info.accounts.find((a) => a.name === 'oneadmin')!.oneAuth;
+const admin = () => world.info.accounts.find((a) => a.name === 'oneadmin')!.oneAuth;
 
 /** The command through its wrapper (the service when it runs), as the app runs it. */
 function viaWrapper(cmd: string, args: string[], env: Record<string, string> = {}, cwd?: string): Promise<RunResult> {
-  return run(join(info.commandDir, cmd), args, { env: { PATH: process.env.PATH, ONE_AUTH: admin(), ...env }, cwd });
+  return run(join(world.info.commandDir, cmd), args, {
+    env: { PATH: process.env.PATH, ONE_AUTH: admin(), ...env },
+    cwd,
+  });
 }
 
 /** The command in a Node process of its own. */
 function oneShot(cmd: string, args: string[], env: Record<string, string> = {}, cwd?: string): Promise<RunResult> {
-  const paths = frontendPaths(stateDir);
+  const paths = frontendPaths(world.stateDir);
   return run(process.execPath, [paths.bundle, cmd, ...args], {
-    env: { PATH: process.env.PATH, ONE_AUTH: admin(), ONE_SANDBOX_STATE: stateDir, ...env },
+    env: { PATH: process.env.PATH, ONE_AUTH: admin(), ONE_SANDBOX_STATE: world.stateDir, ...env },
     cwd,
   });
 }
@@ -68,7 +57,7 @@ describe('the CLI service', () => {
       });
     }
     // Wrong credentials: the same refusal.
-    const bad = join(stateDir, 'bad_auth');
+    const bad = join(world.stateDir, 'bad_auth');
     writeFileSync(bad, 'oneadmin:wrong\n', { mode: 0o600 });
     const [a, b] = [
       await viaWrapper('onevm', ['list'], { ONE_AUTH: bad }),
@@ -79,7 +68,7 @@ describe('the CLI service', () => {
   });
 
   it("reads a relative template file from the caller's folder, and keeps the caller's pinned clock", async () => {
-    const dir = mkdtempSync(join(stateDir, 'caller-'));
+    const dir = mkdtempSync(join(world.stateDir, 'caller-'));
     writeFileSync(
       join(dir, 'ds.tpl'),
       'NAME = "relative-template"\nTYPE = "IMAGE_DS"\nDS_MAD = "fs"\nTM_MAD = "qcow2"\n',
@@ -99,7 +88,7 @@ describe('the CLI service', () => {
   });
 
   it('answers through a process of its own while the service is down', async () => {
-    const paths = frontendPaths(stateDir);
+    const paths = frontendPaths(world.stateDir);
     expect(readFileSync(serviceFile(paths), 'utf8')).toMatch(/^\d+ [0-9a-f]{48}\n$/);
     await stopComponent(paths, 'frontend-cli');
     const down = await viaWrapper('onevm', ['list', '-x']);
