@@ -5,7 +5,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { test, expect, signIn } from './fixtures';
+import { test, expect, addSession } from './fixtures';
 
 const SECRET = 'e2e-webhook-secret-5b0c9f1e';
 
@@ -48,7 +48,7 @@ function validSignature(r: Received): boolean {
 test('an admin sets up a webhook, sends a test, the receiver gets it signed and the history lists it', async ({
   page,
 }) => {
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   await page.goto('/');
   await page.getByTestId('sidebar').getByRole('link', { name: 'Alerts' }).click();
   await expect(page).toHaveURL(/\/alerts$/);
@@ -96,7 +96,7 @@ test('an admin sets up a webhook, sends a test, the receiver gets it signed and 
 });
 
 test('a VM owner cannot open the alerts pages', async ({ page }) => {
-  await signIn(page, 'user');
+  await addSession(page, 'user');
   for (const path of ['/alerts', '/alerts/settings']) {
     const res = await page.request.get(path);
     expect([403, 404], path).toContain(res.status());

@@ -4,7 +4,7 @@
  * sign-out ends the session for good, throttling engages, audit rows are written, and every server
  * action and route handler in the build refuses an anonymous call and changes nothing.
  */
-import { test, expect, signIn, account } from './fixtures';
+import { test, expect, signInWithForm, account } from './fixtures';
 import { builtActions, builtRouteHandlers } from './support/build-manifest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,7 +35,7 @@ test('OpenNebula refusing the password gives a clear message and no session', as
 });
 
 test('the session cookie is HttpOnly, SameSite=Lax, and not Secure over plain http', async ({ page }) => {
-  await signIn(page, 'user');
+  await signInWithForm(page, 'user');
   const cookie = (await page.context().cookies()).find((c) => c.name === 'backstone_session');
   expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', secure: false, path: '/' });
   // The value is sealed: the login token is not readable in it.
@@ -46,7 +46,7 @@ test('the session cookie is HttpOnly, SameSite=Lax, and not Secure over plain ht
 // X-Forwarded-Proto: e2e/http-hardening.spec.ts, which starts a server with that setting.
 
 test('the ordinary user does not see admin pages and gets a clear 403 page', async ({ page }) => {
-  await signIn(page, 'user');
+  await signInWithForm(page, 'user');
   await expect(page.getByTestId('sidebar')).not.toContainText('Audit log');
   const res = await page.goto('/audit');
   expect(res?.status()).toBe(403);
@@ -54,7 +54,7 @@ test('the ordinary user does not see admin pages and gets a clear 403 page', asy
 });
 
 test('sign-out ends the session for good, even for a kept copy of the cookie', async ({ page, browser, sandbox }) => {
-  await signIn(page, 'admin');
+  await signInWithForm(page, 'admin');
   const kept = (await page.context().cookies()).find((c) => c.name === 'backstone_session')!;
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/login/);
@@ -88,7 +88,7 @@ function oneAccepts(name: string, token: string): boolean {
 test('sign-out revokes the OpenNebula login token its sign-in made', async ({ page }) => {
   const name = account('user').name;
   const before = new Set(loginTokens(name));
-  await signIn(page, 'user');
+  await signInWithForm(page, 'user');
   const made = loginTokens(name).filter((t) => !before.has(t));
   expect(made).toHaveLength(1);
   expect(oneAccepts(name, made[0]!)).toBe(true);
@@ -113,7 +113,7 @@ test('repeated failures for a name are slowed down, then refused for a while', a
     /^Too many failed sign-ins for this name or from this address\. Try again in \d+ minutes?\.$/,
   );
   // Another person from the same address can still sign in.
-  await signIn(page, 'user');
+  await signInWithForm(page, 'user');
 });
 
 test('sign-ins are audited, and admins can read the audit log', async ({ page }) => {
@@ -122,9 +122,9 @@ test('sign-ins are audited, and admins can read the audit log', async ({ page })
   await page.getByLabel('Password').fill('wrong');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByTestId('sign-in-message')).not.toBeEmpty();
-  await signIn(page, 'user');
+  await signInWithForm(page, 'user');
   await page.getByRole('button', { name: 'Sign out' }).click();
-  await signIn(page, 'admin');
+  await signInWithForm(page, 'admin');
   await page.goto('/audit');
   const table = page.getByTestId('audit-table');
   const user = account('user').name;

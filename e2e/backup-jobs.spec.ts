@@ -14,7 +14,7 @@ import type { Page } from '@playwright/test';
 import { hold, isWaitingAt } from '../sandbox/opennebula/ops/holds';
 import { frontendPaths } from '../sandbox/opennebula/paths';
 import { SEED_EPOCH } from '../sandbox/seed/seed-demo-cloud';
-import { test, expect, signIn, account } from './fixtures';
+import { test, expect, addSession, signIn, account } from './fixtures';
 import { loadSandbox } from './sandbox-env';
 import { builtActions } from './support/build-manifest';
 import { one } from './support/one-cli';
@@ -135,7 +135,7 @@ test('Retry failed backs the ERROR VM up', async ({ page, sandbox }) => {
   test.setTimeout(300_000);
   const { backupJobId: id, vms } = sandbox.seed;
   const before = backupImageIds(vms.ci);
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   await page.goto(`/backup-jobs/${id}`);
   await page.getByTestId('retry-failed').click();
   await expect(page.getByTestId('retry-message')).toContainText('Retrying');
@@ -157,7 +157,7 @@ test('Run now moves LAST_BACKUP_TIME and backs every VM of the job up', async ({
   const members = [vms.app, vms.ci];
   const lastBefore = jobState(id).lastBackupTime;
   const imagesBefore = new Map(members.map((v) => [v, backupImageIds(v)]));
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   await page.goto(`/backup-jobs/${id}`);
   const lastRunText = await page.getByTestId('attr-last-run').textContent();
   await page.getByTestId('run-now').click();
@@ -181,7 +181,7 @@ test('Cancel, confirmed by typing the job name, stops a running job', async ({ p
   const { backupJobId: id, vms } = sandbox.seed;
   const paths = frontendPaths(sandbox.stateDir);
   const imagesBefore = backupImageIds(vms.app);
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   await page.goto(`/backup-jobs/${id}`);
   // The first VM's backup waits at the driver, as a slow backup server would hold it.
   const release = hold(paths, 'backup');
@@ -213,7 +213,7 @@ test('Cancel, confirmed by typing the job name, stops a running job', async ({ p
 test('a VM owner cannot see, run, retry or cancel another owner’s Backup Job', async ({ page, browser, sandbox }) => {
   const { backupJobId: id } = sandbox.seed;
   const before = one('onebackupjob', 'show', '-x', String(id));
-  await signIn(page, 'user');
+  await addSession(page, 'user');
   await page.goto('/backup-jobs');
   await expect(page.getByTestId('no-backup-jobs')).toBeVisible();
   await expect(page.getByTestId(`backup-job-row-${id}`)).toHaveCount(0);
@@ -246,7 +246,7 @@ test('a VM owner cannot see, run, retry or cancel another owner’s Backup Job',
   // Each attempt is in the audit log, refused.
   const context = await browser.newContext({ baseURL: s.baseURL });
   const admin = await context.newPage();
-  await signIn(admin, 'admin');
+  await addSession(admin, 'admin');
   await admin.goto('/audit');
   const audit = admin.getByTestId('audit-table');
   for (const a of ['backupjob.run', 'backupjob.retry', 'backupjob.cancel'])

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test, expect, signIn } from './fixtures';
+import { test, expect, addSession } from './fixtures';
 import { serverInfo } from './support/backup-server';
 
 const DS = 100;
@@ -59,7 +59,7 @@ function decodedVmXml(repo: string, s: Snap): string {
 }
 
 test.beforeEach(async ({ page }) => {
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
 });
 
 test('in a Backup Job repository the default pair is two snapshots of the same VM', async ({ page, sandbox }) => {

@@ -14,7 +14,7 @@ import type { BackupServerInfo } from '../sandbox/common/info';
 import { resticBinary } from '../sandbox/common/restic-binaries';
 import { createVm } from '../sandbox/opennebula/ops/create-vm';
 import { frontendPaths } from '../sandbox/opennebula/paths';
-import { test, expect, signIn } from './fixtures';
+import { test, expect, addSession } from './fixtures';
 import { one } from './support/one-cli';
 import { datastorePassword } from './support/restic-local';
 import { loadSandbox } from './sandbox-env';
@@ -95,7 +95,7 @@ test.describe('a dangling backup image', () => {
 
   test('is listed, deleted with oneimage delete after its ID is typed, and audited', async ({ page }) => {
     test.setTimeout(180_000);
-    await signIn(page, 'admin');
+    await addSession(page, 'admin');
     await page.goto(`/datastores/${dsId}/maintenance/${vm}`);
     const row = page.getByTestId(`dangling-${imageId}`);
     await expect(row).toBeVisible({ timeout: 60_000 });
@@ -123,7 +123,7 @@ test('the restore dialog of a locked repository warns before Restore and links t
   sandbox,
 }) => {
   const repo = String(sandbox.seed.vms.legacy);
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   await page.goto(`/datastores/${sandbox.seed.datastoreId}/repos/${repo}`);
   await expect(page.getByTestId('repo-locks-link')).toBeVisible({ timeout: 30_000 });
   await page.locator('button[data-testid^="restore-"]:enabled').first().click();

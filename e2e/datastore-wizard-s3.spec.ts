@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { Page } from '@playwright/test';
-import { test, expect, signIn } from './fixtures';
+import { test, expect, addSession } from './fixtures';
 import { one } from './support/one-cli';
 import { ensureSandboxS3, type SandboxS3Info } from '../sandbox/s3-server/component';
 import { addSecrets, secretsFile } from './support/secrets';
@@ -95,7 +95,7 @@ test('create an S3 datastore through the wizard: every bucket check passes and O
 }) => {
   test.setTimeout(120_000);
   const name = `wizard-s3-${randomUUID().slice(0, 8)}`;
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   await page.goto('/datastores/new');
   await expect(page.getByTestId('backend-SFTP')).toBeChecked();
   await expect(page.getByTestId('backend-S3')).toBeEnabled();
@@ -176,7 +176,7 @@ test('the S3 datastore in use: a backup shows as a repository with its snapshot,
     .toBe(false);
   const imageId = backupIds(vm)[0]!;
   backedUp = { vm, imageId };
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   // The repository is read from the bucket: listed on the datastore's page, its snapshot on its own.
   await page.goto(`/datastores/${ds}`);
   await expect(page.getByTestId('repositories-table').getByTestId(`repo-row-${vm}`)).toBeVisible({
@@ -230,7 +230,7 @@ test('a stale lock left in an S3 repository shows as stale, and goes with one co
     client.destroy();
   }
   const short = lock.slice(0, 8);
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   await page.goto(`/datastores/${created!.id}/maintenance/${vm}`);
   await expect(page.getByTestId(`lock-verdict-${short}`)).toHaveText('stale', { timeout: 30_000 });
   await expect(page.getByTestId(`lock-row-${short}`)).toContainText('exclusive');
@@ -241,7 +241,7 @@ test('a stale lock left in an S3 repository shows as stale, and goes with one co
 
 test('the S3 check names the fix for a bucket that does not exist', async ({ page }) => {
   test.setTimeout(60_000);
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   await page.goto('/datastores/new');
   await field(page, 'NAME').fill(`wizard-s3-${randomUUID().slice(0, 8)}`);
   await page.getByTestId('backend-S3').check();
@@ -265,7 +265,7 @@ test('before OpenNebula 7.4 the S3 choice is disabled, with the reason', async (
   const cfg = readConfig(paths);
   writeConfig(paths, { ...cfg, version: '7.2.0' });
   try {
-    await signIn(page, 'admin');
+    await addSession(page, 'admin');
     // The CLI's answers are cached for a few seconds: reload until the page reads the new version.
     await expect(async () => {
       await page.goto('/datastores/new');

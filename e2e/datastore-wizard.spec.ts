@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { chownSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { APIRequestContext, Page } from '@playwright/test';
-import { test, expect, signIn } from './fixtures';
+import { test, expect, addSession } from './fixtures';
 import { builtActions } from './support/build-manifest';
 import { one } from './support/one-cli';
 import { hideTool, showTool } from '../sandbox/backup-server/tools';
@@ -76,7 +76,7 @@ async function toPreflight(
   page: Page,
   opts: { server: string; user: string; name?: string; limits?: Record<string, string> },
 ): Promise<void> {
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   await page.goto('/datastores/new');
   await field(page, 'NAME').fill(opts.name ?? `preflight-${randomUUID().slice(0, 8)}`);
   await next(page, 'Backup server');
@@ -133,7 +133,7 @@ async function postCreateAction(request: APIRequestContext, fields: [string, str
 }
 
 test('an ordinary user cannot open the wizard', async ({ page }) => {
-  await signIn(page, 'user');
+  await addSession(page, 'user');
   const res = await page.goto('/datastores/new');
   expect(res?.status()).toBe(403);
 });
@@ -146,7 +146,7 @@ test('create a datastore through the wizard: OpenNebula then holds exactly the e
   const account = backupAccount(sandbox.stateDir);
   setHostCgroupControllers(sandbox.stateDir, ['cpuset', 'cpu', 'io', 'memory', 'pids']);
   const name = `wizard-${randomUUID().slice(0, 8)}`;
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   await page.goto('/datastores/new');
 
   // Every input has an accessible label and is named after its attribute.
@@ -280,7 +280,7 @@ test('create a datastore through the wizard: OpenNebula then holds exactly the e
 });
 
 test('two simultaneous submits of one wizard create one datastore', async ({ page, sandbox }) => {
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   const name = `double-${randomUUID().slice(0, 8)}`;
   const pw = newPassword();
   const fields: [string, string][] = [
@@ -305,7 +305,7 @@ test('invalid values are refused in the browser and by the action called directl
   sandbox,
 }) => {
   const before = datastoreNames();
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   await page.goto('/datastores/new');
 
   await field(page, 'NAME').fill('bad/name');
@@ -537,7 +537,7 @@ test('slice limits check cgroup delegation on every host of the cluster, with th
 });
 
 test('a pasted template prefills the wizard (compression written in lower case)', async ({ page }) => {
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   await page.goto('/datastores/new');
   const pw = newPassword();
   await page.getByRole('button', { name: 'Start from an existing template' }).click();

@@ -14,7 +14,7 @@ import { sandboxPaths } from '../sandbox/common/state';
 import type { Locator, Page } from '@playwright/test';
 import { SIZE_TERMS } from '../app/_components/size-terms';
 import { compareRepositoryNames } from '../lib/schemas/ids';
-import { test, expect, signIn } from './fixtures';
+import { test, expect, addSession } from './fixtures';
 import { onServer, serverInfo, watchResticProcesses } from './support/backup-server';
 import { one } from './support/one-cli';
 
@@ -51,7 +51,7 @@ async function repositoryOrder(page: Page): Promise<string[]> {
 
 test.describe('as an admin', () => {
   test.beforeEach(async ({ page }) => {
-    await signIn(page, 'admin');
+    await addSession(page, 'admin');
   });
 
   test('the datastores list puts the restic backup datastore first with its capacity', async ({ page }) => {
@@ -283,7 +283,7 @@ test.describe('as an admin', () => {
 test('an ordinary user sees only the repositories of their own VMs', async ({ page, sandbox }) => {
   const { vms, backupJobId } = sandbox.seed;
   // alice owns db-primary and ci-runner (a member of the Backup Job, with bob's app-worker); oneadmin owns the rest.
-  await signIn(page, 'user');
+  await addSession(page, 'user');
   await page.goto(`/datastores/${DS}`);
   const table = page.getByTestId('repositories-table');
   await expect(table.getByTestId(`repo-row-${vms.db}`)).toBeVisible();

@@ -2,12 +2,15 @@
 // front-end simulator, seeded demo cloud, the app and its scanning proxy) before its first test, on
 // free ports in its own state folder, and stops it by PID when it ends: spec files that change
 // OpenNebula's or the backup server's state run in parallel without meeting. The base URL points at
-// the worker's app, and `signIn` signs in through the real form.
-import { test as base, expect, type Browser, type Page } from '@playwright/test';
+// the worker's app, and `signIn`, `addSession` and `sessionCookie` sign in (see each).
+import { test as base, expect, type Page } from '@playwright/test';
 import { account, loadSandbox, saveSandbox, workerStateDir, type E2eSandbox } from './sandbox-env';
+import { builtActions } from './support/build-manifest';
+import { callAction, formOf } from './support/server-actions';
 import { startWorkerSandbox } from './support/worker-sandbox';
 
-export async function signIn(page: Page, role: 'admin' | 'user'): Promise<void> {
+/** Signs in through the real sign-in form and lands on the Health page: what auth.spec.ts tests. */
+export async function signInWithForm(page: Page, role: 'admin' | 'user'): Promise<void> {
   const a = account(role);
   await page.goto('/login');
   await page.getByLabel('User name').fill(a.name);
@@ -16,14 +19,42 @@ export async function signIn(page: Page, role: 'admin' | 'user'): Promise<void> 
   await expect(page.getByTestId('signed-in-user')).toContainText(a.name);
 }
 
-/** The signed-in cookie of `role`, for specs that send requests without a page (server actions, routes). */
-export async function sessionCookie(browser: Browser, role: 'admin' | 'user'): Promise<string> {
-  const context = await browser.newContext({ baseURL: loadSandbox().baseURL });
-  const page = await context.newPage();
-  await signIn(page, role);
-  const cookies = await context.cookies();
-  await context.close();
-  return cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+/**
+ * A new session of `role` as its cookie ("name=value"), made by the real sign-in action over HTTP
+ * as the form posts it (React's encoding), with no browser page: the form and its landing page were
+ * a third of a short test's browser time, and auth.spec.ts tests them. A new session each call, so a
+ * test that signs out ends only its own.
+ */
+export async function sessionCookie(role: 'admin' | 'user'): Promise<string> {
+  const a = account(role);
+  const action = builtActions().find((x) => x.exportedName === 'signInAction');
+  if (!action) throw new Error('signInAction is not in the build');
+  const reply = await callAction({
+    baseURL: loadSandbox().baseURL,
+    pagePath: '/login',
+    actionId: action.id,
+    args: [{ status: 'idle' }, formOf({ username: a.name, password: a.password, next: '/' })],
+  });
+  const cookie = reply.setCookies.map((c) => c.split(';')[0]!).find((c) => c.startsWith('backstone_session='));
+  if (reply.redirect === undefined || !cookie)
+    throw new Error(`signing in as ${a.name} failed: HTTP ${reply.httpStatus} ${reply.body.slice(0, 200)}`);
+  return cookie;
+}
+
+/** Puts a new signed-in session of `role` in the page's browser context; loads no page. */
+export async function addSession(page: Page, role: 'admin' | 'user'): Promise<void> {
+  const cookie = await sessionCookie(role);
+  const eq = cookie.indexOf('=');
+  await page
+    .context()
+    .addCookies([{ name: cookie.slice(0, eq), value: cookie.slice(eq + 1), url: loadSandbox().baseURL }]);
+}
+
+/** Signs in as `role` (a new session, see sessionCookie) and opens the Health page, where signing in lands. */
+export async function signIn(page: Page, role: 'admin' | 'user'): Promise<void> {
+  await addSession(page, role);
+  await page.goto('/');
+  await expect(page.getByTestId('signed-in-user')).toContainText(account(role).name);
 }
 
 type WorkerFixtures = {

@@ -14,7 +14,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import type { BackupServerInfo } from '../sandbox/common/info';
-import { test, expect, signIn } from './fixtures';
+import { test, expect, addSession } from './fixtures';
 import { one } from './support/one-cli';
 import { loadSandbox } from './sandbox-env';
 
@@ -96,7 +96,7 @@ test.describe('the health home page', () => {
       ...repos.map((r) => ({ kind: 'not-verified', repository: r, count: '1' })),
     ];
 
-    await signIn(page, 'admin');
+    await addSession(page, 'admin');
     await expect(async () => {
       const items = (await homeWhenRead(page)).filter((i) => i.datastore === String(DS) && !CAPACITY.has(i.kind));
       expect(items.map(({ kind, repository, count }) => ({ kind, repository, count }))).toEqual(expected);
@@ -154,7 +154,7 @@ test.describe('the health home page', () => {
     test.setTimeout(240_000);
     // The web VM's repository: healthy, unlocked, and no other spec looks at its check.
     const web = String(sandbox.seed.vms.web);
-    await signIn(page, 'admin');
+    await addSession(page, 'admin');
     const item = page.locator(`[data-testid="attention-item"][data-kind="not-verified"][data-repository="${web}"]`);
     await expect(async () => {
       await homeWhenRead(page);
@@ -183,7 +183,7 @@ test.describe('the health home page', () => {
     const { vms, backupJobId } = sandbox.seed;
     // The seed's backups are weeks old, so with the default 24 h its other VMs are overdue too: not
     // asserted here (e2e/vms.spec.ts sets the datastore's expected interval to tell them apart).
-    await signIn(page, 'admin');
+    await addSession(page, 'admin');
     // Ground truth: the Backup Job's ERROR_VMS as OpenNebula lists it now.
     const errorVms = [
       ...(
@@ -237,7 +237,7 @@ test.describe('the health home page', () => {
     const { vms, backupJobId } = sandbox.seed;
     // alice owns db-primary and ci-runner (in the Backup Job's repository, shared with bob).
     const hers = new Set([String(vms.db), `job_${backupJobId}`]);
-    await signIn(page, 'user');
+    await addSession(page, 'user');
     const items = await homeWhenRead(page);
     for (const i of items.filter((x) => x.repository)) expect(hers.has(i.repository), i.repository).toBe(true);
     // Maintenance, verification and capacity are the admins'.

@@ -81,10 +81,10 @@ let snap = '';
 let other = '';
 let webImages: number[] = [];
 
-test.beforeAll(async ({ browser }) => {
+test.beforeAll(async () => {
   test.setTimeout(180_000);
   rmSync(CANARY, { force: true });
-  admin = await sessionCookie(browser, 'admin');
+  admin = await sessionCookie('admin');
   const s = loadSandbox();
   web = String(s.seed.vms.web);
   type Detail = { snapshots?: { id: string }[]; chains?: { imageId: number }[] };

@@ -14,7 +14,7 @@ import { stopComponent, writePid } from '../sandbox/common/pids';
 import { isAlive, startDaemon, waitFor } from '../sandbox/common/process';
 import { repoRoot, sandboxPaths } from '../sandbox/common/state';
 import { appEnvironment } from '../scripts/app-server';
-import { test, expect, signIn, account, sessionCookie } from './fixtures';
+import { test, expect, addSession, account, sessionCookie, signInWithForm } from './fixtures';
 import { builtActions } from './support/build-manifest';
 import { loadSandbox } from './sandbox-env';
 
@@ -61,9 +61,9 @@ const DS = '100';
 let web = '';
 let snap = '';
 
-test.beforeAll(async ({ browser }) => {
-  admin = await sessionCookie(browser, 'admin');
-  user = await sessionCookie(browser, 'user');
+test.beforeAll(async () => {
+  admin = await sessionCookie('admin');
+  user = await sessionCookie('user');
   web = String(loadSandbox().seed.vms.web);
   const detail = JSON.parse((await raw(`/api/datastores/${DS}/repos/${web}`, { headers: { Cookie: admin } })).body) as {
     snapshots: { id: string }[];
@@ -467,7 +467,8 @@ test('the nonce CSP breaks no page in Chromium: no violation, scripts and charts
       console.error(`Refused to: ${e.violatedDirective} ${e.blockedURI}`);
     });
   });
-  await signIn(page, 'admin');
+  // Through the form: the sign-in page is one of the pages checked.
+  await signInWithForm(page, 'admin');
   for (const path of [
     '/',
     '/datastores',
@@ -514,7 +515,7 @@ test('X-Forwarded-Proto does not make the cookie Secure unless the proxy is trus
   page.on('response', async (r) => {
     for (const h of await r.headersArray()) if (h.name.toLowerCase() === 'set-cookie') setCookies.push(h.value);
   });
-  await signIn(page, 'user');
+  await signInWithForm(page, 'user');
   await context.close();
   const session = setCookies.filter((c) => c.startsWith('backstone_session='));
   expect(session.length).toBeGreaterThan(0);
@@ -574,7 +575,7 @@ test('the System page shows the service paths to admins only; the home page name
 
   const context = await browser.newContext({ baseURL: loadSandbox().baseURL });
   const page = await context.newPage();
-  await signIn(page, 'user');
+  await addSession(page, 'user');
   await page.goto('/');
   await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible();
   await expect(page.getByTestId('sidebar').getByRole('link', { name: 'System' })).toHaveCount(0);

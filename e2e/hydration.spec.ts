@@ -5,7 +5,7 @@
  * the theme the boot script set on <html> is lost (a dark page flashes light) and the page
  * flickers. Here the browser runs three days ahead of the server, so every relative time differs.
  */
-import { test, expect, signIn } from './fixtures';
+import { test, expect, addSession } from './fixtures';
 
 const DS = 100;
 
@@ -18,7 +18,7 @@ for (const path of [`/datastores/${DS}`, '/jobs']) {
     page.on('console', (m) => {
       if (m.type() === 'error') errors.push(m.text());
     });
-    await signIn(page, 'admin');
+    await addSession(page, 'admin');
     // A job in the list: a structure check of a seeded repository.
     await page.goto(`/datastores/${DS}/maintenance/${sandbox.seed.vms.web}`);
     await page.getByTestId('check-run').click();

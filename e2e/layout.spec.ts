@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import Database from 'better-sqlite3';
 import { sandboxPaths } from '../sandbox/common/state';
-import { test, expect, signIn } from './fixtures';
+import { test, expect, addSession } from './fixtures';
 
 async function firstSnapshotPath(page: Page, ds: number, repo: string): Promise<{ path: string; id: string }> {
   const detail = (await (await page.request.get(`/api/datastores/${ds}/repos/${repo}`)).json()) as {
@@ -23,7 +23,7 @@ test('at 390 px the sidebar folds behind a menu button and every control stays o
   sandbox,
 }) => {
   await page.setViewportSize({ width: 390, height: 844 });
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   await page.goto(`/datastores/${sandbox.seed.datastoreId}`);
   await expect(page.getByTestId('sidebar')).toBeHidden();
   const signOut = page.getByRole('button', { name: 'Sign out' });
@@ -49,7 +49,7 @@ test('at 390 px the sidebar folds behind a menu button and every control stays o
 
 test("a snapshot's breadcrumb is its short ID, and Sign out stays on screen at 1440 px", async ({ page, sandbox }) => {
   await page.setViewportSize({ width: 1440, height: 900 });
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   const { path, id } = await firstSnapshotPath(page, sandbox.seed.datastoreId, String(sandbox.seed.vms.web));
   await page.goto(path);
   const last = page.getByTestId('breadcrumbs').locator('[aria-current="page"]');
@@ -59,7 +59,7 @@ test("a snapshot's breadcrumb is its short ID, and Sign out stays on screen at 1
 });
 
 test('the first Tab reaches a skip link that leads to the page content', async ({ page }) => {
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   await page.goto('/datastores');
   await page.keyboard.press('Tab');
   const skip = page.getByTestId('skip-link');
@@ -70,7 +70,7 @@ test('the first Tab reaches a skip link that leads to the page content', async (
 });
 
 test("each wizard step's heading takes the focus when the step opens", async ({ page }) => {
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   await page.goto('/datastores/new');
   await page.locator('[name="NAME"]').fill(`focus-${Date.now()}`);
   await page.getByRole('button', { name: 'Next' }).click();
@@ -80,14 +80,14 @@ test("each wizard step's heading takes the focus when the step opens", async ({ 
 });
 
 test("a VM owner's maintenance tab says it is for admins, not a blank page", async ({ page, sandbox }) => {
-  await signIn(page, 'user');
+  await addSession(page, 'user');
   await page.goto(`/datastores/${sandbox.seed.datastoreId}?tab=maintenance`);
   await expect(page.getByTestId('maintenance-admins-only')).toContainText('for cloud admins');
   await expect(page.getByTestId('tab-maintenance')).toHaveCount(0);
 });
 
 test('the first wizard step says when the name is taken, before anything else is asked', async ({ page }) => {
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   await page.goto('/datastores/new');
   await page.locator('[name="NAME"]').fill('RBackups');
   await page.getByRole('button', { name: 'Next' }).click();
@@ -118,7 +118,7 @@ async function hydrated(page: Page, testId: string): Promise<void> {
 
 test('a datastore tab shows it is loading until its page arrives', async ({ page, sandbox }) => {
   const ds = sandbox.seed.datastoreId;
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   // The Info tab's page is held until the spinner was seen: the wait is the test's, not a timer's.
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
@@ -180,7 +180,7 @@ test("the capacity chart's axis labels are readable in dark mode", async ({ page
   }
   // No saved choice: the theme follows the system, here dark.
   await page.emulateMedia({ colorScheme: 'dark' });
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   await expect(async () => {
     await page.goto(`/datastores/${ds}?tab=capacity`);
     await expect(page.getByTestId('history-chart').locator('canvas').first()).toBeVisible({ timeout: 5_000 });

@@ -24,7 +24,7 @@ import type { BackupServerInfo } from '../sandbox/common/info';
 import { holdExclusiveLock } from '../sandbox/backup-server/test-locks';
 import { createVm } from '../sandbox/opennebula/ops/create-vm';
 import { frontendPaths } from '../sandbox/opennebula/paths';
-import { test, expect, signIn } from './fixtures';
+import { test, expect, addSession } from './fixtures';
 import { one } from './support/one-cli';
 import { datastorePassword } from './support/restic-local';
 import { loadSandbox } from './sandbox-env';
@@ -80,7 +80,7 @@ test('the seeded stale exclusive lock shows as stale with its PID and host, and 
   const [lock] = lockFiles(path);
   expect(lock, 'the seed leaves one stale lock').toBeDefined();
   const short = lock!.slice(0, 8);
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   // The overview's lock badge links to the Locks panel.
   await page.goto(`/datastores/${DS}`);
   await page.getByTestId(`lock-${repo}`).click();
@@ -126,7 +126,7 @@ test('a lock held by a running restic shows as possibly active, and --remove-all
   try {
     const [lock] = lockFiles(path);
     const short = lock!.slice(0, 8);
-    await signIn(page, 'admin');
+    await addSession(page, 'admin');
     await openMaintenance(page, repo);
     await expect(page.getByTestId(`lock-verdict-${short}`)).toHaveText('possibly active');
     await expect(page.getByTestId(`lock-pid-${short}`)).toHaveText(String(held.pid));
@@ -173,7 +173,7 @@ test('after orphan cleanup, the prune preview shows the space to free and prune 
   const orphan = sandbox.seed.orphanSnapshot.snapshot;
   const before = snapshotFiles(path);
   expect(before.some((f) => f.startsWith(orphan))).toBe(true);
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   await openMaintenance(page, repo);
   const preview = page.getByTestId('orphan-preview');
   await expect(preview).toContainText(orphan.slice(0, 8));
@@ -250,7 +250,7 @@ test.describe('check', () => {
   }) => {
     test.setTimeout(240_000);
     const repo = String(vm);
-    await signIn(page, 'admin');
+    await addSession(page, 'admin');
     await openMaintenance(page, repo, dsId);
     await expect(page.getByTestId('check-panel')).toContainText('never checked');
     await page.getByTestId('check-read-data').check();

@@ -12,7 +12,7 @@ import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { holdExclusiveLock } from '../sandbox/backup-server/test-locks';
 import type { BackupServerInfo } from '../sandbox/common/info';
 import { SANDBOX_METRICS_TOKEN } from '../scripts/app-server';
-import { expect, signIn, test } from './fixtures';
+import { expect, addSession, test } from './fixtures';
 import { datastorePassword } from './support/restic-local';
 import { loadSandbox } from './sandbox-env';
 
@@ -49,7 +49,7 @@ test('/metrics refuses a missing or wrong token, without a session or with one',
   }
   await anon.dispose();
   // A signed-in person's session is not the token either.
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   expect((await page.request.get('/metrics', { maxRedirects: 0 })).status()).toBe(401);
 });
 
@@ -74,7 +74,7 @@ test('/metrics parses as Prometheus text and holds the figures the pages show', 
   }
 
   async function scrapeAndCompare() {
-    await signIn(page, 'admin');
+    await addSession(page, 'admin');
     const scraper = await playwright.request.newContext({
       baseURL: sandbox.baseURL,
       extraHTTPHeaders: { Authorization: `Bearer ${SANDBOX_METRICS_TOKEN}` },

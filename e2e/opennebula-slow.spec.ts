@@ -11,7 +11,7 @@
 import type { Page } from '@playwright/test';
 import { hold } from '../sandbox/opennebula/ops/holds';
 import { frontendPaths } from '../sandbox/opennebula/paths';
-import { test, expect, signIn } from './fixtures';
+import { test, expect, addSession } from './fixtures';
 
 /** The CLI read cache's lifetime in the apps under test (lib/config's default, 3 s). */
 const READ_CACHE_SECONDS = 3;
@@ -38,7 +38,7 @@ test('while OpenNebula is slow, /vms, /datastores and the home page show the las
   sandbox,
 }) => {
   test.setTimeout(300_000);
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   for (const p of PAGES) await loadFresh(page, p.path, p.shown);
 
   const release = hold(frontendPaths(sandbox.stateDir), 'list');
@@ -76,7 +76,7 @@ test('while OpenNebula is slow to show one object, a VM, a Backup Job and a data
   sandbox,
 }) => {
   test.setTimeout(300_000);
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   const objects = [
     { path: `/vms/${sandbox.seed.vms.web}`, shown: 'backup-now-panel' },
     { path: `/backup-jobs/${sandbox.seed.backupJobId}`, shown: 'backup-job' },
@@ -125,7 +125,7 @@ test("while OpenNebula is slow to list, a repository's page and its maintenance 
   sandbox,
 }) => {
   test.setTimeout(300_000);
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   const repo = String(sandbox.seed.vms.db);
   const pages = [
     { path: `/datastores/100/repos/${repo}`, shown: 'chains' },

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { resticBinary } from '../sandbox/common/restic-binaries';
-import { test, expect, signIn } from './fixtures';
+import { test, expect, addSession } from './fixtures';
 import { serverInfo } from './support/backup-server';
 import { one } from './support/one-cli';
 import { datastorePassword } from './support/restic-local';
@@ -83,7 +83,7 @@ async function jobOf(page: Page) {
 test.describe.configure({ mode: 'serial' });
 
 test('page titles name the datastore with its ID', async ({ page, sandbox }) => {
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   await page.goto(`/datastores/${DS}`);
   await expect(page).toHaveTitle(/RBackups \(100\)/);
   await page.goto(`/datastores/${DS}/repos/${sandbox.seed.vms.web}`);
@@ -99,7 +99,7 @@ test('a chain restore onto the backup server counts the whole chain’s bytes', 
   const repoPath = join(serverInfo().datastoresRoot, String(DS), String(vm));
   const password = datastorePassword(DS);
   const sizes = links.map((s) => restoreSize(repoPath, password, s));
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   const dialog = await openRestore(page, String(vm), imageId);
   await dialog.getByRole('tab', { name: 'Onto the backup server' }).click();
   await dialog.getByLabel('New folder').fill(`e2e-progress-${Date.now()}`);
@@ -121,7 +121,7 @@ test('an ended restore into OpenNebula lists the images and the template it made
   test.setTimeout(240_000);
   const vm = sandbox.seed.vms.web;
   const imageId = Math.max(...imageIdsOf(vm));
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   const dialog = await openRestore(page, String(vm), imageId);
   await dialog.getByTestId('restore-submit').click();
   await expect(page).toHaveURL(/\/jobs\/\d+$/);

@@ -13,7 +13,7 @@ import type { Page } from '@playwright/test';
 import { createVm } from '../sandbox/opennebula/ops/create-vm';
 import { frontendPaths } from '../sandbox/opennebula/paths';
 import { startApp, stopApp } from '../scripts/app-server';
-import { test, expect, signIn } from './fixtures';
+import { test, expect, addSession } from './fixtures';
 import { serverInfo, watchResticProcesses } from './support/backup-server';
 import { one } from './support/one-cli';
 import { datastorePassword, dumpFromRepository, sameImageContent, snapshotPaths } from './support/restic-local';
@@ -57,7 +57,7 @@ test('one click restores a backup into OpenNebula, and the disk equals the backe
   test.setTimeout(180_000);
   const vm = sandbox.seed.vms.web;
   const imageId = Math.max(...imageIdsOf(vm));
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   const dialog = await openRestore(page, String(vm), imageId);
   await dialog.getByTestId('restore-submit').click();
   await expect(page).toHaveURL(/\/jobs\/\d+$/);
@@ -82,7 +82,7 @@ test('a restore onto the backup server gives a file equal to the backed-up disk'
   test.setTimeout(180_000);
   const vm = sandbox.seed.vms.web;
   const imageId = Math.max(...imageIdsOf(vm));
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   const dialog = await openRestore(page, String(vm), imageId);
   await dialog.getByRole('tab', { name: 'Onto the backup server' }).click();
   await dialog.getByLabel('New folder').fill(`e2e-server-restore-${Date.now()}`);
@@ -183,7 +183,7 @@ test.describe('slow restores', () => {
     page,
   }) => {
     test.setTimeout(120_000);
-    await signIn(page, 'admin');
+    await addSession(page, 'admin');
     const folder = `e2e-cancel-${Date.now()}`;
     const watch = watchResticProcesses();
     await startServerRestore(page, slowDs, slowImage, folder);
@@ -209,7 +209,7 @@ test.describe('slow restores', () => {
 
   test('two restores on one backup server respect the limit: a third waits', async ({ page }) => {
     test.setTimeout(240_000);
-    await signIn(page, 'admin');
+    await addSession(page, 'admin');
     const ids: number[] = [];
     for (let i = 0; i < 3; i++)
       ids.push(await startServerRestore(page, slowDs, slowImage, `e2e-limit-${Date.now()}-${i}`));
@@ -234,7 +234,7 @@ test.describe('slow restores', () => {
     sandbox,
   }) => {
     test.setTimeout(120_000);
-    await signIn(page, 'admin');
+    await addSession(page, 'admin');
     const id = await startServerRestore(page, slowDs, slowImage, `e2e-interrupt-${Date.now()}`);
     await waitForJob(page, /running/, 30_000);
     await stopApp(sandbox.stateDir);
@@ -264,7 +264,7 @@ test.describe('slow restores', () => {
     ]);
     tinyDs = createDatastore(`tiny-${Date.now()}`, 'RESTIC_TMP_DIR = "/var/tmp/tiny"\n');
     const tinyImage = await backupInto(tinyDs);
-    await signIn(page, 'admin');
+    await addSession(page, 'admin');
     await startServerRestore(page, tinyDs, tinyImage, 'will-not-fit');
     await waitForJob(page, /failed/, 120_000);
     await expect(page.getByTestId('job-message')).toContainText('is full');

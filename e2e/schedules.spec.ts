@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { BackupServerInfo } from '../sandbox/common/info';
 import { createVm } from '../sandbox/opennebula/ops/create-vm';
 import { frontendPaths } from '../sandbox/opennebula/paths';
-import { test, expect, signIn } from './fixtures';
+import { test, expect, addSession } from './fixtures';
 import { one } from './support/one-cli';
 import { loadSandbox } from './sandbox-env';
 
@@ -59,7 +59,7 @@ test.beforeAll(async ({ sandbox }) => {
 
 test('an admin changes the verify interval (audited) and "Verify all" runs a job that ends ok', async ({ page }) => {
   test.setTimeout(240_000);
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   await page.goto(`/datastores/${dsId}?tab=maintenance`);
   const panel = page.getByTestId('schedules-panel');
   await expect(panel).toBeVisible({ timeout: 60_000 });
@@ -103,7 +103,7 @@ test('an admin changes the verify interval (audited) and "Verify all" runs a job
 });
 
 test('a VM owner sees no schedules panel', async ({ page }) => {
-  await signIn(page, 'user');
+  await addSession(page, 'user');
   await page.goto(`/datastores/100?tab=maintenance`);
   await expect(page.getByTestId('maintenance-admins-only')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('schedules-panel')).toHaveCount(0);

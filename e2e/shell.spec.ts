@@ -2,10 +2,10 @@
  * The app shell renders in Chromium: sidebar with only existing pages, top bar with breadcrumbs,
  * the effective configuration on the admin's System page (no secret), and a theme toggle that persists.
  */
-import { test, expect, signIn } from './fixtures';
+import { test, expect, addSession } from './fixtures';
 
 test.beforeEach(async ({ page }) => {
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
 });
 
 test('the home page shows the shell, and the System page the effective configuration', async ({ page, sandbox }) => {

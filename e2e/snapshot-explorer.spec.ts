@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { frontendPaths } from '../sandbox/opennebula/paths';
 import { createVm } from '../sandbox/opennebula/ops/create-vm';
-import { test, expect, signIn } from './fixtures';
+import { test, expect, addSession } from './fixtures';
 import { accountProcesses, serverInfo, watchResticProcesses } from './support/backup-server';
 import { one } from './support/one-cli';
 import { loadSandbox } from './sandbox-env';
@@ -105,7 +105,7 @@ async function poll(check: () => boolean, timeoutMs: number, stepMs = 50): Promi
 
 test.describe('as an admin', () => {
   test.beforeEach(async ({ page }) => {
-    await signIn(page, 'admin');
+    await addSession(page, 'admin');
   });
 
   test('a snapshot shows its files with sizes, each disk header and place in the chain, and vm.xml', async ({
@@ -377,7 +377,7 @@ async function startDownload(page: Page, path: string): Promise<{ res: IncomingM
 
 test('aborting a download stops the remote work within 5 seconds and leaves no temporary files', async ({ page }) => {
   test.setTimeout(300_000);
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   const { id, snaps } = await bigVm();
   const [first, second] = snaps as [Snap, Snap];
   const state = loadSandbox().stateDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -413,7 +413,7 @@ test('a download over the per-user limit answers 429 with Retry-After; stalled o
   page,
 }) => {
   test.setTimeout(300_000);
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   const { id, snaps } = await bigVm();
   const first = snaps[0]!;
   const state = loadSandbox().stateDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -439,7 +439,7 @@ test('a download over the per-user limit answers 429 with Retry-After; stalled o
 });
 
 test('an ordinary user opens only the snapshots of their own VMs', async ({ page, sandbox }) => {
-  await signIn(page, 'user');
+  await addSession(page, 'user');
   const mine = snapshots(String(sandbox.seed.vms.db)).at(-1)!;
   const theirs = snapshots(String(sandbox.seed.vms.web)).at(-1)!;
   expect((await page.goto(`/datastores/${DS}/repos/${sandbox.seed.vms.db}/snapshots/${mine.id}`))?.status()).toBe(200);

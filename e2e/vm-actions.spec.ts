@@ -15,7 +15,7 @@ import { hold, isWaitingAt } from '../sandbox/opennebula/ops/holds';
 import { frontendPaths } from '../sandbox/opennebula/paths';
 import { readDb } from '../sandbox/opennebula/store/db';
 import { vmDir } from '../sandbox/opennebula/vm/disks';
-import { test, expect, signIn, sessionCookie } from './fixtures';
+import { test, expect, addSession, sessionCookie } from './fixtures';
 import { loadSandbox } from './sandbox-env';
 import { serverInfo } from './support/backup-server';
 import { builtActions } from './support/build-manifest';
@@ -117,7 +117,7 @@ test.beforeAll(async () => {
 
 test('Back up now on a running VM makes a new backup image the repository page shows', async ({ page }) => {
   test.setTimeout(300_000);
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   await page.goto(`/vms/${vm.running}`);
   await expect(page.getByTestId('vm-state')).toHaveText('RUNNING');
   await expect(page.getByTestId('vm-backups')).toContainText('No backups');
@@ -137,7 +137,7 @@ test('Back up now on a powered-off VM: BACKUP_POWEROFF live, then a new incremen
   page,
 }) => {
   test.setTimeout(400_000);
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   await page.goto(`/vms/${vm.off}`);
   await expect(page.getByTestId('vm-state')).toHaveText('POWEROFF');
   const release = hold(paths(), 'backup');
@@ -173,7 +173,7 @@ test('Back up now on a powered-off VM: BACKUP_POWEROFF live, then a new incremen
 
 test("a VM whose state refuses a backup: OpenNebula's reason is shown and nothing changes", async ({ page }) => {
   test.setTimeout(300_000);
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   await page.goto(`/vms/${vm.busy}`);
   await expect(page.getByTestId('vm-state')).toHaveText('RUNNING');
   // Another backup (started elsewhere, held) puts the VM in BACKUP after the page was read.
@@ -232,7 +232,6 @@ const restoreAction = (cookie: string, fields: Record<string, string>) =>
 
 test("restore in place: refused while the VM runs; after power off the disk equals the chosen increment's", async ({
   page,
-  browser,
 }) => {
   test.setTimeout(400_000);
   const image = backupIdsOf(vm.restore)[0]!;
@@ -242,8 +241,8 @@ test("restore in place: refused while the VM runs; after power off the disk equa
   try {
     // The guest wrote before the third backup: the disk is not increment 1's now.
     expect(sameImageContent(truth.top, disk)).toBe(false);
-    const admin = await sessionCookie(browser, 'admin');
-    await signIn(page, 'admin');
+    const admin = await sessionCookie('admin');
+    await addSession(page, 'admin');
     await page.goto(`/vms/${vm.restore}`);
     await expect(page.getByTestId('vm-state')).toHaveText('RUNNING');
     // Running: no restore from the page, power off offered on its own.
@@ -285,7 +284,7 @@ test("restore in place: refused while the VM runs; after power off the disk equa
 
 test('the configuration form: its changes show in onevm show -x; bad values change nothing', async ({ page }) => {
   test.setTimeout(120_000);
-  await signIn(page, 'admin');
+  await addSession(page, 'admin');
   await page.goto(`/vms/${vm.running}`);
   const before = vmRecord(vm.running);
   await page.getByTestId('config-keep-last').fill('-3');
@@ -315,15 +314,14 @@ test('the configuration form: its changes show in onevm show -x; bad values chan
 
 test("a VM owner cannot see, back up, restore or reconfigure another owner's VM: 404, nothing changed", async ({
   page,
-  browser,
 }) => {
   test.setTimeout(180_000);
-  await signIn(page, 'user');
+  await addSession(page, 'user');
   const res = await page.goto(`/vms/${vm.bobs}`);
   expect(res?.status()).toBe(404);
   await expect(page.getByText('There is nothing at this address.')).toBeVisible();
 
-  const alice = await sessionCookie(browser, 'user');
+  const alice = await sessionCookie('user');
   const before = vmRecord(vm.bobs);
   const image = backupIdsOf(vm.running)[0]!;
   const calls: [string, Record<string, string>][] = [

@@ -13,7 +13,7 @@
  */
 import type { Page } from '@playwright/test';
 import { addManyVms, bulkKind, removeManyVms } from '../sandbox/seed/many-vms';
-import { test, expect, signIn } from './fixtures';
+import { test, expect, addSession } from './fixtures';
 import { setExpectedInterval, YEAR_HOURS } from './support/expected-interval';
 import { one } from './support/one-cli';
 
@@ -49,7 +49,7 @@ const domRows = (page: Page) => page.locator('[data-testid^="vm-row-"]');
 test.describe.serial('the seeded cloud', () => {
   test.afterAll(async ({ browser, sandbox }) => {
     const page = await browser.newPage({ baseURL: sandbox.baseURL });
-    await signIn(page, 'admin');
+    await addSession(page, 'admin');
     await setExpectedInterval(page, sandbox.seed.datastoreId, 24);
     await page.close();
   });
@@ -58,7 +58,7 @@ test.describe.serial('the seeded cloud', () => {
     page,
     sandbox,
   }) => {
-    await signIn(page, 'admin');
+    await addSession(page, 'admin');
     await page.goto(`/datastores/${sandbox.seed.datastoreId}?tab=info`);
     await expect(page.getByTestId('expected-interval-value')).toContainText('24 h');
     await expect(page.getByTestId('expected-interval')).toContainText('default');
@@ -81,7 +81,7 @@ test.describe.serial('the seeded cloud', () => {
 
   test('each VM shows its status: overdue, never, protected', async ({ page, sandbox }) => {
     const { vms } = sandbox.seed;
-    await signIn(page, 'admin');
+    await addSession(page, 'admin');
     await page.goto('/vms');
     const row = (id: number) => page.getByTestId(`vm-row-${id}`);
     await expect(row(vms.overdue)).toHaveAttribute('data-status', 'overdue');
@@ -120,7 +120,7 @@ test.describe.serial('the seeded cloud', () => {
 
   test('filters and sorting are done by the server', async ({ page, sandbox }) => {
     const { vms } = sandbox.seed;
-    await signIn(page, 'admin');
+    await addSession(page, 'admin');
     await page.goto('/vms');
     await page.getByTestId('vms-filter-overdue').click();
     await expect(page).toHaveURL(/\/vms\?status=overdue$/);
@@ -158,7 +158,7 @@ test.describe.serial('the seeded cloud', () => {
   });
 
   test('bad search parameters get a clear message, not a 500', async ({ page }) => {
-    await signIn(page, 'admin');
+    await addSession(page, 'admin');
     const res = await page.goto('/vms?sort=password');
     expect(res?.status()).toBe(200);
     await expect(page.getByTestId('vms-bad-query')).toContainText('Sort by one of');
@@ -170,7 +170,7 @@ test.describe.serial('the seeded cloud', () => {
 
   test('a VM owner sees only their own VMs', async ({ page, sandbox }) => {
     const { vms } = sandbox.seed;
-    await signIn(page, 'user');
+    await addSession(page, 'user');
     await page.goto('/vms');
     await expect(page.getByTestId('vms-count-all')).toHaveText('2');
     await expect(page.getByTestId(`vm-row-${vms.db}`)).toBeVisible();
@@ -207,7 +207,7 @@ test.describe.serial('2,000 VMs', () => {
 
   test('filters and sorting are right and at most 200 rows are in the DOM', async ({ page }) => {
     test.setTimeout(300_000);
-    await signIn(page, 'admin');
+    await addSession(page, 'admin');
     // OpenNebula's reads are cached for a few seconds: wait until the page sees the new VMs.
     await expect.poll(async () => (await listing(page)).counts.total, { timeout: 150_000 }).toBe(COUNT + before);
 
@@ -254,7 +254,7 @@ test.describe.serial('2,000 VMs', () => {
 
   test('a VM owner sees only their share of them', async ({ page }) => {
     test.setTimeout(300_000);
-    await signIn(page, 'user');
+    await addSession(page, 'user');
     const mine = ids.filter((_, i) => i % 3 === 1).length;
     await expect.poll(async () => (await listing(page)).counts.total, { timeout: 150_000 }).toBe(mine + alicesBefore);
     const all = await listing(page, '?sort=id');

@@ -27,6 +27,8 @@ export type ActionReply = {
   state?: { status?: string; message?: string; fieldErrors?: Record<string, string[]>; data?: unknown };
   /** Set when the action redirected (x-action-redirect). */
   redirect?: string;
+  /** The Set-Cookie headers of the answer (a sign-in's session cookie). */
+  setCookies: string[];
   body: string;
 };
 
@@ -88,6 +90,7 @@ export async function callAction(call: ActionCall): Promise<ActionReply> {
             httpStatus: res.statusCode ?? 0,
             state: parseState(body),
             redirect: typeof redirect === 'string' ? redirect : undefined,
+            setCookies: res.headers['set-cookie'] ?? [],
             body,
           });
         });
