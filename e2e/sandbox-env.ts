@@ -29,7 +29,11 @@ export function runDir(): string {
   return v;
 }
 
-/** The list of every state folder a worker of this run used: the secrets scan and teardown read it. */
+/** The run's process sampler, and where global setup keeps its PID for teardown. */
+export const SECRETS_SAMPLER = join(import.meta.dirname, 'support', 'secrets-sampler.ts');
+export const samplerPidFile = () => join(runDir(), 'secrets-sampler.pid');
+
+/** The list of every state folder a worker of this run used: the sampler, the secrets scan and teardown read it. */
 const stateDirList = () => join(runDir(), 'state-dirs');
 
 /**

@@ -4,18 +4,75 @@
 // it runs locally, and every SSH session it opened (found by the client port in SSH_CONNECTION).
 // Other processes' environments are not Backstone's: OpenNebula's own driver, for one, exports the
 // restic password to the restic it runs.
-// Usage: secrets-sampler.ts <secrets file> <hits file> <stats file> <app PID file>; stopped by PID (SIGTERM).
-import { appendFileSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
-import { findSecrets, patternsOf, readSecrets } from './secrets';
+// One sampler serves every worker's sandbox of the run ("slots", each with its own secrets, hits,
+// stats and app): reading every command line ten times a second was this sampler's CPU, and one
+// read serves them all.
+// Usage: secrets-sampler.ts <secrets file> <hits file> <stats file> <app PID file> (one slot), or
+//        secrets-sampler.ts --run-dir <dir> (a slot per worker state folder the run lists, each
+//        found within a second of its listing); stopped by PID (SIGTERM).
+import { appendFileSync, existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sandboxPaths } from '../../sandbox/common/state';
+import { cmdlineHitsFile, cmdlineStatsFile, findSecrets, patternsOf, readSecrets, secretsFile } from './secrets';
 
-const [secretsPath, hitsPath, statsPath, appPidPath] = process.argv.slice(2) as [string, string, string, string];
-let patterns = readSecrets(secretsPath).flatMap(patternsOf);
-let samples = 0;
-let commandLines = 0;
-/** Environments read of the app and its local descendants, and of its SSH sessions. */
-let localEnvironments = 0;
-let sshEnvironments = 0;
-const reported = new Set<string>();
+type Slot = {
+  secretsPath: string;
+  hitsPath: string;
+  statsPath: string;
+  appPidPath: string;
+  patterns: { name: string; bytes: Buffer }[];
+  /** Bumped when the secrets change: what was scanned against the old list is scanned again. */
+  patternsVersion: number;
+  samples: number;
+  commandLines: number;
+  /** Environments read of the app and its local descendants, and of its SSH sessions. */
+  localEnvironments: number;
+  sshEnvironments: number;
+  reported: Set<string>;
+};
+
+function slotOf(secretsPath: string, hitsPath: string, statsPath: string, appPidPath: string): Slot {
+  return {
+    secretsPath,
+    hitsPath,
+    statsPath,
+    appPidPath,
+    patterns: [],
+    patternsVersion: 0,
+    samples: 0,
+    commandLines: 0,
+    localEnvironments: 0,
+    sshEnvironments: 0,
+    reported: new Set(),
+  };
+}
+
+const argv = process.argv.slice(2);
+const runDir = argv[0] === '--run-dir' ? argv[1] : undefined;
+const slots = new Map<string, Slot>();
+if (!runDir) {
+  const [secretsPath, hitsPath, statsPath, appPidPath] = argv as [string, string, string, string];
+  slots.set(secretsPath, slotOf(secretsPath, hitsPath, statsPath, appPidPath));
+}
+
+/** The run's worker state folders (e2e/sandbox-env.ts lists each as its worker starts). */
+function discoverSlots(): void {
+  if (!runDir) return;
+  const list = join(runDir, 'state-dirs');
+  if (!existsSync(list)) return;
+  for (const dir of readFileSync(list, 'utf8').split('\n').filter(Boolean)) {
+    if (slots.has(secretsFile(dir))) continue;
+    slots.set(
+      secretsFile(dir),
+      slotOf(
+        secretsFile(dir),
+        cmdlineHitsFile(dir),
+        cmdlineStatsFile(dir),
+        join(sandboxPaths(dir).pidsDir, 'app.json'),
+      ),
+    );
+  }
+}
 
 function read(path: string): Buffer | undefined {
   try {
@@ -25,8 +82,8 @@ function read(path: string): Buffer | undefined {
   }
 }
 
-function appPid(): number | undefined {
-  const text = read(appPidPath)?.toString('utf8');
+function appPid(slot: Slot): number | undefined {
+  const text = read(slot.appPidPath)?.toString('utf8');
   if (!text) return undefined;
   try {
     const pid = (JSON.parse(text) as { pid?: unknown }).pid;
@@ -35,6 +92,18 @@ function appPid(): number | undefined {
     return undefined;
   }
 }
+
+/** What one slot decided of a process, against the slot's secrets at `patternsVersion`. */
+type SlotView = {
+  cmdScannedAt?: number;
+  envScannedAt?: number;
+  /**
+   * Whether it runs in one of the slot's app's SSH sessions, decided once when first seen (its
+   * SSH_CONNECTION and the app's connections do not change while it lives): /proc/net/tcp lists
+   * every socket of the machine, and reading it ten times a second was most of the sampler's CPU.
+   */
+  session?: boolean;
+};
 
 /**
  * What a process held when last read, keyed by PID and checked against its command line: an exec
@@ -46,25 +115,23 @@ function appPid(): number | undefined {
 type Seen = {
   cmd: Buffer;
   parent?: number;
-  cmdScannedAt?: number;
   env?: Buffer | null;
-  envScannedAt?: number;
-  /**
-   * Whether it runs in one of the app's SSH sessions, decided once when first seen (its
-   * SSH_CONNECTION and the app's connections do not change while it lives): /proc/net/tcp lists
-   * every socket of the machine, and reading it ten times a second was most of the sampler's CPU.
-   */
-  session?: boolean;
+  views: Map<Slot, SlotView>;
 };
 const seen = new Map<string, Seen>();
-let patternsVersion = 0;
 
 function seenOf(pid: string, cmd: Buffer): Seen {
   const s = seen.get(pid);
   if (s && s.cmd.equals(cmd)) return s;
-  const fresh: Seen = { cmd, parent: parentOf(pid) };
+  const fresh: Seen = { cmd, parent: parentOf(pid), views: new Map() };
   seen.set(pid, fresh);
   return fresh;
+}
+
+function viewOf(state: Seen, slot: Slot): SlotView {
+  let v = state.views.get(slot);
+  if (!v) state.views.set(slot, (v = {}));
+  return v;
 }
 
 /**
@@ -118,91 +185,116 @@ function portsOf(pid: number): Set<string> {
   return ports;
 }
 
-function report(pid: string, where: 'cmdline' | 'environ', names: string[], cmd: Buffer | undefined): void {
+function report(slot: Slot, pid: string, where: 'cmdline' | 'environ', names: string[], cmd: Buffer | undefined): void {
   for (const name of names) {
     const key = `${pid}:${where}:${name}`;
-    if (reported.has(key)) continue;
-    reported.add(key);
+    if (slot.reported.has(key)) continue;
+    slot.reported.add(key);
     // The program's name only: the rest holds the secret.
     const program = cmd?.subarray(0, Math.max(0, cmd.indexOf(0))).toString() || '?';
-    appendFileSync(hitsPath, `${JSON.stringify({ pid: Number(pid), where, secret: name, program, at: Date.now() })}\n`);
+    appendFileSync(
+      slot.hitsPath,
+      `${JSON.stringify({ pid: Number(pid), where, secret: name, program, at: Date.now() })}\n`,
+    );
   }
 }
 
-function sample(): void {
-  const app = appPid();
-  const pids = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
-  const alive = new Set(pids);
-  for (const pid of seen.keys()) if (!alive.has(pid)) seen.delete(pid);
+/** Command lines against every slot's secrets; a command line already scanned against them is not scanned again. */
+function scanCommandLines(pids: string[]): Map<string, Seen> {
   const states = new Map<string, Seen>();
   for (const pid of pids) {
     const cmd = read(`/proc/${pid}/cmdline`);
     if (!cmd) continue;
-    commandLines++;
-    // A command line already scanned against these secrets is not scanned again: most processes
-    // live across many samples, and scanning each one ten times a second was most of the CPU.
+    // Most processes live across many samples: scanning each one ten times a second was most of the CPU.
     const state = seenOf(pid, cmd);
-    if (state.cmdScannedAt !== patternsVersion) {
-      state.cmdScannedAt = patternsVersion;
-      report(pid, 'cmdline', findSecrets(cmd, patterns), cmd);
+    for (const slot of slots.values()) {
+      slot.commandLines++;
+      const view = viewOf(state, slot);
+      if (view.cmdScannedAt === slot.patternsVersion) continue;
+      view.cmdScannedAt = slot.patternsVersion;
+      report(slot, pid, 'cmdline', findSecrets(cmd, slot.patterns), cmd);
     }
     states.set(pid, state);
   }
-  if (app !== undefined) {
-    const fromApp = (pid: string): boolean => {
-      for (let p: number | undefined = Number(pid), hops = 0; p !== undefined && p > 1 && hops < 64; hops++) {
-        if (p === app) return true;
-        const state = states.get(String(p));
-        // Below the OpenNebula CLI is the front-end's work, not Backstone's (see FRONTEND_CLI).
-        if (hops > 0 && state && isFrontendCli(state.cmd)) return false;
-        p = state?.parent;
-      }
-      return false;
-    };
-    // Read only when a process not yet placed names an SSH connection.
-    let appPorts: Set<string> | undefined;
-    for (const [pid, state] of states) {
-      const local = fromApp(pid);
-      if (state.env === undefined) state.env = read(`/proc/${pid}/environ`) ?? null;
-      const env = state.env;
-      if (!env) continue;
-      if (!local && state.session === undefined) {
-        // SSH_CONNECTION=<client ip> <client port> <server ip> <server port>
-        const ssh = /(?:^|\0)SSH_CONNECTION=\S+ (\d+) \S+ (\d+)/.exec(env.toString('latin1'));
-        state.session = ssh !== null && (appPorts ??= portsOf(app)).has(`${ssh[1]!}:${ssh[2]!}`);
-      }
-      if (!local && !state.session) continue;
-      if (local) localEnvironments++;
-      else sshEnvironments++;
-      if (state.envScannedAt === patternsVersion) continue;
-      state.envScannedAt = patternsVersion;
-      report(pid, 'environ', findSecrets(env, patterns), state.cmd);
-    }
-  }
-  samples++;
+  return states;
 }
 
-const writeStats = () =>
-  writeFileSync(
-    statsPath,
-    JSON.stringify({ samples, commandLines, localEnvironments, sshEnvironments, secrets: patterns.length }),
-  );
-
-const timer = setInterval(sample, 100);
-const stats = setInterval(() => {
-  let next = patterns;
-  try {
-    next = readSecrets(secretsPath).flatMap(patternsOf);
-  } catch {
-    // Read while being rewritten: the next second's read has it.
+/** The environments of the slot's app, its local descendants and its SSH sessions. */
+function scanEnvironments(slot: Slot, app: number, states: Map<string, Seen>): void {
+  const fromApp = (pid: string): boolean => {
+    for (let p: number | undefined = Number(pid), hops = 0; p !== undefined && p > 1 && hops < 64; hops++) {
+      if (p === app) return true;
+      const state = states.get(String(p));
+      // Below the OpenNebula CLI is the front-end's work, not Backstone's (see FRONTEND_CLI).
+      if (hops > 0 && state && isFrontendCli(state.cmd)) return false;
+      p = state?.parent;
+    }
+    return false;
+  };
+  // Read only when a process not yet placed names an SSH connection.
+  let appPorts: Set<string> | undefined;
+  for (const [pid, state] of states) {
+    const local = fromApp(pid);
+    if (state.env === undefined) state.env = read(`/proc/${pid}/environ`) ?? null;
+    const env = state.env;
+    if (!env) continue;
+    const view = viewOf(state, slot);
+    if (!local && view.session === undefined) {
+      // SSH_CONNECTION=<client ip> <client port> <server ip> <server port>
+      const ssh = /(?:^|\0)SSH_CONNECTION=\S+ (\d+) \S+ (\d+)/.exec(env.toString('latin1'));
+      view.session = ssh !== null && (appPorts ??= portsOf(app)).has(`${ssh[1]!}:${ssh[2]!}`);
+    }
+    if (!local && !view.session) continue;
+    if (local) slot.localEnvironments++;
+    else slot.sshEnvironments++;
+    if (view.envScannedAt === slot.patternsVersion) continue;
+    view.envScannedAt = slot.patternsVersion;
+    report(slot, pid, 'environ', findSecrets(env, slot.patterns), state.cmd);
   }
-  if (next.length !== patterns.length) patternsVersion++;
-  patterns = next;
-  writeStats();
-}, 1_000);
+}
+
+function sample(): void {
+  const pids = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  const alive = new Set(pids);
+  for (const pid of seen.keys()) if (!alive.has(pid)) seen.delete(pid);
+  const states = scanCommandLines(pids);
+  for (const slot of slots.values()) {
+    const app = appPid(slot);
+    if (app !== undefined) scanEnvironments(slot, app, states);
+    slot.samples++;
+  }
+}
+
+function writeStats(slot: Slot): void {
+  const { samples, commandLines, localEnvironments, sshEnvironments } = slot;
+  writeFileSync(
+    slot.statsPath,
+    JSON.stringify({ samples, commandLines, localEnvironments, sshEnvironments, secrets: slot.patterns.length }),
+  );
+}
+
+/** Each slot's secrets, re-read: some exist only once its sandbox is seeded. */
+function refreshSecrets(): void {
+  discoverSlots();
+  for (const slot of slots.values()) {
+    let next = slot.patterns;
+    try {
+      next = readSecrets(slot.secretsPath).flatMap(patternsOf);
+    } catch {
+      // Read while being rewritten: the next second's read has it.
+    }
+    if (next.length !== slot.patterns.length) slot.patternsVersion++;
+    slot.patterns = next;
+    writeStats(slot);
+  }
+}
+
+refreshSecrets();
+const timer = setInterval(sample, 100);
+const stats = setInterval(refreshSecrets, 1_000);
 process.on('SIGTERM', () => {
   clearInterval(timer);
   clearInterval(stats);
-  writeStats();
+  for (const slot of slots.values()) writeStats(slot);
   process.exit(0);
 });

@@ -1,20 +1,19 @@
 // One worker's sandbox: a real backup server, the front-end simulator, the seeded demo cloud and the
 // app (`next start` on the shared build), behind a proxy that searches every response for the
-// sandbox's secrets. Started on free ports in the worker's own state folder, stopped by PID.
+// sandbox's secrets. Started on free ports in the worker's own state folder, stopped by PID. The
+// run's one process sampler (e2e/global-setup.ts) finds the folder in the run's list and watches it.
 import { startFrontend } from '../../sandbox/opennebula/frontend';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { seedDemoCloud, type SeedReport } from '../../sandbox/seed/seed-demo-cloud';
 import { startApp } from '../../scripts/app-server';
-import { writePid } from '../../sandbox/common/pids';
-import { startDaemon } from '../../sandbox/common/process';
-import { repoRoot, sandboxPaths } from '../../sandbox/common/state';
+import { sandboxPaths } from '../../sandbox/common/state';
 import { stopSandbox } from '../../sandbox/status';
 import type { E2eSandbox } from '../sandbox-env';
 import { execFileSync } from 'node:child_process';
 import { startScanningProxy } from './scanning-proxy';
-import { addSecrets, cmdlineHitsFile, cmdlineStatsFile, httpHitsFile, httpStatsFile, secretsFile } from './secrets';
+import { addSecrets, httpHitsFile, httpStatsFile, secretsFile } from './secrets';
 
 /** The seeded datastore's restic password, read as oneadmin from the front-end (as the specs do). */
 function seededPassword(frontend: { commandDir: string; accounts: { role: string; oneAuth: string }[] }, id: number) {
@@ -24,32 +23,6 @@ function seededPassword(frontend: { commandDir: string; accounts: { role: string
     env: { ...process.env, ONE_AUTH: oneAuth },
   });
   return /<RESTIC_PASSWORD><!\[CDATA\[([^\]]*)\]\]><\/RESTIC_PASSWORD>/.exec(xml)![1]!;
-}
-
-const SAMPLER = join(repoRoot, 'e2e', 'support', 'secrets-sampler.ts');
-
-/**
- * Samples every command line on the machine, and the environment of every process the app starts,
- * for the whole run (stopped with the sandbox, by PID). The app's PID file names the app once it runs.
- */
-function startSecretsSampler(stateDir: string): void {
-  const paths = sandboxPaths(stateDir);
-  const appPidFile = join(paths.pidsDir, 'app.json');
-  const pid = startDaemon(
-    'secrets-sampler',
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      SAMPLER,
-      secretsFile(stateDir),
-      cmdlineHitsFile(stateDir),
-      cmdlineStatsFile(stateDir),
-      appPidFile,
-    ],
-    { logFile: join(paths.state, 'secrets-sampler.log'), cwd: repoRoot },
-  );
-  writePid(paths, 'secrets-sampler', { pid, marker: SAMPLER });
 }
 
 export type WorkerSandbox = { sandbox: E2eSandbox; stop: () => Promise<void> };
@@ -70,7 +43,6 @@ export async function startWorkerSandbox(stateDir: string): Promise<WorkerSandbo
     if (!existsSync(sessionSecret))
       writeFileSync(sessionSecret, randomBytes(32).toString('base64url'), { mode: 0o600 });
     addSecrets(secrets, [{ name: 'the session secret', value: readFileSync(sessionSecret, 'utf8').trim() }]);
-    startSecretsSampler(stateDir);
 
     const seeded = await seedDemoCloud(stateDir);
     // Kept beside the state so a reused state folder (BACKSTONE_E2E_STATE_DIR) still knows it.
