@@ -233,9 +233,11 @@ test('no command line, and no environment of a process Backstone started, held a
 test('no HTTP response held a secret', () => {
   let responses = 0;
   for (const stateDir of stateDirs()) {
-    const stats = JSON.parse(readFileSync(httpStatsFile(stateDir), 'utf8')) as { responses: number };
+    const stats = JSON.parse(readFileSync(httpStatsFile(stateDir), 'utf8')) as { responses: number; encoded: number };
     // Every worker's proxy saw its specs' traffic.
     expect(stats.responses, stateDir).toBeGreaterThan(0);
+    // Searched as sent: a secret inside a gzip body would not be found by a byte search.
+    expect(stats.encoded, `${stateDir}: responses with a compressed body`).toBe(0);
     responses += stats.responses;
     expect(lines(httpHitsFile(stateDir))).toEqual([]);
   }

@@ -1,6 +1,7 @@
 // A loopback HTTP proxy in front of the app for the whole end-to-end run: every response (status
-// line, headers and body, streamed, with backpressure) is searched for the secrets, so "no HTTP
-// response holds a secret" covers the browser, the specs' own requests and every download.
+// line, headers and body, streamed, with backpressure, asked for uncompressed) is searched for the
+// secrets, so "no HTTP response holds a secret" covers the browser, the specs' own requests and
+// every download.
 // It connects to the app from the client's own loopback address, so the app still sees each
 // client's address (sign-in throttling is per address).
 import { appendFileSync, writeFileSync } from 'node:fs';
@@ -18,9 +19,11 @@ export async function startScanningProxy(
   let patterns = readSecrets(files.secrets).flatMap(patternsOf);
   let responses = 0;
   let bytes = 0;
+  /** Responses whose body came compressed: a byte search would not find a secret in them. */
+  let encoded = 0;
   const refresh = setInterval(() => {
     patterns = readSecrets(files.secrets).flatMap(patternsOf);
-    writeFileSync(files.stats, JSON.stringify({ responses, bytes, secrets: patterns.length }));
+    writeFileSync(files.stats, JSON.stringify({ responses, bytes, encoded, secrets: patterns.length }));
   }, 1_000);
   refresh.unref();
 
@@ -30,17 +33,22 @@ export async function startScanningProxy(
 
   const server = createServer((req, res) => {
     const peer = req.socket.remoteAddress ?? '';
+    // Bodies as sent, never compressed: a byte search finds no secret inside a gzip stream (the
+    // browser asks for gzip, and the app would compress every page).
+    const { 'accept-encoding': _compressed, ...headers } = req.headers;
     const up = request(
       {
         host: upstream.hostname,
         port: upstream.port,
         method: req.method,
         path: req.url,
-        headers: req.headers,
+        headers,
         localAddress: /^127\.\d+\.\d+\.\d+$/.test(peer) ? peer : undefined,
       },
       (ur: IncomingMessage) => {
         responses++;
+        const encoding = ur.headers['content-encoding'];
+        if (encoding !== undefined && encoding !== 'identity') encoded++;
         const url = req.url ?? '';
         const head = Buffer.from(`${ur.statusCode} ${ur.statusMessage}\n${ur.rawHeaders.join('\n')}`);
         report(url, 'headers', findSecrets(head, patterns));
@@ -75,7 +83,7 @@ export async function startScanningProxy(
     stop: () =>
       new Promise<void>((resolve) => {
         clearInterval(refresh);
-        writeFileSync(files.stats, JSON.stringify({ responses, bytes, secrets: patterns.length }));
+        writeFileSync(files.stats, JSON.stringify({ responses, bytes, encoded, secrets: patterns.length }));
         server.closeAllConnections();
         server.close(() => resolve());
       }),
