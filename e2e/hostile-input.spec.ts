@@ -202,21 +202,31 @@ for (const route of ROUTES) {
 test('hostile query strings render the page or its own clear answer, never a 500', async () => {
   test.setTimeout(300_000);
   const base = loadSandbox().baseURL;
-  const pages = [
-    (v: string) => `/datastores/${DS}/repos/${web}/snapshots/compare?from=${encodeSegment(v)}&to=${other}`,
-    (v: string) => `/login?next=${encodeSegment(v)}`,
+  // As for route parameters: the whole corpus where a free-text parameter (next, q) is first met,
+  // every sixth value elsewhere (a snapshot ID, choices, q again on the list's JSON).
+  const pages: { url: (v: string) => string; full: boolean }[] = [
+    {
+      url: (v) => `/datastores/${DS}/repos/${web}/snapshots/compare?from=${encodeSegment(v)}&to=${other}`,
+      full: false,
+    },
+    { url: (v) => `/login?next=${encodeSegment(v)}`, full: true },
     // The VMs list and its JSON: every search parameter at once (a bad one is a clear message or a 400).
-    (v: string) => `/vms?q=${encodeSegment(v)}&status=${encodeSegment(v)}&sort=${encodeSegment(v)}`,
-    (v: string) => `/vms?dir=${encodeSegment(v)}&q=${encodeSegment(v)}`,
-    (v: string) =>
-      `/api/vms?q=${encodeSegment(v)}&status=${encodeSegment(v)}&sort=${encodeSegment(v)}&dir=${encodeSegment(v)}`,
+    { url: (v) => `/vms?q=${encodeSegment(v)}&status=${encodeSegment(v)}&sort=${encodeSegment(v)}`, full: true },
+    { url: (v) => `/vms?dir=${encodeSegment(v)}&q=${encodeSegment(v)}`, full: false },
+    {
+      url: (v) =>
+        `/api/vms?q=${encodeSegment(v)}&status=${encodeSegment(v)}&sort=${encodeSegment(v)}&dir=${encodeSegment(v)}`,
+      full: false,
+    },
   ];
   const failures: string[] = [];
   for (const page of pages) {
-    await mapLimit(corpus('x'), CONCURRENCY, async (value) => {
-      const res = await fetch(base + page(value), { headers: { Cookie: admin }, redirect: 'manual' });
+    const values = page.full ? corpus('x') : corpus('x').filter((_, i) => i % 6 === 0);
+    expect(values.length).toBeGreaterThanOrEqual(page.full ? FULL_CORPUS : SAMPLED_CORPUS);
+    await mapLimit(values, CONCURRENCY, async (value) => {
+      const res = await fetch(base + page.url(value), { headers: { Cookie: admin }, redirect: 'manual' });
       const body = await res.text();
-      if (res.status >= 500) failures.push(`${page(value).slice(0, 100)} -> ${res.status} ${body.slice(0, 120)}`);
+      if (res.status >= 500) failures.push(`${page.url(value).slice(0, 100)} -> ${res.status} ${body.slice(0, 120)}`);
     });
   }
   expect(failures).toEqual([]);
