@@ -16,7 +16,7 @@ import { frontendPaths } from '../sandbox/opennebula/paths';
 import { SEED_EPOCH } from '../sandbox/seed/seed-demo-cloud';
 import { test, expect, addSession, signIn, account } from './fixtures';
 import { loadSandbox } from './sandbox-env';
-import { builtActions } from './support/build-manifest';
+import { builtAction } from './support/build-manifest';
 import { one } from './support/one-cli';
 import { callAction } from './support/server-actions';
 
@@ -226,7 +226,7 @@ test('a VM owner cannot see, run, retry or cancel another owner’s Backup Job',
     ['retryBackupJobAction', {}],
     ['cancelBackupJobAction', { confirm: 'nightly' }],
   ] as const) {
-    const action = builtActions().find((a) => a.exportedName === name)!;
+    const action = builtAction(name);
     const form = new FormData();
     form.set('jobId', String(id));
     for (const [k, v] of Object.entries(extra)) form.set(k, v);

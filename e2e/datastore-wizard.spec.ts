@@ -10,7 +10,7 @@ import { chownSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { join } from 'node:path';
 import type { APIRequestContext, Page } from '@playwright/test';
 import { test, expect, addSession } from './fixtures';
-import { builtActions } from './support/build-manifest';
+import { builtAction } from './support/build-manifest';
 import { one } from './support/one-cli';
 import { hideTool, showTool } from '../sandbox/backup-server/tools';
 import { startIsolatedBackupServer } from '../sandbox/backup-server/test-server';
@@ -117,8 +117,7 @@ function datastoreNames(): string[] {
 
 /** Calls the create action the way React does (FormData as reply part 1), bypassing the browser's checks. */
 async function postCreateAction(request: APIRequestContext, fields: [string, string][]) {
-  const action = builtActions().find((a) => a.exportedName === 'createDatastoreAction');
-  if (!action) throw new Error('createDatastoreAction is not in the build');
+  const action = builtAction('createDatastoreAction');
   const form = new FormData();
   for (const [k, v] of fields) form.append(`_1_${k}`, v);
   // The root comes last, as React sends it: the server resolves "$K1" when it reads the root.

@@ -5,7 +5,7 @@
 // the worker's app, and `signIn`, `addSession` and `sessionCookie` sign in (see each).
 import { test as base, expect, type Page } from '@playwright/test';
 import { account, loadSandbox, saveSandbox, workerStateDir, type E2eSandbox } from './sandbox-env';
-import { builtActions } from './support/build-manifest';
+import { builtAction } from './support/build-manifest';
 import { callAction, formOf } from './support/server-actions';
 import { startWorkerSandbox } from './support/worker-sandbox';
 
@@ -27,8 +27,7 @@ export async function signInWithForm(page: Page, role: 'admin' | 'user'): Promis
  */
 export async function sessionCookie(role: 'admin' | 'user'): Promise<string> {
   const a = account(role);
-  const action = builtActions().find((x) => x.exportedName === 'signInAction');
-  if (!action) throw new Error('signInAction is not in the build');
+  const action = builtAction('signInAction');
   const reply = await callAction({
     baseURL: loadSandbox().baseURL,
     pagePath: '/login',

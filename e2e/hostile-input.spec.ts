@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { parseStringPromise } from 'xml2js';
 import { FREE_TEXT_FIELDS, hostileCorpus } from '../scripts/test-support/hostile-corpus';
 import { test, expect, sessionCookie } from './fixtures';
-import { builtActions, builtRouteHandlers } from './support/build-manifest';
+import { builtAction, builtActions, builtRouteHandlers } from './support/build-manifest';
 import { cloudState, one, oneAsync } from './support/one-cli';
 import { callAction, formOf, mapLimit, type ActionReply } from './support/server-actions';
 import { loadSandbox } from './sandbox-env';
@@ -698,7 +698,7 @@ async function fuzzField(
 /** The action's caller as the browser would call it (React's encoding, the session cookie). */
 function actionCaller(name: string, c: ActionCase) {
   const s = loadSandbox();
-  const action = builtActions().find((a) => a.exportedName === name)!;
+  const action = builtAction(name);
   return (fields: Record<string, string | string[]>) =>
     callAction({
       baseURL: s.baseURL,

@@ -15,7 +15,7 @@ import { isAlive, startDaemon, waitFor } from '../sandbox/common/process';
 import { repoRoot, sandboxPaths } from '../sandbox/common/state';
 import { appEnvironment } from '../scripts/app-server';
 import { test, expect, addSession, account, sessionCookie, signInWithForm } from './fixtures';
-import { builtActions } from './support/build-manifest';
+import { builtAction, builtActions } from './support/build-manifest';
 import { loadSandbox } from './sandbox-env';
 
 type Raw = { status: number; headers: IncomingHttpHeaders; body: string };
@@ -207,9 +207,7 @@ test('a malformed path gets a clear answer with the security headers', async () 
 // ---- §6: cross-origin, oversize and slow server actions ------------------------------------------
 
 function signInActionId(): string {
-  const a = builtActions().find((x) => x.exportedName === 'signInAction');
-  if (!a) throw new Error('signInAction is not in the build');
-  return a.id;
+  return builtAction('signInAction').id;
 }
 
 const actionHeaders = (extra: Record<string, string>) => ({

@@ -18,7 +18,7 @@ import { vmDir } from '../sandbox/opennebula/vm/disks';
 import { test, expect, addSession, sessionCookie } from './fixtures';
 import { loadSandbox } from './sandbox-env';
 import { serverInfo } from './support/backup-server';
-import { builtActions } from './support/build-manifest';
+import { builtAction } from './support/build-manifest';
 import { one } from './support/one-cli';
 import { datastorePassword, dumpFromRepository, sameImageContent, snapshotPaths } from './support/restic-local';
 import { callAction } from './support/server-actions';
@@ -215,7 +215,7 @@ function groundTruth(imageId: number, inc: number): { top: string; cleanup: () =
 
 /** Calls one of the VM page's server actions with a session cookie; returns the state it answered. */
 async function callVmAction(name: string, cookie: string, fields: Record<string, string>) {
-  const action = builtActions().find((a) => a.exportedName === name)!;
+  const action = builtAction(name);
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
   const reply = await callAction({

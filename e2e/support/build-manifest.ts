@@ -31,6 +31,13 @@ export function builtActions(): BuiltAction[] {
   }));
 }
 
+/** The server action exported as `name`; throws when the build has none. */
+export function builtAction(name: string): BuiltAction {
+  const action = builtActions().find((a) => a.exportedName === name);
+  if (!action) throw new Error(`${name} is not in the build`);
+  return action;
+}
+
 export function builtRouteHandlers(): string[] {
   const manifest = JSON.parse(readFileSync(join(SERVER, 'app-paths-manifest.json'), 'utf8')) as Record<string, string>;
   return Object.keys(manifest)
