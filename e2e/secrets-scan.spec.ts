@@ -12,7 +12,7 @@ import { isAlive, startDaemon, stopPid, waitFor } from '../sandbox/common/proces
 import { repoRoot, sandboxPaths } from '../sandbox/common/state';
 import { startIsolatedBackupServer } from '../sandbox/backup-server/test-server';
 import { test, expect } from './fixtures';
-import { runStateDirs } from './sandbox-env';
+import { runStateDirs, SECRETS_SAMPLER } from './sandbox-env';
 import {
   cmdlineHitsFile,
   cmdlineStatsFile,
@@ -71,15 +71,7 @@ test('the sampler finds a secret in the environment of a process the app started
   const sampler = startDaemon(
     'sampler-under-test',
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(repoRoot, 'e2e', 'support', 'secrets-sampler.ts'),
-      files.secrets,
-      files.hits,
-      files.stats,
-      pidFile,
-    ],
+    ['--import', 'tsx', SECRETS_SAMPLER, files.secrets, files.hits, files.stats, pidFile],
     { logFile: join(dir, 'sampler.log'), cwd: repoRoot },
   );
   try {
@@ -105,7 +97,7 @@ test('the sampler finds a secret in the environment of a process the app started
       hits.concat(lines(files.hits).map((l) => JSON.parse(l) as (typeof hits)[number])).map((h) => h.pid),
     ).not.toContain(fromCli);
   } finally {
-    await stopPid(sampler, 'secrets-sampler.ts');
+    await stopPid(sampler, SECRETS_SAMPLER);
     await stopPid(app, 'setTimeout');
     await waitFor(() => !isAlive(app), 5_000);
     rmSync(dir, { recursive: true, force: true });
@@ -160,15 +152,7 @@ test('the sampler finds a secret in the environment of a process an SSH session 
   const sampler = startDaemon(
     'sampler-under-test-ssh',
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(repoRoot, 'e2e', 'support', 'secrets-sampler.ts'),
-      files.secrets,
-      files.hits,
-      files.stats,
-      pidFile,
-    ],
+    ['--import', 'tsx', SECRETS_SAMPLER, files.secrets, files.hits, files.stats, pidFile],
     { logFile: join(dir, 'sampler.log'), cwd: repoRoot },
   );
   try {
@@ -197,7 +181,7 @@ test('the sampler finds a secret in the environment of a process an SSH session 
       )
       .toBeGreaterThan(0);
   } finally {
-    await stopPid(sampler, 'secrets-sampler.ts');
+    await stopPid(sampler, SECRETS_SAMPLER);
     await stopPid(app, 'ssh2');
     await waitFor(() => !isAlive(app), 5_000);
     await server.stop();
