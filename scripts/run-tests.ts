@@ -136,6 +136,29 @@ async function runVitest(project: 'unit' | 'integration'): Promise<void> {
   }
 }
 
+/**
+ * The npm packages' install scripts, when scripts/setup.sh left them to this run (its marker file):
+ * compiling SQLite for better-sqlite3 takes one core for ~45 s, which the static checks use the
+ * other core beside. What loads native modules (the unit and integration tests, the build, the app)
+ * waits for it. False when it failed.
+ */
+async function buildNative(): Promise<boolean> {
+  const pending = join(repoRoot, 'node_modules', '.backstone-native-pending');
+  if (!existsSync(pending)) return true;
+  const code = await step('npm rebuild (install scripts, better-sqlite3)', 'npm', [
+    'rebuild',
+    '--no-audit',
+    '--no-fund',
+  ]);
+  if (code === 0) {
+    rmSync(pending, { force: true });
+    return true;
+  }
+  tally.failed += 1;
+  failures.push("npm rebuild (the packages' install scripts) failed");
+  return false;
+}
+
 /** `next build` when the build is missing or older than the sources; false when it failed. */
 async function buildApp(): Promise<boolean> {
   if (buildIsFresh()) return true;
@@ -224,27 +247,31 @@ function leftoverProcesses(): string[] {
 }
 
 async function main(): Promise<number> {
-  // Two chains side by side, so the 2 cores are busy while either waits on a server: the
-  // end-to-end chain (build, then Playwright: the longest) and the rest (static checks and unit
-  // tests, then the integration tests, which start their own servers).
-  // One build, shared: the end-to-end tests need it, and so do the integration tests that start
-  // the production server (scripts/package.int.test.ts, scripts/reverse-proxy.int.test.ts).
-  const built = suites.has('e2e') || suites.has('integration') ? buildApp() : Promise.resolve(false);
-  const e2eChain = async () => {
-    if (!suites.has('e2e')) return;
+  // Everything starts as soon as what it needs is there, so the 2 cores stay busy while any step
+  // waits on a server: the static checks at once (they load no native module), beside the native
+  // build setup.sh left to this run; the unit tests and `next build` after it; then, on the one
+  // shared build, the end-to-end tests (the longest) and the integration tests side by side (those
+  // that start the production server need the build: scripts/package.int.test.ts,
+  // scripts/reverse-proxy.int.test.ts).
+  const native = buildNative();
+  const built = (async () => (await native) && (suites.has('e2e') || suites.has('integration')) && buildApp())();
+  const unit = async () => {
+    if (await native) await runVitest('unit');
+  };
+  const e2e = async () => {
     if (await built) await runE2e();
   };
-  const restChain = async () => {
-    await Promise.all([
-      suites.has('static') ? runStatic() : undefined,
-      suites.has('unit') ? runVitest('unit') : undefined,
-    ]);
-    if (suites.has('integration')) {
-      await built;
-      await runVitest('integration');
-    }
+  const integration = async () => {
+    if (!(await native)) return;
+    await built; // run even when the build failed: the tests that need it say so themselves
+    await runVitest('integration');
   };
-  await Promise.all([e2eChain(), restChain()]);
+  await Promise.all([
+    suites.has('static') ? runStatic() : undefined,
+    suites.has('unit') ? unit() : undefined,
+    suites.has('e2e') ? e2e() : undefined,
+    suites.has('integration') ? integration() : undefined,
+  ]);
 
   const left = leftoverProcesses();
   if (left.length > 0) {

@@ -110,9 +110,20 @@ fi
 rm -rf "$apt_dir"
 
 # --- node_modules ----------------------------------------------------------------------------
+# The packages first, then their install scripts (`npm rebuild`): the same two halves `npm ci` runs,
+# split so that `npm test` can run the second beside its static checks. Compiling SQLite for
+# better-sqlite3 is ~45 s on one core, and nothing in the checks needs it
+# (BACKSTONE_SETUP_DEFER_NATIVE=1 leaves it to scripts/run-tests.ts, which waits for it where needed).
+# The marker says the install scripts are still owed, whoever was interrupted.
 stamp=node_modules/.package-lock.json
+native_pending=node_modules/.backstone-native-pending
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   say "installing npm packages (npm ci)"
-  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 NEXT_TELEMETRY_DISABLED=1 npm ci --no-audit --no-fund >&2
-  touch "$stamp"
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 NEXT_TELEMETRY_DISABLED=1 npm ci --ignore-scripts --no-audit --no-fund >&2
+  touch "$native_pending" "$stamp"
+fi
+if [ -f "$native_pending" ] && [ "${BACKSTONE_SETUP_DEFER_NATIVE:-}" != 1 ]; then
+  say "running the npm packages' install scripts (npm rebuild: compiles better-sqlite3)"
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 NEXT_TELEMETRY_DISABLED=1 npm rebuild --no-audit --no-fund >&2
+  rm -f "$native_pending"
 fi
