@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { Page } from '@playwright/test';
-import { test, expect, addSession } from './fixtures';
+import { test, expect, addSession, gotoUntilVisible } from './fixtures';
 import { one } from './support/one-cli';
 import { ensureSandboxS3, type SandboxS3Info } from '../sandbox/s3-server/component';
 import { addSecrets, secretsFile } from './support/secrets';
@@ -182,8 +182,7 @@ test('the S3 datastore in use: a backup shows as a repository with its snapshot,
   await expect(page.getByTestId('repositories-table').getByTestId(`repo-row-${vm}`)).toBeVisible({
     timeout: 30_000,
   });
-  await page.goto(`/datastores/${ds}/repos/${vm}`);
-  await expect(page.getByTestId(`chain-${imageId}`)).toBeVisible({ timeout: 30_000 });
+  await gotoUntilVisible(page, `/datastores/${ds}/repos/${vm}`, page.getByTestId(`chain-${imageId}`));
   const snapshot = /<SOURCE>(?:<!\[CDATA\[)?([0-9a-f]+)/.exec(one('oneimage', 'show', '-x', String(imageId)))![1]!;
   await expect(page.getByTestId('snapshots-table').getByTestId(`snapshot-row-${snapshot}`)).toBeVisible();
   // One click: restored into OpenNebula's first image datastore by the front-end (restic runs there for S3).

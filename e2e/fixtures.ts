@@ -3,7 +3,7 @@
 // free ports in its own state folder, and stops it by PID when it ends: spec files that change
 // OpenNebula's or the backup server's state run in parallel without meeting. The base URL points at
 // the worker's app, and `signIn`, `addSession` and `sessionCookie` sign in (see each).
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type Locator, type Page } from '@playwright/test';
 import { account, loadSandbox, saveSandbox, workerStateDir, type E2eSandbox } from './sandbox-env';
 import { builtAction } from './support/build-manifest';
 import { callAction, formOf } from './support/server-actions';
@@ -54,6 +54,19 @@ export async function signIn(page: Page, role: 'admin' | 'user'): Promise<void> 
   await addSession(page, role);
   await page.goto('/');
   await expect(page.getByTestId('signed-in-user')).toContainText(account(role).name);
+}
+
+/**
+ * Opens `path` until `shown` is on it (bounded). What a spec changes through the CLI, outside
+ * Backstone (a backup, a new image), shows once Backstone's short-lived OpenNebula read cache (3 s,
+ * BACKSTONE_ONE_READ_CACHE_SECONDS) has turned over: a page read just before may not list it yet,
+ * and a page whose reads were fresh does not ask again by itself.
+ */
+export async function gotoUntilVisible(page: Page, path: string, shown: Locator, timeout = 30_000): Promise<void> {
+  await expect(async () => {
+    await page.goto(path);
+    await expect(shown).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout });
 }
 
 type WorkerFixtures = {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { resticBinary } from '../sandbox/common/restic-binaries';
-import { test, expect, addSession } from './fixtures';
+import { test, expect, addSession, gotoUntilVisible } from './fixtures';
 import { serverInfo } from './support/backup-server';
 import { one } from './support/one-cli';
 import { datastorePassword } from './support/restic-local';
@@ -67,8 +67,9 @@ function nameIn(xml: string): string {
 }
 
 async function openRestore(page: Page, repo: string, imageId: number) {
-  await page.goto(`/datastores/${DS}/repos/${repo}`);
-  await page.getByTestId(`restore-${imageId}`).click();
+  const restore = page.getByTestId(`restore-${imageId}`);
+  await gotoUntilVisible(page, `/datastores/${DS}/repos/${repo}`, restore);
+  await restore.click();
   const dialog = page.locator('dialog[open]');
   await expect(dialog).toBeVisible();
   return dialog;

@@ -13,7 +13,7 @@ import type { Page } from '@playwright/test';
 import { createVm } from '../sandbox/opennebula/ops/create-vm';
 import { frontendPaths } from '../sandbox/opennebula/paths';
 import { startApp, stopApp } from '../scripts/app-server';
-import { test, expect, addSession } from './fixtures';
+import { test, expect, addSession, gotoUntilVisible } from './fixtures';
 import { serverInfo, watchResticProcesses } from './support/backup-server';
 import { one } from './support/one-cli';
 import { datastorePassword, dumpFromRepository, sameImageContent, snapshotPaths } from './support/restic-local';
@@ -41,8 +41,9 @@ async function waitForJob(page: Page, statuses: RegExp, timeout = 120_000) {
 
 /** Opens the restore dialog of a backup image; returns the open dialog. */
 async function openRestore(page: Page, repo: string, imageId: number, datastoreId = DS) {
-  await page.goto(`/datastores/${datastoreId}/repos/${repo}`);
-  await page.getByTestId(`restore-${imageId}`).click();
+  const restore = page.getByTestId(`restore-${imageId}`);
+  await gotoUntilVisible(page, `/datastores/${datastoreId}/repos/${repo}`, restore);
+  await restore.click();
   const dialog = page.locator('dialog[open]');
   await expect(dialog).toBeVisible();
   return dialog;
