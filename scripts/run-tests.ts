@@ -68,7 +68,11 @@ function bin(name: string): string {
   return join(repoRoot, 'node_modules', '.bin', name);
 }
 
-/** Type-check, lint and formatting count as one test each; they run side by side. */
+/**
+ * Type-check, lint and formatting count as one test each; they run side by side, at a lower
+ * priority (nice): nothing waits for them, while the native build, `next build` and the end-to-end
+ * tests after them are the run's longest path.
+ */
 async function runStatic(): Promise<void> {
   const checks = [
     ['typecheck', bin('tsc'), ['--noEmit']],
@@ -77,7 +81,7 @@ async function runStatic(): Promise<void> {
   ] as const;
   await Promise.all(
     checks.map(async ([name, file, args]) => {
-      const code = await step(name, file, [...args]);
+      const code = await step(name, 'nice', ['-n', '10', file, ...args]);
       if (code === 0) tally.passed += 1;
       else {
         tally.failed += 1;
