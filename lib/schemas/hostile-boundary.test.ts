@@ -258,7 +258,7 @@ function fieldsOf(name: string, c: Case): string[] {
 }
 
 describe('the hostile-input corpus at every action schema', () => {
-  it('the free-text fields here are the ones the end-to-end spec sends the whole corpus', () => {
+  it('the free-text fields here are the ones the end-to-end spec sends the most of the corpus', () => {
     const here = new Set(Object.values(CASES).flatMap((c) => c.text));
     expect([...here].sort()).toEqual([...FREE_TEXT_FIELDS].sort());
   });
