@@ -4,8 +4,10 @@ import { CHROMIUM_LAUNCH } from './scripts/test-support/chromium';
 // Each worker starts its own sandbox (a real backup server, the front-end simulator, the seeded demo
 // cloud and `next start`) on free ports in its own state folder, and stops it by PID when it ends
 // (e2e/fixtures.ts). Global setup only makes the run folder.
-// Two workers: measured on the 2-core machine, see the workers line below.
-const workers = Number(process.env.BACKSTONE_E2E_WORKERS ?? 2);
+// Three workers on the 2-core machine: each spec file runs in order on one worker and many wait
+// (on restic, on deadlines, on OpenNebula's states), so with two the run ended on one long file
+// while the other worker was idle.
+const workers = Number(process.env.BACKSTONE_E2E_WORKERS ?? 3);
 
 export default defineConfig<object, { ownSandbox: boolean }>({
   testDir: './e2e',
