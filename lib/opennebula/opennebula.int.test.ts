@@ -14,6 +14,7 @@ import type { BackupServerInfo } from '@/sandbox/common/info';
 import { resetConfigCache } from '@/lib/config';
 import { closeSshConnections } from '@/lib/exec';
 import * as one from './index';
+import { watchCommandLines, type ArgvWatch } from '@/scripts/test-support/argv-watch';
 
 const SERVICE: one.OneCredential = { kind: 'service' };
 const ALICE: one.OneCredential = { kind: 'user', username: 'alice', secret: 'sandbox-alice' };
@@ -29,10 +30,8 @@ const HOSTILE_RESTIC_PASSWORD = `pw "q" 'x' \\ $(touch /tmp/pwned-one) \`id\` ${
 // (tokens, the hostile restic password) count wherever they appear.
 const DEMO_PASSWORDS = ['sandbox-alice', 'sandbox-oneadmin', SEED_RESTIC_PASSWORD];
 const secrets = new Set([...DEMO_PASSWORDS, HOSTILE_RESTIC_PASSWORD]);
-const leaks: string[] = [];
 const logLines: string[] = [];
-let sampler: NodeJS.Timeout | undefined;
-let samples = 0;
+let watch: ArgvWatch | undefined;
 function isOurs(pid: string, cmd: string): boolean {
   if (stateDir && cmd.includes(stateDir)) return true;
   for (let p = pid, hops = 0; p !== '0' && p !== '1' && hops < 64; hops++) {
@@ -42,21 +41,6 @@ function isOurs(pid: string, cmd: string): boolean {
   }
   return false;
 }
-function sampleProcesses() {
-  samples++;
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const cmd = readFileSync(`/proc/${e}/cmdline`, 'utf8');
-      for (const s of secrets) {
-        if (cmd.includes(s) && (!DEMO_PASSWORDS.includes(s) || isOurs(e, cmd))) leaks.push(cmd.replace(/\0/g, ' '));
-      }
-    } catch {
-      /* gone */
-    }
-  }
-}
-
 /** Polls an async check until it holds or the bound passes (no fixed sleeps). */
 async function until(check: () => Promise<boolean>, ms: number, stepMs = 100): Promise<boolean> {
   const end = Date.now() + ms;
@@ -94,7 +78,9 @@ function useFrontend(mode: 'local' | 'ssh') {
 }
 
 beforeAll(async () => {
-  sampler = setInterval(sampleProcesses, 20);
+  watch = watchCommandLines((pid, cmd) =>
+    [...secrets].some((s) => cmd.includes(s) && (!DEMO_PASSWORDS.includes(s) || isOurs(pid, cmd))),
+  );
   for (const stream of [process.stdout, process.stderr]) {
     const write = stream.write.bind(stream);
     vi.spyOn(stream, 'write').mockImplementation(((chunk: string | Uint8Array, ...rest: unknown[]) => {
@@ -112,7 +98,7 @@ beforeAll(async () => {
 }, 170_000);
 
 afterAll(async () => {
-  clearInterval(sampler);
+  const watched = watch?.stop();
   vi.restoreAllMocks();
   await closeSshConnections();
   if (stateDir) {
@@ -123,8 +109,8 @@ afterAll(async () => {
     delete process.env[k === 'CLI_DIR' || k === 'AUTH' || k === 'SSH_HOST' ? `BACKSTONE_ONE_${k}` : `BACKSTONE_${k}`];
   }
   resetConfigCache();
-  expect(samples).toBeGreaterThan(1000); // sampled all along (about 50 times a second)
-  expect(leaks).toEqual([]);
+  expect(watched?.samples).toBeGreaterThan(1000); // sampled all along (about 50 times a second)
+  expect(watched?.leaks).toEqual([]);
   expect(logLines.filter((l) => [...secrets].some((s) => l.includes(s)))).toEqual([]);
 });
 

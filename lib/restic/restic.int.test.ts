@@ -14,26 +14,15 @@ import { forgetResticBinaries } from './binary';
 import { RESTIC_CONCURRENCY_PER_SERVER, serverLimit } from './limit';
 import * as restic from './index';
 import { cheapenKeyOn } from '@/scripts/test-support/cheap-key';
+import { watchCommandLines, type ArgvWatch } from '@/scripts/test-support/argv-watch';
 
 const PASSWORD = 'int-test-Pw$#"x';
 
 // --- the password watch: every process's command line, sampled all along ---------------------
-const leaks: string[] = [];
 const logLines: string[] = [];
-let sampler: NodeJS.Timeout;
-function sampleProcesses() {
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const cmd = readFileSync(`/proc/${e}/cmdline`, 'utf8');
-      if (cmd.includes(PASSWORD)) leaks.push(cmd.replace(/\0/g, ' '));
-    } catch {
-      /* gone */
-    }
-  }
-}
+let watch: ArgvWatch;
 beforeAll(() => {
-  sampler = setInterval(sampleProcesses, 20);
+  watch = watchCommandLines((_pid, cmd) => cmd.includes(PASSWORD));
   for (const stream of [process.stdout, process.stderr]) {
     const write = stream.write.bind(stream);
     vi.spyOn(stream, 'write').mockImplementation(((chunk: string | Uint8Array, ...rest: unknown[]) => {
@@ -43,7 +32,7 @@ beforeAll(() => {
   }
 });
 afterAll(() => {
-  clearInterval(sampler);
+  const { leaks } = watch.stop();
   vi.restoreAllMocks();
   expect(leaks).toEqual([]);
   expect(logLines.filter((l) => l.includes(PASSWORD))).toEqual([]);
