@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { Page } from '@playwright/test';
-import { test, expect, addSession, gotoUntilVisible } from './fixtures';
+import { test, expect, addSession, expectStaleLock, gotoUntilVisible } from './fixtures';
 import { one } from './support/one-cli';
 import { ensureSandboxS3, type SandboxS3Info } from '../sandbox/s3-server/component';
 import { addSecrets, secretsFile } from './support/secrets';
@@ -231,7 +231,7 @@ test('a stale lock left in an S3 repository shows as stale, and goes with one co
   const short = lock.slice(0, 8);
   await addSession(page, 'admin');
   await page.goto(`/datastores/${created!.id}/maintenance/${vm}`);
-  await expect(page.getByTestId(`lock-verdict-${short}`)).toHaveText('stale', { timeout: 30_000 });
+  await expectStaleLock(page, short);
   await expect(page.getByTestId(`lock-row-${short}`)).toContainText('exclusive');
   await page.getByTestId('remove-stale-locks').click();
   await page.getByTestId('confirm-remove-stale-locks').click();

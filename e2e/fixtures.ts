@@ -69,6 +69,19 @@ export async function gotoUntilVisible(page: Page, path: string, shown: Locator,
   }).toPass({ timeout });
 }
 
+/**
+ * Waits (bounded) until the page says the lock `short` is stale, asking again by reloading. The
+ * restic that left a stale lock was killed; its PID may since belong to another process (PIDs wrap
+ * at 32768 here, and a test run starts tens of thousands). While that one is another restic, the
+ * page rightly says "possibly active"; such a restic ends within seconds.
+ */
+export async function expectStaleLock(page: Page, short: string, timeout = 30_000): Promise<void> {
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByTestId(`lock-verdict-${short}`)).toHaveText('stale', { timeout: 2_000 });
+  }).toPass({ timeout });
+}
+
 type WorkerFixtures = {
   /** false for specs that only read what the run's sandboxes left behind (the secrets scan). */
   ownSandbox: boolean;

@@ -14,7 +14,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import type { BackupServerInfo } from '../sandbox/common/info';
-import { test, expect, addSession } from './fixtures';
+import { test, expect, addSession, expectStaleLock } from './fixtures';
 import { one } from './support/one-cli';
 import { loadSandbox } from './sandbox-env';
 
@@ -134,7 +134,7 @@ test.describe('the health home page', () => {
       await fixOf('stale-lock', legacy).click();
       await expect(page).toHaveURL(new RegExp(`/datastores/${DS}/maintenance/${legacy}#locks$`));
       const short = hexFiles(join(dsRoot, legacy, 'locks'))[0]!.slice(0, 8);
-      await expect(page.getByTestId(`lock-verdict-${short}`)).toHaveText('stale', { timeout: 30_000 });
+      await expectStaleLock(page, short);
       await page.goto('/');
     }
     if (dangling) {
