@@ -57,29 +57,42 @@ export async function signIn(page: Page, role: 'admin' | 'user'): Promise<void> 
 }
 
 /**
- * Opens `path` until `shown` is on it (bounded). What a spec changes through the CLI, outside
- * Backstone (a backup, a new image), shows once Backstone's short-lived OpenNebula read cache (3 s,
- * BACKSTONE_ONE_READ_CACHE_SECONDS) has turned over: a page read just before may not list it yet,
- * and a page whose reads were fresh does not ask again by itself.
+ * Opens a page again (`open`) until `check` holds on it, bounded. What a spec changes outside
+ * Backstone shows only once Backstone reads it again, and a page whose reads were fresh does not ask
+ * again by itself.
  */
-export async function gotoUntilVisible(page: Page, path: string, shown: Locator, timeout = 30_000): Promise<void> {
+async function openUntil(open: () => Promise<unknown>, check: () => Promise<void>, timeout: number): Promise<void> {
   await expect(async () => {
-    await page.goto(path);
-    await expect(shown).toBeVisible({ timeout: 2_000 });
+    await open();
+    await check();
   }).toPass({ timeout });
 }
 
 /**
- * Waits (bounded) until the page says the lock `short` is stale, asking again by reloading. The
- * restic that left a stale lock was killed; its PID may since belong to another process (PIDs wrap
- * at 32768 here, and a test run starts tens of thousands). While that one is another restic, the
- * page rightly says "possibly active"; such a restic ends within seconds.
+ * Opens `path` until `shown` is on it (bounded). What a spec changes through the CLI (a backup, a
+ * new image) shows once Backstone's short-lived OpenNebula read cache (3 s,
+ * BACKSTONE_ONE_READ_CACHE_SECONDS) has turned over: a page read just before may not list it yet.
+ */
+export async function gotoUntilVisible(page: Page, path: string, shown: Locator, timeout = 30_000): Promise<void> {
+  await openUntil(
+    () => page.goto(path),
+    () => expect(shown).toBeVisible({ timeout: 2_000 }),
+    timeout,
+  );
+}
+
+/**
+ * Reloads the page until it says the lock `short` is stale (bounded). The restic that left a stale
+ * lock was killed; its PID may since belong to another process (PIDs wrap at 32768 here, and a test
+ * run starts tens of thousands). While that one is another restic, the page rightly says "possibly
+ * active"; such a restic ends within seconds.
  */
 export async function expectStaleLock(page: Page, short: string, timeout = 30_000): Promise<void> {
-  await expect(async () => {
-    await page.reload();
-    await expect(page.getByTestId(`lock-verdict-${short}`)).toHaveText('stale', { timeout: 2_000 });
-  }).toPass({ timeout });
+  await openUntil(
+    () => page.reload(),
+    () => expect(page.getByTestId(`lock-verdict-${short}`)).toHaveText('stale', { timeout: 2_000 }),
+    timeout,
+  );
 }
 
 type WorkerFixtures = {
