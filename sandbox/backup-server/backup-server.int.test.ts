@@ -109,4 +109,46 @@ describe.each(RESTIC_VERSIONS)('sandbox backup server with restic %s', (version)
     walk(repoPath);
     expect([...owners]).toEqual([server.info.uid]);
   });
+
+  it("keeps restic's cache in the sandbox's home of the backup account, not the machine's", async () => {
+    // restic looks through its whole cache folder at each start: a cache shared by every sandbox
+    // run on the machine (the real account's home) grows by each run's repositories and slows them.
+    const cache = join(server.info.root, 'var', 'lib', 'one', '.cache');
+    expect((await ssh('printenv', 'XDG_CACHE_HOME')).stdout.trim()).toBe(cache);
+    const repoPath = join(server.info.datastoresRoot, '100', '42');
+    const config = await run(
+      'ssh',
+      [
+        '-F',
+        server.info.sshConfig,
+        server.info.name,
+        'restic',
+        '--password-file=/dev/stdin',
+        '-r',
+        repoPath,
+        'cat',
+        'config',
+      ],
+      { input: 'sandbox-test-pw\n' },
+    );
+    expect(config.code).toBe(0);
+    const { id } = JSON.parse(config.stdout) as { id: string };
+    await runOk(
+      'ssh',
+      [
+        '-F',
+        server.info.sshConfig,
+        server.info.name,
+        'restic',
+        '--password-file=/dev/stdin',
+        '-r',
+        repoPath,
+        'snapshots',
+      ],
+      {
+        input: 'sandbox-test-pw\n',
+      },
+    );
+    expect(readdirSync(join(cache, 'restic'))).toContain(id);
+  });
 });

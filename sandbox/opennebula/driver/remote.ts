@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { copyFile } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
 import { run, type RunResult } from '../../common/process';
 import type { FrontendPaths } from '../paths';
 import { readConfig } from '../config';
@@ -21,7 +22,11 @@ export function sshScript(paths: FrontendPaths, host: string, script: string, ti
   return run('ssh', ['-F', frontendSshConfig(paths), host, 'bash -s'], { input: script, timeoutMs });
 }
 
-/** A script on the front-end itself, as its oneadmin (restic keeps its cache in that home). */
+/**
+ * A script on the front-end itself, as its oneadmin. restic keeps its cache in the front-end's own
+ * folder: the account's real home is shared by every sandbox run on the machine, and restic looks
+ * through its whole cache folder at each start.
+ */
 export function localScript(paths: FrontendPaths, script: string, timeoutMs = 600_000): Promise<RunResult> {
   const cfg = readConfig(paths);
   const ids = cfg.switchUser ? { uid: cfg.account.uid, gid: cfg.account.gid } : {};
@@ -31,6 +36,7 @@ export function localScript(paths: FrontendPaths, script: string, timeoutMs = 60
     env: {
       PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin',
       HOME: cfg.account.home,
+      XDG_CACHE_HOME: join(paths.one, '.cache'),
       LANG: 'C.UTF-8',
       TZ: process.env.TZ,
     },
