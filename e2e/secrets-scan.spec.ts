@@ -189,6 +189,48 @@ test('the sampler finds a secret in the environment of a process an SSH session 
   }
 });
 
+test('the sampler finds a secret in a command line, also one a process takes by exec after it was first read', async () => {
+  // A known process's command line is read again only every second sample: an exec must still be
+  // seen. The shell is read as it starts (ten samples a second); a second later it execs into a
+  // command line that holds the secret, which it had only in its environment (not scanned: it is
+  // not Backstone's). Each shell ends with `true`, so bash does not exec its last command itself.
+  const dir = mkdtempSync(join(tmpdir(), 'backstone-test-sampler-argv-'));
+  const secret = `planted-argv-${process.pid}-${Date.now()}`;
+  const files = { secrets: join(dir, 'secrets.json'), hits: join(dir, 'hits.jsonl'), stats: join(dir, 'stats.json') };
+  writeFileSync(files.secrets, JSON.stringify([{ name: 'the planted secret', value: secret }]));
+  const sampler = startDaemon(
+    'sampler-under-test',
+    process.execPath,
+    ['--import', 'tsx', SECRETS_SAMPLER, files.secrets, files.hits, files.stats, join(dir, 'no-app.json')],
+    { logFile: join(dir, 'sampler.log'), cwd: repoRoot },
+  );
+  let shell: number | undefined;
+  try {
+    const samples = (): number => {
+      try {
+        return (JSON.parse(readFileSync(files.stats, 'utf8')) as { samples: number }).samples;
+      } catch {
+        return 0; // not written yet, or being written
+      }
+    };
+    // Sampling (its stats are written every second once it runs).
+    expect(await waitFor(() => samples() > 0, 30_000, 100)).toBe(true);
+    shell = startDaemon('sampler-exec-stand-in', 'bash', ['-c', 'sleep 1; exec bash -c "sleep 30; true" "$PLANTED"'], {
+      logFile: join(dir, 'shell.log'),
+      env: { PATH: process.env.PATH, PLANTED: secret },
+    });
+    const found = await waitFor(() => lines(files.hits).length > 0, 10_000, 100);
+    const hits = lines(files.hits).map((l) => JSON.parse(l) as { pid: number; where: string; secret: string });
+    expect(found, 'no hit within 10 s').toBe(true);
+    expect(hits).toEqual([expect.objectContaining({ pid: shell, where: 'cmdline', secret: 'the planted secret' })]);
+  } finally {
+    // The shell and its sleep: a process group of their own (startDaemon detaches).
+    if (shell !== undefined && isAlive(shell)) process.kill(-shell, 'SIGKILL');
+    await stopPid(sampler, SECRETS_SAMPLER);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('the scans knew every secret', () => {
   for (const stateDir of stateDirs()) {
     const names = readSecrets(secretsFile(stateDir)).map((s) => s.name);

@@ -1,5 +1,7 @@
-// Samples every process's command line on the machine, ten times a second, for the whole
-// end-to-end run, and records any that holds a secret (names only, never the value). It also reads
+// Samples every process's command line on the machine for the whole end-to-end run, and records any
+// that holds a secret (names only, never the value): a process is read in the first sample (ten a
+// second) that finds it, and again every second sample while it lives, since only an exec changes
+// a command line (reading every one ten times a second was most of this sampler's CPU). It also reads
 // the environment (/proc/PID/environ) of the processes Backstone starts: the app itself, everything
 // it runs locally, and every SSH session it opened (found by the client port in SSH_CONNECTION).
 // Other processes' environments are not Backstone's: OpenNebula's own driver, for one, exports the
@@ -114,16 +116,25 @@ type SlotView = {
  */
 type Seen = {
   cmd: Buffer;
+  /** The sample that last read the command line. */
+  readAt: number;
   parent?: number;
   env?: Buffer | null;
   views: Map<Slot, SlotView>;
 };
 const seen = new Map<string, Seen>();
 
+/** A process is read again every KNOWN_EVERY samples (5 a second): an exec is seen within 0.2 s. */
+const KNOWN_EVERY = 2;
+let sampleNo = 0;
+
 function seenOf(pid: string, cmd: Buffer): Seen {
   const s = seen.get(pid);
-  if (s && s.cmd.equals(cmd)) return s;
-  const fresh: Seen = { cmd, parent: parentOf(pid), views: new Map() };
+  if (s && s.cmd.equals(cmd)) {
+    s.readAt = sampleNo;
+    return s;
+  }
+  const fresh: Seen = { cmd, readAt: sampleNo, parent: parentOf(pid), views: new Map() };
   seen.set(pid, fresh);
   return fresh;
 }
@@ -155,17 +166,38 @@ function parentOf(pid: string): number | undefined {
 }
 
 /**
+ * The machine's TCP connections (not listening sockets): socket inode -> [local address, remote
+ * address] as /proc/net/tcp writes them (hex). Read at most once a sample however many slots ask:
+ * the tables list every socket of the machine, thousands while the tests run.
+ */
+let connections: { at: number; byInode: Map<string, [string, string]> } | undefined;
+
+function connectionsByInode(): Map<string, [string, string]> {
+  if (connections?.at === sampleNo) return connections.byInode;
+  const byInode = new Map<string, [string, string]>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of (read(table)?.toString('utf8') ?? '').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      // st 0A is a listening socket.
+      if (f[9] && f[3] !== '0A') byInode.set(f[9], [f[1]!, f[2]!]);
+    }
+  }
+  connections = { at: sampleNo, byInode };
+  return byInode;
+}
+
+/**
  * The app's TCP connections as "local port:remote port": an SSH session it opened names both in
  * SSH_CONNECTION. The pair, not the client port alone: the same ephemeral port number is in use at
  * once by connections to other servers (another sandbox's driver, running beside this run).
  */
 function portsOf(pid: number): Set<string> {
-  const inodes = new Set<string>();
+  const inodes: string[] = [];
   try {
     for (const fd of readdirSync(`/proc/${pid}/fd`)) {
       try {
         const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-        if (m) inodes.add(m[1]!);
+        if (m) inodes.push(m[1]!);
       } catch {
         // closed meanwhile
       }
@@ -173,14 +205,12 @@ function portsOf(pid: number): Set<string> {
   } catch {
     return new Set();
   }
+  const byInode = connectionsByInode();
+  const port = (address: string) => parseInt(address.split(':').at(-1)!, 16);
   const ports = new Set<string>();
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    for (const line of (read(table)?.toString('utf8') ?? '').split('\n').slice(1)) {
-      const f = line.trim().split(/\s+/);
-      // Connections only (st 0A is a listening socket).
-      if (f[9] && inodes.has(f[9]) && f[3] !== '0A')
-        ports.add(`${parseInt(f[1]!.split(':').at(-1)!, 16)}:${parseInt(f[2]!.split(':').at(-1)!, 16)}`);
-    }
+  for (const inode of inodes) {
+    const pair = byInode.get(inode);
+    if (pair) ports.add(`${port(pair[0])}:${port(pair[1])}`);
   }
   return ports;
 }
@@ -203,6 +233,11 @@ function report(slot: Slot, pid: string, where: 'cmdline' | 'environ', names: st
 function scanCommandLines(pids: string[]): Map<string, Seen> {
   const states = new Map<string, Seen>();
   for (const pid of pids) {
+    const known = seen.get(pid);
+    if (known && sampleNo - known.readAt < KNOWN_EVERY) {
+      states.set(pid, known);
+      continue;
+    }
     const cmd = read(`/proc/${pid}/cmdline`);
     if (!cmd) continue;
     // Most processes live across many samples: scanning each one ten times a second was most of the CPU.
@@ -254,6 +289,7 @@ function scanEnvironments(slot: Slot, app: number, states: Map<string, Seen>): v
 }
 
 function sample(): void {
+  sampleNo++;
   const pids = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
   const alive = new Set(pids);
   for (const pid of seen.keys()) if (!alive.has(pid)) seen.delete(pid);
