@@ -143,7 +143,7 @@ async function runVitest(project: 'unit' | 'integration'): Promise<void> {
 /**
  * The npm packages' install scripts, when scripts/setup.sh left them to this run (its marker file):
  * compiling SQLite for better-sqlite3 takes one core for ~45 s, which the static checks use the
- * other core beside. What loads native modules (the unit and integration tests, the app)
+ * other core beside. What loads native modules (the unit and integration tests, the build, the app)
  * waits for it. False when it failed.
  */
 async function buildNative(): Promise<boolean> {
@@ -163,10 +163,7 @@ async function buildNative(): Promise<boolean> {
   return false;
 }
 
-/**
- * `next build` when the build is missing or older than the sources; false when it failed. It loads
- * no native module (better-sqlite3 is opened at run time), so it does not wait for `npm rebuild`.
- */
+/** `next build` when the build is missing or older than the sources; false when it failed. */
 async function buildApp(): Promise<boolean> {
   if (buildIsFresh()) return true;
   // The static checks' `tsc --noEmit` type-checks what the build would (when they run).
@@ -255,18 +252,18 @@ function leftoverProcesses(): string[] {
 
 async function main(): Promise<number> {
   // Everything starts as soon as what it needs is there, so the 2 cores stay busy while any step
-  // waits on a server: the static checks and `next build` at once (none loads a native module),
-  // beside the native build setup.sh left to this run; the unit tests after it; then, on the one
-  // shared build and the native modules, the end-to-end tests (the longest) and the integration
-  // tests side by side (those that start the production server need the build:
-  // scripts/package.int.test.ts, scripts/reverse-proxy.int.test.ts).
+  // waits on a server: the static checks at once (they load no native module), beside the native
+  // build setup.sh left to this run; the unit tests and `next build` after it; then, on the one
+  // shared build, the end-to-end tests (the longest) and the integration tests side by side (those
+  // that start the production server need the build: scripts/package.int.test.ts,
+  // scripts/reverse-proxy.int.test.ts).
   const native = buildNative();
-  const built = (async () => (suites.has('e2e') || suites.has('integration')) && buildApp())();
+  const built = (async () => (await native) && (suites.has('e2e') || suites.has('integration')) && buildApp())();
   const unit = async () => {
     if (await native) await runVitest('unit');
   };
   const e2e = async () => {
-    if ((await native) && (await built)) await runE2e();
+    if (await built) await runE2e();
   };
   const integration = async () => {
     if (!(await native)) return;
