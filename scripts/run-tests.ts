@@ -163,7 +163,11 @@ async function buildNative(): Promise<boolean> {
   return false;
 }
 
-/** `next build` when the build is missing or older than the sources; false when it failed. */
+/**
+ * `next build` when the build is missing or older than the sources; false when it failed. After the
+ * native build: the standalone output (the release archive's) copies the compiled better-sqlite3
+ * module it traces, and lacks it when built first.
+ */
 async function buildApp(): Promise<boolean> {
   if (buildIsFresh()) return true;
   // The static checks' `tsc --noEmit` type-checks what the build would (when they run).

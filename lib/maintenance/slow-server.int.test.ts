@@ -3,7 +3,7 @@
 // with its age, or still reading), and identical concurrent lock reads run restic once. The server
 // "stops answering" for real: its sshd processes are sent SIGSTOP (the port stays open, nothing
 // replies), then SIGCONT.
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -13,7 +13,7 @@ import {
   resticDatastoreTemplate,
   SANDBOX_ADMIN,
 } from '@/scripts/test-support/backstone-world';
-import { pauseSshd, sandboxProcesses } from '@/sandbox/backup-server/test-faults';
+import { pauseSshd, recordResticCalls } from '@/sandbox/backup-server/test-faults';
 import { holdExclusiveLock } from '@/sandbox/backup-server/test-locks';
 import { type BackupServerInfo } from '@/sandbox/common/info';
 import { runOk, waitFor } from '@/sandbox/common/process';
@@ -47,35 +47,9 @@ let dsId: number;
 let repoName: string;
 let repoPath: string;
 
-/** Restic processes of this sandbox whose argv holds every word of `words`. */
-const resticDoing = (...words: string[]) =>
-  sandboxProcesses(stateDir, 'restic').filter((pid) => {
-    try {
-      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      return words.every((w) => argv.includes(w));
-    } catch {
-      return false;
-    }
-  });
-
-/** Samples the server's processes until stopped: every PID seen doing `words`. */
-function sampleResticDoing(...words: string[]) {
-  const seen = new Set<number>();
-  let sampling = true;
-  const done = (async () => {
-    while (sampling) {
-      for (const pid of resticDoing(...words)) seen.add(pid);
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  })();
-  return {
-    stop: async () => {
-      sampling = false;
-      await done;
-      return seen;
-    },
-  };
-}
+/** How many recorded restic calls hold every word of `words` in their arguments. */
+const callsDoing = (calls: string[][], ...words: string[]) =>
+  calls.filter((argv) => words.every((w) => argv.includes(w))).length;
 
 /** `p`, or a failure once `ms` passed: a hung call fails the test instead of hanging it. */
 async function timed<T>(p: Promise<T>, ms = 30_000): Promise<{ value: T; ms: number }> {
@@ -116,18 +90,20 @@ afterAll(async () => {
 describe('a busy or hung backup server', () => {
   it('K concurrent identical lock reads run restic once on the server', async () => {
     const K = 12;
-    const lists = sampleResticDoing('list', 'locks');
-    const cats = sampleResticDoing('cat', 'lock');
-    const all = await Promise.all(Array.from({ length: K }, () => inspectLocks(dsId, repoName)));
-    const [listPids, catPids] = [await lists.stop(), await cats.stop()];
-    expect(all.every((x) => x.locks.length === 1 && x.locks[0]!.verdict === 'stale')).toBe(true);
-    expect(new Set(all.map((x) => JSON.stringify(x))).size).toBe(1);
-    expect(listPids.size, `restic list locks processes: ${[...listPids].join(' ')}`).toBe(1);
-    expect(catPids.size, `restic cat lock processes: ${[...catPids].join(' ')}`).toBe(1);
-    // Read a moment ago: the next viewers are served without restic.
-    const again = sampleResticDoing('list', 'locks');
-    await Promise.all(Array.from({ length: K }, () => inspectLocks(dsId, repoName)));
-    expect((await again.stop()).size).toBe(0);
+    const recorded = recordResticCalls(stateDir);
+    try {
+      const all = await Promise.all(Array.from({ length: K }, () => inspectLocks(dsId, repoName)));
+      expect(all.every((x) => x.locks.length === 1 && x.locks[0]!.verdict === 'stale')).toBe(true);
+      expect(new Set(all.map((x) => JSON.stringify(x))).size).toBe(1);
+      const calls = recorded.calls();
+      expect(callsDoing(calls, 'list', 'locks'), JSON.stringify(calls)).toBe(1);
+      expect(callsDoing(calls, 'cat', 'lock'), JSON.stringify(calls)).toBe(1);
+      // Read a moment ago: the next viewers are served without restic.
+      await Promise.all(Array.from({ length: K }, () => inspectLocks(dsId, repoName)));
+      expect(recorded.calls()).toHaveLength(calls.length);
+    } finally {
+      recorded.restore();
+    }
     // But a lock that comes shows at once: the listing's lock files are not those inspected. (In a
     // copy without the stale lock: restic takes no exclusive lock beside another one.)
     const copy = join(server.datastoresRoot, String(dsId), '9996');

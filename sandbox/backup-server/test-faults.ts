@@ -5,14 +5,17 @@
 // - a full filesystem: a small tmpfs mounted on a folder of the server (ENOSPC for real), when
 //   this machine lets us mount (root with CAP_SYS_ADMIN); otherwise the reason why not.
 // - restic run on a repository as the backup account, to check what a fault left behind.
+// - every restic the server runs, recorded: one that opens a repository with the sandbox's cheap key
+//   ends within milliseconds, too soon for sampling /proc to count it.
 // Every process looked at is one of this sandbox's (its sshd tree, or a command line naming its
 // state folder): other suites running at the same time are never touched.
-import { chownSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isRoot } from '../common/account';
 import { runningPid } from '../common/pids';
 import { run, waitFor, type RunResult } from '../common/process';
 import { processTree } from '../common/process-tree';
+import { shq } from '../common/shell-quote';
 import { sandboxPaths } from '../common/state';
 import type { BackupServerInfo } from '../common/info';
 import { startBackupServer } from './index';
@@ -135,4 +138,33 @@ export function resticOnRepo(
     ...(isRoot() ? { uid: info.uid, gid: info.uid } : {}),
     env: { PATH: '/usr/bin:/bin', HOME: join(info.root, 'var', 'lib', 'one'), RESTIC_PASSWORD_COMMAND: 'cat' },
   });
+}
+
+/**
+ * Records the arguments of every restic the sandbox server runs at OpenNebula's synced path (where
+ * Backstone and the driver run it; `restic` on PATH links there) until `restore`. The binary is
+ * moved beside a script that appends its arguments (one line, separated by US) and execs it.
+ */
+export function recordResticCalls(stateDir: string): { calls: () => string[][]; restore: () => void } {
+  const paths = sandboxPaths(stateDir);
+  const real = `${paths.syncedRestic}.recorded`;
+  const log = join(paths.tmpDir, `restic-calls-${process.pid}.log`);
+  writeFileSync(log, '');
+  chmodSync(log, 0o666); // appended to by the backup account
+  renameSync(paths.syncedRestic, real);
+  // One write per call, so lines of concurrent calls do not interleave.
+  const script = `#!/bin/sh\nline=$(printf '%s\\037' "$@")\nprintf '%s\\n' "$line" >> ${shq(log)}\nexec ${shq(real)} "$@"\n`;
+  writeFileSync(paths.syncedRestic, script, { mode: 0o755 });
+  chmodSync(paths.syncedRestic, 0o755);
+  return {
+    calls: () =>
+      readFileSync(log, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.split('\x1f').slice(0, -1)),
+    restore: () => {
+      renameSync(real, paths.syncedRestic);
+      rmSync(log, { force: true });
+    },
+  };
 }
