@@ -80,34 +80,40 @@ trixie_download() {
   ls "$apt_dir"/download/"$1"_*.deb 2>/dev/null | head -n1
 }
 
-# restic 0.18 (what OpenNebula 7.2/7.4 ship)
-restic18_dir="$root_dir/tools/restic-0.18"
-restic18="$restic18_dir/usr/bin/restic"
-if ! { [ -x "$restic18" ] && "$restic18" version 2>/dev/null | grep -q '^restic 0\.18\.'; }; then
-  say "fetching restic 0.18 from Debian 13's package"
-  trixie_apt
-  deb=$(trixie_download restic)
-  case "$deb" in */restic_0.18.*) ;; *) say "Debian 13 has no restic 0.18 package"; exit 1 ;; esac
-  rm -rf "$restic18_dir"
-  dpkg -x "$deb" "$restic18_dir"
-  "$restic18" version | grep -q '^restic 0\.18\.' || { say "unpacked restic is not 0.18"; exit 1; }
-fi
+# The tools from Debian 13 download while npm installs the packages (both mostly wait on the
+# network); the node_modules section waits for them and fails with them.
+fetch_tools() {
+  # restic 0.18 (what OpenNebula 7.2/7.4 ship)
+  restic18_dir="$root_dir/tools/restic-0.18"
+  restic18="$restic18_dir/usr/bin/restic"
+  if ! { [ -x "$restic18" ] && "$restic18" version 2>/dev/null | grep -q '^restic 0\.18\.'; }; then
+    say "fetching restic 0.18 from Debian 13's package"
+    trixie_apt
+    deb=$(trixie_download restic)
+    case "$deb" in */restic_0.18.*) ;; *) say "Debian 13 has no restic 0.18 package"; exit 1 ;; esac
+    rm -rf "$restic18_dir"
+    dpkg -x "$deb" "$restic18_dir"
+    "$restic18" version | grep -q '^restic 0\.18\.' || { say "unpacked restic is not 0.18"; exit 1; }
+  fi
 
-# moto (the sandbox's S3 server). Debian 12 has no python3-moto; Debian 13's is pure Python and
-# runs on Debian 12's python3.11 (always /usr/bin/python3: a python3 on PATH may be another one).
-moto_dir="$root_dir/tools/moto"
-moto_path="$moto_dir/usr/lib/python3/dist-packages"
-if ! PYTHONPATH="$moto_path" /usr/bin/python3 -c 'import moto, moto.server, moto.s3, moto.iam' 2>/dev/null; then
-  say "fetching moto from Debian 13's python3-moto"
-  trixie_apt
-  deb=$(trixie_download python3-moto)
-  [ -n "$deb" ] || { say "Debian 13 has no python3-moto package"; exit 1; }
-  rm -rf "$moto_dir"
-  dpkg -x "$deb" "$moto_dir"
-  PYTHONPATH="$moto_path" /usr/bin/python3 -c 'import moto, moto.server, moto.s3, moto.iam' ||
-    { say "moto does not import with /usr/bin/python3"; exit 1; }
-fi
-rm -rf "$apt_dir"
+  # moto (the sandbox's S3 server). Debian 12 has no python3-moto; Debian 13's is pure Python and
+  # runs on Debian 12's python3.11 (always /usr/bin/python3: a python3 on PATH may be another one).
+  moto_dir="$root_dir/tools/moto"
+  moto_path="$moto_dir/usr/lib/python3/dist-packages"
+  if ! PYTHONPATH="$moto_path" /usr/bin/python3 -c 'import moto, moto.server, moto.s3, moto.iam' 2>/dev/null; then
+    say "fetching moto from Debian 13's python3-moto"
+    trixie_apt
+    deb=$(trixie_download python3-moto)
+    [ -n "$deb" ] || { say "Debian 13 has no python3-moto package"; exit 1; }
+    rm -rf "$moto_dir"
+    dpkg -x "$deb" "$moto_dir"
+    PYTHONPATH="$moto_path" /usr/bin/python3 -c 'import moto, moto.server, moto.s3, moto.iam' ||
+      { say "moto does not import with /usr/bin/python3"; exit 1; }
+  fi
+  rm -rf "$apt_dir"
+}
+fetch_tools &
+tools_pid=$!
 
 # --- node_modules ----------------------------------------------------------------------------
 # The packages first, then their install scripts (`npm rebuild`): the same two halves `npm ci` runs,
@@ -119,9 +125,10 @@ stamp=node_modules/.package-lock.json
 native_pending=node_modules/.backstone-native-pending
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   say "installing npm packages (npm ci)"
-  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 NEXT_TELEMETRY_DISABLED=1 npm ci --ignore-scripts --no-audit --no-fund >&2
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 NEXT_TELEMETRY_DISABLED=1 npm ci --ignore-scripts --no-audit --no-fund --prefer-offline >&2
   touch "$native_pending" "$stamp"
 fi
+wait "$tools_pid" || { say "fetching the tools from Debian 13 failed"; exit 1; }
 if [ -f "$native_pending" ] && [ "${BACKSTONE_SETUP_DEFER_NATIVE:-}" != 1 ]; then
   say "running the npm packages' install scripts (npm rebuild: compiles better-sqlite3)"
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 NEXT_TELEMETRY_DISABLED=1 npm rebuild --no-audit --no-fund >&2
