@@ -18,7 +18,7 @@ import { stopSandbox } from '@/sandbox/status';
 import { resetConfigCache } from '@/lib/config';
 import { closeSshConnections } from '@/lib/exec';
 import type { Reader } from '@/lib/catalog';
-import { FINISHED, visibleJob, type Job, type JobReader } from '@/lib/jobs';
+import type { Job, JobReader } from '@/lib/jobs';
 
 /** The sandbox's oneadmin, signed in with the demo password the front-end simulator gives every sandbox. */
 export const SANDBOX_ADMIN: Reader = {
@@ -79,6 +79,9 @@ export async function stopBackstoneWorld(world: Partial<BackstoneWorld> | undefi
 
 /** Waits (bounded, polling) until the job has ended, as `viewer` sees it, and returns it. */
 export async function jobEnded(viewer: JobReader, id: number, ms: number): Promise<Job> {
+  // Loaded here, not with the world: lib/jobs and what it imports were ~0.7 s of every test file's
+  // import, and most files that start a world run no job.
+  const { FINISHED, visibleJob } = await import('@/lib/jobs');
   let job: Job | undefined;
   const ok = await waitFor(
     () => {
