@@ -93,7 +93,9 @@ async function leaveStaleLockIn(
       {
         logFile,
         ...ids,
-        env: { PATH: '/usr/bin:/bin', HOME: cfg.account.home, ...target.env },
+        // Its cache goes with the scratch folder, not into the account's home, which every sandbox
+        // run on the machine shares (restic looks through the whole cache folder at each start).
+        env: { PATH: '/usr/bin:/bin', HOME: cfg.account.home, XDG_CACHE_HOME: join(dir, 'cache'), ...target.env },
       },
     );
     // O_RDWR on a FIFO does not block and keeps a writer present, so restic waits, lock held.
