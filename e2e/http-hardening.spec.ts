@@ -9,6 +9,7 @@ import { connect } from 'node:net';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Response as PwResponse } from '@playwright/test';
 import { freePort } from '../sandbox/common/net';
 import { stopComponent, writePid } from '../sandbox/common/pids';
 import { isAlive, startDaemon, waitFor } from '../sandbox/common/process';
@@ -541,11 +542,15 @@ test('X-Forwarded-Proto does not make the cookie Secure unless the proxy is trus
     extraHTTPHeaders: { 'X-Forwarded-Proto': 'https' },
   });
   const page = await context.newPage();
-  const setCookies: string[] = [];
-  page.on('response', async (r) => {
-    for (const h of await r.headersArray()) if (h.name.toLowerCase() === 'set-cookie') setCookies.push(h.value);
-  });
+  const responses: PwResponse[] = [];
+  page.on('response', (r) => responses.push(r));
   await signInWithForm(page, 'user');
+  // Every response's headers are read before the context closes: a listener still reading them
+  // then failed (in whichever test ran next) and could miss a cookie.
+  const setCookies = (await Promise.all(responses.map((r) => r.headersArray())))
+    .flat()
+    .filter((h) => h.name.toLowerCase() === 'set-cookie')
+    .map((h) => h.value);
   await context.close();
   const session = setCookies.filter((c) => c.startsWith('backstone_session='));
   expect(session.length).toBeGreaterThan(0);
