@@ -116,39 +116,26 @@ describe.each(RESTIC_VERSIONS)('sandbox backup server with restic %s', (version)
     const cache = join(server.info.root, 'var', 'lib', 'one', '.cache');
     expect((await ssh('printenv', 'XDG_CACHE_HOME')).stdout.trim()).toBe(cache);
     const repoPath = join(server.info.datastoresRoot, '100', '42');
-    const config = await run(
-      'ssh',
-      [
-        '-F',
-        server.info.sshConfig,
-        server.info.name,
-        'restic',
-        '--password-file=/dev/stdin',
-        '-r',
-        repoPath,
-        'cat',
-        'config',
-      ],
-      { input: 'sandbox-test-pw\n' },
-    );
+    // restic on the server in an SSH session, the password on stdin.
+    const resticThere = (...args: string[]) =>
+      run(
+        'ssh',
+        [
+          '-F',
+          server.info.sshConfig,
+          server.info.name,
+          'restic',
+          '--password-file=/dev/stdin',
+          '-r',
+          repoPath,
+          ...args,
+        ],
+        { input: 'sandbox-test-pw\n' },
+      );
+    const config = await resticThere('cat', 'config');
     expect(config.code).toBe(0);
     const { id } = JSON.parse(config.stdout) as { id: string };
-    await runOk(
-      'ssh',
-      [
-        '-F',
-        server.info.sshConfig,
-        server.info.name,
-        'restic',
-        '--password-file=/dev/stdin',
-        '-r',
-        repoPath,
-        'snapshots',
-      ],
-      {
-        input: 'sandbox-test-pw\n',
-      },
-    );
+    expect((await resticThere('snapshots')).code).toBe(0);
     expect(readdirSync(join(cache, 'restic'))).toContain(id);
   });
 });
