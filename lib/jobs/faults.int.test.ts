@@ -31,6 +31,7 @@ import { holdExclusiveLock } from '@/sandbox/backup-server/test-locks';
 import {
   killSshd,
   mountSmallFilesystem,
+  recordResticCalls,
   restartSshd,
   resticOnRepo,
   sandboxProcesses,
@@ -198,15 +199,10 @@ describe('faults: each gives a clear error, ends its job and loses nothing', () 
     // A copy under another name: snapshots Backstone has not read yet (its cache is by path).
     const copy = join(server.datastoresRoot, String(dsId), '9998');
     await runOk('cp', ['-a', repoPath, copy]);
-    // Every restic snapshots process seen until the end: the reads must be shared, not repeated.
-    const seen = new Set<number>();
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        for (const pid of resticDoing('snapshots')) seen.add(pid);
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    })();
+    // Every restic snapshots the server runs until the end (recorded: one that opens a cheap-key
+    // repository ends too soon for /proc sampling): the reads must be shared, not repeated.
+    const recorded = recordResticCalls(stateDir);
+    let snapshotsRuns = 0;
     try {
       // The server's listing is bounded too: an answer within 0 ms may still be the last listing,
       // without the copy; the next ones show it (the listing is one quick round trip, restic is not).
@@ -237,12 +233,12 @@ describe('faults: each gives a clear error, ends its job and loses nothing', () 
       expect(row).toMatchObject({ snapshotCount: 1, lastBackupAt: expect.any(String) });
       // And from then on the answer needs no restic at all.
       expect((await datastoreOverview(ADMIN, dsId, undefined, undefined, { answerWithinMs: 0 })).pending).toBe(0);
+      snapshotsRuns = recorded.calls().filter((argv) => argv.includes('snapshots')).length;
     } finally {
-      sampling = false;
-      await sampler;
+      recorded.restore();
       rmSync(copy, { recursive: true, force: true });
     }
-    expect(seen.size, 'restic snapshots processes for one unread repository').toBe(1);
+    expect(snapshotsRuns, 'restic snapshots runs for one unread repository').toBe(1);
   });
 
   it('the front-end CLI missing or failing: a clear OpenNebula error, no job started', async () => {
