@@ -233,7 +233,7 @@ describe('faults: each gives a clear error, ends its job and loses nothing', () 
       expect(row).toMatchObject({ snapshotCount: 1, lastBackupAt: expect.any(String) });
       // And from then on the answer needs no restic at all.
       expect((await datastoreOverview(ADMIN, dsId, undefined, undefined, { answerWithinMs: 0 })).pending).toBe(0);
-      snapshotsRuns = recorded.calls().filter((argv) => argv.includes('snapshots')).length;
+      snapshotsRuns = recorded.count('snapshots');
     } finally {
       recorded.restore();
       rmSync(copy, { recursive: true, force: true });

@@ -145,7 +145,12 @@ export function resticOnRepo(
  * Backstone and the driver run it; `restic` on PATH links there) until `restore`. The binary is
  * moved beside a script that appends its arguments (one line, separated by US) and execs it.
  */
-export function recordResticCalls(stateDir: string): { calls: () => string[][]; restore: () => void } {
+export function recordResticCalls(stateDir: string): {
+  calls: () => string[][];
+  /** How many recorded calls hold every one of `words` among their arguments. */
+  count: (...words: string[]) => number;
+  restore: () => void;
+} {
   const paths = sandboxPaths(stateDir);
   const real = `${paths.syncedRestic}.recorded`;
   const log = join(paths.tmpDir, `restic-calls-${process.pid}.log`);
@@ -156,12 +161,14 @@ export function recordResticCalls(stateDir: string): { calls: () => string[][]; 
   const script = `#!/bin/sh\nline=$(printf '%s\\037' "$@")\nprintf '%s\\n' "$line" >> ${shq(log)}\nexec ${shq(real)} "$@"\n`;
   writeFileSync(paths.syncedRestic, script, { mode: 0o755 });
   chmodSync(paths.syncedRestic, 0o755);
+  const calls = () =>
+    readFileSync(log, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split('\x1f').slice(0, -1));
   return {
-    calls: () =>
-      readFileSync(log, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => line.split('\x1f').slice(0, -1)),
+    calls,
+    count: (...words) => calls().filter((argv) => words.every((w) => argv.includes(w))).length,
     restore: () => {
       renameSync(real, paths.syncedRestic);
       rmSync(log, { force: true });
