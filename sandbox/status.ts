@@ -2,6 +2,8 @@
 import { componentNames, runningPid, stopComponent } from './common/pids';
 import { readInfo } from './common/info';
 import { sandboxPaths } from './common/state';
+import { frontendPaths } from './opennebula/paths';
+import { closeSshMasters } from './opennebula/ssh-control';
 
 // The app depends on the front-end, which depends on the backup server and the S3 server: stop in
 // that order.
@@ -22,6 +24,8 @@ export async function stopSandbox(stateDir: string): Promise<string[]> {
   const names = componentNames(paths).sort((a, b) => rank(a) - rank(b));
   const stopped: string[] = [];
   for (const name of names) if (await stopComponent(paths, name)) stopped.push(name);
+  // The front-end's shared SSH connections outlive its processes by their ControlPersist time.
+  await closeSshMasters(frontendPaths(stateDir));
   return stopped;
 }
 

@@ -14,6 +14,7 @@ import { bundleCli } from './bundle';
 import { writeConfig, type FrontendConfig } from './config';
 import { ensureOneKey } from './crypto';
 import { writeHypervisorSsh } from './hypervisor-ssh';
+import { ensureControlDir } from './ssh-control';
 import { MONITOR_ARG } from './ops/monitor-daemon';
 import { SERVICE_ARG, serviceFile } from './cli/service';
 import { refreshAllDatastores } from './ops/monitor-datastores';
@@ -179,6 +180,7 @@ export async function startFrontend(stateDir: string, opts: FrontendOptions = {}
   shareStateWithAccount(paths, cfg);
   makeDatastoreDirs(paths, cfg);
   writeHypervisorSsh(paths, server, cfg);
+  ensureControlDir(paths, cfg);
   await bundleCli(paths.bundle);
   writeWrappers(paths);
   const accounts = writeAuthFiles(paths);

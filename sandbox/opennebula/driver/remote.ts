@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { run, type RunResult } from '../../common/process';
 import type { FrontendPaths } from '../paths';
 import { readConfig } from '../config';
+import { controlOptions, NO_CONTROL } from '../ssh-control';
 
 /**
  * The front-end's SSH client config: the sandbox's own (root's) client files, or, when the CLI runs
@@ -19,7 +20,10 @@ function frontendSshConfig(paths: FrontendPaths): string {
 }
 
 export function sshScript(paths: FrontendPaths, host: string, script: string, timeoutMs = 600_000): Promise<RunResult> {
-  return run('ssh', ['-F', frontendSshConfig(paths), host, 'bash -s'], { input: script, timeoutMs });
+  return run('ssh', ['-F', frontendSshConfig(paths), ...controlOptions(paths), host, 'bash -s'], {
+    input: script,
+    timeoutMs,
+  });
 }
 
 /**
@@ -55,7 +59,7 @@ export function sshCat(
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     const out = createWriteStream(localPath, { mode: 0o644 });
-    const child = spawn('ssh', ['-q', '-F', frontendSshConfig(paths), host, `cat ${quoted}`], {
+    const child = spawn('ssh', ['-q', '-F', frontendSshConfig(paths), ...NO_CONTROL, host, `cat ${quoted}`], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let err = '';
