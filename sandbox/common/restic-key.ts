@@ -87,29 +87,52 @@ export function cheapKeyFile(keyFileJson: string, password: string): { name: str
   return { name: createHash('sha256').update(content).digest('hex'), content };
 }
 
+/** A repository's keys/ where they are stored: read its one key, replace it by another. */
+export type RepoKeys = {
+  /** The one key file (its name under keys/ and its content); more or fewer is an error. */
+  readOnly(): Promise<{ name: string; content: string }>;
+  /** Writes `next`, then removes `oldName`: the repository always has a key that opens it. */
+  replace(oldName: string, next: { name: string; content: string }): Promise<void>;
+};
+
+/** Rewrites the one key of a repository restic has just initialised at CHEAP_KDF cost. */
+export async function cheapenKey(keys: RepoKeys, password: string): Promise<void> {
+  const old = await keys.readOnly();
+  await keys.replace(old.name, cheapKeyFile(old.content, password));
+}
+
 /** Runs a shell script where the repository lives (the backup server's account); stdout and exit code. */
 export type ScriptRunner = (script: string) => Promise<{ code: number | null; stdout: string; stderr: string }>;
 
-/**
- * Rewrites the one key of a repository restic has just initialised at `repoDir`, through `run`:
- * the new key is written before the old one goes, each under its own name.
- */
-export async function cheapenRepoKey(run: ScriptRunner, repoDir: string, password: string): Promise<void> {
+/** The keys/ folder of a repository on a filesystem, through shell scripts run where it lives. */
+export function folderKeys(run: ScriptRunner, repoDir: string): RepoKeys {
   const keys = shq(`${repoDir}/keys`);
-  const read = await run(`cd ${keys} && set -- * && [ $# -eq 1 ] && printf '%s\\n' "$1" && cat -- "$1"\n`);
-  if (read.code !== 0) throw new Error(`reading the key of ${repoDir} failed: ${read.stderr.trim()}`);
-  const newline = read.stdout.indexOf('\n');
-  const old = read.stdout.slice(0, newline);
-  if (!/^[0-9a-f]{64}$/.test(old)) throw new Error(`unexpected key file name ${JSON.stringify(old)} in ${repoDir}`);
-  const next = cheapKeyFile(read.stdout.slice(newline + 1), password);
-  const write = await run(
-    [
-      `cd ${keys}`,
-      `printf '%s' ${shq(next.content)} > ${next.name}.tmp`,
-      `chmod --reference=${old} ${next.name}.tmp`,
-      `mv ${next.name}.tmp ${next.name}`,
-      `rm -f -- ${old}\n`,
-    ].join(' && '),
-  );
-  if (write.code !== 0) throw new Error(`writing the cheap key of ${repoDir} failed: ${write.stderr.trim()}`);
+  return {
+    async readOnly() {
+      const read = await run(`cd ${keys} && set -- * && [ $# -eq 1 ] && printf '%s\\n' "$1" && cat -- "$1"\n`);
+      if (read.code !== 0) throw new Error(`reading the key of ${repoDir} failed: ${read.stderr.trim()}`);
+      const newline = read.stdout.indexOf('\n');
+      const name = read.stdout.slice(0, newline);
+      if (!/^[0-9a-f]{64}$/.test(name))
+        throw new Error(`unexpected key file name ${JSON.stringify(name)} in ${repoDir}`);
+      return { name, content: read.stdout.slice(newline + 1) };
+    },
+    async replace(oldName, next) {
+      const write = await run(
+        [
+          `cd ${keys}`,
+          `printf '%s' ${shq(next.content)} > ${next.name}.tmp`,
+          `chmod --reference=${oldName} ${next.name}.tmp`,
+          `mv ${next.name}.tmp ${next.name}`,
+          `rm -f -- ${oldName}\n`,
+        ].join(' && '),
+      );
+      if (write.code !== 0) throw new Error(`writing the cheap key of ${repoDir} failed: ${write.stderr.trim()}`);
+    },
+  };
+}
+
+/** cheapenKey for a repository folder reached through `run`. */
+export function cheapenRepoKey(run: ScriptRunner, repoDir: string, password: string): Promise<void> {
+  return cheapenKey(folderKeys(run, repoDir), password);
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run, waitFor } from '../common/process';
 import { stopSandbox } from '../status';
+import { CHEAP_KDF } from '../common/restic-key';
 import { startS3Server, wrongSecret, type S3Credentials, type S3Server } from '../s3-server';
 import { startFrontend, type FrontendInfo } from './frontend';
 import { frontendPaths } from './paths';
@@ -127,6 +128,16 @@ describe('an S3 restic datastore', () => {
     expect(snaps[0]!.tags).toEqual([`one-${vmId}`]);
     const dir = `${vmDir(readDb(paths()).datastores.find((d) => d.id === 0)!.basePath, vmId)}/backup`;
     expect(snaps[0]!.paths.sort()).toEqual([`${dir}/disk.0.0`, `${dir}/vm.xml`]);
+  });
+
+  it("gives the new repository the sandbox's cheap key, in the bucket, as it does on the backup server", async () => {
+    const list = await restic(String(vmId), 'key', 'list', '--json', '--no-lock');
+    expect(list.code, list.stderr).toBe(0);
+    const keys = JSON.parse(list.stdout) as { id: string }[];
+    expect(keys).toHaveLength(1);
+    const key = await restic(String(vmId), 'cat', 'key', keys[0]!.id, '--no-lock');
+    expect(key.code, key.stderr).toBe(0);
+    expect(JSON.parse(key.stdout)).toMatchObject(CHEAP_KDF);
   });
 
   it('is monitored as Restic::S3 does: backup image sizes against TOTAL_MB', async () => {

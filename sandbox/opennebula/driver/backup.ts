@@ -74,7 +74,7 @@ async function createRepoIfNotExists(paths: FrontendPaths, ds: ResticDs, repoId:
   const script = `${resticEnv(cfg.restic, ds)}\n${restic(ds, url, 'stats', {}, sc)} || ${restic(ds, url, 'init', {}, sc)}\n`;
   const r = await localScript(paths, script);
   if (r.code !== 0) throw fail('restic repository creation', r);
-  if (!ds.s3 && /created restic repository/.test(r.stdout)) await cheapenNewRepoKey(paths, ds, repoId);
+  if (/created restic repository/.test(r.stdout)) await cheapenNewRepoKey(paths, ds, repoId);
 }
 
 export type BackupResult = { snapshot: string; sizeMb: number; format: 'raw' };
