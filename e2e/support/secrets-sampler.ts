@@ -166,53 +166,81 @@ function parentOf(pid: string): number | undefined {
 }
 
 /**
- * The machine's TCP connections (not listening sockets): socket inode -> [local address, remote
- * address] as /proc/net/tcp writes them (hex). Read at most once a sample however many slots ask:
- * the tables list every socket of the machine, thousands while the tests run.
+ * The machine's TCP connections (not listening sockets): "local port:remote port" -> their socket
+ * inodes, as /proc/net/tcp{,6} list them. The tables list every socket of the machine, thousands
+ * while the tests run, and reading them at every sample that met a new SSH session was half of the
+ * sampler's CPU. They are read again when a pair asked for is not in them (at most once a sample),
+ * and at least once a second: a connection whose pair was read is not replaced by a new one with the
+ * same two ports within a second (the ephemeral port moves on), so a second-old table still names
+ * the right socket.
  */
-let connections: { at: number; byInode: Map<string, [string, string]> } | undefined;
+let connections: { at: number; byPair: Map<string, string[]> } | undefined;
+const TABLES_FRESH_FOR = 10;
 
-function connectionsByInode(): Map<string, [string, string]> {
-  if (connections?.at === sampleNo) return connections.byInode;
-  const byInode = new Map<string, [string, string]>();
+function readConnections(): void {
+  const byPair = new Map<string, string[]>();
+  const port = (address: string) => parseInt(address.split(':').at(-1)!, 16);
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
     for (const line of (read(table)?.toString('utf8') ?? '').split('\n').slice(1)) {
       const f = line.trim().split(/\s+/);
       // st 0A is a listening socket.
-      if (f[9] && f[3] !== '0A') byInode.set(f[9], [f[1]!, f[2]!]);
+      if (!f[9] || f[3] === '0A') continue;
+      const pair = `${port(f[1]!)}:${port(f[2]!)}`;
+      byPair.set(pair, [...(byPair.get(pair) ?? []), f[9]]);
     }
   }
-  connections = { at: sampleNo, byInode };
-  return byInode;
+  connections = { at: sampleNo, byPair };
 }
 
-/**
- * The app's TCP connections as "local port:remote port": an SSH session it opened names both in
- * SSH_CONNECTION. The pair, not the client port alone: the same ephemeral port number is in use at
- * once by connections to other servers (another sandbox's driver, running beside this run).
- */
-function portsOf(pid: number): Set<string> {
-  const inodes: string[] = [];
+function inodesOfPair(pair: string): string[] {
+  const fresh = connections !== undefined && sampleNo - connections.at < TABLES_FRESH_FOR;
+  let inodes = fresh ? connections!.byPair.get(pair) : undefined;
+  if (inodes === undefined && connections?.at !== sampleNo) {
+    readConnections();
+    inodes = connections!.byPair.get(pair);
+  }
+  return inodes ?? [];
+}
+
+/** The socket inodes among a process's open files, read at most once a sample. */
+const socketsRead = new Map<number, { at: number; inodes: Set<string> }>();
+
+function socketInodesOf(pid: number): Set<string> {
+  const known = socketsRead.get(pid);
+  if (known?.at === sampleNo) return known.inodes;
+  const inodes = new Set<string>();
   try {
     for (const fd of readdirSync(`/proc/${pid}/fd`)) {
       try {
         const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-        if (m) inodes.push(m[1]!);
+        if (m) inodes.add(m[1]!);
       } catch {
         // closed meanwhile
       }
     }
   } catch {
-    return new Set();
+    // gone
   }
-  const byInode = connectionsByInode();
-  const port = (address: string) => parseInt(address.split(':').at(-1)!, 16);
-  const ports = new Set<string>();
-  for (const inode of inodes) {
-    const pair = byInode.get(inode);
-    if (pair) ports.add(`${port(pair[0])}:${port(pair[1])}`);
+  socketsRead.set(pid, { at: sampleNo, inodes });
+  return inodes;
+}
+
+/**
+ * Whether `app` holds the TCP connection "client port:server port" that an SSH session names in
+ * SSH_CONNECTION. The pair, not the client port alone: the same ephemeral port number is in use at
+ * once by connections to other servers (another sandbox's driver, running beside this run). A
+ * socket's owner does not change, so each socket is decided once.
+ */
+const ownerOfSocket = new Map<string, boolean>();
+
+function appHoldsConnection(app: number, pair: string): boolean {
+  for (const inode of inodesOfPair(pair)) {
+    const key = `${app}:${inode}`;
+    let held = ownerOfSocket.get(key);
+    if (held === undefined) ownerOfSocket.set(key, (held = socketInodesOf(app).has(inode)));
+    if (held) return true;
   }
-  return ports;
+  return false;
 }
 
 function report(slot: Slot, pid: string, where: 'cmdline' | 'environ', names: string[], cmd: Buffer | undefined): void {
@@ -266,8 +294,6 @@ function scanEnvironments(slot: Slot, app: number, states: Map<string, Seen>): v
     }
     return false;
   };
-  // Read only when a process not yet placed names an SSH connection.
-  let appPorts: Set<string> | undefined;
   for (const [pid, state] of states) {
     const local = fromApp(pid);
     if (state.env === undefined) state.env = read(`/proc/${pid}/environ`) ?? null;
@@ -277,7 +303,7 @@ function scanEnvironments(slot: Slot, app: number, states: Map<string, Seen>): v
     if (!local && view.session === undefined) {
       // SSH_CONNECTION=<client ip> <client port> <server ip> <server port>
       const ssh = /(?:^|\0)SSH_CONNECTION=\S+ (\d+) \S+ (\d+)/.exec(env.toString('latin1'));
-      view.session = ssh !== null && (appPorts ??= portsOf(app)).has(`${ssh[1]!}:${ssh[2]!}`);
+      view.session = ssh !== null && appHoldsConnection(app, `${ssh[1]!}:${ssh[2]!}`);
     }
     if (!local && !view.session) continue;
     if (local) slot.localEnvironments++;
