@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { run, type RunResult } from '../../common/process';
 import type { FrontendPaths } from '../paths';
 import { readConfig } from '../config';
-import { controlOptions, NO_CONTROL } from '../ssh-control';
+import { controlOptions, ensureControlDir, NO_CONTROL } from '../ssh-control';
 
 /**
  * The front-end's SSH client config: the sandbox's own (root's) client files, or, when the CLI runs
@@ -20,6 +20,9 @@ function frontendSshConfig(paths: FrontendPaths): string {
 }
 
 export function sshScript(paths: FrontendPaths, host: string, script: string, timeoutMs = 600_000): Promise<RunResult> {
+  // Again at each call: ssh gives up when the socket folder is gone (a cleaned /tmp, a stop racing a
+  // job that still runs), where it would only have connected without sharing.
+  ensureControlDir(paths, readConfig(paths));
   return run('ssh', ['-F', frontendSshConfig(paths), ...controlOptions(paths), host, 'bash -s'], {
     input: script,
     timeoutMs,
