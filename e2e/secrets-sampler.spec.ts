@@ -15,6 +15,27 @@ import { SECRETS_SAMPLER } from './sandbox-env';
 
 const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
 
+type SamplerFiles = { secrets: string; hits: string; stats: string };
+
+/** A sampler of its own for one test: its secrets, hits and stats files, and the app it watches. */
+function startSamplerUnderTest(name: string, dir: string, files: SamplerFiles, appPidFile: string): number {
+  return startDaemon(
+    name,
+    process.execPath,
+    ['--import', 'tsx', SECRETS_SAMPLER, files.secrets, files.hits, files.stats, appPidFile],
+    { logFile: join(dir, 'sampler.log'), cwd: repoRoot },
+  );
+}
+
+/** A figure of the sampler's stats file (written every second once it runs); 0 before or while it is written. */
+function statOf(files: SamplerFiles, name: 'samples' | 'sshEnvironments'): number {
+  try {
+    return (JSON.parse(readFileSync(files.stats, 'utf8')) as Record<string, number>)[name] ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
 test('the sampler finds a secret in the environment of a process the app started', async () => {
   // A stand-in "app" (its PID file as global setup hands over the real one) whose child holds a
   // secret in its environment only: the command lines are clean, so only /proc/PID/environ tells.
@@ -50,12 +71,7 @@ test('the sampler finds a secret in the environment of a process the app started
   );
   const pidFile = join(dir, 'app.json');
   writeFileSync(pidFile, JSON.stringify({ pid: app, marker: 'setTimeout' }));
-  const sampler = startDaemon(
-    'sampler-under-test',
-    process.execPath,
-    ['--import', 'tsx', SECRETS_SAMPLER, files.secrets, files.hits, files.stats, pidFile],
-    { logFile: join(dir, 'sampler.log'), cwd: repoRoot },
-  );
+  const sampler = startSamplerUnderTest('sampler-under-test', dir, files, pidFile);
   try {
     const found = await waitFor(() => lines(files.hits).length >= 3 && existsSync(cliChildPid), 30_000, 100);
     const hits = lines(files.hits).map((l) => JSON.parse(l) as { pid: number; where: string; secret: string });
@@ -66,13 +82,7 @@ test('the sampler finds a secret in the environment of a process the app started
     expect(hits.filter((h) => h.pid !== app)).toHaveLength(2);
     // Ten more samples after the CLI's child exists: it was seen, and is not Backstone's.
     const fromCli = Number(readFileSync(cliChildPid, 'utf8'));
-    const samples = (): number => {
-      try {
-        return (JSON.parse(readFileSync(files.stats, 'utf8')) as { samples: number }).samples;
-      } catch {
-        return 0; // being written
-      }
-    };
+    const samples = () => statOf(files, 'samples');
     const after = samples() + 10;
     expect(await waitFor(() => samples() >= after, 10_000, 100)).toBe(true);
     expect(
@@ -131,12 +141,7 @@ test('the sampler finds a secret in the environment of a process an SSH session 
   );
   const pidFile = join(dir, 'app.json');
   writeFileSync(pidFile, JSON.stringify({ pid: app, marker: 'ssh2' }));
-  const sampler = startDaemon(
-    'sampler-under-test-ssh',
-    process.execPath,
-    ['--import', 'tsx', SECRETS_SAMPLER, files.secrets, files.hits, files.stats, pidFile],
-    { logFile: join(dir, 'sampler.log'), cwd: repoRoot },
-  );
+  const sampler = startSamplerUnderTest('sampler-under-test-ssh', dir, files, pidFile);
   try {
     const started = await waitFor(
       () => existsSync(files.remotePid) && /^\d+$/.test(readFileSync(files.remotePid, 'utf8')),
@@ -150,18 +155,7 @@ test('the sampler finds a secret in the environment of a process an SSH session 
     expect(found, `hits: ${JSON.stringify(hits)}`).toBe(true);
     // Exactly the remote process, through its environment: the stand-in itself and every command line are clean.
     expect(hits).toEqual([expect.objectContaining({ pid: remote, where: 'environ', secret: 'the planted secret' })]);
-    await expect
-      .poll(
-        () => {
-          try {
-            return (JSON.parse(readFileSync(files.stats, 'utf8')) as { sshEnvironments: number }).sshEnvironments;
-          } catch {
-            return 0; // not written yet
-          }
-        },
-        { timeout: 10_000 },
-      )
-      .toBeGreaterThan(0);
+    await expect.poll(() => statOf(files, 'sshEnvironments'), { timeout: 10_000 }).toBeGreaterThan(0);
   } finally {
     await stopPid(sampler, SECRETS_SAMPLER);
     await stopPid(app, 'ssh2');
@@ -180,21 +174,10 @@ test('the sampler finds a secret in a command line, also one a process takes by 
   const secret = `planted-argv-${process.pid}-${Date.now()}`;
   const files = { secrets: join(dir, 'secrets.json'), hits: join(dir, 'hits.jsonl'), stats: join(dir, 'stats.json') };
   writeFileSync(files.secrets, JSON.stringify([{ name: 'the planted secret', value: secret }]));
-  const sampler = startDaemon(
-    'sampler-under-test',
-    process.execPath,
-    ['--import', 'tsx', SECRETS_SAMPLER, files.secrets, files.hits, files.stats, join(dir, 'no-app.json')],
-    { logFile: join(dir, 'sampler.log'), cwd: repoRoot },
-  );
+  const sampler = startSamplerUnderTest('sampler-under-test', dir, files, join(dir, 'no-app.json'));
   let shell: number | undefined;
   try {
-    const samples = (): number => {
-      try {
-        return (JSON.parse(readFileSync(files.stats, 'utf8')) as { samples: number }).samples;
-      } catch {
-        return 0; // not written yet, or being written
-      }
-    };
+    const samples = () => statOf(files, 'samples');
     // Sampling (its stats are written every second once it runs).
     expect(await waitFor(() => samples() > 0, 30_000, 100)).toBe(true);
     shell = startDaemon('sampler-exec-stand-in', 'bash', ['-c', 'sleep 1; exec bash -c "sleep 30; true" "$PLANTED"'], {
