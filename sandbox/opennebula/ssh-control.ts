@@ -38,17 +38,22 @@ export const NO_CONTROL = ['-o', 'ControlMaster=no', '-o', 'ControlPath=none'];
 
 /**
  * Makes the socket folder, 0700 and owned by the backup account when the CLI also runs as it (root
- * may use any folder). A folder someone else made at that name is refused, never used.
+ * may use any folder). A folder already there is used only if it is that: one someone else made at
+ * that name (or a link) is refused, never taken over.
  */
 export function ensureControlDir(
   paths: Pick<FrontendPaths, 'one'>,
   cfg: Pick<FrontendConfig, 'switchUser' | 'account'>,
 ): void {
   const dir = controlDir(paths);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (cfg.switchUser) chownSync(dir, cfg.account.uid, cfg.account.gid);
-  const st = lstatSync(dir);
   const owner = cfg.switchUser ? cfg.account.uid : process.getuid?.();
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+    if (cfg.switchUser) chownSync(dir, cfg.account.uid, cfg.account.gid);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  const st = lstatSync(dir);
   if (!st.isDirectory() || st.uid !== owner || (st.mode & 0o077) !== 0) {
     throw new Error(`${dir} is not a private folder of uid ${owner}: refusing it for the front-end's SSH sockets`);
   }
