@@ -174,8 +174,10 @@ function parentOf(pid: string): number | undefined {
  * same two ports within a second (the ephemeral port moves on), so a second-old table still names
  * the right socket.
  */
-let connections: { at: number; byPair: Map<string, string[]> } | undefined;
+let connections: { at: number; seq: number; byPair: Map<string, string[]> } | undefined;
 const TABLES_FRESH_FOR = 10;
+/** Orders the reads of the tables and of open files: an owner is decided from files read after the table. */
+let reads = 0;
 
 function readConnections(): void {
   const byPair = new Map<string, string[]>();
@@ -189,7 +191,7 @@ function readConnections(): void {
       byPair.set(pair, [...(byPair.get(pair) ?? []), f[9]]);
     }
   }
-  connections = { at: sampleNo, byPair };
+  connections = { at: sampleNo, seq: ++reads, byPair };
 }
 
 function inodesOfPair(pair: string): string[] {
@@ -202,12 +204,12 @@ function inodesOfPair(pair: string): string[] {
   return inodes ?? [];
 }
 
-/** The socket inodes among a process's open files, read at most once a sample. */
-const socketsRead = new Map<number, { at: number; inodes: Set<string> }>();
+/** The socket inodes among a process's open files, read again only if older than the tables. */
+const socketsRead = new Map<number, { seq: number; inodes: Set<string> }>();
 
 function socketInodesOf(pid: number): Set<string> {
   const known = socketsRead.get(pid);
-  if (known?.at === sampleNo) return known.inodes;
+  if (known && known.seq > (connections?.seq ?? 0)) return known.inodes;
   const inodes = new Set<string>();
   try {
     for (const fd of readdirSync(`/proc/${pid}/fd`)) {
@@ -221,7 +223,7 @@ function socketInodesOf(pid: number): Set<string> {
   } catch {
     // gone
   }
-  socketsRead.set(pid, { at: sampleNo, inodes });
+  socketsRead.set(pid, { seq: ++reads, inodes });
   return inodes;
 }
 
@@ -229,7 +231,8 @@ function socketInodesOf(pid: number): Set<string> {
  * Whether `app` holds the TCP connection "client port:server port" that an SSH session names in
  * SSH_CONNECTION. The pair, not the client port alone: the same ephemeral port number is in use at
  * once by connections to other servers (another sandbox's driver, running beside this run). A
- * socket's owner does not change, so each socket is decided once.
+ * socket's owner does not change, so each socket is decided once, from the app's open files as
+ * read after the table that named the socket.
  */
 const ownerOfSocket = new Map<string, boolean>();
 
