@@ -17,11 +17,12 @@ import type { S3Settings } from './restic-command';
 type Sdk = typeof ClientS3;
 
 function sdk(): Sdk {
-  // The SDK warns on every process start that later versions need Node 22; not this CLI's news.
+  // The SDK warns once in every process that its later versions need Node 22: not this CLI's news.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   return createRequire(join(repoRoot, 'package.json'))('@aws-sdk/client-s3') as Sdk;
 }
 
+/** Runs `work` with the keys/ of repository `repoId` in the datastore's bucket, then closes the client. */
 export async function withBucketKeys<T>(
   s3: S3Settings,
   repoId: string,
