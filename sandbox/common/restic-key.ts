@@ -1,12 +1,12 @@
-// A restic key file with a cheap scrypt cost, for the sandbox's repositories.
+// restic key files with a cheap scrypt cost, for the sandbox's repositories.
 //
 // restic derives each repository key from the password with scrypt at the cost it calibrated at
-// `restic init` (about 0.5 s on this machine, N=2^15, r=8, p up to 6), and pays it again in every
+// `restic init` (about 0.5 s on this machine, N=2^15, r=8, p up to 9), and pays it again in every
 // process that opens the repository. The test suite starts over a thousand restic processes: that
 // cost alone was about a tenth of its CPU. The cost is a parameter of the key file (N, r, p beside
-// the salt), so the sandbox rewrites the key of each repository it creates with N=2^10, r=8, p=1
-// and the same master key: restic opens it as any other, and everything else in the repository is
-// as restic wrote it. Format: restic's design document, "Keys, Encryption and MAC".
+// the salt), so the sandbox's keys have N=2^10, r=8, p=1: a new repository's key (restic-new-repo.ts),
+// or the key of one restic's init made, rewritten with the same master key. restic opens either
+// as any other. Format: restic's design document, "Keys, Encryption and MAC".
 import { createCipheriv, createDecipheriv, createHash, randomBytes, scryptSync } from 'node:crypto';
 import { shq } from './shell-quote';
 
@@ -47,13 +47,16 @@ function resticMac(ciphertext: Buffer, nonce: Buffer, macKey: Buffer): Buffer {
   return poly1305(ciphertext, Buffer.concat([macKey.subarray(16, 32), s]));
 }
 
+/** restic's two keys: AES-256 for encryption, and the MAC key as k||r (16 bytes each). */
+export type CipherKeys = { enc: Buffer; mac: Buffer };
+
 /** The 32-byte AES-256 key and the 32-byte MAC key (k||r) scrypt derives from the password. */
-function derive(password: string, salt: Buffer, N: number, r: number, p: number): { enc: Buffer; mac: Buffer } {
+function derive(password: string, salt: Buffer, N: number, r: number, p: number): CipherKeys {
   const out = scryptSync(password, salt, 64, { N, r, p, maxmem: 256 * N * r * (p + 1) + 64 * 1024 * 1024 });
   return { enc: out.subarray(0, 32), mac: out.subarray(32, 64) };
 }
 
-function open(data: Buffer, keys: { enc: Buffer; mac: Buffer }): Buffer {
+function open(data: Buffer, keys: CipherKeys): Buffer {
   const nonce = data.subarray(0, 16);
   const ciphertext = data.subarray(16, data.length - 16);
   if (!resticMac(ciphertext, nonce, keys.mac).equals(data.subarray(data.length - 16)))
@@ -62,37 +65,67 @@ function open(data: Buffer, keys: { enc: Buffer; mac: Buffer }): Buffer {
   return Buffer.concat([d.update(ciphertext), d.final()]);
 }
 
-function seal(plain: Buffer, keys: { enc: Buffer; mac: Buffer }): Buffer {
+/** nonce || AES-256-CTR ciphertext || MAC: how restic encrypts every file but the key files. */
+export function seal(plain: Buffer, keys: CipherKeys): Buffer {
   const nonce = randomBytes(16);
   const c = createCipheriv('aes-256-ctr', keys.enc, nonce);
   const ciphertext = Buffer.concat([c.update(plain), c.final()]);
   return Buffer.concat([nonce, ciphertext, resticMac(ciphertext, nonce, keys.mac)]);
 }
 
-/**
- * The same key (the same master key, opened by the same password) at CHEAP_KDF cost: its new
- * content and its file name under keys/ (the SHA-256 of the content, as restic names every file).
- */
-export function cheapKeyFile(keyFileJson: string, password: string): { name: string; content: string } {
+/** A key file's content and its name under keys/ (the SHA-256 of the content, as restic names every file). */
+export type NamedKeyFile = { name: string; content: string };
+
+/** Who made a key, as `restic key list` shows it. */
+export type KeyOwner = { created: string; username: string; hostname: string };
+
+/** A key file opening the master key `masterJson` with `password`, at CHEAP_KDF cost. */
+function cheapKeyFor(masterJson: Buffer, password: string, owner: KeyOwner): NamedKeyFile {
+  const salt = randomBytes(64);
+  const data = seal(masterJson, derive(password, salt, CHEAP_KDF.N, CHEAP_KDF.r, CHEAP_KDF.p));
+  const next: KeyFile = {
+    ...owner,
+    kdf: 'scrypt',
+    ...CHEAP_KDF,
+    salt: salt.toString('base64'),
+    data: data.toString('base64'),
+  };
+  const content = JSON.stringify(next);
+  return { name: createHash('sha256').update(content).digest('hex'), content };
+}
+
+/** The same key (the same master key, opened by the same password, made by the same owner) at CHEAP_KDF cost. */
+export function cheapKeyFile(keyFileJson: string, password: string): NamedKeyFile {
   const old = JSON.parse(keyFileJson) as KeyFile;
   if (old.kdf !== 'scrypt') throw new Error(`restic key: unknown KDF ${old.kdf}`);
   const master = open(
     Buffer.from(old.data, 'base64'),
     derive(password, Buffer.from(old.salt, 'base64'), old.N, old.r, old.p),
   );
-  const salt = randomBytes(64);
-  const data = seal(master, derive(password, salt, CHEAP_KDF.N, CHEAP_KDF.r, CHEAP_KDF.p));
-  const next: KeyFile = { ...old, ...CHEAP_KDF, salt: salt.toString('base64'), data: data.toString('base64') };
-  const content = JSON.stringify(next);
-  return { name: createHash('sha256').update(content).digest('hex'), content };
+  return cheapKeyFor(master, password, { created: old.created, username: old.username, hostname: old.hostname });
+}
+
+/**
+ * A new random master key, as restic's NewRandomKey makes it (r is stored as drawn: like restic's,
+ * the MAC clamps it where it uses it), and its key file for `password` at CHEAP_KDF cost.
+ */
+export function newMasterKey(password: string, owner: KeyOwner): { keys: CipherKeys; file: NamedKeyFile } {
+  const enc = randomBytes(32);
+  const k = randomBytes(16);
+  const r = randomBytes(16);
+  const json = JSON.stringify({
+    mac: { k: k.toString('base64'), r: r.toString('base64') },
+    encrypt: enc.toString('base64'),
+  });
+  return { keys: { enc, mac: Buffer.concat([k, r]) }, file: cheapKeyFor(Buffer.from(json), password, owner) };
 }
 
 /** A repository's keys/ where they are stored: read its one key, replace it by another. */
 export type RepoKeys = {
   /** The one key file (its name under keys/ and its content); more or fewer is an error. */
-  readOnly(): Promise<{ name: string; content: string }>;
+  readOnly(): Promise<NamedKeyFile>;
   /** Writes `next`, then removes `oldName`: the repository always has a key that opens it. */
-  replace(oldName: string, next: { name: string; content: string }): Promise<void>;
+  replace(oldName: string, next: NamedKeyFile): Promise<void>;
 };
 
 /** Rewrites the one key of a repository restic has just initialised at CHEAP_KDF cost. */

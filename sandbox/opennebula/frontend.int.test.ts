@@ -130,7 +130,7 @@ describe('the seeded demo cloud', () => {
     expect(db.images.some((i) => i.increments.length > 0 && i.increments[0]!.id > 0)).toBe(true); // flattened
   });
 
-  it("rewrites the key of each repository the driver creates at the sandbox's cheap scrypt cost", () => {
+  it("writes each repository the driver creates itself, with the sandbox's cheap scrypt cost", () => {
     const p = paths();
     const ds = resticDs(
       p,
@@ -141,7 +141,10 @@ describe('the seeded demo cloud', () => {
     for (const repo of repos) {
       const keys = readdirSync(join(ds.basePath, repo, 'keys'));
       expect(keys, repo).toHaveLength(1);
-      expect(JSON.parse(readFileSync(join(ds.basePath, repo, 'keys', keys[0]!), 'utf8'))).toMatchObject(CHEAP_KDF);
+      const key = JSON.parse(readFileSync(join(ds.basePath, repo, 'keys', keys[0]!), 'utf8')) as { created: string };
+      expect(key).toMatchObject(CHEAP_KDF);
+      // Not restic's init, whose keys say when in nanoseconds (repo-shortcuts.ts).
+      expect(key.created, repo).toMatch(/T\d\d:\d\d:\d\d\.\d{3}Z$/);
     }
   });
 

@@ -6,7 +6,7 @@ import { readConfig } from '../config';
 import { fail, localScript, sshScript } from './remote';
 import { restic, resticEnv, type ResticDs } from './restic-command';
 import { remoteRepoUrl, sftpCommand } from './datastore-context';
-import { cheapenNewRepoKey } from './cheap-key';
+import { cheapenNewRepoKey, writeNewRepo } from './repo-shortcuts';
 
 export type BackupRun = {
   host: string;
@@ -66,13 +66,23 @@ function postbackupScript(r: BackupRun): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** `stats || init` on the front-end with the sftp (or S3) URL; the first stats' "does not exist" is ignored. */
+/** restic's exit code (0.17 and later) for "repository does not exist". */
+const NO_REPOSITORY = 10;
+
+/**
+ * `stats || init` on the front-end with the sftp (or S3) URL; the first stats' "does not exist" is
+ * ignored. The sandbox writes a repository restic says does not exist itself (repo-shortcuts.ts);
+ * for any other failure of stats, the driver's script runs whole, so its errors stay the driver's.
+ */
 async function createRepoIfNotExists(paths: FrontendPaths, ds: ResticDs, repoId: string): Promise<void> {
   const cfg = readConfig(paths);
   const url = remoteRepoUrl(ds, repoId);
   const sc = sftpCommand(paths, cfg.backupServer);
-  const script = `${resticEnv(cfg.restic, ds)}\n${restic(ds, url, 'stats', {}, sc)} || ${restic(ds, url, 'init', {}, sc)}\n`;
-  const r = await localScript(paths, script);
+  const stats = `${resticEnv(cfg.restic, ds)}\n${restic(ds, url, 'stats', {}, sc)}`;
+  const probe = await localScript(paths, `${stats}\n`);
+  if (probe.code === 0) return;
+  if (probe.code === NO_REPOSITORY && (await writeNewRepo(paths, ds, repoId))) return;
+  const r = await localScript(paths, `${stats} || ${restic(ds, url, 'init', {}, sc)}\n`);
   if (r.code !== 0) throw fail('restic repository creation', r);
   if (/created restic repository/.test(r.stdout)) await cheapenNewRepoKey(paths, ds, repoId);
 }
