@@ -18,7 +18,8 @@ import { repoPath, type ResticDs } from './restic-command';
 
 /**
  * Writes the new repository `repoId` as restic's init would from the front-end (its key names the
- * front-end's oneadmin); false when it is left to restic (an S3 bucket not plainly there).
+ * front-end's oneadmin); false when it is left to restic (an S3 bucket neither there nor made
+ * with the datastore's key).
  */
 export async function writeNewRepo(paths: FrontendPaths, ds: ResticDs, repoId: string): Promise<boolean> {
   const cfg = readConfig(paths);
