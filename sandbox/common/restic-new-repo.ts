@@ -7,13 +7,13 @@
 //   data/00..ff, index, keys, locks, snapshots: folders (a filesystem's layout; S3 has none)
 import { randomBytes } from 'node:crypto';
 import { randomChunkerPolynomial } from './chunker-polynomial';
-import { newMasterKey, seal, type NamedKeyFile, type ScriptRunner } from './restic-key';
+import { newMasterKey, seal, type KeyOwner, type NamedKeyFile, type ScriptRunner } from './restic-key';
 import { shq } from './shell-quote';
 
 export type NewRepoFiles = { id: string; config: Buffer; key: NamedKeyFile };
 
 /** The config and the one key of a new repository (format version 2, as restic 0.14 and later init it). */
-export function newRepoFiles(password: string, owner: { username: string; hostname: string }): NewRepoFiles {
+export function newRepoFiles(password: string, owner: Omit<KeyOwner, 'created'>): NewRepoFiles {
   const master = newMasterKey(password, { created: new Date().toISOString(), ...owner });
   const id = randomBytes(32).toString('hex');
   // Go's json.Marshal of restic's Config: these fields in this order, no newline; never compressed.
